@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { MinorUnits, ProductId, Quantity, SessionId, UserId } from './common.ts';
+import { eventSchema } from './envelope.ts';
+
+/** What a shopper did on the storefront. All carry a session; a signed-in shopper also a user id. */
+const who = { sessionId: SessionId, userId: UserId.optional() };
+
+export const ProductViewed = eventSchema('ProductViewed', {
+  ...who,
+  productId: ProductId,
+  /** Where the view came from, e.g. "search", "related", "scene"; free text for analytics. */
+  referrer: z.string().max(64).optional(),
+});
+
+export const ProductAddedToCart = eventSchema('ProductAddedToCart', {
+  ...who,
+  productId: ProductId,
+  quantity: Quantity,
+});
+
+export const OrderLine = z.object({
+  productId: ProductId,
+  quantity: Quantity,
+  /** Unit price actually paid, in minor units, after every discount. */
+  paidPrice: MinorUnits,
+});
+export type OrderLine = z.infer<typeof OrderLine>;
+
+export const OrderPlaced = eventSchema('OrderPlaced', {
+  sessionId: SessionId.optional(),
+  userId: UserId.optional(),
+  orderId: z.string().min(1).max(64),
+  lines: z.array(OrderLine).min(1).max(500),
+  /** The quote this order redeemed, when it came through a priced bundle or cart. */
+  quoteId: z.string().max(64).optional(),
+});
+
+export const SearchPerformed = eventSchema('SearchPerformed', {
+  ...who,
+  query: z.string().trim().min(1).max(200),
+  resultProductIds: z.array(ProductId).max(100),
+  clickedProductId: ProductId.optional(),
+});
+
+export const ReviewPosted = eventSchema('ReviewPosted', {
+  reviewId: z.string().min(1).max(64),
+  userId: UserId,
+  productId: ProductId,
+  rating: z.int().min(1).max(5),
+  text: z.string().max(5_000),
+  verifiedPurchase: z.boolean(),
+});
+
+export const BehaviourEvent = z.discriminatedUnion('type', [
+  ProductViewed,
+  ProductAddedToCart,
+  OrderPlaced,
+  SearchPerformed,
+  ReviewPosted,
+]);
+export type BehaviourEvent = z.infer<typeof BehaviourEvent>;
+export type ProductViewed = z.infer<typeof ProductViewed>;
+export type ProductAddedToCart = z.infer<typeof ProductAddedToCart>;
+export type OrderPlaced = z.infer<typeof OrderPlaced>;
+export type SearchPerformed = z.infer<typeof SearchPerformed>;
+export type ReviewPosted = z.infer<typeof ReviewPosted>;
+export const behaviourEventTypes = BehaviourEvent.options.map((o) => o.shape.type.value);

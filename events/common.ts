@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/**
+ * Building blocks shared by every contract. Identifiers are opaque strings with a conservative
+ * alphabet so that they are safe in DynamoDB keys (we join them with `#`) and in URL paths.
+ */
+export const Id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'must be letters, digits, ".", "_", ":" or "-"');
+
+export const ProductId = Id.meta({ description: 'Product identifier (SKU)' });
+export const SceneId = Id.meta({ description: 'Scene identifier' });
+export const PromotionId = Id.meta({ description: 'Promotion identifier' });
+export const UserId = Id.meta({ description: 'Signed-in shopper identifier' });
+export const SessionId = Id.meta({ description: 'Storefront visit (session) identifier' });
+
+/** ISO 8601 instant with an explicit offset, as EventBridge and the storefront send it. */
+export const Instant = z.iso.datetime({ offset: true });
+/** Calendar date, e.g. a launch date. */
+export const CalendarDate = z.iso.date();
+
+/**
+ * Money is always an integer number of minor units (fen for CNY, yen for JPY) in the catalog's
+ * currency; no floating point touches a price anywhere in the service.
+ */
+export const MinorUnits = z.int().min(0).max(1_000_000_000_00);
+export const CurrencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as CNY');
+
+export const Quantity = z.int().min(1).max(10_000);
+
+export const MemberTier = z.enum(['none', 'silver', 'gold', 'platinum']);
+export type MemberTier = z.infer<typeof MemberTier>;
+
+export const Locale = z.enum(['en', 'zh-CN']);
+export type Locale = z.infer<typeof Locale>;
+/** Text given in both languages the storefronts use. */
+export const LocalizedText = z.object({ en: z.string().min(1).max(2_000), 'zh-CN': z.string().min(1).max(2_000) });
+export type LocalizedText = z.infer<typeof LocalizedText>;

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { Instant } from './common.ts';
+
+/**
+ * EventBridge `source` values. Every event type names exactly one of these (see registry.ts),
+ * and the CDK rules, the local bus and the publishers all read them from here.
+ */
+export const Sources = {
+  storefront: 'merchandiser.storefront',
+  catalog: 'merchandiser.catalog',
+  hits: 'merchandiser.hits',
+} as const;
+export type Source = (typeof Sources)[keyof typeof Sources];
+
+/**
+ * Fields every event detail carries. `eventId` is the idempotency key (a redelivery has the same
+ * id); `version` is the schema's major version, bumped only on a breaking change, so consumers can
+ * keep accepting old fixtures.
+ */
+export const envelopeShape = {
+  eventId: z.string().min(8).max(128).regex(/^[A-Za-z0-9._:-]+$/, 'must be letters, digits, ".", "_", ":" or "-"'),
+  occurredAt: Instant,
+  version: z.literal(1),
+};
+
+/**
+ * Event schemas are tolerant readers: unknown fields are dropped, not rejected, so a producer can
+ * add an optional field without breaking consumers that have not been redeployed yet.
+ */
+export function eventSchema<const T extends string, S extends z.ZodRawShape>(type: T, shape: S) {
+  return z.object({ type: z.literal(type), ...envelopeShape, ...shape }).meta({ id: type });
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { type RouteDecl, routeKey, routes } from '../infra/topology.ts';
+import {
+  ErrorResponse,
+  Health,
+  ListProductsQuery,
+  PostEventsAccepted,
+  PostEventsRequest,
+  ProductCard,
+  ProductPage,
+  ProductPath,
+  SceneList,
+} from './api.ts';
+import './registry.ts';
+
+interface Operation {
+  query?: z.ZodObject;
+  path?: z.ZodObject;
+  body?: z.ZodType;
+  responses: Record<number, z.ZodType | undefined>;
+}
+
+/**
+ * What each route takes and answers. The routes themselves come from the topology; a test checks
+ * that every declared route has an entry here, so the document cannot drift from what is served.
+ */
+export const operations: Record<string, Operation> = {
+  'GET /health': { responses: { 200: Health } },
+  'GET /openapi.json': { responses: { 200: undefined } },
+  'POST /v1/events': { body: PostEventsRequest, responses: { 202: PostEventsAccepted, 400: ErrorResponse, 413: ErrorResponse, 503: ErrorResponse } },
+  'GET /v1/products': { query: ListProductsQuery, responses: { 200: ProductPage, 400: ErrorResponse } },
+  'GET /v1/products/{productId}': { path: ProductPath, responses: { 200: ProductCard, 400: ErrorResponse, 404: ErrorResponse } },
+  'GET /v1/scenes': { responses: { 200: SceneList } },
+};
+
+const ref = (schema: z.ZodType) => {
+  const id = z.globalRegistry.get(schema)?.id;
+  if (!id) throw new Error('response and body schemas must carry a .meta({ id })');
+  return { $ref: `#/components/schemas/${id}` };
+};
+
+function parameters(where: 'query' | 'path', schema: z.ZodObject | undefined) {
+  if (!schema) return [];
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, object>;
+    required?: string[];
+  };
+  return Object.entries(json.properties ?? {}).map(([name, s]) => ({
+    name,
+    in: where,
+    required: where === 'path' || (json.required ?? []).includes(name),
+    schema: s,
+  }));
+}
+
+/** The OpenAPI 3.1 document: JSON Schema 2020-12 components generated from the zod contracts. */
+export function openApiDocument(version: string) {
+  const { schemas } = z.toJSONSchema(z.globalRegistry, {
+    target: 'draft-2020-12',
+    io: 'input',
+    unrepresentable: 'any',
+    uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, Record<string, unknown>> };
+  for (const s of Object.values(schemas)) {
+    delete s.$schema;
+    delete s.$id;
+  }
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes as readonly RouteDecl[]) {
+    const op = operations[routeKey(route)];
+    if (!op) throw new Error(`no OpenAPI operation for ${routeKey(route)}`);
+    paths[route.path] ??= {};
+    paths[route.path]![route.method.toLowerCase()] = {
+      summary: route.summary,
+      operationId: `${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
+      ...(route.auth === 'iam' ? { security: [{ sigv4: [] }] } : {}),
+      parameters: [...parameters('path', op.path), ...parameters('query', op.query)],
+      ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: ref(op.body) } } } } : {}),
+      responses: Object.fromEntries(
+        Object.entries(op.responses).map(([status, schema]) => [
+          status,
+          { description: `HTTP ${status}`, ...(schema ? { content: { 'application/json': { schema: ref(schema) } } } : {}) },
+        ]),
+      ),
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'merchandiser', version, description: 'Recommendations, scene guides, hit products and bundle pricing for storefronts.' },
+    paths,
+    components: {
+      schemas,
+      securitySchemes: { sigv4: { type: 'apiKey', name: 'Authorization', in: 'header', description: 'AWS SigV4 (IAM)' } },
+    },
+  };
+}

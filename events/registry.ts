@@ -1,0 +1,47 @@
+import type { z } from 'zod';
+import {
+  BehaviourEvent,
+  OrderPlaced,
+  ProductAddedToCart,
+  ProductViewed,
+  ReviewPosted,
+  SearchPerformed,
+} from './behaviour.ts';
+import { CatalogEvent, CustomerUpserted, ProductUpserted, PromotionUpserted, SceneUpserted } from './catalog.ts';
+import { type Source, Sources } from './envelope.ts';
+import { HitRankingUpdated, OutputEvent } from './output.ts';
+
+/**
+ * The one place that says which EventBridge `source` and `detail-type` each event travels under.
+ * The detail-type is the event's `type` field; publishers, CDK rules and the local bus read it here.
+ */
+export const eventCatalog = {
+  ProductViewed: { source: Sources.storefront, schema: ProductViewed },
+  ProductAddedToCart: { source: Sources.storefront, schema: ProductAddedToCart },
+  OrderPlaced: { source: Sources.storefront, schema: OrderPlaced },
+  SearchPerformed: { source: Sources.storefront, schema: SearchPerformed },
+  ReviewPosted: { source: Sources.storefront, schema: ReviewPosted },
+  ProductUpserted: { source: Sources.catalog, schema: ProductUpserted },
+  SceneUpserted: { source: Sources.catalog, schema: SceneUpserted },
+  PromotionUpserted: { source: Sources.catalog, schema: PromotionUpserted },
+  CustomerUpserted: { source: Sources.catalog, schema: CustomerUpserted },
+  HitRankingUpdated: { source: Sources.hits, schema: HitRankingUpdated },
+} as const satisfies Record<string, { source: Source; schema: z.ZodType }>;
+
+export type DetailType = keyof typeof eventCatalog;
+export type AnyEvent = BehaviourEvent | CatalogEvent | OutputEvent;
+
+export const detailTypesOf = (source: Source): DetailType[] =>
+  (Object.keys(eventCatalog) as DetailType[]).filter((t) => eventCatalog[t].source === source);
+
+/** The EventBridge entry (without bus name) that carries `event`. */
+export function toBusEntry(event: AnyEvent): { Source: Source; DetailType: DetailType; Detail: string; Time: Date } {
+  return {
+    Source: eventCatalog[event.type].source,
+    DetailType: event.type,
+    Detail: JSON.stringify(event),
+    Time: new Date(event.occurredAt),
+  };
+}
+
+export { BehaviourEvent, CatalogEvent, OutputEvent };

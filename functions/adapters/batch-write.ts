@@ -1,0 +1,50 @@
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { backoffDelayMs, chunk } from '../../models/batching.ts';
+import { documentClient } from '../lib/aws.ts';
+
+export class UnprocessedItemsError extends Error {
+  constructor(
+    readonly table: string,
+    readonly remaining: number,
+  ) {
+    super(`${remaining} items to ${table} stayed unprocessed after every retry`);
+    this.name = 'UnprocessedItemsError';
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Writes many items with BatchWriteItem (25 per call, `concurrency` calls in flight). Items that
+ * come back in UnprocessedItems are retried with full-jitter backoff; if some still remain after
+ * `maxAttempts`, it throws with their count rather than report success.
+ */
+export async function batchWriteAll(
+  table: string,
+  items: readonly Record<string, unknown>[],
+  {
+    client = documentClient,
+    concurrency = 8,
+    maxAttempts = 8,
+    wait = sleep,
+  }: { client?: DynamoDBDocumentClient; concurrency?: number; maxAttempts?: number; wait?: (ms: number) => Promise<void> } = {},
+): Promise<number> {
+  const { chunks } = chunk(items, { maxCount: 25 });
+  let next = 0;
+  let written = 0;
+  const worker = async () => {
+    while (next < chunks.length) {
+      let requests = chunks[next++]!.map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt >= maxAttempts) throw new UnprocessedItemsError(table, requests.length);
+        if (attempt > 0) await wait(backoffDelayMs(attempt));
+        const out = await client.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
+        const unprocessed = (out.UnprocessedItems?.[table] ?? []) as typeof requests;
+        written += requests.length - unprocessed.length;
+        requests = unprocessed;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
+  return written;
+}

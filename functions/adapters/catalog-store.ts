@@ -1,0 +1,83 @@
+import { GetCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { Product, Scene } from '../../events/catalog.ts';
+import type { CatalogReader, PageKey } from '../../models/catalog.ts';
+import { documentClient } from '../lib/aws.ts';
+
+/** Bookkeeping attributes stored beside each entity; stripped before the domain sees it. */
+const META = ['updatedAt'] as const;
+
+function strip<T>(item: Record<string, unknown>): T {
+  const copy = { ...item };
+  for (const k of META) delete copy[k];
+  return copy as T;
+}
+
+export function dynamoCatalogReader(
+  names: { products: string; scenes: string },
+  client: DynamoDBDocumentClient = documentClient,
+): CatalogReader {
+  return {
+    async getProduct(productId) {
+      const out = await client.send(new GetCommand({ TableName: names.products, Key: { productId } }));
+      return out.Item ? strip<Product>(out.Item) : undefined;
+    },
+    async pageProducts({ category, limit, after }) {
+      const out =
+        category === undefined
+          ? await client.send(
+              new ScanCommand({ TableName: names.products, Limit: limit, ExclusiveStartKey: after }),
+            )
+          : await client.send(
+              new QueryCommand({
+                TableName: names.products,
+                IndexName: 'byCategory',
+                KeyConditionExpression: 'category = :c',
+                ExpressionAttributeValues: { ':c': category },
+                Limit: limit,
+                ExclusiveStartKey: after,
+              }),
+            );
+      const items = (out.Items ?? []).map((i) => strip<Product>(i));
+      const last = out.LastEvaluatedKey as PageKey | undefined;
+      return last ? { items, last } : { items };
+    },
+    async listScenes() {
+      const scenes: Scene[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await client.send(new ScanCommand({ TableName: names.scenes, ExclusiveStartKey: start }));
+        scenes.push(...(out.Items ?? []).map((i) => strip<Scene>(i)));
+        start = out.LastEvaluatedKey;
+      } while (start);
+      return scenes.sort((a, b) => a.sceneId.localeCompare(b.sceneId));
+    },
+  };
+}
+
+/**
+ * Upserts an entity unless the stored copy is as new or newer: events arrive out of order and
+ * twice, and the latest `occurredAt` must win either way. Returns false when the write was stale.
+ */
+export async function putIfNewer(
+  table: string,
+  keyName: string,
+  item: Record<string, unknown>,
+  updatedAt: string,
+  client: DynamoDBDocumentClient = documentClient,
+): Promise<boolean> {
+  try {
+    await client.send(
+      new PutCommand({
+        TableName: table,
+        Item: { ...item, updatedAt: new Date(updatedAt).toISOString() },
+        ConditionExpression: 'attribute_not_exists(#k) OR #u < :u',
+        ExpressionAttributeNames: { '#k': keyName, '#u': 'updatedAt' },
+        ExpressionAttributeValues: { ':u': new Date(updatedAt).toISOString() },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+}

@@ -1,0 +1,17 @@
+import { openApiDocument } from '../events/openapi.ts';
+import { env } from './lib/config.ts';
+import { httpApi } from './lib/http.ts';
+
+/** Built on first request and kept: the document is a pure function of the deployed code. */
+let document: ReturnType<typeof openApiDocument> | undefined;
+
+export const handler = httpApi({
+  'GET /health': async () => ({
+    status: 200,
+    body: { status: 'ok', service: 'merchandiser', version: env.SERVICE_VERSION, time: new Date().toISOString() },
+  }),
+  'GET /openapi.json': async () => {
+    document ??= openApiDocument(env.SERVICE_VERSION);
+    return { status: 200, body: document, headers: { 'cache-control': 'public, max-age=300' } };
+  },
+});

@@ -1,0 +1,30 @@
+import { PostEventsRequest } from '../events/api.ts';
+import { dedupeByEventId } from '../models/intake.ts';
+import { publishEvents } from './adapters/event-publisher.ts';
+import { HttpError, httpApi, jsonBody, parseAt } from './lib/http.ts';
+
+/** 100 events with long review texts fit; a 2 MB body does not. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * POST /v1/events. The batch is all or nothing at validation: one bad event rejects the batch with
+ * every failing index and field, and nothing is published, so a client can fix and resend it whole.
+ * Redelivery is safe: consumers drop events whose eventId they have seen.
+ */
+export const handler = httpApi({
+  'POST /v1/events': async (req) => {
+    const { events } = parseAt('body', PostEventsRequest, jsonBody(req, MAX_BODY_BYTES));
+    const unique = dedupeByEventId(events);
+    const { published, failed } = await publishEvents(unique);
+    if (failed.length > 0) {
+      const index = new Map(unique.map((e, i) => [e.eventId, i]));
+      throw new HttpError(
+        503,
+        'PublishFailed',
+        `${failed.length} of ${unique.length} events could not be published; resend the batch (duplicates are ignored)`,
+        failed.map((f) => ({ in: 'body', path: `events.${index.get(f.eventId)}`, message: `${f.code}: ${f.message}` })),
+      );
+    }
+    return { status: 202, body: { accepted: published, count: published.length } };
+  },
+});

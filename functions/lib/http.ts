@@ -1,0 +1,173 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import type { ErrorResponse } from '../../events/api.ts';
+import { DomainError, type DomainErrorKind } from '../../models/errors.ts';
+import { logger } from './logger.ts';
+
+export type IssueLocation = 'body' | 'query' | 'path' | 'header';
+export interface Issue {
+  in: IssueLocation;
+  /** Dotted path inside that location, e.g. `events.3.productId`; empty for the whole body. */
+  path: string;
+  message: string;
+}
+
+/**
+ * An error that carries its HTTP meaning. Everything else that escapes a handler is a bug and
+ * becomes a generic 500 whose body says nothing about the cause (the log has it).
+ */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly issues?: Issue[],
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const notFound = (what: string) => new HttpError(404, 'NotFound', `${what} was not found`);
+
+export interface HttpRequest {
+  routeKey: string;
+  requestId: string;
+  pathParameters: Record<string, string | undefined>;
+  query: Record<string, string | undefined>;
+  headers: Record<string, string | undefined>;
+  rawBody: string | undefined;
+}
+export interface HttpResponse {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+export type RouteHandler = (req: HttpRequest) => Promise<HttpResponse>;
+
+/** Validation failures become a 400 here and only here, naming every failing field. */
+export function parseAt<S extends z.ZodType>(where: IssueLocation, schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.slice(0, 50).map((i) => ({
+    in: where,
+    path: i.path.map(String).join('.'),
+    message: i.message,
+  }));
+  const first = issues[0];
+  const at = first ? [first.in, first.path].filter(Boolean).join('.') : where;
+  throw new HttpError(400, 'ValidationError', `invalid ${at}: ${first?.message ?? 'invalid'}`, issues);
+}
+
+/** Default cap on request bodies; API Gateway's own is 10 MB, far more than any route needs. */
+export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+
+export function jsonBody(req: HttpRequest, maxBytes = DEFAULT_MAX_BODY_BYTES): unknown {
+  const raw = req.rawBody;
+  if (raw === undefined || raw.length === 0) {
+    throw new HttpError(400, 'ValidationError', 'a JSON body is required', [
+      { in: 'body', path: '', message: 'required' },
+    ]);
+  }
+  if (Buffer.byteLength(raw, 'utf8') > maxBytes) {
+    throw new HttpError(413, 'PayloadTooLarge', `the body is larger than ${maxBytes} bytes`, [
+      { in: 'body', path: '', message: `at most ${maxBytes} bytes` },
+    ]);
+  }
+  try {
+    return JSON.parse(raw);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : 'parse error';
+    throw new HttpError(400, 'InvalidJson', 'the body is not valid JSON', [
+      { in: 'body', path: '', message: detail.slice(0, 200) },
+    ]);
+  }
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
+
+function toRequest(event: APIGatewayProxyEventV2): HttpRequest {
+  const rawBody =
+    event.body === undefined ? undefined : event.isBase64Encoded ? decodeBase64Utf8(event.body) : event.body;
+  return {
+    routeKey: event.routeKey,
+    requestId: event.requestContext.requestId,
+    pathParameters: event.pathParameters ?? {},
+    query: event.queryStringParameters ?? {},
+    headers: event.headers ?? {},
+    rawBody,
+  };
+}
+
+function decodeBase64Utf8(body: string): string {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(Buffer.from(body, 'base64'));
+  if (text.includes('\uFFFD')) {
+    throw new HttpError(400, 'InvalidJson', 'the body is not valid UTF-8', [
+      { in: 'body', path: '', message: 'not valid UTF-8' },
+    ]);
+  }
+  return text;
+}
+
+function errorBody(error: HttpError): ErrorResponse {
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.issues ? { issues: error.issues.map(({ in: at, path, message }) => ({ path: [at, path].filter(Boolean).join('.'), message })) } : {}),
+    },
+  };
+}
+
+const statusOfKind: Record<DomainErrorKind, [number, string]> = {
+  invalid: [400, 'ValidationError'],
+  not_found: [404, 'NotFound'],
+  conflict: [409, 'Conflict'],
+  gone: [410, 'Gone'],
+};
+
+function fromDomain(error: DomainError): HttpError {
+  const [status, code] = statusOfKind[error.kind];
+  const [at, ...rest] = (error.field ?? 'body').split('.');
+  const issues = error.field ? [{ in: at as IssueLocation, path: rest.join('.'), message: error.message }] : undefined;
+  return new HttpError(status, code, error.message, issues);
+}
+
+/** Maps any error to a JSON response; used last so that it runs first on the way out. */
+const httpErrors = (): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, Context> => ({
+  onError: async (request) => {
+    const error = request.error;
+    const known =
+      error instanceof HttpError ? error : error instanceof DomainError ? fromDomain(error) : undefined;
+    if (!known) logger.error('unhandled error', { error: error as Error });
+    else if (known.statusCode >= 500) logger.error(known.message, { code: known.code });
+    const mapped = known ?? new HttpError(500, 'InternalError', 'something went wrong; the request id identifies it');
+    request.response = {
+      statusCode: mapped.statusCode,
+      headers: { ...JSON_HEADERS, 'x-request-id': request.event.requestContext?.requestId ?? '' },
+      body: JSON.stringify(errorBody(mapped)),
+    };
+  },
+});
+
+/**
+ * The one middy chain every HTTP function uses: logger context, error mapping, and a dispatch on
+ * API Gateway's routeKey to the function's route handlers.
+ */
+export function httpApi(routes: Record<string, RouteHandler>) {
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(httpErrors())
+    .handler(async (event) => {
+      const route = routes[event.routeKey];
+      if (!route) throw new HttpError(404, 'NotFound', `no route ${event.routeKey}`);
+      const res = await route(toRequest(event));
+      return {
+        statusCode: res.status,
+        headers: { ...JSON_HEADERS, 'x-request-id': event.requestContext.requestId, ...res.headers },
+        body: JSON.stringify(res.body),
+      };
+    });
+}

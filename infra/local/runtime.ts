@@ -1,0 +1,170 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import {
+  EVENT_BUS_ENV,
+  type FunctionDecl,
+  type FunctionId,
+  functions,
+  type RouteDecl,
+  type RuleDecl,
+  routes,
+  rules,
+  type TableId,
+  tableEnvVar,
+} from '../topology.ts';
+import { type DynamoLocal, startDynamoLocal } from './dynamodb.ts';
+import { LocalEventBus } from './event-bus.ts';
+import { LocalGateway } from './gateway.ts';
+import { invokeLocal, type LambdaHandler } from './lambda.ts';
+import { loadDemoData, readSeedMarker, type SeedReport } from './seed.ts';
+import { ensureTables, localTableNames } from './tables.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+export const LOCAL_BUS_NAME = 'merchandiser-local';
+
+export interface RuntimeOptions {
+  /** 0 picks a free port. */
+  port?: number;
+  host?: string;
+  /** Where DynamoDB Local keeps its files; ignored with `memory`. */
+  dataDir?: string;
+  memory?: boolean;
+  /** Use an already running DynamoDB (Local) instead of spawning one; tests share one this way. */
+  dynamoEndpoint?: string;
+  tablePrefix?: string;
+  /** `auto`: load the demo data unless this data folder already holds a finished load. */
+  seed?: 'auto' | 'always' | 'never';
+  /** Fixes the demo data's end; defaults to the start of today (UTC). */
+  seedEndAt?: Date;
+  logLevel?: string;
+  log?: (line: string) => void;
+  /** Local queues wait at most this long to fill a batch (the declared window can be seconds). */
+  busWindowMs?: number;
+}
+
+export interface Runtime {
+  url: string;
+  port: number;
+  dynamoEndpoint: string;
+  tableNames: Record<TableId, string>;
+  bus: LocalEventBus;
+  gateway: LocalGateway;
+  seed: SeedReport | undefined;
+  seeded: 'loaded' | 'kept' | 'skipped';
+  /** The functions as loaded, for tests that call one directly. */
+  invoke(functionId: FunctionId, event: unknown): Promise<unknown>;
+  stop(): Promise<void>;
+  routes: readonly RouteDecl[];
+  rules: readonly RuleDecl[];
+}
+
+/**
+ * The whole service on one machine: DynamoDB Local as a child process, the tables, rules and routes
+ * of infra/topology.ts, and the real handlers in this process behind a local HTTP gateway and a
+ * local EventBridge bus. Handlers read their configuration from process.env at import, so there is
+ * one runtime per process.
+ */
+export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const log = options.log ?? (() => {});
+  const memory = options.memory ?? false;
+  const dataDir = memory ? undefined : resolve(options.dataDir ?? resolve(ROOT, '.data'));
+  const tableNames = localTableNames(options.tablePrefix ?? 'merchandiser-');
+
+  let dynamo: DynamoLocal | undefined;
+  const handlers = new Map<FunctionId, LambdaHandler>();
+  const bus = new LocalEventBus(LOCAL_BUS_NAME, rules, (functionId, event) => invoke(functionId, event), {
+    windowMs: options.busWindowMs ?? 100,
+  });
+  const invoke = async (functionId: FunctionId, event: unknown) => {
+    const handler = handlers.get(functionId);
+    const decl = functions.find((f) => f.id === functionId) as FunctionDecl | undefined;
+    if (!handler || !decl) throw new Error(`function ${functionId} is not loaded`);
+    return invokeLocal(decl, handler, event);
+  };
+  const gateway = new LocalGateway(
+    routes,
+    (functionId, event: APIGatewayProxyEventV2) => invoke(functionId, event),
+    [
+      async (req, res, body) => {
+        if (!req.url?.startsWith('/_local/eventbridge')) return false;
+        await bus.handleHttp(req, res, body.toString('utf8'));
+        return true;
+      },
+    ],
+  );
+
+  const stop = async () => {
+    await gateway.close();
+    await dynamo?.stop();
+  };
+
+  try {
+    const port = await gateway.listen(options.port ?? 3000, options.host ?? '127.0.0.1');
+    const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
+
+    if (options.dynamoEndpoint === undefined) {
+      dynamo = await startDynamoLocal({ ...(dataDir ? { dataDir: resolve(dataDir, 'dynamodb') } : {}), log });
+    }
+    const dynamoEndpoint = options.dynamoEndpoint ?? dynamo!.endpoint;
+
+    // What the stack sets on each Lambda function, set once for this process.
+    Object.assign(process.env, {
+      AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      DYNAMODB_ENDPOINT: dynamoEndpoint,
+      EVENTBRIDGE_ENDPOINT: `${url}/_local/eventbridge`,
+      [EVENT_BUS_ENV]: LOCAL_BUS_NAME,
+      POWERTOOLS_SERVICE_NAME: 'merchandiser',
+      POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      ...Object.fromEntries(Object.entries(tableNames).map(([id, name]) => [tableEnvVar(id as TableId), name])),
+    });
+
+    const raw = new DynamoDBClient({ endpoint: dynamoEndpoint, region: process.env.AWS_REGION });
+    const created = await ensureTables(raw, tableNames);
+    if (created.length > 0) log(`created tables: ${created.join(', ')}`);
+
+    let seed: SeedReport | undefined;
+    let seeded: Runtime['seeded'] = 'skipped';
+    const marker = dataDir ? readSeedMarker(dataDir) : undefined;
+    const wantSeed = options.seed ?? 'auto';
+    if (wantSeed === 'always' || (wantSeed === 'auto' && !marker)) {
+      const endAt = options.seedEndAt ?? startOfTodayUtc();
+      log('loading the demo storefront (first run) ...');
+      seed = await loadDemoData(DynamoDBDocumentClient.from(raw), tableNames, {
+        endAt,
+        ...(dataDir ? { dataDir } : {}),
+      });
+      seeded = 'loaded';
+      log(
+        `demo data: ${seed.products} products, ${seed.scenes} scenes, ${seed.promotions} promotions, ${seed.customers} customers, ${seed.events} events (generated in ${seed.generateMs} ms, loaded in ${seed.loadMs} ms)`,
+      );
+    } else if (marker) {
+      seed = marker;
+      seeded = 'kept';
+      log(`demo data already loaded in ${dataDir} (${marker.products} products, ${marker.events} events)`);
+    }
+    raw.destroy();
+
+    for (const fn of functions) {
+      const module = (await import(pathToFileURL(resolve(ROOT, fn.entry)).href)) as { handler?: LambdaHandler };
+      if (typeof module.handler !== 'function') throw new Error(`${fn.entry} does not export a handler`);
+      handlers.set(fn.id, module.handler);
+    }
+    gateway.ready = true;
+
+    return { url, port, dynamoEndpoint, tableNames, bus, gateway, seed, seeded, invoke, stop, routes, rules };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function startOfTodayUtc(): Date {
+  const now = new Date();
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+}

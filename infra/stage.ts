@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+/** Per-stage settings, read from cdk.json context (`-c stage=prod` picks one). */
+export const StageConfig = z.object({
+  removalPolicy: z.enum(['destroy', 'retain']),
+  logRetentionDays: z.int().positive(),
+  archiveRetentionDays: z.int().positive(),
+  corsAllowOrigins: z.array(z.string()).min(1),
+  throttle: z.object({ rateLimit: z.number().positive(), burstLimit: z.int().positive() }),
+  logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
+});
+export type StageConfig = z.infer<typeof StageConfig>;
+
+export const Stage = z.enum(['dev', 'prod']);
+export type Stage = z.infer<typeof Stage>;
+
+export function stageConfig(stage: unknown, stages: unknown): { stage: Stage; config: StageConfig } {
+  const name = Stage.parse(stage ?? 'dev');
+  const config = StageConfig.parse((stages as Record<string, unknown> | undefined)?.[name]);
+  return { stage: name, config };
+}

@@ -1,0 +1,247 @@
+import { behaviourEventTypes } from '../events/behaviour.ts';
+import { catalogEventTypes } from '../events/catalog.ts';
+import { Sources } from '../events/envelope.ts';
+
+/**
+ * The service, declared once. The CDK stacks (infra/stacks) and the local runtime (infra/local)
+ * are both derived from these lists, and test/infra/topology-parity.test.ts proves they agree.
+ * Nothing here imports CDK or the AWS SDK, so the local runtime loads it without either.
+ */
+
+export type KeyAttribute = { name: string; type: 'S' | 'N' };
+
+export interface TableDecl {
+  id: string;
+  description: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  indexes?: { name: string; partitionKey: KeyAttribute; sortKey?: KeyAttribute }[];
+  /** Attribute holding an epoch-seconds expiry, when items expire. */
+  ttlAttribute?: string;
+  /** Each way the service reads or writes the table, and the key that serves it. */
+  accessPatterns: { pattern: string; key: string }[];
+}
+
+export type TableAccess = 'read' | 'write' | 'readWrite';
+
+export interface FunctionDecl {
+  id: string;
+  /** Module under functions/ that exports `handler`. */
+  entry: string;
+  description: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  /** Why this memory/timeout: read by operators sizing the function. */
+  sizing: string;
+  tables: Partial<Record<TableId, TableAccess>>;
+  /** Whether it calls PutEvents on the service's bus. */
+  publishes: boolean;
+}
+
+export interface RouteDecl {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  functionId: FunctionId;
+  /** `none`: public storefront route; `iam`: operators and admin tools only. */
+  auth: 'none' | 'iam';
+  summary: string;
+}
+
+export type RuleTarget =
+  /** EventBridge invokes the function with one event at a time. */
+  | { kind: 'direct'; functionId: FunctionId }
+  /** EventBridge -> SQS -> function in batches, with partial batch failures and a DLQ. */
+  | {
+      kind: 'queue';
+      functionId: FunctionId;
+      batchSize: number;
+      maxBatchingWindowSeconds: number;
+      maxReceiveCount: number;
+    };
+
+export interface RuleDecl {
+  id: string;
+  description: string;
+  pattern: Record<string, unknown>;
+  target: RuleTarget;
+}
+
+export const tables = [
+  {
+    id: 'products',
+    description: 'The catalog: one item per product.',
+    partitionKey: { name: 'productId', type: 'S' },
+    indexes: [
+      {
+        name: 'byCategory',
+        partitionKey: { name: 'category', type: 'S' },
+        sortKey: { name: 'productId', type: 'S' },
+      },
+    ],
+    accessPatterns: [
+      { pattern: 'Get a product by id', key: 'GetItem productId' },
+      { pattern: 'Page through one category', key: 'Query byCategory: category = :c, paged by productId' },
+      { pattern: 'Page through the whole catalog', key: 'Scan, paged by LastEvaluatedKey' },
+      { pattern: 'Upsert a product from ProductUpserted', key: 'PutItem productId, newer occurredAt wins' },
+    ],
+  },
+  {
+    id: 'scenes',
+    description: 'Scene definitions: role slots and guides.',
+    partitionKey: { name: 'sceneId', type: 'S' },
+    accessPatterns: [
+      { pattern: 'Get a scene by id', key: 'GetItem sceneId' },
+      { pattern: 'List all scenes (tens of items)', key: 'Scan' },
+      { pattern: 'Upsert from SceneUpserted', key: 'PutItem sceneId, newer occurredAt wins' },
+    ],
+  },
+  {
+    id: 'promotions',
+    description: 'Promotion definitions.',
+    partitionKey: { name: 'promotionId', type: 'S' },
+    accessPatterns: [
+      { pattern: 'Get a promotion by id', key: 'GetItem promotionId' },
+      { pattern: 'Load the active set (tens of items, cached per container)', key: 'Scan' },
+      { pattern: 'Upsert from PromotionUpserted', key: 'PutItem promotionId, newer occurredAt wins' },
+    ],
+  },
+  {
+    id: 'customers',
+    description: 'Server-side shopper profiles: member tier and the facts prices depend on.',
+    partitionKey: { name: 'userId', type: 'S' },
+    accessPatterns: [
+      { pattern: "Read a shopper's tier when pricing", key: 'GetItem userId' },
+      { pattern: 'Upsert from CustomerUpserted', key: 'PutItem userId, newer occurredAt wins' },
+    ],
+  },
+  {
+    id: 'eventlog',
+    description:
+      'Every behaviour event once, for rebuilding models from history. Spread over day#shard partitions so that a burst on one product or one day does not make a hot partition.',
+    partitionKey: { name: 'bucket', type: 'S' },
+    sortKey: { name: 'eventKey', type: 'S' },
+    ttlAttribute: 'expiresAt',
+    accessPatterns: [
+      {
+        pattern: 'Append an event exactly once',
+        key: 'PutItem bucket = <yyyy-mm-dd>#<shard 0-7 by eventId hash>, eventKey = <occurredAt>#<eventId>, if not exists',
+      },
+      { pattern: 'Replay one day in time order', key: 'Query each of the 8 shards of bucket <yyyy-mm-dd>, merge' },
+    ],
+  },
+] as const satisfies readonly TableDecl[];
+
+export type TableId = (typeof tables)[number]['id'];
+
+export const functions = [
+  {
+    id: 'api-system',
+    entry: 'functions/api-system.ts',
+    description: 'Health check and the OpenAPI document',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    sizing: 'No I/O; the smallest size that keeps cold starts short.',
+    tables: {},
+    publishes: false,
+  },
+  {
+    id: 'ingest-events',
+    entry: 'functions/ingest-events.ts',
+    description: 'POST /v1/events: validates storefront behaviour events and publishes them to the bus',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    sizing: 'Parses up to 100 events and waits on PutEvents retries with backoff; 15 s bounds the retries.',
+    tables: {},
+    publishes: true,
+  },
+  {
+    id: 'catalog-read',
+    entry: 'functions/catalog-read.ts',
+    description: 'Catalog reads: products by id, by category, all; scenes',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    sizing: 'One or two DynamoDB round trips; 512 MB for the CPU share JSON work needs at p99.',
+    tables: { products: 'read', scenes: 'read' },
+    publishes: false,
+  },
+  {
+    id: 'catalog-write',
+    entry: 'functions/catalog-write.ts',
+    description: 'Applies ProductUpserted, SceneUpserted, PromotionUpserted and CustomerUpserted events',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    sizing: 'One conditional write per event; a batch of 10 is far inside 30 s even with retries.',
+    tables: { products: 'write', scenes: 'write', promotions: 'write', customers: 'write' },
+    publishes: false,
+  },
+  {
+    id: 'record-behaviour',
+    entry: 'functions/record-behaviour.ts',
+    description: 'Appends each behaviour event once to the event log',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    sizing: 'Batches of up to 25 conditional writes; the queue visibility timeout is 6x this.',
+    tables: { eventlog: 'write' },
+    publishes: false,
+  },
+] as const satisfies readonly FunctionDecl[];
+
+export type FunctionId = (typeof functions)[number]['id'];
+
+export const routes = [
+  { method: 'GET', path: '/health', functionId: 'api-system', auth: 'none', summary: 'Liveness' },
+  { method: 'GET', path: '/openapi.json', functionId: 'api-system', auth: 'none', summary: 'This API, as OpenAPI 3.1' },
+  {
+    method: 'POST',
+    path: '/v1/events',
+    functionId: 'ingest-events',
+    auth: 'none',
+    summary: 'Send a batch of up to 100 behaviour events',
+  },
+  { method: 'GET', path: '/v1/products', functionId: 'catalog-read', auth: 'none', summary: 'Page through products' },
+  {
+    method: 'GET',
+    path: '/v1/products/{productId}',
+    functionId: 'catalog-read',
+    auth: 'none',
+    summary: 'One product',
+  },
+  { method: 'GET', path: '/v1/scenes', functionId: 'catalog-read', auth: 'none', summary: 'All scenes' },
+] as const satisfies readonly RouteDecl[];
+
+export const rules = [
+  {
+    id: 'behaviour-to-eventlog',
+    description: 'Storefront behaviour events, batched through a queue, into the event log',
+    pattern: { source: [Sources.storefront], 'detail-type': [...behaviourEventTypes] },
+    target: {
+      kind: 'queue',
+      functionId: 'record-behaviour',
+      batchSize: 25,
+      maxBatchingWindowSeconds: 1,
+      maxReceiveCount: 5,
+    },
+  },
+  {
+    id: 'catalog-upserts',
+    description: 'Catalog, scene, promotion and customer changes into their tables',
+    pattern: { source: [Sources.catalog], 'detail-type': [...catalogEventTypes] },
+    target: {
+      kind: 'queue',
+      functionId: 'catalog-write',
+      batchSize: 10,
+      maxBatchingWindowSeconds: 1,
+      maxReceiveCount: 5,
+    },
+  },
+] as const satisfies readonly RuleDecl[];
+
+export type RouteKey = `${(typeof routes)[number]['method']} ${(typeof routes)[number]['path']}`;
+
+/** The environment variable through which a function learns a table's physical name. */
+export const tableEnvVar = (id: TableId): string => `TABLE_${id.toUpperCase()}`;
+export const EVENT_BUS_ENV = 'EVENT_BUS_NAME';
+
+export const routeKey = (r: { method: string; path: string }): string => `${r.method} ${r.path}`;
+export const functionById = (id: FunctionId) => functions.find((f) => f.id === id)!;
+export const routesOf = (id: FunctionId) => routes.filter((r) => r.functionId === id);

@@ -1,0 +1,38 @@
+/**
+ * Splits items into chunks of at most `maxCount` items and `maxBytes` bytes, in order, as the AWS
+ * batch APIs demand (PutEvents: 10 entries and 256 KB; BatchWriteItem: 25 items). An item larger
+ * than `maxBytes` on its own is returned in `oversized`, never silently dropped.
+ */
+export function chunk<T>(
+  items: readonly T[],
+  { maxCount, maxBytes = Number.POSITIVE_INFINITY, sizeOf = () => 0 }: { maxCount: number; maxBytes?: number; sizeOf?: (item: T) => number },
+): { chunks: T[][]; oversized: T[] } {
+  const chunks: T[][] = [];
+  const oversized: T[] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = sizeOf(item);
+    if (size > maxBytes) {
+      oversized.push(item);
+      continue;
+    }
+    if (current.length === maxCount || bytes + size > maxBytes) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return { chunks, oversized };
+}
+
+/**
+ * "Full jitter" exponential backoff (AWS Architecture Blog, "Exponential Backoff And Jitter"):
+ * a random delay in [0, min(cap, base * 2^attempt)), so that retrying callers spread out.
+ */
+export function backoffDelayMs(attempt: number, { baseMs = 50, capMs = 2_000, random = Math.random } = {}): number {
+  return Math.floor(random() * Math.min(capMs, baseMs * 2 ** attempt));
+}

@@ -1,0 +1,40 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { backoffDelayMs, chunk } from '../../models/batching.ts';
+
+describe('batching', () => {
+  describe('chunk', () => {
+    it('keeps every item, in order, within the count and byte limits', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.nat({ max: 300 })),
+          fc.integer({ min: 1, max: 12 }),
+          fc.integer({ min: 1, max: 1000 }),
+          (sizes, maxCount, maxBytes) => {
+            const { chunks, oversized } = chunk(sizes, { maxCount, maxBytes, sizeOf: (s) => s });
+            for (const c of chunks) {
+              expect(c.length).toBeGreaterThan(0);
+              expect(c.length).toBeLessThanOrEqual(maxCount);
+              expect(c.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(maxBytes);
+            }
+            expect(chunks.flat()).toEqual(sizes.filter((s) => s <= maxBytes));
+            expect(oversized).toEqual(sizes.filter((s) => s > maxBytes));
+          },
+        ),
+      );
+    });
+
+    it('splits 25 PutEvents entries into 10, 10 and 5', () => {
+      const { chunks } = chunk(Array.from({ length: 25 }, (_, i) => i), { maxCount: 10 });
+      expect(chunks.map((c) => c.length)).toEqual([10, 10, 5]);
+    });
+  });
+
+  describe('backoffDelayMs', () => {
+    it('stays below the exponential ceiling and the cap', () => {
+      expect(backoffDelayMs(3, { baseMs: 100, random: () => 0.999 })).toBe(799);
+      expect(backoffDelayMs(20, { baseMs: 100, capMs: 2000, random: () => 0.5 })).toBe(1000);
+      expect(backoffDelayMs(2, { random: () => 0 })).toBe(0);
+    });
+  });
+});

@@ -1,0 +1,106 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PostEventsRequest } from '../../events/api.ts';
+import { Sources } from '../../events/envelope.ts';
+import { openApiDocument, operations } from '../../events/openapi.ts';
+import { type DetailType, eventCatalog, toBusEntry } from '../../events/registry.ts';
+import { routeKey, routes } from '../../infra/topology.ts';
+
+const FIXTURES = join(import.meta.dirname, '../fixtures/events');
+const fixtures = readdirSync(FIXTURES)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => ({ file: f, event: JSON.parse(readFileSync(join(FIXTURES, f), 'utf8')) as { type: DetailType } }));
+
+describe('contracts', () => {
+  describe('event fixtures', () => {
+    it('has a fixture for every event type in the registry', () => {
+      expect(new Set(fixtures.map((f) => f.event.type))).toEqual(new Set(Object.keys(eventCatalog)));
+    });
+
+    it.each(fixtures)('$file parses with its schema', ({ event }) => {
+      const result = eventCatalog[event.type].schema.safeParse(event);
+      expect(result.error?.issues ?? []).toEqual([]);
+    });
+
+    it('maps every event type to one of the declared sources', () => {
+      for (const { event } of fixtures) {
+        const entry = toBusEntry(eventCatalog[event.type].schema.parse(event) as never);
+        expect(Object.values(Sources)).toContain(entry.Source);
+        expect(entry.DetailType).toBe(event.type);
+      }
+    });
+  });
+
+  describe('schemas', () => {
+    it('rejects a review rating outside 1-5 and names the field', () => {
+      const review = fixtures.find((f) => f.event.type === 'ReviewPosted')!.event;
+      const result = eventCatalog.ReviewPosted.schema.safeParse({ ...review, rating: 6 });
+      expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['rating']);
+    });
+
+    it('rejects fractional money: prices are integer minor units', () => {
+      const order = fixtures.find((f) => f.event.type === 'OrderPlaced')!.event as unknown as { lines: object[] };
+      const bad = { ...order, lines: [{ productId: 'p-1', quantity: 1, paidPrice: 12.5 }] };
+      const result = eventCatalog.OrderPlaced.schema.safeParse(bad);
+      expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['lines.0.paidPrice']);
+    });
+
+    it('rejects a scene whose slots repeat an id, or a slot with no constraint', () => {
+      const { scene } = fixtures.find((f) => f.event.type === 'SceneUpserted')!.event as unknown as {
+        scene: { slots: { constraint: object }[] };
+      };
+      const dup = { ...scene, slots: [scene.slots[0], scene.slots[0]] };
+      expect(eventCatalog.SceneUpserted.schema.safeParse({ ...fixtures[0]!.event, type: 'SceneUpserted', scene: dup }).success).toBe(false);
+      const noConstraint = { ...scene, slots: [{ ...scene.slots[0], constraint: {} }] };
+      const result = eventCatalog.SceneUpserted.schema.safeParse({
+        ...(fixtures.find((f) => f.event.type === 'SceneUpserted')!.event as object),
+        scene: noConstraint,
+      });
+      expect(result.error?.issues[0]?.path.join('.')).toBe('scene.slots.0.constraint');
+    });
+
+    it('rejects a promotion that ends before it starts', () => {
+      const event = fixtures.find((f) => f.event.type === 'PromotionUpserted')!.event as unknown as { promotion: object };
+      const result = eventCatalog.PromotionUpserted.schema.safeParse({
+        ...event,
+        promotion: { ...event.promotion, validTo: '2026-10-01T00:00:00Z' },
+      });
+      expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['promotion.validTo']);
+    });
+
+    it('accepts only behaviour events in POST /v1/events, at most 100', () => {
+      const viewed = fixtures.find((f) => f.event.type === 'ProductViewed')!.event;
+      const upsert = fixtures.find((f) => f.event.type === 'ProductUpserted')!.event;
+      expect(PostEventsRequest.safeParse({ events: [viewed] }).success).toBe(true);
+      expect(PostEventsRequest.safeParse({ events: [upsert] }).success).toBe(false);
+      expect(PostEventsRequest.safeParse({ events: Array(101).fill(viewed) }).success).toBe(false);
+      expect(PostEventsRequest.safeParse({ events: [viewed], extra: 1 }).success).toBe(false);
+    });
+  });
+
+  describe('openApiDocument', () => {
+    const doc = openApiDocument('test');
+
+    it('describes every declared route and nothing else', () => {
+      const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+        Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+      );
+      expect(new Set(documented)).toEqual(new Set(routes.map(routeKey)));
+      expect(new Set(Object.keys(operations))).toEqual(new Set(routes.map(routeKey)));
+    });
+
+    it('resolves every $ref to a component schema', () => {
+      const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
+      expect(refs.length).toBeGreaterThan(10);
+      for (const ref of refs) expect(doc.components.schemas).toHaveProperty(ref);
+    });
+
+    it('is OpenAPI 3.1 and lists query parameters with their constraints', () => {
+      expect(doc.openapi).toBe('3.1.0');
+      const list = doc.paths['/v1/products']!.get as { parameters: { name: string; schema: { maximum?: number } }[] };
+      expect(list.parameters.map((p) => p.name).sort()).toEqual(['category', 'cursor', 'limit']);
+      expect(list.parameters.find((p) => p.name === 'limit')!.schema.maximum).toBe(100);
+    });
+  });
+});

@@ -1,0 +1,96 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { HttpError, httpApi, jsonBody, parseAt } from '../../functions/lib/http.ts';
+import { DomainError } from '../../models/errors.ts';
+import { httpEvent, lambdaContext } from '../support/http-event.ts';
+
+const Body = z.strictObject({ items: z.array(z.object({ qty: z.int().min(1) })).min(1) });
+
+const handler = httpApi({
+  'POST /things': async (req) => ({ status: 201, body: parseAt('body', Body, jsonBody(req, 1000)) }),
+  'GET /things/{id}': async (req) => {
+    const { id } = parseAt('path', z.object({ id: z.string().regex(/^t-\d+$/) }), req.pathParameters);
+    if (id === 't-404') throw new DomainError('not_found', 'thing t-404 was not found', 'path.id');
+    if (id === 't-409') throw new HttpError(409, 'Conflict', 'already taken');
+    if (id === 't-500') throw new Error('secret database password in message');
+    return { status: 200, body: { id } };
+  },
+});
+
+async function call(routeKey: string, opts: Parameters<typeof httpEvent>[1] = {}) {
+  const res = (await handler(httpEvent(routeKey, opts), lambdaContext)) as APIGatewayProxyStructuredResultV2;
+  return { status: res.statusCode, body: JSON.parse(res.body ?? 'null'), headers: res.headers ?? {} };
+}
+
+describe('http adapter', () => {
+  describe('httpApi', () => {
+    it('answers the handler result as JSON with the request id', async () => {
+      const res = await call('POST /things', { body: JSON.stringify({ items: [{ qty: 2 }] }) });
+      expect(res.status).toBe(201);
+      expect(res.body).toEqual({ items: [{ qty: 2 }] });
+      expect(res.headers['x-request-id']).toBe('req-test');
+    });
+
+    it('answers 400 naming the failing field by its full path', async () => {
+      const res = await call('POST /things', { body: JSON.stringify({ items: [{ qty: 1 }, { qty: 0 }] }) });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('ValidationError');
+      expect(res.body.error.issues).toEqual([expect.objectContaining({ path: 'body.items.1.qty' })]);
+    });
+
+    it('answers 400 for unknown fields in a strict body', async () => {
+      const res = await call('POST /things', { body: JSON.stringify({ items: [{ qty: 1 }], admin: true }) });
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toContain('admin');
+    });
+
+    it('answers 400 InvalidJson for a body that is not JSON', async () => {
+      const res = await call('POST /things', { body: '{"items": [' });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('InvalidJson');
+      expect(res.body.error.issues[0].path).toBe('body');
+    });
+
+    it('answers 400 when the body is missing', async () => {
+      const res = await call('POST /things');
+      expect(res.status).toBe(400);
+      expect(res.body.error.issues[0].path).toBe('body');
+    });
+
+    it('answers 413 for a body over the route limit', async () => {
+      const res = await call('POST /things', { body: JSON.stringify({ items: Array(200).fill({ qty: 1 }) }) });
+      expect(res.status).toBe(413);
+      expect(res.body.error.code).toBe('PayloadTooLarge');
+    });
+
+    it('maps a domain not_found to 404 naming the path parameter', async () => {
+      const res = await call('GET /things/{id}', { path: { id: 't-404' } });
+      expect(res.status).toBe(404);
+      expect(res.body.error.issues[0].path).toBe('path.id');
+    });
+
+    it('keeps an HttpError status and code', async () => {
+      const res = await call('GET /things/{id}', { path: { id: 't-409' } });
+      expect(res).toMatchObject({ status: 409, body: { error: { code: 'Conflict' } } });
+    });
+
+    it('answers an unexpected error with a generic 500 that does not leak the cause', async () => {
+      const res = await call('GET /things/{id}', { path: { id: 't-500' } });
+      expect(res.status).toBe(500);
+      expect(JSON.stringify(res.body)).not.toContain('secret');
+    });
+
+    it('answers 404 for a route the function does not serve', async () => {
+      const res = await call('GET /other');
+      expect(res.status).toBe(404);
+    });
+
+    it('rejects a base64 body that is not UTF-8', async () => {
+      const event = httpEvent('POST /things', { body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString('base64') });
+      event.isBase64Encoded = true;
+      const res = (await handler(event, lambdaContext)) as APIGatewayProxyStructuredResultV2;
+      expect(res.statusCode).toBe(400);
+    });
+  });
+});
