@@ -16,7 +16,12 @@ export const ErrorResponse = z
 export type ErrorResponse = z.infer<typeof ErrorResponse>;
 
 export const Health = z
-  .object({ status: z.literal('ok'), service: z.literal('merchandiser'), version: z.string(), time: z.string() })
+  .object({
+    status: z.literal('ok'),
+    service: z.literal('merchandiser'),
+    version: z.string(),
+    time: z.string(),
+  })
   .meta({ id: 'Health' });
 
 /** `POST /v1/events`: a batch of storefront behaviour events. */

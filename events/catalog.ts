@@ -72,7 +72,10 @@ export const Scene = z
     title: LocalizedText,
     summary: LocalizedText,
     /** The guide: short steps or tips, in both languages, in the order they are shown. */
-    guide: z.object({ en: z.array(z.string().min(1).max(500)).min(1).max(12), 'zh-CN': z.array(z.string().min(1).max(500)).min(1).max(12) }),
+    guide: z.object({
+      en: z.array(z.string().min(1).max(500)).min(1).max(12),
+      'zh-CN': z.array(z.string().min(1).max(500)).min(1).max(12),
+    }),
     season: Season,
     occasion: z.string().max(60).optional(),
     slots: z
@@ -122,7 +125,10 @@ export const ThresholdPromotion = z.object({
   rule: z.discriminatedUnion('mode', [
     z.object({
       mode: z.literal('tiers'),
-      tiers: z.array(z.object({ minSpend: MinorUnits.min(1), off: MinorUnits.min(1) })).min(1).max(10),
+      tiers: z
+        .array(z.object({ minSpend: MinorUnits.min(1), off: MinorUnits.min(1) }))
+        .min(1)
+        .max(10),
     }),
     z.object({
       mode: z.literal('repeat'),
@@ -200,7 +206,11 @@ export const Promotion = z
       ctx.addIssue({ code: 'custom', path: ['validTo'], message: 'must be after validFrom' });
     }
     if (p.kind === 'bundle' && (p.productIds === undefined) === (p.sceneId === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['productIds'], message: 'give exactly one of productIds or sceneId' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['productIds'],
+        message: 'give exactly one of productIds or sceneId',
+      });
     }
   })
   .meta({ id: 'Promotion' });

@@ -36,5 +36,8 @@ export type MemberTier = z.infer<typeof MemberTier>;
 export const Locale = z.enum(['en', 'zh-CN']);
 export type Locale = z.infer<typeof Locale>;
 /** Text given in both languages the storefronts use. */
-export const LocalizedText = z.object({ en: z.string().min(1).max(2_000), 'zh-CN': z.string().min(1).max(2_000) });
+export const LocalizedText = z.object({
+  en: z.string().min(1).max(2_000),
+  'zh-CN': z.string().min(1).max(2_000),
+});
 export type LocalizedText = z.infer<typeof LocalizedText>;

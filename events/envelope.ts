@@ -18,7 +18,11 @@ export type Source = (typeof Sources)[keyof typeof Sources];
  * keep accepting old fixtures.
  */
 export const envelopeShape = {
-  eventId: z.string().min(8).max(128).regex(/^[A-Za-z0-9._:-]+$/, 'must be letters, digits, ".", "_", ":" or "-"'),
+  eventId: z
+    .string()
+    .min(8)
+    .max(128)
+    .regex(/^[A-Za-z0-9._:-]+$/, 'must be letters, digits, ".", "_", ":" or "-"'),
   occurredAt: Instant,
   version: z.literal(1),
 };

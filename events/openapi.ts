@@ -27,9 +27,15 @@ interface Operation {
 export const operations: Record<string, Operation> = {
   'GET /health': { responses: { 200: Health } },
   'GET /openapi.json': { responses: { 200: undefined } },
-  'POST /v1/events': { body: PostEventsRequest, responses: { 202: PostEventsAccepted, 400: ErrorResponse, 413: ErrorResponse, 503: ErrorResponse } },
+  'POST /v1/events': {
+    body: PostEventsRequest,
+    responses: { 202: PostEventsAccepted, 400: ErrorResponse, 413: ErrorResponse, 503: ErrorResponse },
+  },
   'GET /v1/products': { query: ListProductsQuery, responses: { 200: ProductPage, 400: ErrorResponse } },
-  'GET /v1/products/{productId}': { path: ProductPath, responses: { 200: ProductCard, 400: ErrorResponse, 404: ErrorResponse } },
+  'GET /v1/products/{productId}': {
+    path: ProductPath,
+    responses: { 200: ProductCard, 400: ErrorResponse, 404: ErrorResponse },
+  },
   'GET /v1/scenes': { responses: { 200: SceneList } },
 };
 
@@ -75,22 +81,33 @@ export function openApiDocument(version: string) {
       operationId: `${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
       ...(route.auth === 'iam' ? { security: [{ sigv4: [] }] } : {}),
       parameters: [...parameters('path', op.path), ...parameters('query', op.query)],
-      ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: ref(op.body) } } } } : {}),
+      ...(op.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: ref(op.body) } } } }
+        : {}),
       responses: Object.fromEntries(
         Object.entries(op.responses).map(([status, schema]) => [
           status,
-          { description: `HTTP ${status}`, ...(schema ? { content: { 'application/json': { schema: ref(schema) } } } : {}) },
+          {
+            description: `HTTP ${status}`,
+            ...(schema ? { content: { 'application/json': { schema: ref(schema) } } } : {}),
+          },
         ]),
       ),
     };
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'merchandiser', version, description: 'Recommendations, scene guides, hit products and bundle pricing for storefronts.' },
+    info: {
+      title: 'merchandiser',
+      version,
+      description: 'Recommendations, scene guides, hit products and bundle pricing for storefronts.',
+    },
     paths,
     components: {
       schemas,
-      securitySchemes: { sigv4: { type: 'apiKey', name: 'Authorization', in: 'header', description: 'AWS SigV4 (IAM)' } },
+      securitySchemes: {
+        sigv4: { type: 'apiKey', name: 'Authorization', in: 'header', description: 'AWS SigV4 (IAM)' },
+      },
     },
   };
 }

@@ -7,7 +7,13 @@ import {
   ReviewPosted,
   SearchPerformed,
 } from './behaviour.ts';
-import { CatalogEvent, CustomerUpserted, ProductUpserted, PromotionUpserted, SceneUpserted } from './catalog.ts';
+import {
+  CatalogEvent,
+  CustomerUpserted,
+  ProductUpserted,
+  PromotionUpserted,
+  SceneUpserted,
+} from './catalog.ts';
 import { type Source, Sources } from './envelope.ts';
 import { HitRankingUpdated, OutputEvent } from './output.ts';
 
@@ -35,7 +41,12 @@ export const detailTypesOf = (source: Source): DetailType[] =>
   (Object.keys(eventCatalog) as DetailType[]).filter((t) => eventCatalog[t].source === source);
 
 /** The EventBridge entry (without bus name) that carries `event`. */
-export function toBusEntry(event: AnyEvent): { Source: Source; DetailType: DetailType; Detail: string; Time: Date } {
+export function toBusEntry(event: AnyEvent): {
+  Source: Source;
+  DetailType: DetailType;
+  Detail: string;
+  Time: Date;
+} {
   return {
     Source: eventCatalog[event.type].source,
     DetailType: event.type,

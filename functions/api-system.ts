@@ -8,7 +8,12 @@ let document: ReturnType<typeof openApiDocument> | undefined;
 export const handler = httpApi({
   'GET /health': async () => ({
     status: 200,
-    body: { status: 'ok', service: 'merchandiser', version: env.SERVICE_VERSION, time: new Date().toISOString() },
+    body: {
+      status: 'ok',
+      service: 'merchandiser',
+      version: env.SERVICE_VERSION,
+      time: new Date().toISOString(),
+    },
   }),
   'GET /openapi.json': async () => {
     document ??= openApiDocument(env.SERVICE_VERSION);

@@ -22,7 +22,11 @@ export const handler = httpApi({
         503,
         'PublishFailed',
         `${failed.length} of ${unique.length} events could not be published; resend the batch (duplicates are ignored)`,
-        failed.map((f) => ({ in: 'body', path: `events.${index.get(f.eventId)}`, message: `${f.code}: ${f.message}` })),
+        failed.map((f) => ({
+          in: 'body',
+          path: `events.${index.get(f.eventId)}`,
+          message: `${f.code}: ${f.message}`,
+        })),
       );
     }
     return { status: 202, body: { accepted: published, count: published.length } };

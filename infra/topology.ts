@@ -126,7 +126,10 @@ export const tables = [
         pattern: 'Append an event exactly once',
         key: 'PutItem bucket = <yyyy-mm-dd>#<shard 0-7 by eventId hash>, eventKey = <occurredAt>#<eventId>, if not exists',
       },
-      { pattern: 'Replay one day in time order', key: 'Query each of the 8 shards of bucket <yyyy-mm-dd>, merge' },
+      {
+        pattern: 'Replay one day in time order',
+        key: 'Query each of the 8 shards of bucket <yyyy-mm-dd>, merge',
+      },
     ],
   },
 ] as const satisfies readonly TableDecl[];
@@ -190,7 +193,13 @@ export type FunctionId = (typeof functions)[number]['id'];
 
 export const routes = [
   { method: 'GET', path: '/health', functionId: 'api-system', auth: 'none', summary: 'Liveness' },
-  { method: 'GET', path: '/openapi.json', functionId: 'api-system', auth: 'none', summary: 'This API, as OpenAPI 3.1' },
+  {
+    method: 'GET',
+    path: '/openapi.json',
+    functionId: 'api-system',
+    auth: 'none',
+    summary: 'This API, as OpenAPI 3.1',
+  },
   {
     method: 'POST',
     path: '/v1/events',
@@ -198,7 +207,13 @@ export const routes = [
     auth: 'none',
     summary: 'Send a batch of up to 100 behaviour events',
   },
-  { method: 'GET', path: '/v1/products', functionId: 'catalog-read', auth: 'none', summary: 'Page through products' },
+  {
+    method: 'GET',
+    path: '/v1/products',
+    functionId: 'catalog-read',
+    auth: 'none',
+    summary: 'Page through products',
+  },
   {
     method: 'GET',
     path: '/v1/products/{productId}',

@@ -5,7 +5,11 @@
  */
 export function chunk<T>(
   items: readonly T[],
-  { maxCount, maxBytes = Number.POSITIVE_INFINITY, sizeOf = () => 0 }: { maxCount: number; maxBytes?: number; sizeOf?: (item: T) => number },
+  {
+    maxCount,
+    maxBytes = Number.POSITIVE_INFINITY,
+    sizeOf = () => 0,
+  }: { maxCount: number; maxBytes?: number; sizeOf?: (item: T) => number },
 ): { chunks: T[][]; oversized: T[] } {
   const chunks: T[][] = [];
   const oversized: T[] = [];
@@ -33,6 +37,9 @@ export function chunk<T>(
  * "Full jitter" exponential backoff (AWS Architecture Blog, "Exponential Backoff And Jitter"):
  * a random delay in [0, min(cap, base * 2^attempt)), so that retrying callers spread out.
  */
-export function backoffDelayMs(attempt: number, { baseMs = 50, capMs = 2_000, random = Math.random } = {}): number {
+export function backoffDelayMs(
+  attempt: number,
+  { baseMs = 50, capMs = 2_000, random = Math.random } = {},
+): number {
   return Math.floor(random() * Math.min(capMs, baseMs * 2 ** attempt));
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { ProductCard, ProductPage } from '../events/api.ts';
 import type { Product, Scene } from '../events/catalog.ts';
-import { Id } from '../events/common.ts';
 import { Slug } from '../events/catalog.ts';
+import { Id } from '../events/common.ts';
 import { DomainError } from './errors.ts';
 
 /** The narrow port catalog reads need; functions/adapters/catalog-store.ts implements it on DynamoDB. */
@@ -59,7 +59,11 @@ export async function listProducts(
   };
 }
 
-export async function getProductCard(reader: CatalogReader, productId: string, currency: string): Promise<ProductCard> {
+export async function getProductCard(
+  reader: CatalogReader,
+  productId: string,
+  currency: string,
+): Promise<ProductCard> {
   const product = await reader.getProduct(productId);
   if (!product) throw new DomainError('not_found', `product ${productId} was not found`, 'path.productId');
   return toProductCard(product, currency);

@@ -27,7 +27,12 @@ export async function batchWriteAll(
     concurrency = 8,
     maxAttempts = 8,
     wait = sleep,
-  }: { client?: DynamoDBDocumentClient; concurrency?: number; maxAttempts?: number; wait?: (ms: number) => Promise<void> } = {},
+  }: {
+    client?: DynamoDBDocumentClient;
+    concurrency?: number;
+    maxAttempts?: number;
+    wait?: (ms: number) => Promise<void>;
+  } = {},
 ): Promise<number> {
   const { chunks } = chunk(items, { maxCount: 25 });
   let next = 0;

@@ -1,4 +1,10 @@
-import { GetCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Product, Scene } from '../../events/catalog.ts';
 import type { CatalogReader, PageKey } from '../../models/catalog.ts';
 import { documentClient } from '../lib/aws.ts';

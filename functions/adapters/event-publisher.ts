@@ -1,4 +1,8 @@
-import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import {
+  type EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsRequestEntry,
+} from '@aws-sdk/client-eventbridge';
 import type { AnyEvent } from '../../events/registry.ts';
 import { toBusEntry } from '../../events/registry.ts';
 import { backoffDelayMs, chunk } from '../../models/batching.ts';
@@ -45,14 +49,30 @@ export async function publishEvents(
     busName = env.EVENT_BUS_NAME,
     maxAttempts = 5,
     wait = sleep,
-  }: { client?: EventBridgeClient; busName?: string; maxAttempts?: number; wait?: (ms: number) => Promise<void> } = {},
+  }: {
+    client?: EventBridgeClient;
+    busName?: string;
+    maxAttempts?: number;
+    wait?: (ms: number) => Promise<void>;
+  } = {},
 ): Promise<PublishResult> {
   const published: string[] = [];
   const failed: PublishFailure[] = [];
-  const withEntries = events.map((event) => ({ event, entry: { ...toBusEntry(event), EventBusName: busName } }));
-  const { chunks, oversized } = chunk(withEntries, { maxCount: MAX_ENTRIES, maxBytes: MAX_BYTES, sizeOf: (x) => entrySize(x.entry) });
+  const withEntries = events.map((event) => ({
+    event,
+    entry: { ...toBusEntry(event), EventBusName: busName },
+  }));
+  const { chunks, oversized } = chunk(withEntries, {
+    maxCount: MAX_ENTRIES,
+    maxBytes: MAX_BYTES,
+    sizeOf: (x) => entrySize(x.entry),
+  });
   for (const o of oversized) {
-    failed.push({ eventId: o.event.eventId, code: 'EntryTooLarge', message: 'the event is larger than 256 KB' });
+    failed.push({
+      eventId: o.event.eventId,
+      code: 'EntryTooLarge',
+      message: 'the event is larger than 256 KB',
+    });
   }
 
   for (const batch of chunks) {
@@ -78,12 +98,18 @@ export async function publishEvents(
             });
           }
         });
-        if (retry.length > 0) logger.warn('PutEvents entries failed; retrying', { failed: retry.length, attempt });
+        if (retry.length > 0)
+          logger.warn('PutEvents entries failed; retrying', { failed: retry.length, attempt });
         pending = retry;
       } catch (error) {
         const e = error as Error;
         logger.warn('PutEvents call failed; retrying', { attempt, error: e.name });
-        lastErrors = new Map(pending.map((p) => [p.event.eventId, { eventId: p.event.eventId, code: e.name, message: e.message }]));
+        lastErrors = new Map(
+          pending.map((p) => [
+            p.event.eventId,
+            { eventId: p.event.eventId, code: e.name, message: e.message },
+          ]),
+        );
       }
     }
     for (const p of pending) failed.push(lastErrors.get(p.event.eventId)!);

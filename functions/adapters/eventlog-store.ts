@@ -21,7 +21,9 @@ export async function appendToEventLog(
       new PutCommand({
         TableName: table,
         Item: eventLogItem(event),
-        ConditionExpression: 'attribute_not_exists(bucket)',
+        // `bucket` is a DynamoDB reserved word, hence the placeholder.
+        ConditionExpression: 'attribute_not_exists(#b)',
+        ExpressionAttributeNames: { '#b': 'bucket' },
       }),
     );
     return true;

@@ -116,7 +116,14 @@ function errorBody(error: HttpError): ErrorResponse {
     error: {
       code: error.code,
       message: error.message,
-      ...(error.issues ? { issues: error.issues.map(({ in: at, path, message }) => ({ path: [at, path].filter(Boolean).join('.'), message })) } : {}),
+      ...(error.issues
+        ? {
+            issues: error.issues.map(({ in: at, path, message }) => ({
+              path: [at, path].filter(Boolean).join('.'),
+              message,
+            })),
+          }
+        : {}),
     },
   };
 }
@@ -131,7 +138,9 @@ const statusOfKind: Record<DomainErrorKind, [number, string]> = {
 function fromDomain(error: DomainError): HttpError {
   const [status, code] = statusOfKind[error.kind];
   const [at, ...rest] = (error.field ?? 'body').split('.');
-  const issues = error.field ? [{ in: at as IssueLocation, path: rest.join('.'), message: error.message }] : undefined;
+  const issues = error.field
+    ? [{ in: at as IssueLocation, path: rest.join('.'), message: error.message }]
+    : undefined;
   return new HttpError(status, code, error.message, issues);
 }
 
@@ -143,7 +152,8 @@ const httpErrors = (): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResu
       error instanceof HttpError ? error : error instanceof DomainError ? fromDomain(error) : undefined;
     if (!known) logger.error('unhandled error', { error: error as Error });
     else if (known.statusCode >= 500) logger.error(known.message, { code: known.code });
-    const mapped = known ?? new HttpError(500, 'InternalError', 'something went wrong; the request id identifies it');
+    const mapped =
+      known ?? new HttpError(500, 'InternalError', 'something went wrong; the request id identifies it');
     request.response = {
       statusCode: mapped.statusCode,
       headers: { ...JSON_HEADERS, 'x-request-id': request.event.requestContext?.requestId ?? '' },

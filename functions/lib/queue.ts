@@ -19,7 +19,10 @@ const BusEnvelope = z.object({
  * maxReceiveCount it moves to the dead-letter queue. A detail that does not parse fails as well:
  * it is kept in the DLQ for a person to look at, not dropped.
  */
-export function busEventConsumer<S extends z.ZodType>(detailSchema: S, apply: (detail: z.output<S>) => Promise<void>) {
+export function busEventConsumer<S extends z.ZodType>(
+  detailSchema: S,
+  apply: (detail: z.output<S>) => Promise<void>,
+) {
   const processor = new BatchProcessor(EventType.SQS);
   const onRecord = async (record: SQSRecord) => {
     const envelope = BusEnvelope.parse(JSON.parse(record.body));

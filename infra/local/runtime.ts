@@ -121,7 +121,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       [EVENT_BUS_ENV]: LOCAL_BUS_NAME,
       POWERTOOLS_SERVICE_NAME: 'merchandiser',
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-      ...Object.fromEntries(Object.entries(tableNames).map(([id, name]) => [tableEnvVar(id as TableId), name])),
+      ...Object.fromEntries(
+        Object.entries(tableNames).map(([id, name]) => [tableEnvVar(id as TableId), name]),
+      ),
     });
 
     const raw = new DynamoDBClient({ endpoint: dynamoEndpoint, region: process.env.AWS_REGION });
@@ -151,7 +153,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     raw.destroy();
 
     for (const fn of functions) {
-      const module = (await import(pathToFileURL(resolve(ROOT, fn.entry)).href)) as { handler?: LambdaHandler };
+      const module = (await import(pathToFileURL(resolve(ROOT, fn.entry)).href)) as {
+        handler?: LambdaHandler;
+      };
       if (typeof module.handler !== 'function') throw new Error(`${fn.entry} does not export a handler`);
       handlers.set(fn.id, module.handler);
     }

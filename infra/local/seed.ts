@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
 import { eventLogItem } from '../../functions/adapters/eventlog-store.ts';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { generateDemoData } from '../../models/demo/generate.ts';
 import type { TableId } from '../topology.ts';
 

@@ -11,7 +11,11 @@ import { type TableDecl, type TableId, tables } from '../topology.ts';
 /** The CreateTable call for a declared table: the same keys, indexes and TTL as the CDK stack. */
 export function createTableInput(table: TableDecl, name: string): CreateTableCommandInput {
   const attributes = new Map<string, 'S' | 'N'>();
-  const keys = [table.partitionKey, table.sortKey, ...(table.indexes ?? []).flatMap((i) => [i.partitionKey, i.sortKey])];
+  const keys = [
+    table.partitionKey,
+    table.sortKey,
+    ...(table.indexes ?? []).flatMap((i) => [i.partitionKey, i.sortKey]),
+  ];
   for (const k of keys) if (k) attributes.set(k.name, k.type);
   const schema = (pk: { name: string }, sk?: { name: string }) => [
     { AttributeName: pk.name, KeyType: 'HASH' as const },
@@ -20,7 +24,10 @@ export function createTableInput(table: TableDecl, name: string): CreateTableCom
   return {
     TableName: name,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({
+      AttributeName,
+      AttributeType,
+    })),
     KeySchema: schema(table.partitionKey, table.sortKey),
     ...(table.indexes?.length
       ? {
@@ -38,7 +45,10 @@ export const localTableNames = (prefix: string): Record<TableId, string> =>
   Object.fromEntries(tables.map((t) => [t.id, `${prefix}${t.id}`])) as Record<TableId, string>;
 
 /** Creates every declared table that does not exist yet; existing ones are left as they are. */
-export async function ensureTables(client: DynamoDBClient, names: Record<TableId, string>): Promise<string[]> {
+export async function ensureTables(
+  client: DynamoDBClient,
+  names: Record<TableId, string>,
+): Promise<string[]> {
   const created: string[] = [];
   for (const table of tables as readonly TableDecl[]) {
     const name = names[table.id as TableId];

@@ -1,7 +1,13 @@
 import { resolve } from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  type HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -37,7 +43,10 @@ export interface ServiceStackProps extends StackProps {
   config: StageConfig;
 }
 
-const attr = (k: KeyAttribute) => ({ name: k.name, type: k.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER });
+const attr = (k: KeyAttribute) => ({
+  name: k.name,
+  type: k.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER,
+});
 
 /** EventBridge's pattern keys in CDK's spelling; everything below the top level passes through as is. */
 function toCdkPattern(pattern: Record<string, unknown>): EventPattern {
@@ -121,8 +130,7 @@ export class ServiceStack extends Stack {
           // Bundle the SDK v3 clients too: esbuild keeps only the commands we use.
           externalModules: [],
           mainFields: ['module', 'main'],
-          banner:
-            "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);",
+          banner: "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);",
         },
       });
       for (const [tableId, access] of Object.entries(f.tables)) {
@@ -139,7 +147,10 @@ export class ServiceStack extends Stack {
       this.functions.set(f.id as FunctionId, fn);
     }
 
-    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: retention(config.logRetentionDays), removalPolicy });
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: retention(config.logRetentionDays),
+      removalPolicy,
+    });
     this.api = new HttpApi(this, 'Api', {
       apiName: `merchandiser-${stage}`,
       createDefaultStage: false,
@@ -175,7 +186,10 @@ export class ServiceStack extends Stack {
     for (const r of routes as readonly RouteDecl[]) {
       let integration = integrations.get(r.functionId);
       if (!integration) {
-        integration = new HttpLambdaIntegration(`Integration-${r.functionId}`, this.functions.get(r.functionId)!);
+        integration = new HttpLambdaIntegration(
+          `Integration-${r.functionId}`,
+          this.functions.get(r.functionId)!,
+        );
         integrations.set(r.functionId, integration);
       }
       this.api.addRoutes({

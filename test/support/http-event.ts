@@ -3,7 +3,17 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 /** A minimal API Gateway HTTP API (v2) event, for calling an HTTP handler directly. */
 export function httpEvent(
   routeKey: string,
-  { body, query, path, headers }: { body?: string; query?: Record<string, string>; path?: Record<string, string>; headers?: Record<string, string> } = {},
+  {
+    body,
+    query,
+    path,
+    headers,
+  }: {
+    body?: string;
+    query?: Record<string, string>;
+    path?: Record<string, string>;
+    headers?: Record<string, string>;
+  } = {},
 ): APIGatewayProxyEventV2 {
   const [method, rawPath] = routeKey.split(' ') as [string, string];
   return {

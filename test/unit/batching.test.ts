@@ -25,7 +25,10 @@ describe('batching', () => {
     });
 
     it('splits 25 PutEvents entries into 10, 10 and 5', () => {
-      const { chunks } = chunk(Array.from({ length: 25 }, (_, i) => i), { maxCount: 10 });
+      const { chunks } = chunk(
+        Array.from({ length: 25 }, (_, i) => i),
+        { maxCount: 10 },
+      );
       expect(chunks.map((c) => c.length)).toEqual([10, 10, 5]);
     });
   });

@@ -10,7 +10,10 @@ import { routeKey, routes } from '../../infra/topology.ts';
 const FIXTURES = join(import.meta.dirname, '../fixtures/events');
 const fixtures = readdirSync(FIXTURES)
   .filter((f) => f.endsWith('.json'))
-  .map((f) => ({ file: f, event: JSON.parse(readFileSync(join(FIXTURES, f), 'utf8')) as { type: DetailType } }));
+  .map((f) => ({
+    file: f,
+    event: JSON.parse(readFileSync(join(FIXTURES, f), 'utf8')) as { type: DetailType },
+  }));
 
 describe('contracts', () => {
   describe('event fixtures', () => {
@@ -40,7 +43,9 @@ describe('contracts', () => {
     });
 
     it('rejects fractional money: prices are integer minor units', () => {
-      const order = fixtures.find((f) => f.event.type === 'OrderPlaced')!.event as unknown as { lines: object[] };
+      const order = fixtures.find((f) => f.event.type === 'OrderPlaced')!.event as unknown as {
+        lines: object[];
+      };
       const bad = { ...order, lines: [{ productId: 'p-1', quantity: 1, paidPrice: 12.5 }] };
       const result = eventCatalog.OrderPlaced.schema.safeParse(bad);
       expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['lines.0.paidPrice']);
@@ -51,7 +56,13 @@ describe('contracts', () => {
         scene: { slots: { constraint: object }[] };
       };
       const dup = { ...scene, slots: [scene.slots[0], scene.slots[0]] };
-      expect(eventCatalog.SceneUpserted.schema.safeParse({ ...fixtures[0]!.event, type: 'SceneUpserted', scene: dup }).success).toBe(false);
+      expect(
+        eventCatalog.SceneUpserted.schema.safeParse({
+          ...fixtures[0]!.event,
+          type: 'SceneUpserted',
+          scene: dup,
+        }).success,
+      ).toBe(false);
       const noConstraint = { ...scene, slots: [{ ...scene.slots[0], constraint: {} }] };
       const result = eventCatalog.SceneUpserted.schema.safeParse({
         ...(fixtures.find((f) => f.event.type === 'SceneUpserted')!.event as object),
@@ -61,7 +72,9 @@ describe('contracts', () => {
     });
 
     it('rejects a promotion that ends before it starts', () => {
-      const event = fixtures.find((f) => f.event.type === 'PromotionUpserted')!.event as unknown as { promotion: object };
+      const event = fixtures.find((f) => f.event.type === 'PromotionUpserted')!.event as unknown as {
+        promotion: object;
+      };
       const result = eventCatalog.PromotionUpserted.schema.safeParse({
         ...event,
         promotion: { ...event.promotion, validTo: '2026-10-01T00:00:00Z' },
@@ -91,14 +104,18 @@ describe('contracts', () => {
     });
 
     it('resolves every $ref to a component schema', () => {
-      const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
+      const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map(
+        (m) => m[1]!,
+      );
       expect(refs.length).toBeGreaterThan(10);
       for (const ref of refs) expect(doc.components.schemas).toHaveProperty(ref);
     });
 
     it('is OpenAPI 3.1 and lists query parameters with their constraints', () => {
       expect(doc.openapi).toBe('3.1.0');
-      const list = doc.paths['/v1/products']!.get as { parameters: { name: string; schema: { maximum?: number } }[] };
+      const list = doc.paths['/v1/products']!.get as {
+        parameters: { name: string; schema: { maximum?: number } }[];
+      };
       expect(list.parameters.map((p) => p.name).sort()).toEqual(['category', 'cursor', 'limit']);
       expect(list.parameters.find((p) => p.name === 'limit')!.schema.maximum).toBe(100);
     });

@@ -43,7 +43,12 @@ describe('event-publisher', () => {
       eb.on(PutEventsCommand)
         .resolvesOnce({
           FailedEntryCount: 2,
-          Entries: [{ EventId: 'a' }, { ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' }, { EventId: 'c' }, { ErrorCode: 'InternalFailure', ErrorMessage: 'oops' }],
+          Entries: [
+            { EventId: 'a' },
+            { ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' },
+            { EventId: 'c' },
+            { ErrorCode: 'InternalFailure', ErrorMessage: 'oops' },
+          ],
         })
         .resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'b' }, { EventId: 'd' }] });
       const events = [viewed(1), viewed(2), viewed(3), viewed(4)];
@@ -52,7 +57,10 @@ describe('event-publisher', () => {
       expect(new Set(result.published)).toEqual(new Set(events.map((e) => e.eventId)));
       expect(result.published).toHaveLength(4);
       const retried = eb.commandCalls(PutEventsCommand)[1]!.args[0].input.Entries!;
-      expect(retried.map((e) => JSON.parse(e.Detail!).eventId)).toEqual([events[1]!.eventId, events[3]!.eventId]);
+      expect(retried.map((e) => JSON.parse(e.Detail!).eventId)).toEqual([
+        events[1]!.eventId,
+        events[3]!.eventId,
+      ]);
     });
 
     it('surfaces entries that still fail after every attempt instead of dropping them', async () => {
@@ -60,9 +68,16 @@ describe('event-publisher', () => {
         FailedEntryCount: 1,
         Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' }],
       });
-      const result = await publishEvents([viewed(1)], { client, busName: 'bus', wait: noWait, maxAttempts: 3 });
+      const result = await publishEvents([viewed(1)], {
+        client,
+        busName: 'bus',
+        wait: noWait,
+        maxAttempts: 3,
+      });
       expect(result.published).toEqual([]);
-      expect(result.failed).toEqual([{ eventId: viewed(1).eventId, code: 'ThrottlingException', message: 'slow down' }]);
+      expect(result.failed).toEqual([
+        { eventId: viewed(1).eventId, code: 'ThrottlingException', message: 'slow down' },
+      ]);
       expect(eb).toHaveReceivedCommandTimes(PutEventsCommand, 3);
     });
 

@@ -59,7 +59,9 @@ describe('http adapter', () => {
     });
 
     it('answers 413 for a body over the route limit', async () => {
-      const res = await call('POST /things', { body: JSON.stringify({ items: Array(200).fill({ qty: 1 }) }) });
+      const res = await call('POST /things', {
+        body: JSON.stringify({ items: Array(200).fill({ qty: 1 }) }),
+      });
       expect(res.status).toBe(413);
       expect(res.body.error.code).toBe('PayloadTooLarge');
     });
@@ -87,7 +89,9 @@ describe('http adapter', () => {
     });
 
     it('rejects a base64 body that is not UTF-8', async () => {
-      const event = httpEvent('POST /things', { body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString('base64') });
+      const event = httpEvent('POST /things', {
+        body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString('base64'),
+      });
       event.isBase64Encoded = true;
       const res = (await handler(event, lambdaContext)) as APIGatewayProxyStructuredResultV2;
       expect(res.statusCode).toBe(400);

@@ -1,0 +1,299 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
+import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { BehaviourEvent } from '../../events/behaviour.ts';
+import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
+import { eventLogBuckets } from '../../models/eventlog.ts';
+
+let rt: Runtime;
+let doc: DynamoDBDocumentClient;
+const seedEndAt = new Date('2026-11-23T00:00:00Z');
+
+beforeAll(async () => {
+  rt = await startRuntime({
+    port: 0,
+    memory: true,
+    dynamoEndpoint: inject('dynamoEndpoint'),
+    tablePrefix: `e2e${randomUUID().slice(0, 6)}-`,
+    seed: 'always',
+    seedEndAt,
+    busWindowMs: 20,
+  });
+  doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: rt.dynamoEndpoint, region: 'us-east-1' }));
+});
+afterAll(async () => rt?.stop());
+
+const get = async (path: string) => {
+  const res = await fetch(`${rt.url}${path}`);
+  return { status: res.status, body: (await res.json()) as any };
+};
+const postEvents = async (body: string | object, headers: Record<string, string> = {}) => {
+  const res = await fetch(`${rt.url}/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as any };
+};
+
+const viewed = (productId: string, n = 0): BehaviourEvent => ({
+  type: 'ProductViewed',
+  eventId: `evt-e2e-${randomUUID()}`,
+  occurredAt: new Date(Date.UTC(2026, 10, 23, 10, 0, n)).toISOString(),
+  version: 1,
+  sessionId: 's-e2e',
+  productId,
+});
+
+describe('local runtime, end to end', () => {
+  describe('system routes', () => {
+    it('answers /health', async () => {
+      expect(await get('/health')).toMatchObject({
+        status: 200,
+        body: { status: 'ok', service: 'merchandiser' },
+      });
+    });
+
+    it('serves the OpenAPI 3.1 document with every route', async () => {
+      const { status, body } = await get('/openapi.json');
+      expect(status).toBe(200);
+      expect(body.openapi).toBe('3.1.0');
+      expect(Object.keys(body.paths)).toEqual(
+        expect.arrayContaining(['/v1/events', '/v1/products', '/v1/products/{productId}', '/v1/scenes']),
+      );
+    });
+  });
+
+  describe('seeded catalog', () => {
+    it('pages through at least 2,000 products in at least 20 categories', async () => {
+      const ids = new Set<string>();
+      const categories = new Set<string>();
+      let cursor: string | null = null;
+      do {
+        const page: { status: number; body: any } = await get(
+          `/v1/products?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+        );
+        expect(page.status).toBe(200);
+        for (const p of page.body.items) {
+          ids.add(p.productId);
+          categories.add(p.category);
+          expect(p).not.toHaveProperty('cost');
+        }
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      expect(ids.size).toBeGreaterThanOrEqual(2000);
+      expect(categories.size).toBeGreaterThanOrEqual(20);
+      expect(rt.seed?.products).toBe(ids.size);
+    });
+
+    it('filters by category and returns one product, 404 for an unknown one', async () => {
+      const page = await get('/v1/products?category=tents&limit=5');
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeGreaterThan(0);
+      const first = page.body.items[0];
+      expect(first.category).toBe('tents');
+      expect(await get(`/v1/products/${first.productId}`)).toMatchObject({
+        status: 200,
+        body: { productId: first.productId, currency: 'CNY' },
+      });
+      const missing = await get('/v1/products/p-does-not-exist');
+      expect(missing.status).toBe(404);
+      expect(missing.body.error.issues[0].path).toBe('path.productId');
+    });
+
+    it('lists at least 12 scenes with slots and bilingual guides', async () => {
+      const { status, body } = await get('/v1/scenes');
+      expect(status).toBe(200);
+      expect(body.items.length).toBeGreaterThanOrEqual(12);
+      for (const scene of body.items) {
+        expect(scene.slots.length).toBeGreaterThan(0);
+        expect(scene.guide['zh-CN'].length).toBeGreaterThan(0);
+      }
+    });
+
+    it('answers 400 naming the parameter for a bad limit or cursor', async () => {
+      const limit = await get('/v1/products?limit=1000');
+      expect(limit.status).toBe(400);
+      expect(limit.body.error.issues[0].path).toBe('query.limit');
+      const cursor = await get('/v1/products?cursor=not-a-cursor');
+      expect(cursor.status).toBe(400);
+      expect(cursor.body.error.issues[0].path).toBe('query.cursor');
+    });
+  });
+
+  describe('POST /v1/events', () => {
+    it('publishes to the bus and the rule delivers each event to record-behaviour, once', async () => {
+      const events = Array.from({ length: 30 }, (_, n) => viewed('p-00001', n));
+      const res = await postEvents({ events: [...events, events[0]] });
+      expect(res.status).toBe(202);
+      expect(res.body.count).toBe(30);
+      // The storefront retries the same batch: duplicates must not be stored twice.
+      expect((await postEvents({ events })).status).toBe(202);
+      await rt.bus.drain();
+      const stored: string[] = [];
+      for (const bucket of eventLogBuckets('2026-11-23')) {
+        const out = await doc.send(
+          new QueryCommand({
+            TableName: rt.tableNames.eventlog,
+            KeyConditionExpression: '#b = :b',
+            ExpressionAttributeNames: { '#b': 'bucket' },
+            ExpressionAttributeValues: { ':b': bucket },
+          }),
+        );
+        stored.push(
+          ...(out.Items ?? [])
+            .map((i) => i.detail.eventId as string)
+            .filter((id) => id.startsWith('evt-e2e-')),
+        );
+      }
+      expect(stored.sort()).toEqual(events.map((e) => e.eventId).sort());
+      expect(rt.bus.stats()['behaviour-to-eventlog']!.deadLetters).toBe(0);
+    });
+
+    it.each([
+      ['wrong types', { events: [{ ...viewed('p-1'), productId: 42 }] }, 400, 'body.events.0.productId'],
+      [
+        'an unknown event type',
+        { events: [{ ...viewed('p-1'), type: 'ProductLiked' }] },
+        400,
+        'body.events.0.type',
+      ],
+      [
+        'a catalog event from the storefront',
+        { events: [{ ...viewed('p-1'), type: 'ProductUpserted' }] },
+        400,
+        'body.events.0.type',
+      ],
+      ['101 events', { events: Array.from({ length: 101 }, (_, n) => viewed('p-1', n)) }, 400, 'body.events'],
+      ['no events', { events: [] }, 400, 'body.events'],
+      [
+        'a missing field',
+        { events: [{ ...viewed('p-1'), sessionId: undefined }] },
+        400,
+        'body.events.0.sessionId',
+      ],
+      ['an extra top-level field', { events: [viewed('p-1')], admin: true }, 400, 'body'],
+    ])('rejects %s with the failing field and publishes nothing', async (_name, body, status, path) => {
+      const before = rt.bus.stats()['behaviour-to-eventlog']!.delivered;
+      const res = await postEvents(body);
+      expect(res.status).toBe(status);
+      expect(res.body.error.issues[0].path).toBe(path);
+      await rt.bus.drain();
+      expect(rt.bus.stats()['behaviour-to-eventlog']!.delivered).toBe(before);
+    });
+
+    it('lists every rejected event by index', async () => {
+      const res = await postEvents({
+        events: [
+          viewed('p-1'),
+          { ...viewed('p-2'), occurredAt: 'yesterday' },
+          viewed('p-3'),
+          { ...viewed('p-4'), eventId: 'x' },
+        ],
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error.issues.map((i: { path: string }) => i.path)).toEqual([
+        'body.events.1.occurredAt',
+        'body.events.3.eventId',
+      ]);
+    });
+
+    it('rejects invalid JSON and a 2 MB body with a 4xx, never a 500', async () => {
+      const invalid = await postEvents('{"events": [}');
+      expect(invalid.status).toBe(400);
+      expect(invalid.body.error.code).toBe('InvalidJson');
+      const big = await postEvents({ events: [{ ...viewed('p-1'), referrer: 'x'.repeat(2 * 1024 * 1024) }] });
+      expect(big.status).toBe(413);
+      expect(big.body.error.issues[0].path).toBe('body');
+    });
+  });
+
+  describe('local EventBridge API', () => {
+    const eb = () =>
+      new EventBridgeClient({
+        endpoint: `${rt.url}/_local/eventbridge`,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+
+    it('takes PutEvents from the real SDK client and routes catalog events to catalog-write', async () => {
+      const product = {
+        productId: 'p-e2e-new',
+        title: 'Brand-new lamp',
+        category: 'camping-lamps',
+        tags: ['new'],
+        attributes: {},
+        listPrice: 9900,
+        cost: 5000,
+        stock: 3,
+        launchDate: '2026-11-22',
+      };
+      const out = await eb().send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: 'merchandiser-local',
+              Source: 'merchandiser.catalog',
+              DetailType: 'ProductUpserted',
+              Detail: JSON.stringify({
+                type: 'ProductUpserted',
+                eventId: 'evt-e2e-product-1',
+                occurredAt: new Date().toISOString(),
+                version: 1,
+                product,
+              }),
+            },
+          ],
+        }),
+      );
+      expect(out.FailedEntryCount).toBe(0);
+      await rt.bus.drain();
+      expect(await get('/v1/products/p-e2e-new')).toMatchObject({
+        status: 200,
+        body: { title: 'Brand-new lamp', inStock: true },
+      });
+    });
+
+    it('answers TestEventPattern, and InvalidEventPatternException for a bad pattern', async () => {
+      const event = JSON.stringify({
+        id: '1',
+        source: 'merchandiser.storefront',
+        'detail-type': 'ProductViewed',
+        account: '1',
+        time: '2026-11-23T00:00:00Z',
+        region: 'us-east-1',
+        resources: [],
+        detail: { productId: 'p-1' },
+      });
+      const yes = await eb().send(
+        new TestEventPatternCommand({
+          EventPattern: JSON.stringify({ detail: { productId: [{ prefix: 'p-' }] } }),
+          Event: event,
+        }),
+      );
+      expect(yes.Result).toBe(true);
+      await expect(
+        eb().send(
+          new TestEventPatternCommand({
+            EventPattern: JSON.stringify({ detail: { productId: [{ nope: 1 }] } }),
+            Event: event,
+          }),
+        ),
+      ).rejects.toMatchObject({
+        name: 'InvalidEventPatternException',
+      });
+    });
+  });
+
+  describe('parity', () => {
+    it('creates exactly the declared tables', async () => {
+      const names = Object.values(rt.tableNames);
+      for (const name of names) {
+        const out = await doc.send(new ScanCommand({ TableName: name, Limit: 1 }));
+        expect(out.$metadata.httpStatusCode).toBe(200);
+      }
+    });
+  });
+});

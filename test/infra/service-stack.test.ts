@@ -1,0 +1,141 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { functions, routeKey, routes, rules, tables } from '../../infra/topology.ts';
+import { resourcesOf, synthTemplate } from '../support/synth.ts';
+
+describe('ServiceStack', () => {
+  let dev: ReturnType<typeof synthTemplate>;
+  let prod: ReturnType<typeof synthTemplate>;
+  beforeAll(() => {
+    dev = synthTemplate('dev');
+    prod = synthTemplate('prod');
+  });
+
+  describe('tables', () => {
+    it('creates one table per declared table, with point-in-time recovery', () => {
+      const t = resourcesOf(dev.template, 'AWS::DynamoDB::GlobalTable');
+      expect(t).toHaveLength(tables.length);
+      for (const [, r] of t) {
+        expect(r.Properties.Replicas).toEqual([
+          expect.objectContaining({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
+        ]);
+      }
+    });
+
+    it('turns on TTL where the topology declares it', () => {
+      dev.template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        KeySchema: [
+          { AttributeName: 'bucket', KeyType: 'HASH' },
+          { AttributeName: 'eventKey', KeyType: 'RANGE' },
+        ],
+      });
+    });
+
+    it('retains tables and protects them from deletion in prod only', () => {
+      for (const [, r] of resourcesOf(prod.template, 'AWS::DynamoDB::GlobalTable')) {
+        expect(r.Properties.Replicas).toEqual([expect.objectContaining({ DeletionProtectionEnabled: true })]);
+      }
+      const prodJson = prod.template.toJSON().Resources as Record<
+        string,
+        { Type: string; DeletionPolicy?: string }
+      >;
+      expect(
+        Object.values(prodJson)
+          .filter((r) => r.Type === 'AWS::DynamoDB::GlobalTable')
+          .every((r) => r.DeletionPolicy === 'Retain'),
+      ).toBe(true);
+      const devJson = dev.template.toJSON().Resources as Record<
+        string,
+        { Type: string; DeletionPolicy?: string }
+      >;
+      expect(
+        Object.values(devJson)
+          .filter((r) => r.Type === 'AWS::DynamoDB::GlobalTable')
+          .every((r) => r.DeletionPolicy === 'Delete'),
+      ).toBe(true);
+    });
+  });
+
+  describe('functions', () => {
+    it('runs every declared function on Node.js 22, arm64, with its declared memory and timeout', () => {
+      for (const f of functions) {
+        dev.template.hasResourceProperties('AWS::Lambda::Function', {
+          Description: f.description,
+          Runtime: 'nodejs22.x',
+          Architectures: ['arm64'],
+          MemorySize: f.memoryMb,
+          Timeout: f.timeoutSeconds,
+        });
+      }
+    });
+
+    it('gives the catalog reader read-only access to exactly the products and scenes tables', () => {
+      const role = dev.stack.getLogicalId(
+        dev.stack.functions.get('catalog-read')!.role!.node.defaultChild as never,
+      );
+      const policies = resourcesOf(dev.template, 'AWS::IAM::Policy').filter(([, p]) =>
+        JSON.stringify(p.Properties.Roles).includes(role),
+      );
+      const actions = policies.flatMap(([, p]) =>
+        (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement.flatMap(
+          (s) => s.Action,
+        ),
+      );
+      expect(actions.length).toBeGreaterThan(0);
+      expect(
+        actions.every((a) => /^dynamodb:(BatchGet|Get|Query|Scan|ConditionCheck|DescribeTable)/.test(a)),
+      ).toBe(true);
+      const text = JSON.stringify(policies);
+      expect(text).toContain(
+        dev.stack.getLogicalId(dev.stack.tables.get('products')!.node.defaultChild as never),
+      );
+      expect(text).not.toContain(
+        dev.stack.getLogicalId(dev.stack.tables.get('eventlog')!.node.defaultChild as never),
+      );
+    });
+  });
+
+  describe('api', () => {
+    it('has exactly the declared routes', () => {
+      const keys = resourcesOf(dev.template, 'AWS::ApiGatewayV2::Route').map(
+        ([, r]) => r.Properties.RouteKey,
+      );
+      expect(new Set(keys)).toEqual(new Set(routes.map(routeKey)));
+    });
+
+    it('throttles the stage and writes access logs', () => {
+      dev.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        StageName: '$default',
+        DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 }),
+        AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+      });
+    });
+  });
+
+  describe('events', () => {
+    it('creates one rule per declared rule with its pattern on the service bus', () => {
+      const found = resourcesOf(dev.template, 'AWS::Events::Rule').map(([, r]) => r.Properties.EventPattern);
+      expect(found).toHaveLength(rules.length);
+      for (const rule of rules) expect(found).toContainEqual(rule.pattern);
+    });
+
+    it('buffers every queue-fed rule in a queue with a dead-letter queue and partial batch failures', () => {
+      const queued = rules.filter((r) => r.target.kind === 'queue');
+      const withDlq = resourcesOf(dev.template, 'AWS::SQS::Queue').filter(
+        ([, q]) => q.Properties.RedrivePolicy,
+      );
+      expect(withDlq).toHaveLength(queued.length);
+      for (const r of queued) {
+        dev.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+          BatchSize: r.target.batchSize,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+        });
+      }
+    });
+
+    it('archives the bus', () => {
+      dev.template.resourceCountIs('AWS::Events::Archive', 1);
+    });
+  });
+});
