@@ -11,12 +11,12 @@ export const handler = httpApi({
     body: {
       status: 'ok',
       service: 'merchandiser',
-      version: env.SERVICE_VERSION,
+      version: env().SERVICE_VERSION,
       time: new Date().toISOString(),
     },
   }),
   'GET /openapi.json': async () => {
-    document ??= openApiDocument(env.SERVICE_VERSION);
+    document ??= openApiDocument(env().SERVICE_VERSION);
     return { status: 200, body: document, headers: { 'cache-control': 'public, max-age=300' } };
   },
 });

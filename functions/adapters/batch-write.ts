@@ -23,15 +23,21 @@ export async function batchWriteAll(
   table: string,
   items: readonly Record<string, unknown>[],
   {
-    client = documentClient,
+    client = documentClient(),
     concurrency = 8,
     maxAttempts = 8,
     wait = sleep,
+    onWritten,
+    signal,
   }: {
     client?: DynamoDBDocumentClient;
     concurrency?: number;
     maxAttempts?: number;
     wait?: (ms: number) => Promise<void>;
+    /** Called with the running total after each call, for progress reports. */
+    onWritten?: (written: number) => void;
+    /** Stops taking new chunks (the calls in flight finish) and rejects with the signal's reason. */
+    signal?: AbortSignal;
   } = {},
 ): Promise<number> {
   const { chunks } = chunk(items, { maxCount: 25 });
@@ -39,6 +45,7 @@ export async function batchWriteAll(
   let written = 0;
   const worker = async () => {
     while (next < chunks.length) {
+      signal?.throwIfAborted();
       let requests = chunks[next++]!.map((Item) => ({ PutRequest: { Item } }));
       for (let attempt = 0; requests.length > 0; attempt++) {
         if (attempt >= maxAttempts) throw new UnprocessedItemsError(table, requests.length);
@@ -47,6 +54,7 @@ export async function batchWriteAll(
         const unprocessed = (out.UnprocessedItems?.[table] ?? []) as typeof requests;
         written += requests.length - unprocessed.length;
         requests = unprocessed;
+        onWritten?.(written);
       }
     }
   };

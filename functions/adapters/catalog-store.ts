@@ -20,7 +20,7 @@ function strip<T>(item: Record<string, unknown>): T {
 
 export function dynamoCatalogReader(
   names: { products: string; scenes: string },
-  client: DynamoDBDocumentClient = documentClient,
+  client: DynamoDBDocumentClient = documentClient(),
 ): CatalogReader {
   return {
     async getProduct(productId) {
@@ -69,7 +69,7 @@ export async function putIfNewer(
   keyName: string,
   item: Record<string, unknown>,
   updatedAt: string,
-  client: DynamoDBDocumentClient = documentClient,
+  client: DynamoDBDocumentClient = documentClient(),
 ): Promise<boolean> {
   try {
     await client.send(

@@ -45,8 +45,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export async function publishEvents(
   events: readonly AnyEvent[],
   {
-    client = eventBridge,
-    busName = env.EVENT_BUS_NAME,
+    client = eventBridge(),
+    busName = env().EVENT_BUS_NAME,
     maxAttempts = 5,
     wait = sleep,
   }: {

@@ -3,8 +3,9 @@ import { CurrencyCode } from '../../events/common.ts';
 import { EVENT_BUS_ENV, type TableId, tableEnvVar } from '../../infra/topology.ts';
 
 /**
- * Configuration is parsed once, at cold start: a missing or malformed variable fails the container
- * before it takes a request, not in the middle of one.
+ * Configuration is parsed once per container, on first use (handlers touch it at cold start), so a
+ * malformed variable fails the first request plainly. Lazy rather than at import: a module that
+ * merely imports an adapter (a script, a test) must not freeze the environment before it is set.
  */
 const Env = z.object({
   AWS_REGION: z.string().default('us-east-1'),
@@ -16,7 +17,11 @@ const Env = z.object({
   SERVICE_VERSION: z.string().default('0.1.0'),
 });
 
-export const env = Env.parse(process.env);
+let parsed: z.infer<typeof Env> | undefined;
+export const env = (): z.infer<typeof Env> => {
+  parsed ??= Env.parse(process.env);
+  return parsed;
+};
 
 /** A table's physical name, from the variable the stack (or the local runtime) set. */
 export function tableName(id: TableId): string {

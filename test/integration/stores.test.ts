@@ -5,10 +5,10 @@ import type { BehaviourEvent } from '../../events/behaviour.ts';
 import type { Product } from '../../events/catalog.ts';
 import { batchWriteAll, UnprocessedItemsError } from '../../functions/adapters/batch-write.ts';
 import { dynamoCatalogReader, putIfNewer } from '../../functions/adapters/catalog-store.ts';
-import { appendToEventLog } from '../../functions/adapters/eventlog-store.ts';
+import { appendToEventLog, importToEventLog, readEventLog } from '../../functions/adapters/eventlog-store.ts';
 import { listProducts } from '../../models/catalog.ts';
 import { DomainError } from '../../models/errors.ts';
-import { eventLogKey } from '../../models/eventlog.ts';
+import { EVENTLOG_SEGMENT_MAX_EVENTS, eventLogKey } from '../../models/eventlog.ts';
 import { freshTables } from '../support/dynamo.ts';
 
 const product = (n: number, category: string): Product => ({
@@ -153,7 +153,42 @@ describe('event log', () => {
         ExpressionAttributeValues: { ':b': bucket },
       }),
     );
-    expect(out.Items?.filter((i) => i.detail.eventId === event.eventId)).toHaveLength(1);
+    expect(out.Items?.filter((i) => i.eventId === event.eventId)).toHaveLength(1);
+  });
+
+  it('replays live events and imported segments together, in time order, each event once', async () => {
+    const at = (n: number) => new Date(Date.UTC(2026, 9, 1, 0, 0, n * 7)).toISOString();
+    const history: BehaviourEvent[] = Array.from(
+      { length: 2 * EVENTLOG_SEGMENT_MAX_EVENTS + 500 },
+      (_, n) => ({
+        type: 'ProductViewed',
+        eventId: `evt-hist-${n}`,
+        occurredAt: at(n),
+        version: 1,
+        sessionId: `s-${n % 50}`,
+        productId: `p-${String(n % 97).padStart(5, '0')}`,
+      }),
+    );
+    await importToEventLog(db.names.eventlog, history, { client: db.doc });
+    // Importing again and a live redelivery of an imported event must not duplicate anything.
+    await importToEventLog(db.names.eventlog, history, { client: db.doc });
+    await appendToEventLog(db.names.eventlog, history[10]!, db.doc);
+    const live = { ...history[0]!, eventId: 'evt-live-1', occurredAt: '2026-10-01T00:00:03Z' };
+    await appendToEventLog(db.names.eventlog, live, db.doc);
+
+    const replayed: BehaviourEvent[] = [];
+    for await (const day of readEventLog(
+      db.names.eventlog,
+      { fromDay: '2026-10-01', toDay: '2026-10-03' },
+      db.doc,
+    )) {
+      replayed.push(...day);
+    }
+    expect(replayed).toHaveLength(history.length + 1);
+    expect(new Set(replayed.map((e) => e.eventId)).size).toBe(replayed.length);
+    expect(replayed.map((e) => e.eventId).slice(0, 3)).toEqual(['evt-hist-0', 'evt-live-1', 'evt-hist-1']);
+    const times = replayed.map((e) => Date.parse(e.occurredAt));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
   });
 });
 
