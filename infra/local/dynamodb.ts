@@ -69,7 +69,7 @@ export async function startDynamoLocal({
       env: {
         ...process.env,
         WATCHED_PID: String(process.pid),
-        JAVA_TOOL_OPTIONS: `-Xmx${heap} -XX:+UseSerialGC -Xss512k`,
+        JAVA_TOOL_OPTIONS: process.env.DYNAMODB_LOCAL_JAVA_OPTS ?? `-Xmx${heap}`,
       },
     });
   }) as typeof nodeSpawn;

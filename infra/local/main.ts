@@ -70,6 +70,10 @@ merchandiser is running at ${u}  (ready in ${((performance.now() - started) / 10
   curl -X POST ${u}/v1/events -H 'content-type: application/json' \\
     -d '{"events":[{"type":"ProductViewed","eventId":"evt-demo-0001","occurredAt":"${new Date().toISOString()}","version":1,"sessionId":"s-demo","productId":"p-00001"}]}'
 
-  OpenAPI: ${u}/openapi.json    DynamoDB Local: ${runtime.dynamoEndpoint}    EventBridge (local): ${u}/_local/eventbridge
+  OpenAPI: ${u}/openapi.json    Local status (demo data load): ${u}/_local/status
+  DynamoDB Local: ${runtime.dynamoEndpoint}    EventBridge (local): ${u}/_local/eventbridge
   Ctrl-C stops it.
 `);
+if (runtime.seeded === 'loading') {
+  log('the catalog is in; customers and the behaviour history follow in the background (see /_local/status)');
+}

@@ -19,7 +19,7 @@ import { type DynamoLocal, startDynamoLocal } from './dynamodb.ts';
 import { LocalEventBus } from './event-bus.ts';
 import { LocalGateway } from './gateway.ts';
 import { invokeLocal, type LambdaHandler } from './lambda.ts';
-import { loadDemoData, readSeedMarker, type SeedReport } from './seed.ts';
+import type { SeedReport } from './seed.ts';
 import { ensureTables, localTableNames } from './tables.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -52,13 +52,28 @@ export interface Runtime {
   tableNames: Record<TableId, string>;
   bus: LocalEventBus;
   gateway: LocalGateway;
-  seed: SeedReport | undefined;
-  seeded: 'loaded' | 'kept' | 'skipped';
+  /**
+   * `loading`: the catalog is in; customers and the behaviour history are being written;
+   * `kept`: this data folder already held a finished load; `skipped`: seeding was turned off.
+   */
+  seeded: 'loading' | 'kept' | 'skipped';
+  /** Settles once the demo data is fully stored (at once when kept or skipped). */
+  seedDone: Promise<SeedReport | undefined>;
+  status(): LocalStatus;
   /** The functions as loaded, for tests that call one directly. */
   invoke(functionId: FunctionId, event: unknown): Promise<unknown>;
   stop(): Promise<void>;
   routes: readonly RouteDecl[];
   rules: readonly RuleDecl[];
+}
+
+export interface LocalStatus {
+  demo: {
+    state: 'loading' | 'ready' | 'kept' | 'skipped' | 'failed';
+    eventsTotal?: number;
+    error?: string;
+    report?: SeedReport;
+  };
 }
 
 /**
@@ -84,6 +99,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     if (!handler || !decl) throw new Error(`function ${functionId} is not loaded`);
     return invokeLocal(decl, handler, event);
   };
+  let status: LocalStatus = { demo: { state: 'skipped' } };
+  const currentStatus = (): LocalStatus => status;
   const gateway = new LocalGateway(
     routes,
     (functionId, event: APIGatewayProxyEventV2) => invoke(functionId, event),
@@ -93,10 +110,21 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         await bus.handleHttp(req, res, body.toString('utf8'));
         return true;
       },
+      async (req, res) => {
+        if (req.url !== '/_local/status') return false;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(currentStatus()));
+        return true;
+      },
     ],
   );
 
+  const loading = new AbortController();
+  let seedDone: Promise<SeedReport | undefined> = Promise.resolve(undefined);
+  let raw: DynamoDBClient | undefined;
   const stop = async () => {
+    loading.abort(new Error('the runtime stopped before the demo data was loaded'));
+    await seedDone.catch(() => {});
+    raw?.destroy();
     await gateway.close();
     await dynamo?.stop();
   };
@@ -126,31 +154,49 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       ),
     });
 
-    const raw = new DynamoDBClient({ endpoint: dynamoEndpoint, region: process.env.AWS_REGION });
+    raw = new DynamoDBClient({ endpoint: dynamoEndpoint, region: process.env.AWS_REGION });
     const created = await ensureTables(raw, tableNames);
     if (created.length > 0) log(`created tables: ${created.join(', ')}`);
 
-    let seed: SeedReport | undefined;
+    // Imported only now: the seed loader reuses the functions' adapters, whose AWS clients read
+    // the endpoints from process.env when their module is first evaluated.
+    const { startDemoLoad, readSeedMarker } = await import('./seed.ts');
     let seeded: Runtime['seeded'] = 'skipped';
     const marker = dataDir ? readSeedMarker(dataDir) : undefined;
     const wantSeed = options.seed ?? 'auto';
     if (wantSeed === 'always' || (wantSeed === 'auto' && !marker)) {
       const endAt = options.seedEndAt ?? startOfTodayUtc();
-      log('loading the demo storefront (first run) ...');
-      seed = await loadDemoData(DynamoDBDocumentClient.from(raw), tableNames, {
+      log('loading the demo storefront (first run): the catalog first, then the behaviour history ...');
+      const load = startDemoLoad(DynamoDBDocumentClient.from(raw), tableNames, {
         endAt,
+        signal: loading.signal,
         ...(dataDir ? { dataDir } : {}),
       });
-      seeded = 'loaded';
-      log(
-        `demo data: ${seed.products} products, ${seed.scenes} scenes, ${seed.promotions} promotions, ${seed.customers} customers, ${seed.events} events (generated in ${seed.generateMs} ms, loaded in ${seed.loadMs} ms)`,
+      await load.catalog;
+      seeded = 'loading';
+      status = { demo: { state: 'loading', eventsTotal: load.eventsTotal } };
+      seedDone = load.done.then(
+        (report) => {
+          status = { demo: { state: 'ready', report } };
+          log(
+            `demo data loaded: ${report.products} products, ${report.scenes} scenes, ${report.promotions} promotions, ${report.customers} customers, ${report.events} events (generated in ${report.generateMs} ms, stored in ${report.loadMs} ms)`,
+          );
+          return report;
+        },
+        (error: Error) => {
+          status = { demo: { state: 'failed', error: error.message } };
+          if (!loading.signal.aborted) log(`demo data load failed: ${error.message}`);
+          throw error;
+        },
       );
+      // The failure is reported in the log and in /_local/status; awaiting seedDone rethrows it.
+      seedDone.catch(() => {});
     } else if (marker) {
-      seed = marker;
       seeded = 'kept';
+      status = { demo: { state: 'kept', report: marker } };
+      seedDone = Promise.resolve(marker);
       log(`demo data already loaded in ${dataDir} (${marker.products} products, ${marker.events} events)`);
     }
-    raw.destroy();
 
     for (const fn of functions) {
       const module = (await import(pathToFileURL(resolve(ROOT, fn.entry)).href)) as {
@@ -161,7 +207,21 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     }
     gateway.ready = true;
 
-    return { url, port, dynamoEndpoint, tableNames, bus, gateway, seed, seeded, invoke, stop, routes, rules };
+    return {
+      url,
+      port,
+      dynamoEndpoint,
+      tableNames,
+      bus,
+      gateway,
+      seeded,
+      seedDone,
+      status: currentStatus,
+      invoke,
+      stop,
+      routes,
+      rules,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
-import { eventLogItem } from '../../functions/adapters/eventlog-store.ts';
+import { importToEventLog } from '../../functions/adapters/eventlog-store.ts';
 import { generateDemoData } from '../../models/demo/generate.ts';
 import type { TableId } from '../topology.ts';
 
@@ -26,38 +26,73 @@ export function readSeedMarker(dataDir: string): SeedReport | undefined {
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as SeedReport) : undefined;
 }
 
+export interface DemoLoad {
+  /** Resolves once products, scenes and promotions are stored: enough to serve. */
+  catalog: Promise<void>;
+  /** Resolves after customers and the behaviour history too, with the report (marker written). */
+  done: Promise<SeedReport>;
+  eventsTotal: number;
+}
+
 /**
  * Loads the seeded demo storefront straight into the tables (it is history, not news: nothing is
- * published to the bus). Writes are idempotent puts, so an interrupted load is simply repeated;
- * the marker is written only after everything is in.
+ * published to the bus). The catalog goes first and alone, so the service can answer within
+ * seconds while customers and the 100,000-odd history events (as event-log segments) follow. Writes are idempotent puts, so an
+ * interrupted load is simply repeated; the marker is written only after everything is in.
  */
-export async function loadDemoData(
+export function startDemoLoad(
   client: DynamoDBDocumentClient,
   names: Record<TableId, string>,
-  { endAt, dataDir, seed = DEMO_SEED }: { endAt: Date; dataDir?: string; seed?: number },
-): Promise<SeedReport> {
+  {
+    endAt,
+    dataDir,
+    seed = DEMO_SEED,
+    signal,
+  }: { endAt: Date; dataDir?: string; seed?: number; signal?: AbortSignal },
+): DemoLoad {
   const t0 = performance.now();
   const demo = generateDemoData({ seed, endAt });
   const t1 = performance.now();
   const updatedAt = endAt.toISOString();
   const stamp = <T extends object>(xs: readonly T[]) => xs.map((x) => ({ ...x, updatedAt }));
-  await Promise.all([
-    batchWriteAll(names.products, stamp(demo.products), { client, concurrency: 4 }),
-    batchWriteAll(names.scenes, stamp(demo.scenes), { client, concurrency: 1 }),
-    batchWriteAll(names.promotions, stamp(demo.promotions), { client, concurrency: 1 }),
-    batchWriteAll(names.customers, stamp(demo.customers), { client, concurrency: 2 }),
-    batchWriteAll(names.eventlog, demo.events.map(eventLogItem), { client, concurrency: 8 }),
-  ]);
-  const report: SeedReport = {
-    products: demo.products.length,
-    scenes: demo.scenes.length,
-    promotions: demo.promotions.length,
-    customers: demo.customers.length,
-    events: demo.events.length,
-    endAt: updatedAt,
-    generateMs: Math.round(t1 - t0),
-    loadMs: Math.round(performance.now() - t1),
-  };
-  if (dataDir) writeFileSync(join(dataDir, MARKER), `${JSON.stringify(report, null, 2)}\n`);
-  return report;
+  const catalog = Promise.all([
+    batchWriteAll(names.products, stamp(demo.products), { client, concurrency: 6, signal }),
+    batchWriteAll(names.scenes, stamp(demo.scenes), { client, concurrency: 1, signal }),
+    batchWriteAll(names.promotions, stamp(demo.promotions), { client, concurrency: 1, signal }),
+  ]).then(() => undefined);
+  const done = catalog.then(async () => {
+    await Promise.all([
+      batchWriteAll(names.customers, stamp(demo.customers), { client, concurrency: 4, signal }),
+      importToEventLog(names.eventlog, demo.events, {
+        client,
+        concurrency: 4,
+        ...(signal ? { signal } : {}),
+      }),
+    ]);
+    const report: SeedReport = {
+      products: demo.products.length,
+      scenes: demo.scenes.length,
+      promotions: demo.promotions.length,
+      customers: demo.customers.length,
+      events: demo.events.length,
+      endAt: updatedAt,
+      generateMs: Math.round(t1 - t0),
+      loadMs: Math.round(performance.now() - t1),
+    };
+    if (dataDir) writeFileSync(join(dataDir, MARKER), `${JSON.stringify(report, null, 2)}\n`);
+    return report;
+  });
+  // Whoever awaits `done` sees a failure; this only keeps an early catalog failure from also
+  // surfacing as an unhandled rejection of the chained promise.
+  done.catch(() => {});
+  return { catalog, done, eventsTotal: demo.events.length };
+}
+
+/** Both phases, awaited: for benchmarks and scripts that want the whole load timed. */
+export function loadDemoData(
+  client: DynamoDBDocumentClient,
+  names: Record<TableId, string>,
+  options: { endAt: Date; dataDir?: string; seed?: number },
+): Promise<SeedReport> {
+  return startDemoLoad(client, names, options).done;
 }

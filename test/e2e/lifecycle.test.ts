@@ -29,13 +29,28 @@ async function waitFor(check: () => Promise<boolean> | boolean, ms: number): Pro
   return false;
 }
 
-function startService(port: number, dataDir: string): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts', '--no-seed', '--data-dir', dataDir], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(port) },
-    stdio: 'ignore',
-  });
+function startService(port: number, dataDir: string, seed = false): ChildProcess {
+  return spawn(
+    process.execPath,
+    ['--import', 'tsx', 'infra/local/main.ts', ...(seed ? [] : ['--no-seed']), '--data-dir', dataDir],
+    {
+      cwd: ROOT,
+      env: { ...process.env, PORT: String(port) },
+      stdio: 'ignore',
+    },
+  );
 }
+
+const exited = (child: ChildProcess) =>
+  new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
+
+const demoState = async (port: number): Promise<{ state?: string; report?: { products: number } }> => {
+  try {
+    return ((await (await fetch(`http://127.0.0.1:${port}/_local/status`)).json()) as { demo: object }).demo;
+  } catch {
+    return {};
+  }
+};
 
 const healthy = (port: number) => async () => {
   try {
@@ -54,15 +69,45 @@ describe('npm start lifecycle', () => {
     }
   });
 
-  it.each(['SIGINT', 'SIGTERM', 'SIGKILL'] as const)('stops DynamoDB Local when the runtime gets %s', async (signal) => {
+  it.each(['SIGINT', 'SIGTERM', 'SIGKILL'] as const)(
+    'stops DynamoDB Local when the runtime gets %s',
+    async (signal) => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'merchandiser-life-'));
+      dirs.push(dataDir);
+      const port = await freePort();
+      const child = startService(port, dataDir);
+      expect(await waitFor(healthy(port), 60_000)).toBe(true);
+      expect(javaPidsFor(dataDir)).toHaveLength(1);
+      child.kill(signal);
+      // SIGKILL leaves no chance to clean up: the watchdog must notice within a couple of seconds.
+      expect(await waitFor(() => javaPidsFor(dataDir).length === 0, 10_000)).toBe(true);
+    },
+  );
+
+  it('loads the demo data on the first start and keeps it on the second, which starts in seconds', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'merchandiser-life-'));
     dirs.push(dataDir);
     const port = await freePort();
-    const child = startService(port, dataDir);
+    const first = startService(port, dataDir, true);
     expect(await waitFor(healthy(port), 60_000)).toBe(true);
-    expect(javaPidsFor(dataDir)).toHaveLength(1);
-    child.kill(signal);
-    // SIGKILL leaves no chance to clean up: the watchdog must notice within a couple of seconds.
-    expect(await waitFor(() => javaPidsFor(dataDir).length === 0, 10_000)).toBe(true);
-  });
+    const products = await fetch(`http://127.0.0.1:${port}/v1/products?limit=1`);
+    expect(((await products.json()) as { items: unknown[] }).items).toHaveLength(1);
+    expect(await waitFor(async () => (await demoState(port)).state === 'ready', 120_000)).toBe(true);
+    first.kill('SIGINT');
+    await exited(first);
+
+    const started = Date.now();
+    const second = startService(port, dataDir, true);
+    expect(await waitFor(healthy(port), 30_000)).toBe(true);
+    const secondStartMs = Date.now() - started;
+    const demo = await demoState(port);
+    expect(demo.state).toBe('kept');
+    expect(demo.report?.products).toBeGreaterThanOrEqual(2000);
+    const product = await fetch(`http://127.0.0.1:${port}/v1/products/p-00001`);
+    expect(product.status).toBe(200);
+    // Generous for a loaded 2-core CI machine; the point is that nothing is reloaded.
+    expect(secondStartMs).toBeLessThan(25_000);
+    second.kill('SIGINT');
+    await exited(second);
+  }, 240_000);
 });

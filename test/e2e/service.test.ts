@@ -4,6 +4,7 @@ import { EventBridgeClient, PutEventsCommand, TestEventPatternCommand } from '@a
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
+import { readEventLog } from '../../functions/adapters/eventlog-store.ts';
 import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
 import { eventLogBuckets } from '../../models/eventlog.ts';
 
@@ -21,6 +22,8 @@ beforeAll(async () => {
     seedEndAt,
     busWindowMs: 20,
   });
+  // Catalog reads are served as soon as startRuntime resolves; these tests also read the history.
+  await rt.seedDone;
   doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: rt.dynamoEndpoint, region: 'us-east-1' }));
 });
 afterAll(async () => rt?.stop());
@@ -85,7 +88,27 @@ describe('local runtime, end to end', () => {
       } while (cursor);
       expect(ids.size).toBeGreaterThanOrEqual(2000);
       expect(categories.size).toBeGreaterThanOrEqual(20);
-      expect(rt.seed?.products).toBe(ids.size);
+      expect((await rt.seedDone)?.products).toBe(ids.size);
+    });
+
+    it('reports the finished demo load and replays the whole seeded history from the event log', async () => {
+      const status = (await get('/_local/status')).body;
+      expect(status.demo.state).toBe('ready');
+      const report = (await rt.seedDone)!;
+      expect(report.events).toBeGreaterThanOrEqual(100_000);
+      let count = 0;
+      let last = '';
+      for await (const day of readEventLog(
+        rt.tableNames.eventlog,
+        { fromDay: '2026-09-01', toDay: '2026-11-22' },
+        doc,
+      )) {
+        count += day.length;
+        const first = day[0]!.occurredAt;
+        expect(first >= last).toBe(true);
+        last = day[day.length - 1]!.occurredAt;
+      }
+      expect(count).toBe(report.events);
     });
 
     it('filters by category and returns one product, 404 for an unknown one', async () => {
@@ -143,9 +166,7 @@ describe('local runtime, end to end', () => {
           }),
         );
         stored.push(
-          ...(out.Items ?? [])
-            .map((i) => i.detail.eventId as string)
-            .filter((id) => id.startsWith('evt-e2e-')),
+          ...(out.Items ?? []).map((i) => String(i.eventId ?? '')).filter((id) => id.startsWith('evt-e2e-')),
         );
       }
       expect(stored.sort()).toEqual(events.map((e) => e.eventId).sort());

@@ -1,0 +1,11 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+
+/** `npm run bench`: every benchmark in bench/, one after another, each in a fresh process. */
+const skip = new Set(['run-all.ts', 'stats.ts']);
+for (const file of readdirSync(import.meta.dirname)
+  .filter((f) => f.endsWith('.ts') && !skip.has(f))
+  .sort()) {
+  console.log(`\n== bench/${file}`);
+  execFileSync(process.execPath, ['--import', 'tsx', `${import.meta.dirname}/${file}`], { stdio: 'inherit' });
+}
