@@ -1,0 +1,192 @@
+import { z } from 'zod';
+import { CurrencyCode, Id, Instant, Locale, MinorUnits, ProductId, PromotionId, UserId } from './common.ts';
+
+/**
+ * `POST /v1/quotes` and the quote it answers. Who the shopper is (and so the member tier, coupon
+ * uses and group membership) comes from the verified token and the server's records, never from
+ * this body. Money is in integer minor units of `currency` (see models/pricing/money.ts).
+ */
+export const MAX_QUOTE_ITEMS = 50;
+export const MAX_COUPON_CODES = 5;
+
+export const CouponCode = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .pipe(z.string().regex(/^[A-Z0-9-]{3,32}$/, 'must be 3-32 letters, digits or "-"'));
+
+export const QuoteRequest = z
+  .strictObject({
+    items: z
+      .array(z.strictObject({ productId: ProductId, quantity: z.int().min(1).max(999) }))
+      .min(1)
+      .max(MAX_QUOTE_ITEMS)
+      .refine((items) => new Set(items.map((i) => i.productId)).size === items.length, {
+        message: 'list each product once, with its quantity',
+      }),
+    couponCodes: z.array(CouponCode).max(MAX_COUPON_CODES).default([]),
+    /** A group-buy group the shopper has joined (`POST /v1/groups/{groupId}/members`). */
+    groupId: Id.optional(),
+  })
+  .meta({ id: 'QuoteRequest' });
+export type QuoteRequest = z.infer<typeof QuoteRequest>;
+
+export const PromotionKind = z.enum([
+  'bundle',
+  'threshold',
+  'memberPrice',
+  'groupBuy',
+  'coupon',
+  'flashSale',
+  'gift',
+]);
+export type PromotionKind = z.infer<typeof PromotionKind>;
+
+/** The stage a promotion is applied in: item prices, then bundles, thresholds, coupons; gifts last. */
+export const PricingStage = z.enum(['item', 'bundle', 'threshold', 'coupon', 'gift']);
+export type PricingStage = z.infer<typeof PricingStage>;
+
+export const QuoteLine = z.object({
+  /** `<productId>`, `<productId>#flash` for the units at a flash-sale price, `<productId>#gift`. */
+  lineId: z.string(),
+  productId: ProductId,
+  title: z.string(),
+  kind: z.enum(['item', 'flash', 'gift']),
+  /** Unit list price. */
+  listPrice: MinorUnits,
+  /** Unit price after the item-level offer (member, group or flash price); 0 for a gift. */
+  unitPrice: MinorUnits,
+  quantity: z.int().min(1),
+  /** Bundle and order-level discounts allocated to this line (largest remainder). */
+  discount: MinorUnits,
+  /** unitPrice * quantity - discount. The lines sum exactly to `total`. */
+  lineTotal: MinorUnits,
+  promotionIds: z.array(PromotionId),
+});
+export type QuoteLine = z.infer<typeof QuoteLine>;
+
+export const AppliedPromotion = z.object({
+  promotionId: PromotionId,
+  kind: PromotionKind,
+  stage: PricingStage,
+  title: z.string(),
+  /** What this promotion saves on this quote (0 for a gift: see `giftValue`). */
+  amount: MinorUnits,
+  explanation: z.string(),
+  productIds: z.array(ProductId),
+  code: z.string().optional(),
+});
+export type AppliedPromotion = z.infer<typeof AppliedPromotion>;
+
+export const MissReason = z.enum([
+  'unknownCode',
+  'notStarted',
+  'expired',
+  'signInRequired',
+  'membersOnly',
+  'perUserLimitReached',
+  'budgetExhausted',
+  'belowMinSpend',
+  'soldOut',
+  'groupNotJoined',
+  'groupOpen',
+  'groupExpired',
+  'notInCart',
+  'incompleteBundle',
+  'notStackable',
+  'betterOfferApplied',
+  'marginFloor',
+  'giftUnavailable',
+]);
+export type MissReason = z.infer<typeof MissReason>;
+
+export const MissedPromotion = z.object({
+  promotionId: PromotionId.optional(),
+  code: z.string().optional(),
+  kind: PromotionKind.optional(),
+  reason: MissReason,
+  explanation: z.string(),
+  /** For belowMinSpend: the spend needed, the spend counted, and the difference. */
+  needed: MinorUnits.optional(),
+  have: MinorUnits.optional(),
+  shortfall: MinorUnits.optional(),
+});
+export type MissedPromotion = z.infer<typeof MissedPromotion>;
+
+export const NextTier = z.object({
+  promotionId: PromotionId,
+  /** Spend this much more on eligible items... */
+  add: MinorUnits,
+  /** ...to save this much more. */
+  extraSaving: MinorUnits,
+  explanation: z.string(),
+});
+export type NextTier = z.infer<typeof NextTier>;
+
+export const MarginCap = z.object({
+  promotionId: PromotionId,
+  productIds: z.array(ProductId),
+  /** The discount the promotion asked for, what the margin floor allowed, and the difference. */
+  requested: MinorUnits,
+  granted: MinorUnits,
+  capped: MinorUnits,
+  explanation: z.string(),
+});
+export type MarginCap = z.infer<typeof MarginCap>;
+
+export const GroupQuote = z.object({
+  groupId: Id,
+  promotionId: PromotionId,
+  productId: ProductId,
+  status: z.enum(['open', 'completed', 'expired']),
+  members: z.int().min(0),
+  size: z.int().min(2),
+  unitPriceNow: MinorUnits,
+  unitPriceWhenComplete: MinorUnits,
+  totalNow: MinorUnits,
+  totalWhenComplete: MinorUnits,
+});
+export type GroupQuote = z.infer<typeof GroupQuote>;
+
+/** What redemption must consume, atomically and once: coupon uses and budget, flash-sale stock. */
+export const Reservation = z.object({
+  promotionId: PromotionId,
+  kind: z.enum(['coupon', 'flashSale']),
+  quantity: z.int().min(1),
+});
+export type Reservation = z.infer<typeof Reservation>;
+
+export const QuoteBody = z.object({
+  currency: CurrencyCode,
+  locale: Locale,
+  /** null for a guest. */
+  userId: UserId.nullable(),
+  pricedAt: Instant,
+  lines: z.array(QuoteLine),
+  applied: z.array(AppliedPromotion),
+  missed: z.array(MissedPromotion),
+  nextTier: NextTier.nullable(),
+  marginCaps: z.array(MarginCap),
+  group: GroupQuote.nullable(),
+  reservations: z.array(Reservation),
+  /** Sum of list price * quantity of the items (gifts excluded). */
+  subtotal: MinorUnits,
+  /** Saved by item-level prices, and by bundle and order-level discounts. */
+  itemDiscount: MinorUnits,
+  orderDiscount: MinorUnits,
+  total: MinorUnits,
+  /** subtotal - total; never more than the subtotal. */
+  savings: MinorUnits,
+  /** List value of the gift lines (not counted in savings). */
+  giftValue: MinorUnits,
+});
+export type QuoteBody = z.infer<typeof QuoteBody>;
+
+export const Quote = QuoteBody.extend({
+  quoteId: Id,
+  issuedAt: Instant,
+  expiresAt: Instant,
+  /** `v1.<base64url HMAC-SHA256>` over the canonical JSON of every other field. */
+  signature: z.string().regex(/^v1\.[A-Za-z0-9_-]{43}$/),
+}).meta({ id: 'Quote' });
+export type Quote = z.infer<typeof Quote>;

@@ -1,0 +1,181 @@
+import type { Promotion, Scene } from '../../events/catalog.ts';
+import type { PricedProduct, QuoteInput } from '../../models/pricing/types.ts';
+
+/** Shared data of the pricing tests (not a test file itself). Amounts in minor units. */
+
+export const NOW = '2026-11-23T10:00:00.000Z';
+export const WINDOW = { validFrom: '2026-11-01T00:00:00Z', validTo: '2026-12-01T00:00:00Z' } as const;
+
+export const product = (
+  productId: string,
+  category: string,
+  listPrice: number,
+  cost: number,
+  tags: string[] = [],
+): PricedProduct => ({ productId, title: productId, category, tags, listPrice, cost });
+
+export const tent = product('p-tent', 'tents', 59_900, 30_000);
+export const lamp = product('p-lamp', 'camping-lamps', 12_900, 6_000);
+export const stove = product('p-stove', 'camping-stoves', 19_900, 9_000);
+export const coffee = product('p-coffee', 'coffee', 8_900, 4_000);
+export const snack = product('p-snack', 'snacks', 4_900, 2_000);
+export const hotPot = product('p-hot-pot', 'electric-cookers', 19_900, 9_000, ['hot-pot']);
+export const mug = product('p-mug', 'tableware', 3_900, 1_200, ['coffee']);
+
+const title = (en: string, zh: string) => ({ en, 'zh-CN': zh });
+
+export const campingScene: Scene = {
+  sceneId: 'camping-kit',
+  title: title('Camping kit', '露营装备'),
+  summary: title('Everything for a first night out.', '第一次露营需要的一切。'),
+  guide: { en: ['Pick a bigger tent.'], 'zh-CN': ['帐篷选大一号。'] },
+  season: 'autumn',
+  slots: [
+    {
+      slotId: 'tent',
+      title: title('Tent', '帐篷'),
+      constraint: { categories: ['tents'] },
+      quantity: 1,
+      required: true,
+    },
+    {
+      slotId: 'lamp',
+      title: title('Lantern', '营地灯'),
+      constraint: { categories: ['camping-lamps'] },
+      quantity: 1,
+      required: true,
+    },
+    {
+      slotId: 'stove',
+      title: title('Stove', '炉具'),
+      constraint: { categories: ['camping-stoves'] },
+      quantity: 1,
+      required: true,
+    },
+    {
+      slotId: 'chair',
+      title: title('Chair', '椅子'),
+      constraint: { categories: ['camping-chairs'] },
+      quantity: 1,
+      required: false,
+    },
+  ],
+  active: true,
+};
+
+export const campingBundle: Promotion = {
+  promotionId: 'promo-camping-kit-10',
+  kind: 'bundle',
+  title: title('Camping kit bundle: 10% off', '露营装备套装立享9折'),
+  ...WINDOW,
+  stackable: true,
+  priority: 50,
+  sceneId: 'camping-kit',
+  discount: { type: 'percentOff', percent: 10 },
+};
+
+export const every300off50: Promotion = {
+  promotionId: 'promo-every-300-off-50',
+  kind: 'threshold',
+  title: title('¥50 off every ¥300, up to ¥300', '每满300减50，最多减300元'),
+  ...WINDOW,
+  stackable: true,
+  priority: 20,
+  rule: { mode: 'repeat', every: 30_000, off: 5_000, maxOff: 30_000 },
+};
+
+export const tiers300off50: Promotion = {
+  promotionId: 'promo-tiers-300-50',
+  kind: 'threshold',
+  title: title('¥50 off ¥300, ¥100 off ¥500', '满300减50，满500减100'),
+  ...WINDOW,
+  stackable: true,
+  priority: 20,
+  rule: {
+    mode: 'tiers',
+    tiers: [
+      { minSpend: 30_000, off: 5_000 },
+      { minSpend: 50_000, off: 10_000 },
+    ],
+  },
+};
+
+export const memberPantry: Promotion = {
+  promotionId: 'promo-member-pantry',
+  kind: 'memberPrice',
+  title: title('Member prices on coffee and snacks', '会员专享价：咖啡、零食'),
+  ...WINDOW,
+  stackable: true,
+  priority: 10,
+  categories: ['coffee', 'snacks'],
+  tiers: [
+    { tier: 'gold', percentOff: 5 },
+    { tier: 'platinum', percentOff: 10 },
+  ],
+};
+
+export const winter30: Promotion = {
+  promotionId: 'promo-coupon-winter-30',
+  kind: 'coupon',
+  title: title('¥30 off orders over ¥199', '冬季券：满199减30'),
+  ...WINDOW,
+  stackable: true,
+  priority: 5,
+  code: 'WINTER-30',
+  discount: { type: 'amountOff', amount: 3_000 },
+  minSpend: 19_900,
+  perUserLimit: 1,
+  totalBudgetUses: 50,
+};
+
+export const groupBuySnack: Promotion = {
+  promotionId: 'promo-group-buy-3',
+  kind: 'groupBuy',
+  title: title('Team up for 3: snacks', '3人拼团：零食'),
+  ...WINDOW,
+  stackable: false,
+  priority: 60,
+  productId: 'p-snack',
+  groupSize: 3,
+  groupPrice: 3_900,
+  groupTtlHours: 24,
+};
+
+export const flashHotPot: Promotion = {
+  promotionId: 'promo-flash-hot-pot',
+  kind: 'flashSale',
+  title: title('Flash sale: hot pot', '限时秒杀：电火锅'),
+  ...WINDOW,
+  stackable: false,
+  priority: 90,
+  productId: 'p-hot-pot',
+  price: 13_900,
+  perUserCap: 1,
+  stockCap: 200,
+};
+
+export const giftMug: Promotion = {
+  promotionId: 'promo-gift-mug-499',
+  kind: 'gift',
+  title: title('Free mug with orders over ¥499', '满499元赠马克杯'),
+  ...WINDOW,
+  stackable: true,
+  priority: 15,
+  minSpend: 49_900,
+  giftProductId: 'p-mug',
+  quantity: 1,
+};
+
+export const baseInput = (over: Partial<QuoteInput> = {}): QuoteInput => ({
+  lines: [],
+  promotions: [],
+  scenes: [campingScene],
+  giftProducts: [mug],
+  shopper: { userId: 'u-1', memberTier: 'none' },
+  couponCodes: [],
+  now: NOW,
+  currency: 'CNY',
+  minMarginPercent: 10,
+  locale: 'en',
+  ...over,
+});
