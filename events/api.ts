@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BehaviourEvent } from './behaviour.ts';
 import { Product, Scene, Slug } from './catalog.ts';
-import { CurrencyCode, ProductId } from './common.ts';
+import { CurrencyCode, MinorUnits, ProductId, SessionId, UserId } from './common.ts';
 
 /** Every 4xx/5xx body. `issues` names each failing field by its path, e.g. `events.3.productId`. */
 export const ErrorResponse = z
@@ -53,3 +53,49 @@ export type ProductPage = z.infer<typeof ProductPage>;
 export const ProductPath = z.object({ productId: ProductId });
 
 export const SceneList = z.object({ items: z.array(Scene) }).meta({ id: 'SceneList' });
+
+/** `GET /v1/products/{productId}/related`. */
+export const RelatedQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(50).default(10),
+  sessionId: SessionId.optional(),
+  userId: UserId.optional(),
+  /** Comma-separated product ids the storefront already shows. */
+  exclude: z
+    .string()
+    .max(2_000)
+    .optional()
+    .transform((s, ctx) => {
+      const ids = (s ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+      for (const id of ids) {
+        if (!ProductId.safeParse(id).success) {
+          ctx.addIssue({ code: 'custom', message: `"${id.slice(0, 40)}" is not a product id` });
+          return z.NEVER;
+        }
+      }
+      if (ids.length > 100) {
+        ctx.addIssue({ code: 'custom', message: 'at most 100 ids' });
+        return z.NEVER;
+      }
+      return ids;
+    }),
+  category: Slug.optional(),
+  maxPrice: z.coerce.number().pipe(MinorUnits).optional(),
+  /** At most this many items of one category, unless a category is asked for (default 3). */
+  perCategory: z.coerce.number().int().min(1).max(50).default(3),
+});
+export type RelatedQuery = z.infer<typeof RelatedQuery>;
+
+export const RelatedReason = z
+  .string()
+  .describe('bought_together, viewed_together, same_scene:<sceneId>, similar_content or session:<productId>');
+
+export const RelatedResponse = z
+  .object({
+    productId: ProductId,
+    items: z.array(z.object({ product: ProductCard, score: z.number(), reasons: z.array(RelatedReason) })),
+  })
+  .meta({ id: 'RelatedResponse' });
+export type RelatedResponse = z.infer<typeof RelatedResponse>;

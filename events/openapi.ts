@@ -9,6 +9,8 @@ import {
   ProductCard,
   ProductPage,
   ProductPath,
+  RelatedQuery,
+  RelatedResponse,
   SceneList,
 } from './api.ts';
 import './registry.ts';
@@ -37,6 +39,11 @@ export const operations: Record<string, Operation> = {
     responses: { 200: ProductCard, 400: ErrorResponse, 404: ErrorResponse },
   },
   'GET /v1/scenes': { responses: { 200: SceneList } },
+  'GET /v1/products/{productId}/related': {
+    path: ProductPath,
+    query: RelatedQuery,
+    responses: { 200: RelatedResponse, 400: ErrorResponse, 404: ErrorResponse },
+  },
 };
 
 const ref = (schema: z.ZodType) => {

@@ -1,10 +1,19 @@
 import { PostEventsRequest } from '../events/api.ts';
 import { dedupeByEventId } from '../models/intake.ts';
 import { publishEvents } from './adapters/event-publisher.ts';
+import { updateShopperRecords } from './adapters/related-store.ts';
+import { tableName } from './lib/config.ts';
 import { HttpError, httpApi, jsonBody, parseAt } from './lib/http.ts';
+import { logger } from './lib/logger.ts';
 
 /** 100 events with long review texts fit; a 2 MB body does not. */
 const MAX_BODY_BYTES = 1024 * 1024;
+
+const shopperTables = {
+  shoppers: tableName('shoppers'),
+  related: tableName('related'),
+  products: tableName('products'),
+};
 
 /**
  * POST /v1/events. The batch is all or nothing at validation: one bad event rejects the batch with
@@ -28,6 +37,14 @@ export const handler = httpApi({
           message: `${f.code}: ${f.message}`,
         })),
       );
+    }
+    // The visit's record is updated before answering, so the storefront's next related request
+    // already reflects these events. It is derived state: if it fails, the events are still on the
+    // bus and the answer is still 202; the session adapts from its next events.
+    try {
+      await updateShopperRecords(shopperTables, unique);
+    } catch (error) {
+      logger.warn('session records not updated', { error: (error as Error).message });
     }
     return { status: 202, body: { accepted: published, count: published.length } };
   },

@@ -57,6 +57,8 @@ export type RuleTarget =
       batchSize: number;
       maxBatchingWindowSeconds: number;
       maxReceiveCount: number;
+      /** Caps the concurrent batches (SQS event source maximum concurrency, at least 2). */
+      maxConcurrency?: number;
     };
 
 export interface RuleDecl {
@@ -132,6 +134,54 @@ export const tables = [
       },
     ],
   },
+  {
+    id: 'related',
+    description:
+      'Per product: the neighbour list the related route reads (part = neighbours) and the decayed co-occurrence evidence it is scored from (part = evidence).',
+    partitionKey: { name: 'productId', type: 'S' },
+    sortKey: { name: 'part', type: 'S' },
+    accessPatterns: [
+      {
+        pattern: "Read a product's neighbour list (request path)",
+        key: 'BatchGetItem productId, part = neighbours',
+      },
+      {
+        pattern: 'Update the evidence of the products a batch touched, once per product per batch',
+        key: 'BatchGetItem then conditional PutItem productId, part = evidence (version check)',
+      },
+      {
+        pattern: 'Rebuild every list from the event history',
+        key: 'BatchWriteItem productId, part = neighbours|evidence',
+      },
+    ],
+  },
+  {
+    id: 'shoppers',
+    description:
+      'Short records of a visit (session#<id>, a day) and of a signed-in shopper (user#<id>): recent views and carts with their neighbours folded in, non-consumables bought.',
+    partitionKey: { name: 'shopperKey', type: 'S' },
+    ttlAttribute: 'expiresAt',
+    accessPatterns: [
+      { pattern: 'Read a session and a user with the anchor (request path)', key: 'BatchGetItem shopperKey' },
+      {
+        pattern: 'Fold new events into a record without losing concurrent updates',
+        key: 'GetItem then PutItem shopperKey if version unchanged',
+      },
+    ],
+  },
+  {
+    id: 'processed',
+    description:
+      'Which event each consumer has applied (consumer#eventId), for exactly-once counting; expires after a week.',
+    partitionKey: { name: 'processKey', type: 'S' },
+    ttlAttribute: 'expiresAt',
+    accessPatterns: [
+      {
+        pattern: 'Mark an event applied in the same transaction as its effect',
+        key: 'TransactWriteItems Put processKey = <consumer>#<eventId> if not exists',
+      },
+    ],
+  },
 ] as const satisfies readonly TableDecl[];
 
 export type TableId = (typeof tables)[number]['id'];
@@ -154,7 +204,7 @@ export const functions = [
     memoryMb: 512,
     timeoutSeconds: 15,
     sizing: 'Parses up to 100 events and waits on PutEvents retries with backoff; 15 s bounds the retries.',
-    tables: {},
+    tables: { shoppers: 'readWrite', related: 'read', products: 'read' },
     publishes: true,
   },
   {
@@ -185,6 +235,35 @@ export const functions = [
     timeoutSeconds: 30,
     sizing: 'Batches of up to 25 conditional writes; the queue visibility timeout is 6x this.',
     tables: { eventlog: 'write' },
+    publishes: false,
+  },
+  {
+    id: 'related-read',
+    entry: 'functions/related-read.ts',
+    description:
+      'GET /v1/products/{productId}/related: neighbours blended with the visit, filtered and diversified',
+    memoryMb: 512,
+    timeoutSeconds: 5,
+    sizing:
+      'Two BatchGetItem round trips and a few hundred items of ranking work; the storefront waits on it.',
+    tables: { products: 'read', related: 'read', shoppers: 'read' },
+    publishes: false,
+  },
+  {
+    id: 'update-related',
+    entry: 'functions/update-related.ts',
+    description:
+      'Folds views, carts and orders into co-occurrence evidence and rewrites the touched neighbour lists',
+    memoryMb: 1024,
+    timeoutSeconds: 60,
+    sizing: 'Holds the catalog for content similarity and rescoring a few hundred products per batch.',
+    tables: {
+      related: 'readWrite',
+      processed: 'readWrite',
+      shoppers: 'read',
+      products: 'read',
+      scenes: 'read',
+    },
     publishes: false,
   },
 ] as const satisfies readonly FunctionDecl[];
@@ -222,6 +301,13 @@ export const routes = [
     summary: 'One product',
   },
   { method: 'GET', path: '/v1/scenes', functionId: 'catalog-read', auth: 'none', summary: 'All scenes' },
+  {
+    method: 'GET',
+    path: '/v1/products/{productId}/related',
+    functionId: 'related-read',
+    auth: 'none',
+    summary: 'Related products, adapted to the session or user, with reasons',
+  },
 ] as const satisfies readonly RouteDecl[];
 
 export const rules = [
@@ -247,6 +333,24 @@ export const rules = [
       batchSize: 10,
       maxBatchingWindowSeconds: 1,
       maxReceiveCount: 5,
+    },
+  },
+  {
+    id: 'behaviour-to-related',
+    description: 'Views, carts and orders, batched, into co-occurrence evidence and neighbour lists',
+    pattern: {
+      source: [Sources.storefront],
+      'detail-type': ['ProductViewed', 'ProductAddedToCart', 'OrderPlaced'],
+    },
+    target: {
+      kind: 'queue',
+      functionId: 'update-related',
+      batchSize: 100,
+      maxBatchingWindowSeconds: 5,
+      maxReceiveCount: 5,
+      // A hit product is in nearly every batch; two concurrent batches bound the writes to its
+      // evidence item (see README, hot partitions) whatever the traffic.
+      maxConcurrency: 2,
     },
   },
 ] as const satisfies readonly RuleDecl[];

@@ -35,3 +35,39 @@ export function busEventConsumer<S extends z.ZodType>(
       processPartialResponse(event, onRecord, processor, { context, throwOnFullBatchFailure: false }),
     );
 }
+
+/**
+ * A queue-fed consumer that applies a whole batch at once (to write once per product per batch,
+ * not once per event). A record whose body or detail does not parse is reported failed alone
+ * (and ends in the DLQ); if applying the batch throws, every parsed record is reported failed and
+ * redelivered, which the consumer's exactly-once bookkeeping makes safe.
+ */
+export function busBatchConsumer<S extends z.ZodType>(
+  detailSchema: S,
+  apply: (details: z.output<S>[]) => Promise<void>,
+) {
+  return middy<SQSEvent, SQSBatchResponse, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(async (event) => {
+      const failures: { itemIdentifier: string }[] = [];
+      const parsed: { id: string; detail: z.output<S> }[] = [];
+      for (const record of event.Records) {
+        try {
+          const envelope = BusEnvelope.parse(JSON.parse(record.body));
+          parsed.push({ id: record.messageId, detail: detailSchema.parse(envelope.detail) });
+        } catch (error) {
+          logger.warn('unreadable record', { messageId: record.messageId, error: (error as Error).message });
+          failures.push({ itemIdentifier: record.messageId });
+        }
+      }
+      if (parsed.length > 0) {
+        try {
+          await apply(parsed.map((p) => p.detail));
+        } catch (error) {
+          logger.error('batch failed; every record will be redelivered', error as Error);
+          failures.push(...parsed.map((p) => ({ itemIdentifier: p.id })));
+        }
+      }
+      return { batchItemFailures: failures };
+    });
+}

@@ -1,3 +1,5 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startRuntime } from './runtime.ts';
 
@@ -41,11 +43,23 @@ const runtime = await startRuntime({
   process.exit(1);
 });
 
+// Scripts such as `npm run rebuild:related` find the running service's store here.
+const runtimeFile = resolve(
+  values['data-dir'] ?? process.env.MERCHANDISER_DATA_DIR ?? resolve(import.meta.dirname, '../../.data'),
+  'runtime.json',
+);
+mkdirSync(dirname(runtimeFile), { recursive: true });
+writeFileSync(
+  runtimeFile,
+  `${JSON.stringify({ url: runtime.url, dynamoEndpoint: runtime.dynamoEndpoint, tableNames: runtime.tableNames, pid: process.pid }, null, 2)}\n`,
+);
+
 let stopping = false;
 async function shutdown(code: number) {
   if (stopping) return;
   stopping = true;
   log('stopping ...');
+  rmSync(runtimeFile, { force: true });
   await runtime.stop().catch(() => {});
   process.exit(code);
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
 import { importToEventLog } from '../../functions/adapters/eventlog-store.ts';
+import { rebuildRelated } from '../../functions/adapters/related-rebuild.ts';
 import { generateDemoData } from '../../models/demo/generate.ts';
 import type { TableId } from '../topology.ts';
 
@@ -15,6 +16,7 @@ export interface SeedReport {
   promotions: number;
   customers: number;
   events: number;
+  relatedLists: number;
   endAt: string;
   generateMs: number;
   loadMs: number;
@@ -69,6 +71,20 @@ export function startDemoLoad(
         ...(signal ? { signal } : {}),
       }),
     ]);
+    // The neighbour lists are built from the event log just written, as `npm run rebuild:related` would.
+    let first = Number.POSITIVE_INFINITY;
+    let last = 0;
+    for (const e of demo.events) {
+      const t = Date.parse(e.occurredAt);
+      first = Math.min(first, t);
+      last = Math.max(last, t);
+    }
+    const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+    const related = await rebuildRelated(
+      { ...names },
+      { fromDay: day(first), toDay: day(last), now: endAt.getTime() },
+      { client, ...(signal ? { signal } : {}) },
+    );
     const report: SeedReport = {
       products: demo.products.length,
       scenes: demo.scenes.length,
@@ -76,6 +92,7 @@ export function startDemoLoad(
       customers: demo.customers.length,
       events: demo.events.length,
       endAt: updatedAt,
+      relatedLists: related.lists,
       generateMs: Math.round(t1 - t0),
       loadMs: Math.round(performance.now() - t1),
     };

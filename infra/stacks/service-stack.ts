@@ -233,6 +233,7 @@ export class ServiceStack extends Stack {
             batchSize: r.target.batchSize,
             maxBatchingWindow: Duration.seconds(r.target.maxBatchingWindowSeconds),
             reportBatchItemFailures: true,
+            ...('maxConcurrency' in r.target ? { maxConcurrency: r.target.maxConcurrency } : {}),
           }),
         );
       } else {

@@ -146,6 +146,62 @@ describe('local runtime, end to end', () => {
     });
   });
 
+  describe('related products', () => {
+    const rankOf = (items: { product: { productId: string } }[]) =>
+      new Map(items.map((i, n) => [i.product.productId, n]));
+
+    it('answers from the seeded history with reasons, and 404/400 for bad input', async () => {
+      const res = await get('/v1/products/p-00010/related?limit=12');
+      expect(res.status).toBe(200);
+      expect(res.body.items.length).toBe(12);
+      for (const item of res.body.items) {
+        expect(item.product.inStock).toBe(true);
+        expect(item.product.productId).not.toBe('p-00010');
+        expect(item.reasons.length).toBeGreaterThan(0);
+      }
+      const reasons = new Set(res.body.items.flatMap((i: { reasons: string[] }) => i.reasons));
+      expect([...reasons].some((r) => r === 'bought_together' || r === 'viewed_together')).toBe(true);
+      expect((await get('/v1/products/p-99999/related')).status).toBe(404);
+      const bad = await get('/v1/products/p-00010/related?limit=0');
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.issues[0].path).toBe('query.limit');
+      const badExclude = await get('/v1/products/p-00010/related?exclude=p-1,%20,../x');
+      expect(badExclude.status).toBe(400);
+      expect(badExclude.body.error.issues[0].path).toBe('query.exclude');
+    });
+
+    it('ranks what the session viewed and its neighbours higher on the very next request', async () => {
+      const anchor = 'p-00010';
+      const plain = (await get(`/v1/products/${anchor}/related?limit=30&perCategory=30`)).body.items;
+      // Pick a viewed product from further down the anchor's list, so it has room to rise.
+      const seen = plain[plain.length - 1].product.productId as string;
+      const ofSeen = (await get(`/v1/products/${seen}/related?limit=10&perCategory=30`)).body.items.map(
+        (i: { product: { productId: string } }) => i.product.productId as string,
+      );
+      const session = `s-e2e-${randomUUID().slice(0, 8)}`;
+      const events = [0, 1, 2].map((n) => ({
+        ...viewed(seen, n),
+        eventId: `evt-rel-${randomUUID()}`,
+        sessionId: session,
+      }));
+      expect((await postEvents({ events })).status).toBe(202);
+
+      const adapted = (
+        await get(`/v1/products/${anchor}/related?limit=30&perCategory=30&sessionId=${session}`)
+      ).body.items;
+      const before = rankOf(plain);
+      const after = rankOf(adapted);
+      const moved = ofSeen.filter((id: string) => after.has(id));
+      expect(moved.length).toBeGreaterThan(0);
+      for (const id of moved)
+        expect(after.get(id)!).toBeLessThanOrEqual(before.get(id) ?? Number.POSITIVE_INFINITY);
+      expect(moved.some((id: string) => after.get(id)! < (before.get(id) ?? Number.POSITIVE_INFINITY))).toBe(
+        true,
+      );
+      expect(adapted.some((i: { reasons: string[] }) => i.reasons.includes(`session:${seen}`))).toBe(true);
+    });
+  });
+
   describe('POST /v1/events', () => {
     it('publishes to the bus and the rule delivers each event to record-behaviour, once', async () => {
       const events = Array.from({ length: 30 }, (_, n) => viewed('p-00001', n));

@@ -1,6 +1,14 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { functions, routeKey, routes, rules, tables } from '../../infra/topology.ts';
+import {
+  type FunctionId,
+  functions,
+  routeKey,
+  routes,
+  rules,
+  type TableId,
+  tables,
+} from '../../infra/topology.ts';
 import { resourcesOf, synthTemplate } from '../support/synth.ts';
 
 describe('ServiceStack', () => {
@@ -70,30 +78,45 @@ describe('ServiceStack', () => {
       }
     });
 
-    it('gives the catalog reader read-only access to exactly the products and scenes tables', () => {
+    const policiesOf = (functionId: FunctionId) => {
       const role = dev.stack.getLogicalId(
-        dev.stack.functions.get('catalog-read')!.role!.node.defaultChild as never,
+        dev.stack.functions.get(functionId)!.role!.node.defaultChild as never,
       );
-      const policies = resourcesOf(dev.template, 'AWS::IAM::Policy').filter(([, p]) =>
+      return resourcesOf(dev.template, 'AWS::IAM::Policy').filter(([, p]) =>
         JSON.stringify(p.Properties.Roles).includes(role),
       );
-      const actions = policies.flatMap(([, p]) =>
-        (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement.flatMap(
-          (s) => s.Action,
-        ),
-      );
-      expect(actions.length).toBeGreaterThan(0);
-      expect(
-        actions.every((a) => /^dynamodb:(BatchGet|Get|Query|Scan|ConditionCheck|DescribeTable)/.test(a)),
-      ).toBe(true);
-      const text = JSON.stringify(policies);
-      expect(text).toContain(
-        dev.stack.getLogicalId(dev.stack.tables.get('products')!.node.defaultChild as never),
-      );
-      expect(text).not.toContain(
-        dev.stack.getLogicalId(dev.stack.tables.get('eventlog')!.node.defaultChild as never),
-      );
-    });
+    };
+    const tableRef = (id: TableId) =>
+      dev.stack.getLogicalId(dev.stack.tables.get(id)!.node.defaultChild as never);
+
+    it.each(functions.map((f) => [f.id, f] as const))(
+      '%s may touch exactly its declared tables, read-only where it only reads',
+      (id, f) => {
+        const statements = policiesOf(id).flatMap(
+          ([, p]) =>
+            (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] })
+              .Statement,
+        );
+        for (const table of tables) {
+          const access = (f.tables as Partial<Record<TableId, string>>)[table.id];
+          const onTable = statements.filter((st) => JSON.stringify(st.Resource).includes(tableRef(table.id)));
+          if (!access) {
+            expect(onTable, `${id} on ${table.id}`).toHaveLength(0);
+            continue;
+          }
+          const actions = onTable.flatMap((st) => st.Action);
+          expect(actions.length, `${id} on ${table.id}`).toBeGreaterThan(0);
+          if (access === 'read') {
+            expect(
+              actions.every((a) =>
+                /^dynamodb:(BatchGet|Get|Query|Scan|ConditionCheck|DescribeTable)/.test(a),
+              ),
+              `${id} only reads ${table.id}`,
+            ).toBe(true);
+          }
+        }
+      },
+    );
   });
 
   describe('api', () => {
@@ -130,6 +153,9 @@ describe('ServiceStack', () => {
         dev.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
           BatchSize: r.target.batchSize,
           FunctionResponseTypes: ['ReportBatchItemFailures'],
+          ...('maxConcurrency' in r.target
+            ? { ScalingConfig: { MaximumConcurrency: r.target.maxConcurrency } }
+            : {}),
         });
       }
     });

@@ -1,0 +1,179 @@
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { BehaviourEvent } from '../../events/behaviour.ts';
+import type { Product } from '../../events/catalog.ts';
+import { backoffDelayMs } from '../../models/batching.ts';
+import type { RelatedReader, StoredNeighbour } from '../../models/related-answer.ts';
+import {
+  applyToShopper,
+  emptyShopper,
+  type ShopperRecord,
+  sessionKey,
+  shopperKeysOf,
+  userKey,
+} from '../../models/shopper.ts';
+import { documentClient } from '../lib/aws.ts';
+import { batchGetAll } from './batch-get.ts';
+import { batchWriteAll } from './batch-write.ts';
+
+/** The `related` table holds two parts per product: the list the request path reads, and the evidence. */
+export const NEIGHBOURS_PART = 'neighbours';
+export const EVIDENCE_PART = 'evidence';
+
+export interface NeighbourList {
+  productId: string;
+  neighbours: StoredNeighbour[];
+  updatedAt: string;
+}
+
+const stripProduct = (item: Record<string, unknown>): Product => {
+  const { updatedAt: _u, ...rest } = item;
+  return rest as Product;
+};
+
+/**
+ * The related request's two round trips: one BatchGetItem over three tables (anchor product, its
+ * neighbour list, the session's and user's records), then one for the candidates' facts.
+ */
+export function dynamoRelatedReader(
+  names: { products: string; related: string; shoppers: string },
+  { client = documentClient(), onCall }: { client?: DynamoDBDocumentClient; onCall?: () => void } = {},
+): RelatedReader {
+  return {
+    async first({ productId, sessionId, userId }) {
+      const shopperKeys = [
+        ...(sessionId ? [{ shopperKey: sessionKey(sessionId) }] : []),
+        ...(userId ? [{ shopperKey: userKey(userId) }] : []),
+      ];
+      const out = await batchGetAll(
+        {
+          [names.products]: [{ productId }],
+          [names.related]: [{ productId, part: NEIGHBOURS_PART }],
+          ...(shopperKeys.length ? { [names.shoppers]: shopperKeys } : {}),
+        },
+        { client, ...(onCall ? { onCall } : {}) },
+      );
+      const shoppers = (out[names.shoppers] ?? []) as unknown as ShopperRecord[];
+      const anchor = out[names.products]?.[0];
+      return {
+        anchor: anchor ? stripProduct(anchor) : undefined,
+        neighbours: (out[names.related]?.[0]?.neighbours ?? []) as StoredNeighbour[],
+        session: sessionId ? shoppers.find((s) => s.shopperKey === sessionKey(sessionId)) : undefined,
+        user: userId ? shoppers.find((s) => s.shopperKey === userKey(userId)) : undefined,
+      };
+    },
+    async products(productIds) {
+      if (productIds.length === 0) return new Map();
+      const out = await batchGetAll(
+        { [names.products]: productIds.map((productId) => ({ productId })) },
+        { client, ...(onCall ? { onCall } : {}) },
+      );
+      return new Map((out[names.products] ?? []).map((i) => [i.productId as string, stripProduct(i)]));
+    },
+  };
+}
+
+export async function readNeighbourLists(
+  table: string,
+  productIds: readonly string[],
+  client: DynamoDBDocumentClient = documentClient(),
+): Promise<Map<string, StoredNeighbour[]>> {
+  if (productIds.length === 0) return new Map();
+  const out = await batchGetAll(
+    { [table]: productIds.map((productId) => ({ productId, part: NEIGHBOURS_PART })) },
+    { client },
+  );
+  return new Map((out[table] ?? []).map((i) => [i.productId as string, i.neighbours as StoredNeighbour[]]));
+}
+
+export async function writeNeighbourLists(
+  table: string,
+  lists: readonly NeighbourList[],
+  options: { client?: DynamoDBDocumentClient; signal?: AbortSignal } = {},
+): Promise<number> {
+  return batchWriteAll(
+    table,
+    lists.map((l) => ({ ...l, part: NEIGHBOURS_PART })),
+    {
+      client: options.client ?? documentClient(),
+      concurrency: 4,
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+  );
+}
+
+const MAX_CONFLICT_RETRIES = 16;
+
+/**
+ * Folds views, carts and orders into the session and user records they concern, so the very next
+ * related request adapts to them. Read, apply (pure), write if the version is unchanged; a
+ * concurrent writer makes it read again, so no update is lost and a redelivered event counts once.
+ */
+export async function updateShopperRecords(
+  names: { shoppers: string; related: string; products: string },
+  events: readonly BehaviourEvent[],
+  client: DynamoDBDocumentClient = documentClient(),
+): Promise<number> {
+  let keys = shopperKeysOf(events);
+  let written = 0;
+  for (let attempt = 0; keys.length > 0; attempt++) {
+    if (attempt > MAX_CONFLICT_RETRIES) throw new Error(`shopper records kept changing: ${keys.join(', ')}`);
+    if (attempt > 0) await new Promise((r) => setTimeout(r, backoffDelayMs(attempt)));
+    const stored = await batchGetAll(
+      { [names.shoppers]: keys.map((shopperKey) => ({ shopperKey })) },
+      { client },
+    );
+    const records = new Map(
+      (stored[names.shoppers] ?? []).map((r) => [r.shopperKey as string, r as unknown as ShopperRecord]),
+    );
+    const touched = new Set<string>();
+    const ordered = new Set<string>();
+    for (const e of events) {
+      if (e.type === 'ProductViewed' || e.type === 'ProductAddedToCart') touched.add(e.productId);
+      if (e.type === 'OrderPlaced') for (const l of e.lines) ordered.add(l.productId);
+    }
+    for (const r of records.values()) for (const i of r.recent) touched.add(i.productId);
+    const more = await batchGetAll(
+      {
+        [names.related]: [...touched].map((productId) => ({ productId, part: NEIGHBOURS_PART })),
+        ...(ordered.size ? { [names.products]: [...ordered].map((productId) => ({ productId })) } : {}),
+      },
+      { client },
+    );
+    const lists = new Map(
+      (more[names.related] ?? []).map((i) => [i.productId as string, i.neighbours as StoredNeighbour[]]),
+    );
+    const consumable = new Map(
+      (more[names.products] ?? []).map((p) => [p.productId as string, Boolean(p.consumable)]),
+    );
+
+    const conflicts: string[] = [];
+    await Promise.all(
+      keys.map(async (key) => {
+        const before = records.get(key) ?? emptyShopper(key);
+        const after = applyToShopper(
+          before,
+          events,
+          (id) => lists.get(id) ?? [],
+          (id) => consumable.get(id) ?? false,
+        );
+        if (after === before) return;
+        try {
+          await client.send(
+            new PutCommand({
+              TableName: names.shoppers,
+              Item: after,
+              ConditionExpression: 'attribute_not_exists(shopperKey) OR version = :v',
+              ExpressionAttributeValues: { ':v': before.version },
+            }),
+          );
+          written++;
+        } catch (error) {
+          if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+          conflicts.push(key);
+        }
+      }),
+    );
+    keys = conflicts;
+  }
+  return written;
+}

@@ -1,0 +1,18 @@
+import { BehaviourEvent } from '../events/behaviour.ts';
+import { updateRelated } from './adapters/related-updater.ts';
+import { tableName } from './lib/config.ts';
+import { logger } from './lib/logger.ts';
+import { busBatchConsumer } from './lib/queue.ts';
+
+const names = {
+  related: tableName('related'),
+  processed: tableName('processed'),
+  shoppers: tableName('shoppers'),
+  products: tableName('products'),
+  scenes: tableName('scenes'),
+};
+
+export const handler = busBatchConsumer(BehaviourEvent, async (events) => {
+  const result = await updateRelated(names, events);
+  logger.info('related evidence updated', result);
+});

@@ -1,0 +1,140 @@
+import type { ProductCard } from '../events/api.ts';
+import type { Product } from '../events/catalog.ts';
+import { toProductCard } from './catalog.ts';
+import { DomainError } from './errors.ts';
+import type { ShopperRecord } from './shopper.ts';
+
+/** One stored neighbour of a product: what the update function and the rebuild write. */
+export interface StoredNeighbour {
+  productId: string;
+  score: number;
+  reasons: string[];
+}
+
+export interface RelatedQuery {
+  limit: number;
+  exclude: string[];
+  category?: string | undefined;
+  maxPrice?: number | undefined;
+  /** At most this many items of one category; the storefront may raise it. */
+  perCategory: number;
+}
+
+export interface RelatedItem {
+  product: ProductCard;
+  score: number;
+  reasons: string[];
+}
+
+/** The port: at most two DynamoDB round trips, which the adapter counts. */
+export interface RelatedReader {
+  /** Round trip 1: the anchor, its neighbour list, and the session's and user's records. */
+  first(input: { productId: string; sessionId?: string | undefined; userId?: string | undefined }): Promise<{
+    anchor: Product | undefined;
+    neighbours: StoredNeighbour[];
+    session?: ShopperRecord | undefined;
+    user?: ShopperRecord | undefined;
+  }>;
+  /** Round trip 2: the candidates' current facts (stock, price, category). */
+  products(productIds: readonly string[]): Promise<Map<string, Product>>;
+}
+
+/**
+ * How much the visit counts against the anchor's own neighbours. A session candidate that is also
+ * a neighbour of the anchor rises most; one that is not can still enter the list, lower down.
+ */
+const SESSION_WEIGHT = 0.6;
+const USER_WEIGHT = 0.3;
+/** Candidates fetched beyond the limit, so that filters and diversity still leave a full list. */
+const OVERFETCH = 4;
+const MAX_CANDIDATES = 100;
+
+export async function relatedProducts(
+  reader: RelatedReader,
+  input: { productId: string; sessionId?: string | undefined; userId?: string | undefined },
+  query: RelatedQuery,
+  currency: string,
+): Promise<{ productId: string; items: RelatedItem[] }> {
+  const { anchor, neighbours, session, user } = await reader.first(input);
+  if (!anchor) throw new DomainError('not_found', `no product ${input.productId}`, 'path.productId');
+
+  const scored = new Map<string, { score: number; reasons: Set<string> }>();
+  const add = (productId: string, score: number, reasons: readonly string[]) => {
+    const entry = scored.get(productId) ?? { score: 0, reasons: new Set<string>() };
+    entry.score += score;
+    for (const r of reasons) entry.reasons.add(r);
+    scored.set(productId, entry);
+  };
+  for (const n of neighbours) add(n.productId, n.score, n.reasons);
+  // Session candidates are normalised to the anchor's best score so the blend does not depend on
+  // the scale of either list.
+  const top = Math.max(1e-9, ...neighbours.map((n) => n.score));
+  for (const [record, weight] of [
+    [session, SESSION_WEIGHT],
+    [user, USER_WEIGHT],
+  ] as const) {
+    if (!record || record.candidates.length === 0) continue;
+    const best = Math.max(1e-9, ...record.candidates.map((c) => c.weight));
+    for (const c of record.candidates)
+      add(c.productId, (weight * top * c.weight) / best, [`session:${c.via}`]);
+  }
+
+  const excluded = new Set([
+    input.productId,
+    ...query.exclude,
+    ...(user?.bought ?? []),
+    ...(session?.bought ?? []),
+  ]);
+  const ranked = [...scored]
+    .filter(([id]) => !excluded.has(id))
+    .sort(([a, x], [b, y]) => y.score - x.score || (a < b ? -1 : 1))
+    .slice(0, Math.min(MAX_CANDIDATES, query.limit * OVERFETCH + 20));
+  const facts = await reader.products(ranked.map(([id]) => id));
+
+  const perCategory = new Map<string, number>();
+  const items: RelatedItem[] = [];
+  for (const [id, { score, reasons }] of ranked) {
+    if (items.length >= query.limit) break;
+    const p = facts.get(id);
+    if (!p || p.stock <= 0) continue;
+    if (query.category !== undefined && p.category !== query.category) continue;
+    if (query.maxPrice !== undefined && p.listPrice > query.maxPrice) continue;
+    const inCategory = perCategory.get(p.category) ?? 0;
+    if (query.category === undefined && inCategory >= query.perCategory) continue;
+    perCategory.set(p.category, inCategory + 1);
+    items.push({
+      product: toProductCard(p, currency),
+      score: Math.round(score * 1e4) / 1e4,
+      reasons: [...reasons].sort(),
+    });
+  }
+  return { productId: input.productId, items };
+}
+
+/** How long the stored list is, and how many of one category it keeps. */
+export const STORED_LIST_LENGTH = 60;
+export const STORED_PER_CATEGORY = 12;
+
+/**
+ * The neighbour list as stored for the request path: the best neighbours, but no more than a
+ * dozen of one category, so that a product whose shoppers mostly compare look-alikes still offers
+ * what goes with it (a sleeping bag's tents, stoves and lamps) after the answer's diversity rule.
+ */
+export function listToStore(
+  ranked: readonly StoredNeighbour[],
+  categoryOf: (productId: string) => string | undefined,
+  { length = STORED_LIST_LENGTH, perCategory = STORED_PER_CATEGORY } = {},
+): StoredNeighbour[] {
+  const counts = new Map<string, number>();
+  const out: StoredNeighbour[] = [];
+  for (const n of ranked) {
+    if (out.length >= length) break;
+    const category = categoryOf(n.productId);
+    if (category === undefined) continue;
+    const c = counts.get(category) ?? 0;
+    if (c >= perCategory) continue;
+    counts.set(category, c + 1);
+    out.push({ productId: n.productId, score: Math.round(n.score * 1e6) / 1e6, reasons: [...n.reasons] });
+  }
+  return out;
+}

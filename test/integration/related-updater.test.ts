@@ -1,0 +1,135 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BehaviourEvent } from '../../events/behaviour.ts';
+import type { Product } from '../../events/catalog.ts';
+import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
+import { appendToEventLog } from '../../functions/adapters/eventlog-store.ts';
+import { rebuildRelated } from '../../functions/adapters/related-rebuild.ts';
+import { readNeighbourLists } from '../../functions/adapters/related-store.ts';
+import { updateRelated } from '../../functions/adapters/related-updater.ts';
+import { freshTables } from '../support/dynamo.ts';
+
+let db: Awaited<ReturnType<typeof freshTables>>;
+const id = (n: number) => `p-${String(n).padStart(5, '0')}`;
+const product = (n: number): Product => ({
+  productId: id(n),
+  title: `Product ${n}`,
+  category: `cat-${n % 6}`,
+  tags: [`t-${n % 4}`],
+  attributes: {},
+  listPrice: 1000 + n * 10,
+  cost: 500,
+  stock: 5,
+  launchDate: '2026-01-01',
+  consumable: false,
+});
+const t0 = Date.UTC(2026, 10, 20, 8);
+let seq = 0;
+const order = (lines: number[], at = t0): BehaviourEvent => ({
+  type: 'OrderPlaced',
+  eventId: `evt-ru-${seq++}`,
+  occurredAt: new Date(at).toISOString(),
+  version: 1,
+  userId: 'u-1',
+  orderId: `o-${seq}`,
+  lines: lines.map((n) => ({ productId: id(n), quantity: 1, paidPrice: 1000 })),
+});
+
+beforeAll(async () => {
+  db = await freshTables();
+  await batchWriteAll(
+    db.names.products,
+    Array.from({ length: 200 }, (_, n) => product(n)),
+    { client: db.doc },
+  );
+});
+
+async function evidenceOf(productId: string) {
+  const out = await db.doc.send(
+    new QueryCommand({
+      TableName: db.names.related,
+      KeyConditionExpression: 'productId = :p AND part = :e',
+      ExpressionAttributeValues: { ':p': productId, ':e': 'evidence' },
+    }),
+  );
+  const { version: _v, ...ev } = out.Items?.[0] ?? {};
+  return out.Items?.[0] ? ev : undefined;
+}
+
+describe('updateRelated on DynamoDB Local', () => {
+  it('counts each event once, however often the batch is delivered, and rewrites the lists', async () => {
+    const batch = [order([1, 2, 3]), order([1, 2]), order([2, 4], t0 + 60_000)];
+    const first = await updateRelated(db.names, batch, { client: db.doc, now: t0 + 120_000 });
+    expect(first).toMatchObject({ applied: 3, duplicates: 0 });
+    const after = await evidenceOf(id(1));
+    expect(after?.pairs[id(2)].bought).toBeGreaterThan(after?.pairs[id(3)].bought);
+
+    const again = await updateRelated(db.names, [...batch].reverse(), { client: db.doc, now: t0 + 120_000 });
+    expect(again).toMatchObject({ applied: 0, duplicates: 3 });
+    expect(await evidenceOf(id(1))).toEqual(after);
+
+    const lists = await readNeighbourLists(db.names.related, [id(1)], db.doc);
+    expect(lists.get(id(1))![0]).toMatchObject({ productId: id(2) });
+    expect(lists.get(id(1))![0]!.reasons).toContain('bought_together');
+  });
+
+  it('loses no update when batches touching the same products run concurrently', async () => {
+    const batches = Array.from({ length: 8 }, (_, b) => [order([10, 11]), order([10, 12 + b])]);
+    await Promise.all(batches.map((events) => updateRelated(db.names, events, { client: db.doc })));
+    const ev = await evidenceOf(id(10));
+    expect(ev?.orders).toBeCloseTo(16, 6);
+  });
+
+  it('stores an order larger than one transaction in groups, once', async () => {
+    const big = order(Array.from({ length: 150 }, (_, n) => 30 + n));
+    expect(await updateRelated(db.names, [big], { client: db.doc })).toMatchObject({ applied: 1 });
+    expect(await updateRelated(db.names, [big], { client: db.doc })).toMatchObject({
+      applied: 0,
+      duplicates: 1,
+    });
+    const first = await evidenceOf(id(30));
+    const last = await evidenceOf(id(179));
+    expect(first?.orders).toBeCloseTo(1, 6);
+    expect(last?.orders).toBeCloseTo(1, 6);
+  });
+
+  it('rebuilds from the event log to the same evidence as the live path', async () => {
+    const rebuilt = await freshTables();
+    await batchWriteAll(
+      rebuilt.names.products,
+      Array.from({ length: 200 }, (_, n) => product(n)),
+      {
+        client: rebuilt.doc,
+      },
+    );
+    const history = [
+      order([190, 191, 192]),
+      order([190, 191], t0 + 3_600_000),
+      order([191, 193], t0 + 7_200_000),
+    ];
+    for (const e of history) await appendToEventLog(rebuilt.names.eventlog, e, rebuilt.doc);
+    const result = await rebuildRelated(
+      rebuilt.names,
+      { fromDay: '2026-11-19', toDay: '2026-11-21', now: t0 + 7_200_000 },
+      { client: rebuilt.doc },
+    );
+    expect(result).toMatchObject({ events: 3, lists: 200 });
+    await updateRelated(db.names, history, { client: db.doc });
+    const live = await evidenceOf(id(190));
+    const fromLog = await rebuilt.doc.send(
+      new QueryCommand({
+        TableName: rebuilt.names.related,
+        KeyConditionExpression: 'productId = :p AND part = :e',
+        ExpressionAttributeValues: { ':p': id(190), ':e': 'evidence' },
+      }),
+    );
+    const { version: _v, part: _p, ...rebuiltEv } = fromLog.Items![0]!;
+    const { part: _q, ...liveEv } = live!;
+    expect(Object.keys(rebuiltEv.pairs).sort()).toEqual(Object.keys(liveEv.pairs).sort());
+    expect(rebuiltEv.orders).toBeCloseTo(liveEv.orders as number, 9);
+    // A product with no evidence still has a list, from content similarity.
+    const cold = await readNeighbourLists(rebuilt.names.related, [id(199)], rebuilt.doc);
+    expect(cold.get(id(199))!.length).toBeGreaterThan(0);
+    expect(cold.get(id(199))![0]!.reasons).toContain('similar_content');
+  });
+});

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { auc, leadTimes, precisionAtK, rankingMetrics, topKShare } from '../../models/hits/evaluate.ts';
+import { DAY_MS } from '../../models/hits/signals.ts';
+
+describe('hits/evaluate', () => {
+  describe('auc', () => {
+    it('is 1 for a perfect ranking, 0 for a reversed one', () => {
+      expect(auc([0.9, 0.8, 0.2, 0.1], [1, 1, 0, 0])).toBe(1);
+      expect(auc([0.1, 0.2, 0.8, 0.9], [1, 1, 0, 0])).toBe(0);
+    });
+
+    it('counts the pairs a hand would: 3 of 4 pairs right is 0.75', () => {
+      // positives 0.9 and 0.4; negatives 0.6 and 0.1: (0.9>0.6, 0.9>0.1, 0.4<0.6, 0.4>0.1)
+      expect(auc([0.9, 0.6, 0.4, 0.1], [1, 0, 1, 0])).toBe(0.75);
+    });
+
+    it('counts a tie as one half, and is NaN without both classes', () => {
+      expect(auc([0.5, 0.5], [1, 0])).toBe(0.5);
+      expect(auc([0.5, 0.7], [0, 0])).toBeNaN();
+    });
+  });
+
+  describe('precisionAtK', () => {
+    it('is the share of positives in the k best', () => {
+      expect(precisionAtK([5, 4, 3, 2, 1], [1, 0, 1, 0, 0], 2)).toBe(0.5);
+      expect(precisionAtK([5, 4, 3, 2, 1], [1, 0, 1, 0, 0], 3)).toBeCloseTo(2 / 3);
+    });
+
+    it('takes a tie straddling the cut pro rata, whatever the input order', () => {
+      // One clear positive on top, then four tied at 0 of which one positive; k = 3 takes 2 of the 4.
+      expect(precisionAtK([9, 0, 0, 0, 0], [1, 1, 0, 0, 0], 3)).toBeCloseTo((1 + 2 * 0.25) / 3);
+      expect(precisionAtK([0, 0, 0, 0, 9], [0, 0, 0, 1, 1], 3)).toBeCloseTo((1 + 2 * 0.25) / 3);
+    });
+
+    it('divides by the number of items when there are fewer than k', () => {
+      expect(precisionAtK([1, 2], [1, 1], 10)).toBe(1);
+      expect(precisionAtK([1, 2], [1, 0], 10)).toBe(0.5);
+    });
+  });
+
+  it('topKShare gives a tie group its share of the remaining places', () => {
+    expect(Array.from(topKShare([3, 1, 1, 0], 2))).toEqual([1, 0.5, 0.5, 0]);
+  });
+
+  describe('leadTimes', () => {
+    const t0 = Date.parse('2026-11-01T00:00:00Z');
+    const day = (d: number) => t0 + d * DAY_MS;
+
+    it('measures from the first snapshot the product ranked in the top k to its breakout', () => {
+      // Breakout on day 5. Ranked top-1 on day 2 and again on day 4: lead 3 days.
+      const rows = [0, 1, 2, 3, 4].flatMap((d) => [
+        { productId: 'hit', t: day(d), label: 0, score: d === 2 || d === 4 ? 2 : 0 },
+        { productId: 'other', t: day(d), label: 0, score: 1 },
+      ]);
+      const lead = leadTimes(rows, new Map([['hit', day(5)]]), 1);
+      expect(lead.leadDays).toBe(3);
+      expect(lead.detected).toBe(1);
+    });
+
+    it('counts 0 days for a breakout never ranked early, and ignores rankings after it', () => {
+      const rows = [
+        { productId: 'hit', t: day(1), label: 0, score: 0 },
+        { productId: 'other', t: day(1), label: 0, score: 1 },
+        { productId: 'hit', t: day(6), label: 0, score: 5 },
+        { productId: 'other', t: day(6), label: 0, score: 1 },
+      ];
+      const lead = leadTimes(rows, new Map([['hit', day(5)]]), 1);
+      expect(lead.leadDays).toBe(0);
+      expect(lead.detected).toBe(0);
+    });
+  });
+
+  it('rankingMetrics averages per snapshot', () => {
+    const t1 = 1;
+    const t2 = 2;
+    const rows = [
+      { productId: 'a', t: t1, label: 1, score: 0.9 },
+      { productId: 'b', t: t1, label: 0, score: 0.1 },
+      { productId: 'a', t: t2, label: 0, score: 0.9 },
+      { productId: 'b', t: t2, label: 1, score: 0.1 },
+    ];
+    const m = rankingMetrics(rows, new Map());
+    // Snapshot 1 is ranked perfectly (AUC 1), snapshot 2 backwards (AUC 0); each has 1 positive in 2.
+    expect(m.auc).toBe(0.5);
+    expect(m.precision10).toBe(0.5);
+    expect(m.snapshots).toBe(2);
+    expect(m.breakouts).toBe(0);
+  });
+});

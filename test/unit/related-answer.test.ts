@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import type { Product } from '../../events/catalog.ts';
+import { DomainError } from '../../models/errors.ts';
+import { type RelatedReader, relatedProducts, type StoredNeighbour } from '../../models/related-answer.ts';
+import { emptyShopper, type ShopperRecord, sessionKey, userKey } from '../../models/shopper.ts';
+
+const product = (productId: string, category: string, extra: Partial<Product> = {}): Product =>
+  ({
+    productId,
+    title: productId,
+    category,
+    tags: [],
+    attributes: {},
+    listPrice: 10_000,
+    cost: 5_000,
+    stock: 5,
+    launchDate: '2026-01-01',
+    consumable: false,
+    ...extra,
+  }) as Product;
+
+const catalog = new Map<string, Product>(
+  [
+    product('p-anchor', 'lamps'),
+    product('p-1', 'tents'),
+    product('p-2', 'tents'),
+    product('p-3', 'tents'),
+    product('p-4', 'tents'),
+    product('p-5', 'stoves', { listPrice: 50_000 }),
+    product('p-6', 'stoves', { stock: 0 }),
+    product('p-7', 'chairs'),
+    product('p-8', 'chairs'),
+  ].map((p) => [p.productId, p]),
+);
+const n = (productId: string, score: number, reasons = ['bought_together']): StoredNeighbour => ({
+  productId,
+  score,
+  reasons,
+});
+const anchorList = [
+  n('p-1', 0.9),
+  n('p-2', 0.8),
+  n('p-3', 0.7),
+  n('p-4', 0.6),
+  n('p-5', 0.5),
+  n('p-6', 0.45),
+  n('p-7', 0.1),
+];
+
+function reader(
+  opts: { session?: ShopperRecord; user?: ShopperRecord; neighbours?: StoredNeighbour[] } = {},
+) {
+  let calls = 0;
+  const r: RelatedReader & { calls: () => number } = {
+    calls: () => calls,
+    async first({ productId }) {
+      calls++;
+      return {
+        anchor: catalog.get(productId),
+        neighbours: opts.neighbours ?? anchorList,
+        session: opts.session,
+        user: opts.user,
+      };
+    },
+    async products(ids) {
+      calls++;
+      return new Map(ids.filter((id) => catalog.has(id)).map((id) => [id, catalog.get(id)!]));
+    },
+  };
+  return r;
+}
+const q = { limit: 10, exclude: [] as string[], perCategory: 3 };
+
+describe('relatedProducts', () => {
+  it('answers in two reads, without the anchor, out-of-stock items, or a fourth item of one category', async () => {
+    const r = reader();
+    const out = await relatedProducts(r, { productId: 'p-anchor' }, q, 'CNY');
+    const ids = out.items.map((i) => i.product.productId);
+    expect(ids).toEqual(['p-1', 'p-2', 'p-3', 'p-5', 'p-7']);
+    expect(r.calls()).toBe(2);
+    expect(out.items[0]).toMatchObject({ reasons: ['bought_together'] });
+    expect(out.items[0]!.product).not.toHaveProperty('cost');
+  });
+
+  it('applies the caller exclusions, category and price filters', async () => {
+    const out = await relatedProducts(
+      reader(),
+      { productId: 'p-anchor' },
+      { ...q, exclude: ['p-1'], maxPrice: 20_000 },
+      'CNY',
+    );
+    expect(out.items.map((i) => i.product.productId)).toEqual(['p-2', 'p-3', 'p-4', 'p-7']);
+    const tents = await relatedProducts(
+      reader(),
+      { productId: 'p-anchor' },
+      { ...q, category: 'tents' },
+      'CNY',
+    );
+    expect(tents.items.map((i) => i.product.productId)).toEqual(['p-1', 'p-2', 'p-3', 'p-4']);
+  });
+
+  it('raises what the session looked at, with a session reason', async () => {
+    const session = {
+      ...emptyShopper(sessionKey('s-1')),
+      candidates: [{ productId: 'p-7', weight: 1, via: 'p-8' }],
+    };
+    const plain = await relatedProducts(reader(), { productId: 'p-anchor' }, q, 'CNY');
+    const visit = await relatedProducts(
+      reader({ session }),
+      { productId: 'p-anchor', sessionId: 's-1' },
+      q,
+      'CNY',
+    );
+    const rank = (o: typeof plain) => o.items.findIndex((i) => i.product.productId === 'p-7');
+    expect(rank(visit)).toBeLessThan(rank(plain));
+    expect(visit.items.find((i) => i.product.productId === 'p-7')!.reasons).toContain('session:p-8');
+  });
+
+  it('leaves out durable products the user already bought', async () => {
+    const user = { ...emptyShopper(userKey('u-1')), bought: ['p-1'] };
+    const out = await relatedProducts(reader({ user }), { productId: 'p-anchor', userId: 'u-1' }, q, 'CNY');
+    expect(out.items.map((i) => i.product.productId)).not.toContain('p-1');
+  });
+
+  it('is 404 for an unknown product', async () => {
+    await expect(relatedProducts(reader(), { productId: 'p-nope' }, q, 'CNY')).rejects.toBeInstanceOf(
+      DomainError,
+    );
+  });
+});
