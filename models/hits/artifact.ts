@@ -1,0 +1,38 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { HitArtifact, HitManifest, ModelJson } from './model.ts';
+
+/**
+ * A versioned artifact on disk: `<dir>/<version>/model.json` and `manifest.json`, then
+ * `<dir>/latest.json` pointing at the version. The pointer is written last (and atomically), so a
+ * reader never sees a version whose files are not all there.
+ */
+
+export const ARTIFACTS_DIR = new URL('./artifacts/', import.meta.url);
+
+export interface LatestPointer {
+  version: string;
+  createdAt: string;
+}
+
+export async function writeArtifact(dir: string, artifact: HitArtifact): Promise<string> {
+  const { version } = artifact.manifest;
+  if (!/^[A-Za-z0-9._-]+$/.test(version)) throw new RangeError(`unsafe version name: ${version}`);
+  const at = join(dir, version);
+  await mkdir(at, { recursive: true });
+  await writeFile(join(at, 'model.json'), `${JSON.stringify(artifact.model)}\n`);
+  await writeFile(join(at, 'manifest.json'), `${JSON.stringify(artifact.manifest, null, 2)}\n`);
+  const pointer: LatestPointer = { version, createdAt: artifact.manifest.createdAt };
+  const tmp = join(dir, `.latest-${process.pid}.json`);
+  await writeFile(tmp, `${JSON.stringify(pointer, null, 2)}\n`);
+  await rename(tmp, join(dir, 'latest.json'));
+  return at;
+}
+
+export async function readArtifact(dir: string, version?: string): Promise<HitArtifact> {
+  const v =
+    version ?? (JSON.parse(await readFile(join(dir, 'latest.json'), 'utf8')) as LatestPointer).version;
+  const model = JSON.parse(await readFile(join(dir, v, 'model.json'), 'utf8')) as ModelJson;
+  const manifest = JSON.parse(await readFile(join(dir, v, 'manifest.json'), 'utf8')) as HitManifest;
+  return { model, manifest };
+}

@@ -1,0 +1,84 @@
+import type { BehaviourEvent } from '../../events/behaviour.ts';
+import { type FeatureRow, featureRows, type ProductInfo, priceBands } from './features.ts';
+import { breakoutLabels, DEFAULT_LABEL, type LabelOptions } from './label.ts';
+import { bucketDeltas, buildSeries, DAY_MS, type SeriesIndex } from './signals.ts';
+
+/**
+ * Training and validation rows from an event history. At each snapshot t the features read only
+ * buckets before t (t is a UTC midnight, so no bucket straddles it) and the label reads the
+ * horizon after t. Rows are the candidates: launched products that were not already top sellers.
+ */
+
+export interface HitRow extends FeatureRow {
+  label: 0 | 1;
+}
+
+export interface History {
+  products: readonly ProductInfo[];
+  series: SeriesIndex;
+}
+
+export function historyFromEvents(
+  products: readonly ProductInfo[],
+  events: Iterable<BehaviourEvent>,
+): History {
+  return { products, series: buildSeries(bucketDeltas(events)) };
+}
+
+/** Daily snapshots (UTC midnights) with `warmupDays` of history before and the horizon after. */
+export function dailySnapshots(
+  startMs: number,
+  endMs: number,
+  { warmupDays = 28, horizonDays = DEFAULT_LABEL.horizonDays } = {},
+): number[] {
+  const first = Math.ceil((startMs + warmupDays * DAY_MS) / DAY_MS) * DAY_MS;
+  const out: number[] = [];
+  for (let t = first; t + horizonDays * DAY_MS <= endMs; t += DAY_MS) out.push(t);
+  return out;
+}
+
+export function launched(p: ProductInfo, t: number): boolean {
+  return Date.parse(`${p.launchDate}T00:00:00Z`) <= t;
+}
+
+export function buildRows(
+  history: History,
+  snapshots: readonly number[],
+  opts: LabelOptions = DEFAULT_LABEL,
+): HitRow[] {
+  const bands = priceBands(history.products);
+  const rows: HitRow[] = [];
+  for (const t of snapshots) {
+    const { incumbents, breakouts } = breakoutLabels(history.series, history.products, t, opts);
+    const candidates = history.products.filter((p) => launched(p, t) && !incumbents.has(p.productId));
+    // Features over every launched product (category priors see the incumbents too), rows for candidates.
+    const all = featureRows(
+      history.series,
+      history.products.filter((p) => launched(p, t)),
+      t,
+      bands,
+    );
+    const isCandidate = new Set(candidates.map((p) => p.productId));
+    for (const f of all) {
+      if (!isCandidate.has(f.productId)) continue;
+      rows.push({ ...f, label: breakouts.has(f.productId) ? 1 : 0 });
+    }
+  }
+  return rows;
+}
+
+/**
+ * Time-based split: validation rows are those at or after `validationFrom`; training rows are those
+ * whose label window has closed by then (t + horizon <= validationFrom), so no training label
+ * looks at the validation period.
+ */
+export function timeSplit<R extends { t: number }>(
+  rows: readonly R[],
+  validationFrom: number,
+  horizonDays = DEFAULT_LABEL.horizonDays,
+): { train: R[]; validation: R[] } {
+  return {
+    train: rows.filter((r) => r.t + horizonDays * DAY_MS <= validationFrom),
+    validation: rows.filter((r) => r.t >= validationFrom),
+  };
+}

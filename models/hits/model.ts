@@ -1,0 +1,301 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import '@tensorflow/tfjs-backend-cpu';
+import { FEATURE_NAMES, type FeatureName, featureIndex } from './features.ts';
+
+/**
+ * The hit model: standardized features -> dense 16 (relu) -> dense 8 (relu) -> 1 (sigmoid), the
+ * probability that a product breaks into its category's top sellers in the next window. Saved as
+ * plain JSON (topology and base64 weights in model.json, plus a manifest) so that a Lambda loads it
+ * without tfjs-node and without touching the file system through tfjs.
+ */
+
+let backend: Promise<string> | undefined;
+
+/** tfjs-node when it is installed (it is not here: its install script downloads libtensorflow), else cpu. */
+export function initTf(): Promise<string> {
+  backend ??= (async () => {
+    try {
+      const name = '@tensorflow/tfjs-node';
+      await import(name);
+    } catch {
+      // Not installed: the pure-JS cpu backend is plenty for a 500-weight network.
+    }
+    // Production mode: no debug checks, and no "install tfjs-node" banner on stderr.
+    tf.enableProdMode();
+    if (tf.getBackend() !== 'tensorflow') await tf.setBackend('cpu');
+    await tf.ready();
+    return tf.getBackend();
+  })();
+  return backend;
+}
+
+export interface Standardization {
+  mean: number[];
+  std: number[];
+}
+
+export interface LabelledVector {
+  values: readonly number[];
+  label: number;
+}
+
+export function fitStandardization(rows: readonly { values: readonly number[] }[]): Standardization {
+  const d = rows[0]?.values.length ?? FEATURE_NAMES.length;
+  const mean = new Array<number>(d).fill(0);
+  const sq = new Array<number>(d).fill(0);
+  for (const r of rows) for (let j = 0; j < d; j++) mean[j]! += r.values[j]!;
+  for (let j = 0; j < d; j++) mean[j] = rows.length === 0 ? 0 : mean[j]! / rows.length;
+  for (const r of rows) for (let j = 0; j < d; j++) sq[j]! += (r.values[j]! - mean[j]!) ** 2;
+  // A constant feature keeps std 1 rather than dividing by zero.
+  const std = sq.map((s) => {
+    const v = rows.length > 1 ? Math.sqrt(s / (rows.length - 1)) : 0;
+    return v > 1e-9 ? v : 1;
+  });
+  return { mean, std };
+}
+
+export function standardize(values: readonly number[], s: Standardization): number[] {
+  return values.map((v, j) => (v - s.mean[j]!) / s.std[j]!);
+}
+
+export interface HitManifest {
+  version: string;
+  createdAt: string;
+  featureNames: string[];
+  standardization: Standardization;
+  architecture: { hidden: number[]; activation: 'relu'; output: 'sigmoid' };
+  training: Record<string, number | string>;
+  metrics: Record<string, unknown>;
+}
+
+export interface HitModel {
+  net: tfl.LayersModel;
+  featureNames: string[];
+  standardization: Standardization;
+  hidden: number[];
+}
+
+export interface TrainOptions {
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  hidden?: number[];
+  /** Seeds the weight initializers and the row shuffle: same rows, same model. */
+  seed?: number;
+  /** Weight of a positive row; default: negatives/positives, capped at 20 (breakouts are rare). */
+  positiveWeight?: number;
+  onEpoch?: (epoch: number, epochs: number, loss: number) => void;
+}
+
+/** mulberry32: a tiny seeded PRNG for the shuffle. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = a;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+function buildNet(inputs: number, hidden: readonly number[], seed: number): tfl.Sequential {
+  const net = tfl.sequential();
+  hidden.forEach((units, i) => {
+    net.add(
+      tfl.layers.dense({
+        units,
+        activation: 'relu',
+        kernelInitializer: tfl.initializers.heNormal({ seed: seed + i }),
+        ...(i === 0 ? { inputShape: [inputs] } : {}),
+      }),
+    );
+  });
+  net.add(
+    tfl.layers.dense({
+      units: 1,
+      activation: 'sigmoid',
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + hidden.length }),
+    }),
+  );
+  return net;
+}
+
+export async function trainHitModel(
+  rows: readonly LabelledVector[],
+  opts: TrainOptions = {},
+): Promise<HitModel> {
+  await initTf();
+  const { epochs = 40, batchSize = 256, learningRate = 0.005, hidden = [16, 8], seed = 1 } = opts;
+  if (rows.length === 0) throw new RangeError('no training rows');
+  const standardization = fitStandardization(rows);
+  const positives = rows.filter((r) => r.label > 0).length;
+  const positiveWeight =
+    opts.positiveWeight ?? (positives === 0 ? 1 : Math.min(20, (rows.length - positives) / positives));
+
+  // Shuffle once, deterministically; fit's own shuffle uses Math.random.
+  const order = rows.map((_, i) => i);
+  const rand = prng(seed);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const d = standardization.mean.length;
+  const xs = new Float32Array(rows.length * d);
+  const ys = new Float32Array(rows.length);
+  order.forEach((r, i) => {
+    xs.set(standardize(rows[r]!.values, standardization), i * d);
+    ys[i] = rows[r]!.label > 0 ? 1 : 0;
+  });
+
+  const net = buildNet(d, hidden, seed);
+  net.compile({ optimizer: tf.train.adam(learningRate), loss: 'binaryCrossentropy' });
+  const x = tf.tensor2d(xs, [rows.length, d]);
+  const y = tf.tensor2d(ys, [rows.length, 1]);
+  try {
+    await net.fit(x, y, {
+      epochs,
+      batchSize,
+      shuffle: false,
+      verbose: 0,
+      classWeight: { 0: 1, 1: positiveWeight },
+      callbacks: {
+        onEpochEnd: async (epoch, logs) =>
+          opts.onEpoch?.(epoch + 1, epochs, Number(logs?.loss ?? Number.NaN)),
+      },
+    });
+  } finally {
+    x.dispose();
+    y.dispose();
+  }
+  return { net, featureNames: [...FEATURE_NAMES], standardization, hidden: [...hidden] };
+}
+
+/** Scores (0-1) for feature vectors in the model's feature order. */
+export function scoreProducts(model: HitModel, featureRows: readonly (readonly number[])[]): number[] {
+  if (featureRows.length === 0) return [];
+  const d = model.standardization.mean.length;
+  const xs = new Float32Array(featureRows.length * d);
+  featureRows.forEach((v, i) => {
+    if (v.length !== d) throw new RangeError(`expected ${d} features, got ${v.length}`);
+    xs.set(standardize(v, model.standardization), i * d);
+  });
+  return tf.tidy(() => {
+    const out = model.net.predict(tf.tensor2d(xs, [featureRows.length, d])) as tf.Tensor;
+    return Array.from(out.dataSync());
+  });
+}
+
+// ------------------------------------------------------------------ artifact
+
+/** model.json: the Keras-style topology and the weights, base64, in one small file. */
+export interface ModelJson {
+  format: 'merchandiser-hits-layers';
+  modelTopology: object;
+  weightSpecs: tf.io.WeightsManifestEntry[];
+  weightData: string;
+}
+
+export interface HitArtifact {
+  model: ModelJson;
+  manifest: HitManifest;
+}
+
+export async function toArtifact(
+  model: HitModel,
+  meta: Pick<HitManifest, 'version' | 'createdAt' | 'metrics' | 'training'>,
+): Promise<HitArtifact> {
+  let saved: tf.io.ModelArtifacts | undefined;
+  await model.net.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: 'JSON' } };
+    }),
+  );
+  if (
+    saved?.modelTopology === undefined ||
+    saved.weightSpecs === undefined ||
+    saved.weightData === undefined
+  ) {
+    throw new Error('tfjs returned no topology or weights');
+  }
+  const data = saved.weightData;
+  const buffers = Array.isArray(data) ? data : [data];
+  const weightData = Buffer.concat(buffers.map((b) => Buffer.from(b))).toString('base64');
+  return {
+    model: {
+      format: 'merchandiser-hits-layers',
+      modelTopology: saved.modelTopology as object,
+      weightSpecs: saved.weightSpecs,
+      weightData,
+    },
+    manifest: {
+      version: meta.version,
+      createdAt: meta.createdAt,
+      featureNames: model.featureNames,
+      standardization: model.standardization,
+      architecture: { hidden: model.hidden, activation: 'relu', output: 'sigmoid' },
+      training: meta.training,
+      metrics: meta.metrics,
+    },
+  };
+}
+
+export async function loadHitModel(artifact: HitArtifact): Promise<HitModel> {
+  await initTf();
+  const { model, manifest } = artifact;
+  if (model.format !== 'merchandiser-hits-layers')
+    throw new Error(`unknown model format ${String(model.format)}`);
+  const expected = FEATURE_NAMES.join(',');
+  if (manifest.featureNames.join(',') !== expected) {
+    throw new Error('the artifact was trained on other features than this code computes');
+  }
+  const bytes = Buffer.from(model.weightData, 'base64');
+  const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  const net = await tfl.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: model.modelTopology, weightSpecs: model.weightSpecs, weightData }),
+  );
+  return {
+    net,
+    featureNames: manifest.featureNames,
+    standardization: manifest.standardization,
+    hidden: manifest.architecture.hidden,
+  };
+}
+
+// ------------------------------------------------------------------ baselines
+
+/** "Trending now": units per day over the last 7 days, the last 24 h breaking ties. */
+export function velocityScores(featureRows: readonly (readonly number[])[]): number[] {
+  const v = featureIndex.sales_velocity_7d;
+  const d = featureIndex.sales_24h;
+  return featureRows.map((r) => r[v]! + 0.01 * r[d]!);
+}
+
+/**
+ * A merchandiser's rule of thumb on the same features (z-scores), weights set by hand before any
+ * evaluation: rising searches and views, interest turning into carts and sales, fresh good reviews.
+ */
+export const HAND_WEIGHTS: Partial<Record<FeatureName, number>> = {
+  search_growth_7d: 1,
+  search_growth_24h: 0.5,
+  searches_7d: 0.5,
+  search_clicks_7d: 0.5,
+  view_growth_7d: 0.5,
+  views_7d: 0.3,
+  cart_rate_7d: 0.3,
+  conversion_7d: 0.3,
+  sales_velocity_7d: 0.5,
+  sales_acceleration: 1,
+  review_growth_7d: 0.5,
+  rating_28d: 0.3,
+};
+
+export function weightedScores(
+  featureRows: readonly (readonly number[])[],
+  standardization: Standardization,
+): number[] {
+  const weights = FEATURE_NAMES.map((n) => HAND_WEIGHTS[n] ?? 0);
+  return featureRows.map((r) => standardize(r, standardization).reduce((s, z, j) => s + z * weights[j]!, 0));
+}
