@@ -138,3 +138,41 @@ export function listToStore(
   }
   return out;
 }
+
+/** A behavioural neighbour that is also similar in content gains up to this share of its score. */
+const CONTENT_BONUS = 0.5;
+/** Content-only neighbours rank below the weakest behavioural one, scaled into this share of it. */
+const CONTENT_FLOOR_SHARE = 0.9;
+
+/**
+ * Blends behavioural neighbours (what shoppers did) with content neighbours (what looks alike or
+ * shares a scene). Evidence leads: a behavioural neighbour keeps its score, raised by up to half
+ * when the content agrees; content-only neighbours follow, in content order, below the weakest
+ * behavioural one, so they fill the list for new and long-tail products without pushing evidence
+ * aside. With no behavioural evidence at all the list is content alone.
+ */
+export function blendForStore(
+  behavioural: readonly StoredNeighbour[],
+  content: readonly StoredNeighbour[],
+): StoredNeighbour[] {
+  const contentBy = new Map(content.map((c) => [c.productId, c]));
+  const bestContent = Math.max(1e-12, ...content.map((c) => c.score));
+  const out: StoredNeighbour[] = behavioural.map((b) => {
+    const c = contentBy.get(b.productId);
+    return c
+      ? {
+          productId: b.productId,
+          score: b.score * (1 + (CONTENT_BONUS * c.score) / bestContent),
+          reasons: [...new Set([...b.reasons, ...c.reasons])],
+        }
+      : { ...b, reasons: [...b.reasons] };
+  });
+  const floor =
+    behavioural.length > 0 ? Math.min(...behavioural.map((b) => b.score)) * CONTENT_FLOOR_SHARE : 1;
+  const taken = new Set(behavioural.map((b) => b.productId));
+  for (const c of content) {
+    if (taken.has(c.productId)) continue;
+    out.push({ productId: c.productId, score: (floor * c.score) / bestContent, reasons: [...c.reasons] });
+  }
+  return out.sort((a, b) => b.score - a.score || (a.productId < b.productId ? -1 : 1));
+}

@@ -7,7 +7,7 @@ import {
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import type { Product, Scene } from '../../events/catalog.ts';
 import { backoffDelayMs } from '../../models/batching.ts';
-import { blendNeighbours, ContentIndex } from '../../models/related/content.ts';
+import { ContentIndex } from '../../models/related/content.ts';
 import {
   applyDelta,
   defaultRelatedConfig,
@@ -18,7 +18,7 @@ import {
   type RelatedConfig,
 } from '../../models/related/evidence.ts';
 import { scoreNeighbours } from '../../models/related/neighbours.ts';
-import { listToStore, STORED_LIST_LENGTH } from '../../models/related-answer.ts';
+import { blendForStore, listToStore, STORED_LIST_LENGTH } from '../../models/related-answer.ts';
 import { type ShopperRecord, sessionKey } from '../../models/shopper.ts';
 import { documentClient } from '../lib/aws.ts';
 import { batchGetAll } from './batch-get.ts';
@@ -162,7 +162,7 @@ export function neighbourList(
 ) {
   const behavioural = ev ? scoreNeighbours(ev, totalsOf, now, { ...config, topK: config.maxPairs }) : [];
   const content = catalog.index.neighbours(productId, STORED_LIST_LENGTH);
-  return listToStore(blendNeighbours(behavioural, content, config.maxPairs), catalog.categoryOf);
+  return listToStore(blendForStore(behavioural, content), catalog.categoryOf);
 }
 
 /** Events in order, cut so that each chunk's markers plus the products it touches stay within one transaction. */

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Product } from '../../events/catalog.ts';
 import { DomainError } from '../../models/errors.ts';
-import { type RelatedReader, relatedProducts, type StoredNeighbour } from '../../models/related-answer.ts';
+import {
+  blendForStore,
+  listToStore,
+  type RelatedReader,
+  relatedProducts,
+  type StoredNeighbour,
+} from '../../models/related-answer.ts';
 import { emptyShopper, type ShopperRecord, sessionKey, userKey } from '../../models/shopper.ts';
 
 const product = (productId: string, category: string, extra: Partial<Product> = {}): Product =>
@@ -126,5 +132,35 @@ describe('relatedProducts', () => {
     await expect(relatedProducts(reader(), { productId: 'p-nope' }, q, 'CNY')).rejects.toBeInstanceOf(
       DomainError,
     );
+  });
+});
+
+describe('blendForStore and listToStore', () => {
+  const b = [n('p-1', 0.05, ['viewed_together']), n('p-2', 0.02, ['bought_together'])];
+  const c = [n('p-9', 0.9, ['similar_content']), n('p-2', 0.6, ['same_scene:camping-kit'])];
+
+  it('keeps evidence ahead of content and lets agreeing content raise a neighbour', () => {
+    const out = blendForStore(b, c);
+    expect(out.map((x) => x.productId)).toEqual(['p-1', 'p-2', 'p-9']);
+    expect(out[1]!.score).toBeGreaterThan(0.02);
+    expect(out[1]!.reasons).toEqual(['bought_together', 'same_scene:camping-kit']);
+    expect(out[2]!.score).toBeLessThan(0.02);
+  });
+
+  it('is content alone for a product with no evidence', () => {
+    expect(blendForStore([], c).map((x) => x.productId)).toEqual(['p-9', 'p-2']);
+  });
+
+  it('stores a bounded list with at most a dozen of one category', () => {
+    const many = Array.from({ length: 100 }, (_, i) => n(`p-${i}`, 1 - i / 100));
+    const out = listToStore(many, (id) => `cat-${Number(id.slice(2)) % 3}`, { length: 30, perCategory: 8 });
+    expect(out).toHaveLength(24);
+    const counts = new Map<string, number>();
+    for (const x of out)
+      counts.set(
+        `cat-${Number(x.productId.slice(2)) % 3}`,
+        (counts.get(`cat-${Number(x.productId.slice(2)) % 3}`) ?? 0) + 1,
+      );
+    expect([...counts.values()]).toEqual([8, 8, 8]);
   });
 });
