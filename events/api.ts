@@ -1,7 +1,17 @@
 import { z } from 'zod';
 import { BehaviourEvent } from './behaviour.ts';
 import { Product, Scene, Slug } from './catalog.ts';
-import { CurrencyCode, MinorUnits, ProductId, SessionId, UserId } from './common.ts';
+import {
+  CurrencyCode,
+  Id,
+  Instant,
+  MinorUnits,
+  ProductId,
+  PromotionId,
+  SessionId,
+  UserId,
+} from './common.ts';
+import { Quote, Reservation } from './pricing.ts';
 
 /** Every 4xx/5xx body. `issues` names each failing field by its path, e.g. `events.3.productId`. */
 export const ErrorResponse = z
@@ -99,3 +109,49 @@ export const RelatedResponse = z
   })
   .meta({ id: 'RelatedResponse' });
 export type RelatedResponse = z.infer<typeof RelatedResponse>;
+
+/** `GET /v1/quotes/{quoteId}`, `POST /v1/quotes/{quoteId}/redeem`. */
+export const QuotePath = z.object({ quoteId: Id });
+
+/** A stored quote and whether it still holds: `reason` says why not. */
+export const QuoteStatus = Quote.extend({
+  valid: z.boolean(),
+  reason: z.enum(['tampered', 'expired']).optional(),
+}).meta({ id: 'QuoteStatus' });
+export type QuoteStatus = z.infer<typeof QuoteStatus>;
+
+/** What a redemption answered; a retry with the same Idempotency-Key answers it again, as it was. */
+export const Redemption = z
+  .object({
+    quoteId: Id,
+    userId: UserId,
+    status: z.literal('redeemed'),
+    redeemedAt: Instant,
+    currency: CurrencyCode,
+    total: MinorUnits,
+    reservations: z.array(Reservation),
+  })
+  .meta({ id: 'Redemption' });
+export type Redemption = z.infer<typeof Redemption>;
+
+/** `POST /v1/groups`. */
+export const OpenGroupRequest = z.strictObject({ promotionId: PromotionId }).meta({ id: 'OpenGroupRequest' });
+export const GroupPath = z.object({ groupId: Id });
+
+/** A group as shoppers see it: the count, never who the other members are. */
+export const Group = z
+  .object({
+    groupId: Id,
+    promotionId: PromotionId,
+    productId: ProductId,
+    size: z.int().min(2),
+    members: z.int().min(0),
+    status: z.enum(['open', 'completed', 'expired']),
+    expiresAt: Instant,
+    /** Whether the caller is a member. */
+    member: z.boolean(),
+    /** On a join: false when the caller was already a member (the join is idempotent). */
+    joined: z.boolean().optional(),
+  })
+  .meta({ id: 'Group' });
+export type Group = z.infer<typeof Group>;

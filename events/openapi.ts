@@ -2,17 +2,24 @@ import { z } from 'zod';
 import { type RouteDecl, routeKey, routes } from '../infra/topology.ts';
 import {
   ErrorResponse,
+  Group,
+  GroupPath,
   Health,
   ListProductsQuery,
+  OpenGroupRequest,
   PostEventsAccepted,
   PostEventsRequest,
   ProductCard,
   ProductPage,
   ProductPath,
+  QuotePath,
+  QuoteStatus,
+  Redemption,
   RelatedQuery,
   RelatedResponse,
   SceneList,
 } from './api.ts';
+import { Quote, QuoteRequest } from './pricing.ts';
 import './registry.ts';
 
 interface Operation {
@@ -43,6 +50,33 @@ export const operations: Record<string, Operation> = {
     path: ProductPath,
     query: RelatedQuery,
     responses: { 200: RelatedResponse, 400: ErrorResponse, 404: ErrorResponse },
+  },
+  'POST /v1/quotes': {
+    body: QuoteRequest,
+    responses: { 201: Quote, 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse },
+  },
+  'GET /v1/quotes/{quoteId}': {
+    path: QuotePath,
+    responses: { 200: QuoteStatus, 401: ErrorResponse, 404: ErrorResponse },
+  },
+  'POST /v1/quotes/{quoteId}/redeem': {
+    path: QuotePath,
+    responses: {
+      200: Redemption,
+      400: ErrorResponse,
+      401: ErrorResponse,
+      404: ErrorResponse,
+      409: ErrorResponse,
+      410: ErrorResponse,
+    },
+  },
+  'POST /v1/groups': {
+    body: OpenGroupRequest,
+    responses: { 201: Group, 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
+  },
+  'POST /v1/groups/{groupId}/members': {
+    path: GroupPath,
+    responses: { 200: Group, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 410: ErrorResponse },
   },
 };
 

@@ -182,6 +182,57 @@ export const tables = [
       },
     ],
   },
+  {
+    id: 'quotes',
+    description:
+      'Signed quotes as issued, kept a day past their expiry so that a late GET still says "expired" rather than 404.',
+    partitionKey: { name: 'quoteId', type: 'S' },
+    ttlAttribute: 'expiresAt',
+    accessPatterns: [
+      { pattern: 'Store an issued quote', key: 'PutItem quoteId (a fresh random id), if not exists' },
+      { pattern: 'Read a quote to show or redeem it', key: 'GetItem quoteId' },
+    ],
+  },
+  {
+    id: 'groups',
+    description:
+      'Group-buy groups: promotion, size, members (a string set), memberCount as the version, status; expire a week after they close.',
+    partitionKey: { name: 'groupId', type: 'S' },
+    ttlAttribute: 'expiresAt',
+    accessPatterns: [
+      { pattern: 'Open a group (the opener is its first member)', key: 'PutItem groupId, if not exists' },
+      { pattern: "Read a group's state when pricing", key: 'GetItem groupId (BatchGetItem with the cart)' },
+      {
+        pattern: 'Join once per user; complete at groupSize',
+        key: 'GetItem then UpdateItem groupId if memberCount unchanged, status open, not expired and the user not in members',
+      },
+    ],
+  },
+  {
+    id: 'redemptions',
+    description:
+      'Exactly-once redemption and the capped counters it consumes. One item per key: idem#<userId>#<Idempotency-Key> (the stored result), quote#<quoteId> (redeemed once), coupon#<promotionId>#user#<userId> (uses), coupon#<promotionId>#budget#<shard>, flash#<promotionId>#stock#<shard> (hot counters split over shards, each owning a slice of the cap), flash#<promotionId>#user#<userId> (units bought).',
+    partitionKey: { name: 'redemptionKey', type: 'S' },
+    ttlAttribute: 'expiresAt',
+    accessPatterns: [
+      {
+        pattern: 'Redeem a quote once, consuming coupon uses, budget and flash stock atomically',
+        key: "TransactWriteItems: Put idem#<userId>#<key> and quote#<quoteId> if not exists; UpdateItem ADD used :n if used + n <= cap (per user) or <= the shard's slice of the cap (budget, stock)",
+      },
+      {
+        pattern: 'Retry with the same Idempotency-Key returns the stored result',
+        key: 'GetItem idem#<userId>#<key>',
+      },
+      {
+        pattern: "Read a shopper's uses and the counters when pricing",
+        key: 'BatchGetItem coupon#|flash#<promotionId>#user#<userId> and every #budget#|#stock#<shard>',
+      },
+      {
+        pattern: 'Hot counters: a popular coupon or flash sale spreads its writes over shards',
+        key: 'shard = hash(quoteId) mod 4, the next shard when one is full; a 409 only once every shard was seen full',
+      },
+    ],
+  },
 ] as const satisfies readonly TableDecl[];
 
 export type TableId = (typeof tables)[number]['id'];
@@ -266,6 +317,25 @@ export const functions = [
     },
     publishes: false,
   },
+  {
+    id: 'pricing',
+    entry: 'functions/pricing.ts',
+    description: 'Quotes (priced, explained, signed), their redemption, and group-buy groups',
+    memoryMb: 1024,
+    timeoutSeconds: 10,
+    sizing:
+      'A cached promotion set, one BatchGetItem and the exclusive-choice search (up to 256 pricings of a 50-line cart); 1 GB for the CPU share at p99.',
+    tables: {
+      products: 'read',
+      promotions: 'read',
+      scenes: 'read',
+      customers: 'read',
+      quotes: 'readWrite',
+      groups: 'readWrite',
+      redemptions: 'readWrite',
+    },
+    publishes: false,
+  },
 ] as const satisfies readonly FunctionDecl[];
 
 export type FunctionId = (typeof functions)[number]['id'];
@@ -307,6 +377,44 @@ export const routes = [
     functionId: 'related-read',
     auth: 'none',
     summary: 'Related products, adapted to the session or user, with reasons',
+  },
+  // The pricing routes are public at the gateway on purpose: a guest may quote, and an HTTP API JWT
+  // authorizer refuses requests without a token. The function verifies the bearer token itself
+  // (functions/lib/auth.ts), and reads the claims an authorizer passes where one is attached.
+  {
+    method: 'POST',
+    path: '/v1/quotes',
+    functionId: 'pricing',
+    auth: 'none',
+    summary: 'Price a cart for the shopper of the bearer token (or a guest): a signed, explained quote',
+  },
+  {
+    method: 'GET',
+    path: '/v1/quotes/{quoteId}',
+    functionId: 'pricing',
+    auth: 'none',
+    summary: 'A stored quote, and whether its signature and expiry still hold',
+  },
+  {
+    method: 'POST',
+    path: '/v1/quotes/{quoteId}/redeem',
+    functionId: 'pricing',
+    auth: 'none',
+    summary: 'Redeem a quote once (Idempotency-Key header): consumes coupon uses, budget and flash stock',
+  },
+  {
+    method: 'POST',
+    path: '/v1/groups',
+    functionId: 'pricing',
+    auth: 'none',
+    summary: 'Open a group for a group-buy promotion (signed-in shoppers)',
+  },
+  {
+    method: 'POST',
+    path: '/v1/groups/{groupId}/members',
+    functionId: 'pricing',
+    auth: 'none',
+    summary: 'Join a group, once per shopper',
   },
 ] as const satisfies readonly RouteDecl[];
 

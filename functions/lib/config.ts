@@ -29,3 +29,28 @@ export function tableName(id: TableId): string {
   if (!name) throw new Error(`${tableEnvVar(id)} is not set: the function is not wired to table ${id}`);
   return name;
 }
+
+/**
+ * The pricing function's secrets and knobs, parsed on its first request. Locally the runtime sets
+ * development values (infra/local/runtime.ts). On AWS the two keys are not stack literals: they
+ * live in Secrets Manager (or SSM SecureString) and the deployment injects them into these
+ * variables, so a function without them fails its first request plainly instead of signing with
+ * a guessable key.
+ */
+const PricingEnv = z.object({
+  /** HS256 key for bearer tokens the function verifies itself (no authorizer in front). */
+  AUTH_JWT_SECRET: z.string().min(16, 'AUTH_JWT_SECRET must be at least 16 characters'),
+  /** HMAC-SHA256 key that signs quotes; rotating it invalidates outstanding quotes. */
+  QUOTE_SIGNING_KEY: z.string().min(16, 'QUOTE_SIGNING_KEY must be at least 16 characters'),
+  QUOTE_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+  /** The catalog's minimum margin over cost, whole percent (the margin floor of models/pricing). */
+  MIN_MARGIN_PERCENT: z.coerce.number().int().min(0).max(500).default(10),
+  /** How long a container reuses the active promotion set before scanning again. */
+  PROMOTIONS_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60),
+});
+
+let pricingParsed: z.infer<typeof PricingEnv> | undefined;
+export const pricingEnv = (): z.infer<typeof PricingEnv> => {
+  pricingParsed ??= PricingEnv.parse(process.env);
+  return pricingParsed;
+};

@@ -39,6 +39,8 @@ export interface HttpRequest {
   query: Record<string, string | undefined>;
   headers: Record<string, string | undefined>;
   rawBody: string | undefined;
+  /** Claims an HTTP API JWT authorizer verified (requestContext.authorizer.jwt.claims), if any. */
+  claims?: Record<string, unknown>;
 }
 export interface HttpResponse {
   status: number;
@@ -98,7 +100,14 @@ function toRequest(event: APIGatewayProxyEventV2): HttpRequest {
     query: event.queryStringParameters ?? {},
     headers: event.headers ?? {},
     rawBody,
+    ...claimsOf(event),
   };
+}
+
+function claimsOf(event: APIGatewayProxyEventV2): { claims?: Record<string, unknown> } {
+  const authorizer = (event.requestContext as { authorizer?: { jwt?: { claims?: unknown } } }).authorizer;
+  const claims = authorizer?.jwt?.claims;
+  return claims !== null && typeof claims === 'object' ? { claims: claims as Record<string, unknown> } : {};
 }
 
 function decodeBase64Utf8(body: string): string {
@@ -136,7 +145,10 @@ const statusOfKind: Record<DomainErrorKind, [number, string]> = {
 };
 
 function fromDomain(error: DomainError): HttpError {
-  const [status, code] = statusOfKind[error.kind];
+  const [status, kindCode] = statusOfKind[error.kind];
+  // A domain error may name its case more precisely than its kind (e.g. `BudgetExhausted`).
+  const own = (error as { code?: unknown }).code;
+  const code = typeof own === 'string' ? own : kindCode;
   const [at, ...rest] = (error.field ?? 'body').split('.');
   const issues = error.field
     ? [{ in: at as IssueLocation, path: rest.join('.'), message: error.message }]

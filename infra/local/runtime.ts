@@ -24,6 +24,8 @@ import { ensureTables, localTableNames } from './tables.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 export const LOCAL_BUS_NAME = 'merchandiser-local';
+/** The local runtime's bearer-token key unless AUTH_JWT_SECRET is set; tests sign tokens with it. */
+export const LOCAL_DEV_JWT_SECRET = 'local-dev-jwt-secret-not-for-production';
 
 export interface RuntimeOptions {
   /** 0 picks a free port. */
@@ -149,6 +151,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       [EVENT_BUS_ENV]: LOCAL_BUS_NAME,
       POWERTOOLS_SERVICE_NAME: 'merchandiser',
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      // Development keys for the pricing function; on AWS they come from Secrets Manager or SSM.
+      AUTH_JWT_SECRET: process.env.AUTH_JWT_SECRET ?? LOCAL_DEV_JWT_SECRET,
+      QUOTE_SIGNING_KEY: process.env.QUOTE_SIGNING_KEY ?? 'local-dev-quote-signing-key-not-for-production',
       ...Object.fromEntries(
         Object.entries(tableNames).map(([id, name]) => [tableEnvVar(id as TableId), name]),
       ),

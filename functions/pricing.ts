@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { GroupPath, OpenGroupRequest, QuotePath } from '../events/api.ts';
+import { QuoteRequest } from '../events/pricing.ts';
+import { createQuote, joinGroup, openGroup, readQuote, redeemQuote } from '../models/quoting.ts';
+import { IDEMPOTENCY_KEY } from '../models/redemption.ts';
+import {
+  cachedPromotions,
+  dynamoGroupStore,
+  dynamoPricingSources,
+  dynamoQuoteStore,
+  dynamoRedemptionStore,
+  promotionsById,
+} from './adapters/pricing-store.ts';
+import { shopperOf, signedInShopper } from './lib/auth.ts';
+import { env, pricingEnv, tableName } from './lib/config.ts';
+import { HttpError, httpApi, jsonBody, parseAt } from './lib/http.ts';
+import { localeOf } from './lib/locale.ts';
+
+const sources = dynamoPricingSources(
+  {
+    products: tableName('products'),
+    promotions: tableName('promotions'),
+    scenes: tableName('scenes'),
+    customers: tableName('customers'),
+    groups: tableName('groups'),
+    redemptions: tableName('redemptions'),
+  },
+  {
+    promotions: cachedPromotions(tableName('promotions'), {
+      cacheSeconds: pricingEnv().PROMOTIONS_CACHE_SECONDS,
+    }),
+  },
+);
+const quotes = dynamoQuoteStore(tableName('quotes'));
+const groups = dynamoGroupStore(tableName('groups'));
+const redemptions = dynamoRedemptionStore(tableName('redemptions'));
+const promotions = promotionsById(tableName('promotions'));
+
+function idempotencyKeyOf(headers: Record<string, string | undefined>): string {
+  const key = headers['idempotency-key'] ?? headers['Idempotency-Key'];
+  if (key === undefined || !IDEMPOTENCY_KEY.test(key)) {
+    const message = key === undefined ? 'required' : 'must be 8-128 letters, digits, ".", "_", ":" or "-"';
+    throw new HttpError(400, 'ValidationError', `invalid header.idempotency-key: ${message}`, [
+      { in: 'header', path: 'idempotency-key', message },
+    ]);
+  }
+  return key;
+}
+
+export const handler = httpApi({
+  'POST /v1/quotes': async (req) => {
+    const cfg = pricingEnv();
+    const { userId } = shopperOf(req, cfg.AUTH_JWT_SECRET);
+    const request = parseAt('body', QuoteRequest, jsonBody(req));
+    const quote = await createQuote({ sources, quotes }, request, {
+      userId,
+      locale: localeOf(req.headers['accept-language']),
+      now: new Date(),
+      quoteId: `q-${randomUUID()}`,
+      currency: env().CATALOG_CURRENCY,
+      minMarginPercent: cfg.MIN_MARGIN_PERCENT,
+      ttlSeconds: cfg.QUOTE_TTL_SECONDS,
+      signingKey: cfg.QUOTE_SIGNING_KEY,
+    });
+    return { status: 201, body: quote, headers: { location: `/v1/quotes/${quote.quoteId}` } };
+  },
+  'GET /v1/quotes/{quoteId}': async (req) => {
+    const cfg = pricingEnv();
+    const { userId } = shopperOf(req, cfg.AUTH_JWT_SECRET);
+    const { quoteId } = parseAt('path', QuotePath, req.pathParameters);
+    const body = await readQuote(quotes, quoteId, {
+      userId,
+      now: new Date(),
+      signingKey: cfg.QUOTE_SIGNING_KEY,
+    });
+    return { status: 200, body };
+  },
+  'POST /v1/quotes/{quoteId}/redeem': async (req) => {
+    const cfg = pricingEnv();
+    const userId = signedInShopper(req, cfg.AUTH_JWT_SECRET);
+    const { quoteId } = parseAt('path', QuotePath, req.pathParameters);
+    const idempotencyKey = idempotencyKeyOf(req.headers);
+    const body = await redeemQuote(
+      { quotes, redemptions, promotions },
+      { quoteId, userId, idempotencyKey, now: new Date(), signingKey: cfg.QUOTE_SIGNING_KEY },
+    );
+    return { status: 200, body };
+  },
+  'POST /v1/groups': async (req) => {
+    const userId = signedInShopper(req, pricingEnv().AUTH_JWT_SECRET);
+    const { promotionId } = parseAt('body', OpenGroupRequest, jsonBody(req));
+    const body = await openGroup(
+      { groups, promotions },
+      { promotionId, userId, now: new Date(), groupId: `g-${randomUUID()}` },
+    );
+    return { status: 201, body, headers: { location: `/v1/groups/${body.groupId}` } };
+  },
+  'POST /v1/groups/{groupId}/members': async (req) => {
+    const userId = signedInShopper(req, pricingEnv().AUTH_JWT_SECRET);
+    const { groupId } = parseAt('path', GroupPath, req.pathParameters);
+    return { status: 200, body: await joinGroup(groups, { groupId, userId, now: new Date() }) };
+  },
+});

@@ -1,0 +1,420 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Product, Promotion } from '../../events/catalog.ts';
+import { signJwtHs256 } from '../../functions/lib/auth.ts';
+import { LOCAL_DEV_JWT_SECRET, type Runtime, startRuntime } from '../../infra/local/runtime.ts';
+import { shardKey, shardSlice } from '../../models/redemption.ts';
+import {
+  campingBundle,
+  campingScene,
+  every300off50,
+  flashHotPot,
+  giftMug,
+  groupBuySnack,
+  memberPantry,
+  winter30,
+} from '../unit/pricing-fixtures.ts';
+
+/**
+ * Pricing through the local gateway: the demo storefront, plus the products and promotions of
+ * models/pricing/EXAMPLES.md published as catalog events (valid around the real clock, since the
+ * service prices at the time of the request). The examples reuse the demo's promotion ids, so the
+ * published definitions replace the demo's; the two demo promotions the examples do not use are
+ * replaced by ones that have ended, so the active set is exactly the examples'.
+ */
+
+let rt: Runtime;
+let doc: DynamoDBDocumentClient;
+const seedEndAt = new Date('2026-11-23T00:00:00Z');
+const now = Date.now();
+const WINDOW = {
+  validFrom: new Date(now - 86_400_000).toISOString(),
+  validTo: new Date(now + 86_400_000).toISOString(),
+};
+const ENDED = {
+  validFrom: new Date(now - 3 * 86_400_000).toISOString(),
+  validTo: new Date(now - 2 * 86_400_000).toISOString(),
+};
+
+const product = (
+  productId: string,
+  category: string,
+  listPrice: number,
+  cost: number,
+  tags: string[] = [],
+): Product => ({
+  productId,
+  title: productId,
+  category,
+  tags,
+  attributes: {},
+  listPrice,
+  cost,
+  stock: 500,
+  launchDate: '2026-01-01',
+  consumable: false,
+});
+const products = [
+  product('p-tent', 'tents', 59_900, 30_000),
+  product('p-lamp', 'camping-lamps', 12_900, 6_000),
+  product('p-stove', 'camping-stoves', 19_900, 9_000),
+  product('p-coffee', 'coffee', 8_900, 4_000),
+  product('p-snack', 'snacks', 4_900, 2_000),
+  product('p-hot-pot', 'electric-cookers', 19_900, 9_000, ['hot-pot']),
+  product('p-mug', 'tableware', 3_900, 1_200, ['coffee']),
+];
+const live = (p: Promotion): Promotion => ({ ...p, ...WINDOW });
+const promotions: Promotion[] = [
+  live(campingBundle),
+  live(every300off50),
+  live(memberPantry),
+  live(winter30),
+  live(giftMug),
+  live(groupBuySnack),
+  live({ ...(flashHotPot as Extract<Promotion, { kind: 'flashSale' }>), perUserCap: 2 }),
+  {
+    promotionId: 'promo-kitchen-tiers',
+    kind: 'threshold',
+    title: { en: 'ended', 'zh-CN': '已结束' },
+    ...ENDED,
+    stackable: true,
+    priority: 0,
+    rule: { mode: 'tiers', tiers: [{ minSpend: 100, off: 1 }] },
+  },
+  {
+    promotionId: 'promo-office-set',
+    kind: 'bundle',
+    title: { en: 'ended', 'zh-CN': '已结束' },
+    ...ENDED,
+    stackable: true,
+    priority: 0,
+    productIds: ['p-x', 'p-y'],
+    discount: { type: 'amountOff', amount: 1 },
+  },
+];
+const customers = [
+  { userId: 'u-e2e-gold', memberTier: 'gold' },
+  { userId: 'u-e2e-plain', memberTier: 'none' },
+] as const;
+
+const tokenFor = (userId: string) =>
+  signJwtHs256({ sub: userId, exp: Math.floor(Date.now() / 1000) + 3600 }, LOCAL_DEV_JWT_SECRET);
+
+async function publish(type: string, detail: Record<string, unknown>[]) {
+  const eb = new EventBridgeClient({
+    endpoint: `${rt.url}/_local/eventbridge`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  for (let i = 0; i < detail.length; i += 10) {
+    const out = await eb.send(
+      new PutEventsCommand({
+        Entries: detail.slice(i, i + 10).map((d) => ({
+          EventBusName: 'merchandiser-local',
+          Source: 'merchandiser.catalog',
+          DetailType: type,
+          Detail: JSON.stringify({
+            type,
+            eventId: `evt-e2e-${randomUUID()}`,
+            occurredAt: new Date().toISOString(),
+            version: 1,
+            ...d,
+          }),
+        })),
+      }),
+    );
+    expect(out.FailedEntryCount).toBe(0);
+  }
+}
+
+beforeAll(async () => {
+  rt = await startRuntime({
+    port: 0,
+    memory: true,
+    dynamoEndpoint: inject('dynamoEndpoint'),
+    tablePrefix: `prc${randomUUID().slice(0, 6)}-`,
+    seed: 'always',
+    seedEndAt,
+    busWindowMs: 20,
+  });
+  await rt.seedDone;
+  doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: rt.dynamoEndpoint, region: 'us-east-1' }));
+  await publish(
+    'ProductUpserted',
+    products.map((product) => ({ product })),
+  );
+  await publish('SceneUpserted', [{ scene: campingScene }]);
+  await publish(
+    'PromotionUpserted',
+    promotions.map((promotion) => ({ promotion })),
+  );
+  await publish(
+    'CustomerUpserted',
+    customers.map((customer) => ({ customer })),
+  );
+  await rt.bus.drain();
+  // Example (c): 199 of the hot pot's 200 flash units are already sold (spread over the shards).
+  let left = 199;
+  for (let shard = 0; shard < 4; shard++) {
+    const used = Math.min(left, shardSlice(200, shard));
+    left -= used;
+    await doc.send(
+      new PutCommand({
+        TableName: rt.tableNames.redemptions,
+        Item: { redemptionKey: shardKey('flashSale', 'promo-flash-hot-pot', shard), used },
+      }),
+    );
+  }
+});
+afterAll(async () => rt?.stop());
+
+async function call(
+  method: string,
+  path: string,
+  { body, user, headers = {} }: { body?: unknown; user?: string; headers?: Record<string, string> } = {},
+) {
+  const res = await fetch(`${rt.url}${path}`, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      ...(user ? { authorization: `Bearer ${tokenFor(user)}` } : {}),
+      ...headers,
+    },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}
+const quote = (body: unknown, user?: string, headers?: Record<string, string>) =>
+  call('POST', '/v1/quotes', { body, ...(user ? { user } : {}), ...(headers ? { headers } : {}) });
+const campingCart = {
+  items: [
+    { productId: 'p-tent', quantity: 1 },
+    { productId: 'p-lamp', quantity: 1 },
+    { productId: 'p-stove', quantity: 1 },
+    { productId: 'p-coffee', quantity: 1 },
+  ],
+  couponCodes: ['winter-30'],
+};
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+describe('pricing, end to end', () => {
+  describe('POST /v1/quotes', () => {
+    it('(a) prices the camping kit for a gold member: member price, bundle, threshold, coupon, gift', async () => {
+      const { status, body } = await quote(campingCart, 'u-e2e-gold');
+      expect(status).toBe(201);
+      expect(body).toMatchObject({ userId: 'u-e2e-gold', subtotal: 101_600, total: 73_885, savings: 27_715 });
+      expect(body.applied.map((a: any) => [a.promotionId, a.amount])).toEqual([
+        ['promo-member-pantry', 445],
+        ['promo-camping-kit-10', 9_270],
+        ['promo-every-300-off-50', 15_000],
+        ['promo-coupon-winter-30', 3_000],
+        ['promo-gift-mug-499', 0],
+      ]);
+      expect(body.lines.find((l: any) => l.lineId === 'p-coffee')).toMatchObject({ unitPrice: 8_455 });
+      expect(body.lines.find((l: any) => l.lineId === 'p-mug#gift')).toMatchObject({ lineTotal: 0 });
+      expect(sum(body.lines.map((l: any) => l.lineTotal))).toBe(body.total);
+      expect(body.reservations).toEqual([
+        { promotionId: 'promo-coupon-winter-30', kind: 'coupon', quantity: 1 },
+      ]);
+      expect(body.signature).toMatch(/^v1\./);
+      expect(body.nextTier).toMatchObject({ add: 28_115, extraSaving: 5_000 });
+      expect(body).not.toHaveProperty('lines.0.cost');
+    });
+
+    it('prices the same cart for a guest at list prices, without member price or coupon', async () => {
+      const { status, body } = await quote(campingCart);
+      expect(status).toBe(201);
+      expect(body.userId).toBeNull();
+      expect(body.lines.find((l: any) => l.lineId === 'p-coffee')).toMatchObject({ unitPrice: 8_900 });
+      const applied = body.applied.map((a: any) => a.promotionId);
+      expect(applied).not.toContain('promo-member-pantry');
+      expect(applied).not.toContain('promo-coupon-winter-30');
+      expect(body.missed.map((m: any) => m.promotionId)).toContain('promo-member-pantry');
+      expect(body.total).toBeGreaterThan(73_885);
+    });
+
+    it('explains in zh-CN from Accept-Language', async () => {
+      const { body } = await quote(campingCart, 'u-e2e-gold', {
+        'accept-language': 'zh-CN,zh;q=0.9,en;q=0.5',
+      });
+      expect(body.locale).toBe('zh-CN');
+      expect(body.applied[0].explanation).toMatch(/[\u4e00-\u9fff]/);
+    });
+
+    it('refuses a tier, user or price in the body (400 naming it): the server decides who the shopper is', async () => {
+      for (const extra of [{ memberTier: 'platinum' }, { userId: 'u-e2e-gold' }]) {
+        const { status, body } = await quote({ ...campingCart, ...extra });
+        expect(status).toBe(400);
+        expect(body.error.message).toContain(Object.keys(extra)[0]);
+      }
+      const priced = await quote(
+        { items: [{ productId: 'p-coffee', quantity: 1, unitPrice: 1 }] },
+        'u-e2e-plain',
+      );
+      expect(priced.status).toBe(400);
+      expect(priced.body.error.issues[0].path).toBe('body.items.0');
+    });
+
+    it('answers 404 naming the item for an unknown product, 400 for a bad quantity, 401 for a bad token', async () => {
+      const missing = await quote({
+        items: [
+          { productId: 'p-coffee', quantity: 1 },
+          { productId: 'p-nope', quantity: 1 },
+        ],
+      });
+      expect(missing.status).toBe(404);
+      expect(missing.body.error.issues[0].path).toBe('body.items.1.productId');
+      const bad = await quote({ items: [{ productId: 'p-coffee', quantity: 0 }] });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.issues[0].path).toBe('body.items.0.quantity');
+      const forged = await call('POST', '/v1/quotes', {
+        body: campingCart,
+        headers: { authorization: `Bearer ${signJwtHs256({ sub: 'u-e2e-gold' }, 'not-the-service-secret')}` },
+      });
+      expect(forged.status).toBe(401);
+    });
+  });
+
+  describe('GET /v1/quotes/{quoteId}', () => {
+    it('returns the quote, valid, to its shopper; 404 to anyone else or for an unknown id', async () => {
+      const created = (await quote(campingCart, 'u-e2e-gold')).body;
+      const got = await call('GET', `/v1/quotes/${created.quoteId}`, { user: 'u-e2e-gold' });
+      expect(got.status).toBe(200);
+      expect(got.body).toEqual({ ...created, valid: true });
+      expect((await call('GET', `/v1/quotes/${created.quoteId}`, { user: 'u-e2e-plain' })).status).toBe(404);
+      expect((await call('GET', `/v1/quotes/${created.quoteId}`)).status).toBe(404);
+      expect((await call('GET', '/v1/quotes/q-unknown')).status).toBe(404);
+    });
+  });
+
+  describe('POST /v1/quotes/{quoteId}/redeem', () => {
+    it('redeems once: the same key answers the same result, another key 409, no key 400', async () => {
+      const q = (await quote(campingCart, 'u-e2e-gold')).body;
+      const path = `/v1/quotes/${q.quoteId}/redeem`;
+      expect((await call('POST', path, { user: 'u-e2e-gold' })).status).toBe(400);
+      const first = await call('POST', path, {
+        user: 'u-e2e-gold',
+        headers: { 'idempotency-key': 'e2e-key-0001' },
+      });
+      expect(first).toMatchObject({
+        status: 200,
+        body: { quoteId: q.quoteId, status: 'redeemed', total: 73_885 },
+      });
+      const retry = await call('POST', path, {
+        user: 'u-e2e-gold',
+        headers: { 'idempotency-key': 'e2e-key-0001' },
+      });
+      expect(retry).toEqual(first);
+      const other = await call('POST', path, {
+        user: 'u-e2e-gold',
+        headers: { 'idempotency-key': 'e2e-key-0002' },
+      });
+      expect(other.status).toBe(409);
+      expect(other.body.error.code).toBe('QuoteAlreadyRedeemed');
+      // The coupon is used: the next quote says so and does not apply it.
+      const after = (await quote(campingCart, 'u-e2e-gold')).body;
+      expect(after.missed).toContainEqual(
+        expect.objectContaining({ promotionId: 'promo-coupon-winter-30', reason: 'perUserLimitReached' }),
+      );
+    });
+
+    it('refuses a guest (401) and someone else (404)', async () => {
+      const q = (await quote(campingCart, 'u-e2e-plain')).body;
+      const path = `/v1/quotes/${q.quoteId}/redeem`;
+      expect((await call('POST', path, { headers: { 'idempotency-key': 'e2e-key-guest' } })).status).toBe(
+        401,
+      );
+      const stranger = await call('POST', path, {
+        user: 'u-e2e-gold',
+        headers: { 'idempotency-key': 'e2e-key-strange' },
+      });
+      expect(stranger.status).toBe(404);
+    });
+
+    it('(c) sells the last flash unit once: the second quote at the cap gets 409 naming the stock', async () => {
+      const cart = { items: [{ productId: 'p-hot-pot', quantity: 3 }] };
+      const a = (await quote(cart, 'u-e2e-flash-a')).body;
+      const b = (await quote(cart, 'u-e2e-flash-b')).body;
+      expect(a.lines.map((l: any) => [l.lineId, l.quantity, l.unitPrice])).toEqual([
+        ['p-hot-pot', 2, 19_900],
+        ['p-hot-pot#flash', 1, 13_900],
+      ]);
+      expect(a.reservations).toEqual([
+        { promotionId: 'promo-flash-hot-pot', kind: 'flashSale', quantity: 1 },
+      ]);
+      const ok = await call('POST', `/v1/quotes/${a.quoteId}/redeem`, {
+        user: 'u-e2e-flash-a',
+        headers: { 'idempotency-key': 'e2e-flash-a-1' },
+      });
+      expect(ok.status).toBe(200);
+      const late = await call('POST', `/v1/quotes/${b.quoteId}/redeem`, {
+        user: 'u-e2e-flash-b',
+        headers: { 'idempotency-key': 'e2e-flash-b-1' },
+      });
+      expect(late.status).toBe(409);
+      expect(late.body.error).toMatchObject({
+        code: 'StockExhausted',
+        issues: [{ path: 'promotion.promo-flash-hot-pot.stock' }],
+      });
+      const soldOut = (await quote(cart, 'u-e2e-flash-c')).body;
+      // All three at the list price (¥597 then reaches ¥50 off ¥300, and the gift mug at ¥499).
+      expect(
+        soldOut.lines.filter((l: any) => l.kind !== 'gift').map((l: any) => [l.lineId, l.quantity]),
+      ).toEqual([['p-hot-pot', 3]]);
+      expect(soldOut.missed).toContainEqual(
+        expect.objectContaining({ promotionId: 'promo-flash-hot-pot', reason: 'soldOut' }),
+      );
+    });
+  });
+
+  describe('group buy', () => {
+    it('(b) opens, joins once per user, prices now and when complete, completes at 3', async () => {
+      expect((await call('POST', '/v1/groups', { body: { promotionId: 'promo-group-buy-3' } })).status).toBe(
+        401,
+      );
+      expect(
+        (
+          await call('POST', '/v1/groups', {
+            body: { promotionId: 'promo-every-300-off-50' },
+            user: 'u-e2e-g1',
+          })
+        ).status,
+      ).toBe(400);
+      const opened = await call('POST', '/v1/groups', {
+        body: { promotionId: 'promo-group-buy-3' },
+        user: 'u-e2e-g1',
+      });
+      expect(opened).toMatchObject({
+        status: 201,
+        body: { members: 1, size: 3, status: 'open', member: true },
+      });
+      const groupId = opened.body.groupId;
+      const join = (user: string) => call('POST', `/v1/groups/${groupId}/members`, { user });
+      expect(await join('u-e2e-g2')).toMatchObject({ status: 200, body: { members: 2, joined: true } });
+      expect(await join('u-e2e-g2')).toMatchObject({ status: 200, body: { members: 2, joined: false } });
+
+      const cart = { items: [{ productId: 'p-snack', quantity: 2 }], groupId };
+      const open = (await quote(cart, 'u-e2e-g1')).body;
+      expect(open.total).toBe(9_800);
+      expect(open.group).toMatchObject({ status: 'open', members: 2, size: 3, totalWhenComplete: 7_800 });
+      expect(open.missed).toContainEqual(
+        expect.objectContaining({ promotionId: 'promo-group-buy-3', reason: 'groupOpen' }),
+      );
+      // Not a member: the group's price is not theirs.
+      expect((await quote(cart, 'u-e2e-plain')).body.total).toBe(9_800);
+
+      expect(await join('u-e2e-g3')).toMatchObject({
+        status: 200,
+        body: { members: 3, status: 'completed' },
+      });
+      expect((await join('u-e2e-g4')).status).toBe(409);
+      const done = (await quote(cart, 'u-e2e-g1')).body;
+      expect(done.total).toBe(7_800);
+      expect(done.group).toMatchObject({ status: 'completed' });
+      expect((await call('POST', '/v1/groups/g-unknown/members', { user: 'u-e2e-g1' })).status).toBe(404);
+    });
+  });
+});
