@@ -36,6 +36,12 @@ export interface FunctionDecl {
   tables: Partial<Record<TableId, TableAccess>>;
   /** Whether it calls PutEvents on the service's bus. */
   publishes: boolean;
+  /**
+   * Environment variables that hold keys. The stack generates one Secrets Manager secret per
+   * variable and hands it in through a CloudFormation dynamic reference, so no key is in the
+   * template or the repository; the local runtime sets development values.
+   */
+  secrets?: readonly string[];
 }
 
 export interface RouteDecl {
@@ -335,6 +341,7 @@ export const functions = [
       redemptions: 'readWrite',
     },
     publishes: false,
+    secrets: ['AUTH_JWT_SECRET', 'QUOTE_SIGNING_KEY'],
   },
 ] as const satisfies readonly FunctionDecl[];
 

@@ -17,6 +17,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../stage.ts';
@@ -139,6 +140,15 @@ export class ServiceStack extends Stack {
         if (access === 'read') table.grantReadData(fn);
         else if (access === 'write') table.grantWriteData(fn);
         else table.grantReadWriteData(fn);
+      }
+      for (const variable of f.secrets ?? []) {
+        const secret = new Secret(this, `Secret-${f.id}-${variable}`, {
+          description: `${variable} of ${f.id}`,
+          generateSecretString: { passwordLength: 48, excludePunctuation: true },
+          removalPolicy,
+        });
+        // A dynamic reference: CloudFormation resolves it at deploy time, the template holds none.
+        fn.addEnvironment(variable, secret.secretValue.unsafeUnwrap());
       }
       if (f.publishes) {
         fn.addEnvironment(EVENT_BUS_ENV, this.bus.eventBusName);

@@ -164,4 +164,17 @@ describe('ServiceStack', () => {
       dev.template.resourceCountIs('AWS::Events::Archive', 1);
     });
   });
+
+  describe('keys', () => {
+    it('generates a secret per declared key and hands it to its function by dynamic reference only', () => {
+      const declared = functions.flatMap((f) => ('secrets' in f ? [...f.secrets] : []));
+      expect(declared.length).toBeGreaterThan(0);
+      dev.template.resourceCountIs('AWS::SecretsManager::Secret', declared.length);
+      const pricing = resourcesOf(dev.template, 'AWS::Lambda::Function').find(
+        ([, r]) => r.Properties.Description === functions.find((f) => f.id === 'pricing')!.description,
+      )!;
+      const env = pricing[1].Properties.Environment.Variables as Record<string, unknown>;
+      for (const name of declared) expect(JSON.stringify(env[name])).toContain('resolve:secretsmanager');
+    });
+  });
 });
