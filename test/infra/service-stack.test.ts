@@ -173,7 +173,7 @@ describe('ServiceStack', () => {
       const pricing = resourcesOf(dev.template, 'AWS::Lambda::Function').find(
         ([, r]) => r.Properties.Description === functions.find((f) => f.id === 'pricing')!.description,
       )!;
-      const env = pricing[1].Properties.Environment.Variables as Record<string, unknown>;
+      const env = (pricing[1].Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       for (const name of declared) expect(JSON.stringify(env[name])).toContain('resolve:secretsmanager');
     });
   });
