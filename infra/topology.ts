@@ -176,6 +176,24 @@ export const tables = [
     ],
   },
   {
+    id: 'signals',
+    description:
+      'Hourly signal buckets per product (searches, clicks, views, carts, orders, units, revenue, reviews, rating sum) for the hit features; kept five weeks.',
+    partitionKey: { name: 'productId', type: 'S' },
+    sortKey: { name: 'hour', type: 'S' },
+    ttlAttribute: 'expiresAt',
+    accessPatterns: [
+      {
+        pattern: 'Add a batch of events, one update per product-hour per batch, exactly once',
+        key: "TransactWriteItems: UpdateItem productId, hour ADD counts, with the events' markers in processed",
+      },
+      {
+        pattern: "Read a product's last 28 days for its features",
+        key: 'Query productId = :p AND hour >= :from',
+      },
+    ],
+  },
+  {
     id: 'processed',
     description:
       'Which event each consumer has applied (consumer#eventId), for exactly-once counting; expires after a week.',
@@ -292,6 +310,16 @@ export const functions = [
     timeoutSeconds: 30,
     sizing: 'Batches of up to 25 conditional writes; the queue visibility timeout is 6x this.',
     tables: { eventlog: 'write' },
+    publishes: false,
+  },
+  {
+    id: 'aggregate-signals',
+    entry: 'functions/aggregate-signals.ts',
+    description: 'Adds behaviour events to hourly signal buckets per product, exactly once',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    sizing: 'A few transactions of up to 100 conditional writes per batch; no model here.',
+    tables: { signals: 'readWrite', processed: 'readWrite' },
     publishes: false,
   },
   {
@@ -448,6 +476,20 @@ export const rules = [
       batchSize: 10,
       maxBatchingWindowSeconds: 1,
       maxReceiveCount: 5,
+    },
+  },
+  {
+    id: 'behaviour-to-signals',
+    description: 'Every storefront behaviour event, batched, into hourly signal buckets for the hit ranking',
+    pattern: { source: [Sources.storefront], 'detail-type': [...behaviourEventTypes] },
+    target: {
+      kind: 'queue',
+      functionId: 'aggregate-signals',
+      batchSize: 100,
+      maxBatchingWindowSeconds: 5,
+      maxReceiveCount: 5,
+      // Each batch writes a hot product's bucket once; two batches in flight bound its write rate.
+      maxConcurrency: 2,
     },
   },
   {

@@ -5,6 +5,7 @@ import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import { readEventLog } from '../../functions/adapters/eventlog-store.ts';
+import { readSignals } from '../../functions/adapters/signals-store.ts';
 import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
 import { eventLogBuckets } from '../../models/eventlog.ts';
 
@@ -227,6 +228,20 @@ describe('local runtime, end to end', () => {
       }
       expect(stored.sort()).toEqual(events.map((e) => e.eventId).sort());
       expect(rt.bus.stats()['behaviour-to-eventlog']!.deadLetters).toBe(0);
+    });
+
+    it('adds posted events to the hourly signal buckets once, even when the batch is sent twice', async () => {
+      const events = Array.from({ length: 5 }, (_, n) => ({
+        ...viewed('p-00011', n),
+        eventId: `evt-sig-${randomUUID()}`,
+        occurredAt: new Date(Date.UTC(2026, 10, 23, 14, 0, n)).toISOString(),
+      }));
+      expect((await postEvents({ events })).status).toBe(202);
+      expect((await postEvents({ events })).status).toBe(202);
+      await rt.bus.drain();
+      const rows = await readSignals(rt.tableNames.signals, 'p-00011', Date.UTC(2026, 10, 23, 14), doc);
+      expect(rows.map(([key, c]) => [key, c.views])).toEqual([['p-00011#2026-11-23T14:00:00Z', 5]]);
+      expect(rt.bus.stats()['behaviour-to-signals']!.deadLetters).toBe(0);
     });
 
     it.each([

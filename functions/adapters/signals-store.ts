@@ -1,0 +1,198 @@
+import {
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { BehaviourEvent } from '../../events/behaviour.ts';
+import { backoffDelayMs } from '../../models/batching.ts';
+import {
+  bucketDeltas,
+  emptyCounts,
+  HOUR_MS,
+  parseBucketKey,
+  SIGNALS,
+  type SignalCounts,
+} from '../../models/hits/signals.ts';
+import { documentClient } from '../lib/aws.ts';
+import { batchGetAll } from './batch-get.ts';
+
+export const SIGNALS_CONSUMER = 'signals';
+/** Hourly buckets are kept five weeks: the longest feature window is 28 days. */
+export const SIGNAL_RETENTION_MS = 35 * 24 * HOUR_MS;
+const MARKER_TTL_SECONDS = 7 * 24 * 3600;
+const MAX_TRANSACT_ITEMS = 100;
+const MAX_CONFLICT_RETRIES = 8;
+
+export interface SignalTables {
+  signals: string;
+  processed: string;
+}
+
+/** The product-hours an event adds to: what decides how many events fit one transaction. */
+function bucketsOf(e: BehaviourEvent): number {
+  switch (e.type) {
+    case 'OrderPlaced':
+      return new Set(e.lines.map((l) => l.productId)).size;
+    case 'SearchPerformed':
+      return new Set([...e.resultProductIds, ...(e.clickedProductId ? [e.clickedProductId] : [])]).size;
+    default:
+      return 1;
+  }
+}
+
+const updateOf = (table: string, key: string, counts: SignalCounts) => {
+  const { productId, hour } = parseBucketKey(key);
+  const used = SIGNALS.filter((s) => counts[s] !== 0);
+  return {
+    Update: {
+      TableName: table,
+      Key: { productId, hour },
+      // ADD commutes, so concurrent batches touching one product-hour lose nothing.
+      UpdateExpression: `ADD ${used.map((s) => `#${s} :${s}`).join(', ')} SET expiresAt = :e`,
+      ExpressionAttributeNames: Object.fromEntries(used.map((s) => [`#${s}`, s])),
+      ExpressionAttributeValues: {
+        ...Object.fromEntries(used.map((s) => [`:${s}`, counts[s]])),
+        ':e': Math.floor((Date.parse(hour) + SIGNAL_RETENTION_MS) / 1000),
+      },
+    },
+  };
+};
+
+/**
+ * Adds a batch of behaviour events to the hourly signal buckets, exactly once per event and with
+ * one update per product-hour per chunk (not one per event), so a product going viral costs one
+ * write per batch. Each chunk's event markers and its updates are one transaction; an event that
+ * touches more buckets than a transaction holds (a search listing 100 products) is stored in
+ * marked groups, its own marker last.
+ */
+export async function aggregateSignals(
+  names: SignalTables,
+  events: readonly BehaviourEvent[],
+  client: DynamoDBDocumentClient = documentClient(),
+): Promise<{ applied: number; duplicates: number; updates: number }> {
+  const unique = [...new Map(events.map((e) => [e.eventId, e])).values()];
+  const work: BehaviourEvent[][] = [];
+  let current: BehaviourEvent[] = [];
+  let size = 0;
+  for (const e of unique) {
+    const n = bucketsOf(e) + 1;
+    if (current.length > 0 && size + n > MAX_TRANSACT_ITEMS) {
+      work.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(e);
+    size += n;
+  }
+  if (current.length > 0) work.push(current);
+
+  const total = { applied: 0, duplicates: 0, updates: 0 };
+  for (const chunk of work) {
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > MAX_CONFLICT_RETRIES) throw new Error('signal markers kept conflicting');
+      if (attempt > 0) await new Promise((r) => setTimeout(r, backoffDelayMs(attempt)));
+      const result = await applyChunk(names, chunk, client);
+      if (result === 'conflict') continue;
+      total.applied += result.applied;
+      total.duplicates += result.duplicates;
+      total.updates += result.updates;
+      break;
+    }
+  }
+  return total;
+}
+
+async function applyChunk(
+  names: SignalTables,
+  events: readonly BehaviourEvent[],
+  client: DynamoDBDocumentClient,
+): Promise<'conflict' | { applied: number; duplicates: number; updates: number }> {
+  const marker = (e: BehaviourEvent) => `${SIGNALS_CONSUMER}#${e.eventId}`;
+  const seen = await batchGetAll(
+    { [names.processed]: events.map((e) => ({ processKey: marker(e) })) },
+    { client },
+  );
+  const done = new Set((seen[names.processed] ?? []).map((i) => i.processKey as string));
+  const fresh = events.filter((e) => !done.has(marker(e)));
+  if (fresh.length === 0) return { applied: 0, duplicates: events.length, updates: 0 };
+
+  const deltas = [...bucketDeltas(fresh)].sort(([a], [b]) => (a < b ? -1 : 1));
+  const groupSize = MAX_TRANSACT_ITEMS - fresh.length;
+  const groups: (typeof deltas)[] = [];
+  for (let i = 0; i < deltas.length; i += groupSize) groups.push(deltas.slice(i, i + groupSize));
+  const grouped = groups.length > 1;
+  if (grouped && fresh.length > 1) throw new Error('a chunk of several events outgrew one transaction');
+  const groupKey = (g: number) => `${marker(fresh[0]!)}#${g + 1}of${groups.length}`;
+  const groupsDone = new Set<string>();
+  if (grouped) {
+    const out = await batchGetAll(
+      { [names.processed]: groups.map((_, g) => ({ processKey: groupKey(g) })) },
+      { client },
+    );
+    for (const i of out[names.processed] ?? []) groupsDone.add(i.processKey as string);
+  }
+
+  const expiresAt = Math.floor(Date.now() / 1000) + MARKER_TTL_SECONDS;
+  let updates = 0;
+  for (const [g, group] of groups.entries()) {
+    if (groupsDone.has(groupKey(g))) continue;
+    const markers = grouped ? [groupKey(g)] : fresh.map(marker);
+    try {
+      await client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            ...markers.map((processKey) => ({
+              Put: {
+                TableName: names.processed,
+                Item: { processKey, expiresAt },
+                ConditionExpression: 'attribute_not_exists(processKey)',
+              },
+            })),
+            ...group.map(([key, counts]) => updateOf(names.signals, key, counts)),
+          ],
+        }),
+      );
+    } catch (error) {
+      // A marker written meanwhile (a duplicate delivered concurrently): read again and skip it.
+      if ((error as Error).name === 'TransactionCanceledException') return 'conflict';
+      throw error;
+    }
+    updates += group.length;
+  }
+  if (grouped) {
+    await client.send(
+      new PutCommand({ TableName: names.processed, Item: { processKey: marker(fresh[0]!), expiresAt } }),
+    );
+  }
+  return { applied: fresh.length, duplicates: events.length - fresh.length, updates };
+}
+
+/** One product's hourly buckets from `fromMs` on, for the features (Query on the product's key). */
+export async function readSignals(
+  table: string,
+  productId: string,
+  fromMs: number,
+  client: DynamoDBDocumentClient = documentClient(),
+): Promise<[string, SignalCounts][]> {
+  const out: [string, SignalCounts][] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'productId = :p AND #h >= :from',
+        ExpressionAttributeNames: { '#h': 'hour' },
+        ExpressionAttributeValues: { ':p': productId, ':from': new Date(fromMs).toISOString().slice(0, 13) },
+        ExclusiveStartKey,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const counts = emptyCounts();
+      for (const s of SIGNALS) counts[s] = Number(item[s] ?? 0);
+      out.push([`${productId}#${item.hour as string}`, counts]);
+    }
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return out;
+}
