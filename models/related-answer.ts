@@ -79,12 +79,8 @@ export async function relatedProducts(
       add(c.productId, (weight * top * c.weight) / best, [`session:${c.via}`]);
   }
 
-  const excluded = new Set([
-    input.productId,
-    ...query.exclude,
-    ...(user?.bought ?? []),
-    ...(session?.bought ?? []),
-  ]);
+  // Only user records hold purchases: a session's `bought` stays empty.
+  const excluded = new Set([input.productId, ...query.exclude, ...(user?.bought ?? [])]);
   const ranked = [...scored]
     .filter(([id]) => !excluded.has(id))
     .sort(([a, x], [b, y]) => y.score - x.score || (a < b ? -1 : 1))

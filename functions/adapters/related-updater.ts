@@ -1,9 +1,4 @@
-import {
-  type DynamoDBDocumentClient,
-  PutCommand,
-  ScanCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import type { Product, Scene } from '../../events/catalog.ts';
 import { backoffDelayMs } from '../../models/batching.ts';
@@ -22,13 +17,10 @@ import { blendForStore, listToStore, STORED_LIST_LENGTH } from '../../models/rel
 import { type ShopperRecord, sessionKey } from '../../models/shopper.ts';
 import { documentClient } from '../lib/aws.ts';
 import { batchGetAll } from './batch-get.ts';
+import { MAX_TRANSACT_ITEMS, markerKey, writeOnce } from './exactly-once.ts';
 import { EVIDENCE_PART, NEIGHBOURS_PART } from './related-store.ts';
 
 export const RELATED_CONSUMER = 'related';
-/** How long an applied event's marker is kept: far longer than SQS redelivery can take. */
-const MARKER_TTL_SECONDS = 7 * 24 * 3600;
-/** DynamoDB's limit on items in one transaction. */
-const MAX_TRANSACT_ITEMS = 100;
 const MAX_CONFLICT_RETRIES = 6;
 const CATALOG_CACHE_MS = 10 * 60_000;
 
@@ -107,7 +99,7 @@ export async function updateRelated(
   let duplicates = 0;
   const lists = new Map<string, ProductEvidence>();
 
-  const work = [...chunksThatFit(unique, config)];
+  const work = [...chunksThatFit(unique)];
   while (work.length > 0) {
     const part = work.shift()!;
     for (let attempt = 0; ; attempt++) {
@@ -166,10 +158,7 @@ export function neighbourList(
 }
 
 /** Events in order, cut so that each chunk's markers plus the products it touches stay within one transaction. */
-function* chunksThatFit(
-  events: readonly BehaviourEvent[],
-  config: RelatedConfig,
-): Generator<BehaviourEvent[]> {
+function* chunksThatFit(events: readonly BehaviourEvent[]): Generator<BehaviourEvent[]> {
   let current: BehaviourEvent[] = [];
   let products = new Set<string>();
   for (const e of events) {
@@ -186,7 +175,6 @@ function* chunksThatFit(
     for (const p of mine) products.add(p);
   }
   if (current.length > 0) yield current;
-  void config;
 }
 
 async function readEvidence(
@@ -213,7 +201,7 @@ async function applyChunk(
   client: DynamoDBDocumentClient,
   config: RelatedConfig,
 ): Promise<'conflict' | 'too-big' | { applied: number; duplicates: number; evidence: ProductEvidence[] }> {
-  const markerKey = (e: BehaviourEvent) => `${RELATED_CONSUMER}#${e.eventId}`;
+  const marker = (e: BehaviourEvent) => markerKey(RELATED_CONSUMER, e.eventId);
   const sessions = [
     ...new Set(
       events.map((e) => ('sessionId' in e ? e.sessionId : undefined)).filter((s): s is string => !!s),
@@ -221,13 +209,13 @@ async function applyChunk(
   ];
   const first = await batchGetAll(
     {
-      [names.processed]: events.map((e) => ({ processKey: markerKey(e) })),
+      [names.processed]: events.map((e) => ({ processKey: marker(e) })),
       ...(sessions.length ? { [names.shoppers]: sessions.map((s) => ({ shopperKey: sessionKey(s) })) } : {}),
     },
     { client },
   );
   const done = new Set((first[names.processed] ?? []).map((i) => i.processKey as string));
-  const fresh = events.filter((e) => !done.has(markerKey(e)));
+  const fresh = events.filter((e) => !done.has(marker(e)));
   if (fresh.length === 0) return { applied: 0, duplicates: events.length, evidence: [] };
 
   // The session record already holds this batch (intake folds events in at once): pair only with
@@ -246,72 +234,36 @@ async function applyChunk(
       .map((r) => ({ productId: r.productId, at: r.at, kind: r.kind }));
 
   const deltas = evidenceDeltas(fresh, recentOf, config);
-  const products = touchedBy(deltas);
-  if (products.length + fresh.length > MAX_TRANSACT_ITEMS && fresh.length > 1) return 'too-big';
-
-  // One event that touches more products than a transaction holds (a large order) is stored in
-  // groups, each with its own marker, and the event's marker last: a redelivery skips the groups
-  // already stored. The deltas are a pure function of the event and the session before it, so
-  // the groups are the same on every attempt.
-  const groupSize = MAX_TRANSACT_ITEMS - fresh.length;
-  const groups: string[][] = [];
-  for (let i = 0; i < products.length; i += groupSize) groups.push(products.slice(i, i + groupSize));
-  const grouped = groups.length > 1;
-  const groupKey = (g: number) => `${markerKey(fresh[0]!)}#${g + 1}of${groups.length}`;
-  const groupsDone = new Set<string>();
-  if (grouped) {
-    const out = await batchGetAll(
-      { [names.processed]: groups.map((_, g) => ({ processKey: groupKey(g) })) },
-      { client },
-    );
-    for (const i of out[names.processed] ?? []) groupsDone.add(i.processKey as string);
-  }
-
-  const expiresAt = Math.floor(Date.now() / 1000) + MARKER_TTL_SECONDS;
   const evidence: ProductEvidence[] = [];
-  for (const [g, group] of groups.entries()) {
-    if (groupsDone.has(groupKey(g))) continue;
-    const stored = await readEvidence(names.related, group, client);
-    const updated = group.map((id) => {
-      const before = stored.get(id);
-      const { version: _v, ...current } = before ?? ({} as StoredEvidence);
-      const after = applyDelta(before ? current : undefined, deltas.get(id)!, config);
-      return { before, after };
-    });
-    const markers = grouped ? [groupKey(g)] : fresh.map(markerKey);
-    try {
-      await client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            ...markers.map((processKey) => ({
-              Put: {
-                TableName: names.processed,
-                Item: { processKey, expiresAt },
-                ConditionExpression: 'attribute_not_exists(processKey)',
-              },
-            })),
-            ...updated.map(({ before, after }) => ({
-              Put: {
-                TableName: names.related,
-                Item: { ...after, part: EVIDENCE_PART, version: (before?.version ?? 0) + 1 },
-                ConditionExpression: before ? 'version = :v' : 'attribute_not_exists(productId)',
-                ...(before ? { ExpressionAttributeValues: { ':v': before.version } } : {}),
-              },
-            })),
-          ],
-        }),
-      );
-    } catch (error) {
-      if ((error as Error).name === 'TransactionCanceledException') return 'conflict';
-      throw error;
-    }
-    evidence.push(...updated.map((u) => u.after));
-  }
-  if (grouped) {
-    await client.send(
-      new PutCommand({ TableName: names.processed, Item: { processKey: markerKey(fresh[0]!), expiresAt } }),
-    );
-  }
+  const outcome = await writeOnce(
+    {
+      processed: names.processed,
+      consumer: RELATED_CONSUMER,
+      eventIds: fresh.map((e) => e.eventId),
+      keys: touchedBy(deltas),
+      // The deltas are a pure function of the events and the session before them, so the groups
+      // are the same on every attempt.
+      writesFor: async (group) => {
+        const stored = await readEvidence(names.related, group, client);
+        return group.map((id) => {
+          const before = stored.get(id);
+          const { version: _v, ...current } = before ?? ({} as StoredEvidence);
+          const after = applyDelta(before ? current : undefined, deltas.get(id)!, config);
+          evidence.push(after);
+          return {
+            Put: {
+              TableName: names.related,
+              Item: { ...after, part: EVIDENCE_PART, version: (before?.version ?? 0) + 1 },
+              ConditionExpression: before ? 'version = :v' : 'attribute_not_exists(productId)',
+              ...(before ? { ExpressionAttributeValues: { ':v': before.version } } : {}),
+            },
+          };
+        });
+      },
+    },
+    client,
+  );
+  if (outcome !== 'written') return outcome;
   return {
     applied: fresh.length,
     duplicates: events.length - fresh.length,

@@ -1,9 +1,4 @@
-import {
-  type DynamoDBDocumentClient,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import { backoffDelayMs } from '../../models/batching.ts';
 import {
@@ -16,12 +11,11 @@ import {
 } from '../../models/hits/signals.ts';
 import { documentClient } from '../lib/aws.ts';
 import { batchGetAll } from './batch-get.ts';
+import { MAX_TRANSACT_ITEMS, markerKey, writeOnce } from './exactly-once.ts';
 
 export const SIGNALS_CONSUMER = 'signals';
 /** Hourly buckets are kept five weeks: the longest feature window is 28 days. */
 export const SIGNAL_RETENTION_MS = 35 * 24 * HOUR_MS;
-const MARKER_TTL_SECONDS = 7 * 24 * 3600;
-const MAX_TRANSACT_ITEMS = 100;
 const MAX_CONFLICT_RETRIES = 8;
 
 export interface SignalTables {
@@ -62,9 +56,9 @@ const updateOf = (table: string, key: string, counts: SignalCounts) => {
 /**
  * Adds a batch of behaviour events to the hourly signal buckets, exactly once per event and with
  * one update per product-hour per chunk (not one per event), so a product going viral costs one
- * write per batch. Each chunk's event markers and its updates are one transaction; an event that
- * touches more buckets than a transaction holds (a search listing 100 products) is stored in
- * marked groups, its own marker last.
+ * write per batch. Each chunk's event markers and its updates are one transaction (writeOnce); an
+ * event that touches more buckets than a transaction holds (a search listing 100 products) is
+ * stored in marked groups.
  */
 export async function aggregateSignals(
   names: SignalTables,
@@ -108,7 +102,7 @@ async function applyChunk(
   events: readonly BehaviourEvent[],
   client: DynamoDBDocumentClient,
 ): Promise<'conflict' | { applied: number; duplicates: number; updates: number }> {
-  const marker = (e: BehaviourEvent) => `${SIGNALS_CONSUMER}#${e.eventId}`;
+  const marker = (e: BehaviourEvent) => markerKey(SIGNALS_CONSUMER, e.eventId);
   const seen = await batchGetAll(
     { [names.processed]: events.map((e) => ({ processKey: marker(e) })) },
     { client },
@@ -117,54 +111,21 @@ async function applyChunk(
   const fresh = events.filter((e) => !done.has(marker(e)));
   if (fresh.length === 0) return { applied: 0, duplicates: events.length, updates: 0 };
 
-  const deltas = [...bucketDeltas(fresh)].sort(([a], [b]) => (a < b ? -1 : 1));
-  const groupSize = MAX_TRANSACT_ITEMS - fresh.length;
-  const groups: (typeof deltas)[] = [];
-  for (let i = 0; i < deltas.length; i += groupSize) groups.push(deltas.slice(i, i + groupSize));
-  const grouped = groups.length > 1;
-  if (grouped && fresh.length > 1) throw new Error('a chunk of several events outgrew one transaction');
-  const groupKey = (g: number) => `${marker(fresh[0]!)}#${g + 1}of${groups.length}`;
-  const groupsDone = new Set<string>();
-  if (grouped) {
-    const out = await batchGetAll(
-      { [names.processed]: groups.map((_, g) => ({ processKey: groupKey(g) })) },
-      { client },
-    );
-    for (const i of out[names.processed] ?? []) groupsDone.add(i.processKey as string);
-  }
-
-  const expiresAt = Math.floor(Date.now() / 1000) + MARKER_TTL_SECONDS;
-  let updates = 0;
-  for (const [g, group] of groups.entries()) {
-    if (groupsDone.has(groupKey(g))) continue;
-    const markers = grouped ? [groupKey(g)] : fresh.map(marker);
-    try {
-      await client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            ...markers.map((processKey) => ({
-              Put: {
-                TableName: names.processed,
-                Item: { processKey, expiresAt },
-                ConditionExpression: 'attribute_not_exists(processKey)',
-              },
-            })),
-            ...group.map(([key, counts]) => updateOf(names.signals, key, counts)),
-          ],
-        }),
-      );
-    } catch (error) {
-      // A marker written meanwhile (a duplicate delivered concurrently): read again and skip it.
-      if ((error as Error).name === 'TransactionCanceledException') return 'conflict';
-      throw error;
-    }
-    updates += group.length;
-  }
-  if (grouped) {
-    await client.send(
-      new PutCommand({ TableName: names.processed, Item: { processKey: marker(fresh[0]!), expiresAt } }),
-    );
-  }
+  const deltas = bucketDeltas(fresh);
+  const outcome = await writeOnce(
+    {
+      processed: names.processed,
+      consumer: SIGNALS_CONSUMER,
+      eventIds: fresh.map((e) => e.eventId),
+      keys: [...deltas.keys()].sort(),
+      writesFor: async (group) => group.map((key) => updateOf(names.signals, key, deltas.get(key)!)),
+    },
+    client,
+  );
+  // A chunk is cut so that several events always fit one transaction; only a lone event is grouped.
+  if (outcome === 'too-big') throw new Error('a chunk of several events outgrew one transaction');
+  if (outcome === 'conflict') return outcome;
+  const updates = deltas.size;
   return { applied: fresh.length, duplicates: events.length - fresh.length, updates };
 }
 
