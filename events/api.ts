@@ -155,3 +155,64 @@ export const Group = z
   })
   .meta({ id: 'Group' });
 export type Group = z.infer<typeof Group>;
+
+/** `GET /v1/hits`. */
+export const HitsQuery = z.strictObject({
+  /** A category slug; the global ranking without it. */
+  category: Slug.optional(),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+  /** Add the signals behind each item, in words (Accept-Language: en or zh-CN) and as figures. */
+  explain: z
+    .enum(['true', 'false', '1', '0'], { message: 'must be true, false, 1 or 0' })
+    .optional()
+    .transform((v) => v === 'true' || v === '1'),
+});
+export type HitsQuery = z.infer<typeof HitsQuery>;
+
+export const HitSignalsFigures = z
+  .object({
+    searches24h: z.number(),
+    searchesDailyBefore: z.number(),
+    searches7d: z.number(),
+    searchesWeeklyBefore: z.number(),
+    views7d: z.number(),
+    viewsWeeklyBefore: z.number(),
+    carts7d: z.number(),
+    orders7d: z.number(),
+    units7d: z.number(),
+    unitsWeeklyBefore: z.number(),
+    reviews7d: z.number(),
+    reviews28d: z.number(),
+    rating28d: z.number().nullable(),
+    ratingBefore: z.number().nullable(),
+    stock: z.number(),
+    daysSinceLaunch: z.number(),
+  })
+  .meta({ id: 'HitSignals' });
+
+export const HitsResponse = z
+  .object({
+    /** `global` or the category asked for. */
+    scope: z.string(),
+    /** Moves when the order or membership of the list changes; 0 before the first ranking. */
+    rankingVersion: z.int().min(0),
+    modelVersion: z.string().nullable(),
+    updatedAt: Instant.nullable(),
+    items: z.array(
+      z.object({
+        productId: ProductId,
+        category: Slug,
+        rank: z.int().min(1),
+        /** Rank before the list's last reordering; null when it was not in the list. */
+        previousRank: z.int().min(1).nullable(),
+        /** previousRank - rank: positive when it moved up; null when new to the list. */
+        rankChange: z.int().nullable(),
+        hitScore: z.number().min(0).max(1),
+        scoredAt: Instant,
+        explanation: z.array(z.string()).optional(),
+        signals: HitSignalsFigures.optional(),
+      }),
+    ),
+  })
+  .meta({ id: 'HitsResponse' });
+export type HitsResponse = z.infer<typeof HitsResponse>;

@@ -5,6 +5,8 @@ import {
   Group,
   GroupPath,
   Health,
+  HitsQuery,
+  HitsResponse,
   ListProductsQuery,
   OpenGroupRequest,
   PostEventsAccepted,
@@ -50,6 +52,10 @@ export const operations: Record<string, Operation> = {
     path: ProductPath,
     query: RelatedQuery,
     responses: { 200: RelatedResponse, 400: ErrorResponse, 404: ErrorResponse },
+  },
+  'GET /v1/hits': {
+    query: HitsQuery,
+    responses: { 200: HitsResponse, 400: ErrorResponse, 404: ErrorResponse },
   },
   'POST /v1/quotes': {
     body: QuoteRequest,

@@ -15,7 +15,7 @@ import {
   SceneUpserted,
 } from './catalog.ts';
 import { type Source, Sources } from './envelope.ts';
-import { HitRankingUpdated, OutputEvent } from './output.ts';
+import { HitModelTrained, HitRankingUpdated, OutputEvent, SignalsAggregated } from './output.ts';
 
 /**
  * The one place that says which EventBridge `source` and `detail-type` each event travels under.
@@ -32,6 +32,8 @@ export const eventCatalog = {
   PromotionUpserted: { source: Sources.catalog, schema: PromotionUpserted },
   CustomerUpserted: { source: Sources.catalog, schema: CustomerUpserted },
   HitRankingUpdated: { source: Sources.hits, schema: HitRankingUpdated },
+  SignalsAggregated: { source: Sources.hits, schema: SignalsAggregated },
+  HitModelTrained: { source: Sources.hits, schema: HitModelTrained },
 } as const satisfies Record<string, { source: Source; schema: z.ZodType }>;
 
 export type DetailType = keyof typeof eventCatalog;

@@ -8,6 +8,16 @@ export const StageConfig = z.object({
   corsAllowOrigins: z.array(z.string()).min(1),
   throttle: z.object({ rateLimit: z.number().positive(), burstLimit: z.int().positive() }),
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
+  /** Overrides a declared schedule's cadence, in minutes, by schedule id (infra/topology.ts). */
+  scheduleMinutes: z
+    .record(
+      z.string(),
+      z
+        .int()
+        .min(1)
+        .max(60 * 24 * 30),
+    )
+    .optional(),
 });
 export type StageConfig = z.infer<typeof StageConfig>;
 

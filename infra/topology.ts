@@ -74,6 +74,19 @@ export interface RuleDecl {
   target: RuleTarget;
 }
 
+/**
+ * A job run on a clock: an EventBridge schedule rule on AWS (the default bus: schedules live there),
+ * a timer in the local runtime. The function receives `input` as its event.
+ */
+export interface ScheduleDecl {
+  id: string;
+  description: string;
+  functionId: FunctionId;
+  /** Every this many minutes; a stage may override it (cdk.json context `schedules.<id>`). */
+  everyMinutes: number;
+  input: Record<string, unknown>;
+}
+
 export const tables = [
   {
     id: 'products',
@@ -190,6 +203,60 @@ export const tables = [
       {
         pattern: "Read a product's last 28 days for its features",
         key: 'Query productId = :p AND hour >= :from',
+      },
+    ],
+  },
+  {
+    id: 'hitscores',
+    description:
+      "Each product's latest hit score, with the signal figures behind it. Candidates (launched, not yet a top seller) carry candidateCategory, so only they are in the sparse byCategory index.",
+    partitionKey: { name: 'productId', type: 'S' },
+    indexes: [
+      {
+        name: 'byCategory',
+        partitionKey: { name: 'candidateCategory', type: 'S' },
+        sortKey: { name: 'score', type: 'N' },
+      },
+    ],
+    accessPatterns: [
+      {
+        pattern: 'Store the scores of the products a batch touched (or of all, hourly)',
+        key: 'BatchWriteItem productId',
+      },
+      {
+        pattern: "A category's best candidates, to rank its list again after a batch",
+        key: 'Query byCategory: candidateCategory = :c, score descending, Limit 50 + touched',
+      },
+    ],
+  },
+  {
+    id: 'rankings',
+    description:
+      'The ranked hit lists (list#global, list#<category>: top 50 with score, rank, previous rank and signals, versioned) and the priors they were scored against (priors#*, priors#<category>).',
+    partitionKey: { name: 'rankingKey', type: 'S' },
+    accessPatterns: [
+      { pattern: 'Serve a ranking (request path)', key: 'GetItem rankingKey = list#<scope>' },
+      {
+        pattern: 'Replace a list without losing a concurrent re-rank',
+        key: 'GetItem (consistent) then PutItem rankingKey if revision unchanged',
+      },
+      {
+        pattern: 'Read the priors of the touched categories',
+        key: 'BatchGetItem rankingKey = priors#* and priors#<category>',
+      },
+    ],
+  },
+  {
+    id: 'hitmodels',
+    description:
+      'Trained hit model artifacts (topology, weights and manifest, a few KB of JSON per version).',
+    partitionKey: { name: 'modelId', type: 'S' },
+    sortKey: { name: 'version', type: 'S' },
+    accessPatterns: [
+      { pattern: 'Store a retrained model', key: 'PutItem modelId = hits, version = hits-<yyyymmdd-hhmmss>' },
+      {
+        pattern: 'Load the newest model (cached per container)',
+        key: 'Query modelId = hits, version descending, Limit 1',
       },
     ],
   },
@@ -320,6 +387,35 @@ export const functions = [
     timeoutSeconds: 60,
     sizing: 'A few transactions of up to 100 conditional writes per batch; no model here.',
     tables: { signals: 'readWrite', processed: 'readWrite' },
+    // SignalsAggregated: the touched products, for the re-ranking.
+    publishes: true,
+  },
+  {
+    id: 'rerank-hits',
+    entry: 'functions/rerank-hits.ts',
+    description:
+      'Scores the products a signal batch touched with the hit model and re-ranks their category and the global list; hourly and after a new model, everything',
+    memoryMb: 1769,
+    timeoutSeconds: 300,
+    sizing:
+      "Loads TensorFlow.js and the model once per container; 1769 MB is one full vCPU for scoring. A full re-rank reads every product's 28 days of buckets: 300 s covers some 50,000 products.",
+    tables: {
+      products: 'read',
+      signals: 'read',
+      hitscores: 'readWrite',
+      rankings: 'readWrite',
+      hitmodels: 'read',
+    },
+    publishes: true,
+  },
+  {
+    id: 'hits-read',
+    entry: 'functions/hits-read.ts',
+    description: 'GET /v1/hits: a stored hit ranking, with the signals behind each item in words',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    sizing: 'One GetItem and a little formatting; no model on the read path.',
+    tables: { rankings: 'read' },
     publishes: false,
   },
   {
@@ -412,6 +508,13 @@ export const routes = [
     functionId: 'related-read',
     auth: 'none',
     summary: 'Related products, adapted to the session or user, with reasons',
+  },
+  {
+    method: 'GET',
+    path: '/v1/hits',
+    functionId: 'hits-read',
+    auth: 'none',
+    summary: 'Potential hit products, global or per category, with rank change and the signals behind them',
   },
   // The pricing routes are public at the gateway on purpose: a guest may quote, and an HTTP API JWT
   // authorizer refuses requests without a token. The function verifies the bearer token itself
@@ -510,7 +613,38 @@ export const rules = [
       maxConcurrency: 2,
     },
   },
+  {
+    id: 'signals-to-rerank',
+    description: 'After each signal batch, re-rank the products it touched',
+    pattern: { source: [Sources.hits], 'detail-type': ['SignalsAggregated'] },
+    target: {
+      kind: 'queue',
+      functionId: 'rerank-hits',
+      batchSize: 10,
+      maxBatchingWindowSeconds: 1,
+      maxReceiveCount: 5,
+      // Two re-rankers at most: they meet on the same lists' optimistic lock.
+      maxConcurrency: 2,
+    },
+  },
+  {
+    id: 'model-to-rerank',
+    description: 'A retrained hit model scores every product again',
+    pattern: { source: [Sources.hits], 'detail-type': ['HitModelTrained'] },
+    target: { kind: 'direct', functionId: 'rerank-hits' },
+  },
 ] as const satisfies readonly RuleDecl[];
+
+export const schedules = [
+  {
+    id: 'rerank-all-hourly',
+    description:
+      'Scores every product again and recomputes the priors: time passing moves products no event touched',
+    functionId: 'rerank-hits',
+    everyMinutes: 60,
+    input: { job: 'rerank-all' },
+  },
+] as const satisfies readonly ScheduleDecl[];
 
 export type RouteKey = `${(typeof routes)[number]['method']} ${(typeof routes)[number]['path']}`;
 

@@ -3,14 +3,17 @@ import type { BehaviourEvent } from '../../events/behaviour.ts';
 import { backoffDelayMs } from '../../models/batching.ts';
 import {
   bucketDeltas,
+  buildSeries,
   emptyCounts,
   HOUR_MS,
   parseBucketKey,
+  type SeriesIndex,
   SIGNALS,
   type SignalCounts,
 } from '../../models/hits/signals.ts';
 import { documentClient } from '../lib/aws.ts';
 import { batchGetAll } from './batch-get.ts';
+import { batchWriteAll } from './batch-write.ts';
 import { MAX_TRANSACT_ITEMS, markerKey, writeOnce } from './exactly-once.ts';
 
 export const SIGNALS_CONSUMER = 'signals';
@@ -129,7 +132,41 @@ async function applyChunk(
   return { applied: fresh.length, duplicates: events.length - fresh.length, updates };
 }
 
-/** One product's hourly buckets from `fromMs` on, for the features (Query on the product's key). */
+/** Sort key of the one item per product that holds imported history (sorts after every hour). */
+export const HISTORY_ITEM = 'history';
+/** Imported history keeps hourly buckets this far back (the 24 h features need them), days before. */
+const HOURLY_HISTORY_MS = 2 * 24 * HOUR_MS;
+
+function countsFrom(item: Record<string, unknown>): SignalCounts {
+  const counts = emptyCounts();
+  for (const s of SIGNALS) counts[s] = Number(item[s] ?? 0);
+  return counts;
+}
+
+/**
+ * Expands stored items into bucket pairs. An imported history item holds, per product, hourly
+ * buckets for its last two days and daily buckets (at the day's first hour) before that, as arrays
+ * in `SIGNALS` order: one item per product instead of hundreds, which is what makes importing
+ * weeks of history on a laptop's DynamoDB Local take seconds rather than minutes.
+ */
+function pairsOf(productId: string, item: Record<string, unknown>, fromMs: number): [string, SignalCounts][] {
+  if (item.hour !== HISTORY_ITEM) return [[`${productId}#${item.hour as string}`, countsFrom(item)]];
+  const out: [string, SignalCounts][] = [];
+  for (const [at, values] of Object.entries((item.buckets ?? {}) as Record<string, number[]>)) {
+    const day = at.length === 10;
+    const hour = day ? `${at}T00:00:00Z` : at;
+    // A day bucket counts while any of its hours is in range; an hour bucket only from fromMs on.
+    if (Date.parse(hour) < fromMs - (day ? 23 * HOUR_MS : 0)) continue;
+    const counts = emptyCounts();
+    SIGNALS.forEach((s, i) => {
+      counts[s] = Number(values[i] ?? 0);
+    });
+    out.push([`${productId}#${hour}`, counts]);
+  }
+  return out;
+}
+
+/** One product's buckets from `fromMs` on, for the features (Query on the product's key). */
 export async function readSignals(
   table: string,
   productId: string,
@@ -148,12 +185,74 @@ export async function readSignals(
         ExclusiveStartKey,
       }),
     );
-    for (const item of page.Items ?? []) {
-      const counts = emptyCounts();
-      for (const s of SIGNALS) counts[s] = Number(item[s] ?? 0);
-      out.push([`${productId}#${item.hour as string}`, counts]);
-    }
+    for (const item of page.Items ?? []) out.push(...pairsOf(productId, item, fromMs));
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
   return out;
+}
+
+/** Many products' buckets, `concurrency` queries in flight, as one series index. */
+export async function readSignalSeries(
+  table: string,
+  productIds: readonly string[],
+  fromMs: number,
+  {
+    client = documentClient(),
+    concurrency = 16,
+  }: { client?: DynamoDBDocumentClient; concurrency?: number } = {},
+): Promise<SeriesIndex> {
+  const pairs: [string, SignalCounts][] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, productIds.length) }, async () => {
+      while (next < productIds.length) {
+        const id = productIds[next++]!;
+        pairs.push(...(await readSignals(table, id, fromMs, client)));
+      }
+    }),
+  );
+  return buildSeries(pairs);
+}
+
+/**
+ * Stores an event history (the demo's, or one replayed from the event log) as one history item
+ * per product: the import path, not the live one, so it bypasses the exactly-once markers and
+ * replaces what an earlier import stored. Only the retention window is kept.
+ */
+export async function importSignalHistory(
+  table: string,
+  events: Iterable<BehaviourEvent>,
+  {
+    now,
+    client = documentClient(),
+    signal,
+  }: { now: number; client?: DynamoDBDocumentClient; signal?: AbortSignal },
+): Promise<{ products: number; buckets: number }> {
+  const from = now - SIGNAL_RETENTION_MS;
+  const recent: BehaviourEvent[] = [];
+  for (const e of events) {
+    const t = Date.parse(e.occurredAt);
+    if (t >= from && t < now) recent.push(e);
+  }
+  const perProduct = new Map<string, Record<string, number[]>>();
+  let buckets = 0;
+  for (const [key, counts] of bucketDeltas(recent)) {
+    const { productId, hour } = parseBucketKey(key);
+    const at = Date.parse(hour) >= now - HOURLY_HISTORY_MS ? hour : hour.slice(0, 10);
+    const item = perProduct.get(productId) ?? {};
+    const values = item[at] ?? SIGNALS.map(() => 0);
+    if (item[at] === undefined) buckets++;
+    SIGNALS.forEach((s, i) => {
+      values[i]! += counts[s];
+    });
+    item[at] = values;
+    perProduct.set(productId, item);
+  }
+  const expiresAt = Math.floor((now + SIGNAL_RETENTION_MS) / 1000);
+  await batchWriteAll(
+    table,
+    [...perProduct].map(([productId, b]) => ({ productId, hour: HISTORY_ITEM, buckets: b, expiresAt })),
+    { client, concurrency: 4, ...(signal ? { signal } : {}) },
+  );
+  return { products: perProduct.size, buckets };
 }

@@ -12,6 +12,8 @@ import {
   type RuleDecl,
   routes,
   rules,
+  type ScheduleDecl,
+  schedules,
   type TableId,
   tableEnvVar,
 } from '../topology.ts';
@@ -61,9 +63,13 @@ export interface Runtime {
   seeded: 'loading' | 'kept' | 'skipped';
   /** Settles once the demo data is fully stored (at once when kept or skipped). */
   seedDone: Promise<SeedReport | undefined>;
+  /** Settles after the first full hit re-rank (never rejects: see status().hits). */
+  hitsRanked: Promise<void>;
   status(): LocalStatus;
   /** The functions as loaded, for tests that call one directly. */
   invoke(functionId: FunctionId, event: unknown): Promise<unknown>;
+  /** Runs a declared schedule's job now (its timer runs it every `everyMinutes` as well). */
+  runSchedule(id: ScheduleDecl['id']): Promise<unknown>;
   stop(): Promise<void>;
   routes: readonly RouteDecl[];
   rules: readonly RuleDecl[];
@@ -76,6 +82,8 @@ export interface LocalStatus {
     error?: string;
     report?: SeedReport;
   };
+  /** The first full hit re-rank after the demo data is in (or after a restart on kept data). */
+  hits?: { state: 'ranking' | 'ranked' | 'failed'; ms?: number; error?: string };
 }
 
 /**
@@ -120,10 +128,18 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     ],
   );
 
+  const timers: NodeJS.Timeout[] = [];
+  const runSchedule = (id: string) => {
+    const sch = (schedules as readonly ScheduleDecl[]).find((x) => x.id === id);
+    if (!sch) throw new Error(`no schedule ${id}`);
+    return invoke(sch.functionId, sch.input);
+  };
   const loading = new AbortController();
   let seedDone: Promise<SeedReport | undefined> = Promise.resolve(undefined);
+  let hitsRanked: Promise<void> = Promise.resolve();
   let raw: DynamoDBClient | undefined;
   const stop = async () => {
+    for (const t of timers) clearInterval(t);
     loading.abort(new Error('the runtime stopped before the demo data was loaded'));
     await seedDone.catch(() => {});
     raw?.destroy();
@@ -212,6 +228,30 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     }
     gateway.ready = true;
 
+    // Rank the hits once the history's signals are in (first start), or at once on kept data
+    // (time has passed since it was last ranked); then on the declared schedule.
+    if (seeded !== 'skipped') {
+      const firstRank = seedDone.then(async () => {
+        status = { ...status, hits: { state: 'ranking' } };
+        const t0 = performance.now();
+        await runSchedule('rerank-all-hourly');
+        status = { ...status, hits: { state: 'ranked', ms: Math.round(performance.now() - t0) } };
+        log(`hit ranking computed in ${Math.round(performance.now() - t0)} ms`);
+      });
+      firstRank.catch((error: Error) => {
+        status = { ...status, hits: { state: 'failed', error: error.message } };
+        if (!loading.signal.aborted) log(`hit ranking failed: ${error.message}`);
+      });
+      hitsRanked = firstRank.catch(() => {});
+    }
+    for (const sch of schedules as readonly ScheduleDecl[]) {
+      const timer = setInterval(() => {
+        runSchedule(sch.id).catch((error: Error) => log(`schedule ${sch.id} failed: ${error.message}`));
+      }, sch.everyMinutes * 60_000);
+      timer.unref();
+      timers.push(timer);
+    }
+
     return {
       url,
       port,
@@ -223,6 +263,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       seedDone,
       status: currentStatus,
       invoke,
+      runSchedule,
+      hitsRanked,
       stop,
       routes,
       rules,

@@ -4,6 +4,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
 import { importToEventLog } from '../../functions/adapters/eventlog-store.ts';
 import { rebuildRelated } from '../../functions/adapters/related-rebuild.ts';
+import { importSignalHistory } from '../../functions/adapters/signals-store.ts';
 import { generateDemoData } from '../../models/demo/generate.ts';
 import type { TableId } from '../topology.ts';
 
@@ -68,6 +69,12 @@ export function startDemoLoad(
       importToEventLog(names.eventlog, demo.events, {
         client,
         concurrency: 4,
+        ...(signal ? { signal } : {}),
+      }),
+      // The hit signals of the history, one compact item per product (see importSignalHistory).
+      importSignalHistory(names.signals, demo.events, {
+        now: endAt.getTime(),
+        client,
         ...(signal ? { signal } : {}),
       }),
     ]);

@@ -11,7 +11,7 @@ import {
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { EventBus, type EventPattern, Rule } from 'aws-cdk-lib/aws-events';
+import { EventBus, type EventPattern, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -31,6 +31,8 @@ import {
   type RuleDecl,
   routes,
   rules,
+  type ScheduleDecl,
+  schedules,
   type TableDecl,
   type TableId,
   tableEnvVar,
@@ -249,6 +251,26 @@ export class ServiceStack extends Stack {
       } else {
         rule.addTarget(new LambdaFunction(fn, { deadLetterQueue: deliveryDlq, retryAttempts: 8 }));
       }
+    }
+
+    for (const sch of schedules as readonly ScheduleDecl[]) {
+      const minutes = config.scheduleMinutes?.[sch.id] ?? sch.everyMinutes;
+      const deliveryDlq = new Queue(this, `DeliveryDlq-${sch.id}`, {
+        retentionPeriod: Duration.days(14),
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+      });
+      new Rule(this, `Schedule-${sch.id}`, {
+        description: sch.description,
+        schedule: Schedule.rate(Duration.minutes(minutes)),
+        targets: [
+          new LambdaFunction(this.functions.get(sch.functionId)!, {
+            event: RuleTargetInput.fromObject(sch.input),
+            deadLetterQueue: deliveryDlq,
+            retryAttempts: 2,
+          }),
+        ],
+      });
     }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the HTTP API' });

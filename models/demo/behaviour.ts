@@ -634,6 +634,28 @@ export function simulateBehaviour(input: SimulationInput): BehaviourEvent[] {
     kinds[SESSION_MIX[r.weightedIndex(mixWeights)]![0]](d);
   }
 
+  // Rising products, after everything else so that the draws above are as they were without them:
+  // buzz only (searches, views, carts left in the cart, unverified reviews); sales come after the window.
+  for (const h of roles.rising) {
+    for (let d = h.buzzDay; d < days; d++) {
+      const day = hitDay(h, d);
+      const k = scale * h.strength;
+      for (let s = r.poisson(day.shop * k * 1.5); s > 0; s--) {
+        const ctx = startSession(d);
+        const i = h.index;
+        const results = categoryResults(plans[i]!.cat, d, r.int(8, 20), [i]);
+        search(ctx, hitQuery(i), results, r.chance(0.8) ? i : undefined);
+        view(ctx, i, 'search');
+        maybeCart(ctx, i, day.cart * 2);
+      }
+      for (let s = r.poisson(day.search * k * 1.5); s > 0; s--) hitSearch(h, d);
+      for (let s = r.poisson(day.review * k); s > 0; s--) {
+        const t = dayStart(d) + r.int(0, 86_399) * 1000;
+        review(t, pickCustomer(), h.index, false, 0.8);
+      }
+    }
+  }
+
   // ------------------------------------------------------------------ order by time, then number
   // One numeric key per event (seconds since the window start, then log order) sorts fast.
   const count = log.kind.length;

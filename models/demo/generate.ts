@@ -29,6 +29,8 @@ export interface DemoData {
 export interface DemoTruth {
   /** Products planted to break out into hits: searches and reviews rise first, then sales from breakoutAt. */
   hits: { productId: string; category: string; breakoutAt: string }[];
+  /** Products whose buzz started in the last days and whose sales have not: rising now. */
+  rising: { productId: string; category: string; buzzFrom: string }[];
   /** Product ids nobody buys (and hardly anybody views). */
   deadStock: string[];
   /** Products viewed together in one visit: complements and compared alternatives. */
@@ -61,7 +63,7 @@ export const DEMO_DEFAULTS = {
 } as const;
 
 /** Independent random streams, so e.g. asking for more events does not change the catalog. */
-const STREAM = { catalog: 1, roles: 2, promotions: 3, customers: 4, behaviour: 5 } as const;
+const STREAM = { catalog: 1, roles: 2, promotions: 3, customers: 4, behaviour: 5, rising: 6 } as const;
 
 export function generateDemoData(opts: DemoOptions = {}): DemoData {
   const seed = opts.seed ?? DEMO_DEFAULTS.seed;
@@ -84,7 +86,15 @@ export function generateDemoData(opts: DemoOptions = {}): DemoData {
   const startMs = endAlignedMs - days * DAY_MS;
 
   const plans = generateProducts(new Rng(seed, STREAM.catalog), productCount, endAlignedMs);
-  const roles = assignRoles(new Rng(seed, STREAM.roles), plans, SCENE_PLANS, startMs, endAlignedMs, days);
+  const roles = assignRoles(
+    new Rng(seed, STREAM.roles),
+    new Rng(seed, STREAM.rising),
+    plans,
+    SCENE_PLANS,
+    startMs,
+    endAlignedMs,
+    days,
+  );
   const promotions = generatePromotions(new Rng(seed, STREAM.promotions), plans, roles, endAlignedMs);
   const customerPlans = generateCustomers(
     new Rng(seed, STREAM.customers),
@@ -132,6 +142,11 @@ export function generateDemoData(opts: DemoOptions = {}): DemoData {
         productId: id(h.index),
         category: plans[h.index]!.product.category,
         breakoutAt: isoInstant(startMs + h.breakoutDay * DAY_MS),
+      })),
+      rising: roles.rising.map((h) => ({
+        productId: id(h.index),
+        category: plans[h.index]!.product.category,
+        buzzFrom: isoInstant(startMs + h.buzzDay * DAY_MS),
       })),
       deadStock: roles.dead.map(id),
       coViewGroups: [...roles.complements, ...roles.substitutes].map((g) => g.map(id)),

@@ -17,6 +17,11 @@ export interface HitPlan {
 export interface Roles {
   bestSellers: number[];
   hits: HitPlan[];
+  /**
+   * Products rising right now: buzz (searches, views, carts, reviews) over the window's last days,
+   * sales not yet (they break out after it ends). What a live "rising now" shelf should find.
+   */
+  rising: HitPlan[];
   /** Complementary products bought together (a tent with its lamp, stove and chairs). */
   complements: number[][];
   /** Alternatives compared in one visit (three similar dome tents); viewed together, one is bought. */
@@ -29,6 +34,8 @@ const clamp = (x: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, x
 
 export function assignRoles(
   r: Rng,
+  /** A stream of its own, so that adding rising products left every other draw as it was. */
+  rr: Rng,
   plans: ProductPlan[],
   scenePlans: readonly ScenePlan[],
   startMs: number,
@@ -158,5 +165,27 @@ export function assignRoles(
   }
   dead.sort((a, b) => a - b);
 
-  return { bestSellers, hits, complements, substitutes, dead, isDead };
+  // Rising products: drawn last, from their own stream, among the products nothing else claimed.
+  const wantRising = clamp(Math.round(wantHits / 3), 3, 12);
+  const rising: HitPlan[] = [];
+  for (const cat of rr.shuffle([...categories])) {
+    if (rising.length >= wantRising) break;
+    const members = byCategory.get(cat)!;
+    const top = [...members].sort((a, b) => b.popularity - a.popularity).slice(0, 3);
+    const buzzDay = days - rr.int(2, 5);
+    const pool = members.filter(
+      (p) =>
+        used[p.index] === 0 &&
+        isDead[p.index] === 0 &&
+        !top.includes(p) &&
+        p.launchMs <= startMs + (buzzDay - 14) * DAY_MS,
+    );
+    if (pool.length === 0) continue;
+    const p = rr.pick(pool);
+    used[p.index] = 1;
+    p.product.stock = Math.max(p.product.stock, 300 + rr.int(0, 1500));
+    rising.push({ index: p.index, buzzDay, breakoutDay: days + rr.int(0, 2), strength: rr.between(1, 1.6) });
+  }
+
+  return { bestSellers, hits, rising, complements, substitutes, dead, isDead };
 }

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { HitArtifact, HitManifest, ModelJson } from './model.ts';
 
 /**
- * A versioned artifact on disk: `<dir>/<version>/model.json` and `manifest.json`, then
- * `<dir>/latest.json` pointing at the version. The pointer is written last (and atomically), so a
+ * A versioned artifact on disk: `<dir>/<version>/model.json` and `manifest.json`, the whole
+ * artifact as `<dir>/current.json`, then `<dir>/latest.json` pointing at the version. The pointer is written last (and atomically), so a
  * reader never sees a version whose files are not all there.
  */
 
@@ -22,6 +22,11 @@ export async function writeArtifact(dir: string, artifact: HitArtifact): Promise
   await mkdir(at, { recursive: true });
   await writeFile(join(at, 'model.json'), `${JSON.stringify(artifact.model)}\n`);
   await writeFile(join(at, 'manifest.json'), `${JSON.stringify(artifact.manifest, null, 2)}\n`);
+  // The whole artifact once more as current.json: what functions bundle (a static JSON import) as
+  // the model to use until a retrained one is stored in the hitmodels table.
+  const current = join(dir, `.current-${process.pid}.json`);
+  await writeFile(current, `${JSON.stringify(artifact)}\n`);
+  await rename(current, join(dir, 'current.json'));
   const pointer: LatestPointer = { version, createdAt: artifact.manifest.createdAt };
   const tmp = join(dir, `.latest-${process.pid}.json`);
   await writeFile(tmp, `${JSON.stringify(pointer, null, 2)}\n`);

@@ -1,5 +1,5 @@
 import type { Product } from '../../events/catalog.ts';
-import { DAY_MS, type SeriesIndex, type SignalCounts, windowCounts } from './signals.ts';
+import { DAY_MS, type ProductSeries, type SeriesIndex, type SignalCounts, windowCounts } from './signals.ts';
 
 /**
  * Per-product features at an instant t, from the hourly buckets before t (24 h, 7 d and 28 d
@@ -109,7 +109,7 @@ export interface FeatureRow {
   values: number[];
 }
 
-interface Windows {
+export interface Windows {
   d1: SignalCounts;
   d7: SignalCounts;
   d28: SignalCounts;
@@ -145,26 +145,32 @@ const growth = (recent: number, recentDays: number, before: number, beforeDays: 
 const shrink = (hits: number, trials: number, prior: number, weight: number) =>
   (hits + weight * prior) / (trials + weight);
 
-/**
- * Features of `products` at instant t. Category and store-wide priors come from the same products'
- * windows, so score the whole catalog (or at least whole categories) in one call.
- */
-export function featureRows(
-  series: SeriesIndex,
-  products: readonly ProductInfo[],
-  t: number,
-  bands: ReadonlyMap<string, number> = priceBands(products),
-): FeatureRow[] {
-  const windows: Windows[] = products.map((p) => {
-    const s = series.get(p.productId);
-    return {
-      d1: windowCounts(s, t - DAY_MS, t),
-      d7: windowCounts(s, t - 7 * DAY_MS, t),
-      d28: windowCounts(s, t - 28 * DAY_MS, t),
-    };
-  });
+/** A product's signal totals over the three feature windows ending at t. */
+export function productWindows(series: ProductSeries | undefined, t: number): Windows {
+  return {
+    d1: windowCounts(series, t - DAY_MS, t),
+    d7: windowCounts(series, t - 7 * DAY_MS, t),
+    d28: windowCounts(series, t - 28 * DAY_MS, t),
+  };
+}
 
-  // Priors: category rates over 7 d (falling back on store-wide ones for a quiet category).
+/**
+ * The smoothing priors the rates shrink toward: store-wide click-through and rating, and each
+ * category's cart and order rates. They move slowly, so the live re-ranking reads them as stored by
+ * the last full re-rank instead of re-reading every product of a category for each batch.
+ */
+export interface Priors {
+  cart: number;
+  order: number;
+  ctr: number;
+  rating: number;
+  categories: Record<string, { cart: number; order: number }>;
+}
+
+export function computePriors(
+  products: readonly ProductInfo[],
+  windows: readonly Pick<Windows, 'd7' | 'd28'>[],
+): Priors {
   const total = { views: 0, carts: 0, orders: 0, searches: 0, clicks: 0, reviews: 0, ratingSum: 0 };
   const perCategory = new Map<string, { views: number; carts: number; orders: number }>();
   products.forEach((p, i) => {
@@ -182,51 +188,154 @@ export function featureRows(
     c.orders += w.d7.orders;
     perCategory.set(p.category, c);
   });
-  const globalCart = shrink(total.carts, total.views, 0.1, 100);
-  const globalOrder = shrink(total.orders, total.views, 0.03, 100);
-  const globalCtr = shrink(total.clicks, total.searches, 0.1, 100);
-  const globalRating = shrink(total.ratingSum, total.reviews, 4, 10);
-  const S = SMOOTHING;
-
-  return products.map((p, i) => {
-    const { d1, d7, d28 } = windows[i]!;
-    const cat = perCategory.get(p.category)!;
-    const catCart = shrink(cat.carts, cat.views, globalCart, S.rateViews);
-    const catOrder = shrink(cat.orders, cat.views, globalOrder, S.rateViews);
-    const velocity7 = d7.units / 7;
-    const launchMs = Date.parse(`${p.launchDate}T00:00:00Z`);
-    const days = Math.max(0, (t - launchMs) / DAY_MS);
-    const rating7 = shrink(d7.ratingSum, d7.reviews, globalRating, S.ratingReviews);
-    const ratingBefore = shrink(
-      d28.ratingSum - d7.ratingSum,
-      d28.reviews - d7.reviews,
-      globalRating,
-      S.ratingReviews,
-    );
-    const values: Record<FeatureName, number> = {
-      searches_24h: Math.log1p(d1.searches),
-      searches_7d: Math.log1p(d7.searches),
-      search_growth_24h: growth(d1.searches, 1, d7.searches - d1.searches, 6, S.growthPerDay),
-      search_growth_7d: growth(d7.searches, 7, d28.searches - d7.searches, 21, S.growthPerDay),
-      search_clicks_7d: Math.log1p(d7.searchClicks),
-      search_ctr_7d: shrink(d7.searchClicks, d7.searches, globalCtr, S.ctrSearches),
-      views_24h: Math.log1p(d1.views),
-      views_7d: Math.log1p(d7.views),
-      view_growth_7d: growth(d7.views, 7, d28.views - d7.views, 21, S.growthPerDay),
-      cart_rate_7d: shrink(d7.carts, d7.views, catCart, S.rateViews),
-      conversion_7d: shrink(d7.orders, d7.views, catOrder, S.rateViews),
-      sales_24h: Math.log1p(d1.units),
-      sales_velocity_7d: Math.log1p(velocity7),
-      sales_velocity_28d: Math.log1p(d28.units / 28),
-      sales_acceleration: growth(d7.units, 7, d28.units - d7.units, 21, S.salesPerDay),
-      reviews_7d: Math.log1p(d7.reviews),
-      review_growth_7d: growth(d7.reviews, 7, d28.reviews - d7.reviews, 21, S.growthPerDay),
-      rating_28d: shrink(d28.ratingSum, d28.reviews, globalRating, S.ratingReviews),
-      rating_trend: rating7 - ratingBefore,
-      days_since_launch: Math.log1p(days),
-      stock_cover_days: Math.min(S.maxCoverDays, p.stock / Math.max(velocity7, 1 / 7)),
-      price_band: bands.get(p.productId) ?? 0.5,
+  const cart = shrink(total.carts, total.views, 0.1, 100);
+  const order = shrink(total.orders, total.views, 0.03, 100);
+  const categories: Priors['categories'] = {};
+  for (const [category, c] of perCategory) {
+    categories[category] = {
+      cart: shrink(c.carts, c.views, cart, SMOOTHING.rateViews),
+      order: shrink(c.orders, c.views, order, SMOOTHING.rateViews),
     };
-    return { productId: p.productId, category: p.category, t, values: FEATURE_NAMES.map((n) => values[n]) };
-  });
+  }
+  return {
+    cart,
+    order,
+    ctr: shrink(total.clicks, total.searches, 0.1, 100),
+    rating: shrink(total.ratingSum, total.reviews, 4, 10),
+    categories,
+  };
+}
+
+/** One product's feature vector (in `FEATURE_NAMES` order) from its windows and the priors. */
+export function featureVector(
+  p: ProductInfo,
+  { d1, d7, d28 }: Windows,
+  priors: Priors,
+  band: number,
+  t: number,
+): number[] {
+  const S = SMOOTHING;
+  // A category the priors have not seen yet (a new one) shrinks toward the store-wide rates.
+  const cat = priors.categories[p.category] ?? { cart: priors.cart, order: priors.order };
+  const velocity7 = d7.units / 7;
+  const launchMs = Date.parse(`${p.launchDate}T00:00:00Z`);
+  const days = Math.max(0, (t - launchMs) / DAY_MS);
+  const rating7 = shrink(d7.ratingSum, d7.reviews, priors.rating, S.ratingReviews);
+  const ratingBefore = shrink(
+    d28.ratingSum - d7.ratingSum,
+    d28.reviews - d7.reviews,
+    priors.rating,
+    S.ratingReviews,
+  );
+  const values: Record<FeatureName, number> = {
+    searches_24h: Math.log1p(d1.searches),
+    searches_7d: Math.log1p(d7.searches),
+    search_growth_24h: growth(d1.searches, 1, d7.searches - d1.searches, 6, S.growthPerDay),
+    search_growth_7d: growth(d7.searches, 7, d28.searches - d7.searches, 21, S.growthPerDay),
+    search_clicks_7d: Math.log1p(d7.searchClicks),
+    search_ctr_7d: shrink(d7.searchClicks, d7.searches, priors.ctr, S.ctrSearches),
+    views_24h: Math.log1p(d1.views),
+    views_7d: Math.log1p(d7.views),
+    view_growth_7d: growth(d7.views, 7, d28.views - d7.views, 21, S.growthPerDay),
+    cart_rate_7d: shrink(d7.carts, d7.views, cat.cart, S.rateViews),
+    conversion_7d: shrink(d7.orders, d7.views, cat.order, S.rateViews),
+    sales_24h: Math.log1p(d1.units),
+    sales_velocity_7d: Math.log1p(velocity7),
+    sales_velocity_28d: Math.log1p(d28.units / 28),
+    sales_acceleration: growth(d7.units, 7, d28.units - d7.units, 21, S.salesPerDay),
+    reviews_7d: Math.log1p(d7.reviews),
+    review_growth_7d: growth(d7.reviews, 7, d28.reviews - d7.reviews, 21, S.growthPerDay),
+    rating_28d: shrink(d28.ratingSum, d28.reviews, priors.rating, S.ratingReviews),
+    rating_trend: rating7 - ratingBefore,
+    days_since_launch: Math.log1p(days),
+    stock_cover_days: Math.min(S.maxCoverDays, p.stock / Math.max(velocity7, 1 / 7)),
+    price_band: band,
+  };
+  return FEATURE_NAMES.map((n) => values[n]);
+}
+
+/**
+ * Features of `products` at instant t. Category and store-wide priors come from the same products'
+ * windows, so score the whole catalog (or at least whole categories) in one call.
+ */
+export function featureRows(
+  series: SeriesIndex,
+  products: readonly ProductInfo[],
+  t: number,
+  bands: ReadonlyMap<string, number> = priceBands(products),
+): FeatureRow[] {
+  const windows = products.map((p) => productWindows(series.get(p.productId), t));
+  const priors = computePriors(products, windows);
+  return products.map((p, i) => ({
+    productId: p.productId,
+    category: p.category,
+    t,
+    values: featureVector(p, windows[i]!, priors, bands.get(p.productId) ?? 0.5, t),
+  }));
+}
+
+/**
+ * `priceBands`' mid-rank percentile from a category's sorted list prices (as stored with the
+ * priors). A price missing from the list (it changed since) counts as one more product.
+ */
+export function priceBandIn(sortedPrices: readonly number[], price: number): number {
+  let below = 0;
+  let equal = 0;
+  for (const x of sortedPrices) {
+    if (x < price) below++;
+    else if (x === price) equal++;
+  }
+  const n = equal === 0 ? sortedPrices.length + 1 : sortedPrices.length;
+  const eq = Math.max(1, equal);
+  return n <= 1 ? 0.5 : (below + (eq - 1) / 2) / (n - 1);
+}
+
+/**
+ * The raw figures behind a product's features, kept with its hit score so that an explanation
+ * quotes counts a merchandiser can check ("searches up 340% in 24 h"), not z-scores.
+ */
+export interface HitSignals {
+  searches24h: number;
+  /** Daily mean over the 6 days before the last 24 h. */
+  searchesDailyBefore: number;
+  searches7d: number;
+  /** Weekly mean over the 21 days before the last 7. */
+  searchesWeeklyBefore: number;
+  views7d: number;
+  viewsWeeklyBefore: number;
+  carts7d: number;
+  orders7d: number;
+  units7d: number;
+  unitsWeeklyBefore: number;
+  reviews7d: number;
+  reviews28d: number;
+  /** Plain average rating over 28 days; null without reviews. */
+  rating28d: number | null;
+  /** Plain average over the 21 days before the last 7; null without reviews then. */
+  ratingBefore: number | null;
+  stock: number;
+  daysSinceLaunch: number;
+}
+
+export function hitSignals(p: ProductInfo, { d1, d7, d28 }: Windows, t: number): HitSignals {
+  const round = (x: number) => Math.round(x * 100) / 100;
+  const reviewsBefore = d28.reviews - d7.reviews;
+  return {
+    searches24h: d1.searches,
+    searchesDailyBefore: round((d7.searches - d1.searches) / 6),
+    searches7d: d7.searches,
+    searchesWeeklyBefore: round((d28.searches - d7.searches) / 3),
+    views7d: d7.views,
+    viewsWeeklyBefore: round((d28.views - d7.views) / 3),
+    carts7d: d7.carts,
+    orders7d: d7.orders,
+    units7d: d7.units,
+    unitsWeeklyBefore: round((d28.units - d7.units) / 3),
+    reviews7d: d7.reviews,
+    reviews28d: d28.reviews,
+    rating28d: d28.reviews > 0 ? round(d28.ratingSum / d28.reviews) : null,
+    ratingBefore: reviewsBefore > 0 ? round((d28.ratingSum - d7.ratingSum) / reviewsBefore) : null,
+    stock: p.stock,
+    daysSinceLaunch: Math.max(0, Math.floor((t - Date.parse(`${p.launchDate}T00:00:00Z`)) / DAY_MS)),
+  };
 }

@@ -187,6 +187,64 @@ export function scoreProducts(model: HitModel, featureRows: readonly (readonly n
   });
 }
 
+/**
+ * Pre-sigmoid outputs, in float64: the last layer applied by hand to the hidden activations, so
+ * that products the network is sure about do not all tie at a float32 sigmoid of 1.
+ */
+const heads = new WeakMap<HitModel, { hidden: tfl.LayersModel; w: Float32Array; b: number }>();
+export function logits(model: HitModel, featureRows: readonly (readonly number[])[]): number[] {
+  if (featureRows.length === 0) return [];
+  let head = heads.get(model);
+  if (head === undefined) {
+    const layers = model.net.layers;
+    const last = layers[layers.length - 1]!;
+    const hidden = tfl.model({
+      inputs: model.net.inputs,
+      outputs: layers[layers.length - 2]!.output as tfl.SymbolicTensor,
+    });
+    const [kernel, bias] = last.getWeights();
+    head = { hidden, w: kernel!.dataSync() as Float32Array, b: (bias!.dataSync() as Float32Array)[0]! };
+    heads.set(model, head);
+  }
+  const d = model.standardization.mean.length;
+  const xs = new Float32Array(featureRows.length * d);
+  featureRows.forEach((v, i) => {
+    if (v.length !== d) throw new RangeError(`expected ${d} features, got ${v.length}`);
+    xs.set(standardize(v, model.standardization), i * d);
+  });
+  const h = head.hidden;
+  const acts = tf.tidy(() => (h.predict(tf.tensor2d(xs, [featureRows.length, d])) as tf.Tensor).dataSync());
+  const width = head.w.length;
+  return featureRows.map((_, i) => {
+    let z = head.b;
+    for (let j = 0; j < width; j++) z += acts[i * width + j]! * head.w[j]!;
+    return z;
+  });
+}
+
+/**
+ * Hit probabilities for the live ranking: the logits with the training's positive-row weight taken
+ * back out (weighting positives w times multiplies the odds by w), so a score reads as a
+ * probability and the order is the model's, free of float32 ties.
+ */
+export function hitProbabilities(
+  model: HitModel,
+  featureRows: readonly (readonly number[])[],
+  positiveWeight: number,
+): number[] {
+  const shift = Math.log(Math.max(1, positiveWeight));
+  return logits(model, featureRows).map((z) => 1 / (1 + Math.exp(-(z - shift))));
+}
+
+/** The positive-row weight a manifest's training used (trainHitModel's default rule). */
+export function positiveWeightOf(manifest: HitManifest): number {
+  const explicit = Number(manifest.training.positiveWeight);
+  if (Number.isFinite(explicit) && explicit > 0) return explicit;
+  const rows = Number(manifest.training.rows);
+  const positives = Number(manifest.training.positives);
+  return positives > 0 && rows > positives ? Math.min(20, (rows - positives) / positives) : 1;
+}
+
 // ------------------------------------------------------------------ artifact
 
 /** model.json: the Keras-style topology and the weights, base64, in one small file. */

@@ -205,3 +205,22 @@ export function windowCounts(series: ProductSeries | undefined, fromMs: number, 
   for (const s of SIGNALS) out[s] = series.cum[s][b]! - series.cum[s][a]!;
   return out;
 }
+
+/** The products whose buckets a batch adds to, in first-seen order. */
+export function touchedProducts(events: Iterable<BehaviourEvent>): string[] {
+  const out = new Set<string>();
+  for (const e of events) {
+    switch (e.type) {
+      case 'OrderPlaced':
+        for (const line of e.lines) out.add(line.productId);
+        break;
+      case 'SearchPerformed':
+        for (const id of e.resultProductIds) out.add(id);
+        if (e.clickedProductId !== undefined) out.add(e.clickedProductId);
+        break;
+      default:
+        out.add(e.productId);
+    }
+  }
+  return [...out];
+}

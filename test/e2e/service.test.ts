@@ -236,11 +236,16 @@ describe('local runtime, end to end', () => {
         eventId: `evt-sig-${randomUUID()}`,
         occurredAt: new Date(Date.UTC(2026, 10, 23, 14, 0, n)).toISOString(),
       }));
+      // The seeded history may hold views of that hour too (it ends at the start of the run's day).
+      const viewsAt = async () =>
+        (await readSignals(rt.tableNames.signals, 'p-00011', Date.UTC(2026, 10, 23, 14), doc))
+          .filter(([key]) => key === 'p-00011#2026-11-23T14:00:00Z')
+          .reduce((n, [, c]) => n + c.views, 0);
+      const before = await viewsAt();
       expect((await postEvents({ events })).status).toBe(202);
       expect((await postEvents({ events })).status).toBe(202);
       await rt.bus.drain();
-      const rows = await readSignals(rt.tableNames.signals, 'p-00011', Date.UTC(2026, 10, 23, 14), doc);
-      expect(rows.map(([key, c]) => [key, c.views])).toEqual([['p-00011#2026-11-23T14:00:00Z', 5]]);
+      expect(await viewsAt()).toBe(before + 5);
       expect(rt.bus.stats()['behaviour-to-signals']!.deadLetters).toBe(0);
     });
 
@@ -299,6 +304,97 @@ describe('local runtime, end to end', () => {
       const big = await postEvents({ events: [{ ...viewed('p-1'), referrer: 'x'.repeat(2 * 1024 * 1024) }] });
       expect(big.status).toBe(413);
       expect(big.body.error.issues[0].path).toBe('body');
+    });
+  });
+
+  describe('hit ranking', () => {
+    it('serves the global ranking with rank changes and the signals behind each item', async () => {
+      await rt.hitsRanked;
+      expect(rt.status().hits?.state).toBe('ranked');
+      const { status, body } = await get('/v1/hits?limit=20&explain=true');
+      expect(status).toBe(200);
+      expect(body.scope).toBe('global');
+      expect(body.modelVersion).toMatch(/^hits-/);
+      expect(body.items.map((e: any) => e.rank)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      const scores = body.items.map((e: any) => e.hitScore);
+      expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+      for (const e of body.items) {
+        expect(Array.isArray(e.explanation)).toBe(true);
+        expect(e.signals.views7d).toBeGreaterThanOrEqual(0);
+      }
+      const zh = await fetch(`${rt.url}/v1/hits?limit=20&explain=1`, {
+        headers: { 'accept-language': 'zh-CN' },
+      });
+      const zhBody = (await zh.json()) as any;
+      expect(zhBody.items.flatMap((e: any) => e.explanation).join('')).toMatch(/[\u4e00-\u9fff]/);
+    });
+
+    it('moves a product up its category within the visit after a burst of events', async () => {
+      await rt.hitsRanked;
+      const top = (await get('/v1/hits?limit=1')).body.items[0];
+      const category = top.category;
+      const before = (await get(`/v1/hits?category=${category}&limit=50`)).body;
+      const target = before.items.at(-1);
+      expect(target.rank).toBeGreaterThan(3);
+      const now = Date.now();
+      const at = (n: number) => new Date(now - 60_000 + n * 100).toISOString();
+      const base = (n: number) => ({ eventId: `evt-hit-${randomUUID()}`, occurredAt: at(n), version: 1 });
+      const burst: BehaviourEvent[] = [];
+      for (let n = 0; n < 40; n++) {
+        burst.push({
+          ...base(n),
+          type: 'SearchPerformed',
+          sessionId: `s-hit-${n}`,
+          query: 'the one everyone wants',
+          resultProductIds: [target.productId],
+          clickedProductId: target.productId,
+        } as BehaviourEvent);
+        burst.push({
+          ...base(n),
+          type: 'ProductViewed',
+          sessionId: `s-hit-${n}`,
+          productId: target.productId,
+        } as BehaviourEvent);
+        if (n % 2 === 0) {
+          burst.push({
+            ...base(n),
+            type: 'ProductAddedToCart',
+            sessionId: `s-hit-${n}`,
+            productId: target.productId,
+            quantity: 1,
+          } as BehaviourEvent);
+        }
+      }
+      for (let i = 0; i < burst.length; i += 100) {
+        expect((await postEvents({ events: burst.slice(i, i + 100) })).status).toBe(202);
+      }
+      await rt.bus.drain();
+      const after = (await get(`/v1/hits?category=${category}&limit=50&explain=true`)).body;
+      const moved = after.items.find((e: any) => e.productId === target.productId);
+      expect(moved.rank).toBeLessThan(target.rank);
+      expect(moved.previousRank).toBe(target.rank);
+      expect(moved.rankChange).toBe(target.rank - moved.rank);
+      expect(after.rankingVersion).toBeGreaterThan(before.rankingVersion);
+      expect(moved.signals.searches24h).toBeGreaterThanOrEqual(40);
+      expect(moved.explanation.join(' ')).toMatch(/searches/);
+      expect(rt.bus.stats()['signals-to-rerank']!.deadLetters).toBe(0);
+    });
+
+    it('answers 400 naming the parameter, and 404 for a category without a ranking', async () => {
+      for (const [query, field] of [
+        ['limit=0', 'limit'],
+        ['limit=51', 'limit'],
+        ['explain=maybe', 'explain'],
+        ['category=Not%20A%20Slug', 'category'],
+        ['colour=red', ''],
+      ] as const) {
+        const { status, body } = await get(`/v1/hits?${query}`);
+        expect(status, query).toBe(400);
+        expect(body.error.issues[0].path).toBe(field ? `query.${field}` : 'query');
+      }
+      const missing = await get('/v1/hits?category=no-such-category');
+      expect(missing.status).toBe(404);
+      expect(missing.body.error.issues[0].path).toBe('query.category');
     });
   });
 

@@ -1,11 +1,15 @@
+import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import { Schedule } from 'aws-cdk-lib/aws-events';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type FunctionId,
   functions,
+  type RuleDecl,
   routeKey,
   routes,
   rules,
+  schedules,
   type TableId,
   tables,
 } from '../../infra/topology.ts';
@@ -138,13 +142,36 @@ describe('ServiceStack', () => {
 
   describe('events', () => {
     it('creates one rule per declared rule with its pattern on the service bus', () => {
-      const found = resourcesOf(dev.template, 'AWS::Events::Rule').map(([, r]) => r.Properties.EventPattern);
+      const found = resourcesOf(dev.template, 'AWS::Events::Rule')
+        .filter(([, r]) => r.Properties.EventPattern !== undefined)
+        .map(([, r]) => r.Properties.EventPattern);
       expect(found).toHaveLength(rules.length);
       for (const rule of rules) expect(found).toContainEqual(rule.pattern);
     });
 
+    it('runs each declared schedule on its cadence, a stage override winning, with its input and a DLQ', () => {
+      for (const sch of schedules) {
+        const target = Match.arrayWith([
+          Match.objectLike({
+            Input: JSON.stringify(sch.input),
+            DeadLetterConfig: Match.objectLike({ Arn: Match.anyValue() }),
+          }),
+        ]);
+        dev.template.hasResourceProperties('AWS::Events::Rule', {
+          ScheduleExpression: Schedule.rate(Duration.minutes(sch.everyMinutes)).expressionString,
+          Targets: target,
+        });
+      }
+      const overridden = synthTemplate('dev', { scheduleMinutes: { 'rerank-all-hourly': 15 } });
+      overridden.template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(15 minutes)',
+      });
+    });
+
     it('buffers every queue-fed rule in a queue with a dead-letter queue and partial batch failures', () => {
-      const queued = rules.filter((r) => r.target.kind === 'queue');
+      const queued = (rules as readonly RuleDecl[]).flatMap((r) =>
+        r.target.kind === 'queue' ? [{ ...r, target: r.target }] : [],
+      );
       const withDlq = resourcesOf(dev.template, 'AWS::SQS::Queue').filter(
         ([, q]) => q.Properties.RedrivePolicy,
       );

@@ -1,0 +1,29 @@
+import { HitsQuery } from '../events/api.ts';
+import { hitsAnswer } from '../models/hits/answer.ts';
+import { GLOBAL } from '../models/hits/ranking.ts';
+import { readHitList } from './adapters/hits-store.ts';
+import { tableName } from './lib/config.ts';
+import { HttpError, httpApi, parseAt } from './lib/http.ts';
+import { localeOf } from './lib/locale.ts';
+
+const rankings = tableName('rankings');
+
+export const handler = httpApi({
+  'GET /v1/hits': async (req) => {
+    const q = parseAt('query', HitsQuery, req.query);
+    const scope = q.category ?? GLOBAL;
+    const list = await readHitList(rankings, scope);
+    if (list === undefined && q.category !== undefined) {
+      throw new HttpError(404, 'NotFound', `no hit ranking for category "${q.category}"`, [
+        { in: 'query', path: 'category', message: 'no ranking for this category' },
+      ]);
+    }
+    const body = hitsAnswer(scope, list, {
+      limit: q.limit,
+      explain: q.explain,
+      locale: localeOf(req.headers['accept-language']),
+    });
+    // Rankings change with every batch of events; a few seconds of CDN or browser caching is harmless.
+    return { status: 200, body, headers: { 'cache-control': 'public, max-age=5' } };
+  },
+});

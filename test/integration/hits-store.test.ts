@@ -1,0 +1,134 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BehaviourEvent } from '../../events/behaviour.ts';
+import type { HitRankingUpdated } from '../../events/output.ts';
+import { dynamoHitStore, readHitList } from '../../functions/adapters/hits-store.ts';
+import {
+  aggregateSignals,
+  importSignalHistory,
+  readSignalSeries,
+} from '../../functions/adapters/signals-store.ts';
+import { GLOBAL, rankList } from '../../models/hits/ranking.ts';
+import { type HitScorer, rerankAll, rerankTouched } from '../../models/hits/rerank.ts';
+import { bucketDeltas, buildSeries, DAY_MS, HOUR_MS, windowCounts } from '../../models/hits/signals.ts';
+import { freshTables } from '../support/dynamo.ts';
+
+let db: Awaited<ReturnType<typeof freshTables>>;
+const published: HitRankingUpdated[] = [];
+let store: ReturnType<typeof dynamoHitStore>;
+const NOW = Date.parse('2026-11-23T12:30:00Z');
+
+beforeAll(async () => {
+  db = await freshTables();
+  store = dynamoHitStore(db.names, {
+    client: db.doc,
+    publish: async (events) => {
+      published.push(...events);
+    },
+  });
+  for (const [productId, category] of [
+    ['p-00001', 'tents'],
+    ['p-00002', 'tents'],
+    ['p-00003', 'tents'],
+    ['p-00004', 'lamps'],
+  ]) {
+    await db.doc.send(
+      new PutCommand({
+        TableName: db.names.products,
+        Item: { productId, category, listPrice: 1000, stock: 50, launchDate: '2025-06-01', title: productId },
+      }),
+    );
+  }
+});
+
+let seq = 0;
+const view = (productId: string, ms: number): BehaviourEvent => ({
+  type: 'ProductViewed',
+  eventId: `evt-hs-${seq++}`,
+  occurredAt: new Date(ms).toISOString(),
+  version: 1,
+  sessionId: 's-1',
+  productId,
+});
+/** Views 7 d, squashed: a scorer whose order is obvious. */
+const scorer: HitScorer = {
+  version: 'views-1',
+  score: (vs) => vs.map((v) => 1 - 1 / (2 + Math.expm1(v[7]!))),
+};
+
+describe('signal history import', () => {
+  it('stores one item per product whose buckets read back as the same windows', async () => {
+    const events = [
+      ...Array.from({ length: 30 }, (_, i) => view('p-00001', NOW - 20 * DAY_MS + i * HOUR_MS)),
+      ...Array.from({ length: 12 }, (_, i) => view('p-00001', NOW - 30 * HOUR_MS + i * HOUR_MS)),
+      ...Array.from({ length: 4 }, (_, i) => view('p-00002', NOW - 3 * DAY_MS + i * HOUR_MS)),
+    ];
+    const cut = Math.floor(NOW / DAY_MS) * DAY_MS;
+    const before = events.filter((e) => Date.parse(e.occurredAt) < cut);
+    expect(await importSignalHistory(db.names.signals, before, { now: cut, client: db.doc })).toMatchObject({
+      products: 2,
+    });
+    const series = await readSignalSeries(db.names.signals, ['p-00001', 'p-00002'], cut - 28 * DAY_MS, {
+      client: db.doc,
+    });
+    const exact = buildSeries(bucketDeltas(before));
+    for (const id of ['p-00001', 'p-00002']) {
+      // Hour resolution over the last two days (the 24 h window is exact) ...
+      expect(windowCounts(series.get(id), cut - DAY_MS, cut).views).toBe(
+        windowCounts(exact.get(id), cut - DAY_MS, cut).views,
+      );
+      // ... and whole days before, so midnight-aligned windows are exact too.
+      expect(windowCounts(series.get(id), cut - 28 * DAY_MS, cut).views).toBe(
+        windowCounts(exact.get(id), cut - 28 * DAY_MS, cut).views,
+      );
+    }
+  });
+});
+
+describe('re-ranking on DynamoDB Local', () => {
+  it('ranks everything, then re-ranks after a live batch; the sparse index drops non-candidates', async () => {
+    const full = await rerankAll(store, scorer, NOW);
+    expect(full).toMatchObject({ mode: 'full', scored: 4 });
+    const tents = await readHitList(db.names.rankings, 'tents', db.doc);
+    expect(tents!.items.map((e) => e.productId)).toEqual(['p-00001', 'p-00002', 'p-00003']);
+    expect(published.map((e) => e.scope).sort()).toEqual(['global', 'lamps', 'tents']);
+
+    // A burst of live views for p-00003 through the real aggregation path.
+    const burst = Array.from({ length: 80 }, (_, i) => view('p-00003', NOW - 10 * 60_000 + i * 1000));
+    await aggregateSignals(db.names, burst, db.doc);
+    published.length = 0;
+    const report = await rerankTouched(store, scorer, ['p-00003'], NOW);
+    expect(report).toMatchObject({ mode: 'touched', scored: 1, listsReordered: 2 });
+    const after = await readHitList(db.names.rankings, 'tents', db.doc);
+    expect(after!.items[0]).toMatchObject({ productId: 'p-00003', rank: 1, previousRank: 3 });
+    expect(after!.items[0]!.signals.views7d).toBe(80);
+    const global = await readHitList(db.names.rankings, GLOBAL, db.doc);
+    expect(global!.items[0]!.productId).toBe('p-00003');
+    expect(published.map((e) => [e.scope, e.top[0]!.productId])).toEqual(
+      expect.arrayContaining([
+        ['tents', 'p-00003'],
+        ['global', 'p-00003'],
+      ]),
+    );
+    expect(await store.categoryTop('tents', 10)).toHaveLength(3);
+
+    // p-00001 becomes a top seller (threshold 0 units): out of the index and of every list.
+    const priors = await store.readPriors(['tents']);
+    await store.writePriors(priors.global!, [{ ...priors.categories.get('tents')!, incumbentUnits: 0 }]);
+    await rerankTouched(store, scorer, ['p-00001'], NOW);
+    expect((await store.categoryTop('tents', 10)).map((e) => e.productId).sort()).toEqual([
+      'p-00002',
+      'p-00003',
+    ]);
+    const global2 = await readHitList(db.names.rankings, GLOBAL, db.doc);
+    expect(global2!.items.map((e) => e.productId)).not.toContain('p-00001');
+  });
+
+  it('refuses a list write whose revision someone else moved', async () => {
+    const current = (await store.readLists(['tents'])).get('tents')!;
+    const next = rankList('tents', current, [], { modelVersion: 'x', now: new Date(NOW).toISOString() }).list;
+    expect(await store.writeList(next, current.revision - 1)).toBe(false);
+    expect(await store.writeList(next, current.revision)).toBe(true);
+    expect(await store.writeList(next, 0)).toBe(false);
+  });
+});

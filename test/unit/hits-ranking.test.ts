@@ -1,0 +1,363 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { HitRankingUpdated } from '../../events/output.ts';
+import { explainHit } from '../../models/hits/explain.ts';
+import { type HitSignals, type ProductInfo, priceBandIn, priceBands } from '../../models/hits/features.ts';
+import {
+  categoryPool,
+  GLOBAL,
+  globalPoolSuffices,
+  type HitEntry,
+  type RankedList,
+  rankList,
+} from '../../models/hits/ranking.ts';
+import {
+  type CategoryPriors,
+  type GlobalPriors,
+  type HitScorer,
+  type HitStore,
+  rerankAll,
+  rerankTouched,
+  type ScoreRecord,
+} from '../../models/hits/rerank.ts';
+import { bucketDeltas, buildSeries, DAY_MS, type SeriesIndex } from '../../models/hits/signals.ts';
+
+const quiet: HitSignals = {
+  searches24h: 0,
+  searchesDailyBefore: 0,
+  searches7d: 0,
+  searchesWeeklyBefore: 0,
+  views7d: 0,
+  viewsWeeklyBefore: 0,
+  carts7d: 0,
+  orders7d: 0,
+  units7d: 0,
+  unitsWeeklyBefore: 0,
+  reviews7d: 0,
+  reviews28d: 0,
+  rating28d: null,
+  ratingBefore: null,
+  stock: 100,
+  daysSinceLaunch: 400,
+};
+const entry = (productId: string, score: number, category = 'tents'): HitEntry => ({
+  productId,
+  category,
+  score,
+  signals: quiet,
+  scoredAt: '2026-11-23T10:00:00.000Z',
+});
+const meta = { modelVersion: 'm1', now: '2026-11-23T11:00:00.000Z' };
+
+describe('rankList', () => {
+  it('ranks by score, ties by product id, and keeps the first `size`', () => {
+    const { list, change } = rankList(
+      'tents',
+      undefined,
+      [entry('b', 0.5), entry('a', 0.5), entry('c', 0.9)],
+      {
+        ...meta,
+        size: 2,
+      },
+    );
+    expect(list.items.map((e) => [e.productId, e.rank, e.previousRank])).toEqual([
+      ['c', 1, null],
+      ['a', 2, null],
+    ]);
+    expect(change).toBe('order');
+    expect(list.version).toBe(1);
+    expect(list.revision).toBe(1);
+  });
+
+  it('moves the version only on a reordering, and keeps previous ranks until the next one', () => {
+    const first = rankList(
+      'tents',
+      undefined,
+      [entry('a', 0.9), entry('b', 0.5), entry('c', 0.1)],
+      meta,
+    ).list;
+    const swapped = rankList('tents', first, [entry('a', 0.4), entry('b', 0.5), entry('c', 0.1)], meta);
+    expect(swapped.change).toBe('order');
+    expect(swapped.topChanged).toBe(true);
+    expect(swapped.list.version).toBe(2);
+    expect(swapped.list.items.map((e) => [e.productId, e.rank, e.previousRank])).toEqual([
+      ['b', 1, 2],
+      ['a', 2, 1],
+      ['c', 3, 3],
+    ]);
+    // Only a score moves: same version, new revision, the previous ranks of the last reordering stay.
+    const nudged = rankList(
+      'tents',
+      swapped.list,
+      [entry('a', 0.45), entry('b', 0.5), entry('c', 0.1)],
+      meta,
+    );
+    expect(nudged.change).toBe('scores');
+    expect(nudged.topChanged).toBe(false);
+    expect(nudged.list.version).toBe(2);
+    expect(nudged.list.revision).toBe(3);
+    expect(nudged.list.items.map((e) => e.previousRank)).toEqual([2, 1, 3]);
+    // Nothing moves: nothing to write.
+    const same = rankList('tents', nudged.list, [entry('a', 0.45), entry('b', 0.5), entry('c', 0.1)], meta);
+    expect(same.change).toBe('none');
+    expect(same.list.revision).toBe(3);
+  });
+
+  it('announces a change of the first 20 only', () => {
+    const pool = Array.from({ length: 30 }, (_, i) => entry(`p${String(i).padStart(2, '0')}`, 1 - i / 100));
+    const first = rankList('tents', undefined, pool, meta).list;
+    const tail = pool.map((e) => (e.productId === 'p25' ? { ...e, score: 0.72 } : e));
+    const reordered = rankList('tents', first, tail, meta);
+    expect(reordered.change).toBe('order');
+    expect(reordered.topChanged).toBe(false);
+    const head = pool.map((e) => (e.productId === 'p25' ? { ...e, score: 0.995 } : e));
+    expect(rankList('tents', first, head, meta).topChanged).toBe(true);
+  });
+});
+
+describe('pools', () => {
+  it('overlays fresh scores on the stored ones and drops products that left the running or the category', () => {
+    const pool = categoryPool(
+      'tents',
+      [entry('a', 0.9), entry('b', 0.8), entry('c', 0.7)],
+      [entry('a', 0.1), entry('b', 0.8, 'lamps'), entry('d', 0.6)],
+      new Set(['c']),
+    );
+    expect(pool.map((e) => [e.productId, e.score]).sort()).toEqual([
+      ['a', 0.1],
+      ['d', 0.6],
+    ]);
+  });
+
+  it('pools only the previous global list while none of its members lost ground', () => {
+    const previous = rankList(GLOBAL, undefined, [entry('a', 0.9), entry('b', 0.8)], meta).list;
+    expect(globalPoolSuffices(previous, new Map([['a', entry('a', 0.95)]]), new Set())).toBe(true);
+    expect(globalPoolSuffices(previous, new Map([['a', entry('a', 0.5)]]), new Set())).toBe(false);
+    expect(globalPoolSuffices(previous, new Map(), new Set(['b']))).toBe(false);
+    expect(globalPoolSuffices(undefined, new Map(), new Set())).toBe(false);
+  });
+});
+
+describe('priceBandIn', () => {
+  it('equals priceBands for a product of the stored list', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 30 }), (prices) => {
+        const products: ProductInfo[] = prices.map((listPrice, i) => ({
+          productId: `p${i}`,
+          category: 'c',
+          listPrice,
+          stock: 1,
+          launchDate: '2026-01-01',
+        }));
+        const bands = priceBands(products);
+        const sorted = [...prices].sort((a, b) => a - b);
+        for (const p of products)
+          expect(priceBandIn(sorted, p.listPrice)).toBeCloseTo(bands.get(p.productId)!, 12);
+      }),
+    );
+  });
+});
+
+describe('explainHit', () => {
+  it('says a search surge first, in figures a merchandiser can check', () => {
+    const lines = explainHit({
+      ...quiet,
+      searches24h: 22,
+      searchesDailyBefore: 5,
+      searches7d: 52,
+      searchesWeeklyBefore: 30,
+    });
+    expect(lines[0]).toBe('searches up 340% in 24 h (22 vs 5 a day before)');
+  });
+
+  it('quotes the rating with its review count, and warns when stock runs short', () => {
+    const lines = explainHit({
+      ...quiet,
+      reviews28d: 120,
+      rating28d: 4.8,
+      ratingBefore: 4.7,
+      units7d: 70,
+      unitsWeeklyBefore: 20,
+      stock: 50,
+    });
+    expect(lines).toContain('rating 4.8 from 120 reviews');
+    expect(lines).toContain("stock covers only 5 days at this week's rate (50 left)");
+    expect(lines).toContain('70 sold this week, up 250% on the weeks before');
+  });
+
+  it('stays silent about noise, and speaks Chinese when asked', () => {
+    expect(explainHit({ ...quiet, searches24h: 2 })).toEqual([]);
+    expect(explainHit({ ...quiet, searches24h: 9, searchesDailyBefore: 3 }, 'zh-CN')[0]).toBe(
+      '24 小时搜索量上升 200%（9 次，此前日均 3 次）',
+    );
+  });
+});
+
+// ------------------------------------------------------------------ re-ranking against a store in memory
+
+class MemoryStore implements HitStore {
+  catalog = new Map<string, ProductInfo>();
+  series: SeriesIndex = new Map();
+  global: GlobalPriors | undefined;
+  priors = new Map<string, CategoryPriors>();
+  scores = new Map<string, ScoreRecord>();
+  lists = new Map<string, RankedList>();
+  published: HitRankingUpdated[] = [];
+  /** Writes to fail with a conflict before succeeding (someone else wrote first). */
+  conflicts = 0;
+  async products(ids: readonly string[]) {
+    return ids.flatMap((id) => (this.catalog.has(id) ? [this.catalog.get(id)!] : []));
+  }
+  async allProducts() {
+    return [...this.catalog.values()];
+  }
+  async signals(ids: readonly string[]) {
+    return new Map(ids.flatMap((id) => (this.series.has(id) ? [[id, this.series.get(id)!] as const] : [])));
+  }
+  async readPriors(categories: readonly string[]) {
+    return {
+      ...(this.global ? { global: this.global } : {}),
+      categories: new Map(
+        categories.flatMap((c) => (this.priors.has(c) ? [[c, this.priors.get(c)!] as const] : [])),
+      ),
+    };
+  }
+  async writePriors(global: GlobalPriors, categories: readonly CategoryPriors[]) {
+    this.global = global;
+    for (const c of categories) this.priors.set(c.category, c);
+  }
+  async writeScores(records: readonly ScoreRecord[]) {
+    for (const r of records) this.scores.set(r.productId, r);
+  }
+  async categoryTop(category: string, limit: number) {
+    return [...this.scores.values()]
+      .filter((r) => r.candidate && r.category === category)
+      .sort((a, b) => b.score - a.score)
+      .slice(0, limit);
+  }
+  async readLists(scopes: readonly string[]) {
+    return new Map(
+      scopes.flatMap((s) => (this.lists.has(s) ? [[s, structuredClone(this.lists.get(s)!)] as const] : [])),
+    );
+  }
+  async writeList(list: RankedList, expectedRevision: number) {
+    if (this.conflicts > 0) {
+      this.conflicts--;
+      const stored = this.lists.get(list.scope);
+      if (stored) this.lists.set(list.scope, { ...stored, revision: stored.revision + 1 });
+      return false;
+    }
+    if ((this.lists.get(list.scope)?.revision ?? 0) !== expectedRevision) return false;
+    this.lists.set(list.scope, structuredClone(list));
+    return true;
+  }
+  async publish(events: readonly HitRankingUpdated[]) {
+    this.published.push(...events);
+  }
+}
+
+/** A scorer that is easy to reason about: the product's views over the last 7 days, squashed. */
+const views7d = 7;
+const scorer: HitScorer = {
+  version: 'views',
+  score: (vs) => vs.map((v) => 1 - 1 / (1 + Math.expm1(v[views7d]!))),
+};
+
+const NOW = Date.parse('2026-11-23T12:00:00Z');
+function store(viewsPerProduct: Record<string, number>, categoryOf: (id: string) => string): MemoryStore {
+  const s = new MemoryStore();
+  let n = 0;
+  const events = Object.entries(viewsPerProduct).flatMap(([productId, views]) => {
+    s.catalog.set(productId, {
+      productId,
+      category: categoryOf(productId),
+      listPrice: 1000,
+      stock: 100,
+      launchDate: '2025-01-01',
+    });
+    return Array.from({ length: views }, () => ({
+      type: 'ProductViewed' as const,
+      eventId: `evt-${n++}`,
+      occurredAt: new Date(NOW - DAY_MS).toISOString(),
+      version: 1 as const,
+      sessionId: 's',
+      productId,
+    }));
+  });
+  s.series = buildSeries(bucketDeltas(events));
+  return s;
+}
+
+describe('re-ranking', () => {
+  const categoryOf = (id: string) => (id < 'm' ? 'tents' : 'lamps');
+
+  it('ranks everything once, then follows a touched product up its category and the global list', async () => {
+    const s = store({ a: 5, b: 4, c: 3, n: 2, o: 1 }, categoryOf);
+    const full = await rerankAll(s, scorer, NOW);
+    expect(full.mode).toBe('full');
+    expect(s.lists.get('tents')!.items.map((e) => e.productId)).toEqual(['a', 'b', 'c']);
+    expect(s.lists.get(GLOBAL)!.items.map((e) => e.productId)).toEqual(['a', 'b', 'c', 'n', 'o']);
+    expect(s.published.map((e) => e.scope).sort()).toEqual(['global', 'lamps', 'tents']);
+
+    // o gets 10 more views: it leads lamps and the global list; tents is untouched.
+    s.published = [];
+    const more = store({ a: 5, b: 4, c: 3, n: 2, o: 11 }, categoryOf);
+    s.series = more.series;
+    const report = await rerankTouched(s, scorer, ['o'], NOW);
+    expect(report).toMatchObject({ mode: 'touched', scored: 1, candidates: 1 });
+    const lamps = s.lists.get('lamps')!;
+    expect(lamps.items.map((e) => [e.productId, e.rank, e.previousRank])).toEqual([
+      ['o', 1, 2],
+      ['n', 2, 1],
+    ]);
+    expect(s.lists.get(GLOBAL)!.items[0]).toMatchObject({ productId: 'o', rank: 1, previousRank: 5 });
+    expect(s.published.map((e) => e.scope).sort()).toEqual(['global', 'lamps']);
+    expect(s.lists.get('tents')!.version).toBe(1);
+  });
+
+  it('refills the global list from every category when a member falls', async () => {
+    const s = store({ a: 5, b: 4, n: 3, o: 2 }, categoryOf);
+    await rerankAll(s, scorer, NOW);
+    // With a global list of 3, o (lamps) is out; a drops to 0 views and o must come in.
+    for (const scope of [GLOBAL]) {
+      const l = s.lists.get(scope)!;
+      s.lists.set(scope, { ...l, items: l.items.slice(0, 3) });
+    }
+    s.series = store({ a: 0, b: 4, n: 3, o: 2 }, categoryOf).series;
+    await rerankTouched(s, scorer, ['a'], NOW);
+    expect(s.lists.get(GLOBAL)!.items.map((e) => e.productId)).toEqual(['b', 'n', 'o', 'a']);
+  });
+
+  it('takes a product that became a top seller out of every list', async () => {
+    const s = store({ a: 5, b: 4 }, categoryOf);
+    await rerankAll(s, scorer, NOW);
+    s.priors.set('tents', { ...s.priors.get('tents')!, incumbentUnits: 0 });
+    await rerankTouched(s, scorer, ['a'], NOW);
+    expect(s.lists.get('tents')!.items.map((e) => e.productId)).toEqual(['b']);
+    expect(s.lists.get(GLOBAL)!.items.map((e) => e.productId)).toEqual(['b']);
+    expect(s.scores.get('a')!.candidate).toBe(false);
+  });
+
+  it('re-reads and retries when another writer changed a list first, and never publishes twice', async () => {
+    const s = store({ a: 5, b: 4 }, categoryOf);
+    await rerankAll(s, scorer, NOW);
+    s.published = [];
+    s.series = store({ a: 5, b: 9 }, categoryOf).series;
+    s.conflicts = 2;
+    const report = await rerankTouched(s, scorer, ['b'], NOW);
+    expect(report.conflicts).toBe(2);
+    expect(s.lists.get('tents')!.items.map((e) => e.productId)).toEqual(['b', 'a']);
+    expect(s.published.filter((e) => e.scope === 'tents')).toHaveLength(1);
+    // The same batch again (a redelivery): nothing changes, nothing is announced.
+    s.published = [];
+    const again = await rerankTouched(s, scorer, ['b'], NOW);
+    expect(again.listsWritten).toBe(0);
+    expect(s.published).toEqual([]);
+  });
+
+  it('ranks everything when no priors were ever stored', async () => {
+    const s = store({ a: 1 }, categoryOf);
+    expect((await rerankTouched(s, scorer, ['a'], NOW)).mode).toBe('full');
+    expect(s.global).toBeDefined();
+  });
+});
