@@ -20,6 +20,7 @@ import {
   dailySnapshots,
   type HitRow,
   historyFromEvents,
+  keepNegative,
   timeSplit,
 } from '../models/hits/dataset.ts';
 import { type RankingMetrics, rankingMetrics, type ScoredRow } from '../models/hits/evaluate.ts';
@@ -70,12 +71,6 @@ const snapshots = dailySnapshots(startMs, endMs);
 const validationFrom = snapshots[Math.max(0, snapshots.length - validationDays)]!;
 const own = timeSplit(buildRows(history, snapshots), validationFrom);
 
-/** Keeps every positive and a deterministic share of negatives: training stays fast and balanced-ish. */
-const keepNegative = (r: HitRow, share: number) => {
-  let h = 2166136261;
-  for (const ch of `${r.productId}@${r.t}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
-  return (h >>> 0) / 4_294_967_296 < share;
-};
 const NEGATIVE_SHARE = 0.25;
 
 const train: HitRow[] = own.train.filter((r) => r.label > 0 || keepNegative(r, NEGATIVE_SHARE));

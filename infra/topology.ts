@@ -409,6 +409,18 @@ export const functions = [
     publishes: true,
   },
   {
+    id: 'train-hits',
+    entry: 'functions/train-hits.ts',
+    description:
+      'Retrains the hit model on the last weeks of the event log and promotes it if it ranks held-out breakouts at least as well',
+    memoryMb: 3008,
+    timeoutSeconds: 900,
+    sizing:
+      'Holds eight weeks of events and the training rows in memory and trains with TensorFlow.js on the CPU: the most memory and the longest timeout Lambda offers by default. Runs weekly.',
+    tables: { eventlog: 'read', products: 'read', hitmodels: 'readWrite' },
+    publishes: true,
+  },
+  {
     id: 'hits-read',
     entry: 'functions/hits-read.ts',
     description: 'GET /v1/hits: a stored hit ranking, with the signals behind each item in words',
@@ -643,6 +655,14 @@ export const schedules = [
     functionId: 'rerank-hits',
     everyMinutes: 60,
     input: { job: 'rerank-all' },
+  },
+  {
+    id: 'retrain-hits',
+    description: 'Retrains the hit model on the event log; a promoted model re-ranks everything',
+    functionId: 'train-hits',
+    // Weekly; cdk.json's stage settings may set another cadence (scheduleMinutes.retrain-hits).
+    everyMinutes: 7 * 24 * 60,
+    input: { job: 'retrain' },
   },
 ] as const satisfies readonly ScheduleDecl[];
 

@@ -72,22 +72,7 @@ export function dynamoHitStore(
       );
       return (got[names.products] ?? []).map(info);
     },
-    async allProducts() {
-      const out: ProductInfo[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new ScanCommand({
-            TableName: names.products,
-            ProjectionExpression: 'productId, category, listPrice, stock, launchDate',
-            ExclusiveStartKey: start,
-          }),
-        );
-        out.push(...(page.Items ?? []).map(info));
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return out;
-    },
+    allProducts: () => scanProductInfo(names.products, client),
     signals: (productIds, fromMs) => readSignalSeries(names.signals, productIds, fromMs, { client }),
     async readPriors(categories) {
       const got = await batchGetAll(
@@ -192,6 +177,27 @@ export async function readHitList(
     new GetCommand({ TableName: rankings, Key: { rankingKey: listKey(scope) } }),
   );
   return Item ? listOf(Item) : undefined;
+}
+
+/** The fields the hit features need, for the whole catalog (a projected Scan, paged). */
+export async function scanProductInfo(
+  table: string,
+  client: DynamoDBDocumentClient = documentClient(),
+): Promise<ProductInfo[]> {
+  const out: ProductInfo[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({
+        TableName: table,
+        ProjectionExpression: 'productId, category, listPrice, stock, launchDate',
+        ExclusiveStartKey: start,
+      }),
+    );
+    out.push(...(page.Items ?? []).map(info));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
 }
 
 // ------------------------------------------------------------------ model artifacts

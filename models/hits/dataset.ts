@@ -82,3 +82,13 @@ export function timeSplit<R extends { t: number }>(
     validation: rows.filter((r) => r.t >= validationFrom),
   };
 }
+
+/**
+ * Keeps a deterministic share of negative rows (a hash of product and instant): training stays fast
+ * and less lopsided, and the same rows are kept on every run.
+ */
+export function keepNegative(r: { productId: string; t: number }, share: number): boolean {
+  let h = 2166136261;
+  for (const ch of `${r.productId}@${r.t}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
+  return (h >>> 0) / 4_294_967_296 < share;
+}

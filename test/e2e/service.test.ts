@@ -380,6 +380,24 @@ describe('local runtime, end to end', () => {
       expect(rt.bus.stats()['signals-to-rerank']!.deadLetters).toBe(0);
     });
 
+    it('retrains on the event log, stores the model, and re-ranks everything with it', async () => {
+      await rt.hitsRanked;
+      const result = (await rt.invoke('train-hits', {
+        job: 'retrain',
+        epochs: 3,
+        promote: 'always',
+      })) as any;
+      expect(result.status, result.reason).toBe('promoted');
+      expect(result.modelVersion).toMatch(/^hits-\d{8}-\d{6}$/);
+      expect(result.precision20).toBeGreaterThanOrEqual(0);
+      await rt.bus.drain();
+      const { body } = await get('/v1/hits?limit=5');
+      expect(body.modelVersion).toBe(result.modelVersion);
+      expect(rt.bus.directFailures).toEqual([]);
+      const bad = await rt.invoke('train-hits', { job: 'retrain', days: 3 }).catch((e: Error) => e);
+      expect(bad).toBeInstanceOf(Error);
+    }, 120_000);
+
     it('answers 400 naming the parameter, and 404 for a category without a ranking', async () => {
       for (const [query, field] of [
         ['limit=0', 'limit'],
