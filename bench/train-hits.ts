@@ -10,7 +10,6 @@
  * `--siblings` other demo storefronts (other seeds) whose whole history ends where validation
  * starts: nothing the model trains on happened at or after the first validation snapshot.
  */
-import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateDemoData } from '../models/demo/generate.ts';
@@ -166,20 +165,6 @@ if (!args['no-save']) {
     metrics: { validation: figures, breakouts: breakouts.size, snapshots: results.model!.snapshots },
   });
   artifactPath = await writeArtifact(fileURLToPath(ARTIFACTS_DIR), artifact);
-  // The artifact is committed, and `npm run lint` checks every JSON file in the tree: lay it out
-  // the way Biome would, so a retrain leaves a lint-clean checkout.
-  try {
-    const biome = fileURLToPath(new URL('../node_modules/.bin/biome', import.meta.url));
-    execFileSync(
-      biome,
-      ['format', '--write', artifactPath, fileURLToPath(new URL('latest.json', ARTIFACTS_DIR))],
-      {
-        stdio: 'ignore',
-      },
-    );
-  } catch {
-    log('note: could not run biome format on the artifact; run `npm run format` before committing');
-  }
 }
 
 const summary = {

@@ -81,6 +81,8 @@ merchandiser is running at ${u}  (ready in ${((performance.now() - started) / 10
 
   curl ${u}/health
   curl '${u}/v1/products?category=tents&limit=3'
+  curl '${u}/v1/products/p-00001/related?limit=5&sessionId=s-demo'
+  curl '${u}/v1/hits?limit=10&explain=true'        (ranked once the history is in: see /_local/status)
   curl -X POST ${u}/v1/events -H 'content-type: application/json' \\
     -d '{"events":[{"type":"ProductViewed","eventId":"evt-demo-0001","occurredAt":"${new Date().toISOString()}","version":1,"sessionId":"s-demo","productId":"p-00001"}]}'
 
