@@ -216,3 +216,47 @@ export const HitsResponse = z
   })
   .meta({ id: 'HitsResponse' });
 export type HitsResponse = z.infer<typeof HitsResponse>;
+
+/** What a bundle or a filled scene is shown with: the engine's price for a guest (not a quote). */
+export const PricePreview = z
+  .object({
+    currency: CurrencyCode,
+    subtotal: MinorUnits,
+    total: MinorUnits,
+    savings: MinorUnits,
+    applied: z.array(
+      z.object({ promotionId: z.string(), title: z.string(), amount: MinorUnits, explanation: z.string() }),
+    ),
+    missed: z.array(
+      z.object({ promotionId: z.string().optional(), reason: z.string(), explanation: z.string() }),
+    ),
+    /** Member and group prices need the shopper's token: POST /v1/quotes with these lines. */
+    pricedFor: z.literal('guest'),
+  })
+  .meta({ id: 'PricePreview' });
+
+/** `GET /v1/products/{productId}/bundle`. */
+export const BundleResponse = z
+  .object({
+    productId: ProductId,
+    /** null when no rule holds this product yet, or an item of its bundle is out of stock. */
+    bundle: z
+      .object({
+        items: z.array(ProductCard),
+        /** The association rule the bundle stands on: orders holding it all, and how much more often than by chance. */
+        evidence: z.object({
+          orders: z.int().min(1),
+          support: z.number(),
+          confidence: z.number(),
+          lift: z.number(),
+        }),
+        reason: z.string(),
+        price: PricePreview,
+      })
+      .nullable(),
+    /** Why there is no bundle, when there is none. */
+    note: z.string().optional(),
+    minedAt: Instant.nullable(),
+  })
+  .meta({ id: 'BundleResponse' });
+export type BundleResponse = z.infer<typeof BundleResponse>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type RouteDecl, routeKey, routes } from '../infra/topology.ts';
 import {
+  BundleResponse,
   ErrorResponse,
   Group,
   GroupPath,
@@ -52,6 +53,10 @@ export const operations: Record<string, Operation> = {
     path: ProductPath,
     query: RelatedQuery,
     responses: { 200: RelatedResponse, 400: ErrorResponse, 404: ErrorResponse },
+  },
+  'GET /v1/products/{productId}/bundle': {
+    path: ProductPath,
+    responses: { 200: BundleResponse, 400: ErrorResponse, 404: ErrorResponse },
   },
   'GET /v1/hits': {
     query: HitsQuery,

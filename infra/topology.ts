@@ -261,6 +261,20 @@ export const tables = [
     ],
   },
   {
+    id: 'bundles',
+    description:
+      "Each product's frequently-bought-together bundle from the latest mining (items and the rule behind it), and the #mining record: when, from how many orders, and new orders since.",
+    partitionKey: { name: 'productId', type: 'S' },
+    accessPatterns: [
+      { pattern: "Serve a product's bundle (request path)", key: 'BatchGetItem productId and #mining' },
+      { pattern: 'Store a mining run', key: 'BatchWriteItem productId, then UpdateItem #mining' },
+      {
+        pattern: 'Count new orders and claim a run at the threshold, once',
+        key: 'UpdateItem #mining ADD ordersSince, then SET ordersSince = ordersSince - :t IF ordersSince >= :t',
+      },
+    ],
+  },
+  {
     id: 'processed',
     description:
       'Which event each consumer has applied (consumer#eventId), for exactly-once counting; expires after a week.',
@@ -421,6 +435,29 @@ export const functions = [
     publishes: true,
   },
   {
+    id: 'mine-bundles',
+    entry: 'functions/mine-bundles.ts',
+    description:
+      "Mines frequently-bought-together rules from 90 days of orders (FP-growth) and stores each product's best bundle; daily and after every 500 new orders",
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    sizing:
+      'Holds 90 days of order baskets; FP-growth on 5,000 demo orders takes tens of milliseconds, the event log read dominates.',
+    tables: { eventlog: 'read', bundles: 'readWrite' },
+    publishes: false,
+  },
+  {
+    id: 'bundle-read',
+    entry: 'functions/bundle-read.ts',
+    description: "GET /v1/products/{productId}/bundle: a product's bought-together bundle with its price",
+    memoryMb: 512,
+    timeoutSeconds: 5,
+    sizing:
+      'Two BatchGetItem round trips, a cached promotion and scene set, and one run of the pricing engine.',
+    tables: { bundles: 'read', products: 'read', promotions: 'read', scenes: 'read' },
+    publishes: false,
+  },
+  {
     id: 'hits-read',
     entry: 'functions/hits-read.ts',
     description: 'GET /v1/hits: a stored hit ranking, with the signals behind each item in words',
@@ -520,6 +557,13 @@ export const routes = [
     functionId: 'related-read',
     auth: 'none',
     summary: 'Related products, adapted to the session or user, with reasons',
+  },
+  {
+    method: 'GET',
+    path: '/v1/products/{productId}/bundle',
+    functionId: 'bundle-read',
+    auth: 'none',
+    summary: 'The products most often bought together with this one, as a priced bundle',
   },
   {
     method: 'GET',
@@ -645,6 +689,19 @@ export const rules = [
     pattern: { source: [Sources.hits], 'detail-type': ['HitModelTrained'] },
     target: { kind: 'direct', functionId: 'rerank-hits' },
   },
+  {
+    id: 'orders-to-bundles',
+    description: 'Orders count toward the next bundle mining (every 500 new orders)',
+    pattern: { source: [Sources.storefront], 'detail-type': ['OrderPlaced'] },
+    target: {
+      kind: 'queue',
+      functionId: 'mine-bundles',
+      batchSize: 100,
+      maxBatchingWindowSeconds: 30,
+      maxReceiveCount: 5,
+      maxConcurrency: 2,
+    },
+  },
 ] as const satisfies readonly RuleDecl[];
 
 export const schedules = [
@@ -663,6 +720,13 @@ export const schedules = [
     // Weekly; cdk.json's stage settings may set another cadence (scheduleMinutes.retrain-hits).
     everyMinutes: 7 * 24 * 60,
     input: { job: 'retrain' },
+  },
+  {
+    id: 'mine-bundles-daily',
+    description: 'Mines frequently-bought-together bundles from the last 90 days of orders',
+    functionId: 'mine-bundles',
+    everyMinutes: 24 * 60,
+    input: { job: 'mine-bundles' },
   },
 ] as const satisfies readonly ScheduleDecl[];
 

@@ -8,6 +8,7 @@ import {
 import type { Product, Scene } from '../../events/catalog.ts';
 import type { CatalogReader, PageKey } from '../../models/catalog.ts';
 import { documentClient } from '../lib/aws.ts';
+import { batchGetAll } from './batch-get.ts';
 
 /** Bookkeeping attributes stored beside each entity; stripped before the domain sees it. */
 const META = ['updatedAt'] as const;
@@ -86,4 +87,38 @@ export async function putIfNewer(
     if ((error as Error).name === 'ConditionalCheckFailedException') return false;
     throw error;
   }
+}
+
+/** Products by id in one round trip (BatchGetItem, 100 keys a call, unprocessed keys retried). */
+export function productsByIds(table: string, client: DynamoDBDocumentClient = documentClient()) {
+  return async (ids: readonly string[]): Promise<Map<string, Product>> => {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const got = await batchGetAll({ [table]: unique.map((productId) => ({ productId })) }, { client });
+    return new Map((got[table] ?? []).map((i) => [i.productId as string, strip<Product>(i)]));
+  };
+}
+
+/**
+ * Every scene (tens of items), cached per container for `cacheSeconds`: scene definitions change
+ * rarely and every scene and bundle answer needs them.
+ */
+export function cachedScenes(
+  table: string,
+  { client = documentClient(), cacheSeconds = 60, clock = Date.now } = {},
+): () => Promise<Scene[]> {
+  const reader = dynamoCatalogReader({ products: '', scenes: table }, client);
+  let cached: { at: number; value: Promise<Scene[]> } | undefined;
+  return () => {
+    const now = clock();
+    if (cached === undefined || now - cached.at >= cacheSeconds * 1000) {
+      const value = reader.listScenes();
+      cached = { at: now, value };
+      // A failed scan is not cached: the next call tries again.
+      value.catch(() => {
+        if (cached?.value === value) cached = undefined;
+      });
+    }
+    return cached.value;
+  };
 }

@@ -54,3 +54,10 @@ export const pricingEnv = (): z.infer<typeof PricingEnv> => {
   pricingParsed ??= PricingEnv.parse(process.env);
   return pricingParsed;
 };
+
+/**
+ * The catalog's minimum margin over cost (whole percent) for functions that show prices without
+ * the pricing function's keys (bundle and scene previews); the same variable the pricing function reads.
+ */
+export const minMarginPercent = (): number =>
+  z.coerce.number().int().min(0).max(500).default(10).parse(process.env.MIN_MARGIN_PERCENT);

@@ -63,7 +63,7 @@ export interface Runtime {
   seeded: 'loading' | 'kept' | 'skipped';
   /** Settles once the demo data is fully stored (at once when kept or skipped). */
   seedDone: Promise<SeedReport | undefined>;
-  /** Settles after the first full hit re-rank (never rejects: see status().hits). */
+  /** Settles after the first full hit re-rank and bundle mining (never rejects: see status()). */
   hitsRanked: Promise<void>;
   status(): LocalStatus;
   /** The functions as loaded, for tests that call one directly. */
@@ -84,6 +84,8 @@ export interface LocalStatus {
   };
   /** The first full hit re-rank after the demo data is in (or after a restart on kept data). */
   hits?: { state: 'ranking' | 'ranked' | 'failed'; ms?: number; error?: string };
+  /** The first frequently-bought-together mining, after the first ranking. */
+  bundles?: { state: 'mining' | 'mined' | 'failed'; ms?: number; error?: string };
 }
 
 /**
@@ -242,7 +244,17 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         status = { ...status, hits: { state: 'failed', error: error.message } };
         if (!loading.signal.aborted) log(`hit ranking failed: ${error.message}`);
       });
-      hitsRanked = firstRank.catch(() => {});
+      const firstMining = seedDone.then(async () => {
+        const t1 = performance.now();
+        status = { ...status, bundles: { state: 'mining' } };
+        await runSchedule('mine-bundles-daily');
+        status = { ...status, bundles: { state: 'mined', ms: Math.round(performance.now() - t1) } };
+      });
+      firstMining.catch((error: Error) => {
+        status = { ...status, bundles: { state: 'failed', error: error.message } };
+        if (!loading.signal.aborted) log(`bundle mining failed: ${error.message}`);
+      });
+      hitsRanked = Promise.allSettled([firstRank, firstMining]).then(() => {});
     }
     for (const sch of schedules as readonly ScheduleDecl[]) {
       const timer = setInterval(() => {

@@ -198,7 +198,6 @@ interface SlotFill {
   pick: SlotPick | null;
   isAnchor: boolean;
   ranked: Scored[];
-  styleLabel: string | undefined;
 }
 
 function fill(
@@ -230,7 +229,6 @@ function fill(
       pick: { product: anchor, score: 1, reasons: ['anchor'] },
       isAnchor: true,
       ranked: [],
-      styleLabel,
     });
   }
 
@@ -270,7 +268,6 @@ function fill(
       pick: best ? toPick(best, styleLabel, styleChangedPick) : null,
       isAnchor: false,
       ranked,
-      styleLabel,
     });
     if (best) {
       used.add(best.product.productId);
@@ -292,7 +289,7 @@ function fill(
       alternatives: f.ranked
         .filter((s) => !used.has(s.product.productId))
         .slice(0, maxAlternatives)
-        .map((s) => toPick(s, f.styleLabel, false)),
+        .map((s) => toPick(s, styleLabel, false)),
     };
   });
 

@@ -416,6 +416,36 @@ describe('local runtime, end to end', () => {
     });
   });
 
+  describe('frequently bought together', () => {
+    it('offers a mined bundle with its guest price, and says so when there is none', async () => {
+      await rt.hitsRanked;
+      expect(rt.status().bundles?.state).toBe('mined');
+      const items = (await doc.send(new ScanCommand({ TableName: rt.tableNames.bundles }))).Items ?? [];
+      const mined = items.find((i) => i.productId !== '#mining')!;
+      expect(mined).toBeDefined();
+      const { status, body } = await get(`/v1/products/${mined.productId}/bundle`);
+      expect(status).toBe(200);
+      expect(body.bundle.items.map((p: any) => p.productId)).toEqual(mined.items);
+      expect(body.bundle.evidence.orders).toBeGreaterThanOrEqual(5);
+      expect(body.bundle.evidence.lift).toBeGreaterThan(1);
+      expect(body.bundle.price.subtotal).toBe(
+        body.bundle.items.reduce((n: number, p: any) => n + p.listPrice, 0),
+      );
+      expect(body.bundle.price.total).toBe(body.bundle.price.subtotal - body.bundle.price.savings);
+      expect(body.bundle.reason).toMatch(/bought together in \d+ orders/);
+      const bundled = new Set(items.map((i) => i.productId));
+      const lonely = Array.from({ length: 2400 }, (_, i) => `p-${String(i + 1).padStart(5, '0')}`).find(
+        (id) => !bundled.has(id),
+      )!;
+      const none = await get(`/v1/products/${lonely}/bundle`);
+      expect(none.status).toBe(200);
+      expect(none.body.bundle).toBeNull();
+      expect(none.body.note).toMatch(/not|no product/);
+      expect((await get('/v1/products/p-99999/bundle')).status).toBe(404);
+      expect((await get('/v1/products/bad%20id/bundle')).status).toBe(400);
+    });
+  });
+
   describe('local EventBridge API', () => {
     const eb = () =>
       new EventBridgeClient({

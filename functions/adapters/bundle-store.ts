@@ -1,0 +1,105 @@
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { MinedBundles } from '../../models/fbt/bundles.ts';
+import type { Bundle, Rule } from '../../models/fbt/mining.ts';
+import { documentClient } from '../lib/aws.ts';
+import { batchGetAll } from './batch-get.ts';
+import { batchWriteAll } from './batch-write.ts';
+
+/** The bookkeeping item: when the bundles were last mined, and orders seen since. */
+const MINING = '#mining';
+
+export interface StoredBundle {
+  productId: string;
+  items: string[];
+  rule: Rule;
+  minedAt: string;
+}
+
+/**
+ * Writes every product's bundle, then the mining record. A product that lost its bundle keeps an
+ * item from an older run; readers ignore items older than the mining record, so no scan is needed
+ * to delete them.
+ */
+export async function writeBundles(
+  table: string,
+  mined: MinedBundles,
+  minedAt: string,
+  client: DynamoDBDocumentClient = documentClient(),
+): Promise<void> {
+  await batchWriteAll(
+    table,
+    [...mined.bundles].map(([productId, b]: [string, Bundle]) => ({
+      productId,
+      items: b.items,
+      rule: b.rule,
+      minedAt,
+    })),
+    { client },
+  );
+  await client.send(
+    new UpdateCommand({
+      TableName: table,
+      Key: { productId: MINING },
+      UpdateExpression: 'SET minedAt = :m, baskets = :b, #rules = :r, bundles = :n',
+      // RULES is one of DynamoDB's reserved words.
+      ExpressionAttributeNames: { '#rules': 'rules' },
+      ExpressionAttributeValues: {
+        ':m': minedAt,
+        ':b': mined.baskets,
+        ':r': mined.rules,
+        ':n': mined.bundles.size,
+      },
+    }),
+  );
+}
+
+/** A product's bundle from the latest mining, or undefined; one BatchGetItem. */
+export async function readBundle(
+  table: string,
+  productId: string,
+  client: DynamoDBDocumentClient = documentClient(),
+): Promise<{ bundle: StoredBundle | undefined; minedAt: string | null }> {
+  const got = await batchGetAll({ [table]: [{ productId }, { productId: MINING }] }, { client });
+  const items = got[table] ?? [];
+  const mining = items.find((i) => i.productId === MINING);
+  const item = items.find((i) => i.productId === productId) as StoredBundle | undefined;
+  const minedAt = (mining?.minedAt as string | undefined) ?? null;
+  const current = item !== undefined && minedAt !== null && item.minedAt >= minedAt ? item : undefined;
+  return { bundle: current, minedAt };
+}
+
+/**
+ * Counts new orders toward the next mining and claims the run once `threshold` is reached: the
+ * conditional subtraction lets exactly one of several concurrent consumers win the claim. The
+ * count is a trigger, not a statistic: a redelivered batch may count twice and only mines sooner.
+ */
+export async function countOrdersAndClaim(
+  table: string,
+  orders: number,
+  threshold: number,
+  client: DynamoDBDocumentClient = documentClient(),
+): Promise<boolean> {
+  await client.send(
+    new UpdateCommand({
+      TableName: table,
+      Key: { productId: MINING },
+      UpdateExpression: 'ADD ordersSince :n',
+      ExpressionAttributeValues: { ':n': orders },
+    }),
+  );
+  try {
+    await client.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { productId: MINING },
+        UpdateExpression: 'SET ordersSince = ordersSince - :t',
+        ConditionExpression: 'ordersSince >= :t',
+        ExpressionAttributeValues: { ':t': threshold },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+}

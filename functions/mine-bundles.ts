@@ -1,0 +1,56 @@
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { OrderPlaced } from '../events/behaviour.ts';
+import { basketsOf, FBT_DEFAULTS, mineBundles } from '../models/fbt/bundles.ts';
+import { DAY_MS } from '../models/hits/signals.ts';
+import { countOrdersAndClaim, writeBundles } from './adapters/bundle-store.ts';
+import { readEventLog } from './adapters/eventlog-store.ts';
+import { tableName } from './lib/config.ts';
+import { logger } from './lib/logger.ts';
+import { busBatchConsumer } from './lib/queue.ts';
+
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** Mines the last `historyDays` of orders in the event log and stores every product's bundle. */
+async function mine(reason: string) {
+  const now = Date.now();
+  const baskets: string[][] = [];
+  for await (const events of readEventLog(tableName('eventlog'), {
+    fromDay: day(now - FBT_DEFAULTS.historyDays * DAY_MS),
+    toDay: day(now),
+  })) {
+    baskets.push(...basketsOf(events));
+  }
+  const t0 = performance.now();
+  const mined = mineBundles(baskets);
+  await writeBundles(tableName('bundles'), mined, new Date(now).toISOString());
+  const report = {
+    reason,
+    baskets: mined.baskets,
+    rules: mined.rules,
+    bundles: mined.bundles.size,
+    ms: Math.round(performance.now() - t0),
+  };
+  logger.info('bundles mined', report);
+  return report;
+}
+
+const onOrders = busBatchConsumer(OrderPlaced, async (orders) => {
+  const fresh = new Set(orders.map((o) => o.eventId)).size;
+  if (await countOrdersAndClaim(tableName('bundles'), fresh, FBT_DEFAULTS.mineAfterOrders)) {
+    await mine(`${FBT_DEFAULTS.mineAfterOrders} new orders`);
+  }
+});
+
+const ScheduledJob = z.object({ job: z.literal('mine-bundles') });
+
+export async function handler(
+  event: SQSEvent | unknown,
+  context: Context,
+): Promise<SQSBatchResponse | unknown> {
+  if (typeof event === 'object' && event !== null && 'Records' in event) {
+    return onOrders(event as SQSEvent, context);
+  }
+  ScheduledJob.parse(event);
+  return mine('schedule');
+}
