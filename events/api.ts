@@ -8,6 +8,7 @@ import {
   MinorUnits,
   ProductId,
   PromotionId,
+  SceneId,
   SessionId,
   UserId,
 } from './common.ts';
@@ -260,3 +261,69 @@ export const BundleResponse = z
   })
   .meta({ id: 'BundleResponse' });
 export type BundleResponse = z.infer<typeof BundleResponse>;
+
+const PickView = z.object({
+  product: ProductCard,
+  score: z.number(),
+  /** anchor, bought_together:<id>, viewed_together:<id>, same_scene:<sceneId>, similar_content:<id>, in_your_visit, value_pick, premium_pick, fits_slot. */
+  reasons: z.array(z.string()),
+});
+
+export const PriceStyleView = z
+  .object({ style: z.enum(['value', 'premium', 'balanced']), reason: z.string() })
+  .meta({ id: 'PriceStyle' });
+
+export const FilledSceneView = Scene.pick({
+  sceneId: true,
+  title: true,
+  summary: true,
+  guide: true,
+  season: true,
+  occasion: true,
+})
+  .extend({
+    slots: z.array(
+      z.object({
+        slotId: z.string(),
+        title: Scene.shape.title,
+        quantity: z.int().min(1),
+        required: z.boolean(),
+        isAnchor: z.boolean(),
+        /** null when no product in stock fits the slot. */
+        pick: PickView.nullable(),
+        /** Up to three next-best products for the slot. */
+        alternatives: z.array(PickView).max(3),
+      }),
+    ),
+    complete: z.boolean(),
+    /** Which required slots have nothing in stock, in both languages. */
+    incomplete: Scene.shape.title.optional(),
+    fit: z.number(),
+    seasonMatch: z.number(),
+    completeness: z.number(),
+    score: z.number(),
+    priceStyle: PriceStyleView.shape.style,
+    price: PricePreview.nullable(),
+  })
+  .meta({ id: 'FilledScene' });
+
+/** `GET /v1/products/{productId}/scenes`. */
+export const ProductScenesQuery = z.strictObject({
+  sessionId: SessionId.optional(),
+  userId: UserId.optional(),
+  limit: z.coerce.number().int().min(1).max(10).default(3),
+});
+export const ProductScenesResponse = z
+  .object({ productId: ProductId, priceStyle: PriceStyleView, scenes: z.array(FilledSceneView) })
+  .meta({ id: 'ProductScenes' });
+
+/** `GET /v1/scenes/{sceneId}`. */
+export const ScenePath = z.object({ sceneId: SceneId });
+export const SceneQuery = z.strictObject({
+  productId: ProductId.optional(),
+  sessionId: SessionId.optional(),
+  userId: UserId.optional(),
+});
+export const SceneResponse = z
+  .object({ priceStyle: PriceStyleView, scene: FilledSceneView })
+  .meta({ id: 'SceneForShopper' });

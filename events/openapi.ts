@@ -15,12 +15,17 @@ import {
   ProductCard,
   ProductPage,
   ProductPath,
+  ProductScenesQuery,
+  ProductScenesResponse,
   QuotePath,
   QuoteStatus,
   Redemption,
   RelatedQuery,
   RelatedResponse,
   SceneList,
+  ScenePath,
+  SceneQuery,
+  SceneResponse,
 } from './api.ts';
 import { Quote, QuoteRequest } from './pricing.ts';
 import './registry.ts';
@@ -53,6 +58,16 @@ export const operations: Record<string, Operation> = {
     path: ProductPath,
     query: RelatedQuery,
     responses: { 200: RelatedResponse, 400: ErrorResponse, 404: ErrorResponse },
+  },
+  'GET /v1/products/{productId}/scenes': {
+    path: ProductPath,
+    query: ProductScenesQuery,
+    responses: { 200: ProductScenesResponse, 400: ErrorResponse, 404: ErrorResponse },
+  },
+  'GET /v1/scenes/{sceneId}': {
+    path: ScenePath,
+    query: SceneQuery,
+    responses: { 200: SceneResponse, 400: ErrorResponse, 404: ErrorResponse },
   },
   'GET /v1/products/{productId}/bundle': {
     path: ProductPath,

@@ -458,6 +458,18 @@ export const functions = [
     publishes: false,
   },
   {
+    id: 'scenes-read',
+    entry: 'functions/scenes-read.ts',
+    description:
+      'Scene guides filled for the shopper: GET /v1/products/{productId}/scenes and GET /v1/scenes/{sceneId}, with a guest price per scene',
+    memoryMb: 1024,
+    timeoutSeconds: 10,
+    sizing:
+      'Keeps the slot categories (whole categories of the catalog) cached per container and fills a few scenes with their alternatives; 1 GB for the memory and the CPU share.',
+    tables: { products: 'read', related: 'read', shoppers: 'read', scenes: 'read', promotions: 'read' },
+    publishes: false,
+  },
+  {
     id: 'hits-read',
     entry: 'functions/hits-read.ts',
     description: 'GET /v1/hits: a stored hit ranking, with the signals behind each item in words',
@@ -557,6 +569,21 @@ export const routes = [
     functionId: 'related-read',
     auth: 'none',
     summary: 'Related products, adapted to the session or user, with reasons',
+  },
+  {
+    method: 'GET',
+    path: '/v1/products/{productId}/scenes',
+    functionId: 'scenes-read',
+    auth: 'none',
+    summary: 'The scenes this product fits, each filled for the shopper with reasons and a price, best first',
+  },
+  {
+    method: 'GET',
+    path: '/v1/scenes/{sceneId}',
+    functionId: 'scenes-read',
+    auth: 'none',
+    summary:
+      'One scene filled for the shopper (around productId when given, else for everyone), with alternatives',
   },
   {
     method: 'GET',

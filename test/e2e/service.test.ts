@@ -416,6 +416,123 @@ describe('local runtime, end to end', () => {
     });
   });
 
+  describe('scene guides', () => {
+    const fits = (p: any, slot: any, quantity: number) =>
+      p.stock >= quantity &&
+      (slot.constraint.categories === undefined || slot.constraint.categories.includes(p.category)) &&
+      (slot.constraint.tags === undefined || slot.constraint.tags.every((t: string) => p.tags.includes(t)));
+
+    it('fills every seeded scene, and the scenes of 50 products, only with fitting in-stock picks', async () => {
+      const defs = new Map<string, any>(
+        (await get('/v1/scenes')).body.items.map((s: any) => [s.sceneId, s] as [string, any]),
+      );
+      expect(defs.size).toBeGreaterThanOrEqual(12);
+      const check = (scene: any) => {
+        const def = defs.get(scene.sceneId);
+        const used = new Set<string>();
+        for (const slot of scene.slots) {
+          const declared = def.slots.find((d: any) => d.slotId === slot.slotId);
+          for (const pick of [slot.pick, ...slot.alternatives].filter(Boolean)) {
+            // The anchor is the product on the page: it keeps its slot even when sold out (the
+            // scene is then incomplete); every other pick must fit and be in stock.
+            const stockNeeded = slot.isAnchor ? 0 : slot.quantity;
+            expect(
+              fits(pick.product, declared, stockNeeded),
+              `${scene.sceneId}/${slot.slotId}/${pick.product.productId}`,
+            ).toBe(true);
+            expect(pick.reasons.length).toBeGreaterThan(0);
+          }
+          if (slot.isAnchor && slot.required && slot.pick.product.stock < slot.quantity)
+            expect(scene.complete).toBe(false);
+          if (slot.pick) {
+            expect(used.has(slot.pick.product.productId)).toBe(false);
+            used.add(slot.pick.product.productId);
+          }
+          expect(slot.alternatives.length).toBeLessThanOrEqual(3);
+        }
+        if (!scene.complete) expect(scene.incomplete.en).toMatch(/in stock/);
+        if (scene.price) {
+          const lines = scene.slots.filter((sl: any) => sl.pick && sl.pick.product.stock >= sl.quantity);
+          expect(scene.price.subtotal).toBe(
+            lines.reduce((n: number, sl: any) => n + sl.pick.product.listPrice * sl.quantity, 0),
+          );
+          expect(scene.price.total).toBe(scene.price.subtotal - scene.price.savings);
+        }
+      };
+      for (const sceneId of defs.keys()) {
+        const { status, body } = await get(`/v1/scenes/${sceneId}`);
+        expect(status, sceneId).toBe(200);
+        check(body.scene);
+      }
+      const slotCategories = [...defs.values()].flatMap((d) =>
+        d.slots.flatMap((sl: any) => sl.constraint.categories ?? []),
+      );
+      const products: string[] = [];
+      for (const category of [...new Set(slotCategories)].slice(0, 25)) {
+        const page = (await get(`/v1/products?category=${category}&limit=2`)).body.items;
+        products.push(...page.map((p: any) => p.productId));
+      }
+      expect(products.length).toBeGreaterThanOrEqual(50);
+      let filled = 0;
+      for (const productId of products.slice(0, 50)) {
+        const { status, body } = await get(`/v1/products/${productId}/scenes?limit=5`);
+        expect(status, productId).toBe(200);
+        for (const scene of body.scenes) {
+          check(scene);
+          const anchorSlot = scene.slots.find((sl: any) => sl.isAnchor);
+          expect(anchorSlot.pick.product.productId).toBe(productId);
+          filled++;
+        }
+      }
+      expect(filled).toBeGreaterThanOrEqual(50);
+    }, 120_000);
+
+    it('gives a price-sensitive and a quality-seeking visit different picks, and says why', async () => {
+      const scene = (await get('/v1/scenes/camping-kit')).body.scene;
+      const tents = (await get('/v1/products?category=tents&limit=100')).body.items.filter(
+        (p: any) => p.stock > 0,
+      );
+      const byPrice = [...tents].sort((a: any, b: any) => a.listPrice - b.listPrice);
+      const visit = async (sessionId: string, products: any[]) => {
+        const events = products.map((p: any, n: number) => ({
+          type: 'ProductViewed',
+          eventId: `evt-style-${randomUUID()}`,
+          occurredAt: new Date(Date.now() - 60_000 + n * 1000).toISOString(),
+          version: 1,
+          sessionId,
+          productId: p.productId,
+        }));
+        expect((await postEvents({ events })).status).toBe(202);
+      };
+      await visit('s-thrifty', byPrice.slice(0, 4));
+      await visit('s-lavish', byPrice.slice(-4));
+      const thrifty = (await get(`/v1/scenes/camping-kit?sessionId=s-thrifty`)).body;
+      const lavish = (await get(`/v1/scenes/camping-kit?sessionId=s-lavish`)).body;
+      expect(thrifty.priceStyle.style).toBe('value');
+      expect(lavish.priceStyle.style).toBe('premium');
+      expect(thrifty.priceStyle.reason).toMatch(/below/);
+      const picks = (b: any) => b.scene.slots.map((sl: any) => sl.pick?.product.productId);
+      expect(picks(thrifty)).not.toEqual(picks(lavish));
+      const reasons = (b: any) => b.scene.slots.flatMap((sl: any) => sl.pick?.reasons ?? []);
+      expect(reasons(thrifty)).toContain('value_pick');
+      expect(reasons(lavish)).toContain('premium_pick');
+      expect(scene.sceneId).toBe('camping-kit');
+    });
+
+    it('answers 404 for an unknown scene or product and 400 naming a bad parameter', async () => {
+      expect((await get('/v1/scenes/no-such-scene')).status).toBe(404);
+      const missing = await get('/v1/products/p-99999/scenes');
+      expect(missing.status).toBe(404);
+      expect(missing.body.error.issues[0].path).toBe('path.productId');
+      const bad = await get('/v1/products/p-00001/scenes?limit=99');
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.issues[0].path).toBe('query.limit');
+      const noProduct = await get('/v1/scenes/camping-kit?productId=p-99999');
+      expect(noProduct.status).toBe(404);
+      expect(noProduct.body.error.issues[0].path).toBe('query.productId');
+    });
+  });
+
   describe('frequently bought together', () => {
     it('offers a mined bundle with its guest price, and says so when there is none', async () => {
       await rt.hitsRanked;

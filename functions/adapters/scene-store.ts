@@ -1,0 +1,105 @@
+import { type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { Product } from '../../events/catalog.ts';
+import type { SceneReader } from '../../models/scene-answer.ts';
+import { type ShopperRecord, sessionKey, userKey } from '../../models/shopper.ts';
+import { documentClient } from '../lib/aws.ts';
+import { batchGetAll } from './batch-get.ts';
+import { cachedScenes, productsByIds } from './catalog-store.ts';
+import { cachedPromotions } from './pricing-store.ts';
+import { dynamoRelatedReader, readNeighbourLists } from './related-store.ts';
+
+export interface SceneTables {
+  products: string;
+  related: string;
+  shoppers: string;
+  scenes: string;
+  promotions: string;
+}
+
+const strip = (item: Record<string, unknown>): Product => {
+  const { updatedAt: _u, ...rest } = item;
+  return rest as unknown as Product;
+};
+
+/**
+ * A value per key, loaded on first use and kept `ttlMs`: slot candidates are whole categories,
+ * read once a few minutes per container instead of on every request. Stock is checked again at
+ * quote time; a scene shown with a product that sold out a minute ago is priced without it.
+ */
+function ttlCache<T>(ttlMs: number, load: (key: string) => Promise<T>, clock = Date.now) {
+  const entries = new Map<string, { at: number; value: Promise<T> }>();
+  return (key: string): Promise<T> => {
+    const now = clock();
+    const hit = entries.get(key);
+    if (hit && now - hit.at < ttlMs) return hit.value;
+    const value = load(key);
+    entries.set(key, { at: now, value });
+    value.catch(() => {
+      if (entries.get(key)?.value === value) entries.delete(key);
+    });
+    return value;
+  };
+}
+
+export function dynamoSceneReader(
+  names: SceneTables,
+  {
+    client = documentClient(),
+    cacheSeconds = 120,
+  }: { client?: DynamoDBDocumentClient; cacheSeconds?: number } = {},
+): SceneReader {
+  const related = dynamoRelatedReader(names, { client });
+  const scenes = cachedScenes(names.scenes, { client, cacheSeconds: 60 });
+  const promotions = cachedPromotions(names.promotions, { client, cacheSeconds: 60 });
+  const byIds = productsByIds(names.products, client);
+  const category = ttlCache(cacheSeconds * 1000, async (c: string) => {
+    const out: Product[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: names.products,
+          IndexName: 'byCategory',
+          KeyConditionExpression: 'category = :c',
+          ExpressionAttributeValues: { ':c': c },
+          ExclusiveStartKey: start,
+        }),
+      );
+      out.push(...(page.Items ?? []).map(strip));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  });
+  const everything = ttlCache(cacheSeconds * 1000, async () => {
+    const out: Product[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(
+        new ScanCommand({ TableName: names.products, ExclusiveStartKey: start }),
+      );
+      out.push(...(page.Items ?? []).map(strip));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  });
+  return {
+    first: (input) => related.first(input),
+    async shoppers({ sessionId, userId }) {
+      const keys = [
+        ...(sessionId ? [{ shopperKey: sessionKey(sessionId) }] : []),
+        ...(userId ? [{ shopperKey: userKey(userId) }] : []),
+      ];
+      if (keys.length === 0) return [];
+      const got = await batchGetAll({ [names.shoppers]: keys }, { client });
+      return (got[names.shoppers] ?? []) as unknown as ShopperRecord[];
+    },
+    scenes,
+    promotions,
+    async categoryProducts(categories) {
+      return (await Promise.all(categories.map((c) => category(c)))).flat();
+    },
+    allProducts: () => everything('*'),
+    neighbourLists: (ids) => readNeighbourLists(names.related, ids, client),
+    products: byIds,
+  };
+}

@@ -1,0 +1,44 @@
+import { ProductPath, ProductScenesQuery, ScenePath, SceneQuery } from '../events/api.ts';
+import { sceneForShopper, scenesForShopper } from '../models/scene-answer.ts';
+import { dynamoSceneReader } from './adapters/scene-store.ts';
+import { env, minMarginPercent, tableName } from './lib/config.ts';
+import { httpApi, parseAt } from './lib/http.ts';
+import { localeOf } from './lib/locale.ts';
+
+const reader = dynamoSceneReader({
+  products: tableName('products'),
+  related: tableName('related'),
+  shoppers: tableName('shoppers'),
+  scenes: tableName('scenes'),
+  promotions: tableName('promotions'),
+});
+
+const options = (acceptLanguage: string | undefined) => ({
+  now: new Date(),
+  currency: env().CATALOG_CURRENCY,
+  minMarginPercent: minMarginPercent(),
+  locale: localeOf(acceptLanguage),
+});
+
+export const handler = httpApi({
+  'GET /v1/products/{productId}/scenes': async (req) => {
+    const { productId } = parseAt('path', ProductPath, req.pathParameters);
+    const q = parseAt('query', ProductScenesQuery, req.query);
+    const body = await scenesForShopper(
+      reader,
+      { productId, sessionId: q.sessionId, userId: q.userId, limit: q.limit },
+      options(req.headers['accept-language']),
+    );
+    return { status: 200, body };
+  },
+  'GET /v1/scenes/{sceneId}': async (req) => {
+    const { sceneId } = parseAt('path', ScenePath, req.pathParameters);
+    const q = parseAt('query', SceneQuery, req.query);
+    const body = await sceneForShopper(
+      reader,
+      { sceneId, productId: q.productId, sessionId: q.sessionId, userId: q.userId },
+      options(req.headers['accept-language']),
+    );
+    return { status: 200, body };
+  },
+});

@@ -1,0 +1,250 @@
+import type { ProductCard } from '../events/api.ts';
+import type { Product, Promotion, Scene, Slot } from '../events/catalog.ts';
+import type { Locale } from '../events/common.ts';
+import { toProductCard } from './catalog.ts';
+import { DomainError } from './errors.ts';
+import { type PricePreview, previewPrice } from './offer-price.ts';
+import type { StoredNeighbour } from './related-answer.ts';
+import {
+  type FilledScene,
+  fillScene,
+  fillSceneForEveryone,
+  type PriceStyleVerdict,
+  priceStyleOf,
+  rankScenes,
+  type SlotPick,
+  scenesForProduct,
+} from './scenes/fill.ts';
+import type { ShopperRecord } from './shopper.ts';
+
+/**
+ * Scene guides for a shopper: the port's reads, the fill (models/scenes), and a guest price for
+ * each filled scene. Round trips: the anchor, its neighbour list and the shopper's records in one;
+ * the neighbour lists of the candidates that have evidence and the visit's products in a second;
+ * the slot candidates come from a per-container catalog cache (`categoryProducts`).
+ */
+export interface SceneReader {
+  first(input: { productId: string; sessionId?: string | undefined; userId?: string | undefined }): Promise<{
+    anchor: Product | undefined;
+    neighbours: StoredNeighbour[];
+    session?: ShopperRecord | undefined;
+    user?: ShopperRecord | undefined;
+  }>;
+  shoppers(input: { sessionId?: string | undefined; userId?: string | undefined }): Promise<ShopperRecord[]>;
+  scenes(): Promise<Scene[]>;
+  promotions(): Promise<Promotion[]>;
+  /** In-stock and out-of-stock products of these categories, cached per container for minutes. */
+  categoryProducts(categories: readonly string[]): Promise<Product[]>;
+  /** Every product (for slots constrained by tags only), cached the same way. */
+  allProducts(): Promise<Product[]>;
+  neighbourLists(productIds: readonly string[]): Promise<Map<string, StoredNeighbour[]>>;
+  products(productIds: readonly string[]): Promise<Map<string, Product>>;
+}
+
+export interface SceneOptions {
+  now: Date;
+  currency: string;
+  minMarginPercent: number;
+  locale: Locale;
+}
+
+export interface PickView {
+  product: ProductCard;
+  score: number;
+  reasons: string[];
+}
+
+export interface SceneView extends Omit<FilledScene, 'slots'> {
+  slots: {
+    slotId: string;
+    title: FilledScene['slots'][number]['title'];
+    quantity: number;
+    required: boolean;
+    isAnchor: boolean;
+    pick: PickView | null;
+    alternatives: PickView[];
+  }[];
+  /** The filled slots priced together for a guest; null when nothing could be filled. */
+  price: PricePreview | null;
+}
+
+/** How many candidates' own neighbour lists are read for evidence between picks. */
+const MAX_CANDIDATE_LISTS = 80;
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+function slotCategories(scenes: readonly Scene[]): { categories: string[]; tagOnly: boolean } {
+  const categories = new Set<string>();
+  let tagOnly = false;
+  for (const sc of scenes)
+    for (const sl of sc.slots) {
+      if (sl.constraint.categories) for (const c of sl.constraint.categories) categories.add(c);
+      else tagOnly = true;
+    }
+  return { categories: [...categories].sort(), tagOnly };
+}
+
+interface Shared {
+  candidatesFor: (slot: Slot) => Product[];
+  neighbours: Map<string, StoredNeighbour[]>;
+  recent: string[];
+  priceStyle: PriceStyleVerdict;
+  pool: Map<string, Product>;
+}
+
+/** What every fill of one request shares: candidates, evidence, the visit and the price style. */
+async function prepare(
+  reader: SceneReader,
+  scenes: readonly Scene[],
+  anchor: { product: Product; neighbours: StoredNeighbour[] } | undefined,
+  records: readonly (ShopperRecord | undefined)[],
+): Promise<Shared> {
+  const { categories, tagOnly } = slotCategories(scenes);
+  const catalog = tagOnly ? await reader.allProducts() : await reader.categoryProducts(categories);
+  const pool = new Map(catalog.map((p) => [p.productId, p]));
+  const recent = [
+    ...new Set(
+      records.flatMap((r) => (r ? [...r.recent].sort((a, b) => b.at - a.at).map((i) => i.productId) : [])),
+    ),
+  ];
+  // Round trip 2: candidate lists with evidence (the anchor's neighbours that could fill a slot) and
+  // the visit's products, whose facts also decide the price style.
+  const evidenceIds = (anchor?.neighbours ?? []).map((n) => n.productId).filter((id) => pool.has(id));
+  const listIds = [...new Set([...evidenceIds, ...recent])].slice(0, MAX_CANDIDATE_LISTS);
+  const [lists, seenFacts] = await Promise.all([
+    reader.neighbourLists(listIds),
+    reader.products(recent.filter((id) => !pool.has(id))),
+  ]);
+  const neighbours = new Map(lists);
+  if (anchor) neighbours.set(anchor.product.productId, anchor.neighbours);
+  const seen = recent.flatMap((id) => {
+    const p = pool.get(id) ?? seenFacts.get(id);
+    return p ? [p] : [];
+  });
+  const byCategory = new Map<string, number[]>();
+  for (const p of catalog) byCategory.set(p.category, [...(byCategory.get(p.category) ?? []), p.listPrice]);
+  const medians = new Map([...byCategory].map(([c, prices]) => [c, median(prices)]));
+  const fits = (p: Product, slot: Slot) =>
+    p.stock >= slot.quantity &&
+    (slot.constraint.categories === undefined || slot.constraint.categories.includes(p.category)) &&
+    (slot.constraint.tags === undefined || slot.constraint.tags.every((t) => p.tags.includes(t)));
+  return {
+    candidatesFor: (slot) => catalog.filter((p) => fits(p, slot)),
+    neighbours,
+    recent,
+    priceStyle: priceStyleOf(seen, medians),
+    pool,
+  };
+}
+
+function view(
+  filled: FilledScene,
+  pricing: { promotions: Promotion[]; scenes: Scene[]; gifts: Product[] },
+  opts: SceneOptions,
+): SceneView {
+  const card = (p: SlotPick): PickView => ({
+    product: toProductCard(p.product, opts.currency),
+    score: p.score,
+    reasons: p.reasons,
+  });
+  const lines = filled.slots.flatMap((s) =>
+    s.pick && s.pick.product.stock >= s.quantity ? [{ product: s.pick.product, quantity: s.quantity }] : [],
+  );
+  return {
+    ...filled,
+    slots: filled.slots.map((s) => ({
+      slotId: s.slotId,
+      title: s.title,
+      quantity: s.quantity,
+      required: s.required,
+      isAnchor: s.isAnchor,
+      pick: s.pick ? card(s.pick) : null,
+      alternatives: s.alternatives.map(card),
+    })),
+    price:
+      lines.length === 0
+        ? null
+        : previewPrice(
+            lines,
+            { promotions: pricing.promotions, scenes: pricing.scenes, giftProducts: pricing.gifts },
+            opts,
+          ),
+  };
+}
+
+async function pricingOf(reader: SceneReader, scenes: Scene[]) {
+  const promotions = await reader.promotions();
+  const giftIds = promotions.flatMap((p) => (p.kind === 'gift' ? [p.giftProductId] : []));
+  const gifts = [...(await reader.products(giftIds)).values()];
+  return { promotions, scenes, gifts };
+}
+
+/** `GET /v1/products/{productId}/scenes`: the scenes the product fits, filled, best first. */
+export async function scenesForShopper(
+  reader: SceneReader,
+  input: { productId: string; sessionId?: string | undefined; userId?: string | undefined; limit: number },
+  opts: SceneOptions,
+): Promise<{ productId: string; priceStyle: PriceStyleVerdict; scenes: SceneView[] }> {
+  const [first, all] = await Promise.all([reader.first(input), reader.scenes()]);
+  if (!first.anchor) throw new DomainError('not_found', `no product ${input.productId}`, 'path.productId');
+  const fitting = scenesForProduct(all, first.anchor);
+  const shared = await prepare(reader, fitting, { product: first.anchor, neighbours: first.neighbours }, [
+    first.session,
+    first.user,
+  ]);
+  const ctx = { ...shared, anchor: first.anchor, now: opts.now };
+  const ranked = rankScenes(fitting.map((scene) => fillScene(scene, ctx))).slice(0, input.limit);
+  const pricing = await pricingOf(reader, all);
+  return {
+    productId: input.productId,
+    priceStyle: shared.priceStyle,
+    scenes: ranked.map((f) => view(f, pricing, opts)),
+  };
+}
+
+/**
+ * `GET /v1/scenes/{sceneId}`: one scene filled around `productId` when given (in its slot if it
+ * fits one, else as the guide's starting point), or for everyone; the visit still counts.
+ */
+export async function sceneForShopper(
+  reader: SceneReader,
+  input: {
+    sceneId: string;
+    productId?: string | undefined;
+    sessionId?: string | undefined;
+    userId?: string | undefined;
+  },
+  opts: SceneOptions,
+): Promise<{ priceStyle: PriceStyleVerdict; scene: SceneView }> {
+  const all = await reader.scenes();
+  const scene = all.find((s) => s.sceneId === input.sceneId && s.active);
+  if (!scene) throw new DomainError('not_found', `no scene ${input.sceneId}`, 'path.sceneId');
+  let filled: FilledScene;
+  let priceStyle: PriceStyleVerdict;
+  if (input.productId !== undefined) {
+    const first = await reader.first({ ...input, productId: input.productId });
+    if (!first.anchor) throw new DomainError('not_found', `no product ${input.productId}`, 'query.productId');
+    const shared = await prepare(reader, [scene], { product: first.anchor, neighbours: first.neighbours }, [
+      first.session,
+      first.user,
+    ]);
+    priceStyle = shared.priceStyle;
+    filled = fillScene(scene, { ...shared, anchor: first.anchor, now: opts.now });
+  } else {
+    const records = await reader.shoppers(input);
+    const shared = await prepare(reader, [scene], undefined, records);
+    priceStyle = shared.priceStyle;
+    const first = fillSceneForEveryone(scene, { ...shared, now: opts.now });
+    // Without an anchor there is no evidence to start from: fill once, read the picks' own
+    // neighbour lists, and fill again so that the picks go with each other.
+    const picks = first.slots.flatMap((s) => (s.pick ? [s.pick.product.productId] : []));
+    const lists = await reader.neighbourLists(picks.filter((id) => !shared.neighbours.has(id)));
+    for (const [id, list] of lists) shared.neighbours.set(id, list);
+    filled = fillSceneForEveryone(scene, { ...shared, now: opts.now });
+  }
+  return { priceStyle, scene: view(filled, await pricingOf(reader, all), opts) };
+}
