@@ -27,6 +27,7 @@ import { FEATURE_NAMES } from '../models/hits/features.ts';
 import { DEFAULT_LABEL } from '../models/hits/label.ts';
 import {
   fitStandardization,
+  hitModelVersion,
   initTf,
   scoreProducts,
   toArtifact,
@@ -147,7 +148,7 @@ const figures = Object.fromEntries(
 
 // ------------------------------------------------------------------ artifact
 const createdAt = new Date().toISOString();
-const version = `hits-${createdAt.slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}`;
+const version = hitModelVersion(createdAt);
 let artifactPath: string | undefined;
 if (!args['no-save']) {
   const artifact = await toArtifact(model, {

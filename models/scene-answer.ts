@@ -4,7 +4,7 @@ import type { Locale } from '../events/common.ts';
 import { toProductCard } from './catalog.ts';
 import { DomainError } from './errors.ts';
 import { type PricePreview, previewPrice } from './offer-price.ts';
-import type { StoredNeighbour } from './related-answer.ts';
+import type { RelatedReader, StoredNeighbour } from './related-answer.ts';
 import {
   type FilledScene,
   fillScene,
@@ -24,12 +24,8 @@ import type { ShopperRecord } from './shopper.ts';
  * the slot candidates come from a per-container catalog cache (`categoryProducts`).
  */
 export interface SceneReader {
-  first(input: { productId: string; sessionId?: string | undefined; userId?: string | undefined }): Promise<{
-    anchor: Product | undefined;
-    neighbours: StoredNeighbour[];
-    session?: ShopperRecord | undefined;
-    user?: ShopperRecord | undefined;
-  }>;
+  /** Round trip 1, as for related products: the anchor, its neighbour list, the visit's records. */
+  first: RelatedReader['first'];
   shoppers(input: { sessionId?: string | undefined; userId?: string | undefined }): Promise<ShopperRecord[]>;
   scenes(): Promise<Scene[]>;
   promotions(): Promise<Promotion[]>;

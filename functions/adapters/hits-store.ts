@@ -14,6 +14,7 @@ import { documentClient } from '../lib/aws.ts';
 import { batchGetAll } from './batch-get.ts';
 import { batchWriteAll } from './batch-write.ts';
 import { publishEvents } from './event-publisher.ts';
+import { allPages } from './paging.ts';
 import { readSignalSeries } from './signals-store.ts';
 
 export interface HitTables {
@@ -184,20 +185,16 @@ export async function scanProductInfo(
   table: string,
   client: DynamoDBDocumentClient = documentClient(),
 ): Promise<ProductInfo[]> {
-  const out: ProductInfo[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(
+  const items = await allPages((start) =>
+    client.send(
       new ScanCommand({
         TableName: table,
         ProjectionExpression: 'productId, category, listPrice, stock, launchDate',
         ExclusiveStartKey: start,
       }),
-    );
-    out.push(...(page.Items ?? []).map(info));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return out;
+    ),
+  );
+  return items.map(info);
 }
 
 // ------------------------------------------------------------------ model artifacts

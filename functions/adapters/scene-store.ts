@@ -5,6 +5,7 @@ import { type ShopperRecord, sessionKey, userKey } from '../../models/shopper.ts
 import { documentClient } from '../lib/aws.ts';
 import { batchGetAll } from './batch-get.ts';
 import { cachedScenes, productsByIds } from './catalog-store.ts';
+import { allPages } from './paging.ts';
 import { cachedPromotions } from './pricing-store.ts';
 import { dynamoRelatedReader, readNeighbourLists } from './related-store.ts';
 
@@ -52,36 +53,28 @@ export function dynamoSceneReader(
   const scenes = cachedScenes(names.scenes, { client, cacheSeconds: 60 });
   const promotions = cachedPromotions(names.promotions, { client, cacheSeconds: 60 });
   const byIds = productsByIds(names.products, client);
-  const category = ttlCache(cacheSeconds * 1000, async (c: string) => {
-    const out: Product[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: names.products,
-          IndexName: 'byCategory',
-          KeyConditionExpression: 'category = :c',
-          ExpressionAttributeValues: { ':c': c },
-          ExclusiveStartKey: start,
-        }),
-      );
-      out.push(...(page.Items ?? []).map(strip));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
-  });
-  const everything = ttlCache(cacheSeconds * 1000, async () => {
-    const out: Product[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await client.send(
-        new ScanCommand({ TableName: names.products, ExclusiveStartKey: start }),
-      );
-      out.push(...(page.Items ?? []).map(strip));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
-  });
+  const category = ttlCache(cacheSeconds * 1000, async (c: string) =>
+    (
+      await allPages((start) =>
+        client.send(
+          new QueryCommand({
+            TableName: names.products,
+            IndexName: 'byCategory',
+            KeyConditionExpression: 'category = :c',
+            ExpressionAttributeValues: { ':c': c },
+            ExclusiveStartKey: start,
+          }),
+        ),
+      )
+    ).map(strip),
+  );
+  const everything = ttlCache(cacheSeconds * 1000, async () =>
+    (
+      await allPages((start) =>
+        client.send(new ScanCommand({ TableName: names.products, ExclusiveStartKey: start })),
+      )
+    ).map(strip),
+  );
   return {
     first: (input) => related.first(input),
     async shoppers({ sessionId, userId }) {

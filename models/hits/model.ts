@@ -247,6 +247,10 @@ export function positiveWeightOf(manifest: HitManifest): number {
 
 // ------------------------------------------------------------------ artifact
 
+/** A model version named by its creation instant: `hits-20261123-142033`, sortable as text. */
+export const hitModelVersion = (createdAt: string): string =>
+  `hits-${createdAt.slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}`;
+
 /** model.json: the Keras-style topology and the weights, base64, in one small file. */
 export interface ModelJson {
   format: 'merchandiser-hits-layers';

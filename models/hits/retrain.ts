@@ -1,7 +1,14 @@
 import { buildRows, dailySnapshots, type History, keepNegative, timeSplit } from './dataset.ts';
 import { rankingMetrics, type ScoredRow } from './evaluate.ts';
 import { DEFAULT_LABEL } from './label.ts';
-import { type HitArtifact, loadHitModel, scoreProducts, toArtifact, trainHitModel } from './model.ts';
+import {
+  type HitArtifact,
+  hitModelVersion,
+  loadHitModel,
+  scoreProducts,
+  toArtifact,
+  trainHitModel,
+} from './model.ts';
 import { DAY_MS } from './signals.ts';
 
 /**
@@ -82,7 +89,7 @@ export async function retrainHits(
     }
   }
   const createdAt = now.toISOString();
-  const version = `hits-${createdAt.slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}`;
+  const version = hitModelVersion(createdAt);
   const artifact = await toArtifact(model, {
     version,
     createdAt,
