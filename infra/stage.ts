@@ -8,6 +8,12 @@ export const StageConfig = z.object({
   corsAllowOrigins: z.array(z.string()).min(1),
   throttle: z.object({ rateLimit: z.number().positive(), burstLimit: z.int().positive() }),
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
+  /** Alarm thresholds and where alarms go (an SNS topic; mailed here when set). */
+  alarms: z.object({
+    email: z.email().optional(),
+    api5xxPercent: z.number().positive().max(100),
+    apiP99Ms: z.int().positive(),
+  }),
   /** Overrides a declared schedule's cadence, in minutes, by schedule id (infra/topology.ts). */
   scheduleMinutes: z
     .record(

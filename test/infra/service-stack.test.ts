@@ -23,6 +23,50 @@ describe('ServiceStack', () => {
     prod = synthTemplate('prod');
   });
 
+  describe('stacks', () => {
+    it('splits the service by how often it changes: data, events, functions, api, observability', () => {
+      expect([...dev.templates.keys()]).toEqual([
+        'merchandiser-dev-data',
+        'merchandiser-dev-events',
+        'merchandiser-dev-functions',
+        'merchandiser-dev-api',
+        'merchandiser-dev-observability',
+      ]);
+      const only = (stack: string, type: string) =>
+        [...dev.templates].every(([name, t]) => name === stack || resourcesOf(t, type).length === 0);
+      expect(only('merchandiser-dev-data', 'AWS::DynamoDB::GlobalTable')).toBe(true);
+      expect(only('merchandiser-dev-events', 'AWS::Events::EventBus')).toBe(true);
+      expect(only('merchandiser-dev-functions', 'AWS::Lambda::Function')).toBe(true);
+      expect(only('merchandiser-dev-api', 'AWS::ApiGatewayV2::Api')).toBe(true);
+    });
+  });
+
+  describe('observability', () => {
+    it('alarms on the API 5xx rate and p99 latency, every dead-letter queue, and throttles', () => {
+      const alarms = resourcesOf(dev.template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+      const described = (re: RegExp) => alarms.filter((a) => re.test(String(a.AlarmDescription)));
+      expect(described(/5xx/)).toHaveLength(1);
+      expect(described(/p99 latency above 2000 ms/)).toHaveLength(1);
+      const dlqs = resourcesOf(dev.template, 'AWS::SQS::Queue').filter(
+        ([id, q]) => !q.Properties.RedrivePolicy && /Dlq/.test(id),
+      );
+      expect(dlqs.length).toBeGreaterThan(0);
+      expect(described(/^Messages in /)).toHaveLength(dlqs.length);
+      expect(described(/was throttled/)).toHaveLength(functions.length);
+      expect(described(/were throttled/)).toHaveLength(tables.length);
+      for (const a of alarms) expect(a.AlarmActions).toHaveLength(1);
+      dev.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+      dev.template.resourceCountIs('AWS::SNS::Subscription', 0);
+      prod.template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email',
+        Endpoint: 'oncall@example.com',
+      });
+      prod.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmDescription: Match.stringLikeRegexp('p99 latency above 1000 ms'),
+      });
+    });
+  });
+
   describe('tables', () => {
     it('creates one table per declared table, with point-in-time recovery', () => {
       const t = resourcesOf(dev.template, 'AWS::DynamoDB::GlobalTable');

@@ -1,24 +1,47 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { ServiceStack } from '../../infra/stacks/service-stack.ts';
+import type { IConstruct } from 'constructs';
+import { buildService, type Service } from '../../infra/stacks/service.ts';
 import { type StageConfig, stageConfig } from '../../infra/stage.ts';
 
 const cdkJson = JSON.parse(readFileSync(join(import.meta.dirname, '../../cdk.json'), 'utf8')) as {
   context: Record<string, unknown>;
 };
 
-/** Synthesizes the stack for a stage as `cdk synth` would, minus bundling (tests do not need assets). */
+export const TEST_ENV = { account: '111111111111', region: 'eu-west-1' };
+
+/**
+ * Synthesizes the stacks of a stage as `cdk synth` would, minus bundling (tests do not need the
+ * assets). `template` merges every stack's resources, so an assertion need not know which stack a
+ * resource landed in; cross-stack references show up there as `Fn::ImportValue` of an export
+ * whose name holds the referenced logical id.
+ */
 export function synthTemplate(stage: 'dev' | 'prod' = 'dev', overrides: Partial<StageConfig> = {}) {
   const app = new App({ context: { ...cdkJson.context, stage, 'aws:cdk:bundling-stacks': [] } });
   const config = { ...stageConfig(stage, cdkJson.context.stages).config, ...overrides };
-  const stack = new ServiceStack(app, `merchandiser-${stage}`, {
-    stage,
-    config,
-    env: { account: '111111111111', region: 'eu-west-1' },
-  });
-  return { stack, template: Template.fromStack(stack) };
+  const service: Service = buildService(app, stage, config, TEST_ENV);
+  const stacks = Object.values(service);
+  const templates = new Map(stacks.map((s) => [s.stackName, Template.fromStack(s)]));
+  const merged = { Resources: {} as Record<string, unknown>, Outputs: {} as Record<string, unknown> };
+  for (const t of templates.values()) {
+    const json = t.toJSON() as { Resources?: Record<string, unknown>; Outputs?: Record<string, unknown> };
+    Object.assign(merged.Resources, json.Resources ?? {});
+    Object.assign(merged.Outputs, json.Outputs ?? {});
+  }
+  return {
+    app,
+    service,
+    templates,
+    template: Template.fromJSON(merged),
+    stack: {
+      functions: service.functions.functions,
+      tables: service.data.tables,
+      /** A construct's logical id in whichever stack holds it. */
+      getLogicalId: (c: IConstruct) => Stack.of(c).getLogicalId(c as never),
+    },
+  };
 }
 
 type Resource = { Type: string; Properties: Record<string, unknown> };

@@ -1,0 +1,96 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  type HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { type FunctionId, type RouteDecl, routes } from '../topology.ts';
+import { acknowledge, removalPolicyOf, retention, type StageProps } from './common.ts';
+
+export interface ApiStackProps extends StackProps, StageProps {
+  functions: ReadonlyMap<FunctionId, NodejsFunction>;
+}
+
+/**
+ * The HTTP API: the declared routes on their functions, admin routes behind IAM authorization,
+ * stage throttling, a CORS allow-list from the stage's configuration, and JSON access logs.
+ */
+export class ApiStack extends Stack {
+  readonly api: HttpApi;
+  readonly stageName = '$default';
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    const { config, stage } = props;
+    const removalPolicy = removalPolicyOf(config);
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: retention(config.logRetentionDays),
+      removalPolicy,
+    });
+    this.api = new HttpApi(this, 'Api', {
+      apiName: `merchandiser-${stage}`,
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: config.corsAllowOrigins,
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.OPTIONS],
+        allowHeaders: ['content-type', 'authorization', 'accept-language', 'idempotency-key'],
+        maxAge: Duration.hours(1),
+      },
+    });
+    new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: this.stageName,
+      autoDeploy: true,
+      throttle: config.throttle,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integrationLatency',
+            sourceIp: '$context.identity.sourceIp',
+            time: '$context.requestTime',
+          }),
+        ),
+      },
+    });
+    const integrations = new Map<FunctionId, HttpLambdaIntegration>();
+    const iam = new HttpIamAuthorizer();
+    for (const r of routes as readonly RouteDecl[]) {
+      let integration = integrations.get(r.functionId);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`Integration-${r.functionId}`, props.functions.get(r.functionId)!);
+        integrations.set(r.functionId, integration);
+      }
+      const added = this.api.addRoutes({
+        path: r.path,
+        methods: [r.method as HttpMethod],
+        integration,
+        ...(r.auth === 'iam' ? { authorizer: iam } : {}),
+      });
+      if (r.auth === 'none') {
+        for (const route of added) {
+          acknowledge(
+            route,
+            'AwsSolutions-APIG4',
+            r.functionId === 'pricing'
+              ? 'Guests may quote, so the route stays open at the gateway; the function verifies the bearer token itself and takes member tier and group state from the server only.'
+              : 'A public storefront route (shoppers are anonymous); stage throttling bounds it, and admin routes use IAM authorization.',
+          );
+        }
+      }
+    }
+    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the HTTP API' });
+  }
+}

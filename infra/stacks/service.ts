@@ -1,0 +1,48 @@
+import type { App, Environment } from 'aws-cdk-lib';
+import type { StageConfig } from '../stage.ts';
+import { ApiStack } from './api-stack.ts';
+import type { StageName } from './common.ts';
+import { DataStack } from './data-stack.ts';
+import { EventsStack } from './events-stack.ts';
+import { FunctionsStack } from './functions-stack.ts';
+import { ObservabilityStack } from './observability-stack.ts';
+
+/**
+ * The whole service for one stage, in stacks split by how often they change and what they hold:
+ * data (tables) and events (bus, archive) rarely; functions (with their rules, queues and
+ * schedules) with every code change; the API with its routes; observability on top of all.
+ */
+export function buildService(app: App, stage: StageName, config: StageConfig, env?: Environment) {
+  const prefix = `merchandiser-${stage}`;
+  const common = { stage, config, ...(env ? { env } : {}) };
+  const data = new DataStack(app, `${prefix}-data`, {
+    ...common,
+    description: `merchandiser (${stage}): tables`,
+  });
+  const events = new EventsStack(app, `${prefix}-events`, {
+    ...common,
+    description: `merchandiser (${stage}): event bus and archive`,
+  });
+  const functions = new FunctionsStack(app, `${prefix}-functions`, {
+    ...common,
+    tables: data.tables,
+    bus: events.bus,
+    description: `merchandiser (${stage}): functions, rules, queues and schedules`,
+  });
+  const api = new ApiStack(app, `${prefix}-api`, {
+    ...common,
+    functions: functions.functions,
+    description: `merchandiser (${stage}): HTTP API`,
+  });
+  const observability = new ObservabilityStack(app, `${prefix}-observability`, {
+    ...common,
+    api: api.api,
+    functions: functions.functions,
+    ruleQueues: functions.ruleQueues,
+    deliveryDlqs: functions.deliveryDlqs,
+    tables: data.tables,
+    description: `merchandiser (${stage}): alarms and dashboard`,
+  });
+  return { data, events, functions, api, observability };
+}
+export type Service = ReturnType<typeof buildService>;

@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { describe, expect, it } from 'vitest';
+import { buildService } from '../../infra/stacks/service.ts';
+import { stageConfig } from '../../infra/stage.ts';
+import { TEST_ENV } from '../support/synth.ts';
+
+const cdkJson = JSON.parse(readFileSync(join(import.meta.dirname, '../../cdk.json'), 'utf8')) as {
+  context: Record<string, unknown>;
+};
+
+function appWithNag(stage: 'dev' | 'prod') {
+  const app = new App({ context: { ...cdkJson.context, stage, 'aws:cdk:bundling-stacks': [] } });
+  buildService(app, stage, stageConfig(stage, cdkJson.context.stages).config, TEST_ENV);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return app;
+}
+
+function acknowledgements(root: IConstruct): { path: string; id: string; reason: string }[] {
+  return root.node.findAll().flatMap((c) =>
+    c.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      // Each entry's data maps the acknowledged rule id to its reason.
+      .flatMap((m) => Object.entries(m.data as Record<string, string>))
+      .map(([id, reason]) => ({ path: c.node.path, id, reason })),
+  );
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  it.each(['dev', 'prod'] as const)('%s: synthesizes with no finding left unacknowledged', (stage) => {
+    const app = appWithNag(stage);
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('gives a reason for every acknowledged finding, and acknowledges only a short list of rules', () => {
+    const app = appWithNag('prod');
+    const acks = acknowledgements(app);
+    expect(acks.length).toBeGreaterThan(0);
+    for (const a of acks) expect(a.reason.length, `${a.path} ${a.id}`).toBeGreaterThan(40);
+    expect(new Set(acks.map((a) => a.id.replace(/\[.*$/, '')))).toEqual(
+      new Set([
+        'AwsSolutions::AwsSolutions-L1',
+        'AwsSolutions::AwsSolutions-IAM4',
+        'AwsSolutions::AwsSolutions-APIG4',
+        'AwsSolutions::AwsSolutions-SQS3',
+        'AwsSolutions::AwsSolutions-SMG4',
+      ]),
+    );
+  });
+
+  it('catches a finding nobody acknowledged', () => {
+    const app = appWithNag('dev');
+    const stack = app.node.findChild('merchandiser-dev-functions');
+    // A queue without SSL enforcement or a DLQ is exactly what the pack exists to catch.
+    new Queue(stack, 'Unchecked', {});
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS/);
+  });
+});
