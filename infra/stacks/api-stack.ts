@@ -70,7 +70,10 @@ export class ApiStack extends Stack {
     for (const r of routes as readonly RouteDecl[]) {
       let integration = integrations.get(r.functionId);
       if (!integration) {
-        integration = new HttpLambdaIntegration(`Integration-${r.functionId}`, props.functions.get(r.functionId)!);
+        integration = new HttpLambdaIntegration(
+          `Integration-${r.functionId}`,
+          props.functions.get(r.functionId)!,
+        );
         integrations.set(r.functionId, integration);
       }
       const added = this.api.addRoutes({

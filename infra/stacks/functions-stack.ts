@@ -127,7 +127,10 @@ export class FunctionsStack extends Stack {
         const decl = (tables as readonly TableDecl[]).find((t) => t.id === tableId)!;
         fn.addToRolePolicy(
           new PolicyStatement({
-            actions: [...(access === 'write' ? [] : READ_ACTIONS), ...(access === 'read' ? [] : WRITE_ACTIONS)],
+            actions: [
+              ...(access === 'write' ? [] : READ_ACTIONS),
+              ...(access === 'read' ? [] : WRITE_ACTIONS),
+            ],
             resources: [
               table.tableArn,
               ...(decl.indexes ?? []).map((i) => `${table.tableArn}/index/${i.name}`),
@@ -168,7 +171,11 @@ export class FunctionsStack extends Stack {
         ...queueDefaults,
       });
       this.deliveryDlqs.push(deliveryDlq);
-      acknowledge(deliveryDlq, 'AwsSolutions-SQS3', 'This queue is itself a dead-letter queue (of the rule target).');
+      acknowledge(
+        deliveryDlq,
+        'AwsSolutions-SQS3',
+        'This queue is itself a dead-letter queue (of the rule target).',
+      );
       if (r.target.kind === 'queue') {
         const dlq = new Queue(this, `Dlq-${r.id}`, { retentionPeriod: Duration.days(14), ...queueDefaults });
         const queue = new Queue(this, `Queue-${r.id}`, {
@@ -200,7 +207,11 @@ export class FunctionsStack extends Stack {
         ...queueDefaults,
       });
       this.deliveryDlqs.push(deliveryDlq);
-      acknowledge(deliveryDlq, 'AwsSolutions-SQS3', 'This queue is itself a dead-letter queue (of the schedule target).');
+      acknowledge(
+        deliveryDlq,
+        'AwsSolutions-SQS3',
+        'This queue is itself a dead-letter queue (of the schedule target).',
+      );
       // Schedules live on the default bus, as EventBridge requires.
       new Rule(this, `Schedule-${sch.id}`, {
         description: sch.description,

@@ -97,7 +97,10 @@ export class ObservabilityStack extends Stack {
     for (const [name, q] of dlqs) {
       alarm(`Alarm-${name}`, {
         alarmDescription: `Messages in ${name}: events that were not processed (see README, "Replaying events")`,
-        metric: q.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+        metric: q.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: 'Maximum',
+        }),
         threshold: 0,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -173,7 +176,10 @@ export class ObservabilityStack extends Stack {
       new GraphWidget({
         title: 'Queue depth (visible messages)',
         left: [...props.ruleQueues.values()].map((q) =>
-          q.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+          q.queue.metricApproximateNumberOfMessagesVisible({
+            period: Duration.minutes(1),
+            statistic: 'Maximum',
+          }),
         ),
         width: 8,
       }),
