@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { BehaviourEvent } from './behaviour.ts';
-import { Product, Scene, Slug } from './catalog.ts';
+import { Product, Scene, Slot, SlotConstraint, Slug, sceneSlots } from './catalog.ts';
 import {
   CurrencyCode,
   Id,
   Instant,
+  LocalizedText,
   MinorUnits,
   ProductId,
   PromotionId,
@@ -327,3 +328,24 @@ export const SceneQuery = z.strictObject({
 export const SceneResponse = z
   .object({ priceStyle: PriceStyleView, scene: FilledSceneView })
   .meta({ id: 'SceneForShopper' });
+
+/**
+ * `PUT /v1/admin/scenes/{sceneId}`: a scene definition, strict at every level (an unknown or
+ * misspelt field is a 400 naming it, not silently dropped as the event schema would).
+ */
+const StrictText = LocalizedText.strict();
+export const PutSceneRequest = Scene.extend({
+  title: StrictText,
+  summary: StrictText,
+  guide: Scene.shape.guide.strict(),
+  slots: sceneSlots(Slot.extend({ title: StrictText, constraint: SlotConstraint.strict() }).strict()),
+})
+  .strict()
+  .meta({ id: 'PutSceneRequest' });
+export type PutSceneRequest = z.infer<typeof PutSceneRequest>;
+
+/** The scene is on the bus as `SceneUpserted`; `catalog-write` stores it moments later. */
+export const SceneAccepted = z
+  .object({ sceneId: SceneId, eventId: z.string(), status: z.literal('accepted') })
+  .meta({ id: 'SceneAccepted' });
+export type SceneAccepted = z.infer<typeof SceneAccepted>;

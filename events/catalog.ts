@@ -66,6 +66,29 @@ export const Slot = z.object({
 });
 export type Slot = z.infer<typeof Slot>;
 
+/**
+ * A scene's slots: 1 to 12, each slotId once. A repeated id is named where it repeats
+ * (`slots.3.slotId`), so whoever wrote the scene sees which slot to rename.
+ */
+export const sceneSlots = <S extends z.ZodType<{ slotId: string }>>(slot: S) =>
+  z
+    .array(slot)
+    .min(1)
+    .max(12)
+    .superRefine((slots, ctx) => {
+      const seen = new Set<string>();
+      slots.forEach((s, i) => {
+        if (seen.has(s.slotId)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'slotId'],
+            message: `slot ids must be unique within a scene ("${s.slotId}" repeats)`,
+          });
+        }
+        seen.add(s.slotId);
+      });
+    });
+
 export const Scene = z
   .object({
     sceneId: SceneId,
@@ -78,13 +101,7 @@ export const Scene = z
     }),
     season: Season,
     occasion: z.string().max(60).optional(),
-    slots: z
-      .array(Slot)
-      .min(1)
-      .max(12)
-      .refine((slots) => new Set(slots.map((s) => s.slotId)).size === slots.length, {
-        message: 'slot ids must be unique within a scene',
-      }),
+    slots: sceneSlots(Slot),
     active: z.boolean().default(true),
   })
   .meta({ id: 'Scene' });

@@ -104,6 +104,10 @@ export const tables = [
       { pattern: 'Page through one category', key: 'Query byCategory: category = :c, paged by productId' },
       { pattern: 'Page through the whole catalog', key: 'Scan, paged by LastEvaluatedKey' },
       { pattern: 'Upsert a product from ProductUpserted', key: 'PutItem productId, newer occurredAt wins' },
+      {
+        pattern: "Check that a submitted scene's slot categories each have a product",
+        key: 'Query byCategory: category = :c, Limit 1, keys only; one per distinct category, in parallel',
+      },
     ],
   },
   {
@@ -384,6 +388,19 @@ export const functions = [
     publishes: false,
   },
   {
+    id: 'catalog-admin',
+    entry: 'functions/catalog-admin.ts',
+    description:
+      'PUT /v1/admin/scenes/{sceneId}: validates a scene definition against the schema and the catalog, then publishes SceneUpserted',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    sizing:
+      'One keys-only Query per distinct slot category, in parallel, and one PutEvents with backoff retries; an operator waits on it, so 10 s bounds the retries.',
+    // Reads the catalog only: the scene is stored by catalog-write when the event arrives.
+    tables: { products: 'read' },
+    publishes: true,
+  },
+  {
     id: 'record-behaviour',
     entry: 'functions/record-behaviour.ts',
     description: 'Appends each behaviour event once to the event log',
@@ -598,6 +615,15 @@ export const routes = [
     functionId: 'hits-read',
     auth: 'none',
     summary: 'Potential hit products, global or per category, with rank change and the signals behind them',
+  },
+  {
+    method: 'PUT',
+    path: '/v1/admin/scenes/{sceneId}',
+    functionId: 'catalog-admin',
+    // Operators and admin tools only: the HTTP API's IAM authorizer (SigV4) guards it on AWS.
+    auth: 'iam',
+    summary:
+      'Create or replace a scene: a 400 names each wrong field; a valid one is published as SceneUpserted (202)',
   },
   // The pricing routes are public at the gateway on purpose: a guest may quote, and an HTTP API JWT
   // authorizer refuses requests without a token. The function verifies the bearer token itself

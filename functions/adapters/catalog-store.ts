@@ -122,3 +122,28 @@ export function cachedScenes(
     return cached.value;
   };
 }
+
+/**
+ * Which of these categories at least one product is in: one keys-only Query of the byCategory
+ * index per distinct category, Limit 1, all in parallel (a scene has at most 120 slot categories).
+ */
+export function categoriesWithProducts(table: string, client: DynamoDBDocumentClient = documentClient()) {
+  return async (categories: readonly string[]): Promise<Set<string>> => {
+    const found = await Promise.all(
+      [...new Set(categories)].map(async (category) => {
+        const out = await client.send(
+          new QueryCommand({
+            TableName: table,
+            IndexName: 'byCategory',
+            KeyConditionExpression: 'category = :c',
+            ExpressionAttributeValues: { ':c': category },
+            ProjectionExpression: 'productId',
+            Limit: 1,
+          }),
+        );
+        return (out.Items?.length ?? 0) > 0 ? category : undefined;
+      }),
+    );
+    return new Set(found.filter((c): c is string => c !== undefined));
+  };
+}
