@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BehaviourEvent } from './behaviour.ts';
 import { Product, Scene, Slot, SlotConstraint, Slug, sceneSlots } from './catalog.ts';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MinorUnits, ProductId, Quantity, SessionId, UserId } from './common.ts';
 import { eventSchema } from './envelope.ts';
 

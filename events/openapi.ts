@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type RouteDecl, routeKey, routes } from '../infra/topology.ts';
 import {
   BundleResponse,

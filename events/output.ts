@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Slug } from './catalog.ts';
 import { ProductId } from './common.ts';
 import { eventSchema } from './envelope.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CurrencyCode, Id, Instant, Locale, MinorUnits, ProductId, PromotionId, UserId } from './common.ts';
 
 /**

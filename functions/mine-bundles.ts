@@ -1,5 +1,5 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { OrderPlaced } from '../events/behaviour.ts';
 import { basketsOf, FBT_DEFAULTS, mineBundles } from '../models/fbt/bundles.ts';
 import { DAY_MS } from '../models/hits/signals.ts';

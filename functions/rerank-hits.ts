@@ -1,5 +1,5 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { HitModelTrained, SignalsAggregated } from '../events/output.ts';
 import { defaultHitArtifact } from '../models/hits/default-model.ts';
 import { type HitModel, hitProbabilities, loadHitModel, positiveWeightOf } from '../models/hits/model.ts';

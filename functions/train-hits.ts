@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BehaviourEvent } from '../events/behaviour.ts';
 import type { HitModelTrained } from '../events/output.ts';
 import { historyFromEvents } from '../models/hits/dataset.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Per-stage settings, read from cdk.json context (`-c stage=prod` picks one). */
 export const StageConfig = z.object({

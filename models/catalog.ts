@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ProductCard, ProductPage } from '../events/api.ts';
 import type { Product, Scene } from '../events/catalog.ts';
 import { Slug } from '../events/catalog.ts';

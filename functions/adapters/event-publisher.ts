@@ -6,8 +6,8 @@ import {
 import type { AnyEvent } from '../../events/registry.ts';
 import { toBusEntry } from '../../events/registry.ts';
 import { backoffDelayMs, chunk } from '../../models/batching.ts';
-import { eventBridge } from '../lib/aws.ts';
 import { env } from '../lib/config.ts';
+import { eventBridge } from '../lib/eventbridge.ts';
 import { logger } from '../lib/logger.ts';
 
 export interface PublishFailure {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CurrencyCode } from '../../events/common.ts';
 import { EVENT_BUS_ENV, type TableId, tableEnvVar } from '../../infra/topology.ts';
 

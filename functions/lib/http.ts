@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ErrorResponse } from '../../events/api.ts';
 import { DomainError, type DomainErrorKind } from '../../models/errors.ts';
 import { logger } from './logger.ts';

@@ -25,6 +25,7 @@ import {
   tableEnvVar,
   tables,
 } from '../topology.ts';
+import { CREDENTIAL_STUB_ALIASES } from './bundling.ts';
 import { acknowledge, removalPolicyOf, retention, type StageProps, toCdkPattern } from './common.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -107,6 +108,9 @@ export class FunctionsStack extends Stack {
           externalModules: [],
           mainFields: ['module', 'main'],
           banner: "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);",
+          esbuildArgs: Object.fromEntries(
+            Object.entries(CREDENTIAL_STUB_ALIASES).map(([pkg, stub]) => [`--alias:${pkg}`, stub]),
+          ),
         },
       });
       acknowledge(

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { HttpError, httpApi, jsonBody, parseAt } from '../../functions/lib/http.ts';
 import { DomainError } from '../../models/errors.ts';
 import { httpEvent, lambdaContext } from '../support/http-event.ts';
