@@ -15,6 +15,7 @@ import { shopperOf, signedInShopper } from './lib/auth.ts';
 import { env, pricingEnv, tableName } from './lib/config.ts';
 import { HttpError, httpApi, jsonBody, parseAt } from './lib/http.ts';
 import { localeOf } from './lib/locale.ts';
+import { countMetric } from './lib/metrics.ts';
 
 const sources = dynamoPricingSources(
   {
@@ -84,6 +85,7 @@ export const handler = httpApi({
       { quotes, redemptions, promotions },
       { quoteId, userId, idempotencyKey, now: new Date(), signingKey: cfg.QUOTE_SIGNING_KEY },
     );
+    countMetric('QuoteRedemptions', 1);
     return { status: 200, body };
   },
   'POST /v1/groups': async (req) => {

@@ -7,6 +7,7 @@ import { type HitScorer, rerankAll, rerankTouched } from '../models/hits/rerank.
 import { dynamoHitStore, latestHitModel } from './adapters/hits-store.ts';
 import { tableName } from './lib/config.ts';
 import { logger } from './lib/logger.ts';
+import { countMetric } from './lib/metrics.ts';
 import { busBatchConsumer } from './lib/queue.ts';
 
 const names = {
@@ -46,7 +47,9 @@ async function scorer(fresh = false): Promise<HitScorer> {
 
 const onSignals = busBatchConsumer(SignalsAggregated, async (batches) => {
   const ids = [...new Set(batches.flatMap((b) => b.productIds))];
-  logger.info('re-ranked', { ...(await rerankTouched(store, await scorer(), ids, Date.now())) });
+  const report = await rerankTouched(store, await scorer(), ids, Date.now());
+  countMetric('HitRankingUpdates', report.events);
+  logger.info('re-ranked', { ...report });
 });
 
 /** EventBridge's direct invocation (HitModelTrained) and the scheduled full re-rank. */
@@ -62,7 +65,9 @@ export async function handler(
   }
   const job = ScheduledJob.safeParse(event);
   if (job.success) {
-    logger.info('full re-rank (scheduled)', { ...(await rerankAll(store, await scorer(), Date.now())) });
+    const report = await rerankAll(store, await scorer(), Date.now());
+    countMetric('HitRankingUpdates', report.events);
+    logger.info('full re-rank (scheduled)', { ...report });
     return undefined;
   }
   const direct = DirectEvent.parse(event);

@@ -169,6 +169,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       [EVENT_BUS_ENV]: LOCAL_BUS_NAME,
       POWERTOOLS_SERVICE_NAME: 'merchandiser',
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      // Business metrics are CloudWatch EMF lines on Lambda; locally they would only be noise.
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
       // Development keys for the pricing function; on AWS they come from Secrets Manager or SSM.
       AUTH_JWT_SECRET: process.env.AUTH_JWT_SECRET ?? LOCAL_DEV_JWT_SECRET,
       QUOTE_SIGNING_KEY: process.env.QUOTE_SIGNING_KEY ?? 'local-dev-quote-signing-key-not-for-production',
