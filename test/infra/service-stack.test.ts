@@ -167,6 +167,33 @@ describe('ServiceStack', () => {
     );
   });
 
+  describe('least privilege beyond tables', () => {
+    it('lets only the declared publishers put events, and only on the service bus', () => {
+      const bus = dev.stack.getLogicalId(dev.service.events.bus.node.defaultChild as never);
+      for (const f of functions) {
+        const role = dev.stack.getLogicalId(dev.stack.functions.get(f.id)!.role!.node.defaultChild as never);
+        const statements = resourcesOf(dev.template, 'AWS::IAM::Policy')
+          .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(role))
+          .flatMap(
+            ([, p]) =>
+              (p.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] })
+                .Statement,
+          );
+        const puts = statements.filter((st) => JSON.stringify(st.Action).includes('events:PutEvents'));
+        expect(puts.length, f.id).toBe(f.publishes ? 1 : 0);
+        for (const st of puts) expect(JSON.stringify(st.Resource), f.id).toContain(bus);
+        // Nothing else than DynamoDB, the bus, and what an SQS event source needs on its own queue.
+        for (const st of statements) {
+          for (const action of [st.Action].flat() as string[]) {
+            expect(action, f.id).toMatch(
+              /^(dynamodb|events:PutEvents|sqs:(ReceiveMessage|ChangeMessageVisibility|GetQueueUrl|DeleteMessage|GetQueueAttributes))/,
+            );
+          }
+        }
+      }
+    });
+  });
+
   describe('api', () => {
     it('has exactly the declared routes', () => {
       const keys = resourcesOf(dev.template, 'AWS::ApiGatewayV2::Route').map(
