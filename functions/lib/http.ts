@@ -174,6 +174,24 @@ const httpErrors = (): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResu
   },
 });
 
+/** What a storefront may send as its own correlation id: short, no spaces or control characters. */
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/**
+ * Every log line of a request carries `correlation_id`: the storefront's `x-correlation-id` when it
+ * sends a well-formed one (so its own logs and ours join), else API Gateway's request id.
+ */
+function correlationId(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, Context> {
+  return {
+    before: (request) => {
+      const sent = request.event.headers?.['x-correlation-id'];
+      const id =
+        sent !== undefined && CORRELATION_ID.test(sent) ? sent : request.event.requestContext?.requestId;
+      if (id) logger.appendKeys({ correlation_id: id });
+    },
+  };
+}
+
 /**
  * The one middy chain every HTTP function uses: logger context, error mapping, and a dispatch on
  * API Gateway's routeKey to the function's route handlers.
@@ -181,6 +199,7 @@ const httpErrors = (): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResu
 export function httpApi(routes: Record<string, RouteHandler>) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(correlationId())
     .use(httpErrors())
     .handler(async (event) => {
       const route = routes[event.routeKey];

@@ -1,7 +1,8 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
 import { HttpError, httpApi, jsonBody, parseAt } from '../../functions/lib/http.ts';
+import { logger } from '../../functions/lib/logger.ts';
 import { DomainError } from '../../models/errors.ts';
 import { httpEvent, lambdaContext } from '../support/http-event.ts';
 
@@ -24,6 +25,43 @@ async function call(routeKey: string, opts: Parameters<typeof httpEvent>[1] = {}
 }
 
 describe('http adapter', () => {
+  describe('correlation ids', () => {
+    const logged = async (headers: Record<string, string>) => {
+      const lines: string[] = [];
+      // The suite runs with POWERTOOLS_LOG_LEVEL=SILENT; the 500 below logs at error level.
+      logger.setLogLevel('ERROR');
+      const capture = (chunk: string | Uint8Array) => {
+        lines.push(String(chunk));
+        return true;
+      };
+      // Powertools writes error lines to stderr, the rest to stdout.
+      const spies = [
+        vi.spyOn(process.stdout, 'write').mockImplementation(capture),
+        vi.spyOn(process.stderr, 'write').mockImplementation(capture),
+      ];
+      try {
+        await call('GET /things/{id}', { path: { id: 't-500' }, headers });
+      } finally {
+        for (const spy of spies) spy.mockRestore();
+        logger.setLogLevel('SILENT');
+      }
+      return lines.flatMap((l) => (l.startsWith('{') ? [JSON.parse(l)] : []));
+    };
+
+    it("puts the storefront's x-correlation-id on every log line of the request", async () => {
+      const lines = await logged({ 'x-correlation-id': 'shop-7f3a-01' });
+      expect(lines.length).toBeGreaterThan(0);
+      for (const l of lines) expect(l.correlation_id).toBe('shop-7f3a-01');
+    });
+
+    it('falls back to the request id, and ignores a malformed header', async () => {
+      for (const l of await logged({})) expect(l.correlation_id).toBe('req-test');
+      for (const l of await logged({ 'x-correlation-id': 'bad id\n{"forged":1}' })) {
+        expect(l.correlation_id).toBe('req-test');
+      }
+    });
+  });
+
   describe('httpApi', () => {
     it('answers the handler result as JSON with the request id', async () => {
       const res = await call('POST /things', { body: JSON.stringify({ items: [{ qty: 2 }] }) });
