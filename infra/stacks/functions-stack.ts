@@ -163,6 +163,17 @@ export class FunctionsStack extends Stack {
       this.functions.set(f.id as FunctionId, fn);
     }
 
+    /** Where EventBridge puts what it could not deliver to a rule's or a schedule's target at all. */
+    const deliveryDlqFor = (id: string, of: 'rule' | 'schedule') => {
+      const q = new Queue(this, `DeliveryDlq-${id}`, {
+        retentionPeriod: Duration.days(14),
+        ...queueDefaults,
+      });
+      this.deliveryDlqs.push(q);
+      acknowledge(q, 'AwsSolutions-SQS3', `This queue is itself a dead-letter queue (of the ${of} target).`);
+      return q;
+    };
+
     for (const r of rules as readonly RuleDecl[]) {
       const rule = new Rule(this, `Rule-${r.id}`, {
         eventBus: bus,
@@ -170,16 +181,7 @@ export class FunctionsStack extends Stack {
         eventPattern: toCdkPattern(r.pattern),
       });
       const fn = this.functions.get(r.target.functionId)!;
-      const deliveryDlq = new Queue(this, `DeliveryDlq-${r.id}`, {
-        retentionPeriod: Duration.days(14),
-        ...queueDefaults,
-      });
-      this.deliveryDlqs.push(deliveryDlq);
-      acknowledge(
-        deliveryDlq,
-        'AwsSolutions-SQS3',
-        'This queue is itself a dead-letter queue (of the rule target).',
-      );
+      const deliveryDlq = deliveryDlqFor(r.id, 'rule');
       if (r.target.kind === 'queue') {
         const dlq = new Queue(this, `Dlq-${r.id}`, { retentionPeriod: Duration.days(14), ...queueDefaults });
         const queue = new Queue(this, `Queue-${r.id}`, {
@@ -206,16 +208,7 @@ export class FunctionsStack extends Stack {
 
     for (const sch of schedules as readonly ScheduleDecl[]) {
       const minutes = config.scheduleMinutes?.[sch.id] ?? sch.everyMinutes;
-      const deliveryDlq = new Queue(this, `DeliveryDlq-${sch.id}`, {
-        retentionPeriod: Duration.days(14),
-        ...queueDefaults,
-      });
-      this.deliveryDlqs.push(deliveryDlq);
-      acknowledge(
-        deliveryDlq,
-        'AwsSolutions-SQS3',
-        'This queue is itself a dead-letter queue (of the schedule target).',
-      );
+      const deliveryDlq = deliveryDlqFor(sch.id, 'schedule');
       // Schedules live on the default bus, as EventBridge requires.
       new Rule(this, `Schedule-${sch.id}`, {
         description: sch.description,
