@@ -24,7 +24,6 @@ import {
 } from '../models/hits/dataset.ts';
 import { type RankingMetrics, rankingMetrics, type ScoredRow } from '../models/hits/evaluate.ts';
 import { FEATURE_NAMES } from '../models/hits/features.ts';
-import { DEFAULT_LABEL } from '../models/hits/label.ts';
 import {
   fitStandardization,
   hitModelVersion,
@@ -35,6 +34,7 @@ import {
   velocityScores,
   weightedScores,
 } from '../models/hits/model.ts';
+import { trainingRecord } from '../models/hits/retrain.ts';
 import { DAY_MS } from '../models/hits/signals.ts';
 
 const { values: args } = parseArgs({
@@ -154,15 +154,7 @@ if (!args['no-save']) {
   const artifact = await toArtifact(model, {
     version,
     createdAt,
-    training: {
-      rows: train.length,
-      positives,
-      epochs,
-      dataEndAt: new Date(endMs).toISOString(),
-      validationFrom: new Date(validationFrom).toISOString(),
-      siblings,
-      label: JSON.stringify(DEFAULT_LABEL),
-    },
+    training: trainingRecord({ rows: train.length, positives, epochs, endMs, validationFrom, siblings }),
     metrics: { validation: figures, breakouts: breakouts.size, snapshots: results.model!.snapshots },
   });
   artifactPath = await writeArtifact(fileURLToPath(ARTIFACTS_DIR), artifact);

@@ -4,6 +4,7 @@ import type { Locale } from '../events/common.ts';
 import { toProductCard } from './catalog.ts';
 import { DomainError } from './errors.ts';
 import { type PricePreview, previewPrice } from './offer-price.ts';
+import { fitsSlot } from './pricing/rules.ts';
 import type { RelatedReader, StoredNeighbour } from './related-answer.ts';
 import {
   type FilledScene,
@@ -121,15 +122,28 @@ async function prepare(
     const p = pool.get(id) ?? seenFacts.get(id);
     return p ? [p] : [];
   });
+  // Medians only of the categories the visit touched: that is all the price style reads.
+  const seenCategories = new Set(seen.map((p) => p.category));
   const byCategory = new Map<string, number[]>();
-  for (const p of catalog) byCategory.set(p.category, [...(byCategory.get(p.category) ?? []), p.listPrice]);
+  for (const p of catalog) {
+    if (!seenCategories.has(p.category)) continue;
+    const prices = byCategory.get(p.category);
+    if (prices) prices.push(p.listPrice);
+    else byCategory.set(p.category, [p.listPrice]);
+  }
   const medians = new Map([...byCategory].map(([c, prices]) => [c, median(prices)]));
-  const fits = (p: Product, slot: Slot) =>
-    p.stock >= slot.quantity &&
-    (slot.constraint.categories === undefined || slot.constraint.categories.includes(p.category)) &&
-    (slot.constraint.tags === undefined || slot.constraint.tags.every((t) => p.tags.includes(t)));
+  // The same fit rule the pricing engine's scene bundles use, and stock for the slot's quantity;
+  // one filter per slot, however many times a fill asks.
+  const perSlot = new Map<Slot, Product[]>();
   return {
-    candidatesFor: (slot) => catalog.filter((p) => fits(p, slot)),
+    candidatesFor: (slot) => {
+      let list = perSlot.get(slot);
+      if (list === undefined) {
+        list = catalog.filter((p) => p.stock >= slot.quantity && fitsSlot(p, slot));
+        perSlot.set(slot, list);
+      }
+      return list;
+    },
     neighbours,
     recent,
     priceStyle: priceStyleOf(seen, medians),

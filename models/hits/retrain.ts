@@ -93,15 +93,7 @@ export async function retrainHits(
   const artifact = await toArtifact(model, {
     version,
     createdAt,
-    training: {
-      rows: train.length,
-      positives,
-      epochs,
-      dataEndAt: new Date(endMs).toISOString(),
-      validationFrom: new Date(validationFrom).toISOString(),
-      siblings: 0,
-      label: JSON.stringify(DEFAULT_LABEL),
-    },
+    training: trainingRecord({ rows: train.length, positives, epochs, endMs, validationFrom, siblings: 0 }),
     metrics: {
       validation: { model: { auc: fresh.auc, precision20: fresh.precision20 } },
       ...(old ? { replaced: { auc: old.auc, precision20: old.precision20 } } : {}),
@@ -123,6 +115,29 @@ export async function retrainHits(
       validation: split.validation.length,
       validationPositives,
     },
+  };
+}
+
+/**
+ * What a manifest says about its training, the same for `train:hits` and the scheduled retrain:
+ * `positiveWeightOf` reads rows and positives back to undo the class weighting when scoring.
+ */
+export function trainingRecord(t: {
+  rows: number;
+  positives: number;
+  epochs: number;
+  endMs: number;
+  validationFrom: number;
+  siblings: number;
+}): Record<string, number | string> {
+  return {
+    rows: t.rows,
+    positives: t.positives,
+    epochs: t.epochs,
+    dataEndAt: new Date(t.endMs).toISOString(),
+    validationFrom: new Date(t.validationFrom).toISOString(),
+    siblings: t.siblings,
+    label: JSON.stringify(DEFAULT_LABEL),
   };
 }
 
