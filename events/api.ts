@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { BehaviourEvent } from './behaviour.ts';
 import { Product, Scene, Slot, SlotConstraint, Slug, sceneSlots } from './catalog.ts';
 import {
+  CalendarDate,
   CurrencyCode,
   Id,
   Instant,
@@ -218,6 +219,37 @@ export const HitsResponse = z
   })
   .meta({ id: 'HitsResponse' });
 export type HitsResponse = z.infer<typeof HitsResponse>;
+
+/** `GET /v1/hits/{productId}/signals`: how many days back, today (UTC, so far) included. */
+export const HitSignalsQuery = z.strictObject({
+  days: z.coerce.number().int().min(1).max(28).default(14),
+});
+export type HitSignalsQuery = z.infer<typeof HitSignalsQuery>;
+
+/** The counts a dashboard charts per day (revenue and rating sums stay out of the public answer). */
+export const DailySignals = z
+  .object({
+    /** The UTC day, e.g. `2026-11-23`. */
+    day: CalendarDate,
+    searches: z.number().min(0),
+    searchClicks: z.number().min(0),
+    views: z.number().min(0),
+    carts: z.number().min(0),
+    orders: z.number().min(0),
+    units: z.number().min(0),
+    reviews: z.number().min(0),
+  })
+  .meta({ id: 'DailySignals' });
+export type DailySignals = z.infer<typeof DailySignals>;
+
+export const HitSignalSeries = z
+  .object({
+    productId: ProductId,
+    /** Oldest first, one entry per day, zeros included; the last is today so far. */
+    days: z.array(DailySignals),
+  })
+  .meta({ id: 'HitSignalSeries' });
+export type HitSignalSeries = z.infer<typeof HitSignalSeries>;
 
 /** What a bundle or a filled scene is shown with: the engine's price for a guest (not a quote). */
 export const PricePreview = z

@@ -6,6 +6,8 @@ import {
   Group,
   GroupPath,
   Health,
+  HitSignalSeries,
+  HitSignalsQuery,
   HitsQuery,
   HitsResponse,
   ListProductsQuery,
@@ -89,6 +91,11 @@ export const operations: Record<string, Operation> = {
   'GET /v1/hits': {
     query: HitsQuery,
     responses: { 200: HitsResponse, 400: ErrorResponse, 404: ErrorResponse },
+  },
+  'GET /v1/hits/{productId}/signals': {
+    path: ProductPath,
+    query: HitSignalsQuery,
+    responses: { 200: HitSignalSeries, 400: ErrorResponse },
   },
   'POST /v1/quotes': {
     body: QuoteRequest,

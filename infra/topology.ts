@@ -208,6 +208,10 @@ export const tables = [
         pattern: "Read a product's last 28 days for its features",
         key: 'Query productId = :p AND hour >= :from',
       },
+      {
+        pattern: "Read a product's last days for the dashboard's chart (request path)",
+        key: 'Query productId = :p AND hour >= :from (the same key)',
+      },
     ],
   },
   {
@@ -489,11 +493,13 @@ export const functions = [
   {
     id: 'hits-read',
     entry: 'functions/hits-read.ts',
-    description: 'GET /v1/hits: a stored hit ranking, with the signals behind each item in words',
+    description:
+      "GET /v1/hits: a stored hit ranking, with the signals behind each item in words; GET /v1/hits/{productId}/signals: a product's daily signal counts",
     memoryMb: 256,
     timeoutSeconds: 5,
-    sizing: 'One GetItem and a little formatting; no model on the read path.',
-    tables: { rankings: 'read' },
+    sizing:
+      "One GetItem, or one Query of a product's signal buckets, and a little formatting; no model on the read path.",
+    tables: { rankings: 'read', signals: 'read' },
     publishes: false,
   },
   {
@@ -615,6 +621,13 @@ export const routes = [
     functionId: 'hits-read',
     auth: 'none',
     summary: 'Potential hit products, global or per category, with rank change and the signals behind them',
+  },
+  {
+    method: 'GET',
+    path: '/v1/hits/{productId}/signals',
+    functionId: 'hits-read',
+    auth: 'none',
+    summary: "A product's signal counts per day over its last days (searches, views, carts, orders, reviews)",
   },
   {
     method: 'PUT',

@@ -414,6 +414,33 @@ describe('local runtime, end to end', () => {
       expect(missing.status).toBe(404);
       expect(missing.body.error.issues[0].path).toBe('query.category');
     });
+
+    it("serves a product's daily signals, today's events counted, for the dashboard's chart", async () => {
+      await rt.hitsRanked;
+      const productId = (await get('/v1/hits?limit=1')).body.items[0].productId;
+      const before = await get(`/v1/hits/${productId}/signals?days=3`);
+      expect(before.status).toBe(200);
+      const today = new Date().toISOString().slice(0, 10);
+      expect(before.body.days.map((d: any) => d.day).at(-1)).toBe(today);
+      expect(before.body.days).toHaveLength(3);
+      const event = { ...viewed(productId), occurredAt: new Date().toISOString() };
+      expect((await postEvents({ events: [event] })).status).toBe(202);
+      await rt.bus.drain();
+      const after = await get(`/v1/hits/${productId}/signals?days=3`);
+      expect(after.body.days.at(-1).views).toBe(before.body.days.at(-1).views + 1);
+      expect((await get(`/v1/hits/${productId}/signals`)).body.days).toHaveLength(14);
+      for (const [query, field] of [
+        ['days=0', 'query.days'],
+        ['days=29', 'query.days'],
+        ['days=x', 'query.days'],
+        ['from=1', 'query'],
+      ] as const) {
+        const { status, body } = await get(`/v1/hits/${productId}/signals?${query}`);
+        expect(status, query).toBe(400);
+        expect(body.error.issues[0].path).toBe(field);
+      }
+      expect((await get('/v1/hits/not%20an%20id/signals')).body.error.issues[0].path).toBe('path.productId');
+    });
   });
 
   describe('scene guides', () => {
