@@ -7,7 +7,7 @@
  *
  * Why not a library: simple-statistics has no chi-square or hypergeometric distribution and its
  * normal CDF is a table lookup rounded to z in hundredths (not 4-decimal p-values); jStat covers
- * all three but ships untyped and has had no release since 2022; the per-function @stdlib packages
+ * all three but ships no types and comes as one large module, whole in every bundle; the per-function @stdlib packages
  * are exact but each pulls a dozen more packages into every Lambda bundle that imports results.
  */
 

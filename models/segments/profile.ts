@@ -55,6 +55,7 @@ export function orderFactOf(e: OrderPlaced): OrderFact | undefined {
 }
 
 export interface ApplyResult {
+  /** Write it back only when `applied` is not empty (otherwise it is the stored one, or an empty one). */
   profile: RfmProfile;
   /** Order ids counted by this call. */
   applied: string[];

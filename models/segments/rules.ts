@@ -118,3 +118,13 @@ export function classify(
   const scores = scoreProfile(profile, cuts);
   return { scores, segment: segmentOf(scores, profile.orders, table) };
 }
+
+/**
+ * Whether a shopper whose server-side segment is `segment` (null: no orders yet) may have an offer
+ * limited to `segments` (a promotion's target list; undefined or empty: everyone). A dormant-only
+ * win-back coupon is then refused to a core-loyal shopper whatever the request claims.
+ */
+export function segmentAllows(segments: readonly string[] | undefined, segment: string | null): boolean {
+  if (segments === undefined || segments.length === 0) return true;
+  return segment !== null && segments.includes(segment);
+}

@@ -19,7 +19,7 @@ import {
   purchasePriceStyle,
   RECENT_ORDERS_MAX,
 } from '../../models/segments/profile.ts';
-import { classify, DEFAULT_SEGMENT_TABLE, segmentOf } from '../../models/segments/rules.ts';
+import { classify, DEFAULT_SEGMENT_TABLE, segmentAllows, segmentOf } from '../../models/segments/rules.ts';
 import {
   computeCutPoints,
   DAY_MS,
@@ -428,6 +428,16 @@ describe('models/segments', () => {
       const paths = bad.error!.issues.map((i) => i.path.join('.'));
       // f.min 6 is out of range, and above the default max 5 as well.
       expect(paths).toEqual(['rules.0.segment', 'rules.1.r.max', 'rules.2.f.min', 'rules.2.f.max']);
+    });
+  });
+
+  describe('segmentAllows', () => {
+    it('limits a targeted offer to its segments; an untargeted one is for everyone', () => {
+      expect(segmentAllows(['dormant'], 'dormant')).toBe(true);
+      expect(segmentAllows(['dormant'], 'core-loyal')).toBe(false);
+      expect(segmentAllows(['dormant'], null)).toBe(false);
+      expect(segmentAllows(undefined, null)).toBe(true);
+      expect(segmentAllows([], 'core-loyal')).toBe(true);
     });
   });
 
