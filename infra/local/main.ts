@@ -86,6 +86,7 @@ merchandiser is running at ${u}  (ready in ${((performance.now() - started) / 10
   curl -X POST ${u}/v1/events -H 'content-type: application/json' \\
     -d '{"events":[{"type":"ProductViewed","eventId":"evt-demo-0001","occurredAt":"${new Date().toISOString()}","version":1,"sessionId":"s-demo","productId":"p-00001"}]}'
 
+  Demo pages: ${u}/demo (storefront)  ${u}/demo/products/p-00013  ${u}/demo/hits (dashboard)  ${u}/demo/quote
   OpenAPI: ${u}/openapi.json    Local status (demo data load): ${u}/_local/status
   DynamoDB Local: ${runtime.dynamoEndpoint}    EventBridge (local): ${u}/_local/eventbridge
   Ctrl-C stops it.

@@ -17,6 +17,7 @@ import {
   type TableId,
   tableEnvVar,
 } from '../topology.ts';
+import { demoPages } from './demo/server.ts';
 import { type DynamoLocal, startDynamoLocal } from './dynamodb.ts';
 import { LocalEventBus } from './event-bus.ts';
 import { LocalGateway } from './gateway.ts';
@@ -127,6 +128,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(currentStatus()));
         return true;
       },
+      // The demo storefront, dashboard and quote explainer (infra/local/demo), on the API's origin.
+      demoPages({ log }),
     ],
   );
 
