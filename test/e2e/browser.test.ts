@@ -63,7 +63,8 @@ beforeAll(async () => {
     }),
   ]);
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(20_000);
+  // Generous: the first full hit re-rank (TensorFlow.js, in this process) runs beside the first tests.
+  page.setDefaultTimeout(45_000);
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console: ${m.text()} (${m.location().url})`);
   });
@@ -94,7 +95,7 @@ const focused = (attribute: string) =>
 const postedEvents = () =>
   page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/v1/events');
 
-describe('demo pages in Chromium', () => {
+describe('demo pages in Chromium', { timeout: 120_000 }, () => {
   it('product page: the product, related products with reasons, scene guides with a bundle price', async () => {
     await page.goto(`${rt.url}/demo/products/${ANCHOR}?session=${SESSION}`);
     await ready();
