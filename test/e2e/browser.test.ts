@@ -9,11 +9,11 @@ import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
 /**
  * The demo pages in a real browser: Debian's Chromium driven by playwright-core against the local
  * runtime with the demo storefront (seeded up to today, so the dashboard's charts have data). A
- * shopper opens a product page, views a related product (mouse) and adds one to the cart (keyboard
- * only), and sees the related list change for the visit; opens the quote explainer for a bundle in
- * English and Chinese; a merchandiser opens the dashboard, sees a ranked list with charts, and sees
- * it redraw when a burst of events reorders a category. No page may log a console error.
- * Screenshots: reports/screenshots/*.png.
+ * shopper pages through the catalog, opens a product page, views a related product (mouse) and
+ * adds one to the cart (keyboard only), and sees the related list change for the visit; opens the
+ * quote explainer for a bundle in English and Chinese; a merchandiser opens the dashboard, sees a
+ * ranked list with charts, and sees it redraw when a burst of events reorders a category. No page
+ * may log a console error. Screenshots: reports/screenshots/*.png.
  */
 
 /** Debian's package; `.ci/run` installs it when missing. Never skipped: a missing browser fails. */
@@ -96,6 +96,17 @@ const postedEvents = () =>
   page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/v1/events');
 
 describe('demo pages in Chromium', { timeout: 120_000 }, () => {
+  it('storefront index: the catalog a page at a time, each product linked to its page', async () => {
+    await page.goto(`${rt.url}/demo`);
+    await ready();
+    expect(await page.locator('#catalog > li').count()).toBe(24);
+    await page.locator('#more').click();
+    await page.locator('#catalog > li:nth-child(48)').waitFor();
+    const href = await page.locator('#catalog a').first().getAttribute('href');
+    expect(href).toMatch(/^\/demo\/products\/p-\d{5}$/);
+    await shot('storefront');
+  });
+
   it('product page: the product, related products with reasons, scene guides with a bundle price', async () => {
     await page.goto(`${rt.url}/demo/products/${ANCHOR}?session=${SESSION}`);
     await ready();
