@@ -27,6 +27,8 @@ import { ensureTables, localTableNames } from './tables.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 export const LOCAL_BUS_NAME = 'merchandiser-local';
+/** How long stop() waits for queued deliveries before it stops DynamoDB Local. */
+const STOP_DRAIN_MS = 10_000;
 /** The local runtime's bearer-token key unless AUTH_JWT_SECRET is set; tests sign tokens with it. */
 export const LOCAL_DEV_JWT_SECRET = 'local-dev-jwt-secret-not-for-production';
 
@@ -149,6 +151,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     await seedDone.catch(() => {});
     raw?.destroy();
     await gateway.close();
+    // Deliveries already on the local queues finish before the store goes away (bounded: a
+    // message that keeps failing would otherwise hold the stop until its DLQ).
+    await Promise.race([bus.drain(), new Promise((r) => setTimeout(r, STOP_DRAIN_MS).unref())]);
     await dynamo?.stop();
   };
 
