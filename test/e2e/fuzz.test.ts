@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
 import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
-import { routes } from '../../infra/topology.ts';
+import { routes, type TableDecl, type TableId, tables } from '../../infra/topology.ts';
+import { generateDemoData } from '../../models/demo/generate.ts';
 
 /**
  * Every declared route against garbage, through the local gateway, seeded and bounded: whatever
  * the path parameters, query strings and bodies, the answer is a 2xx or a 4xx with the one error
- * shape, never a 5xx. (Issue 9 grows this: stored-state comparison, bigger bodies.)
+ * shape, never a 5xx; and a rejected request changes nothing stored (every table dumped before
+ * and after, the bus drained in between).
  */
 let rt: Runtime;
 beforeAll(async () => {
@@ -130,4 +135,122 @@ describe('fuzzing every route through the local gateway', () => {
     },
     60_000,
   );
+});
+
+/** A stable JSON text of a stored item: keys sorted at every depth, sets as sorted arrays. */
+function canonical(value: unknown): unknown {
+  if (value instanceof Set) return [...value].map(canonical).sort();
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
+  return value;
+}
+
+/**
+ * Every table's live items, each table sorted, as one JSON string. Items past their TTL are left
+ * out: DynamoDB counts them as gone and deletes them in the background whenever it likes (the
+ * demo's old visits expire at once), which is not a change a request made.
+ */
+async function dumpTables(doc: DynamoDBDocumentClient): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const nowS = Date.now() / 1000;
+  for (const decl of tables as readonly TableDecl[]) {
+    const id = decl.id as TableId;
+    const table = rt.tableNames[id];
+    const items: Record<string, unknown>[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await doc.send(
+        new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey }),
+      );
+      items.push(...(page.Items ?? []));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    const live = decl.ttlAttribute
+      ? items.filter((i) => !(Number(i[decl.ttlAttribute!] ?? Number.POSITIVE_INFINITY) < nowS + 60))
+      : items;
+    out[id] = JSON.stringify(live.map((i) => JSON.stringify(canonical(i))).sort());
+  }
+  return out;
+}
+
+describe('a rejected request changes nothing stored', () => {
+  let doc: DynamoDBDocumentClient;
+  const rejectedBy = new Map<string, number>();
+  const demo = generateDemoData({ seed: 5, products: 300, events: 1_000, days: 14, endAt: new Date() });
+
+  beforeAll(async () => {
+    doc = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: rt.dynamoEndpoint, region: 'us-east-1' }),
+      {
+        marshallOptions: { removeUndefinedValues: true },
+      },
+    );
+    // A small storefront with history, so that there is something to corrupt.
+    const updatedAt = new Date().toISOString();
+    const stamp = <T extends object>(xs: readonly T[]) => xs.map((x) => ({ ...x, updatedAt }));
+    await batchWriteAll(rt.tableNames.products, stamp(demo.products), { client: doc });
+    await batchWriteAll(rt.tableNames.scenes, stamp(demo.scenes), { client: doc });
+    await batchWriteAll(rt.tableNames.promotions, stamp(demo.promotions), { client: doc });
+    await batchWriteAll(rt.tableNames.customers, stamp(demo.customers.slice(0, 50)), { client: doc });
+    const recent = demo.events.slice(-300);
+    for (let i = 0; i < recent.length; i += 100) {
+      const res = await fetch(`${rt.url}/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ events: recent.slice(i, i + 100) }),
+      });
+      expect(res.status).toBe(202);
+    }
+    await rt.bus.drain();
+  }, 120_000);
+
+  const takesInput = routes.filter((r) => r.method !== 'GET' || r.path.includes('{'));
+  const productId = fc.constantFrom(...demo.products.slice(0, 5).map((p) => p.productId));
+  it.each(takesInput.map((r) => [`${r.method} ${r.path}`, r] as const))(
+    '%s: tables identical before and after every 4xx',
+    async (_key, route) => {
+      let before = await dumpTables(doc);
+      let rejected = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.oneof(nasty, productId), { minLength: 3, maxLength: 3 }),
+          fc.array(fc.tuple(fc.constantFrom('limit', 'sessionId', 'category', 'explain', 'x'), nasty), {
+            maxLength: 3,
+          }),
+          body,
+          async (params, query, payload) => {
+            let i = 0;
+            const path = route.path.replace(/\{[^}]+\}/g, () => encodeURIComponent(params[i++] ?? ''));
+            const { status, text } = await send(route.method, path, query, payload, {});
+            expect(status, text.slice(0, 200)).toBeLessThan(500);
+            await rt.bus.drain();
+            const after = await dumpTables(doc);
+            if (status >= 400) {
+              rejected++;
+              for (const table of Object.keys(before)) {
+                expect(after[table], `${route.method} ${path} -> ${status} changed ${table}`).toBe(
+                  before[table],
+                );
+              }
+            }
+            // An accepted request may change what is stored; the next comparison starts from it.
+            before = after;
+          },
+        ),
+        { numRuns: 6, seed: 20261124 },
+      );
+      rejectedBy.set(`${route.method} ${route.path}`, rejected);
+    },
+    60_000,
+  );
+
+  it('compared after rejections on every route that takes input', () => {
+    for (const r of takesInput)
+      expect(rejectedBy.get(`${r.method} ${r.path}`), `${r.method} ${r.path}`).toBeGreaterThan(0);
+  });
 });
