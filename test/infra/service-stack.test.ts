@@ -202,6 +202,21 @@ describe('ServiceStack', () => {
       expect(new Set(keys)).toEqual(new Set(routes.map(routeKey)));
     });
 
+    it('guards every admin route with IAM (SigV4) and leaves only the declared storefront routes open', () => {
+      const authOf = new Map(
+        resourcesOf(dev.template, 'AWS::ApiGatewayV2::Route').map(([, r]) => [
+          r.Properties.RouteKey as string,
+          (r.Properties.AuthorizationType as string | undefined) ?? 'NONE',
+        ]),
+      );
+      for (const route of routes) {
+        const expected = route.auth === 'iam' ? 'AWS_IAM' : 'NONE';
+        expect(authOf.get(routeKey(route)), routeKey(route)).toBe(expected);
+        // An admin path (writes scenes, experiments, reads profiles) is never declared open.
+        if (/\/admin\/|\/users\//.test(route.path)) expect(route.auth, routeKey(route)).toBe('iam');
+      }
+    });
+
     it('throttles the stage and writes access logs', () => {
       dev.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
         StageName: '$default',
