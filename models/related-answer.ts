@@ -2,6 +2,7 @@ import type { ProductCard } from '../events/api.ts';
 import type { Product } from '../events/catalog.ts';
 import { toProductCard } from './catalog.ts';
 import { DomainError } from './errors.ts';
+import { DEFAULT_RELATED_STRATEGY, type RelatedStrategy, reasonWeight } from './related/strategies.ts';
 import type { ShopperRecord } from './shopper.ts';
 
 /** One stored neighbour of a product: what the update function and the rebuild write. */
@@ -40,11 +41,11 @@ export interface RelatedReader {
 }
 
 /**
- * How much the visit counts against the anchor's own neighbours. A session candidate that is also
- * a neighbour of the anchor rises most; one that is not can still enter the list, lower down.
+ * How much the visit counts against the anchor's own neighbours comes from the strategy
+ * (models/related/strategies.ts; the default, `behavioural`: the session at 0.6, the user at 0.3).
+ * A session candidate that is also a neighbour of the anchor rises most; one that is not can still
+ * enter the list, lower down.
  */
-const SESSION_WEIGHT = 0.6;
-const USER_WEIGHT = 0.3;
 /** Candidates fetched beyond the limit, so that filters and diversity still leave a full list. */
 const OVERFETCH = 4;
 const MAX_CANDIDATES = 100;
@@ -54,6 +55,7 @@ export async function relatedProducts(
   input: { productId: string; sessionId?: string | undefined; userId?: string | undefined },
   query: RelatedQuery,
   currency: string,
+  strategy: RelatedStrategy = DEFAULT_RELATED_STRATEGY,
 ): Promise<{ productId: string; items: RelatedItem[] }> {
   const { anchor, neighbours, session, user } = await reader.first(input);
   if (!anchor) throw new DomainError('not_found', `no product ${input.productId}`, 'path.productId');
@@ -65,13 +67,17 @@ export async function relatedProducts(
     for (const r of reasons) entry.reasons.add(r);
     scored.set(productId, entry);
   };
-  for (const n of neighbours) add(n.productId, n.score, n.reasons);
+  let top = 1e-9;
+  for (const n of neighbours) {
+    const score = n.score * reasonWeight(strategy, n.reasons);
+    top = Math.max(top, score);
+    add(n.productId, score, n.reasons);
+  }
   // Session candidates are normalised to the anchor's best score so the blend does not depend on
   // the scale of either list.
-  const top = Math.max(1e-9, ...neighbours.map((n) => n.score));
   for (const [record, weight] of [
-    [session, SESSION_WEIGHT],
-    [user, USER_WEIGHT],
+    [session, strategy.sessionWeight],
+    [user, strategy.userWeight],
   ] as const) {
     if (!record || record.candidates.length === 0) continue;
     const best = Math.max(1e-9, ...record.candidates.map((c) => c.weight));
