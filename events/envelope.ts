@@ -9,6 +9,7 @@ export const Sources = {
   storefront: 'merchandiser.storefront',
   catalog: 'merchandiser.catalog',
   hits: 'merchandiser.hits',
+  experiments: 'merchandiser.experiments',
 } as const;
 export type Source = (typeof Sources)[keyof typeof Sources];
 

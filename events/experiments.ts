@@ -130,8 +130,8 @@ export const ServedVariant = z
 export type ServedVariant = z.infer<typeof ServedVariant>;
 
 /**
- * A shopper was served a variant (the service records one when a response carries a variant).
- * Defined for the wiring; not yet in the registry.
+ * A shopper was served a variant: published by the serving function (related-read) when its
+ * response carries a variant, consumed by record-experiments, which keeps each shopper's standing.
  */
 export const ExperimentExposed = eventSchema('ExperimentExposed', {
   experimentId: ExperimentId,
@@ -141,6 +141,12 @@ export const ExperimentExposed = eventSchema('ExperimentExposed', {
 export type ExperimentExposed = z.infer<typeof ExperimentExposed>;
 
 export const ExperimentPath = z.object({ experimentId: ExperimentId });
+
+/** `PUT /v1/admin/experiments/{experimentId}`: the definition as stored, defaults filled in. */
+export const ExperimentStored = z
+  .object({ status: z.enum(['created', 'replaced']), experiment: Experiment })
+  .meta({ id: 'ExperimentStored' });
+export type ExperimentStored = z.infer<typeof ExperimentStored>;
 
 const Comparison = z.object({
   /** Which test: Fisher's exact test when any expected cell of the 2x2 table is below 5. */

@@ -15,6 +15,7 @@ import {
   SceneUpserted,
 } from './catalog.ts';
 import { type Source, Sources } from './envelope.ts';
+import { ExperimentExposed } from './experiments.ts';
 import { HitModelTrained, HitRankingUpdated, OutputEvent, SignalsAggregated } from './output.ts';
 
 /**
@@ -34,10 +35,11 @@ export const eventCatalog = {
   HitRankingUpdated: { source: Sources.hits, schema: HitRankingUpdated },
   SignalsAggregated: { source: Sources.hits, schema: SignalsAggregated },
   HitModelTrained: { source: Sources.hits, schema: HitModelTrained },
+  ExperimentExposed: { source: Sources.experiments, schema: ExperimentExposed },
 } as const satisfies Record<string, { source: Source; schema: z.ZodType }>;
 
 export type DetailType = keyof typeof eventCatalog;
-export type AnyEvent = BehaviourEvent | CatalogEvent | OutputEvent;
+export type AnyEvent = BehaviourEvent | CatalogEvent | OutputEvent | ExperimentExposed;
 
 export const detailTypesOf = (source: Source): DetailType[] =>
   (Object.keys(eventCatalog) as DetailType[]).filter((t) => eventCatalog[t].source === source);
