@@ -1,0 +1,117 @@
+import type { Experiment, ExperimentResultsResponse } from '../../events/experiments.ts';
+import { DomainError } from '../errors.ts';
+import { isRelatedStrategy, RELATED_STRATEGIES } from '../related/strategies.ts';
+import type { VariantCounts } from './attribution.ts';
+import { experimentResults } from './results.ts';
+
+/**
+ * The merchandiser's side of experiments: creating or replacing a definition, and reading its
+ * results. The schema (events/experiments.ts) has already checked the shape; this checks what the
+ * service can actually serve and what a running experiment may no longer change.
+ */
+
+export interface ExperimentIssue {
+  /** Path inside the body, e.g. `variants.1.strategy`. */
+  field: string;
+  message: string;
+}
+
+export interface ExperimentAdminPorts {
+  get(experimentId: string): Promise<Experiment | undefined>;
+  put(experiment: Experiment): Promise<'created' | 'replaced'>;
+}
+
+/** What can be served today: strategies of the related surface. */
+export function servableIssues(
+  e: Experiment,
+  { segmentsServed }: { segmentsServed: boolean },
+): ExperimentIssue[] {
+  const issues: ExperimentIssue[] = [];
+  if (e.target.kind !== 'recommendationStrategy' || e.target.surface !== 'related') {
+    issues.push({
+      field: 'target',
+      message:
+        'only {"kind": "recommendationStrategy", "surface": "related"} is served so far; other targets would never be exposed',
+    });
+  } else {
+    e.variants.forEach((v, i) => {
+      if (v.strategy !== undefined && !isRelatedStrategy(v.strategy)) {
+        issues.push({
+          field: `variants.${i}.strategy`,
+          message: `"${v.strategy}" is not a related strategy (${Object.keys(RELATED_STRATEGIES).join(', ')})`,
+        });
+      }
+    });
+  }
+  if (!segmentsServed && e.audience !== 'all') {
+    issues.push({
+      field: 'audience',
+      message: 'segment audiences are not served yet (the related route reads no shopper segment); use "all"',
+    });
+  }
+  return issues;
+}
+
+/** What decides who sees what: fixed once an experiment has started. */
+const design = (e: Experiment) =>
+  JSON.stringify({
+    target: e.target,
+    variants: e.variants.map((v) => [v.variantId, v.weight, v.strategy ?? null, v.promotion ?? null]),
+    control: e.control ?? null,
+    audience: e.audience,
+    startAt: Date.parse(e.startAt),
+    goal: e.goal,
+    windowHours: e.windowHours,
+  });
+
+export type SubmitOutcome =
+  | { outcome: 'invalid'; issues: ExperimentIssue[] }
+  | { outcome: 'created' | 'replaced'; experiment: Experiment };
+
+/**
+ * Creates or replaces a definition. Refused (400) when the body's id is not the path's, or when it
+ * is not servable; refused (409) when it changes the design of an experiment that has started:
+ * shoppers already counted in a variant would be moved or measured differently, so end it (an
+ * earlier `endAt`) and start a new one instead. Title, hypothesis and `endAt` may change at any time.
+ */
+export async function submitExperiment(
+  ports: ExperimentAdminPorts,
+  { experimentId, experiment }: { experimentId: string; experiment: Experiment },
+  { now, segmentsServed }: { now: number; segmentsServed: boolean },
+): Promise<SubmitOutcome> {
+  if (experiment.experimentId !== experimentId) {
+    return {
+      outcome: 'invalid',
+      issues: [{ field: 'experimentId', message: `must be the path's "${experimentId}"` }],
+    };
+  }
+  const issues = servableIssues(experiment, { segmentsServed });
+  if (issues.length > 0) return { outcome: 'invalid', issues };
+  const stored = await ports.get(experimentId);
+  if (stored !== undefined && Date.parse(stored.startAt) <= now && design(stored) !== design(experiment)) {
+    throw new DomainError(
+      'conflict',
+      `experiment ${experimentId} started at ${stored.startAt}: its target, variants, audience, start, goal and window are fixed; end it and start a new one`,
+      'body.variants',
+    );
+  }
+  return { outcome: await ports.put(experiment), experiment };
+}
+
+export interface ExperimentResultsPorts {
+  get(experimentId: string): Promise<Experiment | undefined>;
+  counts(experiment: Experiment): Promise<VariantCounts[]>;
+}
+
+/** `GET /v1/experiments/{experimentId}/results`. */
+export async function resultsOf(
+  ports: ExperimentResultsPorts,
+  experimentId: string,
+  now: number,
+): Promise<ExperimentResultsResponse> {
+  const experiment = await ports.get(experimentId);
+  if (experiment === undefined) {
+    throw new DomainError('not_found', `no experiment ${experimentId}`, 'path.experimentId');
+  }
+  return experimentResults(experiment, await ports.counts(experiment), now);
+}

@@ -1,0 +1,107 @@
+import type { Experiment, ExperimentExposed, ServedVariant } from '../../events/experiments.ts';
+import {
+  DEFAULT_RELATED_STRATEGY,
+  isRelatedStrategy,
+  RELATED_STRATEGIES,
+  type RelatedStrategy,
+} from '../related/strategies.ts';
+import {
+  type RelatedItem,
+  type RelatedQuery,
+  type RelatedReader,
+  relatedProducts,
+} from '../related-answer.ts';
+import { assignmentFor, statusOf } from './assign.ts';
+
+/** Whether an experiment tests strategies of the related-products surface. */
+export const servesRelated = (e: Experiment): boolean =>
+  e.target.kind === 'recommendationStrategy' && e.target.surface === 'related';
+
+export interface RelatedPlan {
+  strategy: RelatedStrategy;
+  /** What the response says served it: at most one experiment on this surface. */
+  served: ServedVariant[];
+}
+
+/**
+ * The strategy that serves a shopper's related request. One request has one strategy, so when
+ * several experiments on this surface run at once, the one that started first (then the smaller id)
+ * shapes it and is the only one exposed: the others' shoppers would see a strategy that is not
+ * their variant's, which must not count for them. Guests, shoppers outside the audience and
+ * requests outside every experiment's dates get the default, `behavioural`. A variant naming a
+ * strategy this code does not know (the admin route refuses one; an older definition could) is
+ * served the default and not exposed.
+ */
+export function planRelated(
+  experiments: readonly Experiment[],
+  shopper: { userId: string | undefined; segment: string | null },
+  now: number,
+): RelatedPlan {
+  const running = experiments
+    .filter(servesRelated)
+    .sort(
+      (a, b) => Date.parse(a.startAt) - Date.parse(b.startAt) || (a.experimentId < b.experimentId ? -1 : 1),
+    );
+  for (const e of running) {
+    const a = assignmentFor(e, shopper, now);
+    if (a === null) continue;
+    const name = a.variant.strategy;
+    if (name === undefined || !isRelatedStrategy(name)) break;
+    return {
+      strategy: RELATED_STRATEGIES[name],
+      served: [{ experimentId: a.experimentId, variantId: a.variantId }],
+    };
+  }
+  return { strategy: DEFAULT_RELATED_STRATEGY, served: [] };
+}
+
+/** Whether a shopper's segment could matter: some running related experiment names segments. */
+export const needsSegment = (experiments: readonly Experiment[], now: number): boolean =>
+  experiments.some((e) => servesRelated(e) && statusOf(e, now) === 'running' && e.audience !== 'all');
+
+export interface RelatedServingPorts {
+  reader: RelatedReader;
+  /** The experiment definitions (the adapter caches them per container). */
+  experiments: () => Promise<readonly Experiment[]>;
+  /** The shopper's server-side segment, null without one; absent: audiences of segments match nobody. */
+  segmentOf?: (userId: string) => Promise<string | null>;
+  /** Records exposures. Must not throw: the answer is served whether or not the record is. */
+  exposed: (events: ExperimentExposed[]) => Promise<void>;
+}
+
+/**
+ * `GET /v1/products/{productId}/related` for a shopper: the experiment plan, the answer with the
+ * plan's strategy, and an ExperimentExposed per variant that served it, sent only once the answer
+ * is there (a 404 exposes nobody). Guests read no experiments at all.
+ */
+export async function relatedForShopper(
+  ports: RelatedServingPorts,
+  input: { productId: string; sessionId?: string | undefined; userId?: string | undefined },
+  query: RelatedQuery,
+  currency: string,
+  clock: { now: number; newEventId: () => string },
+): Promise<{ productId: string; items: RelatedItem[]; experiments: ServedVariant[] }> {
+  const { userId } = input;
+  const experiments = userId !== undefined ? await ports.experiments() : [];
+  const segment =
+    userId !== undefined && ports.segmentOf && needsSegment(experiments, clock.now)
+      ? await ports.segmentOf(userId)
+      : null;
+  const plan = planRelated(experiments, { userId, segment }, clock.now);
+  const answer = await relatedProducts(ports.reader, input, query, currency, plan.strategy);
+  if (userId !== undefined && plan.served.length > 0) {
+    const occurredAt = new Date(clock.now).toISOString();
+    await ports.exposed(
+      plan.served.map((s) => ({
+        type: 'ExperimentExposed',
+        eventId: clock.newEventId(),
+        occurredAt,
+        version: 1,
+        experimentId: s.experimentId,
+        variantId: s.variantId,
+        userId,
+      })),
+    );
+  }
+  return { ...answer, experiments: plan.served };
+}
