@@ -14,6 +14,7 @@ import {
   SessionId,
   UserId,
 } from './common.ts';
+import { ServedVariant } from './experiments.ts';
 import { Quote, Reservation } from './pricing.ts';
 
 /** Every 4xx/5xx body. `issues` names each failing field by its path, e.g. `events.3.productId`. */
@@ -109,6 +110,8 @@ export const RelatedResponse = z
   .object({
     productId: ProductId,
     items: z.array(z.object({ product: ProductCard, score: z.number(), reasons: z.array(RelatedReason) })),
+    /** The experiment variants that shaped this answer (empty for guests and outside every experiment). */
+    experiments: z.array(ServedVariant),
   })
   .meta({ id: 'RelatedResponse' });
 export type RelatedResponse = z.infer<typeof RelatedResponse>;

@@ -31,6 +31,7 @@ import {
   SceneQuery,
   SceneResponse,
 } from './api.ts';
+import { Experiment, ExperimentPath, ExperimentResultsResponse, ExperimentStored } from './experiments.ts';
 import { Quote, QuoteRequest } from './pricing.ts';
 import './registry.ts';
 
@@ -96,6 +97,22 @@ export const operations: Record<string, Operation> = {
     path: ProductPath,
     query: HitSignalsQuery,
     responses: { 200: HitSignalSeries, 400: ErrorResponse },
+  },
+  'PUT /v1/admin/experiments/{experimentId}': {
+    path: ExperimentPath,
+    body: Experiment,
+    responses: {
+      200: ExperimentStored,
+      201: ExperimentStored,
+      400: ErrorResponse,
+      403: undefined,
+      409: ErrorResponse,
+      413: ErrorResponse,
+    },
+  },
+  'GET /v1/experiments/{experimentId}/results': {
+    path: ExperimentPath,
+    responses: { 200: ExperimentResultsResponse, 400: ErrorResponse, 403: undefined, 404: ErrorResponse },
   },
   'POST /v1/quotes': {
     body: QuoteRequest,

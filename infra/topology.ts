@@ -283,6 +283,41 @@ export const tables = [
     ],
   },
   {
+    id: 'experiments',
+    description:
+      'A/B experiment definitions (tens of items): variants with weights, target, audience, dates, goal, window.',
+    partitionKey: { name: 'experimentId', type: 'S' },
+    accessPatterns: [
+      { pattern: 'Create or replace a definition (admin)', key: 'GetItem then PutItem experimentId' },
+      { pattern: 'Read one for its results (admin)', key: 'GetItem experimentId' },
+      {
+        pattern: 'The running set: cached per request-path container for 60 s; once per consumer batch',
+        key: 'Scan',
+      },
+    ],
+  },
+  {
+    id: 'exposures',
+    description:
+      "Attribution state: per experiment and shopper (<experimentId>#user#<userId>) the variant of the first exposure, first and latest exposure, converted, revenue and order ids, version; per variant (<experimentId>#variant#<variantId>) the exposure, conversion and revenue counters the results read. Shopper items expire 30 days after the experiment's last window closes; counters stay.",
+    partitionKey: { name: 'exposureKey', type: 'S' },
+    ttlAttribute: 'expiresAt',
+    accessPatterns: [
+      {
+        pattern: "Read the states a batch's exposures and conversions may change",
+        key: 'BatchGetItem exposureKey = <experimentId>#user#<userId> (one partition per shopper: no hot key)',
+      },
+      {
+        pattern: 'Apply a batch exactly once',
+        key: "TransactWriteItems: the events' markers in processed, PutItem each changed state if version unchanged, UpdateItem ADD each variant's counters once per batch",
+      },
+      {
+        pattern: "An experiment's results (admin)",
+        key: 'BatchGetItem exposureKey = <experimentId>#variant#<variantId>, one per variant (at most 10 items, whatever the traffic)',
+      },
+    ],
+  },
+  {
     id: 'processed',
     description:
       'Which event each consumer has applied (consumer#eventId), for exactly-once counting; expires after a week.',
@@ -511,8 +546,10 @@ export const functions = [
     timeoutSeconds: 5,
     sizing:
       'Two BatchGetItem round trips and a few hundred items of ranking work; the storefront waits on it.',
-    tables: { products: 'read', related: 'read', shoppers: 'read' },
-    publishes: false,
+    // experiments: the running set, cached per container; publishes ExperimentExposed when a
+    // variant served the answer.
+    tables: { products: 'read', related: 'read', shoppers: 'read', experiments: 'read' },
+    publishes: true,
   },
   {
     id: 'update-related',
@@ -529,6 +566,30 @@ export const functions = [
       products: 'read',
       scenes: 'read',
     },
+    publishes: false,
+  },
+  {
+    id: 'experiments-admin',
+    entry: 'functions/experiments-admin.ts',
+    description:
+      'PUT /v1/admin/experiments/{experimentId} (create or replace a definition) and GET /v1/experiments/{experimentId}/results',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    sizing:
+      'A GetItem and a PutItem, or a GetItem and one BatchGetItem of at most 10 counters, and the statistics.',
+    tables: { experiments: 'readWrite', exposures: 'read' },
+    publishes: false,
+  },
+  {
+    id: 'record-experiments',
+    entry: 'functions/record-experiments.ts',
+    description:
+      'Records experiment exposures and attributes the views, carts and orders that follow them to the variant, exactly once',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    sizing:
+      'One Scan of the definitions per batch, one BatchGetItem of markers and states per chunk and one transaction of up to 100 items; most events touch no experiment and cost nothing more.',
+    tables: { experiments: 'read', exposures: 'readWrite', processed: 'readWrite' },
     publishes: false,
   },
   {
@@ -628,6 +689,24 @@ export const routes = [
     functionId: 'hits-read',
     auth: 'none',
     summary: "A product's signal counts per day over its last days (searches, views, carts, orders, reviews)",
+  },
+  {
+    method: 'PUT',
+    path: '/v1/admin/experiments/{experimentId}',
+    functionId: 'experiments-admin',
+    // Merchandisers and admin tools only: the HTTP API's IAM authorizer (SigV4) on AWS.
+    auth: 'iam',
+    summary:
+      'Create (201) or replace (200) an A/B experiment: a 400 names each wrong field; a started one keeps its design (409)',
+  },
+  {
+    method: 'GET',
+    path: '/v1/experiments/{experimentId}/results',
+    functionId: 'experiments-admin',
+    // For merchandisers, not shoppers: IAM like the admin routes.
+    auth: 'iam',
+    summary:
+      "An experiment's results per variant: exposures, conversions, rate with a 95% interval, lift and test against the control, SRM check, verdict",
   },
   {
     method: 'PUT',
@@ -732,6 +811,24 @@ export const rules = [
       maxReceiveCount: 5,
       // A hit product is in nearly every batch; two concurrent batches bound the writes to its
       // evidence item (see README, hot partitions) whatever the traffic.
+      maxConcurrency: 2,
+    },
+  },
+  {
+    id: 'experiments-attribution',
+    description:
+      'Experiment exposures and the views, carts and orders that may convert them, on one queue so that they usually meet in one batch, in time order',
+    pattern: {
+      source: [Sources.experiments, Sources.storefront],
+      'detail-type': ['ExperimentExposed', 'ProductViewed', 'ProductAddedToCart', 'OrderPlaced'],
+    },
+    target: {
+      kind: 'queue',
+      functionId: 'record-experiments',
+      batchSize: 100,
+      maxBatchingWindowSeconds: 5,
+      maxReceiveCount: 5,
+      // A variant's counters are written once per batch; two batches in flight bound their write rate.
       maxConcurrency: 2,
     },
   },

@@ -1,0 +1,53 @@
+import { Experiment, ExperimentPath, type ExperimentStored } from '../events/experiments.ts';
+import { type ExperimentAdminPorts, resultsOf, submitExperiment } from '../models/experiments/admin.ts';
+import { getExperiment, putExperiment, readCounts } from './adapters/experiment-store.ts';
+import { tableName } from './lib/config.ts';
+import { HttpError, httpApi, jsonBody, parseAt } from './lib/http.ts';
+
+/** A definition is a few KB at most (ten variants, short texts); anything far bigger is a mistake. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+const names = { experiments: tableName('experiments'), exposures: tableName('exposures') };
+const ports: ExperimentAdminPorts = {
+  get: (id) => getExperiment(names.experiments, id),
+  put: (e) => putExperiment(names.experiments, e),
+};
+
+/**
+ * Experiments for merchandisers (IAM-authorized on AWS): create or replace a definition, and read
+ * its results from the variants' counters that record-experiments keeps.
+ */
+export const handler = httpApi({
+  'PUT /v1/admin/experiments/{experimentId}': async (req) => {
+    const { experimentId } = parseAt('path', ExperimentPath, req.pathParameters);
+    const experiment = parseAt('body', Experiment, jsonBody(req, MAX_BODY_BYTES));
+    // TODO(segments): true once related-read reads the shopper's segment (a profile reader port).
+    const result = await submitExperiment(
+      ports,
+      { experimentId, experiment },
+      { now: Date.now(), segmentsServed: false },
+    );
+    if (result.outcome === 'invalid') {
+      const [first] = result.issues;
+      throw new HttpError(
+        400,
+        'ValidationError',
+        `invalid body.${first?.field}: ${first?.message}`,
+        result.issues.map((i) => ({ in: 'body', path: i.field, message: i.message })),
+      );
+    }
+    return {
+      status: result.outcome === 'created' ? 201 : 200,
+      body: { status: result.outcome, experiment: result.experiment } satisfies ExperimentStored,
+    };
+  },
+  'GET /v1/experiments/{experimentId}/results': async (req) => {
+    const { experimentId } = parseAt('path', ExperimentPath, req.pathParameters);
+    const body = await resultsOf(
+      { get: ports.get, counts: (e) => readCounts(names.exposures, e) },
+      experimentId,
+      Date.now(),
+    );
+    return { status: 200, body };
+  },
+});

@@ -1,0 +1,252 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { BehaviourEvent } from '../../events/behaviour.ts';
+import type { ExperimentInput } from '../../events/experiments.ts';
+import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
+import { writeNeighbourLists } from '../../functions/adapters/related-store.ts';
+import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
+import { Rng } from '../../models/demo/prng.ts';
+
+/**
+ * An A/B experiment end to end on the local runtime: a merchandiser defines it, simulated shoppers
+ * get the related list of their variant, those served B add to cart more often, and the results
+ * route names B as ahead and significant. Empty tables and a hand-made anchor with four
+ * neighbours, one per kind of evidence, so the two strategies visibly order them differently.
+ */
+let rt: Runtime;
+let doc: DynamoDBDocumentClient;
+
+const ANCHOR = 'p-90000';
+const product = (productId: string, category: string) => ({
+  productId,
+  title: `Product ${productId}`,
+  category,
+  tags: ['outdoor'],
+  attributes: {},
+  brand: 'Lumen Trail',
+  listPrice: 12_900,
+  cost: 7_000,
+  stock: 1_000,
+  launchDate: '2026-03-01',
+  imageUrl: `https://img.example.com/p/${productId}.jpg`,
+  consumable: false,
+});
+
+beforeAll(async () => {
+  rt = await startRuntime({
+    port: 0,
+    memory: true,
+    dynamoEndpoint: inject('dynamoEndpoint'),
+    tablePrefix: `xp${randomUUID().slice(0, 6)}-`,
+    seed: 'never',
+    busWindowMs: 20,
+  });
+  doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: rt.dynamoEndpoint, region: 'us-east-1' }));
+  const updatedAt = new Date().toISOString();
+  await batchWriteAll(
+    rt.tableNames.products,
+    [
+      product(ANCHOR, 'tents'),
+      product('p-90001', 'camping-lamps'),
+      product('p-90002', 'sleeping-bags'),
+      product('p-90003', 'tents'),
+      product('p-90004', 'camping-chairs'),
+    ].map((p) => ({ ...p, updatedAt })),
+    { client: doc },
+  );
+  await writeNeighbourLists(
+    rt.tableNames.related,
+    [
+      {
+        productId: ANCHOR,
+        updatedAt,
+        neighbours: [
+          { productId: 'p-90001', score: 1, reasons: ['bought_together'] },
+          { productId: 'p-90002', score: 0.8, reasons: ['viewed_together'] },
+          { productId: 'p-90003', score: 0.6, reasons: ['similar_content'] },
+          { productId: 'p-90004', score: 0.5, reasons: ['same_scene:camp'] },
+        ],
+      },
+    ],
+    { client: doc },
+  );
+});
+afterAll(async () => rt?.stop());
+
+const call = async (method: string, path: string, body?: unknown) => {
+  const res = await fetch(`${rt.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as any };
+};
+const related = (userId: string) =>
+  call('GET', `/v1/products/${ANCHOR}/related?limit=4&perCategory=4&userId=${userId}&sessionId=s-${userId}`);
+const exposureItems = async () =>
+  (await doc.send(new ScanCommand({ TableName: rt.tableNames.exposures, ConsistentRead: true }))).Items ?? [];
+
+const experimentId = `related-content-first-${randomUUID().slice(0, 8)}`;
+const now = Date.now();
+const definition = (): ExperimentInput => ({
+  experimentId,
+  title: 'Content-first related products',
+  hypothesis: 'Look-alikes first make shoppers add to cart more often',
+  target: { kind: 'recommendationStrategy', surface: 'related' },
+  variants: [
+    { variantId: 'A', weight: 1, strategy: 'behavioural' },
+    { variantId: 'B', weight: 1, strategy: 'content-first' },
+  ],
+  startAt: new Date(now - 3_600_000).toISOString(),
+  endAt: new Date(now + 7 * 86_400_000).toISOString(),
+  goal: 'addToCart',
+  windowHours: 24,
+});
+
+describe('A/B experiment on the related surface, end to end', () => {
+  it('stores a definition (201), replaces it (200), and refuses bad ones with the field, storing nothing', async () => {
+    expect(await call('PUT', `/v1/admin/experiments/${experimentId}`, definition())).toMatchObject({
+      status: 201,
+      body: { status: 'created', experiment: { experimentId, audience: 'all', windowHours: 24 } },
+    });
+    const retitled = { ...definition(), title: 'Content-first related products (v2)' };
+    expect(await call('PUT', `/v1/admin/experiments/${experimentId}`, retitled)).toMatchObject({
+      status: 200,
+      body: { status: 'replaced', experiment: { title: 'Content-first related products (v2)' } },
+    });
+
+    const other = `${experimentId}-x`;
+    const bad: [unknown, number, string][] = [
+      [
+        { ...definition(), experimentId: other, variants: [{ variantId: 'A', weight: 1 }] },
+        400,
+        'body.variants',
+      ],
+      [{ ...definition(), experimentId: other, endAt: definition().startAt }, 400, 'body.endAt'],
+      [
+        {
+          ...definition(),
+          experimentId: other,
+          variants: [...definition().variants.slice(0, 1), { variantId: 'B', weight: 1, strategy: 'nope' }],
+        },
+        400,
+        'body.variants.1.strategy',
+      ],
+      [{ ...definition(), experimentId: other, weight: 1 }, 400, 'body'],
+      [{ ...definition() }, 400, 'body.experimentId'],
+      [{ ...definition(), experimentId: other, target: { kind: 'sceneFillStrategy' } }, 400, 'body.target'],
+    ];
+    for (const [body, status, path] of bad) {
+      const res = await call('PUT', `/v1/admin/experiments/${other}`, body);
+      expect(res.status, JSON.stringify(res.body)).toBe(status);
+      expect(res.body.error.issues.map((i: { path: string }) => i.path)).toContain(path);
+    }
+    // It has started: moving shoppers between variants is refused.
+    const reweighted = {
+      ...definition(),
+      variants: [
+        { variantId: 'A', weight: 9, strategy: 'behavioural' },
+        { variantId: 'B', weight: 1, strategy: 'content-first' },
+      ],
+    };
+    expect((await call('PUT', `/v1/admin/experiments/${experimentId}`, reweighted)).status).toBe(409);
+    expect((await call('GET', `/v1/experiments/${other}/results`)).status).toBe(404);
+    expect(
+      (await call('GET', `/v1/experiments/${experimentId}/results`)).body.variants.map(
+        (v: { exposures: number }) => v.exposures,
+      ),
+    ).toEqual([0, 0]);
+  });
+
+  it('serves each shopper the same variant every time, and guests none', async () => {
+    for (const userId of ['u-sticky-1', 'u-sticky-2', 'u-sticky-3']) {
+      const first = await related(userId);
+      expect(first.status).toBe(200);
+      expect(first.body.experiments).toHaveLength(1);
+      for (let i = 0; i < 3; i++)
+        expect((await related(userId)).body.experiments).toEqual(first.body.experiments);
+    }
+    const guest = await call('GET', `/v1/products/${ANCHOR}/related?limit=4&perCategory=4`);
+    expect(guest.body.experiments).toEqual([]);
+  });
+
+  it('counts shoppers and their carts per variant, exactly once, and names B ahead and significant', async () => {
+    const rng = new Rng(20261123, 7);
+    const shoppers = Array.from({ length: 300 }, (_, i) => `u-xp-${String(i).padStart(4, '0')}`);
+    const served = new Map<string, { variantId: string; first: string }>();
+    for (let i = 0; i < shoppers.length; i += 25) {
+      await Promise.all(
+        shoppers.slice(i, i + 25).map(async (userId) => {
+          const { status, body } = await related(userId);
+          expect(status).toBe(200);
+          served.set(userId, {
+            variantId: body.experiments[0].variantId,
+            first: body.items[0].product.productId,
+          });
+        }),
+      );
+    }
+    // The strategies differ: behavioural leads with what was bought together, content-first with the look-alike.
+    for (const s of served.values()) expect(s.first).toBe(s.variantId === 'A' ? 'p-90001' : 'p-90003');
+
+    // Shoppers act after seeing the list: the exposures are on their way first.
+    await rt.bus.drain();
+    const events: BehaviourEvent[] = [];
+    for (const [userId, s] of served) {
+      const at = new Date().toISOString();
+      // A cart for 40% of B's shoppers, 20% of A's.
+      if (rng.next() < (s.variantId === 'B' ? 0.4 : 0.2)) {
+        events.push({
+          type: 'ProductAddedToCart',
+          eventId: `evt-xp-c-${userId}`,
+          occurredAt: at,
+          version: 1,
+          sessionId: `s-${userId}`,
+          userId,
+          productId: s.first,
+          quantity: 1,
+        });
+      }
+    }
+    const post = async (batch: readonly BehaviourEvent[]) => {
+      for (let i = 0; i < batch.length; i += 100) {
+        const res = await call('POST', '/v1/events', { events: batch.slice(i, i + 100) });
+        expect(res.status).toBe(202);
+      }
+      await rt.bus.drain();
+    };
+    await post(events);
+
+    const results = await call('GET', `/v1/experiments/${experimentId}/results`);
+    expect(results.status).toBe(200);
+    const [a, b] = results.body.variants;
+    const carted = new Set(events.filter((e) => e.type === 'ProductAddedToCart').map((e) => e.userId));
+    const count = (v: string) => {
+      const users = [...served].filter(([, s]) => s.variantId === v).map(([u]) => u);
+      return { shoppers: users.length, carts: users.filter((u) => carted.has(u)).length };
+    };
+    // The three sticky shoppers of the test above were exposed too (and did nothing else).
+    expect(a.exposures + b.exposures).toBe(served.size + 3);
+    expect(a.conversions).toBe(count('A').carts);
+    expect(b.conversions).toBe(count('B').carts);
+    expect(b.exposures - count('B').shoppers).toBeGreaterThanOrEqual(0);
+    expect(b.comparison).toMatchObject({ test: 'two-proportion z-test', significant: true });
+    expect(results.body.sampleRatio.mismatch).toBe(false);
+    expect(results.body.verdict).toMatch(
+      /^B is ahead of A by \+\d+\.\d% \(p (<|=) [0-9.]+, z-test\): significant at 95%\.$/,
+    );
+
+    // Everything again: the same event ids, the same shoppers seeing the list again.
+    const before = JSON.stringify(results.body.variants);
+    await Promise.all(shoppers.slice(0, 50).map((u) => related(u)));
+    await rt.bus.drain();
+    await post(events.slice(0, 50));
+    const again = await call('GET', `/v1/experiments/${experimentId}/results`);
+    expect(JSON.stringify(again.body.variants)).toBe(before);
+
+    const states = (await exposureItems()).filter((i) => String(i.exposureKey).includes('#user#'));
+    expect(states).toHaveLength(served.size + 3);
+  }, 60_000);
+});
