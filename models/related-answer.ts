@@ -56,6 +56,11 @@ export async function relatedProducts(
   query: RelatedQuery,
   currency: string,
   strategy: RelatedStrategy = DEFAULT_RELATED_STRATEGY,
+  /**
+   * Runs once the anchor is known to exist, beside the second round trip (the serving code records
+   * experiment exposures here, so that they cost the request no extra wait when they are faster).
+   */
+  whileFetching?: () => Promise<void>,
 ): Promise<{ productId: string; items: RelatedItem[] }> {
   const { anchor, neighbours, session, user } = await reader.first(input);
   if (!anchor) throw new DomainError('not_found', `no product ${input.productId}`, 'path.productId');
@@ -91,7 +96,7 @@ export async function relatedProducts(
     .filter(([id]) => !excluded.has(id))
     .sort(([a, x], [b, y]) => y.score - x.score || (a < b ? -1 : 1))
     .slice(0, Math.min(MAX_CANDIDATES, query.limit * OVERFETCH + 20));
-  const facts = await reader.products(ranked.map(([id]) => id));
+  const [facts] = await Promise.all([reader.products(ranked.map(([id]) => id)), whileFetching?.()]);
 
   const perCategory = new Map<string, number>();
   const items: RelatedItem[] = [];

@@ -71,8 +71,9 @@ export interface RelatedServingPorts {
 
 /**
  * `GET /v1/products/{productId}/related` for a shopper: the experiment plan, the answer with the
- * plan's strategy, and an ExperimentExposed per variant that served it, sent only once the answer
- * is there (a 404 exposes nobody). Guests read no experiments at all.
+ * plan's strategy, and an ExperimentExposed per variant that served it, sent once the anchor is
+ * known to exist (a 404 exposes nobody), beside the answer's second round trip. Guests read no
+ * experiments at all.
  */
 export async function relatedForShopper(
   ports: RelatedServingPorts,
@@ -88,20 +89,22 @@ export async function relatedForShopper(
       ? await ports.segmentOf(userId)
       : null;
   const plan = planRelated(experiments, { userId, segment }, clock.now);
-  const answer = await relatedProducts(ports.reader, input, query, currency, plan.strategy);
-  if (userId !== undefined && plan.served.length > 0) {
-    const occurredAt = new Date(clock.now).toISOString();
-    await ports.exposed(
-      plan.served.map((s) => ({
-        type: 'ExperimentExposed',
-        eventId: clock.newEventId(),
-        occurredAt,
-        version: 1,
-        experimentId: s.experimentId,
-        variantId: s.variantId,
-        userId,
-      })),
-    );
-  }
+  const occurredAt = new Date(clock.now).toISOString();
+  const expose =
+    userId !== undefined && plan.served.length > 0
+      ? () =>
+          ports.exposed(
+            plan.served.map((s) => ({
+              type: 'ExperimentExposed' as const,
+              eventId: clock.newEventId(),
+              occurredAt,
+              version: 1 as const,
+              experimentId: s.experimentId,
+              variantId: s.variantId,
+              userId,
+            })),
+          )
+      : undefined;
+  const answer = await relatedProducts(ports.reader, input, query, currency, plan.strategy, expose);
   return { ...answer, experiments: plan.served };
 }
