@@ -13,6 +13,7 @@ import {
   UserId,
 } from './common.ts';
 import { eventSchema } from './envelope.ts';
+import { SegmentName } from './segments.ts';
 
 /** Category and tag names are slugs: they appear in keys, filters and URLs. */
 export const Slug = z
@@ -116,6 +117,12 @@ const promotionBase = {
   stackable: z.boolean().default(true),
   /** Higher wins when two exclusive promotions tie for the customer. */
   priority: z.int().min(0).max(1000).default(0),
+  /**
+   * The shopper segments the offer is for (e.g. a win-back coupon for `dormant`); left out, it is
+   * for everyone. The segment is the server's (models/segments, from the shopper's order history),
+   * never the request's; a shopper with no order has none, so a segment offer is not for them.
+   */
+  segments: z.array(SegmentName).min(1).max(10).optional(),
 };
 
 /** Percentages are whole percent: pricing stays in integer arithmetic. */

@@ -33,6 +33,7 @@ import {
 } from './api.ts';
 import { Experiment, ExperimentPath, ExperimentResultsResponse, ExperimentStored } from './experiments.ts';
 import { Quote, QuoteRequest } from './pricing.ts';
+import { UserProfilePath, UserProfileResponse } from './segments.ts';
 import './registry.ts';
 
 interface Operation {
@@ -84,6 +85,10 @@ export const operations: Record<string, Operation> = {
       413: ErrorResponse,
       503: ErrorResponse,
     },
+  },
+  'GET /v1/users/{userId}/profile': {
+    path: UserProfilePath,
+    responses: { 200: UserProfileResponse, 400: ErrorResponse, 403: undefined, 404: ErrorResponse },
   },
   'GET /v1/products/{productId}/bundle': {
     path: ProductPath,

@@ -97,6 +97,8 @@ export const MissReason = z.enum([
   'betterOfferApplied',
   'marginFloor',
   'giftUnavailable',
+  /** Limited to shopper segments (the server's, from the order history) this shopper is not in. */
+  'segmentOnly',
 ]);
 export type MissReason = z.infer<typeof MissReason>;
 

@@ -25,6 +25,7 @@ const sources = dynamoPricingSources(
     customers: tableName('customers'),
     groups: tableName('groups'),
     redemptions: tableName('redemptions'),
+    profiles: tableName('profiles'),
   },
   {
     promotions: cachedPromotions(tableName('promotions'), {

@@ -381,6 +381,27 @@ export const tables = [
       },
     ],
   },
+  {
+    id: 'profiles',
+    description:
+      "Shoppers' RFM profiles (one item per signed-in shopper who ordered: recency, frequency, monetary, price signals, newest 100 order ids, version) and the shop's quintile cut points (userId = #cuts, not a valid user id).",
+    partitionKey: { name: 'userId', type: 'S' },
+    accessPatterns: [
+      {
+        pattern: "Add a batch of orders to their shoppers' profiles, each order id once",
+        key: 'BatchGetItem userId, then PutItem userId if version unchanged (or still absent); retried with a consistent GetItem on conflict',
+      },
+      {
+        pattern:
+          "Read a shopper's profile and the cut points when pricing or for the admin profile (request path)",
+        key: 'BatchGetItem userId = <id> and userId = #cuts (pricing: in its one BatchGetItem with the cart)',
+      },
+      {
+        pattern: 'Recompute the cut points (daily)',
+        key: 'Scan projecting userId, lastOrderAt, orders, monetary (skipping #cuts), then PutItem userId = #cuts',
+      },
+    ],
+  },
 ] as const satisfies readonly TableDecl[];
 
 export type TableId = (typeof tables)[number]['id'];
@@ -605,12 +626,36 @@ export const functions = [
       promotions: 'read',
       scenes: 'read',
       customers: 'read',
+      // The shopper's RFM profile and the cut points, for segment-limited promotions.
+      profiles: 'read',
       quotes: 'readWrite',
       groups: 'readWrite',
       redemptions: 'readWrite',
     },
     publishes: false,
     secrets: ['AUTH_JWT_SECRET', 'QUOTE_SIGNING_KEY'],
+  },
+  {
+    id: 'update-profiles',
+    entry: 'functions/update-profiles.ts',
+    description:
+      "Adds orders to the shoppers' RFM profiles, each order id once; daily, recomputes the quintile cut points from every profile",
+    memoryMb: 512,
+    timeoutSeconds: 120,
+    sizing:
+      'A batch: three BatchGetItem round trips and one conditional write per shopper. The daily job holds three numbers per profile (24 MB per million shoppers) and is bounded by the Scan: 120 s covers a few million profiles.',
+    tables: { profiles: 'readWrite', products: 'read', rankings: 'read' },
+    publishes: false,
+  },
+  {
+    id: 'profile-read',
+    entry: 'functions/profile-read.ts',
+    description: "GET /v1/users/{userId}/profile (admin): a shopper's RFM scores, segment and price signals",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    sizing: 'One BatchGetItem (profile, cut points, customer) and a little arithmetic.',
+    tables: { profiles: 'read', customers: 'read' },
+    publishes: false,
   },
 ] as const satisfies readonly FunctionDecl[];
 
@@ -716,6 +761,15 @@ export const routes = [
     auth: 'iam',
     summary:
       'Create or replace a scene: a 400 names each wrong field; a valid one is published as SceneUpserted (202)',
+  },
+  {
+    method: 'GET',
+    path: '/v1/users/{userId}/profile',
+    functionId: 'profile-read',
+    // Personal data for operators and admin tools: the HTTP API's IAM authorizer (SigV4) on AWS.
+    auth: 'iam',
+    summary:
+      "A shopper's RFM scores, segment and price signals (admin); 404 for an id the shop has never seen",
   },
   // The pricing routes are public at the gateway on purpose: a guest may quote, and an HTTP API JWT
   // authorizer refuses requests without a token. The function verifies the bearer token itself
@@ -865,6 +919,20 @@ export const rules = [
       maxConcurrency: 2,
     },
   },
+  {
+    id: 'orders-to-profiles',
+    description: "Signed-in shoppers' orders, batched, into their RFM profiles (each order id once)",
+    pattern: { source: [Sources.storefront], 'detail-type': ['OrderPlaced'] },
+    target: {
+      kind: 'queue',
+      functionId: 'update-profiles',
+      batchSize: 100,
+      maxBatchingWindowSeconds: 5,
+      maxReceiveCount: 5,
+      // Two concurrent batches rarely share a shopper; when they do, the version check retries.
+      maxConcurrency: 2,
+    },
+  },
 ] as const satisfies readonly RuleDecl[];
 
 export const schedules = [
@@ -890,6 +958,14 @@ export const schedules = [
     functionId: 'mine-bundles',
     everyMinutes: 24 * 60,
     input: { job: 'mine-bundles' },
+  },
+  {
+    id: 'rfm-cut-points-daily',
+    description:
+      "Recomputes the RFM quintile cut points from every shopper's profile (recency is an instant, so scores do not drift between runs)",
+    functionId: 'update-profiles',
+    everyMinutes: 24 * 60,
+    input: { job: 'rfm-cut-points' },
   },
 ] as const satisfies readonly ScheduleDecl[];
 

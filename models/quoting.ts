@@ -2,11 +2,14 @@ import type { Group, QuoteStatus, Redemption } from '../events/api.ts';
 import type { Product, Promotion, Scene } from '../events/catalog.ts';
 import type { Locale, MemberTier } from '../events/common.ts';
 import type { Quote, QuoteRequest, Reservation } from '../events/pricing.ts';
+import type { RfmCutPoints, RfmProfile } from '../events/segments.ts';
 import { DomainError } from './errors.ts';
 import { priceQuote } from './pricing/engine.ts';
 import { signQuote, verifyQuote } from './pricing/sign.ts';
 import type { GroupState } from './pricing/types.ts';
 import { type CappedReservation, COUNTER_SHARDS, CodedError, perUserKey, shardKey } from './redemption.ts';
+import { classify } from './segments/rules.ts';
+import { computeCutPoints } from './segments/scoring.ts';
 
 /**
  * The pricing service's use cases: quote, show, redeem, open and join a group. Each takes the
@@ -33,6 +36,9 @@ export interface PricingFacts {
   products: Map<string, Product>;
   scenes: Scene[];
   memberTier: MemberTier;
+  /** The shopper's RFM profile (undefined: a guest, or no order yet) and the shop's cut points. */
+  profile?: RfmProfile | undefined;
+  cuts?: RfmCutPoints | undefined;
   group: StoredGroup | undefined;
   /** Counter values by redemptions key (absent = 0). */
   counters: Map<string, number>;
@@ -147,6 +153,15 @@ function usage(promotions: Promotion[], counters: Map<string, number>, userId: s
   return { couponUses, couponBudgetUsed, flashSold, flashBought };
 }
 
+/**
+ * The shopper's segment for segment-limited offers: from the stored profile against the stored cut
+ * points (before the first scheduled computation, the fixed fallback ones), never from the request.
+ */
+function segmentOf(facts: PricingFacts, now: Date): string | null {
+  const cuts = facts.cuts ?? computeCutPoints([], now.getTime());
+  return classify(facts.profile, cuts)?.segment.segment ?? null;
+}
+
 /** Prices the cart for the shopper the server knows, signs the quote and stores it. */
 export async function createQuote(
   ports: { sources: PricingSources; quotes: QuoteStore },
@@ -196,6 +211,7 @@ export async function createQuote(
     shopper: {
       userId: ctx.userId,
       memberTier: ctx.userId === null ? 'none' : facts.memberTier,
+      segment: ctx.userId === null ? null : segmentOf(facts, ctx.now),
       group,
       ...usage(promotions, facts.counters, ctx.userId),
     },

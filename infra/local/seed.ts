@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
 import { importToEventLog } from '../../functions/adapters/eventlog-store.ts';
+import { importProfiles } from '../../functions/adapters/profile-store.ts';
 import { rebuildRelated } from '../../functions/adapters/related-rebuild.ts';
 import { importSignalHistory } from '../../functions/adapters/signals-store.ts';
 import { generateDemoData } from '../../models/demo/generate.ts';
+import { profilesOfHistory } from '../../models/segments/catalog-prices.ts';
 import type { TableId } from '../topology.ts';
 
 export const DEMO_SEED = 42;
@@ -16,6 +18,8 @@ export interface SeedReport {
   scenes: number;
   promotions: number;
   customers: number;
+  /** RFM profiles of the shoppers who ordered (and the cut points beside them). */
+  profiles?: number;
   events: number;
   relatedLists: number;
   endAt: string;
@@ -63,9 +67,17 @@ export function startDemoLoad(
     batchWriteAll(names.scenes, stamp(demo.scenes), { client, concurrency: 1, signal }),
     batchWriteAll(names.promotions, stamp(demo.promotions), { client, concurrency: 1, signal }),
   ]).then(() => undefined);
+  // The shoppers' RFM profiles rebuilt from the orders of the history, scored against the cut
+  // points as of endAt, as the orders-to-profiles rule and the daily job would have left them.
+  const rfm = profilesOfHistory(demo.events, demo.products, endAt.getTime());
   const done = catalog.then(async () => {
     await Promise.all([
       batchWriteAll(names.customers, stamp(demo.customers), { client, concurrency: 4, signal }),
+      importProfiles(names.profiles, rfm.profiles, rfm.cuts, {
+        client,
+        updatedAt,
+        ...(signal ? { signal } : {}),
+      }),
       importToEventLog(names.eventlog, demo.events, {
         client,
         concurrency: 4,
@@ -97,6 +109,7 @@ export function startDemoLoad(
       scenes: demo.scenes.length,
       promotions: demo.promotions.length,
       customers: demo.customers.length,
+      profiles: rfm.profiles.length,
       events: demo.events.length,
       endAt: updatedAt,
       relatedLists: related.lists,

@@ -175,5 +175,39 @@ export function generatePromotions(r: Rng, plans: ProductPlan[], roles: Roles, e
     quantity: 1,
   });
 
+  // Segment offers (models/segments): the segment is the server's, from the shopper's order
+  // history. Picked without the random stream, so every promotion above stays as it was.
+  promotions.push({
+    promotionId: 'promo-win-back-40',
+    kind: 'coupon',
+    title: { en: 'Welcome back: ¥40 off orders over ¥149', 'zh-CN': '欢迎回来：满149减40' },
+    ...window(30, 30),
+    stackable: true,
+    priority: 8,
+    segments: ['dormant'],
+    code: 'WELCOME-BACK',
+    discount: { type: 'amountOff', amount: 4_000 },
+    minSpend: 14_900,
+    perUserLimit: 1,
+    totalBudgetUses: 2_000,
+  });
+  const bottle =
+    plans.find((p) => sellable(p) && p.product.category === 'water-bottles' && p.tier === 'budget') ?? gift;
+  promotions.push({
+    promotionId: 'promo-gift-promising-299',
+    kind: 'gift',
+    title: {
+      en: `For our rising regulars: free ${bottle.product.title} with orders over ¥299`,
+      'zh-CN': `潜力顾客专享：满299元赠${bottle.product.title}`,
+    },
+    ...window(14, 30),
+    stackable: true,
+    priority: 12,
+    segments: ['promising'],
+    minSpend: 29_900,
+    giftProductId: bottle.product.productId,
+    quantity: 1,
+  });
+
   return promotions;
 }

@@ -11,6 +11,7 @@ import type {
   Reservation,
 } from '../../events/pricing.ts';
 import { DomainError } from '../errors.ts';
+import { segmentAllows } from '../segments/rules.ts';
 import { allocate } from './allocate.ts';
 import {
   type AppliedFacts,
@@ -127,7 +128,7 @@ interface Context {
   nowMs: number;
   /** One line per product, sorted by productId: the order of the items never matters. */
   cart: CartLine[];
-  /** Active promotions, sorted by promotionId. */
+  /** Active promotions for this shopper's segment, sorted by promotionId. */
   active: Promotion[];
   all: Promotion[];
   scenes: Map<string, Scene>;
@@ -171,13 +172,20 @@ function context(input: QuoteInput): Context {
     nowMs,
     cart,
     all,
-    active: all.filter((p) => isActive(p, nowMs)),
+    // A segment-limited offer outside the shopper's segment is not offered at all: no stage sees
+    // it, so it is not advertised as missed either, except a coupon whose code was entered
+    // (couponStage says `segmentOnly`).
+    active: all.filter((p) => isActive(p, nowMs) && allowedFor(input.shopper, p)),
     scenes: new Map((input.scenes ?? []).map((s) => [s.sceneId, s])),
     giftProducts: new Map((input.giftProducts ?? []).map((p) => [p.productId, p])),
     codes: sortedIds((input.couponCodes ?? []).map((c) => c.trim().toUpperCase()).filter(Boolean)),
     signedIn: input.shopper.userId !== null,
   };
 }
+
+/** Whether the shopper's server-side segment may have this offer (see segmentAllows). */
+const allowedFor = (shopper: QuoteInput['shopper'], p: Promotion): boolean =>
+  segmentAllows(p.segments, shopper.segment ?? null);
 
 function miss(out: Outcome, key: string, f: MissFacts): void {
   if (!out.missed.has(key)) out.missed.set(key, f);
@@ -571,7 +579,10 @@ function couponStage(ctx: Context, on: (p: Promotion) => boolean, out: Outcome) 
       miss(out, `code:${code}`, { reason: 'unknownCode', code });
       continue;
     }
-    const p = all.find((c) => isActive(c, ctx.nowMs));
+    // One code may name several offers (say, one for a segment, one for everyone): the shopper's first.
+    const p =
+      all.find((c) => isActive(c, ctx.nowMs) && allowedFor(shopper, c)) ??
+      all.find((c) => isActive(c, ctx.nowMs));
     if (p === undefined) {
       const first = all[0]!;
       const reason = ctx.nowMs < Date.parse(first.validFrom) ? 'notStarted' : 'expired';
@@ -581,6 +592,7 @@ function couponStage(ctx: Context, on: (p: Promotion) => boolean, out: Outcome) 
     if (!on(p)) continue; // switched off in this combination: reported as notStackable
     const id = p.promotionId;
     if (!ctx.signedIn) miss(out, id, { reason: 'signInRequired', promotion: p, code });
+    else if (!allowedFor(shopper, p)) miss(out, id, { reason: 'segmentOnly', promotion: p, code });
     else if ((shopper.couponUses?.[id] ?? 0) >= p.perUserLimit)
       miss(out, id, { reason: 'perUserLimitReached', promotion: p, code, count: p.perUserLimit });
     else if ((shopper.couponBudgetUsed?.[id] ?? 0) >= p.totalBudgetUses)

@@ -47,7 +47,41 @@ export interface MissFacts {
   exclusiveTitles?: string[] | undefined;
 }
 
+/**
+ * The default segments (models/segments/rules.ts) as a shopper reads them: kind words, not the
+ * marketing slugs (nobody wants to be told they are `dormant`); another segment shows its slug.
+ */
+const SEGMENT: Record<string, { en: string; 'zh-CN': string }> = {
+  'core-loyal': { en: 'core loyal', 'zh-CN': '核心忠实' },
+  new: { en: 'new', 'zh-CN': '新' },
+  promising: { en: 'promising', 'zh-CN': '潜力' },
+  'at-risk': { en: 'at-risk', 'zh-CN': '流失风险' },
+  'about-to-sleep': { en: 'occasional', 'zh-CN': '偶尔光顾' },
+  dormant: { en: 'welcome-back', 'zh-CN': '久未光顾' },
+};
+
+function segmentNames(segments: readonly string[] | undefined, locale: Locale): string {
+  const names = (segments ?? []).map((s) => SEGMENT[s]?.[locale] ?? s);
+  return locale === 'zh-CN' ? names.join('、') : names.join(' or ');
+}
+
+/**
+ * Why a segment-limited offer applied: it names the segments it is for and that the shopper's own
+ * order history (the server's profile, never the request) put them there. Empty for other offers.
+ */
+function segmentNote(p: Promotion, v: Voice): string {
+  if (p.segments === undefined || p.segments.length === 0) return '';
+  const names = segmentNames(p.segments, v.locale);
+  return v.locale === 'zh-CN'
+    ? `（${names}顾客专享，依据您的购买记录）`
+    : ` (for ${names} shoppers, going by your order history)`;
+}
+
 export function explainApplied(f: AppliedFacts, v: Voice): string {
+  return appliedSentence(f, v) + segmentNote(f.promotion, v);
+}
+
+function appliedSentence(f: AppliedFacts, v: Voice): string {
   const m = (n: number) => formatMoney(n, v.currency);
   const zh = v.locale === 'zh-CN';
   const save = zh ? `，省${m(f.amount)}` : `, you save ${m(f.amount)}`;
@@ -165,6 +199,12 @@ export function explainMissed(f: MissFacts, v: Voice): string {
       return zh ? '商品已是最低价，无法再优惠' : 'The price is already at its lowest';
     case 'giftUnavailable':
       return zh ? '赠品暂不可用' : 'The gift is unavailable';
+    case 'segmentOnly': {
+      const names = segmentNames(f.promotion?.segments, v.locale);
+      return zh
+        ? `仅限${names}顾客（依据购买记录），您的账户暂不适用`
+        : `Only for ${names} shoppers (going by order history): not this account`;
+    }
   }
 }
 

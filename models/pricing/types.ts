@@ -23,6 +23,11 @@ export interface ShopperContext {
   /** null for a guest: no coupons, flash sales or groups, tier `none`. */
   userId: string | null;
   memberTier: MemberTier;
+  /**
+   * The shopper's RFM segment from the server's profile (models/segments `classify`); null or left
+   * out: none (a guest, or no order yet), so offers limited to segments are not for them.
+   */
+  segment?: string | null | undefined;
   group?: GroupState | undefined;
   /** This shopper's past uses of each coupon promotion. */
   couponUses?: Readonly<Record<string, number>>;

@@ -77,7 +77,7 @@ describe('demo data', () => {
     expect(data.scenes.length).toBeGreaterThanOrEqual(12);
     expect(data.customers.length).toBeGreaterThanOrEqual(3_000);
     expect(data.promotions.length).toBeGreaterThanOrEqual(6);
-    expect(data.promotions.length).toBeLessThanOrEqual(10);
+    expect(data.promotions.length).toBeLessThanOrEqual(12);
     expect(data.events.length).toBeGreaterThanOrEqual(110_000);
   });
 

@@ -1,0 +1,240 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { RfmCutPoints, RfmProfile } from '../../events/segments.ts';
+import { backoffDelayMs } from '../../models/batching.ts';
+import {
+  applyOrders,
+  type OrderFact,
+  type PricedProduct,
+  type PriceLookup,
+} from '../../models/segments/profile.ts';
+import { computeCutPoints, type ProfileSummary } from '../../models/segments/scoring.ts';
+import { documentClient } from '../lib/aws.ts';
+import { batchGetAll } from './batch-get.ts';
+import { batchWriteAll } from './batch-write.ts';
+import { priorsKey } from './hits-store.ts';
+import { allPages } from './paging.ts';
+import { CUTS_KEY, cutsOfItem, profileOfItem } from './profile-items.ts';
+
+export { CUTS_KEY, cutsOfItem, profileOfItem };
+
+export interface ProfileTables {
+  profiles: string;
+  /** The order's products: list price and category. */
+  products: string;
+  /** The hit priors (`priors#<category>`): each category's list prices, for the price band. */
+  rankings: string;
+}
+
+/** A shopper's profile and the cut points, in one BatchGetItem. */
+export async function readProfile(
+  table: string,
+  userId: string,
+  { client = documentClient() }: { client?: DynamoDBDocumentClient } = {},
+): Promise<{ profile: RfmProfile | undefined; cuts: RfmCutPoints | undefined }> {
+  const out = await batchGetAll({ [table]: [{ userId }, { userId: CUTS_KEY }] }, { client });
+  const items = out[table] ?? [];
+  const profile = items.find((i) => i.userId === userId);
+  const cuts = items.find((i) => i.userId === CUTS_KEY);
+  return {
+    profile: profile ? profileOfItem(profile) : undefined,
+    cuts: cuts ? cutsOfItem(cuts) : undefined,
+  };
+}
+
+/**
+ * What an update reads of the catalog: the orders' products (one BatchGetItem) and their categories'
+ * sorted list prices from the hit priors (a second one). A category without priors yet (before the
+ * first full re-rank) has no price list, and its band is the neutral middle (`priceBandIn`).
+ */
+export async function loadPriceLookup(
+  names: Pick<ProfileTables, 'products' | 'rankings'>,
+  productIds: readonly string[],
+  client: DynamoDBDocumentClient,
+): Promise<PriceLookup> {
+  const products = new Map<string, PricedProduct>();
+  if (productIds.length > 0) {
+    const got = await batchGetAll(
+      { [names.products]: [...new Set(productIds)].map((productId) => ({ productId })) },
+      { client },
+    );
+    for (const p of got[names.products] ?? []) {
+      products.set(p.productId as string, {
+        listPrice: p.listPrice as number,
+        category: p.category as string,
+      });
+    }
+  }
+  const categories = [...new Set([...products.values()].map((p) => p.category))];
+  const prices = new Map<string, number[]>();
+  if (categories.length > 0) {
+    const got = await batchGetAll(
+      { [names.rankings]: categories.map((c) => ({ rankingKey: priorsKey(c) })) },
+      { client },
+    );
+    for (const item of got[names.rankings] ?? []) {
+      prices.set(item.category as string, (item.prices as number[] | undefined) ?? []);
+    }
+  }
+  return {
+    productOf: (id) => products.get(id),
+    categoryPrices: (category) => prices.get(category) ?? [],
+  };
+}
+
+export interface ProfileUpdateReport {
+  users: number;
+  written: number;
+  applied: number;
+  duplicates: number;
+  unverifiable: number;
+  conflicts: number;
+}
+
+/** Rounds of re-reading after a concurrent writer changed a profile first. */
+const MAX_CONFLICT_RETRIES = 12;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Adds a batch of orders to their shoppers' profiles, each order id once. Per shopper: read the
+ * profile, `applyOrders`, Put it back only if its `version` is still the one read (or it is still
+ * absent); a shopper whose profile changed in between (a concurrent batch) is read again and
+ * retried, so concurrent orders lose nothing and a redelivered order is a duplicate, not a second
+ * order. Retries read with ConsistentRead, so they see the write that beat them.
+ */
+export async function updateProfiles(
+  names: ProfileTables,
+  orders: readonly OrderFact[],
+  { client = documentClient(), wait = sleep }: { client?: DynamoDBDocumentClient; wait?: typeof sleep } = {},
+): Promise<ProfileUpdateReport> {
+  const byUser = new Map<string, OrderFact[]>();
+  for (const o of orders) byUser.set(o.userId, [...(byUser.get(o.userId) ?? []), o]);
+  const report: ProfileUpdateReport = {
+    users: byUser.size,
+    written: 0,
+    applied: 0,
+    duplicates: 0,
+    unverifiable: 0,
+    conflicts: 0,
+  };
+  if (byUser.size === 0) return report;
+  const prices = await loadPriceLookup(
+    names,
+    orders.flatMap((o) => o.lines.map((l) => l.productId)),
+    client,
+  );
+  let users = [...byUser.keys()];
+  for (let attempt = 0; users.length > 0; attempt++) {
+    if (attempt > MAX_CONFLICT_RETRIES) throw new Error(`profiles kept changing: ${users.join(', ')}`);
+    let stored: Map<string, RfmProfile>;
+    if (attempt === 0) {
+      const got = await batchGetAll({ [names.profiles]: users.map((userId) => ({ userId })) }, { client });
+      stored = new Map((got[names.profiles] ?? []).map((i) => [i.userId as string, profileOfItem(i)]));
+    } else {
+      await wait(backoffDelayMs(attempt));
+      const got = await Promise.all(
+        users.map((userId) =>
+          client.send(new GetCommand({ TableName: names.profiles, Key: { userId }, ConsistentRead: true })),
+        ),
+      );
+      stored = new Map(
+        got.flatMap((g) => (g.Item ? [[g.Item.userId as string, profileOfItem(g.Item)]] : [])),
+      );
+    }
+    const conflicts: string[] = [];
+    await Promise.all(
+      users.map(async (userId) => {
+        const before = stored.get(userId);
+        const result = applyOrders(before, userId, byUser.get(userId) ?? [], prices);
+        if (result.applied.length === 0) {
+          report.duplicates += result.duplicates.length;
+          report.unverifiable += result.unverifiable.length;
+          return;
+        }
+        try {
+          await client.send(
+            new PutCommand({
+              TableName: names.profiles,
+              Item: { ...result.profile, updatedAt: new Date().toISOString() },
+              ConditionExpression: 'attribute_not_exists(userId) OR version = :v',
+              ExpressionAttributeValues: { ':v': before?.version ?? 0 },
+            }),
+          );
+          report.written++;
+          report.applied += result.applied.length;
+          report.duplicates += result.duplicates.length;
+          report.unverifiable += result.unverifiable.length;
+        } catch (error) {
+          if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+          report.conflicts++;
+          conflicts.push(userId);
+        }
+      }),
+    );
+    users = conflicts;
+  }
+  return report;
+}
+
+/** Every profile's recency, frequency and monetary value: one projected, paged Scan. */
+export async function scanProfileSummaries(
+  table: string,
+  { client = documentClient() }: { client?: DynamoDBDocumentClient } = {},
+): Promise<ProfileSummary[]> {
+  const items = await allPages((start) =>
+    client.send(
+      new ScanCommand({
+        TableName: table,
+        ProjectionExpression: '#u, #l, #o, #m',
+        ExpressionAttributeNames: { '#u': 'userId', '#l': 'lastOrderAt', '#o': 'orders', '#m': 'monetary' },
+        ExclusiveStartKey: start,
+      }),
+    ),
+  );
+  return items
+    .filter((i) => i.userId !== CUTS_KEY)
+    .map((i) => ({
+      lastOrderAt: i.lastOrderAt as number,
+      orders: i.orders as number,
+      monetary: i.monetary as number,
+    }));
+}
+
+export async function writeCutPoints(
+  table: string,
+  cuts: RfmCutPoints,
+  { client = documentClient() }: { client?: DynamoDBDocumentClient } = {},
+): Promise<void> {
+  await client.send(new PutCommand({ TableName: table, Item: { userId: CUTS_KEY, ...cuts } }));
+}
+
+/** The scheduled job: the cut points of every stored profile, computed and stored. */
+export async function recomputeCutPoints(
+  table: string,
+  now: number,
+  { client = documentClient() }: { client?: DynamoDBDocumentClient } = {},
+): Promise<RfmCutPoints> {
+  const cuts = computeCutPoints(await scanProfileSummaries(table, { client }), now);
+  await writeCutPoints(table, cuts, { client });
+  return cuts;
+}
+
+/** Stores profiles rebuilt from history (the demo load) and their cut points. */
+export async function importProfiles(
+  table: string,
+  profiles: Iterable<RfmProfile>,
+  cuts: RfmCutPoints,
+  {
+    client = documentClient(),
+    updatedAt,
+    signal,
+  }: { client?: DynamoDBDocumentClient; updatedAt: string; signal?: AbortSignal },
+): Promise<number> {
+  const items = [...profiles].map((p) => ({ ...p, updatedAt }));
+  const written = await batchWriteAll(table, items, {
+    client,
+    concurrency: 4,
+    ...(signal ? { signal } : {}),
+  });
+  await writeCutPoints(table, cuts, { client });
+  return written;
+}

@@ -1,0 +1,39 @@
+import { UserProfilePath } from '../events/segments.ts';
+import { type ProfileReader, userProfile } from '../models/segments/lookup.ts';
+import { batchGetAll } from './adapters/batch-get.ts';
+import { CUTS_KEY, cutsOfItem, profileOfItem } from './adapters/profile-items.ts';
+import { tableName } from './lib/config.ts';
+import { httpApi, parseAt } from './lib/http.ts';
+
+const names = { profiles: tableName('profiles'), customers: tableName('customers') };
+
+/** The profile, the cut points and the customer record in one BatchGetItem. */
+const reader: ProfileReader = {
+  async read(userId) {
+    const out = await batchGetAll({
+      [names.profiles]: [{ userId }, { userId: CUTS_KEY }],
+      [names.customers]: [{ userId }],
+    });
+    const items = out[names.profiles] ?? [];
+    const profile = items.find((i) => i.userId === userId);
+    const cuts = items.find((i) => i.userId === CUTS_KEY);
+    return {
+      profile: profile ? profileOfItem(profile) : undefined,
+      cuts: cuts ? cutsOfItem(cuts) : undefined,
+      customer: (out[names.customers] ?? []).length > 0,
+    };
+  },
+};
+
+/**
+ * GET /v1/users/{userId}/profile, for operators and admin tools (IAM-authorized on AWS): the
+ * shopper's RFM scores, segment and price signals, as pricing sees them.
+ */
+export const handler = httpApi({
+  'GET /v1/users/{userId}/profile': async (req) => {
+    const { userId } = parseAt('path', UserProfilePath, req.pathParameters);
+    const body = await userProfile(reader, userId, Date.now());
+    // Personal data behind IAM: never cached by a CDN or a browser.
+    return { status: 200, body, headers: { 'cache-control': 'no-store' } };
+  },
+});

@@ -1,0 +1,32 @@
+import type { RfmCutPoints, RfmProfile, UserProfileResponse } from '../../events/segments.ts';
+import { DomainError } from '../errors.ts';
+import { profileAnswer } from './answer.ts';
+import { computeCutPoints } from './scoring.ts';
+
+/** What the admin profile answer reads: one round trip for the profile, the cut points and the customer. */
+export interface ProfileReader {
+  read(userId: string): Promise<{
+    profile: RfmProfile | undefined;
+    cuts: RfmCutPoints | undefined;
+    /** Whether the shop knows this user at all (a customer record). */
+    customer: boolean;
+  }>;
+}
+
+/**
+ * `GET /v1/users/{userId}/profile`: a shopper the shop knows (a customer record, or a profile from
+ * orders) is a 200, with `hasOrders: false` when they have not ordered; an id the shop has never
+ * seen is a 404. Before the first scheduled computation of the cut points, the fixed fallback ones
+ * are used (as pricing does), so the answer never depends on whether the job has run yet.
+ */
+export async function userProfile(
+  reader: ProfileReader,
+  userId: string,
+  now: number,
+): Promise<UserProfileResponse> {
+  const { profile, cuts, customer } = await reader.read(userId);
+  if (profile === undefined && !customer) {
+    throw new DomainError('not_found', `no shopper ${userId}`, 'path.userId');
+  }
+  return profileAnswer({ userId, profile, cuts: cuts ?? computeCutPoints([], now), now });
+}

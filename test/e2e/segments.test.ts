@@ -1,0 +1,221 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { RfmCutPoints, RfmProfile } from '../../events/segments.ts';
+import { CUTS_KEY, cutsOfItem, profileOfItem } from '../../functions/adapters/profile-items.ts';
+import { signJwtHs256 } from '../../functions/lib/auth.ts';
+import { LOCAL_DEV_JWT_SECRET, type Runtime, startRuntime } from '../../infra/local/runtime.ts';
+import { classify } from '../../models/segments/rules.ts';
+
+/**
+ * RFM segments end to end on the local runtime: the demo load stores every ordering shopper's
+ * profile and the cut points; quotes take the shopper's segment from them (never from the request),
+ * so the demo's win-back coupon (WELCOME-BACK, dormant shoppers only) applies to a dormant shopper
+ * and not to a core-loyal one; new orders flow through orders-to-profiles into the profile.
+ * The demo ends at the start of today, so its promotions are running at the real clock's now.
+ */
+
+let rt: Runtime;
+let doc: DynamoDBDocumentClient;
+let cuts: RfmCutPoints;
+const bySegment = new Map<string, RfmProfile[]>();
+let seededProfiles = 0;
+
+const tokenFor = (userId: string, extra: Record<string, unknown> = {}) =>
+  signJwtHs256({ sub: userId, exp: Math.floor(Date.now() / 1000) + 3600, ...extra }, LOCAL_DEV_JWT_SECRET);
+
+async function call(
+  method: string,
+  path: string,
+  { body, token, headers = {} }: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+) {
+  const res = await fetch(`${rt.url}${path}`, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+/** A cart over the win-back coupon's ¥149 minimum that no exclusive offer closes: one dear tent. */
+let cart: { items: { productId: string; quantity: number }[]; couponCodes: string[] };
+const WIN_BACK = 'promo-win-back-40';
+const first = (segment: string, i = 0) => {
+  const p = bySegment.get(segment)?.[i];
+  if (!p) throw new Error(`the demo has no ${segment} shopper #${i}`);
+  return p.userId;
+};
+
+beforeAll(async () => {
+  const now = new Date();
+  rt = await startRuntime({
+    port: 0,
+    memory: true,
+    dynamoEndpoint: inject('dynamoEndpoint'),
+    tablePrefix: `seg${randomUUID().slice(0, 6)}-`,
+    seed: 'always',
+    seedEndAt: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())),
+    busWindowMs: 20,
+  });
+  seededProfiles = (await rt.seedDone)?.profiles ?? 0;
+  doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: rt.dynamoEndpoint, region: 'us-east-1' }));
+  const items = (await doc.send(new ScanCommand({ TableName: rt.tableNames.profiles }))).Items ?? [];
+  cuts = cutsOfItem(items.find((i) => i.userId === CUTS_KEY)!);
+  for (const item of items) {
+    if (item.userId === CUTS_KEY) continue;
+    const p = profileOfItem(item);
+    const name = classify(p, cuts)!.segment.segment;
+    bySegment.set(name, [...(bySegment.get(name) ?? []), p]);
+  }
+  for (const list of bySegment.values()) list.sort((a, b) => (a.userId < b.userId ? -1 : 1));
+  const tents = await call('GET', '/v1/products?category=tents&limit=50');
+  const tent = (tents.body.items as { productId: string; listPrice: number; stock: number }[]).find(
+    (p) => p.listPrice >= 20_000 && p.stock > 0,
+  )!;
+  cart = { items: [{ productId: tent.productId, quantity: 1 }], couponCodes: ['welcome-back'] };
+});
+afterAll(async () => rt?.stop());
+
+describe('RFM segments on the local runtime', () => {
+  it('seeds a profile for every ordering demo shopper, with shoppers in every segment', () => {
+    expect(seededProfiles).toBeGreaterThan(1_000);
+    expect(cuts).toMatchObject({ method: 'quintiles', population: seededProfiles });
+    for (const segment of ['core-loyal', 'new', 'promising', 'at-risk', 'about-to-sleep', 'dormant']) {
+      expect(bySegment.get(segment)?.length ?? 0, segment).toBeGreaterThan(20);
+    }
+  });
+
+  describe('POST /v1/quotes with the win-back coupon (dormant shoppers only)', () => {
+    it('applies it to a dormant shopper, saying why', async () => {
+      const q = await call('POST', '/v1/quotes', { body: cart, token: tokenFor(first('dormant')) });
+      expect(q.status).toBe(201);
+      const applied = q.body.applied.find((a: { promotionId: string }) => a.promotionId === WIN_BACK);
+      expect(applied).toMatchObject({ amount: 4_000, code: 'WELCOME-BACK' });
+      expect(applied.explanation).toContain('for welcome-back shoppers, going by your order history');
+      expect(q.body.reservations).toContainEqual({ promotionId: WIN_BACK, kind: 'coupon', quantity: 1 });
+    });
+
+    it('refuses it to a core-loyal shopper, whatever the query, headers or token claim', async () => {
+      const q = await call('POST', '/v1/quotes?segment=dormant', {
+        body: cart,
+        token: tokenFor(first('core-loyal'), { segment: 'dormant', 'custom:segment': 'dormant' }),
+        headers: { 'x-segment': 'dormant', 'x-shopper-segment': 'dormant' },
+      });
+      expect(q.status).toBe(201);
+      expect(q.body.applied.map((a: { promotionId: string }) => a.promotionId)).not.toContain(WIN_BACK);
+      expect(q.body.missed).toContainEqual(
+        expect.objectContaining({ promotionId: WIN_BACK, reason: 'segmentOnly' }),
+      );
+      expect(q.body.reservations).toEqual([]);
+    });
+
+    it('rejects a body that claims a segment, for either shopper (400, nothing priced)', async () => {
+      for (const [user, claim] of [
+        [first('core-loyal'), 'dormant'],
+        [first('dormant'), 'core-loyal'],
+      ] as const) {
+        const q = await call('POST', '/v1/quotes', {
+          body: { ...cart, segment: claim },
+          token: tokenFor(user),
+        });
+        expect(q.status).toBe(400);
+        expect(q.body.error.issues).toContainEqual(expect.objectContaining({ path: 'body' }));
+      }
+    });
+
+    it('refuses it to a guest (sign in first) and to a customer with no order yet', async () => {
+      const guest = await call('POST', '/v1/quotes', { body: cart });
+      expect(guest.body.missed).toContainEqual(
+        expect.objectContaining({ promotionId: WIN_BACK, reason: 'signInRequired' }),
+      );
+      const fresh = await call('POST', '/v1/quotes', { body: cart, token: tokenFor('u-never-ordered') });
+      expect(fresh.body.missed).toContainEqual(
+        expect.objectContaining({ promotionId: WIN_BACK, reason: 'segmentOnly' }),
+      );
+    });
+  });
+
+  describe('GET /v1/users/{userId}/profile', () => {
+    it("answers a shopper's scores, segment, figures and price signals", async () => {
+      const userId = first('core-loyal');
+      const res = await call('GET', `/v1/users/${userId}/profile`);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        userId,
+        hasOrders: true,
+        segment: { name: 'core-loyal', rule: 0 },
+        distribution: { method: 'quintiles', population: seededProfiles },
+      });
+      expect(res.body.scores.f).toBeGreaterThanOrEqual(4);
+      expect(res.body.rfm.orders).toBeGreaterThanOrEqual(2);
+      expect(res.body.signals.priceStyle.style).toMatch(/^(value|balanced|premium)$/);
+      expect(res.body.signals.pricedUnits).toBeGreaterThan(0);
+      const dormant = await call('GET', `/v1/users/${first('dormant')}/profile`);
+      expect(dormant.body).toMatchObject({ segment: { name: 'dormant' }, scores: { r: 1 } });
+    });
+
+    it('answers a demo customer with no order with hasOrders false, an unknown id 404, a bad id 400', async () => {
+      const known = new Set([...bySegment.values()].flat().map((p) => p.userId));
+      const noOrders = Array.from({ length: 3000 }, (_, i) => `u-${String(i + 1).padStart(5, '0')}`).find(
+        (id) => !known.has(id),
+      )!;
+      expect(await call('GET', `/v1/users/${noOrders}/profile`)).toMatchObject({
+        status: 200,
+        body: { hasOrders: false, segment: null, scores: null },
+      });
+      expect(await call('GET', '/v1/users/u-nobody-at-all/profile')).toMatchObject({
+        status: 404,
+        body: { error: { code: 'NotFound' } },
+      });
+      const bad = await call('GET', `/v1/users/${encodeURIComponent('-bad id!')}/profile`);
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.issues[0].path).toBe('path.userId');
+    });
+  });
+
+  describe('orders-to-profiles and the daily cut points', () => {
+    it('counts a new order once (re-sent under another event id too) and moves the shopper out of dormant', async () => {
+      const userId = first('dormant', 1);
+      const before = (await call('GET', `/v1/users/${userId}/profile`)).body;
+      const orderId = `o-e2e-${randomUUID().slice(0, 8)}`;
+      const event = () => ({
+        type: 'OrderPlaced',
+        eventId: `evt-e2e-${randomUUID()}`,
+        occurredAt: new Date().toISOString(),
+        version: 1,
+        sessionId: `s-e2e-${randomUUID().slice(0, 8)}`,
+        userId,
+        orderId,
+        lines: [{ productId: cart.items[0]!.productId, quantity: 1, paidPrice: 20_000 }],
+      });
+      for (let i = 0; i < 2; i++) {
+        expect((await call('POST', '/v1/events', { body: { events: [event()] } })).status).toBe(202);
+        await rt.bus.drain();
+      }
+      const after = (await call('GET', `/v1/users/${userId}/profile`)).body;
+      expect(after.rfm.orders).toBe(before.rfm.orders + 1);
+      expect(after.rfm.monetary).toBe(before.rfm.monetary + 20_000);
+      expect(after.rfm.daysSinceLastOrder).toBe(0);
+      expect(after.scores.r).toBe(5);
+      expect(after.segment.name).not.toBe('dormant');
+      // No longer dormant: the win-back coupon is no longer theirs.
+      const q = await call('POST', '/v1/quotes', { body: cart, token: tokenFor(userId) });
+      expect(q.body.missed).toContainEqual(
+        expect.objectContaining({ promotionId: WIN_BACK, reason: 'segmentOnly' }),
+      );
+    });
+
+    it('recomputes the cut points from every profile on the schedule', async () => {
+      const out = (await rt.runSchedule('rfm-cut-points-daily')) as RfmCutPoints;
+      expect(out).toMatchObject({ method: 'quintiles', population: seededProfiles });
+      expect(Date.parse(out.computedAt)).toBeGreaterThan(Date.parse(cuts.computedAt));
+      const res = await call('GET', `/v1/users/${first('core-loyal')}/profile`);
+      expect(res.body.distribution.computedAt).toBe(out.computedAt);
+    });
+  });
+});

@@ -1,0 +1,163 @@
+import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { dynamoPricingSources } from '../../functions/adapters/pricing-store.ts';
+import {
+  CUTS_KEY,
+  readProfile,
+  recomputeCutPoints,
+  scanProfileSummaries,
+  updateProfiles,
+} from '../../functions/adapters/profile-store.ts';
+import { priceBandIn } from '../../models/hits/features.ts';
+import type { OrderFact } from '../../models/segments/profile.ts';
+import { classify } from '../../models/segments/rules.ts';
+import { freshTables } from '../support/dynamo.ts';
+
+let t: Awaited<ReturnType<typeof freshTables>>;
+let names: { profiles: string; products: string; rankings: string };
+const T0 = Date.parse('2026-11-01T00:00:00Z');
+const HOUR = 3_600_000;
+
+const order = (userId: string, orderId: string, hoursIn: number, paidPrice = 10_000): OrderFact => ({
+  orderId,
+  userId,
+  at: T0 + hoursIn * HOUR,
+  lines: [{ productId: 'p-tent', quantity: 1, paidPrice }],
+});
+
+beforeAll(async () => {
+  t = await freshTables();
+  names = { profiles: t.names.profiles, products: t.names.products, rankings: t.names.rankings };
+  await t.doc.send(
+    new PutCommand({
+      TableName: names.products,
+      Item: { productId: 'p-tent', category: 'tents', listPrice: 10_000, title: 'Tent', stock: 5 },
+    }),
+  );
+  // The hit priors' sorted list prices of the category: p-tent is the dearest of four.
+  await t.doc.send(
+    new PutCommand({
+      TableName: names.rankings,
+      Item: { rankingKey: 'priors#tents', category: 'tents', prices: [2_000, 4_000, 6_000, 10_000] },
+    }),
+  );
+});
+
+describe('functions/adapters/profile-store', () => {
+  describe('updateProfiles', () => {
+    it('counts an order once however often it arrives, under any event id, in one batch or many', async () => {
+      const o = order('u-dup', 'o-dup-1', 1);
+      const first = await updateProfiles(names, [o, o], { client: t.doc });
+      expect(first).toMatchObject({ users: 1, written: 1, applied: 1, duplicates: 1 });
+      // A redelivered batch, and the same order re-sent by the storefront under a new event id.
+      const again = await updateProfiles(names, [o], { client: t.doc });
+      expect(again).toMatchObject({ written: 0, applied: 0, duplicates: 1 });
+      await updateProfiles(names, [{ ...o }, order('u-dup', 'o-dup-2', 5, 8_000)], { client: t.doc });
+
+      const { profile } = await readProfile(names.profiles, 'u-dup', { client: t.doc });
+      expect(profile).toMatchObject({
+        userId: 'u-dup',
+        orders: 2,
+        monetary: 18_000,
+        firstOrderAt: T0 + HOUR,
+        lastOrderAt: T0 + 5 * HOUR,
+        pricedSpend: 18_000,
+        // 8,000 paid against a 10,000 list price: a discounted line.
+        discountedSpend: 8_000,
+        pricedUnits: 2,
+        version: 2,
+      });
+      expect(profile?.recentOrders.map((r) => r.orderId)).toEqual(['o-dup-2', 'o-dup-1']);
+      // Price band from the hit priors' price list of the category (p-tent is its dearest).
+      const band = priceBandIn([2_000, 4_000, 6_000, 10_000], 10_000);
+      expect(profile!.bandMilliSum).toBe(2 * Math.round(band * 1000));
+    });
+
+    it('loses nothing when concurrent batches carry orders of the same shopper', async () => {
+      const orders = Array.from({ length: 16 }, (_, i) => order('u-busy', `o-busy-${i}`, i, 1_000 + i));
+      // 32 batches at once: each order twice (a redelivery racing its original), all one shopper.
+      const reports = await Promise.all(
+        [...orders, ...orders].map((o) => updateProfiles(names, [o], { client: t.doc })),
+      );
+      const { profile } = await readProfile(names.profiles, 'u-busy', { client: t.doc });
+      expect(profile?.orders).toBe(16);
+      expect(profile?.monetary).toBe(orders.reduce((s, o) => s + o.lines[0]!.paidPrice, 0));
+      expect(profile?.recentOrders).toHaveLength(16);
+      expect(profile?.version).toBe(reports.reduce((n, r) => n + r.written, 0));
+      expect(reports.reduce((n, r) => n + r.applied, 0)).toBe(16);
+      expect(reports.reduce((n, r) => n + r.duplicates, 0)).toBe(16);
+      // The version check did meet concurrent writers (and retried them).
+      expect(reports.reduce((n, r) => n + r.conflicts, 0)).toBeGreaterThan(0);
+    });
+
+    it('skips guests and does nothing for an empty batch', async () => {
+      expect(await updateProfiles(names, [], { client: t.doc })).toMatchObject({ users: 0, written: 0 });
+    });
+  });
+
+  describe('recomputeCutPoints', () => {
+    it('scores every stored profile by quintiles and stores the cut points under #cuts', async () => {
+      const many = Array.from({ length: 30 }, (_, i) =>
+        Array.from({ length: 1 + (i % 5) }, (_, k) => order(`u-q${i}`, `o-q${i}-${k}`, i * 10 + k, 2_000)),
+      ).flat();
+      await updateProfiles(names, many, { client: t.doc });
+      const now = T0 + 30 * 24 * HOUR;
+      const cuts = await recomputeCutPoints(names.profiles, now, { client: t.doc });
+      // u-dup, u-busy and the 30 here; the #cuts item is not a profile.
+      expect(cuts).toMatchObject({
+        method: 'quintiles',
+        population: 32,
+        computedAt: new Date(now).toISOString(),
+      });
+      expect((await scanProfileSummaries(names.profiles, { client: t.doc })).length).toBe(32);
+      const again = await recomputeCutPoints(names.profiles, now, { client: t.doc });
+      expect(again).toEqual(cuts);
+
+      const stored = await readProfile(names.profiles, 'u-busy', { client: t.doc });
+      expect(stored.cuts).toEqual(cuts);
+      // u-busy ordered most often and spent most, but its last order (hour 15) is older than all
+      // but u-dup's (5), u-q0's (0) and u-q1's (11): rank 4 of 32, below the first cut (rank 7).
+      expect(classify(stored.profile, stored.cuts!)).toMatchObject({
+        scores: { r: 1, f: 5, m: 5 },
+        segment: { segment: 'at-risk' },
+      });
+      const items = await t.doc.send(new ScanCommand({ TableName: names.profiles }));
+      expect(items.Items?.filter((i) => i.userId === CUTS_KEY)).toHaveLength(1);
+    });
+  });
+
+  describe('dynamoPricingSources', () => {
+    it("reads the shopper's profile and the cut points in the quote's one BatchGetItem", async () => {
+      let calls = 0;
+      const client = {
+        send: (command: Parameters<typeof t.doc.send>[0]) => {
+          calls++;
+          return t.doc.send(command as never);
+        },
+      } as unknown as typeof t.doc;
+      const sources = dynamoPricingSources(
+        { ...t.names, profiles: t.names.profiles },
+        { client, promotions: async () => [] },
+      );
+      const facts = await sources.facts({
+        productIds: ['p-tent'],
+        sceneIds: [],
+        userId: 'u-busy',
+        groupId: undefined,
+        counterKeys: [],
+      });
+      expect(calls).toBe(1);
+      expect(facts.profile?.orders).toBe(16);
+      expect(facts.cuts?.method).toBe('quintiles');
+      const guest = await sources.facts({
+        productIds: ['p-tent'],
+        sceneIds: [],
+        userId: null,
+        groupId: undefined,
+        counterKeys: [],
+      });
+      expect(guest.profile).toBeUndefined();
+      expect(guest.cuts).toBeUndefined();
+    });
+  });
+});
