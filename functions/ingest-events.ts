@@ -8,6 +8,8 @@ import { logger } from './lib/logger.ts';
 
 /** 100 events with long review texts fit; a 2 MB body does not. */
 const MAX_BODY_BYTES = 1024 * 1024;
+/** How long the answer waits for the visit's record (the function has 15 s, publishing first). */
+const SHOPPER_UPDATE_BUDGET_MS = 3_000;
 
 const shopperTables = {
   shoppers: tableName('shoppers'),
@@ -40,11 +42,25 @@ export const handler = httpApi({
     }
     // The visit's record is updated before answering, so the storefront's next related request
     // already reflects these events. It is derived state: if it fails, the events are still on the
-    // bus and the answer is still 202; the session adapts from its next events.
+    // bus and the answer is still 202; the session adapts from its next events. Under throttling
+    // it gets a bounded time, so the answer does not wait out the SDK's retries (or the timeout).
+    const update = updateShopperRecords(shopperTables, unique);
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await updateShopperRecords(shopperTables, unique);
+      await Promise.race([
+        update,
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error('took longer than its budget')),
+            SHOPPER_UPDATE_BUDGET_MS,
+          );
+        }),
+      ]);
     } catch (error) {
+      update.catch(() => {});
       logger.warn('session records not updated', { error: (error as Error).message });
+    } finally {
+      clearTimeout(timer);
     }
     return { status: 202, body: { accepted: published, count: published.length } };
   },

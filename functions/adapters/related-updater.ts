@@ -4,17 +4,20 @@ import type { Product, Scene } from '../../events/catalog.ts';
 import { backoffDelayMs } from '../../models/batching.ts';
 import { ContentIndex } from '../../models/related/content.ts';
 import {
+  addUnpruned,
   applyDelta,
+  computeMutableDeltas,
   defaultRelatedConfig,
   type EvidenceDelta,
-  evidenceDeltas,
+  type MutableEvidence,
   type ProductEvidence,
-  type RecentInteraction,
   type RelatedConfig,
+  toPlain,
+  type VisitEntry,
+  visitDelta,
 } from '../../models/related/evidence.ts';
 import { scoreNeighbours } from '../../models/related/neighbours.ts';
 import { blendForStore, listToStore, STORED_LIST_LENGTH } from '../../models/related-answer.ts';
-import { type ShopperRecord, sessionKey } from '../../models/shopper.ts';
 import { documentClient } from '../lib/aws.ts';
 import { batchGetAll } from './batch-get.ts';
 import { MAX_TRANSACT_ITEMS, markerKey, writeOnce } from './exactly-once.ts';
@@ -34,7 +37,14 @@ export interface RelatedTables {
 
 type StoredEvidence = ProductEvidence & { version: number };
 
-const touchedBy = (delta: Map<string, EvidenceDelta>) => [...delta.keys()].sort();
+/** A visit's views and carts, kept by this consumer in the related table beside the products. */
+export const VISIT_PART = 'visit';
+export const visitKey = (sessionId: string) => `visit#${sessionId}`;
+interface StoredVisit {
+  productId: string;
+  entries: VisitEntry[];
+  version: number;
+}
 
 export interface RelatedCatalog {
   index: ContentIndex;
@@ -204,13 +214,17 @@ async function applyChunk(
   const marker = (e: BehaviourEvent) => markerKey(RELATED_CONSUMER, e.eventId);
   const sessions = [
     ...new Set(
-      events.map((e) => ('sessionId' in e ? e.sessionId : undefined)).filter((s): s is string => !!s),
+      events
+        .filter((e) => e.type === 'ProductViewed' || e.type === 'ProductAddedToCart')
+        .map((e) => (e as { sessionId: string }).sessionId),
     ),
-  ];
+  ].sort();
   const first = await batchGetAll(
     {
       [names.processed]: events.map((e) => ({ processKey: marker(e) })),
-      ...(sessions.length ? { [names.shoppers]: sessions.map((s) => ({ shopperKey: sessionKey(s) })) } : {}),
+      ...(sessions.length
+        ? { [names.related]: sessions.map((s) => ({ productId: visitKey(s), part: VISIT_PART })) }
+        : {}),
     },
     { client },
   );
@@ -218,47 +232,86 @@ async function applyChunk(
   const fresh = events.filter((e) => !done.has(marker(e)));
   if (fresh.length === 0) return { applied: 0, duplicates: events.length, evidence: [] };
 
-  // The session record already holds this batch (intake folds events in at once): pair only with
-  // what the session did before the batch's first event of that session.
-  const records = new Map(
-    ((first[names.shoppers] ?? []) as unknown as ShopperRecord[]).map((r) => [r.shopperKey, r]),
+  // Orders pair their own lines. Views and carts pair within their visit, which this consumer keeps
+  // as its own log (read and written in the same transaction as the evidence), so the result does
+  // not depend on the order in which a visit's events arrive.
+  const orders = fresh.filter((e) => e.type === 'OrderPlaced');
+  const deltas = new Map<string, MutableEvidence>();
+  const add = (d: MutableEvidence) => {
+    const t = deltas.get(d.productId);
+    if (t) addUnpruned(t, d, config);
+    else deltas.set(d.productId, d);
+  };
+  if (orders.length > 0)
+    for (const d of computeMutableDeltas(orders, () => [], config).deltas.values()) add(d);
+  const logs = new Map(
+    ((first[names.related] ?? []) as unknown as StoredVisit[]).map((v) => [v.productId, v]),
   );
-  const firstAt = new Map<string, number>();
-  for (const e of fresh) {
-    if ('sessionId' in e && e.sessionId && !firstAt.has(e.sessionId))
-      firstAt.set(e.sessionId, Date.parse(e.occurredAt));
+  const visitWrites = new Map<string, { log: VisitEntry[]; version: number | undefined }>();
+  for (const session of sessions) {
+    const added: VisitEntry[] = fresh
+      .filter(
+        (e): e is Extract<BehaviourEvent, { type: 'ProductViewed' | 'ProductAddedToCart' }> =>
+          (e.type === 'ProductViewed' || e.type === 'ProductAddedToCart') && e.sessionId === session,
+      )
+      .map((e) => ({
+        eventId: e.eventId,
+        productId: e.productId,
+        at: Date.parse(e.occurredAt),
+        kind: e.type === 'ProductViewed' ? 'view' : 'cart',
+      }));
+    if (added.length === 0) continue;
+    const stored = logs.get(visitKey(session));
+    const { deltas: visit, log } = visitDelta(stored?.entries ?? [], added, config);
+    for (const d of visit.values()) add(d);
+    visitWrites.set(visitKey(session), { log, version: stored?.version });
   }
-  const recentOf = (sessionId: string): RecentInteraction[] =>
-    (records.get(sessionKey(sessionId))?.recent ?? [])
-      .filter((r) => r.at < (firstAt.get(sessionId) ?? 0))
-      .map((r) => ({ productId: r.productId, at: r.at, kind: r.kind }));
+  const plain = new Map([...deltas].map(([id, d]) => [id, toPlain(d)]));
 
-  const deltas = evidenceDeltas(fresh, recentOf, config);
   const evidence: ProductEvidence[] = [];
   const outcome = await writeOnce(
     {
       processed: names.processed,
       consumer: RELATED_CONSUMER,
       eventIds: fresh.map((e) => e.eventId),
-      keys: touchedBy(deltas),
-      // The deltas are a pure function of the events and the session before them, so the groups
+      keys: [...[...plain.keys()].sort(), ...[...visitWrites.keys()].sort()],
+      // The deltas are a pure function of the events and the visit logs read above, so the groups
       // are the same on every attempt.
       writesFor: async (group) => {
-        const stored = await readEvidence(names.related, group, client);
-        return group.map((id) => {
-          const before = stored.get(id);
-          const { version: _v, ...current } = before ?? ({} as StoredEvidence);
-          const after = applyDelta(before ? current : undefined, deltas.get(id)!, config);
-          evidence.push(after);
-          return {
-            Put: {
-              TableName: names.related,
-              Item: { ...after, part: EVIDENCE_PART, version: (before?.version ?? 0) + 1 },
-              ConditionExpression: before ? 'version = :v' : 'attribute_not_exists(productId)',
-              ...(before ? { ExpressionAttributeValues: { ':v': before.version } } : {}),
+        const products = group.filter((k) => plain.has(k));
+        const stored = await readEvidence(names.related, products, client);
+        const visits = group.flatMap((k) => {
+          const v = visitWrites.get(k);
+          if (!v) return [];
+          return [
+            {
+              Put: {
+                TableName: names.related,
+                Item: { productId: k, part: VISIT_PART, entries: v.log, version: (v.version ?? 0) + 1 },
+                ConditionExpression:
+                  v.version === undefined ? 'attribute_not_exists(productId)' : 'version = :v',
+                ...(v.version === undefined ? {} : { ExpressionAttributeValues: { ':v': v.version } }),
+              },
             },
-          };
+          ];
         });
+        return [
+          ...products.map((id) => {
+            const before = stored.get(id);
+            const { version: _v, ...current } = before ?? ({} as StoredEvidence);
+            const after = applyDelta(before ? current : undefined, plain.get(id)!, config);
+            evidence.push(after);
+            return {
+              Put: {
+                TableName: names.related,
+                Item: { ...after, part: EVIDENCE_PART, version: (before?.version ?? 0) + 1 },
+                ConditionExpression: before ? 'version = :v' : 'attribute_not_exists(productId)',
+                ...(before ? { ExpressionAttributeValues: { ':v': before.version } } : {}),
+              },
+            };
+          }),
+          ...visits,
+        ];
       },
     },
     client,

@@ -24,6 +24,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly issues?: Issue[],
+    /** Extra response headers, e.g. Retry-After on a 503. */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -156,19 +158,54 @@ function fromDomain(error: DomainError): HttpError {
   return new HttpError(status, code, error.message, issues);
 }
 
+/** AWS error names that mean "too much right now": the same request later will likely succeed. */
+const THROTTLED = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'TransactionInProgressException',
+]);
+
+/**
+ * Throttling that outlasted the SDK's retries, or the function running out of time (middy aborts
+ * just before Lambda would): the caller should retry, so 503 with Retry-After, not a 500.
+ */
+export function transientError(error: unknown): HttpError | undefined {
+  const e = error as { name?: string; cause?: { package?: string } } | undefined;
+  if (e?.name === 'TimeoutError' && e.cause?.package === '@middy/core')
+    return new HttpError(503, 'Timeout', 'the request ran out of time; retry it', undefined, {
+      'retry-after': '1',
+    });
+  if (e?.name && THROTTLED.has(e.name))
+    return new HttpError(503, 'Throttled', 'the service is busy; retry shortly', undefined, {
+      'retry-after': '1',
+    });
+  return undefined;
+}
+
 /** Maps any error to a JSON response; used last so that it runs first on the way out. */
 const httpErrors = (): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, Context> => ({
   onError: async (request) => {
     const error = request.error;
     const known =
-      error instanceof HttpError ? error : error instanceof DomainError ? fromDomain(error) : undefined;
+      error instanceof HttpError
+        ? error
+        : error instanceof DomainError
+          ? fromDomain(error)
+          : transientError(error);
     if (!known) logger.error('unhandled error', { error: error as Error });
-    else if (known.statusCode >= 500) logger.error(known.message, { code: known.code });
+    else if (known.statusCode >= 500)
+      logger.error(known.message, { code: known.code, error: (error as Error).name });
     const mapped =
       known ?? new HttpError(500, 'InternalError', 'something went wrong; the request id identifies it');
     request.response = {
       statusCode: mapped.statusCode,
-      headers: { ...JSON_HEADERS, 'x-request-id': request.event.requestContext?.requestId ?? '' },
+      headers: {
+        ...JSON_HEADERS,
+        'x-request-id': request.event.requestContext?.requestId ?? '',
+        ...mapped.headers,
+      },
       body: JSON.stringify(errorBody(mapped)),
     };
   },

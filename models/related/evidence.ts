@@ -396,3 +396,94 @@ export function applyDelta(
   mergeInto(target, delta, config);
   return toPlain(target);
 }
+
+/** One view or cart of a visit, as the live updater keeps the visit (its own log, not the shopper record). */
+export interface VisitEntry {
+  eventId: string;
+  productId: string;
+  at: number;
+  kind: 'view' | 'cart';
+}
+
+/** How far back a visit log reaches: an event arriving later than this after its visit pairs without it. */
+export const VISIT_HORIZON_MS = 24 * 3_600_000;
+/** At most this many entries per visit log (the newest). */
+export const VISIT_LOG_LIMIT = 200;
+
+const asEvent = (e: VisitEntry): BehaviourEvent =>
+  e.kind === 'view'
+    ? {
+        type: 'ProductViewed',
+        eventId: e.eventId,
+        occurredAt: new Date(e.at).toISOString(),
+        version: 1,
+        sessionId: 'visit',
+        productId: e.productId,
+      }
+    : {
+        type: 'ProductAddedToCart',
+        eventId: e.eventId,
+        occurredAt: new Date(e.at).toISOString(),
+        version: 1,
+        sessionId: 'visit',
+        productId: e.productId,
+        quantity: 1,
+      };
+
+/**
+ * The change a visit's new views and carts make to the evidence, whatever order they arrive in:
+ * the visit's evidence recomputed in time order with them, minus the same without them (decayed
+ * to the same instant). So a view that arrives after a later one of the same visit changes the
+ * pairs exactly as if it had come first, and the sums equal a rebuild from the event log. Values
+ * may be negative (a late view can turn a later one into a repeat). Returns the log to keep.
+ */
+export function visitDelta(
+  stored: readonly VisitEntry[],
+  added: readonly VisitEntry[],
+  config: RelatedConfig = defaultRelatedConfig,
+): { deltas: Map<string, MutableEvidence>; log: VisitEntry[] } {
+  const known = new Set(stored.map((e) => e.eventId));
+  const fresh = added.filter((e) => !known.has(e.eventId));
+  const all = [...stored, ...fresh].sort((a, b) => a.at - b.at || (a.eventId < b.eventId ? -1 : 1));
+  const deltas = new Map<string, MutableEvidence>();
+  if (fresh.length > 0) {
+    const after = computeMutableDeltas(all.map(asEvent), () => [], config).deltas;
+    const before = computeMutableDeltas(stored.map(asEvent), () => [], config).deltas;
+    const at = all[all.length - 1]!.at;
+    for (const [id, a] of after) {
+      decayInPlace(a, at, config);
+      deltas.set(id, a);
+    }
+    for (const [id, b] of before) {
+      decayInPlace(b, at, config);
+      const d = deltas.get(id) ?? emptyMutable(id, at);
+      d.views -= b.views;
+      for (const [partner, p] of b.pairs) {
+        const q = d.pairs.get(partner) ?? { bought: 0, viewed: 0 };
+        q.viewed -= p.viewed;
+        q.bought -= p.bought;
+        d.pairs.set(partner, q);
+      }
+      deltas.set(id, d);
+    }
+  }
+  const newest = all.length ? all[all.length - 1]!.at : 0;
+  const log = all.filter((e) => e.at >= newest - VISIT_HORIZON_MS).slice(-VISIT_LOG_LIMIT);
+  return { deltas, log };
+}
+
+/** Adds one delta to another without pruning: deltas may carry negative parts until applied. */
+export function addUnpruned(target: MutableEvidence, delta: MutableEvidence, config: RelatedConfig): void {
+  const at = Math.max(target.at, delta.at);
+  decayInPlace(target, at, config);
+  const fd = decayFactor(delta.at, at, config.halfLifeDays);
+  target.views += delta.views * fd;
+  target.orders += delta.orders * fd;
+  for (const [id, d] of delta.pairs) {
+    const p = target.pairs.get(id);
+    if (p) {
+      p.bought += d.bought * fd;
+      p.viewed += d.viewed * fd;
+    } else target.pairs.set(id, { bought: d.bought * fd, viewed: d.viewed * fd });
+  }
+}

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
-import { HttpError, httpApi, jsonBody, parseAt } from '../../functions/lib/http.ts';
+import { HttpError, httpApi, jsonBody, parseAt, transientError } from '../../functions/lib/http.ts';
 import { logger } from '../../functions/lib/logger.ts';
 import { DomainError } from '../../models/errors.ts';
 import { httpEvent, lambdaContext } from '../support/http-event.ts';
@@ -47,6 +47,31 @@ describe('http adapter', () => {
     it('falls back to the request id, and ignores a malformed header', async () => {
       expect(await correlationIdOf({})).toEqual(['req-test']);
       expect(await correlationIdOf({ 'x-correlation-id': 'bad id\n{"forged":1}' })).toEqual(['req-test']);
+    });
+  });
+
+  describe('transientError', () => {
+    it('turns throttling that outlasted the retries, and middy running out of time, into 503 with Retry-After', () => {
+      const throttled = Object.assign(new Error('slow down'), {
+        name: 'ProvisionedThroughputExceededException',
+      });
+      const timedOut = Object.assign(new Error('aborted'), {
+        name: 'TimeoutError',
+        cause: { package: '@middy/core' },
+      });
+      for (const [error, code] of [
+        [throttled, 'Throttled'],
+        [timedOut, 'Timeout'],
+      ] as const) {
+        expect(transientError(error)).toMatchObject({
+          statusCode: 503,
+          code,
+          headers: { 'retry-after': '1' },
+        });
+      }
+      // Anything else stays a 500 (a bug to look at), including an SDK socket timeout we did not expect.
+      expect(transientError(new Error('boom'))).toBeUndefined();
+      expect(transientError(Object.assign(new Error('socket'), { name: 'TimeoutError' }))).toBeUndefined();
     });
   });
 
