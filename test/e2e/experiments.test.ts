@@ -194,7 +194,9 @@ describe('A/B experiment on the related surface, end to end', () => {
     // Shoppers act after seeing the list: the exposures are on their way first.
     await rt.bus.drain();
     const events: BehaviourEvent[] = [];
-    for (const [userId, s] of served) {
+    // In the shoppers' fixed order, so the seeded draws (and the outcome) never depend on response order.
+    for (const userId of shoppers) {
+      const s = served.get(userId)!;
       const at = new Date().toISOString();
       // A cart for 40% of B's shoppers, 20% of A's.
       if (rng.next() < (s.variantId === 'B' ? 0.4 : 0.2)) {
