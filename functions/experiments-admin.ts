@@ -21,11 +21,11 @@ export const handler = httpApi({
   'PUT /v1/admin/experiments/{experimentId}': async (req) => {
     const { experimentId } = parseAt('path', ExperimentPath, req.pathParameters);
     const experiment = parseAt('body', Experiment, jsonBody(req, MAX_BODY_BYTES));
-    // TODO(segments): true once related-read reads the shopper's segment (a profile reader port).
+    // Segment audiences are served: related-read reads the shopper's segment from their profile.
     const result = await submitExperiment(
       ports,
       { experimentId, experiment },
-      { now: Date.now(), segmentsServed: false },
+      { now: Date.now(), segmentsServed: true },
     );
     if (result.outcome === 'invalid') {
       const [first] = result.issues;

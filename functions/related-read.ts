@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ProductPath, RelatedQuery } from '../events/api.ts';
 import { relatedForShopper } from '../models/experiments/related.ts';
 import { publishEvents } from './adapters/event-publisher.ts';
-import { cachedExperiments } from './adapters/experiment-store.ts';
+import { cachedExperiments, segmentReader } from './adapters/experiment-store.ts';
 import { dynamoRelatedReader } from './adapters/related-store.ts';
 import { env, tableName } from './lib/config.ts';
 import { httpApi, parseAt } from './lib/http.ts';
@@ -14,6 +14,7 @@ const reader = dynamoRelatedReader({
   shoppers: tableName('shoppers'),
 });
 const experiments = cachedExperiments(tableName('experiments'));
+const segmentOf = segmentReader(tableName('profiles'));
 
 /**
  * Exposures are recorded after the answer is built, with one retry at most: the storefront waits
@@ -34,8 +35,7 @@ export const handler = httpApi({
     const { productId } = parseAt('path', ProductPath, req.pathParameters);
     const q = parseAt('query', RelatedQuery, req.query);
     const body = await relatedForShopper(
-      // TODO(segments): a segmentOf port (the shopper's profile) once one exists for the read path.
-      { reader, experiments, exposed },
+      { reader, experiments, segmentOf, exposed },
       { productId, sessionId: q.sessionId, userId: q.userId },
       {
         limit: q.limit,

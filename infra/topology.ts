@@ -569,7 +569,8 @@ export const functions = [
       'Two BatchGetItem round trips and a few hundred items of ranking work; the storefront waits on it.',
     // experiments: the running set, cached per container; publishes ExperimentExposed when a
     // variant served the answer.
-    tables: { products: 'read', related: 'read', shoppers: 'read', experiments: 'read' },
+    // profiles: the shopper's segment, read only when a running experiment's audience names segments.
+    tables: { products: 'read', related: 'read', shoppers: 'read', experiments: 'read', profiles: 'read' },
     publishes: true,
   },
   {

@@ -16,11 +16,14 @@ import {
   foldBatch,
   stateKeysOf,
 } from '../../models/experiments/recording.ts';
+import { classify } from '../../models/segments/rules.ts';
+import { computeCutPoints } from '../../models/segments/scoring.ts';
 import { documentClient } from '../lib/aws.ts';
 import { logger } from '../lib/logger.ts';
 import { batchGetAll } from './batch-get.ts';
 import { MAX_TRANSACT_ITEMS, markerKey, writeOnce } from './exactly-once.ts';
 import { allPages } from './paging.ts';
+import { CUTS_KEY, cutsOfItem, profileOfItem } from './profile-items.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -104,6 +107,31 @@ export function cachedExperiments(
       cached = { at: now, value };
     }
     return cached.value;
+  };
+}
+
+/**
+ * The shopper's segment for experiment audiences, from the server's profile against the stored cut
+ * points (the fixed fallback ones before the first scheduled computation), as pricing derives it:
+ * one BatchGetItem, made only when a running experiment names segments. Null: no order yet.
+ */
+export function segmentReader(
+  table: string,
+  { client, clock = Date.now }: { client?: DynamoDBDocumentClient; clock?: () => number } = {},
+): (userId: string) => Promise<string | null> {
+  return async (userId) => {
+    const out = await batchGetAll(
+      { [table]: [{ userId }, { userId: CUTS_KEY }] },
+      { client: client ?? documentClient() },
+    );
+    const items = out[table] ?? [];
+    const profile = items.find((i) => i.userId === userId);
+    const cuts = items.find((i) => i.userId === CUTS_KEY);
+    const classified = classify(
+      profile ? profileOfItem(profile) : undefined,
+      cuts ? cutsOfItem(cuts) : computeCutPoints([], clock()),
+    );
+    return classified?.segment.segment ?? null;
   };
 }
 

@@ -251,4 +251,27 @@ describe('A/B experiment on the related surface, end to end', () => {
     const states = (await exposureItems()).filter((i) => String(i.exposureKey).includes('#user#'));
     expect(states).toHaveLength(served.size + 3);
   }, 60_000);
+
+  it('takes a segment audience, which serves only shoppers whose profile is in it', async () => {
+    // related-read caches the definitions for 60 s per container; this test wants the new one at once.
+    process.env.EXPERIMENTS_CACHE_SECONDS = '0';
+    const dormantOnly = {
+      ...definition(),
+      experimentId: `${experimentId}-dormant`,
+      title: 'Visit-first for dormant shoppers',
+      variants: [
+        { variantId: 'A', weight: 1, strategy: 'behavioural' },
+        { variantId: 'B', weight: 1, strategy: 'visit-first' },
+      ],
+      // Started before the other one, so it would shape the answer for anyone in its audience.
+      startAt: new Date(now - 2 * 3_600_000).toISOString(),
+      audience: { segments: ['dormant'] },
+    };
+    expect((await call('PUT', `/v1/admin/experiments/${dormantOnly.experimentId}`, dormantOnly)).status).toBe(
+      201,
+    );
+    // u-no-orders has no profile, so no segment: the segment experiment passes them by.
+    const answer = await related('u-no-orders');
+    expect(answer.body.experiments).toEqual([{ experimentId, variantId: expect.any(String) }]);
+  });
 });

@@ -146,6 +146,29 @@ describe('experiments on the related route', () => {
       expect(seen.get('B')).toBe('p-2,p-1,p-3');
     });
 
+    it('assigns only shoppers whose server-side segment is in the audience, reading it only when one is named', async () => {
+      const asked: string[] = [];
+      const segmentOf = async (userId: string) => {
+        asked.push(userId);
+        return userId.startsWith('u-dormant') ? 'dormant' : userId.startsWith('u-new') ? null : 'core-loyal';
+      };
+      const run = (e: Experiment, userId: string) =>
+        relatedForShopper(
+          { reader, experiments: async () => [e], segmentOf, exposed: async () => {} },
+          { productId: 'p-anchor', userId },
+          query,
+          'CNY',
+          { now: NOW, newEventId: () => 'exp-test' },
+        );
+      const winBack = experiment({ audience: { segments: ['dormant', 'at-risk'] } });
+      expect((await run(winBack, 'u-dormant-1')).experiments).toHaveLength(1);
+      expect((await run(winBack, 'u-loyal-1')).experiments).toEqual([]);
+      expect((await run(winBack, 'u-new-1')).experiments).toEqual([]);
+      expect(asked).toEqual(['u-dormant-1', 'u-loyal-1', 'u-new-1']);
+      expect((await run(experiment(), 'u-loyal-2')).experiments).toHaveLength(1);
+      expect(asked).toHaveLength(3);
+    });
+
     it('publishes one exposure per answer that carried a variant, none for guests or a 404', async () => {
       const { get, published } = serving([experiment()]);
       const answer = await get('u-7');
