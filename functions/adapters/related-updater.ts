@@ -8,7 +8,6 @@ import {
   applyDelta,
   computeMutableDeltas,
   defaultRelatedConfig,
-  type EvidenceDelta,
   type MutableEvidence,
   type ProductEvidence,
   type RelatedConfig,
