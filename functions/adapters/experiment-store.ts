@@ -7,7 +7,6 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { Experiment } from '../../events/experiments.ts';
-import { backoffDelayMs } from '../../models/batching.ts';
 import type { ShopperOutcome, VariantCounts } from '../../models/experiments/attribution.ts';
 import {
   type AttributionEvent,
@@ -21,7 +20,7 @@ import { computeCutPoints } from '../../models/segments/scoring.ts';
 import { documentClient } from '../lib/aws.ts';
 import { logger } from '../lib/logger.ts';
 import { batchGetAll } from './batch-get.ts';
-import { MAX_TRANSACT_ITEMS, markerKey, writeOnce } from './exactly-once.ts';
+import { MAX_TRANSACT_ITEMS, markerKey, untilNoConflict, writeOnce } from './exactly-once.ts';
 import { allPages } from './paging.ts';
 import { CUTS_KEY, cutsOfItem, profileOfItem } from './profile-items.ts';
 
@@ -31,7 +30,6 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 export const EXPERIMENTS_CONSUMER = 'experiments';
 /** Shopper states are kept this long after the last window closes (the counters are kept). */
 const STATE_RETENTION_MS = 30 * 24 * 3_600_000;
-const MAX_CONFLICT_RETRIES = 8;
 
 /** A stored definition: the parsed experiment and when it was written. */
 const fromItem = (item: Record<string, unknown>): Experiment | undefined => {
@@ -223,16 +221,10 @@ export async function recordExperimentEvents(
 
   const total = { applied: 0, duplicates: 0, states: 0, ignored: unique.length - relevant.length };
   for (const chunk of chunks) {
-    for (let attempt = 0; ; attempt++) {
-      if (attempt > MAX_CONFLICT_RETRIES) throw new Error('experiment states kept conflicting');
-      if (attempt > 0) await new Promise((r) => setTimeout(r, backoffDelayMs(attempt)));
-      const result = await applyChunk(names, byId, chunk, client);
-      if (result === 'conflict') continue;
-      total.applied += result.applied;
-      total.duplicates += result.duplicates;
-      total.states += result.states;
-      break;
-    }
+    const result = await untilNoConflict(() => applyChunk(names, byId, chunk, client), 'experiment states');
+    total.applied += result.applied;
+    total.duplicates += result.duplicates;
+    total.states += result.states;
   }
   return total;
 }

@@ -1,6 +1,5 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
-import { backoffDelayMs } from '../../models/batching.ts';
 import {
   bucketDeltas,
   buildSeries,
@@ -14,12 +13,11 @@ import {
 import { documentClient } from '../lib/aws.ts';
 import { batchGetAll } from './batch-get.ts';
 import { batchWriteAll } from './batch-write.ts';
-import { MAX_TRANSACT_ITEMS, markerKey, writeOnce } from './exactly-once.ts';
+import { MAX_TRANSACT_ITEMS, markerKey, untilNoConflict, writeOnce } from './exactly-once.ts';
 
 export const SIGNALS_CONSUMER = 'signals';
 /** Hourly buckets are kept five weeks: the longest feature window is 28 days. */
 export const SIGNAL_RETENTION_MS = 35 * 24 * HOUR_MS;
-const MAX_CONFLICT_RETRIES = 8;
 
 export interface SignalTables {
   signals: string;
@@ -86,16 +84,10 @@ export async function aggregateSignals(
 
   const total = { applied: 0, duplicates: 0, updates: 0 };
   for (const chunk of work) {
-    for (let attempt = 0; ; attempt++) {
-      if (attempt > MAX_CONFLICT_RETRIES) throw new Error('signal markers kept conflicting');
-      if (attempt > 0) await new Promise((r) => setTimeout(r, backoffDelayMs(attempt)));
-      const result = await applyChunk(names, chunk, client);
-      if (result === 'conflict') continue;
-      total.applied += result.applied;
-      total.duplicates += result.duplicates;
-      total.updates += result.updates;
-      break;
-    }
+    const result = await untilNoConflict(() => applyChunk(names, chunk, client), 'signal markers');
+    total.applied += result.applied;
+    total.duplicates += result.duplicates;
+    total.updates += result.updates;
   }
   return total;
 }

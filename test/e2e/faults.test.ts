@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import type { Product } from '../../events/catalog.ts';
@@ -15,6 +15,7 @@ import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
 import { ensureTables, localTableNames } from '../../infra/local/tables.ts';
 import { bucketDeltas, HOUR_MS, SIGNALS } from '../../models/hits/signals.ts';
 import { defaultRelatedConfig } from '../../models/related/evidence.ts';
+import { scanAll as scanTable } from '../support/dynamo.ts';
 import { type FaultCounts, injectFaults } from '../support/faults.ts';
 
 /**
@@ -121,18 +122,7 @@ function shuffle<T>(xs: T[], seed: number): T[] {
   return out;
 }
 
-async function scanAll(table: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey }),
-    );
-    items.push(...(page.Items ?? []));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return items;
-}
+const scanAll = (table: string) => scanTable(doc, table);
 
 /** Sends a batch as a storefront would: a 503 names the events not published; resend the batch. */
 async function postUntilAccepted(

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
 import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
 import { routes, type TableDecl, type TableId, tables } from '../../infra/topology.ts';
 import { generateDemoData } from '../../models/demo/generate.ts';
+import { scanAll } from '../support/dynamo.ts';
 
 /**
  * Every declared route against garbage, through the local gateway, seeded and bounded: whatever
@@ -161,15 +162,7 @@ async function dumpTables(doc: DynamoDBDocumentClient): Promise<Record<string, s
   for (const decl of tables as readonly TableDecl[]) {
     const id = decl.id as TableId;
     const table = rt.tableNames[id];
-    const items: Record<string, unknown>[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await doc.send(
-        new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey }),
-      );
-      items.push(...(page.Items ?? []));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    const items = await scanAll(doc, table);
     const live = decl.ttlAttribute
       ? items.filter((i) => !(Number(i[decl.ttlAttribute!] ?? Number.POSITIVE_INFINITY) < nowS + 60))
       : items;

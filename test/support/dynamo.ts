@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { ensureTables, localTableNames } from '../../infra/local/tables.ts';
 
@@ -16,4 +16,21 @@ export async function freshTables() {
   const names = localTableNames(`t${randomUUID().slice(0, 8)}-`);
   await ensureTables(client, names);
   return { endpoint, client, doc, names };
+}
+
+/** Every item of a table, consistently read, all pages. */
+export async function scanAll(
+  doc: DynamoDBDocumentClient,
+  table: string,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey }),
+    );
+    items.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
 }
