@@ -15,8 +15,8 @@ import { generateDemoData } from '../models/demo/generate.ts';
  * 70% related products, 15% scene guides, 10% quotes (signed-in demo customers, 2-4 items),
  * 5% event batches (10 views and carts each, every event new). It prints requests/s, latency
  * p50/p99/p99.9, errors (socket errors, timeouts, non-2xx answers) and the runtime's memory
- * (RSS of the Node process, and of DynamoDB Local beside it) at the start and the end, with
- * samples in between.
+ * (RSS of the Node process, its heap after a forced collection, and DynamoDB Local's RSS) at the
+ * start, when the load stops and once the queues have drained, with samples in between.
  *
  *   npm run bench:load                    60 s, 16 connections
  *   npm run bench:load -- --soak          10 minutes, memory sampled every 30 s
@@ -75,7 +75,7 @@ const url = `http://127.0.0.1:${port}`;
 say(`starting the local runtime on ${url} ...`);
 const runtime: ChildProcess = spawn(
   process.execPath,
-  ['--import', 'tsx', 'infra/local/main.ts', '--memory', '--port', String(port)],
+  ['--expose-gc', '--import', 'tsx', 'infra/local/main.ts', '--memory', '--port', String(port)],
   {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -117,7 +117,24 @@ function findDynamoLocal(pid: number, depth = 0): number | undefined {
   return undefined;
 }
 const javaPid = findDynamoLocal(runtime.pid!);
-const memory = () => ({ runtimeMb: rssMb(runtime.pid), dynamoLocalMb: rssMb(javaPid) });
+type Status = {
+  memoryMb?: { rss: number; heapUsed: number };
+  queues?: Record<string, { queued: number; inFlight: number; deadLetters: number }>;
+};
+/** RSS of both processes, and the runtime's heap after a collection and its queue backlog. */
+async function memory() {
+  const status = (await fetch(`${url}/_local/status?gc=1`).then((r) => r.json())) as Status;
+  const queues = Object.values(status.queues ?? {});
+  return {
+    runtimeMb: rssMb(runtime.pid),
+    heapUsedMb: status.memoryMb?.heapUsed,
+    dynamoLocalMb: rssMb(javaPid),
+    backlog: queues.reduce((n, q) => n + q.queued + q.inFlight, 0),
+    deadLetters: queues.reduce((n, q) => n + q.deadLetters, 0),
+  };
+}
+const describe = (m: Awaited<ReturnType<typeof memory>>) =>
+  `runtime RSS ${m.runtimeMb} MB, heap after GC ${m.heapUsedMb} MB, DynamoDB Local ${m.dynamoLocalMb} MB, queued ${m.backlog}`;
 
 // What the demo storefront holds: the same seed as the runtime's.
 const demo = generateDemoData({
@@ -189,18 +206,20 @@ function nextRequest(): Req {
 }
 
 const statusCounts = new Map<number, number>();
-const samples: { atS: number; runtimeMb?: number; dynamoLocalMb?: number }[] = [];
-const start = memory();
-say(`ready. memory at start: runtime ${start.runtimeMb} MB, DynamoDB Local ${start.dynamoLocalMb} MB`);
+const samples: ({ atS: number } & Awaited<ReturnType<typeof memory>>)[] = [];
+const start = await memory();
+say(`ready. at start: ${describe(start)}`);
 say(
   `load: ${connections} connections for ${seconds} s (70% related, 15% scenes, 10% quotes, 5% event batches)`,
 );
 const t0 = Date.now();
 const sampler = setInterval(
   () => {
-    const m = { atS: Math.round((Date.now() - t0) / 1000), ...memory() };
-    samples.push(m);
-    say(`  ${m.atS} s: runtime ${m.runtimeMb} MB, DynamoDB Local ${m.dynamoLocalMb} MB`);
+    const atS = Math.round((Date.now() - t0) / 1000);
+    void memory().then((m) => {
+      samples.push({ atS, ...m });
+      say(`  ${atS} s: ${describe(m)}`);
+    });
   },
   values.soak ? 30_000 : 10_000,
 );
@@ -228,7 +247,16 @@ const result = await autocannon({
   ],
 });
 clearInterval(sampler);
-const end = memory();
+const atLoadEnd = await memory();
+// What the consumers still had queued when the load stopped, worked off before the last reading,
+// so the end figure compares like with like (a backlog is not a leak).
+const drainStarted = Date.now();
+let end = atLoadEnd;
+while (end.backlog > 0 && Date.now() - drainStarted < 120_000) {
+  await new Promise((r) => setTimeout(r, 1_000));
+  end = await memory();
+}
+const drainS = Math.round((Date.now() - drainStarted) / 1000);
 
 const summary = {
   seconds,
@@ -246,7 +274,7 @@ const summary = {
   non2xx: result.non2xx,
   statuses: Object.fromEntries([...statusCounts].sort(([a], [b]) => a - b)),
   mix,
-  memoryMb: { start, end, samples },
+  memory: { start, atLoadEnd, end, drainSeconds: drainS, samples },
 };
 stopRuntime();
 if (values.json) console.log(JSON.stringify(summary));
@@ -260,8 +288,9 @@ else {
     `errors: ${summary.errors} socket errors, ${summary.timeouts} timeouts, ${summary.non2xx} non-2xx; statuses ${JSON.stringify(summary.statuses)}`,
   );
   say(`mix: ${JSON.stringify(mix)}`);
-  say(
-    `memory: runtime ${start.runtimeMb} -> ${end.runtimeMb} MB, DynamoDB Local ${start.dynamoLocalMb} -> ${end.dynamoLocalMb} MB`,
-  );
+  say(`at start: ${describe(start)}`);
+  say(`when the load stopped: ${describe(atLoadEnd)}`);
+  say(`after the queues drained (${drainS} s): ${describe(end)}; dead letters ${end.deadLetters}`);
 }
-process.exitCode = summary.errors + summary.timeouts + summary.non2xx === 0 ? 0 : 1;
+const failures = summary.errors + summary.timeouts + summary.non2xx + end.deadLetters;
+process.exitCode = failures === 0 ? 0 : 1;

@@ -89,6 +89,10 @@ export interface LocalStatus {
   hits?: { state: 'ranking' | 'ranked' | 'failed'; ms?: number; error?: string };
   /** The first frequently-bought-together mining, after the first ranking. */
   bundles?: { state: 'mining' | 'mined' | 'failed'; ms?: number; error?: string };
+  /** The local queues (what waits, what is in flight, what was delivered or dead-lettered). */
+  queues?: ReturnType<LocalEventBus['stats']>;
+  /** This process's memory, in MB, for load runs and soaks. */
+  memoryMb?: { rss: number; heapUsed: number };
 }
 
 /**
@@ -126,8 +130,20 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         return true;
       },
       async (req, res) => {
-        if (req.url !== '/_local/status') return false;
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(currentStatus()));
+        if (req.url !== '/_local/status' && req.url !== '/_local/status?gc=1') return false;
+        // Load runs start the runtime with --expose-gc and ask for a collection first, so heapUsed
+        // is live data (a leak shows as growth), not garbage waiting for the collector.
+        const gc = (globalThis as { gc?: () => void }).gc;
+        if (req.url.endsWith('?gc=1') && gc) gc();
+        const m = process.memoryUsage();
+        const mb = (n: number) => Math.round(n / 1024 / 1024);
+        res.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            ...currentStatus(),
+            queues: bus.stats(),
+            memoryMb: { rss: mb(m.rss), heapUsed: mb(m.heapUsed) },
+          }),
+        );
         return true;
       },
       // The demo storefront, dashboard and quote explainer (infra/local/demo), on the API's origin.
