@@ -1,5 +1,3 @@
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import * as z from 'zod';
 import { OrderPlaced } from '../events/behaviour.ts';
 import { basketsOf, FBT_DEFAULTS, mineBundles } from '../models/fbt/bundles.ts';
 import { DAY_MS } from '../models/hits/signals.ts';
@@ -7,7 +5,7 @@ import { countOrdersAndClaim, writeBundles } from './adapters/bundle-store.ts';
 import { readEventLog } from './adapters/eventlog-store.ts';
 import { tableName } from './lib/config.ts';
 import { logger } from './lib/logger.ts';
-import { busBatchConsumer } from './lib/queue.ts';
+import { busBatchConsumer, queueOrSchedule } from './lib/queue.ts';
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -42,15 +40,5 @@ const onOrders = busBatchConsumer(OrderPlaced, async (orders) => {
   }
 });
 
-const ScheduledJob = z.object({ job: z.literal('mine-bundles') });
-
-export async function handler(
-  event: SQSEvent | unknown,
-  context: Context,
-): Promise<SQSBatchResponse | unknown> {
-  if (typeof event === 'object' && event !== null && 'Records' in event) {
-    return onOrders(event as SQSEvent, context);
-  }
-  ScheduledJob.parse(event);
-  return mine('schedule');
-}
+/** Every 500 new orders (claimed once) from the queue, and daily from the schedule. */
+export const handler = queueOrSchedule(onOrders, 'mine-bundles', () => mine('schedule'));

@@ -1,11 +1,9 @@
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import * as z from 'zod';
 import { OrderPlaced } from '../events/behaviour.ts';
 import { orderFactOf } from '../models/segments/profile.ts';
 import { recomputeCutPoints, updateProfiles } from './adapters/profile-store.ts';
 import { tableName } from './lib/config.ts';
 import { logger } from './lib/logger.ts';
-import { busBatchConsumer } from './lib/queue.ts';
+import { busBatchConsumer, queueOrSchedule } from './lib/queue.ts';
 
 const names = {
   profiles: tableName('profiles'),
@@ -30,18 +28,9 @@ const onOrders = busBatchConsumer(OrderPlaced, async (orders) => {
   });
 });
 
-const ScheduledJob = z.object({ job: z.literal('rfm-cut-points') });
-
 /** The queue's batches, or the schedule's job: the quintile cut points from a scan of every profile. */
-export async function handler(
-  event: SQSEvent | unknown,
-  context: Context,
-): Promise<SQSBatchResponse | unknown> {
-  if (typeof event === 'object' && event !== null && 'Records' in event) {
-    return onOrders(event as SQSEvent, context);
-  }
-  ScheduledJob.parse(event);
+export const handler = queueOrSchedule(onOrders, 'rfm-cut-points', async () => {
   const cuts = await recomputeCutPoints(names.profiles, Date.now());
   logger.info('RFM cut points computed', { ...cuts });
   return cuts;
-}
+});

@@ -95,6 +95,19 @@ export function orderTotals(lines: readonly OrderLine[], prices: PriceLookup): O
 const newestFirst = (a: { orderId: string; at: number }, b: { orderId: string; at: number }) =>
   b.at - a.at || (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0);
 
+/** One order's counts and sums folded into a profile (the live path and the rebuild share it). */
+function addOrder(p: RfmProfile, o: { lines: OrderFact['lines']; at: number }, prices: PriceLookup): void {
+  const t = orderTotals(o.lines, prices);
+  p.orders += 1;
+  p.monetary += t.monetary;
+  p.pricedSpend += t.pricedSpend;
+  p.discountedSpend += t.discountedSpend;
+  p.pricedUnits += t.pricedUnits;
+  p.bandMilliSum += t.bandMilliSum;
+  p.firstOrderAt = Math.min(p.firstOrderAt, o.at);
+  p.lastOrderAt = Math.max(p.lastOrderAt, o.at);
+}
+
 /**
  * Adds a user's orders to their profile (undefined: none yet), each order id once. Orders of
  * other users are ignored. Returns the profile unchanged (same object) when nothing was new.
@@ -136,15 +149,7 @@ export function applyOrders(
         lastOrderAt: Number.NEGATIVE_INFINITY,
       };
   for (const o of applied) {
-    const t = orderTotals(o.lines, prices);
-    next.orders += 1;
-    next.monetary += t.monetary;
-    next.pricedSpend += t.pricedSpend;
-    next.discountedSpend += t.discountedSpend;
-    next.pricedUnits += t.pricedUnits;
-    next.bandMilliSum += t.bandMilliSum;
-    next.firstOrderAt = Math.min(next.firstOrderAt, o.at);
-    next.lastOrderAt = Math.max(next.lastOrderAt, o.at);
+    addOrder(next, o, prices);
     next.recentOrders.push({ orderId: o.orderId, at: o.at });
   }
   next.recentOrders = next.recentOrders.sort(newestFirst).slice(0, RECENT_ORDERS_MAX);
@@ -191,15 +196,7 @@ export function profilesFromOrders(
     p.lastOrderAt = Number.NEGATIVE_INFINITY;
     const all = [...mine.values()].sort(newestFirst);
     for (const o of all) {
-      const t = orderTotals(o.lines, prices);
-      p.orders += 1;
-      p.monetary += t.monetary;
-      p.pricedSpend += t.pricedSpend;
-      p.discountedSpend += t.discountedSpend;
-      p.pricedUnits += t.pricedUnits;
-      p.bandMilliSum += t.bandMilliSum;
-      p.firstOrderAt = Math.min(p.firstOrderAt, o.at);
-      p.lastOrderAt = Math.max(p.lastOrderAt, o.at);
+      addOrder(p, o, prices);
     }
     p.recentOrders = all.slice(0, RECENT_ORDERS_MAX).map((o) => ({ orderId: o.orderId, at: o.at }));
     p.version = 1;
