@@ -242,6 +242,27 @@ describe('a rejected request changes nothing stored', () => {
     60_000,
   );
 
+  it.each(routes.filter((r) => r.method !== 'GET').map((r) => [`${r.method} ${r.path}`, r] as const))(
+    '%s refuses a 2 MB body with a 4xx error, storing nothing',
+    async (_key, route) => {
+      const before = await dumpTables(doc);
+      const huge = JSON.stringify({
+        items: [{ productId: 'p-1', quantity: 1 }],
+        pad: 'x'.repeat(2 * 1024 * 1024),
+      });
+      const path = route.path.replace(/\{[^}]+\}/g, 'x-huge-1');
+      const { status, text } = await send(route.method, path, [], huge, {});
+      expect(status, text.slice(0, 200)).toBeGreaterThanOrEqual(400);
+      expect(status, text.slice(0, 200)).toBeLessThan(500);
+      expect((JSON.parse(text) as { error?: { code?: string } }).error?.code, text.slice(0, 200)).toBeTypeOf(
+        'string',
+      );
+      await rt.bus.drain();
+      expect(await dumpTables(doc)).toEqual(before);
+    },
+    60_000,
+  );
+
   it('compared after rejections on every route that takes input', () => {
     for (const r of takesInput)
       expect(rejectedBy.get(`${r.method} ${r.path}`), `${r.method} ${r.path}`).toBeGreaterThan(0);
