@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { Id, Instant, MinorUnits, PromotionId, UserId } from './common.ts';
 import { eventSchema } from './envelope.ts';
 import { SegmentName } from './segments.ts';
+import { StrategyName } from './strategies.ts';
 
 /**
  * A/B experiments: the definition a merchandiser writes, what a response says served it, the
@@ -11,12 +12,7 @@ import { SegmentName } from './segments.ts';
 
 export const ExperimentId = Id.meta({ description: 'Experiment identifier' });
 export const VariantId = Id.meta({ description: 'Variant identifier within an experiment, e.g. A, B' });
-/** The name of a strategy the serving code knows, e.g. a related-products weighting. */
-export const StrategyName = z
-  .string()
-  .min(1)
-  .max(48)
-  .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and "-"');
+export { StrategyName } from './strategies.ts';
 
 /** What a conversion is for an experiment's rate. */
 export const ConversionGoal = z.enum(['click', 'addToCart', 'order']);
@@ -43,7 +39,8 @@ export type Variant = z.infer<typeof Variant>;
 export const ExperimentTarget = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('recommendationStrategy'),
-    surface: z.enum(['related', 'bundle', 'hits']).default('related'),
+    /** Related products: the recommendation surface experiments can compare strategies on. */
+    surface: z.enum(['related']).default('related'),
   }),
   z.strictObject({ kind: z.literal('sceneFillStrategy') }),
   z.strictObject({ kind: z.literal('promotion'), promotionId: PromotionId }),

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { Instant, MinorUnits, UserId } from './common.ts';
+import { RelatedStrategySpec, SceneFillStrategySpec, StrategyName } from './strategies.ts';
 
 /**
  * Shopper segments from RFM (recency, frequency, monetary value): the editable rule table, the
@@ -59,6 +60,42 @@ export const SegmentTable = z
 export type SegmentTable = z.infer<typeof SegmentTable>;
 /** The table as written (defaults not yet applied), e.g. a merchandiser's JSON. */
 export type SegmentTableInput = z.input<typeof SegmentTable>;
+
+/**
+ * How one segment is served: a related-products strategy and a scene fill strategy, each a
+ * built-in's name or weights of its own. Left out: the default. A running experiment on the same
+ * surface takes precedence for the shoppers it exposes (its variants are what is being measured).
+ */
+export const SegmentTreatment = z.strictObject({
+  related: z.union([StrategyName, RelatedStrategySpec]).optional(),
+  sceneFill: z.union([StrategyName, SceneFillStrategySpec]).optional(),
+});
+export type SegmentTreatment = z.infer<typeof SegmentTreatment>;
+
+/**
+ * The merchandiser's segment policy (`PUT /v1/admin/segments`): the rule table and each segment's
+ * treatment. Stored as one item; the built-in default serves until one is stored.
+ */
+export const SegmentPolicy = z
+  .strictObject({
+    table: SegmentTable,
+    treatments: z.record(SegmentName, SegmentTreatment).default({}),
+  })
+  .superRefine((policy, ctx) => {
+    const named = new Set([...policy.table.rules.map((r) => r.segment), policy.table.fallback.segment]);
+    for (const segment of Object.keys(policy.treatments)) {
+      if (!named.has(segment)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['treatments', segment],
+          message: `"${segment}" is not a segment of the table (${[...named].join(', ')})`,
+        });
+      }
+    }
+  })
+  .meta({ id: 'SegmentPolicy' });
+export type SegmentPolicy = z.infer<typeof SegmentPolicy>;
+export type SegmentPolicyInput = z.input<typeof SegmentPolicy>;
 
 /** Four cut points, smallest first; a value above k of them scores k + 1. */
 const cuts = (value: z.ZodType<number>) =>

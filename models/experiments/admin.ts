@@ -21,32 +21,59 @@ export interface ExperimentAdminPorts {
   put(experiment: Experiment): Promise<'created' | 'replaced'>;
 }
 
-/** What can be served today: strategies of the related surface. */
+/** A variant naming a related strategy this code does not know would be served the default. */
+function relatedIssues(e: Experiment): ExperimentIssue[] {
+  return e.variants.flatMap((v, i) =>
+    v.strategy !== undefined && !isRelatedStrategy(v.strategy)
+      ? [
+          {
+            field: `variants.${i}.strategy`,
+            message: `"${v.strategy}" is not a related strategy (${Object.keys(RELATED_STRATEGIES).join(', ')})`,
+          },
+        ]
+      : [],
+  );
+}
+
+function sceneFillIssues(_e: Experiment): ExperimentIssue[] {
+  return [
+    {
+      field: 'target',
+      message: 'scene fill experiments are not served yet; they would never be exposed',
+    },
+  ];
+}
+
+function promotionIssues(_e: Experiment): ExperimentIssue[] {
+  return [
+    {
+      field: 'target',
+      message: 'promotion experiments are not served yet; they would never be exposed',
+    },
+  ];
+}
+
+/** What the service can serve: each target kind checks its variants against what its surface knows. */
 export function servableIssues(
   e: Experiment,
   { segmentsServed }: { segmentsServed: boolean },
 ): ExperimentIssue[] {
   const issues: ExperimentIssue[] = [];
-  if (e.target.kind !== 'recommendationStrategy' || e.target.surface !== 'related') {
-    issues.push({
-      field: 'target',
-      message:
-        'only {"kind": "recommendationStrategy", "surface": "related"} is served so far; other targets would never be exposed',
-    });
-  } else {
-    e.variants.forEach((v, i) => {
-      if (v.strategy !== undefined && !isRelatedStrategy(v.strategy)) {
-        issues.push({
-          field: `variants.${i}.strategy`,
-          message: `"${v.strategy}" is not a related strategy (${Object.keys(RELATED_STRATEGIES).join(', ')})`,
-        });
-      }
-    });
+  switch (e.target.kind) {
+    case 'recommendationStrategy':
+      issues.push(...relatedIssues(e));
+      break;
+    case 'sceneFillStrategy':
+      issues.push(...sceneFillIssues(e));
+      break;
+    case 'promotion':
+      issues.push(...promotionIssues(e));
+      break;
   }
   if (!segmentsServed && e.audience !== 'all') {
     issues.push({
       field: 'audience',
-      message: 'segment audiences are not served yet (the related route reads no shopper segment); use "all"',
+      message: 'segment audiences are not served yet; use "all"',
     });
   }
   return issues;
