@@ -33,7 +33,13 @@ import {
 } from './api.ts';
 import { Experiment, ExperimentPath, ExperimentResultsResponse, ExperimentStored } from './experiments.ts';
 import { Quote, QuoteRequest } from './pricing.ts';
-import { UserProfilePath, UserProfileResponse } from './segments.ts';
+import {
+  SegmentPolicy,
+  SegmentPolicyResponse,
+  SegmentPolicyStored,
+  UserProfilePath,
+  UserProfileResponse,
+} from './segments.ts';
 import './registry.ts';
 
 interface Operation {
@@ -89,6 +95,19 @@ export const operations: Record<string, Operation> = {
   'GET /v1/users/{userId}/profile': {
     path: UserProfilePath,
     responses: { 200: UserProfileResponse, 400: ErrorResponse, 403: undefined, 404: ErrorResponse },
+  },
+  'GET /v1/admin/segments': {
+    responses: { 200: SegmentPolicyResponse, 403: undefined },
+  },
+  'PUT /v1/admin/segments': {
+    body: SegmentPolicy,
+    responses: {
+      200: SegmentPolicyStored,
+      201: SegmentPolicyStored,
+      400: ErrorResponse,
+      403: undefined,
+      413: ErrorResponse,
+    },
   },
   'GET /v1/products/{productId}/bundle': {
     path: ProductPath,

@@ -97,6 +97,23 @@ export const SegmentPolicy = z
 export type SegmentPolicy = z.infer<typeof SegmentPolicy>;
 export type SegmentPolicyInput = z.input<typeof SegmentPolicy>;
 
+/** `GET /v1/admin/segments`: the policy that serves, and whether it is the stored one or the built-in. */
+export const SegmentPolicyResponse = z
+  .object({
+    policy: SegmentPolicy,
+    /** False: nothing is stored yet and the built-in default serves. */
+    stored: z.boolean(),
+    updatedAt: Instant.nullable(),
+  })
+  .meta({ id: 'SegmentPolicyResponse' });
+export type SegmentPolicyResponse = z.infer<typeof SegmentPolicyResponse>;
+
+/** `PUT /v1/admin/segments`: the policy as stored, defaults filled in. */
+export const SegmentPolicyStored = z
+  .object({ status: z.enum(['created', 'replaced']), policy: SegmentPolicy })
+  .meta({ id: 'SegmentPolicyStored' });
+export type SegmentPolicyStored = z.infer<typeof SegmentPolicyStored>;
+
 /** Four cut points, smallest first; a value above k of them scores k + 1. */
 const cuts = (value: z.ZodType<number>) =>
   z
@@ -202,6 +219,8 @@ export const UserProfileResponse = z
         description: z.string(),
         /** Index of the matching rule in the table, or null for the fallback. */
         rule: z.int().min(0).nullable(),
+        /** How the segment policy serves this segment (empty: the defaults). */
+        treatment: SegmentTreatment,
       })
       .nullable(),
     signals: z.object({

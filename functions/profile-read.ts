@@ -1,25 +1,21 @@
 import { UserProfilePath } from '../events/segments.ts';
 import { type ProfileReader, userProfile } from '../models/segments/lookup.ts';
 import { batchGetAll } from './adapters/batch-get.ts';
-import { CUTS_KEY, cutsOfItem, profileOfItem } from './adapters/profile-items.ts';
+import { segmentFactsOf, segmentKeys } from './adapters/profile-items.ts';
 import { tableName } from './lib/config.ts';
 import { httpApi, parseAt } from './lib/http.ts';
 
 const names = { profiles: tableName('profiles'), customers: tableName('customers') };
 
-/** The profile, the cut points and the customer record in one BatchGetItem. */
+/** The profile, the cut points, the segment policy and the customer record in one BatchGetItem. */
 const reader: ProfileReader = {
   async read(userId) {
     const out = await batchGetAll({
-      [names.profiles]: [{ userId }, { userId: CUTS_KEY }],
+      [names.profiles]: segmentKeys(userId),
       [names.customers]: [{ userId }],
     });
-    const items = out[names.profiles] ?? [];
-    const profile = items.find((i) => i.userId === userId);
-    const cuts = items.find((i) => i.userId === CUTS_KEY);
     return {
-      profile: profile ? profileOfItem(profile) : undefined,
-      cuts: cuts ? cutsOfItem(cuts) : undefined,
+      ...segmentFactsOf(out[names.profiles], userId),
       customer: (out[names.customers] ?? []).length > 0,
     };
   },

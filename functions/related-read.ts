@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ProductPath, RelatedQuery } from '../events/api.ts';
 import { relatedForShopper } from '../models/experiments/related.ts';
+import { DEFAULT_SEGMENT_POLICY, type ShopperSegment } from '../models/segments/policy.ts';
 import { publishEvents } from './adapters/event-publisher.ts';
 import { cachedExperiments, segmentReader } from './adapters/experiment-store.ts';
 import { dynamoRelatedReader } from './adapters/related-store.ts';
@@ -14,7 +15,17 @@ const reader = dynamoRelatedReader({
   shoppers: tableName('shoppers'),
 });
 const experiments = cachedExperiments(tableName('experiments'));
-const segmentOf = segmentReader(tableName('profiles'));
+const readSegment = segmentReader(tableName('profiles'));
+
+/** Personalisation, not correctness: a failed read serves the default policy and no segment. */
+const segmentOf = async (userId: string): Promise<ShopperSegment> => {
+  try {
+    return await readSegment(userId);
+  } catch (error) {
+    logger.warn('segment not read; defaults served', { error: (error as Error).message });
+    return { segment: null, policy: DEFAULT_SEGMENT_POLICY };
+  }
+};
 
 /**
  * Exposures are recorded after the answer is built, with one retry at most: the storefront waits

@@ -658,6 +658,17 @@ export const functions = [
     tables: { profiles: 'read', customers: 'read' },
     publishes: false,
   },
+  {
+    id: 'segments-admin',
+    entry: 'functions/segments-admin.ts',
+    description:
+      "GET and PUT /v1/admin/segments: the segment policy (RFM rule table and each segment's strategies)",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    sizing: 'One GetItem or one PutItem of a few KB.',
+    tables: { profiles: 'readWrite' },
+    publishes: false,
+  },
 ] as const satisfies readonly FunctionDecl[];
 
 export type FunctionId = (typeof functions)[number]['id'];
@@ -771,6 +782,21 @@ export const routes = [
     auth: 'iam',
     summary:
       "A shopper's RFM scores, segment and price signals (admin); 404 for an id the shop has never seen",
+  },
+  {
+    method: 'GET',
+    path: '/v1/admin/segments',
+    functionId: 'segments-admin',
+    auth: 'iam',
+    summary: 'The segment policy that serves: the stored one, or the built-in default',
+  },
+  {
+    method: 'PUT',
+    path: '/v1/admin/segments',
+    functionId: 'segments-admin',
+    auth: 'iam',
+    summary:
+      "Replace the segment policy: the RFM rule table and each segment's related and scene fill strategy (201 created, 200 replaced; a 400 names each wrong field)",
   },
   // The pricing routes are public at the gateway on purpose: a guest may quote, and an HTTP API JWT
   // authorizer refuses requests without a token. The function verifies the bearer token itself

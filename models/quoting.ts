@@ -2,12 +2,13 @@ import type { Group, QuoteStatus, Redemption } from '../events/api.ts';
 import type { Product, Promotion, Scene } from '../events/catalog.ts';
 import type { Locale, MemberTier } from '../events/common.ts';
 import type { Quote, QuoteRequest, Reservation } from '../events/pricing.ts';
-import type { RfmCutPoints, RfmProfile } from '../events/segments.ts';
+import type { RfmCutPoints, RfmProfile, SegmentPolicy } from '../events/segments.ts';
 import { DomainError } from './errors.ts';
 import { priceQuote } from './pricing/engine.ts';
 import { signQuote, verifyQuote } from './pricing/sign.ts';
 import type { GroupState } from './pricing/types.ts';
 import { type CappedReservation, COUNTER_SHARDS, CodedError, perUserKey, shardKey } from './redemption.ts';
+import { DEFAULT_SEGMENT_POLICY } from './segments/policy.ts';
 import { classify } from './segments/rules.ts';
 import { computeCutPoints } from './segments/scoring.ts';
 
@@ -39,6 +40,8 @@ export interface PricingFacts {
   /** The shopper's RFM profile (undefined: a guest, or no order yet) and the shop's cut points. */
   profile?: RfmProfile | undefined;
   cuts?: RfmCutPoints | undefined;
+  /** The stored segment policy (undefined: the built-in one), whose table names the segment. */
+  policy?: SegmentPolicy | undefined;
   group: StoredGroup | undefined;
   /** Counter values by redemptions key (absent = 0). */
   counters: Map<string, number>;
@@ -159,7 +162,9 @@ function usage(promotions: Promotion[], counters: Map<string, number>, userId: s
  */
 function segmentOf(facts: PricingFacts, now: Date): string | null {
   const cuts = facts.cuts ?? computeCutPoints([], now.getTime());
-  return classify(facts.profile, cuts)?.segment.segment ?? null;
+  return (
+    classify(facts.profile, cuts, (facts.policy ?? DEFAULT_SEGMENT_POLICY).table)?.segment.segment ?? null
+  );
 }
 
 /** Prices the cart for the shopper the server knows, signs the quote and stores it. */

@@ -55,7 +55,8 @@ export async function relatedProducts(
   input: { productId: string; sessionId?: string | undefined; userId?: string | undefined },
   query: RelatedQuery,
   currency: string,
-  strategy: RelatedStrategy = DEFAULT_RELATED_STRATEGY,
+  /** A promise when it is being decided beside the first round trip (experiments, segment). */
+  strategyOrPlan: RelatedStrategy | Promise<RelatedStrategy> = DEFAULT_RELATED_STRATEGY,
   /**
    * Runs once the anchor is known to exist, beside the second round trip (the serving code records
    * experiment exposures here, so that they cost the request no extra wait when they are faster).
@@ -64,6 +65,7 @@ export async function relatedProducts(
 ): Promise<{ productId: string; items: RelatedItem[] }> {
   const { anchor, neighbours, session, user } = await reader.first(input);
   if (!anchor) throw new DomainError('not_found', `no product ${input.productId}`, 'path.productId');
+  const strategy = await strategyOrPlan;
 
   const scored = new Map<string, { score: number; reasons: Set<string> }>();
   const add = (productId: string, score: number, reasons: readonly string[]) => {
@@ -75,6 +77,8 @@ export async function relatedProducts(
   let top = 1e-9;
   for (const n of neighbours) {
     const score = n.score * reasonWeight(strategy, n.reasons);
+    // A weight of 0 turns a candidate source off (e.g. no look-alikes for a segment).
+    if (score <= 0) continue;
     top = Math.max(top, score);
     add(n.productId, score, n.reasons);
   }
@@ -84,7 +88,7 @@ export async function relatedProducts(
     [session, strategy.sessionWeight],
     [user, strategy.userWeight],
   ] as const) {
-    if (!record || record.candidates.length === 0) continue;
+    if (!record || record.candidates.length === 0 || weight <= 0) continue;
     const best = Math.max(1e-9, ...record.candidates.map((c) => c.weight));
     for (const c of record.candidates)
       add(c.productId, (weight * top * c.weight) / best, [`session:${c.via}`]);

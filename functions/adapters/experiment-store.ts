@@ -15,6 +15,7 @@ import {
   foldBatch,
   stateKeysOf,
 } from '../../models/experiments/recording.ts';
+import { DEFAULT_SEGMENT_POLICY, type ShopperSegment } from '../../models/segments/policy.ts';
 import { classify } from '../../models/segments/rules.ts';
 import { computeCutPoints } from '../../models/segments/scoring.ts';
 import { documentClient } from '../lib/aws.ts';
@@ -22,7 +23,7 @@ import { logger } from '../lib/logger.ts';
 import { batchGetAll } from './batch-get.ts';
 import { MAX_TRANSACT_ITEMS, markerKey, untilNoConflict, writeOnce } from './exactly-once.ts';
 import { allPages } from './paging.ts';
-import { CUTS_KEY, cutsOfItem, profileOfItem } from './profile-items.ts';
+import { segmentFactsOf, segmentKeys } from './profile-items.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -109,27 +110,20 @@ export function cachedExperiments(
 }
 
 /**
- * The shopper's segment for experiment audiences, from the server's profile against the stored cut
- * points (the fixed fallback ones before the first scheduled computation), as pricing derives it:
- * one BatchGetItem, made only when a running experiment names segments. Null: no order yet.
+ * The shopper's segment, from the server's profile against the stored cut points (the fixed
+ * fallback ones before the first scheduled computation) and the stored segment policy's table, as
+ * pricing derives it, with the policy itself for the segment's treatment: one BatchGetItem.
+ * Segment null: no order yet.
  */
 export function segmentReader(
   table: string,
   { client, clock = Date.now }: { client?: DynamoDBDocumentClient; clock?: () => number } = {},
-): (userId: string) => Promise<string | null> {
+): (userId: string) => Promise<ShopperSegment> {
   return async (userId) => {
-    const out = await batchGetAll(
-      { [table]: [{ userId }, { userId: CUTS_KEY }] },
-      { client: client ?? documentClient() },
-    );
-    const items = out[table] ?? [];
-    const profile = items.find((i) => i.userId === userId);
-    const cuts = items.find((i) => i.userId === CUTS_KEY);
-    const classified = classify(
-      profile ? profileOfItem(profile) : undefined,
-      cuts ? cutsOfItem(cuts) : computeCutPoints([], clock()),
-    );
-    return classified?.segment.segment ?? null;
+    const out = await batchGetAll({ [table]: segmentKeys(userId) }, { client: client ?? documentClient() });
+    const { profile, cuts, policy = DEFAULT_SEGMENT_POLICY } = segmentFactsOf(out[table], userId);
+    const classified = classify(profile, cuts ?? computeCutPoints([], clock()), policy.table);
+    return { segment: classified?.segment.segment ?? null, policy };
   };
 }
 

@@ -33,7 +33,7 @@ import {
 } from '../../models/redemption.ts';
 import { documentClient } from '../lib/aws.ts';
 import { batchGetAll } from './batch-get.ts';
-import { CUTS_KEY, cutsOfItem, profileOfItem } from './profile-items.ts';
+import { segmentFactsOf, segmentKeys } from './profile-items.ts';
 
 const DAY_S = 86_400;
 const epochS = (iso: string) => Math.floor(Date.parse(iso) / 1000);
@@ -112,7 +112,7 @@ export function dynamoPricingSources(
           [names.products]: productIds.map((productId) => ({ productId })),
           ...(sceneIds.length ? { [names.scenes]: sceneIds.map((sceneId) => ({ sceneId })) } : {}),
           ...(userId !== null ? { [names.customers]: [{ userId }] } : {}),
-          ...(userId !== null ? { [names.profiles]: [{ userId }, { userId: CUTS_KEY }] } : {}),
+          ...(userId !== null ? { [names.profiles]: segmentKeys(userId) } : {}),
           ...(groupId !== undefined ? { [names.groups]: [{ groupId }] } : {}),
           ...(counterKeys.length
             ? { [names.redemptions]: counterKeys.map((redemptionKey) => ({ redemptionKey })) }
@@ -122,16 +122,16 @@ export function dynamoPricingSources(
       );
       const customer = out[names.customers]?.[0];
       const group = out[names.groups]?.[0];
-      const profile = out[names.profiles]?.find((i) => i.userId === userId);
-      const cuts = out[names.profiles]?.find((i) => i.userId === CUTS_KEY);
+      const segmentFacts = userId !== null ? segmentFactsOf(out[names.profiles], userId) : undefined;
       return {
         products: new Map(
           (out[names.products] ?? []).map((i) => [i.productId as string, strip<Product>(i)] as const),
         ),
         scenes: (out[names.scenes] ?? []).map((i) => strip<Scene>(i)),
         memberTier: (customer?.memberTier as MemberTier | undefined) ?? 'none',
-        profile: profile ? profileOfItem(profile) : undefined,
-        cuts: cuts ? cutsOfItem(cuts) : undefined,
+        profile: segmentFacts?.profile,
+        cuts: segmentFacts?.cuts,
+        policy: segmentFacts?.policy,
         group: group ? toGroup(group) : undefined,
         counters: new Map(
           (out[names.redemptions] ?? []).map(

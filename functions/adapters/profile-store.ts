@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { RfmCutPoints, RfmProfile } from '../../events/segments.ts';
+import type { RfmCutPoints, RfmProfile, SegmentPolicy } from '../../events/segments.ts';
 import { backoffDelayMs } from '../../models/batching.ts';
 import {
   applyOrders,
@@ -13,7 +13,16 @@ import { batchGetAll } from './batch-get.ts';
 import { batchWriteAll } from './batch-write.ts';
 import { priorsKey } from './hits-store.ts';
 import { allPages } from './paging.ts';
-import { CUTS_KEY, cutsOfItem, profileOfItem } from './profile-items.ts';
+import {
+  CUTS_KEY,
+  cutsOfItem,
+  isReservedKey,
+  POLICY_KEY,
+  policyOfItem,
+  profileOfItem,
+  segmentFactsOf,
+  segmentKeys,
+} from './profile-items.ts';
 
 export { CUTS_KEY, cutsOfItem, profileOfItem };
 
@@ -25,20 +34,42 @@ export interface ProfileTables {
   rankings: string;
 }
 
-/** A shopper's profile and the cut points, in one BatchGetItem. */
+/** A shopper's profile, the cut points and the segment policy, in one BatchGetItem. */
 export async function readProfile(
   table: string,
   userId: string,
   { client = documentClient() }: { client?: DynamoDBDocumentClient } = {},
-): Promise<{ profile: RfmProfile | undefined; cuts: RfmCutPoints | undefined }> {
-  const out = await batchGetAll({ [table]: [{ userId }, { userId: CUTS_KEY }] }, { client });
-  const items = out[table] ?? [];
-  const profile = items.find((i) => i.userId === userId);
-  const cuts = items.find((i) => i.userId === CUTS_KEY);
+): Promise<ReturnType<typeof segmentFactsOf>> {
+  const out = await batchGetAll({ [table]: segmentKeys(userId) }, { client });
+  return segmentFactsOf(out[table], userId);
+}
+
+/** The stored segment policy and when it was written; undefined when none is stored. */
+export async function readPolicy(
+  table: string,
+  { client = documentClient() }: { client?: DynamoDBDocumentClient } = {},
+): Promise<{ policy: SegmentPolicy | undefined; updatedAt: string | undefined }> {
+  const out = await client.send(new GetCommand({ TableName: table, Key: { userId: POLICY_KEY } }));
   return {
-    profile: profile ? profileOfItem(profile) : undefined,
-    cuts: cuts ? cutsOfItem(cuts) : undefined,
+    policy: policyOfItem(out.Item),
+    updatedAt: typeof out.Item?.updatedAt === 'string' ? out.Item.updatedAt : undefined,
   };
+}
+
+/** Stores the segment policy (one item, replaced whole); says whether one was there. */
+export async function putPolicy(
+  table: string,
+  policy: SegmentPolicy,
+  { client = documentClient(), now = new Date() }: { client?: DynamoDBDocumentClient; now?: Date } = {},
+): Promise<'created' | 'replaced'> {
+  const out = await client.send(
+    new PutCommand({
+      TableName: table,
+      Item: { userId: POLICY_KEY, policy, updatedAt: now.toISOString() },
+      ReturnValues: 'ALL_OLD',
+    }),
+  );
+  return out.Attributes ? 'replaced' : 'created';
 }
 
 /**
@@ -191,7 +222,7 @@ export async function scanProfileSummaries(
     ),
   );
   return items
-    .filter((i) => i.userId !== CUTS_KEY)
+    .filter((i) => !isReservedKey(i.userId))
     .map((i) => ({
       lastOrderAt: i.lastOrderAt as number,
       orders: i.orders as number,

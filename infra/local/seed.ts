@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
 import { importToEventLog } from '../../functions/adapters/eventlog-store.ts';
-import { importProfiles } from '../../functions/adapters/profile-store.ts';
+import { importProfiles, putPolicy } from '../../functions/adapters/profile-store.ts';
 import { rebuildRelated } from '../../functions/adapters/related-rebuild.ts';
 import { importSignalHistory } from '../../functions/adapters/signals-store.ts';
 import { generateDemoData } from '../../models/demo/generate.ts';
+import { DEMO_SEGMENT_POLICY } from '../../models/demo/segment-policy.ts';
 import { profilesOfHistory } from '../../models/segments/catalog-prices.ts';
 import type { TableId } from '../topology.ts';
 
@@ -78,6 +79,7 @@ export function startDemoLoad(
         updatedAt,
         ...(signal ? { signal } : {}),
       }),
+      putPolicy(names.profiles, DEMO_SEGMENT_POLICY, { client, now: endAt }),
       importToEventLog(names.eventlog, demo.events, {
         client,
         concurrency: 4,

@@ -11,7 +11,8 @@ import {
   type RelatedReader,
   relatedProducts,
 } from '../related-answer.ts';
-import { assignmentFor, statusOf } from './assign.ts';
+import { relatedStrategyFor, type ShopperSegment } from '../segments/policy.ts';
+import { assignmentFor } from './assign.ts';
 
 /** Whether an experiment tests strategies of the related-products surface. */
 export const servesRelated = (e: Experiment): boolean =>
@@ -27,16 +28,20 @@ export interface RelatedPlan {
  * The strategy that serves a shopper's related request. One request has one strategy, so when
  * several experiments on this surface run at once, the one that started first (then the smaller id)
  * shapes it and is the only one exposed: the others' shoppers would see a strategy that is not
- * their variant's, which must not count for them. Guests, shoppers outside the audience and
- * requests outside every experiment's dates get the default, `behavioural`. A variant naming a
- * strategy this code does not know (the admin route refuses one; an older definition could) is
- * served the default and not exposed.
+ * their variant's, which must not count for them. Outside every experiment (guests, shoppers
+ * outside the audience, requests outside the dates), the segment's strategy from the segment policy
+ * serves when it has one, else the default, `behavioural`: a running experiment goes first because
+ * its variants are what is being measured. A variant naming a strategy this code does not know (the
+ * admin route refuses one; an older definition could) is served the segment's or the default
+ * strategy and not exposed.
  */
 export function planRelated(
   experiments: readonly Experiment[],
   shopper: { userId: string | undefined; segment: string | null },
   now: number,
+  segmentStrategy?: RelatedStrategy,
 ): RelatedPlan {
+  const outside = { strategy: segmentStrategy ?? DEFAULT_RELATED_STRATEGY, served: [] };
   const running = experiments
     .filter(servesRelated)
     .sort(
@@ -52,28 +57,29 @@ export function planRelated(
       served: [{ experimentId: a.experimentId, variantId: a.variantId }],
     };
   }
-  return { strategy: DEFAULT_RELATED_STRATEGY, served: [] };
+  return outside;
 }
-
-/** Whether a shopper's segment could matter: some running related experiment names segments. */
-export const needsSegment = (experiments: readonly Experiment[], now: number): boolean =>
-  experiments.some((e) => servesRelated(e) && statusOf(e, now) === 'running' && e.audience !== 'all');
 
 export interface RelatedServingPorts {
   reader: RelatedReader;
   /** The experiment definitions (the adapter caches them per container). */
   experiments: () => Promise<readonly Experiment[]>;
-  /** The shopper's server-side segment, null without one; absent: audiences of segments match nobody. */
-  segmentOf?: (userId: string) => Promise<string | null>;
+  /**
+   * The shopper's server-side segment and the segment policy. Must not throw: the adapter answers
+   * no segment and the default policy when the read fails (personalisation, not correctness).
+   */
+  segmentOf: (userId: string) => Promise<ShopperSegment>;
   /** Records exposures. Must not throw: the answer is served whether or not the record is. */
   exposed: (events: ExperimentExposed[]) => Promise<void>;
 }
 
 /**
- * `GET /v1/products/{productId}/related` for a shopper: the experiment plan, the answer with the
- * plan's strategy, and an ExperimentExposed per variant that served it, sent once the anchor is
- * known to exist (a 404 exposes nobody), beside the answer's second round trip. Guests read no
- * experiments at all.
+ * `GET /v1/products/{productId}/related` for a shopper: the plan (experiment variant, else the
+ * segment's strategy, else the default), the answer with the plan's strategy, and an
+ * ExperimentExposed per variant that served it, sent once the anchor is known to exist (a 404
+ * exposes nobody), beside the answer's second round trip. The segment and the experiments are read
+ * beside the answer's first round trip, so a signed-in shopper waits for no extra one. Guests read
+ * neither.
  */
 export async function relatedForShopper(
   ports: RelatedServingPorts,
@@ -83,28 +89,40 @@ export async function relatedForShopper(
   clock: { now: number; newEventId: () => string },
 ): Promise<{ productId: string; items: RelatedItem[]; experiments: ServedVariant[] }> {
   const { userId } = input;
-  const experiments = userId !== undefined ? await ports.experiments() : [];
-  const segment =
-    userId !== undefined && ports.segmentOf && needsSegment(experiments, clock.now)
-      ? await ports.segmentOf(userId)
-      : null;
-  const plan = planRelated(experiments, { userId, segment }, clock.now);
+  const planned: Promise<RelatedPlan> =
+    userId === undefined
+      ? Promise.resolve({ strategy: DEFAULT_RELATED_STRATEGY, served: [] })
+      : Promise.all([ports.experiments(), ports.segmentOf(userId)]).then(
+          ([experiments, { segment, policy }]) =>
+            planRelated(experiments, { userId, segment }, clock.now, relatedStrategyFor(policy, segment)),
+        );
+  // Awaited by the answer once its first round trip is back; until then a failure must not count
+  // as unhandled.
+  planned.catch(() => {});
+  let served: ServedVariant[] = [];
   const occurredAt = new Date(clock.now).toISOString();
-  const expose =
-    userId !== undefined && plan.served.length > 0
-      ? () =>
-          ports.exposed(
-            plan.served.map((s) => ({
-              type: 'ExperimentExposed' as const,
-              eventId: clock.newEventId(),
-              occurredAt,
-              version: 1 as const,
-              experimentId: s.experimentId,
-              variantId: s.variantId,
-              userId,
-            })),
-          )
-      : undefined;
-  const answer = await relatedProducts(ports.reader, input, query, currency, plan.strategy, expose);
-  return { ...answer, experiments: plan.served };
+  const expose = async () => {
+    served = (await planned).served;
+    if (userId === undefined || served.length === 0) return;
+    await ports.exposed(
+      served.map((s) => ({
+        type: 'ExperimentExposed' as const,
+        eventId: clock.newEventId(),
+        occurredAt,
+        version: 1 as const,
+        experimentId: s.experimentId,
+        variantId: s.variantId,
+        userId,
+      })),
+    );
+  };
+  const answer = await relatedProducts(
+    ports.reader,
+    input,
+    query,
+    currency,
+    planned.then((p) => p.strategy),
+    expose,
+  );
+  return { ...answer, experiments: served };
 }

@@ -12,7 +12,8 @@ export interface RelatedStrategy {
   userWeight: number;
   /**
    * A stored neighbour's score is multiplied by the largest weight among its reasons (a reason
-   * matches a key when it equals it or starts with `<key>:`); a reason not listed weighs 1.
+   * matches a key when it equals it or starts with `<key>:`); a reason not listed weighs 1, and a
+   * neighbour whose every reason weighs 0 is left out.
    */
   reasonWeights: Readonly<Record<string, number>>;
 }
@@ -52,13 +53,17 @@ export const DEFAULT_RELATED_STRATEGY: RelatedStrategy = RELATED_STRATEGIES.beha
 export const isRelatedStrategy = (name: string): name is RelatedStrategyName =>
   Object.hasOwn(RELATED_STRATEGIES, name);
 
-/** The multiplier a strategy gives a neighbour with these reasons. */
+/**
+ * The multiplier a strategy gives a neighbour with these reasons: the largest weight among them,
+ * a reason not listed weighing 1, so that a neighbour bought together (unlisted) and viewed together
+ * (weighted 0) stays on the strength of the first. 1 for a neighbour with no reason.
+ */
 export function reasonWeight(strategy: RelatedStrategy, reasons: readonly string[]): number {
   let best: number | undefined;
   for (const r of reasons) {
     const key = r.includes(':') ? r.slice(0, r.indexOf(':')) : r;
-    const w = strategy.reasonWeights[key];
-    if (w !== undefined && (best === undefined || w > best)) best = w;
+    const w = strategy.reasonWeights[key] ?? 1;
+    if (best === undefined || w > best) best = w;
   }
   return best ?? 1;
 }

@@ -1,6 +1,7 @@
-import type { RfmCutPoints, RfmProfile, SegmentTable, UserProfileResponse } from '../../events/segments.ts';
+import type { RfmCutPoints, RfmProfile, SegmentPolicy, UserProfileResponse } from '../../events/segments.ts';
+import { DEFAULT_SEGMENT_POLICY } from './policy.ts';
 import { priceSignals, purchasePriceStyle } from './profile.ts';
-import { classify, DEFAULT_SEGMENT_TABLE } from './rules.ts';
+import { classify } from './rules.ts';
 import { DAY_MS } from './scoring.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -16,18 +17,18 @@ export function profileAnswer({
   userId,
   profile,
   cuts,
-  table = DEFAULT_SEGMENT_TABLE,
+  policy = DEFAULT_SEGMENT_POLICY,
   now,
 }: {
   userId: string;
   profile: RfmProfile | undefined;
   cuts: RfmCutPoints;
-  table?: SegmentTable;
+  policy?: SegmentPolicy;
   /** Epoch ms. */
   now: number;
 }): UserProfileResponse {
   const p = profile !== undefined && profile.orders > 0 ? profile : undefined;
-  const c = classify(p, cuts, table);
+  const c = classify(p, cuts, policy.table);
   const signals = p ? priceSignals(p) : { discountShare: null, averagePriceBand: null, pricedUnits: 0 };
   return {
     userId,
@@ -41,7 +42,16 @@ export function profileAnswer({
       monetary: p?.monetary ?? 0,
     },
     scores: c?.scores ?? null,
-    segment: c ? { name: c.segment.segment, description: c.segment.description, rule: c.segment.rule } : null,
+    segment: c
+      ? {
+          name: c.segment.segment,
+          description: c.segment.description,
+          rule: c.segment.rule,
+          treatment: Object.hasOwn(policy.treatments, c.segment.segment)
+            ? policy.treatments[c.segment.segment]!
+            : {},
+        }
+      : null,
     signals: {
       discountShare: round4(signals.discountShare),
       averagePriceBand: round4(signals.averagePriceBand),

@@ -1,6 +1,7 @@
-import type { RfmCutPoints, RfmProfile, UserProfileResponse } from '../../events/segments.ts';
+import type { RfmCutPoints, RfmProfile, SegmentPolicy, UserProfileResponse } from '../../events/segments.ts';
 import { DomainError } from '../errors.ts';
 import { profileAnswer } from './answer.ts';
+import { DEFAULT_SEGMENT_POLICY } from './policy.ts';
 import { computeCutPoints } from './scoring.ts';
 
 /** What the admin profile answer reads: one round trip for the profile, the cut points and the customer. */
@@ -8,6 +9,8 @@ export interface ProfileReader {
   read(userId: string): Promise<{
     profile: RfmProfile | undefined;
     cuts: RfmCutPoints | undefined;
+    /** The stored segment policy; undefined: the built-in one. */
+    policy?: SegmentPolicy | undefined;
     /** Whether the shop knows this user at all (a customer record). */
     customer: boolean;
   }>;
@@ -24,9 +27,9 @@ export async function userProfile(
   userId: string,
   now: number,
 ): Promise<UserProfileResponse> {
-  const { profile, cuts, customer } = await reader.read(userId);
+  const { profile, cuts, policy = DEFAULT_SEGMENT_POLICY, customer } = await reader.read(userId);
   if (profile === undefined && !customer) {
     throw new DomainError('not_found', `no shopper ${userId}`, 'path.userId');
   }
-  return profileAnswer({ userId, profile, cuts: cuts ?? computeCutPoints([], now), now });
+  return profileAnswer({ userId, profile, cuts: cuts ?? computeCutPoints([], now), policy, now });
 }

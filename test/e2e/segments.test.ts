@@ -3,7 +3,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RfmCutPoints, RfmProfile } from '../../events/segments.ts';
-import { CUTS_KEY, cutsOfItem, profileOfItem } from '../../functions/adapters/profile-items.ts';
+import {
+  CUTS_KEY,
+  cutsOfItem,
+  isReservedKey,
+  profileOfItem,
+} from '../../functions/adapters/profile-items.ts';
 import { signJwtHs256 } from '../../functions/lib/auth.ts';
 import { LOCAL_DEV_JWT_SECRET, type Runtime, startRuntime } from '../../infra/local/runtime.ts';
 import { classify } from '../../models/segments/rules.ts';
@@ -67,7 +72,7 @@ beforeAll(async () => {
   const items = (await doc.send(new ScanCommand({ TableName: rt.tableNames.profiles }))).Items ?? [];
   cuts = cutsOfItem(items.find((i) => i.userId === CUTS_KEY)!);
   for (const item of items) {
-    if (item.userId === CUTS_KEY) continue;
+    if (isReservedKey(item.userId)) continue;
     const p = profileOfItem(item);
     const name = classify(p, cuts)!.segment.segment;
     bySegment.set(name, [...(bySegment.get(name) ?? []), p]);
@@ -216,6 +221,102 @@ describe('RFM segments on the local runtime', () => {
       expect(Date.parse(out.computedAt)).toBeGreaterThan(Date.parse(cuts.computedAt));
       const res = await call('GET', `/v1/users/${first('core-loyal')}/profile`);
       expect(res.body.distribution.computedAt).toBe(out.computedAt);
+    });
+  });
+
+  describe('the segment policy (GET and PUT /v1/admin/segments)', () => {
+    const policyNow = async () => (await call('GET', '/v1/admin/segments')).body;
+    const relatedFor = async (userId: string | undefined, productId: string) => {
+      const q = userId === undefined ? '' : `?userId=${userId}`;
+      const res = await call('GET', `/v1/products/${productId}/related${q}`);
+      expect(res.status).toBe(200);
+      return res.body.items as { product: { productId: string }; reasons: string[] }[];
+    };
+
+    it("serves the demo's stored policy, and refuses a wrong one with a 400 naming the field, changing nothing", async () => {
+      const before = await policyNow();
+      expect(before).toMatchObject({
+        stored: true,
+        policy: { treatments: { new: { related: 'content-first' } } },
+      });
+      expect(before.policy.table.rules.map((r: { segment: string }) => r.segment)).toEqual([
+        'core-loyal',
+        'new',
+        'promising',
+        'at-risk',
+        'about-to-sleep',
+        'dormant',
+      ]);
+      const cases: [unknown, string][] = [
+        [{ ...before.policy, treatments: { dormant: { related: 'nope' } } }, 'treatments.dormant.related'],
+        [{ ...before.policy, treatments: { vip: { related: 'behavioural' } } }, 'body.treatments.vip'],
+        [{ ...before.policy, table: { ...before.policy.table, rules: [] } }, 'body.table.rules'],
+        [
+          { ...before.policy, treatments: { new: { related: { sessionWeight: -1, userWeight: 0 } } } },
+          'body.treatments.new.related',
+        ],
+      ];
+      for (const [body, path] of cases) {
+        const res = await call('PUT', '/v1/admin/segments', { body });
+        expect(res.status, path).toBe(400);
+        expect(res.body.error.issues.map((i: { path: string }) => i.path).join(' '), path).toContain(path);
+      }
+      expect(await policyNow()).toEqual(before);
+    });
+
+    it("an edited table moves shoppers at once, in the profile and in quotes; a segment's weights change its related products", async () => {
+      const before = (await policyNow()).policy;
+      const userId = first('dormant', 2);
+      // An anchor whose related products for everyone mix bought-together partners with others.
+      const tents = (await call('GET', '/v1/products?category=tents&limit=50')).body.items as {
+        productId: string;
+      }[];
+      let anchor: string | undefined;
+      for (const { productId } of tents) {
+        const items = await relatedFor(undefined, productId);
+        const together = items.filter((i) => i.reasons.includes('bought_together')).length;
+        if (together > 0 && together < items.length) {
+          anchor = productId;
+          break;
+        }
+      }
+      if (anchor === undefined) throw new Error('no demo tent mixes bought-together partners with others');
+      // Dormant shoppers become "hibernating", whose related products are bought-together partners only.
+      const edited = structuredClone(before);
+      edited.table.rules = edited.table.rules.map((r: { segment: string }) =>
+        r.segment === 'dormant' ? { ...r, segment: 'hibernating' } : r,
+      );
+      edited.treatments = {
+        hibernating: {
+          related: {
+            sessionWeight: 0,
+            userWeight: 0,
+            reasonWeights: { viewed_together: 0, same_scene: 0, similar_content: 0 },
+          },
+        },
+      };
+      try {
+        expect((await call('PUT', '/v1/admin/segments', { body: edited })).status).toBe(200);
+        const profile = (await call('GET', `/v1/users/${userId}/profile`)).body;
+        expect(profile.segment).toMatchObject({
+          name: 'hibernating',
+          treatment: edited.treatments.hibernating,
+        });
+        const q = await call('POST', '/v1/quotes', { body: cart, token: tokenFor(userId) });
+        expect(q.body.missed).toContainEqual(
+          expect.objectContaining({ promotionId: WIN_BACK, reason: 'segmentOnly' }),
+        );
+
+        const theirs = await relatedFor(userId, anchor);
+        expect(theirs.length).toBeGreaterThan(0);
+        for (const item of theirs) expect(item.reasons).toContain('bought_together');
+      } finally {
+        expect((await call('PUT', '/v1/admin/segments', { body: before })).status).toBe(200);
+      }
+      const restored = (await call('GET', `/v1/users/${userId}/profile`)).body;
+      expect(restored.segment.name).toBe('dormant');
+      const q = await call('POST', '/v1/quotes', { body: cart, token: tokenFor(userId) });
+      expect(q.body.applied.map((a: { promotionId: string }) => a.promotionId)).toContain(WIN_BACK);
     });
   });
 });

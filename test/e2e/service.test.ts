@@ -372,8 +372,11 @@ describe('local runtime, end to end', () => {
       const after = (await get(`/v1/hits?category=${category}&limit=50&explain=true`)).body;
       const moved = after.items.find((e: any) => e.productId === target.productId);
       expect(moved.rank).toBeLessThan(target.rank);
-      expect(moved.previousRank).toBe(target.rank);
-      expect(moved.rankChange).toBe(target.rank - moved.rank);
+      // The burst may be re-ranked in more than one batch on a busy machine: then the previous
+      // ranking already had it part of the way up.
+      expect(moved.previousRank).toBeLessThanOrEqual(target.rank);
+      expect(moved.previousRank).toBeGreaterThanOrEqual(moved.rank);
+      expect(moved.rankChange).toBe(moved.previousRank - moved.rank);
       expect(after.rankingVersion).toBeGreaterThan(before.rankingVersion);
       expect(moved.signals.searches24h).toBeGreaterThanOrEqual(40);
       expect(moved.explanation.join(' ')).toMatch(/searches/);

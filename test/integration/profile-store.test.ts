@@ -1,14 +1,19 @@
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SegmentPolicy } from '../../events/segments.ts';
 import { dynamoPricingSources } from '../../functions/adapters/pricing-store.ts';
+import { POLICY_KEY } from '../../functions/adapters/profile-items.ts';
 import {
   CUTS_KEY,
+  putPolicy,
+  readPolicy,
   readProfile,
   recomputeCutPoints,
   scanProfileSummaries,
   updateProfiles,
 } from '../../functions/adapters/profile-store.ts';
 import { priceBandIn } from '../../models/hits/features.ts';
+import { DEFAULT_SEGMENT_POLICY } from '../../models/segments/policy.ts';
 import type { OrderFact } from '../../models/segments/profile.ts';
 import { classify } from '../../models/segments/rules.ts';
 import { freshTables } from '../support/dynamo.ts';
@@ -158,6 +163,42 @@ describe('functions/adapters/profile-store', () => {
       });
       expect(guest.profile).toBeUndefined();
       expect(guest.cuts).toBeUndefined();
+    });
+  });
+
+  describe('the segment policy item', () => {
+    it('round-trips beside the profiles, classifies with its table and stays out of the cut points', async () => {
+      expect(await readPolicy(names.profiles, { client: t.doc })).toEqual({
+        policy: undefined,
+        updatedAt: undefined,
+      });
+      const population = (await scanProfileSummaries(names.profiles, { client: t.doc })).length;
+      const policy = SegmentPolicy.parse({
+        table: {
+          rules: [{ segment: 'lapsed', description: 'Long gone.', r: { max: 1 } }],
+          fallback: { segment: 'others', description: 'No rule matched.' },
+        },
+        treatments: { lapsed: { related: 'visit-first' } },
+      });
+      const at = new Date('2026-11-23T00:00:00Z');
+      expect(await putPolicy(names.profiles, policy, { client: t.doc, now: at })).toBe('created');
+      expect(await readPolicy(names.profiles, { client: t.doc })).toEqual({
+        policy,
+        updatedAt: at.toISOString(),
+      });
+      expect((await scanProfileSummaries(names.profiles, { client: t.doc })).length).toBe(population);
+      const cuts = await recomputeCutPoints(names.profiles, at.getTime(), { client: t.doc });
+      expect(cuts.population).toBe(population);
+      // Read in the same one BatchGetItem as the profile, and used for the segment.
+      const stored = await readProfile(names.profiles, 'u-busy', { client: t.doc });
+      expect(stored.policy).toEqual(policy);
+      expect(classify(stored.profile, stored.cuts!, stored.policy!.table)?.segment.segment).toBe('lapsed');
+      expect(await putPolicy(names.profiles, DEFAULT_SEGMENT_POLICY, { client: t.doc })).toBe('replaced');
+      // A stored item that no longer parses serves the default instead of failing every read.
+      await t.doc.send(
+        new PutCommand({ TableName: names.profiles, Item: { userId: POLICY_KEY, policy: { table: 'x' } } }),
+      );
+      expect((await readPolicy(names.profiles, { client: t.doc })).policy).toBeUndefined();
     });
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import type { Product } from '../../events/catalog.ts';
 import { Experiment, type ExperimentExposed, type ExperimentInput } from '../../events/experiments.ts';
+import { SegmentPolicy } from '../../events/segments.ts';
 import { DomainError } from '../../models/errors.ts';
 import { submitExperiment } from '../../models/experiments/admin.ts';
 import type { ShopperOutcome } from '../../models/experiments/attribution.ts';
@@ -15,6 +16,7 @@ import {
 import { planRelated, relatedForShopper } from '../../models/experiments/related.ts';
 import { RELATED_STRATEGIES, reasonWeight } from '../../models/related/strategies.ts';
 import type { RelatedReader, StoredNeighbour } from '../../models/related-answer.ts';
+import { DEFAULT_SEGMENT_POLICY } from '../../models/segments/policy.ts';
 
 const NOW = Date.parse('2026-11-23T12:00:00Z');
 const HOUR = 3_600_000;
@@ -76,6 +78,7 @@ function serving(experiments: Experiment[]) {
   const ports = {
     reader,
     experiments: async () => experiments,
+    segmentOf: async () => ({ segment: null, policy: DEFAULT_SEGMENT_POLICY }),
     exposed: async (events: ExperimentExposed[]) => {
       published.push(...events);
     },
@@ -96,6 +99,9 @@ describe('related strategies', () => {
       expect(reasonWeight(s, ['same_scene:camp'])).toBe(1.5);
       expect(reasonWeight(s, ['same_scene:camp', 'similar_content'])).toBe(2);
       expect(reasonWeight(RELATED_STRATEGIES.behavioural, ['similar_content'])).toBe(1);
+      const off = { ...RELATED_STRATEGIES.behavioural, reasonWeights: { viewed_together: 0 } };
+      expect(reasonWeight(off, ['viewed_together'])).toBe(0);
+      expect(reasonWeight(off, ['bought_together', 'viewed_together'])).toBe(1);
     });
   });
 });
@@ -146,11 +152,16 @@ describe('experiments on the related route', () => {
       expect(seen.get('B')).toBe('p-2,p-1,p-3');
     });
 
-    it('assigns only shoppers whose server-side segment is in the audience, reading it only when one is named', async () => {
+    it('assigns only shoppers whose server-side segment is in the audience, reading it for signed-in shoppers only', async () => {
       const asked: string[] = [];
       const segmentOf = async (userId: string) => {
         asked.push(userId);
-        return userId.startsWith('u-dormant') ? 'dormant' : userId.startsWith('u-new') ? null : 'core-loyal';
+        const segment = userId.startsWith('u-dormant')
+          ? 'dormant'
+          : userId.startsWith('u-new')
+            ? null
+            : 'core-loyal';
+        return { segment, policy: DEFAULT_SEGMENT_POLICY };
       };
       const run = (e: Experiment, userId: string) =>
         relatedForShopper(
@@ -166,7 +177,72 @@ describe('experiments on the related route', () => {
       expect((await run(winBack, 'u-new-1')).experiments).toEqual([]);
       expect(asked).toEqual(['u-dormant-1', 'u-loyal-1', 'u-new-1']);
       expect((await run(experiment(), 'u-loyal-2')).experiments).toHaveLength(1);
-      expect(asked).toHaveLength(3);
+      await relatedForShopper(
+        { reader, experiments: async () => [winBack], segmentOf, exposed: async () => {} },
+        { productId: 'p-anchor' },
+        query,
+        'CNY',
+        { now: NOW, newEventId: () => 'exp-test' },
+      );
+      expect(asked).toEqual(['u-dormant-1', 'u-loyal-1', 'u-new-1', 'u-loyal-2']);
+    });
+
+    describe("a segment's own strategy (the segment policy)", () => {
+      const policy = SegmentPolicy.parse({
+        table: DEFAULT_SEGMENT_POLICY.table,
+        treatments: {
+          dormant: { related: 'content-first' },
+          // Only the anchor's bought-together partners and the visit: look-alikes and scene partners off.
+          'core-loyal': {
+            related: {
+              sessionWeight: 0.6,
+              userWeight: 0,
+              reasonWeights: { similar_content: 0, same_scene: 0 },
+            },
+          },
+        },
+      });
+      const run = (experiments: Experiment[], userId: string, segment: string | null) =>
+        relatedForShopper(
+          {
+            reader,
+            experiments: async () => experiments,
+            segmentOf: async () => ({ segment, policy }),
+            exposed: async () => {},
+          },
+          { productId: 'p-anchor', userId },
+          query,
+          'CNY',
+          { now: NOW, newEventId: () => 'exp-test' },
+        );
+      const ids = (a: { items: { product: { productId: string } }[] }) =>
+        a.items.map((i) => i.product.productId).join(',');
+
+      it('serves the named strategy, or drops the sources weighted 0, outside every experiment', async () => {
+        expect(ids(await run([], 'u-1', 'dormant'))).toBe('p-2,p-1,p-3');
+        expect(ids(await run([], 'u-2', 'core-loyal'))).toBe('p-1');
+        expect(ids(await run([], 'u-3', 'promising'))).toBe('p-1,p-2,p-3');
+        expect(ids(await run([], 'u-4', null))).toBe('p-1,p-2,p-3');
+      });
+
+      it("lets a running experiment's variant go first for the shoppers it exposes", async () => {
+        const e = experiment({
+          variants: [
+            { variantId: 'A', weight: 1, strategy: 'behavioural' },
+            { variantId: 'B', weight: 1, strategy: 'behavioural' },
+          ],
+        });
+        const answer = await run([e], 'u-2', 'core-loyal');
+        expect(answer.experiments).toHaveLength(1);
+        expect(ids(answer)).toBe('p-1,p-2,p-3');
+        const later = await run(
+          [experiment({ startAt: '2026-12-01T00:00:00Z', endAt: '2026-12-31T00:00:00Z' })],
+          'u-2',
+          'core-loyal',
+        );
+        expect(later.experiments).toEqual([]);
+        expect(ids(later)).toBe('p-1');
+      });
     });
 
     it('publishes one exposure per answer that carried a variant, none for guests or a 404', async () => {
