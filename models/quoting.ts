@@ -180,7 +180,7 @@ function segmentOf(facts: PricingFacts, now: Date): string | null {
  * variant's promotion is left out (absent from the quote, as an offer outside the shopper's segment
  * is: nothing shopper-facing names the experiment). The quote lists, signed, each variant whose
  * promotion concerned the cart (`triggeredBy`), and an ExperimentExposed is published for each,
- * once the quote is stored.
+ * beside the quote's write.
  */
 export async function createQuote(
   ports: { sources: PricingSources; quotes: QuoteStore; experiments?: QuoteExperimentPorts | undefined },
