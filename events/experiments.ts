@@ -127,7 +127,7 @@ export const ServedVariant = z
 export type ServedVariant = z.infer<typeof ServedVariant>;
 
 /**
- * A shopper was served a variant: published by the serving function (related-read) when its
+ * A shopper was served a variant: published by the serving function (related-read, pricing) when its
  * response carries a variant, consumed by record-experiments, which keeps each shopper's standing.
  */
 export const ExperimentExposed = eventSchema('ExperimentExposed', {

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { CurrencyCode, Id, Instant, Locale, MinorUnits, ProductId, PromotionId, UserId } from './common.ts';
+import { ServedVariant } from './experiments.ts';
 
 /**
  * `POST /v1/quotes` and the quote it answers. Who the shopper is (and so the member tier, coupon
@@ -185,6 +186,12 @@ export const QuoteBody = z.object({
 export type QuoteBody = z.infer<typeof QuoteBody>;
 
 export const Quote = QuoteBody.extend({
+  /**
+   * The promotion experiments whose variant priced this quote (one per promotion at most; empty
+   * for a guest, outside every experiment, or when no experiment's promotion concerned the cart).
+   * Signed with the rest, so checkout can trust which variant it attributes the order to.
+   */
+  experiments: z.array(ServedVariant),
   quoteId: Id,
   issuedAt: Instant,
   expiresAt: Instant,

@@ -1,6 +1,7 @@
 import { Experiment, ExperimentPath, type ExperimentStored } from '../events/experiments.ts';
 import { type ExperimentAdminPorts, resultsOf, submitExperiment } from '../models/experiments/admin.ts';
 import { getExperiment, putExperiment, readCounts } from './adapters/experiment-store.ts';
+import { promotionsById } from './adapters/pricing-store.ts';
 import { tableName } from './lib/config.ts';
 import { HttpError, httpApi, jsonBody, parseAt } from './lib/http.ts';
 
@@ -8,9 +9,11 @@ import { HttpError, httpApi, jsonBody, parseAt } from './lib/http.ts';
 const MAX_BODY_BYTES = 64 * 1024;
 
 const names = { experiments: tableName('experiments'), exposures: tableName('exposures') };
+const promotions = promotionsById(tableName('promotions'));
 const ports: ExperimentAdminPorts = {
   get: (id) => getExperiment(names.experiments, id),
   put: (e) => putExperiment(names.experiments, e),
+  promotion: async (id) => (await promotions([id]))[0],
 };
 
 /**

@@ -1,8 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { GroupPath, OpenGroupRequest, QuotePath } from '../events/api.ts';
 import { QuoteRequest } from '../events/pricing.ts';
-import { createQuote, joinGroup, openGroup, readQuote, redeemQuote } from '../models/quoting.ts';
+import {
+  createQuote,
+  joinGroup,
+  openGroup,
+  type QuoteExperimentPorts,
+  readQuote,
+  redeemQuote,
+} from '../models/quoting.ts';
 import { IDEMPOTENCY_KEY } from '../models/redemption.ts';
+import { publishEvents } from './adapters/event-publisher.ts';
+import { cachedExperiments } from './adapters/experiment-store.ts';
 import {
   cachedPromotions,
   dynamoGroupStore,
@@ -15,6 +24,7 @@ import { shopperOf, signedInShopper } from './lib/auth.ts';
 import { env, pricingEnv, tableName } from './lib/config.ts';
 import { HttpError, httpApi, jsonBody, parseAt } from './lib/http.ts';
 import { localeOf } from './lib/locale.ts';
+import { logger } from './lib/logger.ts';
 import { countMetric } from './lib/metrics.ts';
 
 const sources = dynamoPricingSources(
@@ -38,6 +48,24 @@ const groups = dynamoGroupStore(tableName('groups'));
 const redemptions = dynamoRedemptionStore(tableName('redemptions'));
 const promotions = promotionsById(tableName('promotions'));
 
+/**
+ * Promotion experiments: the running definitions, cached per container like related-read's, and the
+ * exposures, published with one retry at most and never failing the quote (a lost exposure is one
+ * shopper less in the count; a systematic loss shows as a sample ratio mismatch).
+ */
+const experiments: QuoteExperimentPorts = {
+  definitions: cachedExperiments(tableName('experiments')),
+  exposed: async (events) => {
+    try {
+      const { failed } = await publishEvents(events, { maxAttempts: 2 });
+      if (failed.length > 0) logger.warn('exposures not recorded', { failed });
+    } catch (error) {
+      logger.warn('exposures not recorded', { error: (error as Error).message });
+    }
+  },
+  newEventId: () => `exp-${randomUUID()}`,
+};
+
 function idempotencyKeyOf(headers: Record<string, string | undefined>): string {
   const key = headers['idempotency-key'] ?? headers['Idempotency-Key'];
   if (key === undefined || !IDEMPOTENCY_KEY.test(key)) {
@@ -54,7 +82,7 @@ export const handler = httpApi({
     const cfg = pricingEnv();
     const { userId } = shopperOf(req, cfg.AUTH_JWT_SECRET);
     const request = parseAt('body', QuoteRequest, jsonBody(req));
-    const quote = await createQuote({ sources, quotes }, request, {
+    const quote = await createQuote({ sources, quotes, experiments }, request, {
       userId,
       locale: localeOf(req.headers['accept-language']),
       now: new Date(),

@@ -598,8 +598,9 @@ export const functions = [
     memoryMb: 256,
     timeoutSeconds: 10,
     sizing:
-      'A GetItem and a PutItem, or a GetItem and one BatchGetItem of at most 10 counters, and the statistics.',
-    tables: { experiments: 'readWrite', exposures: 'read' },
+      'A GetItem and a PutItem (and a BatchGetItem of the promotion a promotion experiment targets), or a GetItem and one BatchGetItem of at most 10 counters, and the statistics.',
+    // promotions: a promotion experiment must name a promotion that exists and can be withheld.
+    tables: { experiments: 'readWrite', exposures: 'read', promotions: 'read' },
     publishes: false,
   },
   {
@@ -621,19 +622,23 @@ export const functions = [
     memoryMb: 1024,
     timeoutSeconds: 10,
     sizing:
-      'A cached promotion set, one BatchGetItem and the exclusive-choice search (up to 256 pricings of a 50-line cart); 1 GB for the CPU share at p99.',
+      'A cached promotion and experiment set, one BatchGetItem and the exclusive-choice search (up to 256 pricings of a 50-line cart; twice when a promotion experiment withholds an offer from the shopper); 1 GB for the CPU share at p99.',
     tables: {
       products: 'read',
       promotions: 'read',
       scenes: 'read',
       customers: 'read',
-      // The shopper's RFM profile and the cut points, for segment-limited promotions.
+      // The shopper's RFM profile and the cut points, for segment-limited promotions (and the
+      // audiences of promotion experiments).
       profiles: 'read',
+      // Promotion experiments: the running set, cached per container; publishes ExperimentExposed
+      // when a variant priced a quote.
+      experiments: 'read',
       quotes: 'readWrite',
       groups: 'readWrite',
       redemptions: 'readWrite',
     },
-    publishes: false,
+    publishes: true,
     secrets: ['AUTH_JWT_SECRET', 'QUOTE_SIGNING_KEY'],
   },
   {

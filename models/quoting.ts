@@ -1,9 +1,11 @@
 import type { Group, QuoteStatus, Redemption } from '../events/api.ts';
 import type { Product, Promotion, Scene } from '../events/catalog.ts';
 import type { Locale, MemberTier } from '../events/common.ts';
+import type { Experiment, ExperimentExposed } from '../events/experiments.ts';
 import type { Quote, QuoteRequest, Reservation } from '../events/pricing.ts';
 import type { RfmCutPoints, RfmProfile, SegmentPolicy } from '../events/segments.ts';
 import { DomainError } from './errors.ts';
+import { planPromotions, triggeredBy } from './experiments/promotions.ts';
 import { priceQuote } from './pricing/engine.ts';
 import { signQuote, verifyQuote } from './pricing/sign.ts';
 import type { GroupState } from './pricing/types.ts';
@@ -92,6 +94,16 @@ export interface GroupStore {
   ): Promise<boolean>;
 }
 
+/** Promotion experiments (models/experiments/promotions.ts); without them, quotes serve none. */
+export interface QuoteExperimentPorts {
+  /** The experiment definitions (the adapter caches them per container); read for signed-in shoppers only. */
+  definitions(): Promise<readonly Experiment[]>;
+  /** Records exposures. Must not throw: the quote is answered whether or not the record is. */
+  exposed(events: ExperimentExposed[]): Promise<void>;
+  /** An id for each ExperimentExposed event. */
+  newEventId(): string;
+}
+
 export interface Keys {
   signingKey: string;
 }
@@ -167,13 +179,23 @@ function segmentOf(facts: PricingFacts, now: Date): string | null {
   );
 }
 
-/** Prices the cart for the shopper the server knows, signs the quote and stores it. */
+/**
+ * Prices the cart for the shopper the server knows, signs the quote and stores it. For a signed-in
+ * shopper, the running promotion experiments decide which promotions the engine sees: a 'withhold'
+ * variant's promotion is left out (absent from the quote, as an offer outside the shopper's segment
+ * is: nothing shopper-facing names the experiment). The quote lists, signed, each variant whose
+ * promotion concerned the cart (`triggeredBy`), and an ExperimentExposed is published for each,
+ * beside the quote's write.
+ */
 export async function createQuote(
-  ports: { sources: PricingSources; quotes: QuoteStore },
+  ports: { sources: PricingSources; quotes: QuoteStore; experiments?: QuoteExperimentPorts | undefined },
   request: QuoteRequest,
   ctx: QuoteContext,
 ): Promise<Quote> {
-  const promotions = await ports.sources.promotions();
+  const [promotions, experiments] = await Promise.all([
+    ports.sources.promotions(),
+    ctx.userId !== null && ports.experiments ? ports.experiments.definitions() : [],
+  ]);
   const giftIds = promotions.flatMap((p) => (p.kind === 'gift' ? [p.giftProductId] : []));
   const sceneIds = promotions.flatMap((p) => (p.kind === 'bundle' && p.sceneId ? [p.sceneId] : []));
   const facts = await ports.sources.facts({
@@ -205,34 +227,62 @@ export async function createQuote(
           status: groupStatus(g, ctx.now),
         }
       : undefined;
-  const body = priceQuote({
-    lines,
-    promotions,
-    scenes: facts.scenes,
-    giftProducts: giftIds.flatMap((id) => {
-      const p = facts.products.get(id);
-      return p ? [p] : [];
-    }),
-    shopper: {
-      userId: ctx.userId,
-      memberTier: ctx.userId === null ? 'none' : facts.memberTier,
-      segment: ctx.userId === null ? null : segmentOf(facts, ctx.now),
-      group,
-      ...usage(promotions, facts.counters, ctx.userId),
-    },
-    couponCodes: request.couponCodes,
-    now: ctx.now.toISOString(),
-    currency: ctx.currency,
-    minMarginPercent: ctx.minMarginPercent,
-    locale: ctx.locale,
-  });
+  const segment = ctx.userId === null ? null : segmentOf(facts, ctx.now);
+  const plan = planPromotions(experiments, { userId: ctx.userId ?? undefined, segment }, ctx.now.getTime());
+  const price = (offered: Promotion[]) =>
+    priceQuote({
+      lines,
+      promotions: offered,
+      scenes: facts.scenes,
+      giftProducts: giftIds.flatMap((id) => {
+        const p = facts.products.get(id);
+        return p ? [p] : [];
+      }),
+      shopper: {
+        userId: ctx.userId,
+        memberTier: ctx.userId === null ? 'none' : facts.memberTier,
+        segment,
+        group,
+        ...usage(promotions, facts.counters, ctx.userId),
+      },
+      couponCodes: request.couponCodes,
+      now: ctx.now.toISOString(),
+      currency: ctx.currency,
+      minMarginPercent: ctx.minMarginPercent,
+      locale: ctx.locale,
+    });
+  // With nothing withheld the quote is its own trigger; otherwise one more run, with every planned
+  // promotion on, tells which experiments' promotions concerned the cart, the same way in both arms.
+  const withAll = price(promotions);
+  const body =
+    plan.withheld.size === 0 ? withAll : price(promotions.filter((p) => !plan.withheld.has(p.promotionId)));
+  const served = plan.served.length > 0 ? triggeredBy(plan, withAll) : [];
   const quote = signQuote(body, {
     quoteId: ctx.quoteId,
     issuedAt: ctx.now.toISOString(),
     ttlSeconds: ctx.ttlSeconds,
     key: ctx.signingKey,
+    experiments: served,
   });
-  await ports.quotes.put(quote);
+  const { userId } = ctx;
+  const xp = ports.experiments;
+  // Beside the quote's write: the exposure costs the shopper no extra round trip.
+  await Promise.all([
+    ports.quotes.put(quote),
+    userId !== null && xp !== undefined && served.length > 0
+      ? xp.exposed(
+          served.map((s) => ({
+            type: 'ExperimentExposed' as const,
+            eventId: xp.newEventId(),
+            occurredAt: ctx.now.toISOString(),
+            version: 1 as const,
+            experimentId: s.experimentId,
+            variantId: s.variantId,
+            userId,
+          })),
+        )
+      : undefined,
+  ]);
   return quote;
 }
 
@@ -253,7 +303,9 @@ export async function readQuote(
 ): Promise<QuoteStatus> {
   const quote = await ownQuote(quotes, quoteId, userId);
   const check = verifyQuote(quote, signingKey, now);
-  return check.ok ? { ...quote, valid: true } : { ...quote, valid: false, reason: check.reason };
+  // A quote signed before quotes said which experiments priced them (none did) reads as none.
+  const shown = { ...quote, experiments: quote.experiments ?? [] };
+  return check.ok ? { ...shown, valid: true } : { ...shown, valid: false, reason: check.reason };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import type { Promotion } from '../../events/catalog.ts';
 import type { Experiment, ExperimentResultsResponse } from '../../events/experiments.ts';
 import { DomainError } from '../errors.ts';
 import { isRelatedStrategy, RELATED_STRATEGIES } from '../related/strategies.ts';
@@ -19,6 +20,8 @@ export interface ExperimentIssue {
 export interface ExperimentAdminPorts {
   get(experimentId: string): Promise<Experiment | undefined>;
   put(experiment: Experiment): Promise<'created' | 'replaced'>;
+  /** The promotion a promotion experiment targets (undefined: no such promotion). */
+  promotion?(promotionId: string): Promise<Promotion | undefined>;
 }
 
 /** A variant naming a related strategy this code does not know would be served the default. */
@@ -44,19 +47,52 @@ function sceneFillIssues(_e: Experiment): ExperimentIssue[] {
   ];
 }
 
-function promotionIssues(_e: Experiment): ExperimentIssue[] {
-  return [
-    {
-      field: 'target',
-      message: 'promotion experiments are not served yet; they would never be exposed',
-    },
-  ];
+/**
+ * Promotion kinds a shopper asks for by name: a coupon by its code, a group buy by opening or
+ * joining the group. Withholding one would tell a shopper holding the code that it is unknown, or
+ * take the group price from a member who joined for it; test how such an offer is handed out instead.
+ */
+const UNWITHHOLDABLE: ReadonlySet<Promotion['kind']> = new Set(['coupon', 'groupBuy']);
+
+/**
+ * A promotion experiment compares shoppers who get the promotion with shoppers who do not: it needs
+ * at least one 'apply' and one 'withhold' variant (every variant alike would measure nothing, or
+ * switch the promotion off for the audience, which the promotion's own dates and segments do). Its
+ * promotion must exist and be one pricing can silently leave out (`promotion`: as looked up, null
+ * when there is none; undefined: not looked up, only the variants are checked).
+ */
+function promotionIssues(e: Experiment, promotion: Promotion | null | undefined): ExperimentIssue[] {
+  const issues: ExperimentIssue[] = [];
+  const arms = new Set(e.variants.map((v) => v.promotion));
+  if (!arms.has('apply') || !arms.has('withhold')) {
+    issues.push({
+      field: 'variants',
+      message: `a promotion experiment needs at least one "apply" and one "withhold" variant (every variant is "${e.variants[0]?.promotion}")`,
+    });
+  }
+  const promotionId = e.target.kind === 'promotion' ? e.target.promotionId : '';
+  if (promotion === null) {
+    issues.push({ field: 'target.promotionId', message: `no promotion ${promotionId}` });
+  } else if (promotion !== undefined && UNWITHHOLDABLE.has(promotion.kind)) {
+    issues.push({
+      field: 'target.promotionId',
+      message: `${promotionId} is a ${promotion.kind}, which shoppers ask for by name: it cannot be withheld from some of them`,
+    });
+  }
+  return issues;
 }
 
 /** What the service can serve: each target kind checks its variants against what its surface knows. */
 export function servableIssues(
   e: Experiment,
-  { segmentsServed }: { segmentsServed: boolean },
+  {
+    segmentsServed,
+    promotion,
+  }: {
+    segmentsServed: boolean;
+    /** For a promotion target: the promotion as looked up (null: none); undefined: not looked up. */
+    promotion?: Promotion | null | undefined;
+  },
 ): ExperimentIssue[] {
   const issues: ExperimentIssue[] = [];
   switch (e.target.kind) {
@@ -67,7 +103,7 @@ export function servableIssues(
       issues.push(...sceneFillIssues(e));
       break;
     case 'promotion':
-      issues.push(...promotionIssues(e));
+      issues.push(...promotionIssues(e, promotion));
       break;
   }
   if (!segmentsServed && e.audience !== 'all') {
@@ -112,7 +148,11 @@ export async function submitExperiment(
       issues: [{ field: 'experimentId', message: `must be the path's "${experimentId}"` }],
     };
   }
-  const issues = servableIssues(experiment, { segmentsServed });
+  const promotion =
+    experiment.target.kind === 'promotion' && ports.promotion
+      ? ((await ports.promotion(experiment.target.promotionId)) ?? null)
+      : undefined;
+  const issues = servableIssues(experiment, { segmentsServed, promotion });
   if (issues.length > 0) return { outcome: 'invalid', issues };
   const stored = await ports.get(experimentId);
   if (stored !== undefined && Date.parse(stored.startAt) <= now && design(stored) !== design(experiment)) {

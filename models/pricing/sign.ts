@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { ServedVariant } from '../../events/experiments.ts';
 import type { Quote, QuoteBody } from '../../events/pricing.ts';
 
 /**
@@ -56,16 +57,22 @@ export interface SignOptions {
   issuedAt: string;
   ttlSeconds: number;
   key: string | Buffer;
+  /** The experiment variants that priced the quote (none by default); signed with the rest. */
+  experiments?: readonly ServedVariant[];
 }
 
 /** Stamps a priced quote with its id, issue and expiry times, and signs it. */
-export function signQuote(body: QuoteBody, { quoteId, issuedAt, ttlSeconds, key }: SignOptions): Quote {
+export function signQuote(
+  body: QuoteBody,
+  { quoteId, issuedAt, ttlSeconds, key, experiments = [] }: SignOptions,
+): Quote {
   const issuedMs = Date.parse(issuedAt);
   if (Number.isNaN(issuedMs)) throw new Error('signQuote: issuedAt must be an ISO instant');
   if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds <= 0)
     throw new Error('signQuote: ttlSeconds must be > 0');
   const unsigned = {
     ...body,
+    experiments: experiments.map(({ experimentId, variantId }) => ({ experimentId, variantId })),
     quoteId,
     issuedAt: new Date(issuedMs).toISOString(),
     expiresAt: new Date(issuedMs + ttlSeconds * 1000).toISOString(),
