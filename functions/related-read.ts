@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { ProductPath, RelatedQuery } from '../events/api.ts';
 import { relatedForShopper } from '../models/experiments/related.ts';
-import { publishEvents } from './adapters/event-publisher.ts';
 import { cachedExperiments, segmentReader } from './adapters/experiment-store.ts';
+import { publishExposures } from './adapters/exposures.ts';
 import { dynamoRelatedReader } from './adapters/related-store.ts';
 import { env, tableName } from './lib/config.ts';
 import { httpApi, parseAt } from './lib/http.ts';
-import { logger } from './lib/logger.ts';
 
 const reader = dynamoRelatedReader({
   products: tableName('products'),
@@ -16,26 +15,12 @@ const reader = dynamoRelatedReader({
 const experiments = cachedExperiments(tableName('experiments'));
 const segmentOf = segmentReader(tableName('profiles'));
 
-/**
- * Exposures are recorded after the answer is built, with one retry at most: the storefront waits
- * on this request, and a lost exposure costs one shopper's count (a systematic loss shows as a
- * sample ratio mismatch in the results), while a slow answer costs every shopper.
- */
-const exposed = async (events: Parameters<typeof publishEvents>[0]) => {
-  try {
-    const { failed } = await publishEvents(events, { maxAttempts: 2 });
-    if (failed.length > 0) logger.warn('exposures not recorded', { failed });
-  } catch (error) {
-    logger.warn('exposures not recorded', { error: (error as Error).message });
-  }
-};
-
 export const handler = httpApi({
   'GET /v1/products/{productId}/related': async (req) => {
     const { productId } = parseAt('path', ProductPath, req.pathParameters);
     const q = parseAt('query', RelatedQuery, req.query);
     const body = await relatedForShopper(
-      { reader, experiments, segmentOf, exposed },
+      { reader, experiments, segmentOf, exposed: publishExposures },
       { productId, sessionId: q.sessionId, userId: q.userId },
       {
         limit: q.limit,

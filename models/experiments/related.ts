@@ -11,7 +11,8 @@ import {
   type RelatedReader,
   relatedProducts,
 } from '../related-answer.ts';
-import { assignmentFor, statusOf } from './assign.ts';
+import { leadingAssignment, statusOf } from './assign.ts';
+import { exposuresOf } from './exposure.ts';
 
 /** Whether an experiment tests strategies of the related-products surface. */
 export const servesRelated = (e: Experiment): boolean =>
@@ -24,35 +25,26 @@ export interface RelatedPlan {
 }
 
 /**
- * The strategy that serves a shopper's related request. One request has one strategy, so when
- * several experiments on this surface run at once, the one that started first (then the smaller id)
- * shapes it and is the only one exposed: the others' shoppers would see a strategy that is not
- * their variant's, which must not count for them. Guests, shoppers outside the audience and
- * requests outside every experiment's dates get the default, `behavioural`. A variant naming a
- * strategy this code does not know (the admin route refuses one; an older definition could) is
- * served the default and not exposed.
+ * The strategy that serves a shopper's related request: the leading experiment's variant
+ * (`leadingAssignment`: the one that started first, the only one exposed). Guests, shoppers outside
+ * the audience and requests outside every experiment's dates get the default, `behavioural`. A
+ * variant naming a strategy this code does not know (the admin route refuses one; an older
+ * definition could) is served the default and not exposed.
  */
 export function planRelated(
   experiments: readonly Experiment[],
   shopper: { userId: string | undefined; segment: string | null },
   now: number,
 ): RelatedPlan {
-  const running = experiments
-    .filter(servesRelated)
-    .sort(
-      (a, b) => Date.parse(a.startAt) - Date.parse(b.startAt) || (a.experimentId < b.experimentId ? -1 : 1),
-    );
-  for (const e of running) {
-    const a = assignmentFor(e, shopper, now);
-    if (a === null) continue;
-    const name = a.variant.strategy;
-    if (name === undefined || !isRelatedStrategy(name)) break;
-    return {
-      strategy: RELATED_STRATEGIES[name],
-      served: [{ experimentId: a.experimentId, variantId: a.variantId }],
-    };
+  const a = leadingAssignment(experiments, servesRelated, shopper, now);
+  const name = a?.variant.strategy;
+  if (a === null || name === undefined || !isRelatedStrategy(name)) {
+    return { strategy: DEFAULT_RELATED_STRATEGY, served: [] };
   }
-  return { strategy: DEFAULT_RELATED_STRATEGY, served: [] };
+  return {
+    strategy: RELATED_STRATEGIES[name],
+    served: [{ experimentId: a.experimentId, variantId: a.variantId }],
+  };
 }
 
 /** Whether a shopper's segment could matter: some running related experiment names segments. */
@@ -89,21 +81,9 @@ export async function relatedForShopper(
       ? await ports.segmentOf(userId)
       : null;
   const plan = planRelated(experiments, { userId, segment }, clock.now);
-  const occurredAt = new Date(clock.now).toISOString();
   const expose =
     userId !== undefined && plan.served.length > 0
-      ? () =>
-          ports.exposed(
-            plan.served.map((s) => ({
-              type: 'ExperimentExposed' as const,
-              eventId: clock.newEventId(),
-              occurredAt,
-              version: 1 as const,
-              experimentId: s.experimentId,
-              variantId: s.variantId,
-              userId,
-            })),
-          )
+      ? () => ports.exposed(exposuresOf(plan.served, userId, clock))
       : undefined;
   const answer = await relatedProducts(ports.reader, input, query, currency, plan.strategy, expose);
   return { ...answer, experiments: plan.served };
