@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { Experiment } from '../../events/experiments.ts';
+import type { RfmProfile } from '../../events/segments.ts';
 import type { ShopperOutcome, VariantCounts } from '../../models/experiments/attribution.ts';
 import {
   type AttributionEvent,
@@ -109,28 +110,40 @@ export function cachedExperiments(
 }
 
 /**
- * The shopper's segment for experiment audiences, from the server's profile against the stored cut
- * points (the fixed fallback ones before the first scheduled computation), as pricing derives it:
- * one BatchGetItem, made only when a running experiment names segments. Null: no order yet.
+ * A signed-in shopper's stored RFM profile (scene filling's purchase price signal) and, when asked,
+ * their segment for experiment audiences: the profile against the stored cut points (the fixed
+ * fallback ones before the first scheduled computation), as pricing derives it. One BatchGetItem;
+ * the cut points are read only when the segment is asked for. Segment null: no order yet.
  */
-export function segmentReader(
+export function shopperProfileReader(
   table: string,
   { client, clock = Date.now }: { client?: DynamoDBDocumentClient; clock?: () => number } = {},
-): (userId: string) => Promise<string | null> {
-  return async (userId) => {
+): (
+  userId: string,
+  opts: { segment: boolean },
+) => Promise<{ profile: RfmProfile | undefined; segment: string | null }> {
+  return async (userId, { segment }) => {
     const out = await batchGetAll(
-      { [table]: [{ userId }, { userId: CUTS_KEY }] },
+      { [table]: [{ userId }, ...(segment ? [{ userId: CUTS_KEY }] : [])] },
       { client: client ?? documentClient() },
     );
     const items = out[table] ?? [];
-    const profile = items.find((i) => i.userId === userId);
+    const stored = items.find((i) => i.userId === userId);
+    const profile = stored ? profileOfItem(stored) : undefined;
+    if (!segment) return { profile, segment: null };
     const cuts = items.find((i) => i.userId === CUTS_KEY);
-    const classified = classify(
-      profile ? profileOfItem(profile) : undefined,
-      cuts ? cutsOfItem(cuts) : computeCutPoints([], clock()),
-    );
-    return classified?.segment.segment ?? null;
+    const classified = classify(profile, cuts ? cutsOfItem(cuts) : computeCutPoints([], clock()));
+    return { profile, segment: classified?.segment.segment ?? null };
   };
+}
+
+/** The shopper's segment for experiment audiences (see `shopperProfileReader`): read only when a running experiment names segments. */
+export function segmentReader(
+  table: string,
+  options: { client?: DynamoDBDocumentClient; clock?: () => number } = {},
+): (userId: string) => Promise<string | null> {
+  const read = shopperProfileReader(table, options);
+  return async (userId) => (await read(userId, { segment: true })).segment;
 }
 
 /** Each variant's counters, in the definition's order (a variant never counted reads as zeros). */
