@@ -264,11 +264,11 @@ async function shopperFill(
 const expose = (
   ports: SceneServingPorts,
   userId: string | undefined,
-  plan: SceneFillPlan,
+  served: readonly ServedVariant[],
   clock: ServingClock,
 ): Promise<void> =>
-  userId !== undefined && plan.served.length > 0
-    ? ports.exposed(exposuresOf(plan.served, userId, clock))
+  userId !== undefined && served.length > 0
+    ? ports.exposed(exposuresOf(served, userId, clock))
     : Promise.resolve();
 
 /** `GET /v1/products/{productId}/scenes`: the scenes the product fits, filled, best first. */
@@ -290,8 +290,10 @@ export async function scenesForShopper(
     shopperFill(ports, input.userId, clock.now),
   ]);
   if (!first.anchor) throw new DomainError('not_found', `no product ${input.productId}`, 'path.productId');
-  const exposing = expose(ports, input.userId, fill.plan, clock);
   const fitting = scenesForProduct(all, first.anchor);
+  // A product in no scene gets an empty answer the strategy did not shape: nobody to expose.
+  const served = fitting.length > 0 ? fill.plan.served : [];
+  const exposing = expose(ports, input.userId, served, clock);
   const shared = await prepare(
     reader,
     fitting,
@@ -307,7 +309,7 @@ export async function scenesForShopper(
     productId: input.productId,
     priceStyle: shared.priceStyle,
     scenes: ranked.map((f) => view(f, pricing, opts)),
-    experiments: fill.plan.served,
+    experiments: served,
   };
 }
 
@@ -343,8 +345,8 @@ export async function sceneForShopper(
       planning,
     ]);
     if (!first.anchor) throw new DomainError('not_found', `no product ${input.productId}`, 'query.productId');
-    const exposing = expose(ports, input.userId, fill.plan, clock);
     served = fill.plan.served;
+    const exposing = expose(ports, input.userId, served, clock);
     shared = await prepare(
       reader,
       [scene],
@@ -356,8 +358,8 @@ export async function sceneForShopper(
     await exposing;
   } else {
     const [records, fill] = await Promise.all([reader.shoppers(input), planning]);
-    const exposing = expose(ports, input.userId, fill.plan, clock);
     served = fill.plan.served;
+    const exposing = expose(ports, input.userId, served, clock);
     shared = await prepare(reader, [scene], undefined, records, fill);
     const first = fillSceneForEveryone(scene, { ...shared, now: opts.now });
     // Without an anchor there is no evidence to start from: fill once, read the picks' own

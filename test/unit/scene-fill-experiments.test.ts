@@ -206,6 +206,8 @@ const products = [
   item('lamp-a', 'camping-lamps', 15_000),
   item('tent-ev', 'tents', 60_000),
   item('tent-cheap', 'tents', 30_000),
+  // In no scene: its answer is empty.
+  item('mug', 'mugs', 3_000),
 ];
 const byId = new Map(products.map((p) => [p.productId, p]));
 const lists = new Map<string, StoredNeighbour[]>([
@@ -345,8 +347,10 @@ describe('scene routes serving scene fill experiments', () => {
     expect(s.published).toEqual([]);
   });
 
-  it('exposes nobody when the answer is a 404', async () => {
+  it('exposes nobody when the answer is a 404 or fills no scene', async () => {
     const s = serving([experiment()]);
+    const empty = await s.product('u-1', 'mug');
+    expect(empty).toMatchObject({ scenes: [], experiments: [] });
     await expect(s.product('u-1', 'p-missing')).rejects.toBeInstanceOf(DomainError);
     await expect(s.scene('u-1', 'p-missing')).rejects.toMatchObject({ field: 'query.productId' });
     await expect(s.scene('u-1', undefined, 'no-such-scene')).rejects.toMatchObject({ field: 'path.sceneId' });
