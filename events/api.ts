@@ -306,7 +306,16 @@ const PickView = z.object({
 });
 
 export const PriceStyleView = z
-  .object({ style: z.enum(['value', 'premium', 'balanced']), reason: z.string() })
+  .object({
+    style: z.enum(['value', 'premium', 'balanced']),
+    /** Starts with the source, e.g. "purchases: deal seeker: 62% of spend discounted". */
+    reason: z.string(),
+    /**
+     * What decided it: the signed-in shopper's purchases (enough priced units), what the visit
+     * looked at, or nothing (the scene fill strategy uses no price style).
+     */
+    source: z.enum(['purchases', 'visit', 'none']),
+  })
   .meta({ id: 'PriceStyle' });
 
 export const FilledSceneView = Scene.pick({
@@ -350,7 +359,13 @@ export const ProductScenesQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(10).default(3),
 });
 export const ProductScenesResponse = z
-  .object({ productId: ProductId, priceStyle: PriceStyleView, scenes: z.array(FilledSceneView) })
+  .object({
+    productId: ProductId,
+    priceStyle: PriceStyleView,
+    scenes: z.array(FilledSceneView),
+    /** The scene fill experiment variant that chose the strategy, if any (empty for guests). */
+    experiments: z.array(ServedVariant),
+  })
   .meta({ id: 'ProductScenes' });
 
 /** `GET /v1/scenes/{sceneId}`. */
@@ -361,7 +376,12 @@ export const SceneQuery = z.strictObject({
   userId: UserId.optional(),
 });
 export const SceneResponse = z
-  .object({ priceStyle: PriceStyleView, scene: FilledSceneView })
+  .object({
+    priceStyle: PriceStyleView,
+    scene: FilledSceneView,
+    /** The scene fill experiment variant that chose the strategy, if any (empty for guests). */
+    experiments: z.array(ServedVariant),
+  })
   .meta({ id: 'SceneForShopper' });
 
 /**

@@ -127,8 +127,9 @@ export const ServedVariant = z
 export type ServedVariant = z.infer<typeof ServedVariant>;
 
 /**
- * A shopper was served a variant: published by the serving function (related-read, pricing) when its
- * response carries a variant, consumed by record-experiments, which keeps each shopper's standing.
+ * A shopper was served a variant: published by the serving function (related-read, scenes-read,
+ * pricing) when its response carries a variant, consumed by record-experiments, which keeps each shopper's
+ * standing.
  */
 export const ExperimentExposed = eventSchema('ExperimentExposed', {
   experimentId: ExperimentId,

@@ -1,17 +1,25 @@
+import { randomUUID } from 'node:crypto';
 import { ProductPath, ProductScenesQuery, ScenePath, SceneQuery } from '../events/api.ts';
 import { sceneForShopper, scenesForShopper } from '../models/scene-answer.ts';
+import { cachedExperiments, shopperProfileReader, standingOrDefaults } from './adapters/experiment-store.ts';
+import { publishExposures } from './adapters/exposures.ts';
 import { dynamoSceneReader } from './adapters/scene-store.ts';
 import { env, minMarginPercent, tableName } from './lib/config.ts';
 import { httpApi, parseAt } from './lib/http.ts';
 import { localeOf } from './lib/locale.ts';
 
-const reader = dynamoSceneReader({
-  products: tableName('products'),
-  related: tableName('related'),
-  shoppers: tableName('shoppers'),
-  scenes: tableName('scenes'),
-  promotions: tableName('promotions'),
-});
+const ports = {
+  reader: dynamoSceneReader({
+    products: tableName('products'),
+    related: tableName('related'),
+    shoppers: tableName('shoppers'),
+    scenes: tableName('scenes'),
+    promotions: tableName('promotions'),
+  }),
+  experiments: cachedExperiments(tableName('experiments')),
+  shopperProfile: standingOrDefaults(shopperProfileReader(tableName('profiles'))),
+  exposed: publishExposures,
+};
 
 const options = (acceptLanguage: string | undefined) => ({
   now: new Date(),
@@ -19,15 +27,17 @@ const options = (acceptLanguage: string | undefined) => ({
   minMarginPercent: minMarginPercent(),
   locale: localeOf(acceptLanguage),
 });
+const clock = () => ({ now: Date.now(), newEventId: () => `exp-${randomUUID()}` });
 
 export const handler = httpApi({
   'GET /v1/products/{productId}/scenes': async (req) => {
     const { productId } = parseAt('path', ProductPath, req.pathParameters);
     const q = parseAt('query', ProductScenesQuery, req.query);
     const body = await scenesForShopper(
-      reader,
+      ports,
       { productId, sessionId: q.sessionId, userId: q.userId, limit: q.limit },
       options(req.headers['accept-language']),
+      clock(),
     );
     return { status: 200, body };
   },
@@ -35,9 +45,10 @@ export const handler = httpApi({
     const { sceneId } = parseAt('path', ScenePath, req.pathParameters);
     const q = parseAt('query', SceneQuery, req.query);
     const body = await sceneForShopper(
-      reader,
+      ports,
       { sceneId, productId: q.productId, sessionId: q.sessionId, userId: q.userId },
       options(req.headers['accept-language']),
+      clock(),
     );
     return { status: 200, body };
   },

@@ -543,8 +543,20 @@ export const functions = [
     timeoutSeconds: 10,
     sizing:
       'Keeps the slot categories (whole categories of the catalog) cached per container and fills a few scenes with their alternatives; 1 GB for the memory and the CPU share.',
-    tables: { products: 'read', related: 'read', shoppers: 'read', scenes: 'read', promotions: 'read' },
-    publishes: false,
+    // experiments: the running set, cached per container; publishes ExperimentExposed when a
+    // scene fill variant served the answer.
+    // profiles: a signed-in shopper's purchase price signal (and segment, when a running scene
+    // fill experiment's audience names segments), beside the first round trip.
+    tables: {
+      products: 'read',
+      related: 'read',
+      shoppers: 'read',
+      scenes: 'read',
+      promotions: 'read',
+      experiments: 'read',
+      profiles: 'read',
+    },
+    publishes: true,
   },
   {
     id: 'hits-read',

@@ -1,8 +1,12 @@
 import type { ProductCard } from '../events/api.ts';
 import type { Product, Promotion, Scene, Slot } from '../events/catalog.ts';
 import type { Locale } from '../events/common.ts';
+import type { Experiment, ExperimentExposed, ServedVariant } from '../events/experiments.ts';
+import type { RfmProfile } from '../events/segments.ts';
 import { toProductCard } from './catalog.ts';
 import { DomainError } from './errors.ts';
+import { exposuresOf } from './experiments/exposure.ts';
+import { planSceneFill, type SceneFillPlan } from './experiments/scenes.ts';
 import { type PricePreview, previewPrice } from './offer-price.ts';
 import { fitsSlot } from './pricing/rules.ts';
 import type { RelatedReader, StoredNeighbour } from './related-answer.ts';
@@ -10,19 +14,22 @@ import {
   type FilledScene,
   fillScene,
   fillSceneForEveryone,
-  type PriceStyleVerdict,
   priceStyleOf,
   rankScenes,
   type SlotPick,
   scenesForProduct,
 } from './scenes/fill.ts';
+import { type FillPriceStyle, fillPriceStyle, type SceneFillStrategy } from './scenes/strategies.ts';
+import { type ShopperStanding, sceneFillRefFor } from './segments/policy.ts';
 import type { ShopperRecord } from './shopper.ts';
 
 /**
- * Scene guides for a shopper: the port's reads, the fill (models/scenes), and a guest price for
- * each filled scene. Round trips: the anchor, its neighbour list and the shopper's records in one;
- * the neighbour lists of the candidates that have evidence and the visit's products in a second;
- * the slot candidates come from a per-container catalog cache (`categoryProducts`).
+ * Scene guides for a shopper: the port's reads, the fill (models/scenes) with the shopper's scene
+ * fill strategy (models/experiments/scenes.ts), and a guest price for each filled scene. Round
+ * trips: the anchor, its neighbour list and the shopper's records in one, beside which a signed-in
+ * shopper's RFM profile is read; the neighbour lists of the candidates that have evidence and the
+ * visit's products in a second; the slot candidates come from a per-container catalog cache
+ * (`categoryProducts`), the experiments from a per-container cache of their own.
  */
 export interface SceneReader {
   /** Round trip 1, as for related products: the anchor, its neighbour list, the visit's records. */
@@ -89,7 +96,8 @@ interface Shared {
   candidatesFor: (slot: Slot) => Product[];
   neighbours: Map<string, StoredNeighbour[]>;
   recent: string[];
-  priceStyle: PriceStyleVerdict;
+  priceStyle: FillPriceStyle;
+  strategy: SceneFillStrategy;
   pool: Map<string, Product>;
 }
 
@@ -99,6 +107,7 @@ async function prepare(
   scenes: readonly Scene[],
   anchor: { product: Product; neighbours: StoredNeighbour[] } | undefined,
   records: readonly (ShopperRecord | undefined)[],
+  fill: ShopperFill,
 ): Promise<Shared> {
   const { categories, tagOnly } = slotCategories(scenes);
   const catalog = tagOnly ? await reader.allProducts() : await reader.categoryProducts(categories);
@@ -146,7 +155,8 @@ async function prepare(
     },
     neighbours,
     recent,
-    priceStyle: priceStyleOf(seen, medians),
+    priceStyle: fillPriceStyle(fill.plan.strategy, fill.profile, () => priceStyleOf(seen, medians)),
+    strategy: fill.plan.strategy,
     pool,
   };
 }
@@ -193,26 +203,108 @@ async function pricingOf(reader: SceneReader, scenes: Scene[]) {
   return { promotions, scenes, gifts };
 }
 
+export interface SceneServingPorts {
+  reader: SceneReader;
+  /** The experiment definitions (the adapter caches them per container). */
+  experiments: () => Promise<readonly Experiment[]>;
+  /**
+   * A signed-in shopper's stored RFM profile (undefined before their first order), their
+   * server-side segment (null without one) and the segment policy: one BatchGetItem. Must not
+   * throw: the adapter answers no profile, no segment and the default policy when the read fails.
+   */
+  shopperProfile: (userId: string) => Promise<ShopperStanding>;
+  /** Records exposures. Must not throw: the answer is served whether or not the record is. */
+  exposed: (events: ExperimentExposed[]) => Promise<void>;
+}
+
+export interface ServingClock {
+  now: number;
+  newEventId: () => string;
+}
+
+/** The shopper's scene fill strategy and what its price style may read. */
+interface ShopperFill {
+  plan: SceneFillPlan;
+  profile: RfmProfile | undefined;
+}
+
+/**
+ * The plan and the profile, made beside round trip 1. Guests read nothing: no experiment (no
+ * stable id to assign), no profile. For a signed-in shopper, the experiments come from the
+ * container's cache, and the profile, the segment and the segment policy from one BatchGetItem:
+ * the plan is the running experiment's variant, else the segment's strategy, else the default.
+ */
+async function shopperFill(
+  ports: SceneServingPorts,
+  userId: string | undefined,
+  now: number,
+): Promise<ShopperFill> {
+  if (userId === undefined) {
+    return { plan: planSceneFill([], { userId, segment: null }, now), profile: undefined };
+  }
+  const [experiments, { profile, segment, policy }] = await Promise.all([
+    ports.experiments(),
+    ports.shopperProfile(userId),
+  ]);
+  return {
+    plan: planSceneFill(experiments, { userId, segment }, now, sceneFillRefFor(policy, segment)),
+    profile,
+  };
+}
+
+/**
+ * Exposes the shopper to the plan's variants once the answer is known to be served (after the
+ * 404 checks), beside round trip 2; the caller awaits it before answering.
+ */
+const expose = (
+  ports: SceneServingPorts,
+  userId: string | undefined,
+  served: readonly ServedVariant[],
+  clock: ServingClock,
+): Promise<void> =>
+  userId !== undefined && served.length > 0
+    ? ports.exposed(exposuresOf(served, userId, clock))
+    : Promise.resolve();
+
 /** `GET /v1/products/{productId}/scenes`: the scenes the product fits, filled, best first. */
 export async function scenesForShopper(
-  reader: SceneReader,
+  ports: SceneServingPorts,
   input: { productId: string; sessionId?: string | undefined; userId?: string | undefined; limit: number },
   opts: SceneOptions,
-): Promise<{ productId: string; priceStyle: PriceStyleVerdict; scenes: SceneView[] }> {
-  const [first, all] = await Promise.all([reader.first(input), reader.scenes()]);
+  clock: ServingClock,
+): Promise<{
+  productId: string;
+  priceStyle: FillPriceStyle;
+  scenes: SceneView[];
+  experiments: ServedVariant[];
+}> {
+  const { reader } = ports;
+  const [first, all, fill] = await Promise.all([
+    reader.first(input),
+    reader.scenes(),
+    shopperFill(ports, input.userId, clock.now),
+  ]);
   if (!first.anchor) throw new DomainError('not_found', `no product ${input.productId}`, 'path.productId');
   const fitting = scenesForProduct(all, first.anchor);
-  const shared = await prepare(reader, fitting, { product: first.anchor, neighbours: first.neighbours }, [
-    first.session,
-    first.user,
-  ]);
+  // A product in no scene gets an empty answer the strategy did not shape: nobody to expose.
+  const served = fitting.length > 0 ? fill.plan.served : [];
+  const exposing = expose(ports, input.userId, served, clock);
+  const shared = await prepare(
+    reader,
+    fitting,
+    { product: first.anchor, neighbours: first.neighbours },
+    [first.session, first.user],
+    fill,
+  );
   const ctx = { ...shared, anchor: first.anchor, now: opts.now };
   const ranked = rankScenes(fitting.map((scene) => fillScene(scene, ctx))).slice(0, input.limit);
   const pricing = await pricingOf(reader, all);
+  await exposing;
   return {
     productId: input.productId,
     priceStyle: shared.priceStyle,
     scenes: ranked.map((f) => view(f, pricing, opts)),
+    experiments: served,
   };
 }
 
@@ -221,7 +313,7 @@ export async function scenesForShopper(
  * fits one, else as the guide's starting point), or for everyone; the visit still counts.
  */
 export async function sceneForShopper(
-  reader: SceneReader,
+  ports: SceneServingPorts,
   input: {
     sceneId: string;
     productId?: string | undefined;
@@ -229,25 +321,41 @@ export async function sceneForShopper(
     userId?: string | undefined;
   },
   opts: SceneOptions,
-): Promise<{ priceStyle: PriceStyleVerdict; scene: SceneView }> {
+  clock: ServingClock,
+): Promise<{ priceStyle: FillPriceStyle; scene: SceneView; experiments: ServedVariant[] }> {
+  const { reader } = ports;
+  // The plan and profile start now, beside the scenes (cached) and round trip 1.
+  const planning = shopperFill(ports, input.userId, clock.now);
+  // Not awaited yet: a 404 below must not leave it rejected and unhandled.
+  planning.catch(() => {});
   const all = await reader.scenes();
   const scene = all.find((s) => s.sceneId === input.sceneId && s.active);
   if (!scene) throw new DomainError('not_found', `no scene ${input.sceneId}`, 'path.sceneId');
   let filled: FilledScene;
-  let priceStyle: PriceStyleVerdict;
+  let shared: Shared;
+  let served: ServedVariant[];
   if (input.productId !== undefined) {
-    const first = await reader.first({ ...input, productId: input.productId });
-    if (!first.anchor) throw new DomainError('not_found', `no product ${input.productId}`, 'query.productId');
-    const shared = await prepare(reader, [scene], { product: first.anchor, neighbours: first.neighbours }, [
-      first.session,
-      first.user,
+    const [first, fill] = await Promise.all([
+      reader.first({ ...input, productId: input.productId }),
+      planning,
     ]);
-    priceStyle = shared.priceStyle;
+    if (!first.anchor) throw new DomainError('not_found', `no product ${input.productId}`, 'query.productId');
+    served = fill.plan.served;
+    const exposing = expose(ports, input.userId, served, clock);
+    shared = await prepare(
+      reader,
+      [scene],
+      { product: first.anchor, neighbours: first.neighbours },
+      [first.session, first.user],
+      fill,
+    );
     filled = fillScene(scene, { ...shared, anchor: first.anchor, now: opts.now });
+    await exposing;
   } else {
-    const records = await reader.shoppers(input);
-    const shared = await prepare(reader, [scene], undefined, records);
-    priceStyle = shared.priceStyle;
+    const [records, fill] = await Promise.all([reader.shoppers(input), planning]);
+    served = fill.plan.served;
+    const exposing = expose(ports, input.userId, served, clock);
+    shared = await prepare(reader, [scene], undefined, records, fill);
     const first = fillSceneForEveryone(scene, { ...shared, now: opts.now });
     // Without an anchor there is no evidence to start from: fill once, read the picks' own
     // neighbour lists, and fill again so that the picks go with each other.
@@ -255,6 +363,11 @@ export async function sceneForShopper(
     const lists = await reader.neighbourLists(picks.filter((id) => !shared.neighbours.has(id)));
     for (const [id, list] of lists) shared.neighbours.set(id, list);
     filled = fillSceneForEveryone(scene, { ...shared, now: opts.now });
+    await exposing;
   }
-  return { priceStyle, scene: view(filled, await pricingOf(reader, all), opts) };
+  return {
+    priceStyle: shared.priceStyle,
+    scene: view(filled, await pricingOf(reader, all), opts),
+    experiments: served,
+  };
 }

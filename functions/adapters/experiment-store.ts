@@ -15,7 +15,10 @@ import {
   foldBatch,
   stateKeysOf,
 } from '../../models/experiments/recording.ts';
-import { DEFAULT_SEGMENT_POLICY, type ShopperSegment } from '../../models/segments/policy.ts';
+import {
+  DEFAULT_SEGMENT_POLICY,
+  type ShopperStanding,
+} from '../../models/segments/policy.ts';
 import { classify } from '../../models/segments/rules.ts';
 import { computeCutPoints } from '../../models/segments/scoring.ts';
 import { documentClient } from '../lib/aws.ts';
@@ -110,20 +113,38 @@ export function cachedExperiments(
 }
 
 /**
- * The shopper's segment, from the server's profile against the stored cut points (the fixed
- * fallback ones before the first scheduled computation) and the stored segment policy's table, as
- * pricing derives it, with the policy itself for the segment's treatment: one BatchGetItem.
+ * A signed-in shopper's standing: their stored RFM profile (scene filling's purchase price signal),
+ * their segment (the profile against the stored cut points, the fixed fallback ones before the
+ * first scheduled computation, and the stored segment policy's table, as pricing derives it) and
+ * the policy itself for the segment's treatment. One BatchGetItem of three small items.
  * Segment null: no order yet.
  */
-export function segmentReader(
+export function shopperProfileReader(
   table: string,
   { client, clock = Date.now }: { client?: DynamoDBDocumentClient; clock?: () => number } = {},
-): (userId: string) => Promise<ShopperSegment> {
+): (userId: string) => Promise<ShopperStanding> {
   return async (userId) => {
     const out = await batchGetAll({ [table]: segmentKeys(userId) }, { client: client ?? documentClient() });
     const { profile, cuts, policy = DEFAULT_SEGMENT_POLICY } = segmentFactsOf(out[table], userId);
     const classified = classify(profile, cuts ?? computeCutPoints([], clock()), policy.table);
-    return { segment: classified?.segment.segment ?? null, policy };
+    return { profile, segment: classified?.segment.segment ?? null, policy };
+  };
+}
+
+/**
+ * Personalisation, not correctness: when the standing cannot be read, the answer is served as for
+ * a shopper with no order yet (default policy, no experiment audience of segments), and logged.
+ */
+export function standingOrDefaults(
+  read: (userId: string) => Promise<ShopperStanding>,
+): (userId: string) => Promise<ShopperStanding> {
+  return async (userId) => {
+    try {
+      return await read(userId);
+    } catch (error) {
+      logger.warn('shopper standing not read; defaults served', { error: (error as Error).message });
+      return { profile: undefined, segment: null, policy: DEFAULT_SEGMENT_POLICY };
+    }
   };
 }
 

@@ -10,6 +10,8 @@ export const DEMO_SEGMENT_POLICY: SegmentPolicy = SegmentPolicy.parse({
   treatments: {
     // A first order: they still compare, so look-alikes and scene partners lead.
     new: { related: 'content-first' },
+    // Growing the basket: scene bundles that fit how they pay lead.
+    promising: { sceneFill: 'style-led' },
     // Win-back built on what they bought before: their own history pulls hardest.
     dormant: {
       related: {

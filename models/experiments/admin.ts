@@ -2,6 +2,7 @@ import type { Promotion } from '../../events/catalog.ts';
 import type { Experiment, ExperimentResultsResponse } from '../../events/experiments.ts';
 import { DomainError } from '../errors.ts';
 import { isRelatedStrategy, RELATED_STRATEGIES } from '../related/strategies.ts';
+import { isSceneFillStrategy, SCENE_FILL_STRATEGIES } from '../scenes/strategies.ts';
 import type { VariantCounts } from './attribution.ts';
 import { experimentResults } from './results.ts';
 
@@ -38,13 +39,18 @@ function relatedIssues(e: Experiment): ExperimentIssue[] {
   );
 }
 
-function sceneFillIssues(_e: Experiment): ExperimentIssue[] {
-  return [
-    {
-      field: 'target',
-      message: 'scene fill experiments are not served yet; they would never be exposed',
-    },
-  ];
+/** A variant naming a scene fill strategy this code does not know would be served the default. */
+function sceneFillIssues(e: Experiment): ExperimentIssue[] {
+  return e.variants.flatMap((v, i) =>
+    v.strategy !== undefined && !isSceneFillStrategy(v.strategy)
+      ? [
+          {
+            field: `variants.${i}.strategy`,
+            message: `"${v.strategy}" is not a scene fill strategy (${Object.keys(SCENE_FILL_STRATEGIES).join(', ')})`,
+          },
+        ]
+      : [],
+  );
 }
 
 /**

@@ -92,3 +92,27 @@ export function assignmentsFor(
   }
   return out;
 }
+
+/**
+ * The assignment of the experiment that leads a surface for this shopper, or null. One answer has
+ * one strategy, so when several experiments on a surface run at once, the one that started first
+ * (then the smaller id) and assigns the shopper shapes it and is the only one exposed: the others'
+ * shoppers would see a strategy that is not their variant's, which must not count for them.
+ */
+export function leadingAssignment(
+  experiments: readonly Experiment[],
+  targets: (e: Experiment) => boolean,
+  shopper: { userId: string | undefined; segment: string | null },
+  now: number,
+): Assignment | null {
+  const candidates = experiments
+    .filter(targets)
+    .sort(
+      (a, b) => Date.parse(a.startAt) - Date.parse(b.startAt) || (a.experimentId < b.experimentId ? -1 : 1),
+    );
+  for (const e of candidates) {
+    const a = assignmentFor(e, shopper, now);
+    if (a !== null) return a;
+  }
+  return null;
+}

@@ -12,7 +12,8 @@ import {
   relatedProducts,
 } from '../related-answer.ts';
 import { relatedStrategyFor, type ShopperSegment } from '../segments/policy.ts';
-import { assignmentFor } from './assign.ts';
+import { leadingAssignment } from './assign.ts';
+import { exposuresOf } from './exposure.ts';
 
 /** Whether an experiment tests strategies of the related-products surface. */
 export const servesRelated = (e: Experiment): boolean =>
@@ -26,8 +27,8 @@ export interface RelatedPlan {
 
 /**
  * The strategy that serves a shopper's related request. One request has one strategy, so when
- * several experiments on this surface run at once, the one that started first (then the smaller id)
- * shapes it and is the only one exposed: the others' shoppers would see a strategy that is not
+ * several experiments on this surface run at once, the one that started first (then the smaller id;
+ * `leadingAssignment`) shapes it and is the only one exposed: the others' shoppers would see a strategy that is not
  * their variant's, which must not count for them. Outside every experiment (guests, shoppers
  * outside the audience, requests outside the dates), the segment's strategy from the segment policy
  * serves when it has one, else the default, `behavioural`: a running experiment goes first because
@@ -41,23 +42,15 @@ export function planRelated(
   now: number,
   segmentStrategy?: RelatedStrategy,
 ): RelatedPlan {
-  const outside = { strategy: segmentStrategy ?? DEFAULT_RELATED_STRATEGY, served: [] };
-  const running = experiments
-    .filter(servesRelated)
-    .sort(
-      (a, b) => Date.parse(a.startAt) - Date.parse(b.startAt) || (a.experimentId < b.experimentId ? -1 : 1),
-    );
-  for (const e of running) {
-    const a = assignmentFor(e, shopper, now);
-    if (a === null) continue;
-    const name = a.variant.strategy;
-    if (name === undefined || !isRelatedStrategy(name)) break;
-    return {
-      strategy: RELATED_STRATEGIES[name],
-      served: [{ experimentId: a.experimentId, variantId: a.variantId }],
-    };
+  const a = leadingAssignment(experiments, servesRelated, shopper, now);
+  const name = a?.variant.strategy;
+  if (a === null || name === undefined || !isRelatedStrategy(name)) {
+    return { strategy: segmentStrategy ?? DEFAULT_RELATED_STRATEGY, served: [] };
   }
-  return outside;
+  return {
+    strategy: RELATED_STRATEGIES[name],
+    served: [{ experimentId: a.experimentId, variantId: a.variantId }],
+  };
 }
 
 export interface RelatedServingPorts {
@@ -96,32 +89,22 @@ export async function relatedForShopper(
           ([experiments, { segment, policy }]) =>
             planRelated(experiments, { userId, segment }, clock.now, relatedStrategyFor(policy, segment)),
         );
-  // Awaited by the answer once its first round trip is back; until then a failure must not count
-  // as unhandled.
+  const strategy = planned.then((p) => p.strategy);
+  // Awaited by the answer once its first round trip is back (never, after a 404); until then a
+  // failure must not count as unhandled.
   planned.catch(() => {});
+  strategy.catch(() => {});
   let served: ServedVariant[] = [];
-  const occurredAt = new Date(clock.now).toISOString();
   const expose = async () => {
     served = (await planned).served;
-    if (userId === undefined || served.length === 0) return;
-    await ports.exposed(
-      served.map((s) => ({
-        type: 'ExperimentExposed' as const,
-        eventId: clock.newEventId(),
-        occurredAt,
-        version: 1 as const,
-        experimentId: s.experimentId,
-        variantId: s.variantId,
-        userId,
-      })),
-    );
+    if (userId !== undefined && served.length > 0) await ports.exposed(exposuresOf(served, userId, clock));
   };
   const answer = await relatedProducts(
     ports.reader,
     input,
     query,
     currency,
-    planned.then((p) => p.strategy),
+    strategy,
     expose,
   );
   return { ...answer, experiments: served };

@@ -4,6 +4,7 @@ import { fitsSlot } from '../pricing/rules.ts';
 import type { StoredNeighbour } from '../related-answer.ts';
 import { LinkIndex } from './evidence.ts';
 import type { PriceStyle, PriceStyleVerdict } from './price-style.ts';
+import { DEFAULT_SCENE_FILL_STRATEGY, type SceneFillStrategy } from './strategies.ts';
 
 /**
  * Scene guides: which scenes an anchor product belongs to, and each scene filled around it, one
@@ -25,7 +26,10 @@ export interface FillContext {
   candidatesFor: (slot: Slot) => readonly Product[];
   /** Products of the visit (session, then signed-in user), newest first: a pick the shopper already looked at is a good sign. */
   recent: readonly string[];
+  /** Already chosen from the strategy's source (see `fillPriceStyle`). */
   priceStyle: PriceStyleVerdict;
+  /** How much the price style and the visit weigh; the default (`evidence-led`) when left out. */
+  strategy?: Pick<SceneFillStrategy, 'styleBonus' | 'recentBonus'>;
   /** Decides the season; nothing here reads the clock. */
   now: Date;
 }
@@ -84,10 +88,6 @@ export interface FillOptions {
 /** Weight of the anchor's evidence against that of each product picked before (the anchor is what the shopper chose). */
 const ANCHOR_WEIGHT = 1;
 const PICK_WEIGHT = 0.5;
-/** A candidate the shopper already looked at during the visit. */
-const RECENT_BONUS = 0.15;
-/** The most the shopper's price style adds: less than the best evidence, enough to decide between equals. */
-const STYLE_BONUS = 0.2;
 /** A style bonus is named as a reason from this much, or whenever it changed the pick. */
 const STYLE_REASON_MIN = 0.1;
 const DEFAULT_ALTERNATIVES = 3;
@@ -380,6 +380,9 @@ function rankSlot(
   ctx: EveryoneContext,
   sceneId: string,
 ): { ranked: Scored[]; styleChangedPick: boolean } {
+  // The default's weights: a candidate of the visit +0.15; the style at most +0.2, less than the
+  // best evidence (1) but enough to decide between equals.
+  const weights = ctx.strategy ?? DEFAULT_SCENE_FILL_STRATEGY;
   const evidence = eligible.map((p) => evidenceOf(p, members, links, sceneId));
   // Normalised per slot: how well a candidate goes with the fill compared with the slot's best,
   // so a slot with only weak evidence still ranks by it, and the bonuses mean the same everywhere.
@@ -397,11 +400,11 @@ function rankSlot(
       steps === 0
         ? 0
         : ctx.priceStyle.style === 'value'
-          ? (STYLE_BONUS * (steps - rank)) / steps
+          ? (weights.styleBonus * (steps - rank)) / steps
           : ctx.priceStyle.style === 'premium'
-            ? (STYLE_BONUS * rank) / steps
+            ? (weights.styleBonus * rank) / steps
             : 0;
-    const recentBonus = recent.has(product.productId) ? RECENT_BONUS : 0;
+    const recentBonus = recent.has(product.productId) ? weights.recentBonus : 0;
     const normalised = top > 0 ? e.raw / top : 0;
     const base = normalised + recentBonus;
     return {

@@ -1,13 +1,14 @@
 import type { SegmentPolicy } from '../../events/segments.ts';
 import { isRelatedStrategy, RELATED_STRATEGIES } from '../related/strategies.ts';
+import { isSceneFillStrategy, SCENE_FILL_STRATEGIES } from '../scenes/strategies.ts';
 import { type KnownStrategies, type PolicyIssue, policyIssues } from './policy.ts';
 
 /** The strategies this code serves, per surface. */
 export const KNOWN_STRATEGIES: KnownStrategies = {
   related: isRelatedStrategy,
   relatedNames: Object.keys(RELATED_STRATEGIES),
-  sceneFill: () => false,
-  sceneFillNames: [],
+  sceneFill: isSceneFillStrategy,
+  sceneFillNames: Object.keys(SCENE_FILL_STRATEGIES),
 };
 
 export interface SegmentPolicyPorts {

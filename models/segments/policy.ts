@@ -1,4 +1,5 @@
 import {
+  type RfmProfile,
   type SegmentPolicy,
   SegmentPolicy as SegmentPolicySchema,
   type SegmentTreatment,
@@ -22,6 +23,12 @@ export const DEFAULT_SEGMENT_POLICY: SegmentPolicy = SegmentPolicySchema.parse({
 export interface ShopperSegment {
   segment: string | null;
   policy: SegmentPolicy;
+}
+
+/** What serving reads of a signed-in shopper: their segment, the policy and the profile itself. */
+export interface ShopperStanding extends ShopperSegment {
+  /** Undefined before the first order. */
+  profile: RfmProfile | undefined;
 }
 
 export interface PolicyIssue {
@@ -54,7 +61,7 @@ export function policyIssues(policy: SegmentPolicy, known: KnownStrategies): Pol
     if (typeof t.sceneFill === 'string' && !known.sceneFill(t.sceneFill)) {
       issues.push({
         field: `treatments.${segment}.sceneFill`,
-        message: `"${t.sceneFill}" is not a scene fill strategy (${known.sceneFillNames.join(', ') || 'none known'}); name one or give weights`,
+        message: `"${t.sceneFill}" is not a scene fill strategy (${known.sceneFillNames.join(', ')}); name one or give weights`,
       });
     }
   }

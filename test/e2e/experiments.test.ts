@@ -136,7 +136,12 @@ describe('A/B experiment on the related surface, end to end', () => {
       ],
       [{ ...definition(), experimentId: other, weight: 1 }, 400, 'body'],
       [{ ...definition() }, 400, 'body.experimentId'],
-      [{ ...definition(), experimentId: other, target: { kind: 'sceneFillStrategy' } }, 400, 'body.target'],
+      // Scene fill experiments are served, but their variants name scene fill strategies.
+      [
+        { ...definition(), experimentId: other, target: { kind: 'sceneFillStrategy' } },
+        400,
+        'body.variants.0.strategy',
+      ],
     ];
     for (const [body, status, path] of bad) {
       const res = await call('PUT', `/v1/admin/experiments/${other}`, body);

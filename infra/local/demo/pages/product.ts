@@ -360,7 +360,7 @@ function renderScenes(answer: ProductScenes): void {
     h(
       'p',
       { class: 'note' },
-      `Picks for this visit: ${answer.priceStyle.style} (${answer.priceStyle.reason})`,
+      `Price style of the picks: ${answer.priceStyle.style} (${answer.priceStyle.reason})`,
     ),
     ...answer.scenes.map((s) => {
       const lines = s.slots.flatMap((slot) =>
