@@ -15,10 +15,7 @@ import {
   foldBatch,
   stateKeysOf,
 } from '../../models/experiments/recording.ts';
-import {
-  DEFAULT_SEGMENT_POLICY,
-  type ShopperStanding,
-} from '../../models/segments/policy.ts';
+import { DEFAULT_SEGMENT_POLICY, type ShopperStanding } from '../../models/segments/policy.ts';
 import { classify } from '../../models/segments/rules.ts';
 import { computeCutPoints } from '../../models/segments/scoring.ts';
 import { documentClient } from '../lib/aws.ts';

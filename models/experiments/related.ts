@@ -99,13 +99,6 @@ export async function relatedForShopper(
     served = (await planned).served;
     if (userId !== undefined && served.length > 0) await ports.exposed(exposuresOf(served, userId, clock));
   };
-  const answer = await relatedProducts(
-    ports.reader,
-    input,
-    query,
-    currency,
-    strategy,
-    expose,
-  );
+  const answer = await relatedProducts(ports.reader, input, query, currency, strategy, expose);
   return { ...answer, experiments: served };
 }
