@@ -545,8 +545,9 @@ export const functions = [
       'Keeps the slot categories (whole categories of the catalog) cached per container and fills a few scenes with their alternatives; 1 GB for the memory and the CPU share.',
     // experiments: the running set, cached per container; publishes ExperimentExposed when a
     // scene fill variant served the answer.
-    // profiles: a signed-in shopper's purchase price signal (and segment, when a running scene
-    // fill experiment's audience names segments), beside the first round trip.
+    // profiles: a signed-in shopper's standing (profile, cut points, segment policy: their purchase
+    // price signal, segment and the segment's scene fill treatment) in one BatchGetItem beside the
+    // first round trip.
     tables: {
       products: 'read',
       related: 'read',
@@ -581,7 +582,9 @@ export const functions = [
       'Two BatchGetItem round trips and a few hundred items of ranking work; the storefront waits on it.',
     // experiments: the running set, cached per container; publishes ExperimentExposed when a
     // variant served the answer.
-    // profiles: the shopper's segment, read only when a running experiment's audience names segments.
+    // profiles: a signed-in shopper's standing (profile, cut points, segment policy) in one
+    // BatchGetItem beside the first round trip: the segment picks the experiment audience and the
+    // segment's related treatment.
     tables: { products: 'read', related: 'read', shoppers: 'read', experiments: 'read', profiles: 'read' },
     publishes: true,
   },

@@ -23,7 +23,7 @@ import { logger } from '../lib/logger.ts';
 import { batchGetAll } from './batch-get.ts';
 import { MAX_TRANSACT_ITEMS, markerKey, untilNoConflict, writeOnce } from './exactly-once.ts';
 import { allPages } from './paging.ts';
-import { segmentFactsOf, segmentKeys } from './profile-items.ts';
+import { segmentSettingsCache } from './profile-items.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -113,16 +113,26 @@ export function cachedExperiments(
  * A signed-in shopper's standing: their stored RFM profile (scene filling's purchase price signal),
  * their segment (the profile against the stored cut points, the fixed fallback ones before the
  * first scheduled computation, and the stored segment policy's table, as pricing derives it) and
- * the policy itself for the segment's treatment. One BatchGetItem of three small items.
+ * the policy itself for the segment's treatment. One BatchGetItem: the profile, and the shop-wide
+ * cut points and policy when this container's copy is older than a minute (`segmentSettingsCache`).
  * Segment null: no order yet.
  */
 export function shopperProfileReader(
   table: string,
-  { client, clock = Date.now }: { client?: DynamoDBDocumentClient; clock?: () => number } = {},
+  {
+    client,
+    clock = Date.now,
+    settings = segmentSettingsCache({ clock }),
+  }: {
+    client?: DynamoDBDocumentClient;
+    clock?: () => number;
+    settings?: ReturnType<typeof segmentSettingsCache>;
+  } = {},
 ): (userId: string) => Promise<ShopperStanding> {
   return async (userId) => {
-    const out = await batchGetAll({ [table]: segmentKeys(userId) }, { client: client ?? documentClient() });
-    const { profile, cuts, policy = DEFAULT_SEGMENT_POLICY } = segmentFactsOf(out[table], userId);
+    const { keys, shop } = settings.keysFor(userId);
+    const out = await batchGetAll({ [table]: keys }, { client: client ?? documentClient() });
+    const { profile, cuts, policy = DEFAULT_SEGMENT_POLICY } = settings.factsOf(out[table], userId, shop);
     const classified = classify(profile, cuts ?? computeCutPoints([], clock()), policy.table);
     return { profile, segment: classified?.segment.segment ?? null, policy };
   };

@@ -33,7 +33,7 @@ import {
 } from '../../models/redemption.ts';
 import { documentClient } from '../lib/aws.ts';
 import { batchGetAll } from './batch-get.ts';
-import { segmentFactsOf, segmentKeys } from './profile-items.ts';
+import { segmentSettingsCache } from './profile-items.ts';
 
 const DAY_S = 86_400;
 const epochS = (iso: string) => Math.floor(Date.parse(iso) / 1000);
@@ -102,17 +102,23 @@ export function dynamoPricingSources(
   {
     client = documentClient(),
     promotions = cachedPromotions(names.promotions, { client }),
-  }: { client?: DynamoDBDocumentClient; promotions?: () => Promise<Promotion[]> } = {},
+    segmentSettings = segmentSettingsCache(),
+  }: {
+    client?: DynamoDBDocumentClient;
+    promotions?: () => Promise<Promotion[]>;
+    segmentSettings?: ReturnType<typeof segmentSettingsCache>;
+  } = {},
 ): PricingSources {
   return {
     promotions,
     async facts({ productIds, sceneIds, userId, groupId, counterKeys }): Promise<PricingFacts> {
+      const segmentRead = userId !== null ? segmentSettings.keysFor(userId) : undefined;
       const out = await batchGetAll(
         {
           [names.products]: productIds.map((productId) => ({ productId })),
           ...(sceneIds.length ? { [names.scenes]: sceneIds.map((sceneId) => ({ sceneId })) } : {}),
           ...(userId !== null ? { [names.customers]: [{ userId }] } : {}),
-          ...(userId !== null ? { [names.profiles]: segmentKeys(userId) } : {}),
+          ...(segmentRead ? { [names.profiles]: segmentRead.keys } : {}),
           ...(groupId !== undefined ? { [names.groups]: [{ groupId }] } : {}),
           ...(counterKeys.length
             ? { [names.redemptions]: counterKeys.map((redemptionKey) => ({ redemptionKey })) }
@@ -122,7 +128,10 @@ export function dynamoPricingSources(
       );
       const customer = out[names.customers]?.[0];
       const group = out[names.groups]?.[0];
-      const segmentFacts = userId !== null ? segmentFactsOf(out[names.profiles], userId) : undefined;
+      const segmentFacts =
+        userId !== null && segmentRead
+          ? segmentSettings.factsOf(out[names.profiles], userId, segmentRead.shop)
+          : undefined;
       return {
         products: new Map(
           (out[names.products] ?? []).map((i) => [i.productId as string, strip<Product>(i)] as const),

@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import { type RfmCutPoints, type RfmProfile, SegmentPolicy } from '../../events/segments.ts';
 import { logger } from '../lib/logger.ts';
 
@@ -58,5 +59,51 @@ export function segmentFactsOf(
     profile: profile ? profileOfItem(profile) : undefined,
     cuts: cuts ? cutsOfItem(cuts) : undefined,
     policy: policyOfItem(find(POLICY_KEY)),
+  };
+}
+
+type SegmentFacts = ReturnType<typeof segmentFactsOf>;
+
+/** How long a container keeps the shop's cut points and segment policy: 60 s unless configured. */
+export const segmentSettingsCacheSeconds = (): number =>
+  z.coerce.number().int().min(0).max(3_600).default(60).parse(process.env.SEGMENT_SETTINGS_CACHE_SECONDS);
+
+/**
+ * The shop-wide items (`#cuts`, `#policy`) kept per container between reads. Every signed-in
+ * request on the read path and in pricing classifies its shopper; reading those two items each time
+ * would make them the hottest keys of the table (a partition serves about 6,000 eventually
+ * consistent small-item reads a second, and a sale's traffic passes that). They change daily (cut points) or
+ * when a merchandiser edits the policy, so a container re-reads them, in the same BatchGetItem as
+ * the shopper's profile, once they are older than `SEGMENT_SETTINGS_CACHE_SECONDS` (default 60);
+ * between re-reads it reads the profile alone. Still one round trip either way.
+ */
+export function segmentSettingsCache({
+  maxAgeSeconds,
+  clock = Date.now,
+}: {
+  maxAgeSeconds?: number;
+  clock?: () => number;
+} = {}) {
+  let cached: { at: number; cuts: RfmCutPoints | undefined; policy: SegmentPolicy | undefined } | undefined;
+  const fresh = () =>
+    cached !== undefined && clock() - cached.at < (maxAgeSeconds ?? segmentSettingsCacheSeconds()) * 1000;
+  return {
+    /** The keys to read for `userId`; `shop` says whether the shop-wide items are among them. */
+    keysFor(userId: string): { keys: { userId: string }[]; shop: boolean } {
+      return fresh() ? { keys: [{ userId }], shop: false } : { keys: segmentKeys(userId), shop: true };
+    },
+    /** What `keysFor` read, sorted out, with the shop-wide items from the cache when not read. */
+    factsOf(
+      items: readonly Record<string, unknown>[] | undefined,
+      userId: string,
+      shop: boolean,
+    ): SegmentFacts {
+      const facts = segmentFactsOf(items, userId);
+      if (shop) {
+        cached = { at: clock(), cuts: facts.cuts, policy: facts.policy };
+        return facts;
+      }
+      return { profile: facts.profile, cuts: cached?.cuts, policy: cached?.policy };
+    },
   };
 }

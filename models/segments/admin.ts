@@ -22,8 +22,8 @@ export type PolicyOutcome =
 /**
  * Stores a segment policy, replacing the one before whole: the table and the treatments are read
  * together by every classification, so there is no partial update to get half right. Segments
- * change for everyone at once on the next request; profiles are not rewritten (a segment is derived
- * when read, never stored). Experiments whose audience names a segment the new table no longer has
+ * change for everyone together, once each container's copy of the policy expires (a minute at
+ * most); profiles are not rewritten (a segment is derived when read, never stored). Experiments whose audience names a segment the new table no longer has
  * simply reach nobody new.
  */
 export async function submitPolicy(

@@ -56,7 +56,11 @@ const first = (segment: string, i = 0) => {
   return p.userId;
 };
 
+const savedSettingsCache = process.env.SEGMENT_SETTINGS_CACHE_SECONDS;
 beforeAll(async () => {
+  // Edits of the policy and a recomputation of the cut points must serve at once here; a
+  // container keeps them for a minute otherwise.
+  process.env.SEGMENT_SETTINGS_CACHE_SECONDS = '0';
   const now = new Date();
   rt = await startRuntime({
     port: 0,
@@ -84,7 +88,11 @@ beforeAll(async () => {
   )!;
   cart = { items: [{ productId: tent.productId, quantity: 1 }], couponCodes: ['welcome-back'] };
 });
-afterAll(async () => rt?.stop());
+afterAll(async () => {
+  await rt?.stop();
+  if (savedSettingsCache === undefined) delete process.env.SEGMENT_SETTINGS_CACHE_SECONDS;
+  else process.env.SEGMENT_SETTINGS_CACHE_SECONDS = savedSettingsCache;
+});
 
 describe('RFM segments on the local runtime', () => {
   it('seeds a profile for every ordering demo shopper, with shoppers in every segment', () => {

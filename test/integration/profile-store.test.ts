@@ -2,7 +2,7 @@ import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SegmentPolicy } from '../../events/segments.ts';
 import { dynamoPricingSources } from '../../functions/adapters/pricing-store.ts';
-import { POLICY_KEY } from '../../functions/adapters/profile-items.ts';
+import { POLICY_KEY, segmentSettingsCache } from '../../functions/adapters/profile-items.ts';
 import {
   CUTS_KEY,
   putPolicy,
@@ -132,35 +132,45 @@ describe('functions/adapters/profile-store', () => {
   });
 
   describe('dynamoPricingSources', () => {
-    it("reads the shopper's profile and the cut points in the quote's one BatchGetItem", async () => {
-      let calls = 0;
+    it("reads the shopper's profile with the shop's cut points and policy in the quote's one BatchGetItem, those two at most once a minute", async () => {
+      const profileKeysRead: string[][] = [];
       const client = {
         send: (command: Parameters<typeof t.doc.send>[0]) => {
-          calls++;
+          const keys = (command.input as { RequestItems?: Record<string, { Keys: { userId: string }[] }> })
+            .RequestItems?.[t.names.profiles]?.Keys;
+          profileKeysRead.push((keys ?? []).map((k) => k.userId));
           return t.doc.send(command as never);
         },
       } as unknown as typeof t.doc;
+      let now = T0;
       const sources = dynamoPricingSources(
         { ...t.names, profiles: t.names.profiles },
-        { client, promotions: async () => [] },
+        {
+          client,
+          promotions: async () => [],
+          segmentSettings: segmentSettingsCache({ maxAgeSeconds: 60, clock: () => now }),
+        },
       );
-      const facts = await sources.facts({
-        productIds: ['p-tent'],
-        sceneIds: [],
-        userId: 'u-busy',
-        groupId: undefined,
-        counterKeys: [],
-      });
-      expect(calls).toBe(1);
+      const quoteFacts = (userId: string | null) =>
+        sources.facts({ productIds: ['p-tent'], sceneIds: [], userId, groupId: undefined, counterKeys: [] });
+      const facts = await quoteFacts('u-busy');
+      expect(profileKeysRead).toEqual([['u-busy', CUTS_KEY, POLICY_KEY]]);
       expect(facts.profile?.orders).toBe(16);
       expect(facts.cuts?.method).toBe('quintiles');
-      const guest = await sources.facts({
-        productIds: ['p-tent'],
-        sceneIds: [],
-        userId: null,
-        groupId: undefined,
-        counterKeys: [],
-      });
+
+      // Within the minute: the profile alone is read, and the cut points come from the container.
+      now += 59_000;
+      const again = await quoteFacts('u-busy');
+      expect(profileKeysRead[1]).toEqual(['u-busy']);
+      expect(again.cuts).toEqual(facts.cuts);
+      expect(again.profile).toEqual(facts.profile);
+      now += 1_000;
+      await quoteFacts('u-busy');
+      expect(profileKeysRead[2]).toEqual(['u-busy', CUTS_KEY, POLICY_KEY]);
+      expect(profileKeysRead).toHaveLength(3);
+
+      const guest = await quoteFacts(null);
+      expect(profileKeysRead[3]).toEqual([]);
       expect(guest.profile).toBeUndefined();
       expect(guest.cuts).toBeUndefined();
     });
