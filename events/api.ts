@@ -72,7 +72,9 @@ export const SceneList = z.object({ items: z.array(Scene) }).meta({ id: 'SceneLi
 export const RelatedQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(50).default(10),
   sessionId: SessionId.optional(),
-  userId: UserId.optional(),
+  userId: UserId.optional().describe(
+    "Optional: only the bearer token's own user id (the shopper comes from the token; another id is a 403, one without a token a 401)",
+  ),
   /** Comma-separated product ids the storefront already shows. */
   exclude: z
     .string()
@@ -355,7 +357,9 @@ export const FilledSceneView = Scene.pick({
 /** `GET /v1/products/{productId}/scenes`. */
 export const ProductScenesQuery = z.strictObject({
   sessionId: SessionId.optional(),
-  userId: UserId.optional(),
+  userId: UserId.optional().describe(
+    "Optional: only the bearer token's own user id (the shopper comes from the token; another id is a 403, one without a token a 401)",
+  ),
   limit: z.coerce.number().int().min(1).max(10).default(3),
 });
 export const ProductScenesResponse = z
@@ -373,7 +377,9 @@ export const ScenePath = z.object({ sceneId: SceneId });
 export const SceneQuery = z.strictObject({
   productId: ProductId.optional(),
   sessionId: SessionId.optional(),
-  userId: UserId.optional(),
+  userId: UserId.optional().describe(
+    "Optional: only the bearer token's own user id (the shopper comes from the token; another id is a 403, one without a token a 401)",
+  ),
 });
 export const SceneResponse = z
   .object({

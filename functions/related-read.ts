@@ -4,7 +4,8 @@ import { relatedForShopper } from '../models/experiments/related.ts';
 import { cachedExperiments, shopperProfileReader, standingOrDefaults } from './adapters/experiment-store.ts';
 import { publishExposures } from './adapters/exposures.ts';
 import { dynamoRelatedReader } from './adapters/related-store.ts';
-import { env, tableName } from './lib/config.ts';
+import { personalisedShopper } from './lib/auth.ts';
+import { authSecret, env, tableName } from './lib/config.ts';
 import { httpApi, parseAt } from './lib/http.ts';
 
 const reader = dynamoRelatedReader({
@@ -19,9 +20,10 @@ export const handler = httpApi({
   'GET /v1/products/{productId}/related': async (req) => {
     const { productId } = parseAt('path', ProductPath, req.pathParameters);
     const q = parseAt('query', RelatedQuery, req.query);
+    const userId = personalisedShopper(req, q.userId, authSecret()) ?? undefined;
     const body = await relatedForShopper(
       { reader, experiments, segmentOf, exposed: publishExposures },
-      { productId, sessionId: q.sessionId, userId: q.userId },
+      { productId, sessionId: q.sessionId, userId },
       {
         limit: q.limit,
         exclude: q.exclude ?? [],

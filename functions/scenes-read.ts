@@ -4,7 +4,8 @@ import { sceneForShopper, scenesForShopper } from '../models/scene-answer.ts';
 import { cachedExperiments, shopperProfileReader, standingOrDefaults } from './adapters/experiment-store.ts';
 import { publishExposures } from './adapters/exposures.ts';
 import { dynamoSceneReader } from './adapters/scene-store.ts';
-import { env, minMarginPercent, tableName } from './lib/config.ts';
+import { personalisedShopper } from './lib/auth.ts';
+import { authSecret, env, minMarginPercent, tableName } from './lib/config.ts';
 import { httpApi, parseAt } from './lib/http.ts';
 import { localeOf } from './lib/locale.ts';
 
@@ -33,9 +34,10 @@ export const handler = httpApi({
   'GET /v1/products/{productId}/scenes': async (req) => {
     const { productId } = parseAt('path', ProductPath, req.pathParameters);
     const q = parseAt('query', ProductScenesQuery, req.query);
+    const userId = personalisedShopper(req, q.userId, authSecret()) ?? undefined;
     const body = await scenesForShopper(
       ports,
-      { productId, sessionId: q.sessionId, userId: q.userId, limit: q.limit },
+      { productId, sessionId: q.sessionId, userId, limit: q.limit },
       options(req.headers['accept-language']),
       clock(),
     );
@@ -44,9 +46,10 @@ export const handler = httpApi({
   'GET /v1/scenes/{sceneId}': async (req) => {
     const { sceneId } = parseAt('path', ScenePath, req.pathParameters);
     const q = parseAt('query', SceneQuery, req.query);
+    const userId = personalisedShopper(req, q.userId, authSecret()) ?? undefined;
     const body = await sceneForShopper(
       ports,
-      { sceneId, productId: q.productId, sessionId: q.sessionId, userId: q.userId },
+      { sceneId, productId: q.productId, sessionId: q.sessionId, userId },
       options(req.headers['accept-language']),
       clock(),
     );

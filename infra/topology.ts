@@ -38,8 +38,9 @@ export interface FunctionDecl {
   publishes: boolean;
   /**
    * Environment variables that hold keys. The stack generates one Secrets Manager secret per
-   * variable and hands it in through a CloudFormation dynamic reference, so no key is in the
-   * template or the repository; the local runtime sets development values.
+   * variable (shared by every function that names it) and hands it in through a CloudFormation
+   * dynamic reference, so no key is in the template or the repository; the local runtime sets
+   * development values.
    */
   secrets?: readonly string[];
 }
@@ -558,6 +559,8 @@ export const functions = [
       profiles: 'read',
     },
     publishes: true,
+    // A signed-in shopper is personalised only on the proof of their bearer token.
+    secrets: ['AUTH_JWT_SECRET'],
   },
   {
     id: 'hits-read',
@@ -587,6 +590,8 @@ export const functions = [
     // segment's related treatment.
     tables: { products: 'read', related: 'read', shoppers: 'read', experiments: 'read', profiles: 'read' },
     publishes: true,
+    // A signed-in shopper is personalised only on the proof of their bearer token.
+    secrets: ['AUTH_JWT_SECRET'],
   },
   {
     id: 'update-related',

@@ -101,3 +101,30 @@ export function signedInShopper(req: HttpRequest, secret: string, now: Date = ne
   if (userId === null) throw unauthorized('sign in first: this route needs a bearer token');
   return userId;
 }
+
+/**
+ * The shopper a read route personalises for (related products, scene guides): the bearer token's,
+ * never an id the query merely names, since a personalised answer shows what that shopper looked
+ * at and bought (a `session:<productId>` reason) and decides their experiment variants. A query
+ * `userId` is accepted only as the token's own (storefronts that always sent it keep working once
+ * they send the token too): without a token it is a 401, with another shopper's token a 403.
+ */
+export function personalisedShopper(
+  req: HttpRequest,
+  queryUserId: string | undefined,
+  secret: string,
+  now: Date = new Date(),
+): string | null {
+  const { userId } = shopperOf(req, secret, now);
+  if (queryUserId === undefined) return userId;
+  if (userId === null) {
+    const message =
+      'personalising for a user needs their bearer token (Authorization: Bearer <token>); a user id alone is not proof';
+    throw new HttpError(401, 'Unauthorized', message, [{ in: 'query', path: 'userId', message }]);
+  }
+  if (userId !== queryUserId) {
+    const message = "not the signed-in shopper: send the token's own user id, or none";
+    throw new HttpError(403, 'Forbidden', message, [{ in: 'query', path: 'userId', message }]);
+  }
+  return userId;
+}

@@ -49,6 +49,14 @@ const PricingEnv = z.object({
   PROMOTIONS_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60),
 });
 
+/** The bearer-token key alone, for the read routes that personalise for a signed-in shopper. */
+const AuthEnv = PricingEnv.pick({ AUTH_JWT_SECRET: true });
+let authParsed: z.infer<typeof AuthEnv> | undefined;
+export const authSecret = (): string => {
+  authParsed ??= AuthEnv.parse(process.env);
+  return authParsed.AUTH_JWT_SECRET;
+};
+
 let pricingParsed: z.infer<typeof PricingEnv> | undefined;
 export const pricingEnv = (): z.infer<typeof PricingEnv> => {
   pricingParsed ??= PricingEnv.parse(process.env);

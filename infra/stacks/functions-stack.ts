@@ -79,6 +79,31 @@ export class FunctionsStack extends Stack {
       enforceSSL: true,
     } as const;
 
+    // One secret per key, shared by every function that declares it: the bearer-token key must be
+    // the same for pricing and for the read routes that personalise, or a token valid for one
+    // would be refused by the other.
+    const secrets = new Map<string, Secret>();
+    const secretFor = (variable: string): Secret => {
+      let secret = secrets.get(variable);
+      if (secret === undefined) {
+        secret = new Secret(this, `Secret-${variable}`, {
+          description: `${variable} (${functions
+            .filter((f) => (f as FunctionDecl).secrets?.includes(variable))
+            .map((f) => f.id)
+            .join(', ')})`,
+          generateSecretString: { passwordLength: 48, excludePunctuation: true },
+          removalPolicy,
+        });
+        acknowledge(
+          secret,
+          'AwsSolutions-SMG4',
+          'Rotated by an operator, not on a timer: a new quote-signing key invalidates every outstanding quote, and a new token key every session (README, "Deploying to AWS").',
+        );
+        secrets.set(variable, secret);
+      }
+      return secret;
+    };
+
     for (const f of functions as readonly FunctionDecl[]) {
       const logGroup = new LogGroup(this, `Logs-${f.id}`, {
         retention: retention(config.logRetentionDays),
@@ -143,18 +168,8 @@ export class FunctionsStack extends Stack {
         );
       }
       for (const variable of f.secrets ?? []) {
-        const secret = new Secret(this, `Secret-${f.id}-${variable}`, {
-          description: `${variable} of ${f.id}`,
-          generateSecretString: { passwordLength: 48, excludePunctuation: true },
-          removalPolicy,
-        });
-        acknowledge(
-          secret,
-          'AwsSolutions-SMG4',
-          'Rotated by an operator, not on a timer: a new quote-signing key invalidates every outstanding quote, and a new token key every session (README, "Deploying to AWS").',
-        );
         // A dynamic reference: CloudFormation resolves it at deploy time, the template holds none.
-        fn.addEnvironment(variable, secret.secretValue.unsafeUnwrap());
+        fn.addEnvironment(variable, secretFor(variable).secretValue.unsafeUnwrap());
       }
       if (f.publishes) {
         fn.addEnvironment(EVENT_BUS_ENV, bus.eventBusName);

@@ -8,6 +8,7 @@ import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
 import { writeNeighbourLists } from '../../functions/adapters/related-store.ts';
 import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
 import { Rng } from '../../models/demo/prng.ts';
+import { bearerFor } from '../support/tokens.ts';
 
 /**
  * An A/B experiment end to end on the local runtime: a merchandiser defines it, simulated shoppers
@@ -75,16 +76,21 @@ beforeAll(async () => {
 });
 afterAll(async () => rt?.stop());
 
-const call = async (method: string, path: string, body?: unknown) => {
+const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
   const res = await fetch(`${rt.url}${path}`, {
     method,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: res.status, body: (await res.json()) as any };
 };
 const related = (userId: string) =>
-  call('GET', `/v1/products/${ANCHOR}/related?limit=4&perCategory=4&userId=${userId}&sessionId=s-${userId}`);
+  call(
+    'GET',
+    `/v1/products/${ANCHOR}/related?limit=4&perCategory=4&sessionId=s-${userId}`,
+    undefined,
+    bearerFor(userId),
+  );
 const exposureItems = async () =>
   (await doc.send(new ScanCommand({ TableName: rt.tableNames.exposures, ConsistentRead: true }))).Items ?? [];
 

@@ -5,8 +5,9 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Product, Promotion } from '../../events/catalog.ts';
 import { signJwtHs256 } from '../../functions/lib/auth.ts';
-import { LOCAL_DEV_JWT_SECRET, type Runtime, startRuntime } from '../../infra/local/runtime.ts';
+import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
 import { shardKey, shardSlice } from '../../models/redemption.ts';
+import { shopperToken } from '../support/tokens.ts';
 import {
   campingBundle,
   campingScene,
@@ -100,8 +101,7 @@ const customers = [
   { userId: 'u-e2e-plain', memberTier: 'none' },
 ] as const;
 
-const tokenFor = (userId: string) =>
-  signJwtHs256({ sub: userId, exp: Math.floor(Date.now() / 1000) + 3600 }, LOCAL_DEV_JWT_SECRET);
+const tokenFor = (userId: string) => shopperToken(userId);
 
 async function publish(type: string, detail: Record<string, unknown>[]) {
   const eb = new EventBridgeClient({

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Product, Promotion } from '../../events/catalog.ts';
 import { Experiment, type ExperimentInput } from '../../events/experiments.ts';
 import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
-import { signJwtHs256 } from '../../functions/lib/auth.ts';
-import { LOCAL_DEV_JWT_SECRET, type Runtime, startRuntime } from '../../infra/local/runtime.ts';
+import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
 import { variantFor } from '../../models/experiments/assign.ts';
+import { shopperToken } from '../support/tokens.ts';
 
 /**
  * A promotion experiment end to end on the local runtime: a merchandiser tests whether "¥50 off
@@ -78,8 +78,7 @@ const definition = (over: Partial<ExperimentInput> = {}): ExperimentInput => ({
   ...over,
 });
 
-const tokenFor = (userId: string) =>
-  signJwtHs256({ sub: userId, exp: Math.floor(Date.now() / 1000) + 3600 }, LOCAL_DEV_JWT_SECRET);
+const tokenFor = (userId: string) => shopperToken(userId);
 async function call(
   method: string,
   path: string,

@@ -8,6 +8,7 @@ import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
 import { writeNeighbourLists } from '../../functions/adapters/related-store.ts';
 import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
 import { variantFor } from '../../models/experiments/assign.ts';
+import { bearerFor } from '../support/tokens.ts';
 
 /**
  * A scene fill experiment end to end on the local runtime: evidence-led (A) against style-led (B).
@@ -62,10 +63,10 @@ const dealSeeker = (userId: string): RfmProfile => ({
   version: 1,
 });
 
-const call = async (method: string, path: string, body?: unknown) => {
+const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
   const res = await fetch(`${rt.url}${path}`, {
     method,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: res.status, body: (await res.json()) as any };
@@ -176,7 +177,7 @@ describe('A/B experiment on scene fill strategies, end to end', () => {
       const want = variantId === 'A' ? DEAR : CHEAP;
       const served = [{ experimentId, variantId }];
 
-      const scenes = await call('GET', `/v1/products/${ANCHOR}/scenes?userId=${userId}`);
+      const scenes = await call('GET', `/v1/products/${ANCHOR}/scenes`, undefined, bearerFor(userId));
       expect(scenes.status, JSON.stringify(scenes.body)).toBe(200);
       expect(scenes.body.experiments).toEqual(served);
       expect(scenes.body.priceStyle).toMatchObject({ style: 'value', source: 'purchases' });
@@ -184,7 +185,12 @@ describe('A/B experiment on scene fill strategies, end to end', () => {
       expect(scenes.body.scenes.map((s: { sceneId: string }) => s.sceneId)).toEqual([sceneId]);
       expect(tentOf(scenes.body.scenes[0]), `${userId} in ${variantId}`).toBe(want);
 
-      const one = await call('GET', `/v1/scenes/${sceneId}?productId=${ANCHOR}&userId=${userId}`);
+      const one = await call(
+        'GET',
+        `/v1/scenes/${sceneId}?productId=${ANCHOR}`,
+        undefined,
+        bearerFor(userId),
+      );
       expect(one.status).toBe(200);
       expect(one.body.experiments).toEqual(served);
       expect(tentOf(one.body.scene)).toBe(want);
@@ -196,8 +202,12 @@ describe('A/B experiment on scene fill strategies, end to end', () => {
     expect(guest.body.priceStyle).toMatchObject({ style: 'balanced', source: 'visit' });
     expect(tentOf(guest.body.scenes[0])).toBe(DEAR);
     // A 404 exposes nobody: this shopper is never served an answer.
-    expect((await call('GET', `/v1/products/p-99999/scenes?userId=u-sf-404`)).status).toBe(404);
-    expect((await call('GET', `/v1/scenes/no-such-scene?userId=u-sf-404`)).status).toBe(404);
+    expect((await call('GET', '/v1/products/p-99999/scenes', undefined, bearerFor('u-sf-404'))).status).toBe(
+      404,
+    );
+    expect((await call('GET', '/v1/scenes/no-such-scene', undefined, bearerFor('u-sf-404'))).status).toBe(
+      404,
+    );
 
     await rt.bus.drain();
     const results = await call('GET', `/v1/experiments/${experimentId}/results`);

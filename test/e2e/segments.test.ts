@@ -9,9 +9,9 @@ import {
   isReservedKey,
   profileOfItem,
 } from '../../functions/adapters/profile-items.ts';
-import { signJwtHs256 } from '../../functions/lib/auth.ts';
-import { LOCAL_DEV_JWT_SECRET, type Runtime, startRuntime } from '../../infra/local/runtime.ts';
+import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
 import { classify } from '../../models/segments/rules.ts';
+import { shopperToken } from '../support/tokens.ts';
 
 /**
  * RFM segments end to end on the local runtime: the demo load stores every ordering shopper's
@@ -27,8 +27,7 @@ let cuts: RfmCutPoints;
 const bySegment = new Map<string, RfmProfile[]>();
 let seededProfiles = 0;
 
-const tokenFor = (userId: string, extra: Record<string, unknown> = {}) =>
-  signJwtHs256({ sub: userId, exp: Math.floor(Date.now() / 1000) + 3600, ...extra }, LOCAL_DEV_JWT_SECRET);
+const tokenFor = shopperToken;
 
 async function call(
   method: string,
@@ -232,11 +231,46 @@ describe('RFM segments on the local runtime', () => {
     });
   });
 
+  describe("personalisation needs the shopper's token", () => {
+    it("personalises related products and scenes for the token's shopper only: a bare userId is a 401, another's token a 403", async () => {
+      const dormant = first('dormant');
+      const loyal = first('core-loyal');
+      const product = cart.items[0]!.productId;
+      for (const path of [
+        `/v1/products/${product}/related`,
+        `/v1/products/${product}/scenes`,
+        `/v1/scenes/camping-kit?productId=${product}`,
+      ]) {
+        const join = path.includes('?') ? '&' : '?';
+        const bare = await call('GET', `${path}${join}userId=${dormant}`);
+        expect(bare.status, path).toBe(401);
+        expect(bare.body.error.issues, path).toContainEqual(
+          expect.objectContaining({ path: 'query.userId' }),
+        );
+        const other = await call('GET', `${path}${join}userId=${dormant}`, { token: tokenFor(loyal) });
+        expect(other.status, path).toBe(403);
+        expect(other.body.error.issues, path).toContainEqual(
+          expect.objectContaining({ path: 'query.userId' }),
+        );
+        const forged = await call('GET', path, {
+          headers: { authorization: `Bearer ${tokenFor(dormant)}x` },
+        });
+        expect(forged.status, path).toBe(401);
+        // The token alone, or with its own id, serves the same personalised answer.
+        const mine = await call('GET', path, { token: tokenFor(dormant) });
+        const mineNamed = await call('GET', `${path}${join}userId=${dormant}`, { token: tokenFor(dormant) });
+        expect(mine.status, path).toBe(200);
+        expect(mineNamed.body, path).toEqual(mine.body);
+      }
+    });
+  });
+
   describe('the segment policy (GET and PUT /v1/admin/segments)', () => {
     const policyNow = async () => (await call('GET', '/v1/admin/segments')).body;
     const relatedFor = async (userId: string | undefined, productId: string) => {
-      const q = userId === undefined ? '' : `?userId=${userId}`;
-      const res = await call('GET', `/v1/products/${productId}/related${q}`);
+      const res = await call('GET', `/v1/products/${productId}/related`, {
+        token: userId === undefined ? undefined : tokenFor(userId),
+      });
       expect(res.status).toBe(200);
       return res.body.items as { product: { productId: string }; reasons: string[] }[];
     };

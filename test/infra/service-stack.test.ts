@@ -279,15 +279,28 @@ describe('ServiceStack', () => {
   });
 
   describe('keys', () => {
-    it('generates a secret per declared key and hands it to its function by dynamic reference only', () => {
-      const declared = functions.flatMap((f) => ('secrets' in f ? [...f.secrets] : []));
-      expect(declared.length).toBeGreaterThan(0);
-      dev.template.resourceCountIs('AWS::SecretsManager::Secret', declared.length);
-      const pricing = resourcesOf(dev.template, 'AWS::Lambda::Function').find(
-        ([, r]) => r.Properties.Description === functions.find((f) => f.id === 'pricing')!.description,
-      )!;
-      const env = (pricing[1].Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-      for (const name of declared) expect(JSON.stringify(env[name])).toContain('resolve:secretsmanager');
+    it('generates one secret per declared key and hands that same secret to every function naming it, by dynamic reference only', () => {
+      const declaring = functions.filter((f) => 'secrets' in f) as {
+        description: string;
+        secrets: readonly string[];
+      }[];
+      const keys = new Set(declaring.flatMap((f) => [...f.secrets]));
+      expect(keys).toEqual(new Set(['AUTH_JWT_SECRET', 'QUOTE_SIGNING_KEY']));
+      dev.template.resourceCountIs('AWS::SecretsManager::Secret', keys.size);
+      const lambdas = resourcesOf(dev.template, 'AWS::Lambda::Function');
+      const referenceOf = new Map<string, string>();
+      for (const f of declaring) {
+        const [, r] = lambdas.find(([, l]) => l.Properties.Description === f.description)!;
+        const env = (r.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+        for (const name of f.secrets) {
+          const ref = JSON.stringify(env[name]);
+          expect(ref).toContain('resolve:secretsmanager');
+          // The token key must be one key: a token pricing accepts is accepted by the read routes.
+          expect(ref, name).toBe(referenceOf.get(name) ?? ref);
+          referenceOf.set(name, ref);
+        }
+      }
+      expect(declaring.filter((f) => f.secrets.includes('AUTH_JWT_SECRET')).length).toBeGreaterThan(1);
     });
   });
 });

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   InvalidTokenError,
+  personalisedShopper,
   shopperOf,
   signedInShopper,
   signJwtHs256,
@@ -93,6 +94,39 @@ describe('auth', () => {
   describe('signedInShopper', () => {
     it('answers 401 for a guest', () => {
       expect(() => signedInShopper(request(), SECRET, NOW)).toThrow(HttpError);
+    });
+  });
+
+  describe('personalisedShopper', () => {
+    const token = signJwtHs256({ sub: 'u-00042', exp: nowS + 60 }, SECRET);
+    const refusal = (headers: Record<string, string>, queryUserId: string | undefined) => {
+      try {
+        personalisedShopper(request(headers), queryUserId, SECRET, NOW);
+      } catch (error) {
+        return error as HttpError;
+      }
+      throw new Error('served');
+    };
+
+    it("is the token's shopper, or a guest without one", () => {
+      expect(personalisedShopper(request(bearer(token)), undefined, SECRET, NOW)).toBe('u-00042');
+      expect(personalisedShopper(request(bearer(token)), 'u-00042', SECRET, NOW)).toBe('u-00042');
+      expect(personalisedShopper(request(), undefined, SECRET, NOW)).toBeNull();
+    });
+
+    it("refuses a user id the token does not prove: 401 without a token, 403 with another shopper's", () => {
+      expect(refusal({}, 'u-00042')).toMatchObject({
+        statusCode: 401,
+        issues: [{ in: 'query', path: 'userId' }],
+      });
+      expect(refusal(bearer(token), 'u-00043')).toMatchObject({
+        statusCode: 403,
+        issues: [{ in: 'query', path: 'userId' }],
+      });
+      expect(refusal(bearer(`${token}x`), undefined)).toMatchObject({
+        statusCode: 401,
+        issues: [{ in: 'header', path: 'authorization' }],
+      });
     });
   });
 
