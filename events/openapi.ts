@@ -47,6 +47,8 @@ interface Operation {
   path?: z.ZodObject;
   body?: z.ZodType;
   responses: Record<number, z.ZodType | undefined>;
+  /** The shopper's bearer token: `optional` (guests welcome) or `required` (signed-in only). */
+  shopper?: 'optional' | 'required';
 }
 
 /**
@@ -69,17 +71,38 @@ export const operations: Record<string, Operation> = {
   'GET /v1/products/{productId}/related': {
     path: ProductPath,
     query: RelatedQuery,
-    responses: { 200: RelatedResponse, 400: ErrorResponse, 404: ErrorResponse },
+    responses: {
+      200: RelatedResponse,
+      400: ErrorResponse,
+      401: ErrorResponse,
+      403: ErrorResponse,
+      404: ErrorResponse,
+    },
+    shopper: 'optional',
   },
   'GET /v1/products/{productId}/scenes': {
     path: ProductPath,
     query: ProductScenesQuery,
-    responses: { 200: ProductScenesResponse, 400: ErrorResponse, 404: ErrorResponse },
+    responses: {
+      200: ProductScenesResponse,
+      400: ErrorResponse,
+      401: ErrorResponse,
+      403: ErrorResponse,
+      404: ErrorResponse,
+    },
+    shopper: 'optional',
   },
   'GET /v1/scenes/{sceneId}': {
     path: ScenePath,
     query: SceneQuery,
-    responses: { 200: SceneResponse, 400: ErrorResponse, 404: ErrorResponse },
+    responses: {
+      200: SceneResponse,
+      400: ErrorResponse,
+      401: ErrorResponse,
+      403: ErrorResponse,
+      404: ErrorResponse,
+    },
+    shopper: 'optional',
   },
   'PUT /v1/admin/scenes/{sceneId}': {
     path: ScenePath,
@@ -141,10 +164,12 @@ export const operations: Record<string, Operation> = {
   'POST /v1/quotes': {
     body: QuoteRequest,
     responses: { 201: Quote, 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse },
+    shopper: 'optional',
   },
   'GET /v1/quotes/{quoteId}': {
     path: QuotePath,
     responses: { 200: QuoteStatus, 401: ErrorResponse, 404: ErrorResponse },
+    shopper: 'optional',
   },
   'POST /v1/quotes/{quoteId}/redeem': {
     path: QuotePath,
@@ -156,14 +181,17 @@ export const operations: Record<string, Operation> = {
       409: ErrorResponse,
       410: ErrorResponse,
     },
+    shopper: 'required',
   },
   'POST /v1/groups': {
     body: OpenGroupRequest,
     responses: { 201: Group, 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
+    shopper: 'required',
   },
   'POST /v1/groups/{groupId}/members': {
     path: GroupPath,
     responses: { 200: Group, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 410: ErrorResponse },
+    shopper: 'required',
   },
 };
 
@@ -208,6 +236,9 @@ export function openApiDocument(version: string) {
       summary: route.summary,
       operationId: `${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
       ...(route.auth === 'iam' ? { security: [{ sigv4: [] }] } : {}),
+      // `{}` first: the token is optional, a guest is served.
+      ...(op.shopper === 'optional' ? { security: [{}, { shopperToken: [] }] } : {}),
+      ...(op.shopper === 'required' ? { security: [{ shopperToken: [] }] } : {}),
       parameters: [...parameters('path', op.path), ...parameters('query', op.query)],
       ...(op.body
         ? { requestBody: { required: true, content: { 'application/json': { schema: ref(op.body) } } } }
@@ -235,6 +266,13 @@ export function openApiDocument(version: string) {
       schemas,
       securitySchemes: {
         sigv4: { type: 'apiKey', name: 'Authorization', in: 'header', description: 'AWS SigV4 (IAM)' },
+        shopperToken: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            "The signed-in shopper's token (HS256, `sub` = user id). Member tier, group state, segment and personalisation come from it, never from the request.",
+        },
       },
     },
   };

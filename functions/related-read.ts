@@ -4,7 +4,7 @@ import { relatedForShopper } from '../models/experiments/related.ts';
 import { cachedExperiments, shopperProfileReader, standingOrDefaults } from './adapters/experiment-store.ts';
 import { publishExposures } from './adapters/exposures.ts';
 import { dynamoRelatedReader } from './adapters/related-store.ts';
-import { personalisedShopper } from './lib/auth.ts';
+import { personalHeaders, personalisedShopper } from './lib/auth.ts';
 import { authSecret, env, tableName } from './lib/config.ts';
 import { httpApi, parseAt } from './lib/http.ts';
 
@@ -34,6 +34,6 @@ export const handler = httpApi({
       env().CATALOG_CURRENCY,
       { now: Date.now(), newEventId: () => `exp-${randomUUID()}` },
     );
-    return { status: 200, body };
+    return { status: 200, body, headers: personalHeaders(userId) };
   },
 });

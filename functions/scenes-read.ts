@@ -4,7 +4,7 @@ import { sceneForShopper, scenesForShopper } from '../models/scene-answer.ts';
 import { cachedExperiments, shopperProfileReader, standingOrDefaults } from './adapters/experiment-store.ts';
 import { publishExposures } from './adapters/exposures.ts';
 import { dynamoSceneReader } from './adapters/scene-store.ts';
-import { personalisedShopper } from './lib/auth.ts';
+import { personalHeaders, personalisedShopper } from './lib/auth.ts';
 import { authSecret, env, minMarginPercent, tableName } from './lib/config.ts';
 import { httpApi, parseAt } from './lib/http.ts';
 import { localeOf } from './lib/locale.ts';
@@ -41,7 +41,7 @@ export const handler = httpApi({
       options(req.headers['accept-language']),
       clock(),
     );
-    return { status: 200, body };
+    return { status: 200, body, headers: personalHeaders(userId) };
   },
   'GET /v1/scenes/{sceneId}': async (req) => {
     const { sceneId } = parseAt('path', ScenePath, req.pathParameters);
@@ -53,6 +53,6 @@ export const handler = httpApi({
       options(req.headers['accept-language']),
       clock(),
     );
-    return { status: 200, body };
+    return { status: 200, body, headers: personalHeaders(userId) };
   },
 });

@@ -130,9 +130,9 @@ export function shopperProfileReader(
   } = {},
 ): (userId: string) => Promise<ShopperStanding> {
   return async (userId) => {
-    const { keys, shop } = settings.keysFor(userId);
+    const { keys, readAt } = settings.keysFor(userId);
     const out = await batchGetAll({ [table]: keys }, { client: client ?? documentClient() });
-    const { profile, cuts, policy = DEFAULT_SEGMENT_POLICY } = settings.factsOf(out[table], userId, shop);
+    const { profile, cuts, policy = DEFAULT_SEGMENT_POLICY } = settings.factsOf(out[table], userId, readAt);
     const classified = classify(profile, cuts ?? computeCutPoints([], clock()), policy.table);
     return { profile, segment: classified?.segment.segment ?? null, policy };
   };

@@ -130,7 +130,7 @@ export function dynamoPricingSources(
       const group = out[names.groups]?.[0];
       const segmentFacts =
         userId !== null && segmentRead
-          ? segmentSettings.factsOf(out[names.profiles], userId, segmentRead.shop)
+          ? segmentSettings.factsOf(out[names.profiles], userId, segmentRead.readAt)
           : undefined;
       return {
         products: new Map(

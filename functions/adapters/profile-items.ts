@@ -85,22 +85,30 @@ export function segmentSettingsCache({
   clock?: () => number;
 } = {}) {
   let cached: { at: number; cuts: RfmCutPoints | undefined; policy: SegmentPolicy | undefined } | undefined;
-  const fresh = () =>
-    cached !== undefined && clock() - cached.at < (maxAgeSeconds ?? segmentSettingsCacheSeconds()) * 1000;
+  let maxAgeMs: number | undefined;
+  const fresh = (now: number) => {
+    maxAgeMs ??= (maxAgeSeconds ?? segmentSettingsCacheSeconds()) * 1000;
+    return cached !== undefined && now - cached.at < maxAgeMs;
+  };
   return {
-    /** The keys to read for `userId`; `shop` says whether the shop-wide items are among them. */
-    keysFor(userId: string): { keys: { userId: string }[]; shop: boolean } {
-      return fresh() ? { keys: [{ userId }], shop: false } : { keys: segmentKeys(userId), shop: true };
+    /**
+     * The keys to read for `userId`; `readAt` (set when the shop-wide items are among them) is
+     * when the read was asked for, so that a slow read cannot replace a newer one's items.
+     */
+    keysFor(userId: string): { keys: { userId: string }[]; readAt?: number } {
+      const now = clock();
+      return fresh(now) ? { keys: [{ userId }] } : { keys: segmentKeys(userId), readAt: now };
     },
     /** What `keysFor` read, sorted out, with the shop-wide items from the cache when not read. */
     factsOf(
       items: readonly Record<string, unknown>[] | undefined,
       userId: string,
-      shop: boolean,
+      readAt: number | undefined,
     ): SegmentFacts {
       const facts = segmentFactsOf(items, userId);
-      if (shop) {
-        cached = { at: clock(), cuts: facts.cuts, policy: facts.policy };
+      if (readAt !== undefined) {
+        if (cached === undefined || cached.at <= readAt)
+          cached = { at: readAt, cuts: facts.cuts, policy: facts.policy };
         return facts;
       }
       return { profile: facts.profile, cuts: cached?.cuts, policy: cached?.policy };

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { UserId } from '../../events/common.ts';
 import { HttpError, type HttpRequest } from './http.ts';
+import { logger } from './logger.ts';
 
 /**
  * Who the shopper is. On AWS an HTTP API JWT authorizer may verify the token and pass its claims in
@@ -102,12 +103,19 @@ export function signedInShopper(req: HttpRequest, secret: string, now: Date = ne
   return userId;
 }
 
+/** Response headers of an answer made for one shopper: no shared cache may keep or serve it. */
+export const personalHeaders = (userId: string | null | undefined): Record<string, string> =>
+  userId ? { 'cache-control': 'private, no-store' } : {};
+
 /**
  * The shopper a read route personalises for (related products, scene guides): the bearer token's,
  * never an id the query merely names, since a personalised answer shows what that shopper looked
  * at and bought (a `session:<productId>` reason) and decides their experiment variants. A query
  * `userId` is accepted only as the token's own (storefronts that always sent it keep working once
  * they send the token too): without a token it is a 401, with another shopper's token a 403.
+ * A token that fails its checks (expired, after a key rotation) with no `userId` in the query is
+ * served as a guest and logged: recommendations are personalisation, and a storefront holding a
+ * stale token should still show them (pricing, where the token decides the price, answers 401).
  */
 export function personalisedShopper(
   req: HttpRequest,
@@ -115,7 +123,14 @@ export function personalisedShopper(
   secret: string,
   now: Date = new Date(),
 ): string | null {
-  const { userId } = shopperOf(req, secret, now);
+  let userId: string | null;
+  try {
+    userId = shopperOf(req, secret, now).userId;
+  } catch (error) {
+    if (queryUserId !== undefined || !(error instanceof HttpError) || error.statusCode !== 401) throw error;
+    logger.warn('bearer token refused; served as a guest', { reason: error.message });
+    return null;
+  }
   if (queryUserId === undefined) return userId;
   if (userId === null) {
     const message =

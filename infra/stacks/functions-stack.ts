@@ -83,10 +83,17 @@ export class FunctionsStack extends Stack {
     // the same for pricing and for the read routes that personalise, or a token valid for one
     // would be refused by the other.
     const secrets = new Map<string, Secret>();
+    // The ids the two keys had when only pricing held them: a new id is a new logical id, and
+    // CloudFormation would replace the secret with a new random value, invalidating every
+    // outstanding quote and every shopper's token on the next deploy.
+    const secretConstructId = (variable: string) =>
+      variable === 'AUTH_JWT_SECRET' || variable === 'QUOTE_SIGNING_KEY'
+        ? `Secret-pricing-${variable}`
+        : `Secret-${variable}`;
     const secretFor = (variable: string): Secret => {
       let secret = secrets.get(variable);
       if (secret === undefined) {
-        secret = new Secret(this, `Secret-${variable}`, {
+        secret = new Secret(this, secretConstructId(variable), {
           description: `${variable} (${functions
             .filter((f) => (f as FunctionDecl).secrets?.includes(variable))
             .map((f) => f.id)

@@ -43,7 +43,7 @@ async function call(
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: (await res.json()) as any, headers: res.headers };
 }
 
 /** A cart over the win-back coupon's ¥149 minimum that no exclusive offer closes: one dear tent. */
@@ -252,16 +252,48 @@ describe('RFM segments on the local runtime', () => {
         expect(other.body.error.issues, path).toContainEqual(
           expect.objectContaining({ path: 'query.userId' }),
         );
-        const forged = await call('GET', path, {
-          headers: { authorization: `Bearer ${tokenFor(dormant)}x` },
-        });
-        expect(forged.status, path).toBe(401);
-        // The token alone, or with its own id, serves the same personalised answer.
+        // The token alone, or with its own id, serves the same personalised answer, never cached
+        // by anyone but the shopper.
+        const guest = await call('GET', path);
         const mine = await call('GET', path, { token: tokenFor(dormant) });
         const mineNamed = await call('GET', `${path}${join}userId=${dormant}`, { token: tokenFor(dormant) });
         expect(mine.status, path).toBe(200);
+        expect(mine.headers.get('cache-control'), path).toBe('private, no-store');
+        expect(guest.headers.get('cache-control'), path).toBeNull();
         expect(mineNamed.body, path).toEqual(mine.body);
+        // A refused token with no id in the query: the guest's answer (a stale token still gets
+        // recommendations); with the id, a 401.
+        const forged = { authorization: `Bearer ${tokenFor(dormant)}x` };
+        const stale = await call('GET', path, { headers: forged });
+        expect(stale.status, path).toBe(200);
+        expect(stale.body, path).toEqual(guest.body);
+        expect((await call('GET', `${path}${join}userId=${dormant}`, { headers: forged })).status, path).toBe(
+          401,
+        );
       }
+      // What makes the answer theirs: what they looked at (their user record), which only their
+      // token reveals.
+      const tents = (await call('GET', '/v1/products?category=tents&limit=20')).body.items as {
+        productId: string;
+      }[];
+      const viewed = tents.find((t) => t.productId !== product)!.productId;
+      const view = {
+        type: 'ProductViewed',
+        eventId: `evt-e2e-${randomUUID()}`,
+        occurredAt: new Date().toISOString(),
+        version: 1,
+        sessionId: `s-e2e-${randomUUID().slice(0, 8)}`,
+        userId: dormant,
+        productId: viewed,
+      };
+      expect((await call('POST', '/v1/events', { body: { events: [view] } })).status).toBe(202);
+      await rt.bus.drain();
+      const theirs = await call('GET', `/v1/products/${product}/related`, { token: tokenFor(dormant) });
+      const guest = await call('GET', `/v1/products/${product}/related`);
+      const fromHistory = (items: { reasons: string[] }[]) =>
+        items.filter((i) => i.reasons.some((r) => r.startsWith('session:'))).length;
+      expect(fromHistory(theirs.body.items)).toBeGreaterThan(0);
+      expect(fromHistory(guest.body.items)).toBe(0);
     });
   });
 

@@ -301,6 +301,13 @@ describe('ServiceStack', () => {
         }
       }
       expect(declaring.filter((f) => f.secrets.includes('AUTH_JWT_SECRET')).length).toBeGreaterThan(1);
+      // The logical ids the keys were first deployed under: another id replaces the secret with a
+      // new value on the next deploy, and every quote and token signed with the old one fails.
+      const secretIds = Object.keys(dev.template.findResources('AWS::SecretsManager::Secret'));
+      expect(secretIds.map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+        'SecretpricingAUTHJWTSECRET',
+        'SecretpricingQUOTESIGNINGKEY',
+      ]);
     });
   });
 });

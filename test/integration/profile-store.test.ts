@@ -1,6 +1,7 @@
-import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SegmentPolicy } from '../../events/segments.ts';
+import { shopperProfileReader } from '../../functions/adapters/experiment-store.ts';
 import { dynamoPricingSources } from '../../functions/adapters/pricing-store.ts';
 import { POLICY_KEY, segmentSettingsCache } from '../../functions/adapters/profile-items.ts';
 import {
@@ -173,6 +174,32 @@ describe('functions/adapters/profile-store', () => {
       expect(profileKeysRead[3]).toEqual([]);
       expect(guest.profile).toBeUndefined();
       expect(guest.cuts).toBeUndefined();
+    });
+  });
+
+  describe('shopperProfileReader (related products and scenes)', () => {
+    it("serves an edited policy once the container's copy is a minute old, reading the profile fresh every time", async () => {
+      let now = T0;
+      const read = shopperProfileReader(names.profiles, {
+        client: t.doc,
+        clock: () => now,
+        settings: segmentSettingsCache({ maxAgeSeconds: 60, clock: () => now }),
+      });
+      const withTreatment = (related: string) =>
+        SegmentPolicy.parse({ ...DEFAULT_SEGMENT_POLICY, treatments: { 'at-risk': { related } } });
+      await putPolicy(names.profiles, withTreatment('content-first'), { client: t.doc });
+      const first = await read('u-busy');
+      expect(first.policy.treatments['at-risk']?.related).toBe('content-first');
+      expect(first.profile?.orders).toBe(16);
+
+      await putPolicy(names.profiles, withTreatment('visit-first'), { client: t.doc });
+      now += 30_000;
+      expect((await read('u-busy')).policy.treatments['at-risk']?.related).toBe('content-first');
+      // Another shopper's profile is read at once, and classified with the cached policy.
+      expect((await read('u-nobody')).profile).toBeUndefined();
+      now += 30_000;
+      expect((await read('u-busy')).policy.treatments['at-risk']?.related).toBe('visit-first');
+      await t.doc.send(new DeleteCommand({ TableName: names.profiles, Key: { userId: POLICY_KEY } }));
     });
   });
 

@@ -123,10 +123,17 @@ describe('auth', () => {
         statusCode: 403,
         issues: [{ in: 'query', path: 'userId' }],
       });
-      expect(refusal(bearer(`${token}x`), undefined)).toMatchObject({
+      expect(refusal(bearer(`${token}x`), 'u-00042')).toMatchObject({
         statusCode: 401,
         issues: [{ in: 'header', path: 'authorization' }],
       });
+    });
+
+    it('serves a refused token as a guest when the query names nobody (a stale token still gets recommendations)', () => {
+      const expired = signJwtHs256({ sub: 'u-00042', exp: nowS - 3600 }, SECRET);
+      for (const headers of [bearer(`${token}x`), bearer(expired), { authorization: 'Basic abc' }]) {
+        expect(personalisedShopper(request(headers), undefined, SECRET, NOW)).toBeNull();
+      }
     });
   });
 
