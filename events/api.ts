@@ -256,7 +256,10 @@ export const HitSignalSeries = z
   .meta({ id: 'HitSignalSeries' });
 export type HitSignalSeries = z.infer<typeof HitSignalSeries>;
 
-/** What a bundle or a filled scene is shown with: the engine's price for a guest (not a quote). */
+/**
+ * What a bundle or a filled scene is shown with: the engine's price (not a quote) for a guest, or,
+ * on the scene routes with a shopper's bearer token, for that shopper (member tier, segment).
+ */
 export const PricePreview = z
   .object({
     currency: CurrencyCode,
@@ -269,8 +272,11 @@ export const PricePreview = z
     missed: z.array(
       z.object({ promotionId: z.string().optional(), reason: z.string(), explanation: z.string() }),
     ),
-    /** Member and group prices need the shopper's token: POST /v1/quotes with these lines. */
-    pricedFor: z.literal('guest'),
+    /**
+     * `guest`, or `shopper` (priced with the token's member tier and segment). Coupons and group
+     * prices are never previewed: POST /v1/quotes with these lines.
+     */
+    pricedFor: z.enum(['guest', 'shopper']),
   })
   .meta({ id: 'PricePreview' });
 

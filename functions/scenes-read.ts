@@ -18,7 +18,9 @@ const ports = {
     promotions: tableName('promotions'),
   }),
   experiments: cachedExperiments(tableName('experiments')),
-  shopperProfile: standingOrDefaults(shopperProfileReader(tableName('profiles'))),
+  shopperProfile: standingOrDefaults(
+    shopperProfileReader(tableName('profiles'), { customers: tableName('customers') }),
+  ),
   exposed: publishExposures,
 };
 

@@ -546,10 +546,11 @@ export const functions = [
       'Keeps the slot categories (whole categories of the catalog) cached per container and fills a few scenes with their alternatives; 1 GB for the memory and the CPU share.',
     // experiments: the running set, cached per container; publishes ExperimentExposed when a
     // scene fill variant served the answer.
-    // profiles: a signed-in shopper's standing (profile, cut points, segment policy: their purchase
-    // price signal, segment and the segment's scene fill treatment) in one BatchGetItem beside the
-    // first round trip.
+    // profiles, customers: a signed-in shopper's standing (profile, cut points, segment policy:
+    // their purchase price signal, segment and the segment's scene fill treatment) and member tier
+    // (the scene prices) in one BatchGetItem beside the first round trip.
     tables: {
+      customers: 'read',
       products: 'read',
       related: 'read',
       shoppers: 'read',

@@ -1,13 +1,14 @@
 import type { Product, Promotion, Scene } from '../events/catalog.ts';
-import type { Locale } from '../events/common.ts';
+import type { Locale, MemberTier } from '../events/common.ts';
 import type { AppliedPromotion, MissedPromotion, QuoteBody } from '../events/pricing.ts';
 import { priceQuote } from './pricing/engine.ts';
 
 /**
  * The price a bundle or a filled scene is shown with: the pricing engine on those lines, for a
- * guest. It is a preview, not a quote: nothing is signed or stored, and member and group prices
- * (which come from the server's record of the shopper) apply only when the storefront asks for a
- * quote (`POST /v1/quotes`) with the shopper's token.
+ * guest, or for a signed-in shopper whose token the route verified (their member tier and segment
+ * from the server's records, their promotion experiment arms). It is a preview, not a quote:
+ * nothing is signed or stored, coupons and group prices are not tried, and coupon and flash-sale
+ * usage is not read; the quote (`POST /v1/quotes`) is what checkout trusts.
  */
 export interface PricePreview {
   currency: string;
@@ -18,7 +19,17 @@ export interface PricePreview {
   applied: Pick<AppliedPromotion, 'promotionId' | 'title' | 'amount' | 'explanation'>[];
   /** Promotions the lines narrowly miss (a spend threshold just out of reach, members only). */
   missed: Pick<MissedPromotion, 'promotionId' | 'reason' | 'explanation'>[];
-  pricedFor: 'guest';
+  pricedFor: 'guest' | 'shopper';
+}
+
+/** Who a preview is priced for, from the server's records (never from the request). */
+export interface PreviewShopper {
+  userId: string;
+  memberTier: MemberTier;
+  /** Their segment (null: no order yet), for segment-limited promotions. */
+  segment: string | null;
+  /** Promotions a promotion experiment withholds from them, as their quote would. */
+  withheld: ReadonlySet<string>;
 }
 
 export interface PreviewSources {
@@ -36,15 +47,19 @@ export function previewPrice(
     minMarginPercent,
     locale,
   }: { now: Date; currency: string; minMarginPercent: number; locale: Locale },
+  shopper?: PreviewShopper,
 ): PricePreview {
   const body: QuoteBody = priceQuote({
     lines,
-    promotions: sources.promotions,
+    promotions: shopper?.withheld.size
+      ? sources.promotions.filter((p) => !shopper.withheld.has(p.promotionId))
+      : sources.promotions,
     scenes: sources.scenes,
     giftProducts: sources.giftProducts,
     shopper: {
-      userId: null,
-      memberTier: 'none',
+      userId: shopper?.userId ?? null,
+      memberTier: shopper?.memberTier ?? 'none',
+      segment: shopper?.segment ?? null,
       group: undefined,
       couponUses: {},
       couponBudgetUsed: {},
@@ -76,6 +91,6 @@ export function previewPrice(
         reason: m.reason,
         explanation: m.explanation,
       })),
-    pricedFor: 'guest',
+    pricedFor: shopper ? 'shopper' : 'guest',
   };
 }

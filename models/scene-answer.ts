@@ -6,8 +6,9 @@ import type { RfmProfile } from '../events/segments.ts';
 import { toProductCard } from './catalog.ts';
 import { DomainError } from './errors.ts';
 import { exposuresOf } from './experiments/exposure.ts';
+import { planPromotions } from './experiments/promotions.ts';
 import { planSceneFill, type SceneFillPlan } from './experiments/scenes.ts';
-import { type PricePreview, previewPrice } from './offer-price.ts';
+import { type PreviewShopper, type PricePreview, previewPrice } from './offer-price.ts';
 import { fitsSlot } from './pricing/rules.ts';
 import type { RelatedReader, StoredNeighbour } from './related-answer.ts';
 import {
@@ -165,6 +166,7 @@ function view(
   filled: FilledScene,
   pricing: { promotions: Promotion[]; scenes: Scene[]; gifts: Product[] },
   opts: SceneOptions,
+  pricedFor: PreviewShopper | undefined,
 ): SceneView {
   const card = (p: SlotPick): PickView => ({
     product: toProductCard(p.product, opts.currency),
@@ -192,6 +194,7 @@ function view(
             lines,
             { promotions: pricing.promotions, scenes: pricing.scenes, giftProducts: pricing.gifts },
             opts,
+            pricedFor,
           ),
   };
 }
@@ -222,10 +225,12 @@ export interface ServingClock {
   newEventId: () => string;
 }
 
-/** The shopper's scene fill strategy and what its price style may read. */
+/** The shopper's scene fill strategy, what its price style may read, and who the prices are for. */
 interface ShopperFill {
   plan: SceneFillPlan;
   profile: RfmProfile | undefined;
+  /** Undefined for a guest: scene prices are guest prices. */
+  pricedFor?: PreviewShopper;
 }
 
 /**
@@ -242,13 +247,21 @@ async function shopperFill(
   if (userId === undefined) {
     return { plan: planSceneFill([], { userId, segment: null }, now), profile: undefined };
   }
-  const [experiments, { profile, segment, policy }] = await Promise.all([
+  const [experiments, { profile, segment, policy, memberTier }] = await Promise.all([
     ports.experiments(),
     ports.shopperProfile(userId),
   ]);
   return {
     plan: planSceneFill(experiments, { userId, segment }, now, sceneFillRefFor(policy, segment)),
     profile,
+    pricedFor: {
+      userId,
+      memberTier: memberTier ?? 'none',
+      segment,
+      // As their quote would: a promotion experiment's withheld arm does not see the promotion here
+      // either (previews expose nobody; the quote does).
+      withheld: planPromotions(experiments, { userId, segment }, now).withheld,
+    },
   };
 }
 
@@ -303,7 +316,7 @@ export async function scenesForShopper(
   return {
     productId: input.productId,
     priceStyle: shared.priceStyle,
-    scenes: ranked.map((f) => view(f, pricing, opts)),
+    scenes: ranked.map((f) => view(f, pricing, opts, fill.pricedFor)),
     experiments: served,
   };
 }
@@ -367,7 +380,7 @@ export async function sceneForShopper(
   }
   return {
     priceStyle: shared.priceStyle,
-    scene: view(filled, await pricingOf(reader, all), opts),
+    scene: view(filled, await pricingOf(reader, all), opts, (await planning).pricedFor),
     experiments: served,
   };
 }

@@ -6,6 +6,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { MemberTier } from '../../events/common.ts';
 import { Experiment } from '../../events/experiments.ts';
 import type { ShopperOutcome, VariantCounts } from '../../models/experiments/attribution.ts';
 import {
@@ -123,18 +124,29 @@ export function shopperProfileReader(
     client,
     clock = Date.now,
     settings = segmentSettingsCache({ clock }),
+    customers,
   }: {
     client?: DynamoDBDocumentClient;
     clock?: () => number;
     settings?: ReturnType<typeof segmentSettingsCache>;
+    /** The customers table: also read the member tier, in the same BatchGetItem (scene prices). */
+    customers?: string;
   } = {},
 ): (userId: string) => Promise<ShopperStanding> {
   return async (userId) => {
     const { keys, readAt } = settings.keysFor(userId);
-    const out = await batchGetAll({ [table]: keys }, { client: client ?? documentClient() });
+    const out = await batchGetAll(
+      { [table]: keys, ...(customers ? { [customers]: [{ userId }] } : {}) },
+      { client: client ?? documentClient() },
+    );
     const { profile, cuts, policy = DEFAULT_SEGMENT_POLICY } = settings.factsOf(out[table], userId, readAt);
     const classified = classify(profile, cuts ?? computeCutPoints([], clock()), policy.table);
-    return { profile, segment: classified?.segment.segment ?? null, policy };
+    const standing: ShopperStanding = { profile, segment: classified?.segment.segment ?? null, policy };
+    if (customers) {
+      const tier = MemberTier.safeParse(out[customers]?.[0]?.memberTier);
+      standing.memberTier = tier.success ? tier.data : 'none';
+    }
+    return standing;
   };
 }
 

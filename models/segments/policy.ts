@@ -1,3 +1,4 @@
+import type { MemberTier } from '../../events/common.ts';
 import {
   type RfmProfile,
   type SegmentPolicy,
@@ -29,6 +30,8 @@ export interface ShopperSegment {
 export interface ShopperStanding extends ShopperSegment {
   /** Undefined before the first order. */
   profile: RfmProfile | undefined;
+  /** Their member tier from the customer record, when the reader was asked for it. */
+  memberTier?: MemberTier;
 }
 
 export interface PolicyIssue {

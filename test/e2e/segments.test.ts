@@ -297,6 +297,31 @@ describe('RFM segments on the local runtime', () => {
     });
   });
 
+  describe("scene prices for the token's shopper", () => {
+    it("prices a scene with a signed-in shopper's member tier from their record; a guest sees guest prices", async () => {
+      const scan = async (table: string) =>
+        (await doc.send(new ScanCommand({ TableName: table }))).Items ?? [];
+      const memberPrice = (await scan(rt.tableNames.promotions)).find((p) => p.kind === 'memberPrice')!;
+      const goldId = (await scan(rt.tableNames.customers)).find((c) => c.memberTier === 'gold')!
+        .userId as string;
+      const path = '/v1/scenes/morning-coffee';
+      const guest = await call('GET', path);
+      const member = await call('GET', path, { token: tokenFor(goldId) });
+      expect(guest.status).toBe(200);
+      expect(member.status).toBe(200);
+      expect(guest.body.scene.price.pricedFor).toBe('guest');
+      expect(member.body.scene.price.pricedFor).toBe('shopper');
+      const covered = (body: { scene: { slots: { pick: { product: { category: string } } | null }[] } }) =>
+        body.scene.slots.some((s) => s.pick && memberPrice.categories.includes(s.pick.product.category));
+      expect(covered(member.body)).toBe(true);
+      const ids = (price: { applied: { promotionId: string }[] }) => price.applied.map((a) => a.promotionId);
+      expect(ids(member.body.scene.price)).toContain(memberPrice.promotionId);
+      expect(ids(guest.body.scene.price)).not.toContain(memberPrice.promotionId);
+      // A tier in the query changes nothing: the strict query refuses it.
+      expect((await call('GET', `${path}?memberTier=gold`)).status).toBe(400);
+    });
+  });
+
   describe('the segment policy (GET and PUT /v1/admin/segments)', () => {
     const policyNow = async () => (await call('GET', '/v1/admin/segments')).body;
     const relatedFor = async (userId: string | undefined, productId: string) => {
