@@ -135,6 +135,7 @@ export const operations: Record<string, Operation> = {
   'GET /v1/products/{productId}/bundle': {
     path: ProductPath,
     responses: { 200: BundleResponse, 400: ErrorResponse, 404: ErrorResponse },
+    shopper: 'optional',
   },
   'GET /v1/hits': {
     query: HitsQuery,

@@ -1,27 +1,44 @@
 import { type BundleResponse, ProductPath } from '../events/api.ts';
 import { toProductCard } from '../models/catalog.ts';
 import { DomainError } from '../models/errors.ts';
-import { previewPrice } from '../models/offer-price.ts';
+import { type PreviewShopper, previewPrice, previewShopperOf } from '../models/offer-price.ts';
 import { readBundle } from './adapters/bundle-store.ts';
 import { cachedScenes, productsByIds } from './adapters/catalog-store.ts';
+import { cachedExperiments, shopperProfileReader, standingOrDefaults } from './adapters/experiment-store.ts';
 import { cachedPromotions } from './adapters/pricing-store.ts';
-import { env, minMarginPercent, tableName } from './lib/config.ts';
+import { personalHeaders, personalisedShopper } from './lib/auth.ts';
+import { authSecret, env, minMarginPercent, tableName } from './lib/config.ts';
 import { httpApi, parseAt } from './lib/http.ts';
 import { localeOf } from './lib/locale.ts';
 
 const promotions = cachedPromotions(tableName('promotions'));
 const scenes = cachedScenes(tableName('scenes'));
 const products = productsByIds(tableName('products'));
+const experiments = cachedExperiments(tableName('experiments'));
+const standingOf = standingOrDefaults(
+  shopperProfileReader(tableName('profiles'), { customers: tableName('customers') }),
+);
+
+/** A signed-in shopper's previews: member tier, segment and experiment arms, read beside the bundle. */
+async function previewShopper(userId: string | null, now: number): Promise<PreviewShopper | undefined> {
+  if (userId === null) return undefined;
+  const [standing, running] = await Promise.all([standingOf(userId), experiments()]);
+  return previewShopperOf(userId, standing, running, now);
+}
 
 export const handler = httpApi({
   'GET /v1/products/{productId}/bundle': async (req) => {
     const { productId } = parseAt('path', ProductPath, req.pathParameters);
+    // The bundle's price is the token's shopper's (a stale token: a guest's); the route names nobody.
+    const userId = personalisedShopper(req, undefined, authSecret);
     const locale = localeOf(req.headers['accept-language']);
     const currency = env().CATALOG_CURRENCY;
-    const [{ bundle, minedAt }, promos, sceneList] = await Promise.all([
+    const now = new Date();
+    const [{ bundle, minedAt }, promos, sceneList, shopper] = await Promise.all([
       readBundle(tableName('bundles'), productId),
       promotions(),
       scenes(),
+      previewShopper(userId, now.getTime()),
     ]);
     const giftIds = promos.flatMap((p) => (p.kind === 'gift' ? [p.giftProductId] : []));
     const facts = await products([productId, ...(bundle?.items ?? []), ...giftIds]);
@@ -54,11 +71,12 @@ export const handler = httpApi({
             scenes: sceneList,
             giftProducts: giftIds.flatMap((id) => (facts.has(id) ? [facts.get(id)!] : [])),
           },
-          { now: new Date(), currency, minMarginPercent: minMarginPercent(), locale },
+          { now, currency, minMarginPercent: minMarginPercent(), locale },
+          shopper,
         ),
       },
       minedAt,
     };
-    return { status: 200, body };
+    return { status: 200, body, headers: personalHeaders(userId) };
   },
 });

@@ -20,7 +20,7 @@ export const handler = httpApi({
   'GET /v1/products/{productId}/related': async (req) => {
     const { productId } = parseAt('path', ProductPath, req.pathParameters);
     const q = parseAt('query', RelatedQuery, req.query);
-    const userId = personalisedShopper(req, q.userId, authSecret()) ?? undefined;
+    const userId = personalisedShopper(req, q.userId, authSecret) ?? undefined;
     const body = await relatedForShopper(
       { reader, experiments, segmentOf, exposed: publishExposures },
       { productId, sessionId: q.sessionId, userId },

@@ -36,7 +36,7 @@ export const handler = httpApi({
   'GET /v1/products/{productId}/scenes': async (req) => {
     const { productId } = parseAt('path', ProductPath, req.pathParameters);
     const q = parseAt('query', ProductScenesQuery, req.query);
-    const userId = personalisedShopper(req, q.userId, authSecret()) ?? undefined;
+    const userId = personalisedShopper(req, q.userId, authSecret) ?? undefined;
     const body = await scenesForShopper(
       ports,
       { productId, sessionId: q.sessionId, userId, limit: q.limit },
@@ -48,7 +48,7 @@ export const handler = httpApi({
   'GET /v1/scenes/{sceneId}': async (req) => {
     const { sceneId } = parseAt('path', ScenePath, req.pathParameters);
     const q = parseAt('query', SceneQuery, req.query);
-    const userId = personalisedShopper(req, q.userId, authSecret()) ?? undefined;
+    const userId = personalisedShopper(req, q.userId, authSecret) ?? undefined;
     const body = await sceneForShopper(
       ports,
       { sceneId, productId: q.productId, sessionId: q.sessionId, userId },

@@ -532,14 +532,25 @@ export const functions = [
     timeoutSeconds: 5,
     sizing:
       'Two BatchGetItem round trips, a cached promotion and scene set, and one run of the pricing engine.',
-    tables: { bundles: 'read', products: 'read', promotions: 'read', scenes: 'read' },
+    // profiles, customers, experiments: a signed-in shopper's member tier, segment and promotion
+    // experiment arms for the bundle's price, read beside the bundle (guests read none of them).
+    tables: {
+      bundles: 'read',
+      products: 'read',
+      promotions: 'read',
+      scenes: 'read',
+      profiles: 'read',
+      customers: 'read',
+      experiments: 'read',
+    },
     publishes: false,
+    secrets: ['AUTH_JWT_SECRET'],
   },
   {
     id: 'scenes-read',
     entry: 'functions/scenes-read.ts',
     description:
-      'Scene guides filled for the shopper: GET /v1/products/{productId}/scenes and GET /v1/scenes/{sceneId}, with a guest price per scene',
+      "Scene guides filled for the shopper: GET /v1/products/{productId}/scenes and GET /v1/scenes/{sceneId}, with a price per scene (the signed-in shopper's, or a guest's)",
     memoryMb: 1024,
     timeoutSeconds: 10,
     sizing:

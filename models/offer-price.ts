@@ -1,7 +1,10 @@
 import type { Product, Promotion, Scene } from '../events/catalog.ts';
 import type { Locale, MemberTier } from '../events/common.ts';
+import type { Experiment } from '../events/experiments.ts';
 import type { AppliedPromotion, MissedPromotion, QuoteBody } from '../events/pricing.ts';
+import { planPromotions } from './experiments/promotions.ts';
 import { priceQuote } from './pricing/engine.ts';
+import type { ShopperStanding } from './segments/policy.ts';
 
 /**
  * The price a bundle or a filled scene is shown with: the pricing engine on those lines, for a
@@ -30,6 +33,25 @@ export interface PreviewShopper {
   segment: string | null;
   /** Promotions a promotion experiment withholds from them, as their quote would. */
   withheld: ReadonlySet<string>;
+}
+
+/**
+ * Who a signed-in shopper's previews are priced for: their member tier and segment as read, and
+ * the promotions their promotion experiment arms withhold, as their quote would (a preview exposes
+ * nobody: only the quote does).
+ */
+export function previewShopperOf(
+  userId: string,
+  standing: Pick<ShopperStanding, 'segment' | 'memberTier'>,
+  experiments: readonly Experiment[],
+  now: number,
+): PreviewShopper {
+  return {
+    userId,
+    memberTier: standing.memberTier ?? 'none',
+    segment: standing.segment,
+    withheld: planPromotions(experiments, { userId, segment: standing.segment }, now).withheld,
+  };
 }
 
 export interface PreviewSources {

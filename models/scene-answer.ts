@@ -6,9 +6,8 @@ import type { RfmProfile } from '../events/segments.ts';
 import { toProductCard } from './catalog.ts';
 import { DomainError } from './errors.ts';
 import { exposuresOf } from './experiments/exposure.ts';
-import { planPromotions } from './experiments/promotions.ts';
 import { planSceneFill, type SceneFillPlan } from './experiments/scenes.ts';
-import { type PreviewShopper, type PricePreview, previewPrice } from './offer-price.ts';
+import { type PreviewShopper, type PricePreview, previewPrice, previewShopperOf } from './offer-price.ts';
 import { fitsSlot } from './pricing/rules.ts';
 import type { RelatedReader, StoredNeighbour } from './related-answer.ts';
 import {
@@ -254,14 +253,7 @@ async function shopperFill(
   return {
     plan: planSceneFill(experiments, { userId, segment }, now, sceneFillRefFor(policy, segment)),
     profile,
-    pricedFor: {
-      userId,
-      memberTier: memberTier ?? 'none',
-      segment,
-      // As their quote would: a promotion experiment's withheld arm does not see the promotion here
-      // either (previews expose nobody; the quote does).
-      withheld: planPromotions(experiments, { userId, segment }, now).withheld,
-    },
+    pricedFor: previewShopperOf(userId, { segment, memberTier }, experiments, now),
   };
 }
 

@@ -120,12 +120,14 @@ export const personalHeaders = (userId: string | null | undefined): Record<strin
 export function personalisedShopper(
   req: HttpRequest,
   queryUserId: string | undefined,
-  secret: string,
+  /** Read only when there is a token to check: a guest's request never needs the key. */
+  secret: string | (() => string),
   now: Date = new Date(),
 ): string | null {
   let userId: string | null;
   try {
-    userId = shopperOf(req, secret, now).userId;
+    const anonymous = !req.claims && !(req.headers.authorization ?? req.headers.Authorization)?.trim();
+    userId = anonymous ? null : shopperOf(req, typeof secret === 'string' ? secret : secret(), now).userId;
   } catch (error) {
     if (queryUserId !== undefined || !(error instanceof HttpError) || error.statusCode !== 401) throw error;
     logger.warn('bearer token refused; served as a guest', { reason: error.message });

@@ -8,6 +8,7 @@ import { readEventLog } from '../../functions/adapters/eventlog-store.ts';
 import { readSignals } from '../../functions/adapters/signals-store.ts';
 import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
 import { eventLogBuckets } from '../../models/eventlog.ts';
+import { bearerFor } from '../support/tokens.ts';
 
 let rt: Runtime;
 let doc: DynamoDBDocumentClient;
@@ -590,6 +591,36 @@ describe('local runtime, end to end', () => {
       expect(none.body.note).toMatch(/not|no product/);
       expect((await get('/v1/products/p-99999/bundle')).status).toBe(404);
       expect((await get('/v1/products/bad%20id/bundle')).status).toBe(400);
+    });
+
+    it("prices a bundle for the token's shopper (their member tier from their record), a guest at guest prices", async () => {
+      const scan = async (table: string) =>
+        (await doc.send(new ScanCommand({ TableName: table }))).Items ?? [];
+      const memberPrice = (await scan(rt.tableNames.promotions)).find((p) => p.kind === 'memberPrice')!;
+      const gold = (await scan(rt.tableNames.customers)).find((c) => c.memberTier === 'gold')!
+        .userId as string;
+      let checked = 0;
+      for (const { productId } of (await scan(rt.tableNames.bundles)).filter(
+        (i) => i.productId !== '#mining',
+      )) {
+        const guest = await get(`/v1/products/${productId}/bundle`);
+        const covered = guest.body.bundle?.items.some((p: { category: string }) =>
+          memberPrice.categories.includes(p.category),
+        );
+        if (!covered) continue;
+        const res = await fetch(`${rt.url}/v1/products/${productId}/bundle`, { headers: bearerFor(gold) });
+        const member = (await res.json()) as any;
+        expect(res.headers.get('cache-control')).toBe('private, no-store');
+        expect(member.bundle.price.pricedFor).toBe('shopper');
+        expect(guest.body.bundle.price.pricedFor).toBe('guest');
+        const ids = (price: { applied: { promotionId: string }[] }) =>
+          price.applied.map((a) => a.promotionId);
+        expect(ids(member.bundle.price)).toContain(memberPrice.promotionId);
+        expect(ids(guest.body.bundle.price)).not.toContain(memberPrice.promotionId);
+        expect(member.bundle.price.total).toBeLessThan(guest.body.bundle.price.total);
+        if (++checked === 3) break;
+      }
+      expect(checked).toBeGreaterThan(0);
     });
   });
 
