@@ -68,13 +68,19 @@ export const ProductPath = z.object({ productId: ProductId });
 
 export const SceneList = z.object({ items: z.array(Scene) }).meta({ id: 'SceneList' });
 
+/**
+ * A `userId` on the personalised read routes: optional, and only ever the bearer token's own (the
+ * shopper comes from the token; another id is a 403, one without a token a 401).
+ */
+const TokenUserId = UserId.optional().describe(
+  "Optional: only the bearer token's own user id (the shopper comes from the token; another id is a 403, one without a token a 401)",
+);
+
 /** `GET /v1/products/{productId}/related`. */
 export const RelatedQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(50).default(10),
   sessionId: SessionId.optional(),
-  userId: UserId.optional().describe(
-    "Optional: only the bearer token's own user id (the shopper comes from the token; another id is a 403, one without a token a 401)",
-  ),
+  userId: TokenUserId,
   /** Comma-separated product ids the storefront already shows. */
   exclude: z
     .string()
@@ -258,7 +264,7 @@ export type HitSignalSeries = z.infer<typeof HitSignalSeries>;
 
 /**
  * What a bundle or a filled scene is shown with: the engine's price (not a quote) for a guest, or,
- * on the scene routes with a shopper's bearer token, for that shopper (member tier, segment).
+ * with a shopper's bearer token, for that shopper (member tier, segment).
  */
 export const PricePreview = z
   .object({
@@ -363,9 +369,7 @@ export const FilledSceneView = Scene.pick({
 /** `GET /v1/products/{productId}/scenes`. */
 export const ProductScenesQuery = z.strictObject({
   sessionId: SessionId.optional(),
-  userId: UserId.optional().describe(
-    "Optional: only the bearer token's own user id (the shopper comes from the token; another id is a 403, one without a token a 401)",
-  ),
+  userId: TokenUserId,
   limit: z.coerce.number().int().min(1).max(10).default(3),
 });
 export const ProductScenesResponse = z
@@ -383,9 +387,7 @@ export const ScenePath = z.object({ sceneId: SceneId });
 export const SceneQuery = z.strictObject({
   productId: ProductId.optional(),
   sessionId: SessionId.optional(),
-  userId: UserId.optional().describe(
-    "Optional: only the bearer token's own user id (the shopper comes from the token; another id is a 403, one without a token a 401)",
-  ),
+  userId: TokenUserId,
 });
 export const SceneResponse = z
   .object({

@@ -11,6 +11,7 @@ import {
 } from '../../functions/adapters/profile-items.ts';
 import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
 import { classify } from '../../models/segments/rules.ts';
+import { demoMemberPrice } from '../support/demo-members.ts';
 import { shopperToken } from '../support/tokens.ts';
 
 /**
@@ -299,11 +300,7 @@ describe('RFM segments on the local runtime', () => {
 
   describe("scene prices for the token's shopper", () => {
     it("prices a scene with a signed-in shopper's member tier from their record; a guest sees guest prices", async () => {
-      const scan = async (table: string) =>
-        (await doc.send(new ScanCommand({ TableName: table }))).Items ?? [];
-      const memberPrice = (await scan(rt.tableNames.promotions)).find((p) => p.kind === 'memberPrice')!;
-      const goldId = (await scan(rt.tableNames.customers)).find((c) => c.memberTier === 'gold')!
-        .userId as string;
+      const { goldUserId: goldId, ...memberPrice } = await demoMemberPrice(doc, rt.tableNames);
       const path = '/v1/scenes/morning-coffee';
       const guest = await call('GET', path);
       const member = await call('GET', path, { token: tokenFor(goldId) });

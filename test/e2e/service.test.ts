@@ -8,6 +8,7 @@ import { readEventLog } from '../../functions/adapters/eventlog-store.ts';
 import { readSignals } from '../../functions/adapters/signals-store.ts';
 import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
 import { eventLogBuckets } from '../../models/eventlog.ts';
+import { demoMemberPrice } from '../support/demo-members.ts';
 import { bearerFor } from '../support/tokens.ts';
 
 let rt: Runtime;
@@ -594,11 +595,9 @@ describe('local runtime, end to end', () => {
     });
 
     it("prices a bundle for the token's shopper (their member tier from their record), a guest at guest prices", async () => {
+      const { goldUserId: gold, ...memberPrice } = await demoMemberPrice(doc, rt.tableNames);
       const scan = async (table: string) =>
         (await doc.send(new ScanCommand({ TableName: table }))).Items ?? [];
-      const memberPrice = (await scan(rt.tableNames.promotions)).find((p) => p.kind === 'memberPrice')!;
-      const gold = (await scan(rt.tableNames.customers)).find((c) => c.memberTier === 'gold')!
-        .userId as string;
       let checked = 0;
       for (const { productId } of (await scan(rt.tableNames.bundles)).filter(
         (i) => i.productId !== '#mining',
