@@ -4,6 +4,7 @@ import type { SignalsAggregated } from '../events/output.ts';
 import { touchedProducts } from '../models/hits/signals.ts';
 import { publishEvents } from './adapters/event-publisher.ts';
 import { aggregateSignals } from './adapters/signals-store.ts';
+import { nowDate } from './lib/clock.ts';
 import { tableName } from './lib/config.ts';
 import { logger } from './lib/logger.ts';
 import { busBatchConsumer } from './lib/queue.ts';
@@ -21,7 +22,7 @@ export const handler = busBatchConsumer(BehaviourEvent, async (events) => {
     announcements.push({
       type: 'SignalsAggregated',
       eventId: `sig-${randomUUID()}`,
-      occurredAt: new Date().toISOString(),
+      occurredAt: nowDate().toISOString(),
       version: 1,
       productIds: ids.slice(i, i + MAX_IDS_PER_EVENT),
       events: events.length,

@@ -1,4 +1,5 @@
 import { openApiDocument } from '../events/openapi.ts';
+import { nowDate } from './lib/clock.ts';
 import { env } from './lib/config.ts';
 import { httpApi } from './lib/http.ts';
 
@@ -12,7 +13,7 @@ export const handler = httpApi({
       status: 'ok',
       service: 'merchandiser',
       version: env().SERVICE_VERSION,
-      time: new Date().toISOString(),
+      time: nowDate().toISOString(),
     },
   }),
   'GET /openapi.json': async () => {

@@ -7,6 +7,7 @@ import { cachedScenes, productsByIds } from './adapters/catalog-store.ts';
 import { cachedExperiments, shopperProfileReader, standingOrDefaults } from './adapters/experiment-store.ts';
 import { cachedPromotions } from './adapters/pricing-store.ts';
 import { personalHeaders, personalisedShopper } from './lib/auth.ts';
+import { nowDate } from './lib/clock.ts';
 import { authSecret, env, minMarginPercent, tableName } from './lib/config.ts';
 import { httpApi, parseAt } from './lib/http.ts';
 import { localeOf } from './lib/locale.ts';
@@ -33,7 +34,7 @@ export const handler = httpApi({
     const userId = personalisedShopper(req, undefined, authSecret);
     const locale = localeOf(req.headers['accept-language']);
     const currency = env().CATALOG_CURRENCY;
-    const now = new Date();
+    const now = nowDate();
     const [{ bundle, minedAt }, promos, sceneList, shopper] = await Promise.all([
       readBundle(tableName('bundles'), productId),
       promotions(),

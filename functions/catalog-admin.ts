@@ -3,6 +3,7 @@ import { PutSceneRequest, type SceneAccepted, ScenePath } from '../events/api.ts
 import { type SceneAdminPorts, submitScene } from '../models/scene-admin.ts';
 import { categoriesWithProducts } from './adapters/catalog-store.ts';
 import { publishEvents } from './adapters/event-publisher.ts';
+import { nowDate } from './lib/clock.ts';
 import { tableName } from './lib/config.ts';
 import { HttpError, httpApi, jsonBody, parseAt } from './lib/http.ts';
 
@@ -30,7 +31,7 @@ export const handler = httpApi({
     const result = await submitScene(
       ports,
       { sceneId, scene },
-      { eventId: `scene-${randomUUID()}`, now: new Date() },
+      { eventId: `scene-${randomUUID()}`, now: nowDate() },
     );
     switch (result.outcome) {
       case 'invalid': {

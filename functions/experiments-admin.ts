@@ -2,6 +2,7 @@ import { Experiment, ExperimentPath, type ExperimentStored } from '../events/exp
 import { type ExperimentAdminPorts, resultsOf, submitExperiment } from '../models/experiments/admin.ts';
 import { getExperiment, putExperiment, readCounts } from './adapters/experiment-store.ts';
 import { promotionsById } from './adapters/pricing-store.ts';
+import { nowMs } from './lib/clock.ts';
 import { tableName } from './lib/config.ts';
 import { HttpError, httpApi, jsonBody, parseAt } from './lib/http.ts';
 
@@ -28,7 +29,7 @@ export const handler = httpApi({
     const result = await submitExperiment(
       ports,
       { experimentId, experiment },
-      { now: Date.now(), segmentsServed: true },
+      { now: nowMs(), segmentsServed: true },
     );
     if (result.outcome === 'invalid') {
       const [first] = result.issues;
@@ -49,7 +50,7 @@ export const handler = httpApi({
     const body = await resultsOf(
       { get: ports.get, counts: (e) => readCounts(names.exposures, e) },
       experimentId,
-      Date.now(),
+      nowMs(),
     );
     return { status: 200, body };
   },

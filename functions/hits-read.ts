@@ -4,6 +4,7 @@ import { dailySignals, dailyWindowStart } from '../models/hits/daily.ts';
 import { GLOBAL } from '../models/hits/ranking.ts';
 import { readHitList } from './adapters/hits-store.ts';
 import { readSignals } from './adapters/signals-store.ts';
+import { nowMs } from './lib/clock.ts';
 import { tableName } from './lib/config.ts';
 import { HttpError, httpApi, parseAt } from './lib/http.ts';
 import { localeOf } from './lib/locale.ts';
@@ -35,9 +36,9 @@ export const handler = httpApi({
   'GET /v1/hits/{productId}/signals': async (req) => {
     const { productId } = parseAt('path', ProductPath, req.pathParameters);
     const { days } = parseAt('query', HitSignalsQuery, req.query);
-    const nowMs = Date.now();
-    const buckets = await readSignals(signals, productId, dailyWindowStart(nowMs, days));
-    const body = { productId, days: dailySignals(productId, buckets, { nowMs, days }) };
+    const at = nowMs();
+    const buckets = await readSignals(signals, productId, dailyWindowStart(at, days));
+    const body = { productId, days: dailySignals(productId, buckets, { nowMs: at, days }) };
     return { status: 200, body, headers: { 'cache-control': 'public, max-age=5' } };
   },
 });

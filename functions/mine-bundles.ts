@@ -3,6 +3,7 @@ import { basketsOf, FBT_DEFAULTS, mineBundles } from '../models/fbt/bundles.ts';
 import { DAY_MS } from '../models/hits/signals.ts';
 import { countOrdersAndClaim, writeBundles } from './adapters/bundle-store.ts';
 import { readEventLog } from './adapters/eventlog-store.ts';
+import { nowMs } from './lib/clock.ts';
 import { tableName } from './lib/config.ts';
 import { logger } from './lib/logger.ts';
 import { busBatchConsumer, queueOrSchedule } from './lib/queue.ts';
@@ -11,7 +12,7 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** Mines the last `historyDays` of orders in the event log and stores every product's bundle. */
 async function mine(reason: string) {
-  const now = Date.now();
+  const now = nowMs();
   const baskets: string[][] = [];
   for await (const events of readEventLog(tableName('eventlog'), {
     fromDay: day(now - FBT_DEFAULTS.historyDays * DAY_MS),

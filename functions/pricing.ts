@@ -21,6 +21,7 @@ import {
   promotionsById,
 } from './adapters/pricing-store.ts';
 import { shopperOf, signedInShopper } from './lib/auth.ts';
+import { nowDate } from './lib/clock.ts';
 import { env, pricingEnv, tableName } from './lib/config.ts';
 import { HttpError, httpApi, jsonBody, parseAt } from './lib/http.ts';
 import { localeOf } from './lib/locale.ts';
@@ -85,7 +86,7 @@ export const handler = httpApi({
     const quote = await createQuote({ sources, quotes, experiments }, request, {
       userId,
       locale: localeOf(req.headers['accept-language']),
-      now: new Date(),
+      now: nowDate(),
       quoteId: `q-${randomUUID()}`,
       currency: env().CATALOG_CURRENCY,
       minMarginPercent: cfg.MIN_MARGIN_PERCENT,
@@ -100,7 +101,7 @@ export const handler = httpApi({
     const { quoteId } = parseAt('path', QuotePath, req.pathParameters);
     const body = await readQuote(quotes, quoteId, {
       userId,
-      now: new Date(),
+      now: nowDate(),
       signingKey: cfg.QUOTE_SIGNING_KEY,
     });
     return { status: 200, body };
@@ -112,7 +113,7 @@ export const handler = httpApi({
     const idempotencyKey = idempotencyKeyOf(req.headers);
     const body = await redeemQuote(
       { quotes, redemptions, promotions },
-      { quoteId, userId, idempotencyKey, now: new Date(), signingKey: cfg.QUOTE_SIGNING_KEY },
+      { quoteId, userId, idempotencyKey, now: nowDate(), signingKey: cfg.QUOTE_SIGNING_KEY },
     );
     countMetric('QuoteRedemptions', 1);
     return { status: 200, body };
@@ -122,13 +123,13 @@ export const handler = httpApi({
     const { promotionId } = parseAt('body', OpenGroupRequest, jsonBody(req));
     const body = await openGroup(
       { groups, promotions },
-      { promotionId, userId, now: new Date(), groupId: `g-${randomUUID()}` },
+      { promotionId, userId, now: nowDate(), groupId: `g-${randomUUID()}` },
     );
     return { status: 201, body, headers: { location: `/v1/groups/${body.groupId}` } };
   },
   'POST /v1/groups/{groupId}/members': async (req) => {
     const userId = signedInShopper(req, pricingEnv().AUTH_JWT_SECRET);
     const { groupId } = parseAt('path', GroupPath, req.pathParameters);
-    return { status: 200, body: await joinGroup(groups, { groupId, userId, now: new Date() }) };
+    return { status: 200, body: await joinGroup(groups, { groupId, userId, now: nowDate() }) };
   },
 });

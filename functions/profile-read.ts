@@ -2,6 +2,7 @@ import { UserProfilePath } from '../events/segments.ts';
 import { type ProfileReader, userProfile } from '../models/segments/lookup.ts';
 import { batchGetAll } from './adapters/batch-get.ts';
 import { segmentFactsOf, segmentKeys } from './adapters/profile-items.ts';
+import { nowMs } from './lib/clock.ts';
 import { tableName } from './lib/config.ts';
 import { httpApi, parseAt } from './lib/http.ts';
 
@@ -28,7 +29,7 @@ const reader: ProfileReader = {
 export const handler = httpApi({
   'GET /v1/users/{userId}/profile': async (req) => {
     const { userId } = parseAt('path', UserProfilePath, req.pathParameters);
-    const body = await userProfile(reader, userId, Date.now());
+    const body = await userProfile(reader, userId, nowMs());
     // Personal data behind IAM: never cached by a CDN or a browser.
     return { status: 200, body, headers: { 'cache-control': 'no-store' } };
   },

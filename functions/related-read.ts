@@ -5,6 +5,7 @@ import { cachedExperiments, shopperProfileReader, standingOrDefaults } from './a
 import { publishExposures } from './adapters/exposures.ts';
 import { dynamoRelatedReader } from './adapters/related-store.ts';
 import { personalHeaders, personalisedShopper } from './lib/auth.ts';
+import { nowMs } from './lib/clock.ts';
 import { authSecret, env, tableName } from './lib/config.ts';
 import { httpApi, parseAt } from './lib/http.ts';
 
@@ -32,7 +33,7 @@ export const handler = httpApi({
         perCategory: q.perCategory,
       },
       env().CATALOG_CURRENCY,
-      { now: Date.now(), newEventId: () => `exp-${randomUUID()}` },
+      { now: nowMs(), newEventId: () => `exp-${randomUUID()}` },
     );
     return { status: 200, body, headers: personalHeaders(userId) };
   },

@@ -5,6 +5,7 @@ import { defaultHitArtifact } from '../models/hits/default-model.ts';
 import { type HitModel, hitProbabilities, loadHitModel, positiveWeightOf } from '../models/hits/model.ts';
 import { type HitScorer, rerankAll, rerankTouched } from '../models/hits/rerank.ts';
 import { dynamoHitStore, latestHitModel } from './adapters/hits-store.ts';
+import { nowMs } from './lib/clock.ts';
 import { tableName } from './lib/config.ts';
 import { logger } from './lib/logger.ts';
 import { countMetric } from './lib/metrics.ts';
@@ -27,11 +28,11 @@ let cached: { scorer: HitScorer; loadedAt: number } | undefined;
  * looked up again after MODEL_TTL_MS, or at once when a HitModelTrained event says there is news.
  */
 async function scorer(fresh = false): Promise<HitScorer> {
-  if (cached && !fresh && Date.now() - cached.loadedAt < MODEL_TTL_MS) return cached.scorer;
+  if (cached && !fresh && nowMs() - cached.loadedAt < MODEL_TTL_MS) return cached.scorer;
   const artifact = (await latestHitModel(tableName('hitmodels'))) ?? defaultHitArtifact;
   const previous = cached;
   if (previous?.scorer.version === artifact.manifest.version) {
-    previous.loadedAt = Date.now();
+    previous.loadedAt = nowMs();
     return previous.scorer;
   }
   const model: HitModel = await loadHitModel(artifact);
@@ -40,14 +41,14 @@ async function scorer(fresh = false): Promise<HitScorer> {
     version: artifact.manifest.version,
     score: (vectors) => hitProbabilities(model, vectors, weight),
   };
-  cached = { scorer: next, loadedAt: Date.now() };
+  cached = { scorer: next, loadedAt: nowMs() };
   logger.info('hit model loaded', { modelVersion: next.version });
   return next;
 }
 
 const onSignals = busBatchConsumer(SignalsAggregated, async (batches) => {
   const ids = [...new Set(batches.flatMap((b) => b.productIds))];
-  const report = await rerankTouched(store, await scorer(), ids, Date.now());
+  const report = await rerankTouched(store, await scorer(), ids, nowMs());
   countMetric('HitRankingUpdates', report.events);
   logger.info('re-ranked', { ...report });
 });
@@ -65,7 +66,7 @@ export async function handler(
   }
   const job = ScheduledJob.safeParse(event);
   if (job.success) {
-    const report = await rerankAll(store, await scorer(), Date.now());
+    const report = await rerankAll(store, await scorer(), nowMs());
     countMetric('HitRankingUpdates', report.events);
     logger.info('full re-rank (scheduled)', { ...report });
     return undefined;
@@ -77,7 +78,7 @@ export async function handler(
     logger.info('full re-rank (new model)', {
       announced: trained.modelVersion,
       modelVersion: s.version,
-      ...(await rerankAll(store, s, Date.now())),
+      ...(await rerankAll(store, s, nowMs())),
     });
     return undefined;
   }

@@ -5,6 +5,7 @@ import { cachedExperiments, shopperProfileReader, standingOrDefaults } from './a
 import { publishExposures } from './adapters/exposures.ts';
 import { dynamoSceneReader } from './adapters/scene-store.ts';
 import { personalHeaders, personalisedShopper } from './lib/auth.ts';
+import { nowDate, nowMs } from './lib/clock.ts';
 import { authSecret, env, minMarginPercent, tableName } from './lib/config.ts';
 import { httpApi, parseAt } from './lib/http.ts';
 import { localeOf } from './lib/locale.ts';
@@ -25,12 +26,12 @@ const ports = {
 };
 
 const options = (acceptLanguage: string | undefined) => ({
-  now: new Date(),
+  now: nowDate(),
   currency: env().CATALOG_CURRENCY,
   minMarginPercent: minMarginPercent(),
   locale: localeOf(acceptLanguage),
 });
-const clock = () => ({ now: Date.now(), newEventId: () => `exp-${randomUUID()}` });
+const clock = () => ({ now: nowMs(), newEventId: () => `exp-${randomUUID()}` });
 
 export const handler = httpApi({
   'GET /v1/products/{productId}/scenes': async (req) => {

@@ -8,6 +8,7 @@ import { RETRAIN_HISTORY_DAYS, retrainHits, retrainWindow } from '../models/hits
 import { publishEvents } from './adapters/event-publisher.ts';
 import { readEventLog } from './adapters/eventlog-store.ts';
 import { latestHitModel, putHitModel, scanProductInfo } from './adapters/hits-store.ts';
+import { nowDate } from './lib/clock.ts';
 import { tableName } from './lib/config.ts';
 import { logger } from './lib/logger.ts';
 
@@ -24,7 +25,7 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export async function handler(event: unknown) {
   const job = RetrainJob.parse(event);
-  const now = new Date();
+  const now = nowDate();
   const { startMs, endMs } = retrainWindow(now.getTime(), job.days);
   const events: BehaviourEvent[] = [];
   for await (const batch of readEventLog(tableName('eventlog'), {

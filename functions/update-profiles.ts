@@ -1,6 +1,7 @@
 import { OrderPlaced } from '../events/behaviour.ts';
 import { orderFactOf } from '../models/segments/profile.ts';
 import { recomputeCutPoints, updateProfiles } from './adapters/profile-store.ts';
+import { nowMs } from './lib/clock.ts';
 import { tableName } from './lib/config.ts';
 import { logger } from './lib/logger.ts';
 import { busBatchConsumer, queueOrSchedule } from './lib/queue.ts';
@@ -30,7 +31,7 @@ const onOrders = busBatchConsumer(OrderPlaced, async (orders) => {
 
 /** The queue's batches, or the schedule's job: the quintile cut points from a scan of every profile. */
 export const handler = queueOrSchedule(onOrders, 'rfm-cut-points', async () => {
-  const cuts = await recomputeCutPoints(names.profiles, Date.now());
+  const cuts = await recomputeCutPoints(names.profiles, nowMs());
   logger.info('RFM cut points computed', { ...cuts });
   return cuts;
 });

@@ -85,12 +85,16 @@ export interface RedemptionStore {
 export interface GroupStore {
   get(groupId: string): Promise<StoredGroup | undefined>;
   create(group: StoredGroup): Promise<void>;
-  /** Adds the user if the group still has `expectedMembers` members; false when it changed. */
+  /**
+   * Adds the user if the group still has `expectedMembers` members and is open at `now`; false when
+   * it changed.
+   */
   join(
     groupId: string,
     userId: string,
     expectedMembers: number,
     status: StoredGroup['status'],
+    now: Date,
   ): Promise<boolean>;
 }
 
@@ -480,7 +484,7 @@ export async function joinGroup(
     }
     const next = g.members.length + 1;
     const nextStatus = next >= g.size ? 'completed' : 'open';
-    if (await groups.join(groupId, userId, g.members.length, nextStatus)) {
+    if (await groups.join(groupId, userId, g.members.length, nextStatus, now)) {
       return groupView({ ...g, members: [...g.members, userId], status: nextStatus }, userId, now, true);
     }
   }

@@ -1,6 +1,7 @@
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { backoffDelayMs } from '../../models/batching.ts';
+import { nowMs } from '../lib/clock.ts';
 import { batchGetAll } from './batch-get.ts';
 
 /** DynamoDB's limit on items in one transaction. */
@@ -52,7 +53,7 @@ export async function writeOnce<K>(
     for (const i of out[processed] ?? []) groupsDone.add(i.processKey as string);
   }
 
-  const expiresAt = Math.floor(Date.now() / 1000) + MARKER_TTL_SECONDS;
+  const expiresAt = Math.floor(nowMs() / 1000) + MARKER_TTL_SECONDS;
   for (const [g, group] of groups.entries()) {
     if (groupsDone.has(groupMarker(g))) continue;
     const markers = grouped ? [groupMarker(g)] : eventIds.map(eventMarker);

@@ -20,6 +20,7 @@ import { DEFAULT_SEGMENT_POLICY, type ShopperStanding } from '../../models/segme
 import { classify } from '../../models/segments/rules.ts';
 import { computeCutPoints } from '../../models/segments/scoring.ts';
 import { documentClient } from '../lib/aws.ts';
+import { nowDate } from '../lib/clock.ts';
 import { logger } from '../lib/logger.ts';
 import { batchGetAll } from './batch-get.ts';
 import { MAX_TRANSACT_ITEMS, markerKey, untilNoConflict, writeOnce } from './exactly-once.ts';
@@ -48,7 +49,7 @@ const fromItem = (item: Record<string, unknown>): Experiment | undefined => {
 export async function putExperiment(
   table: string,
   experiment: Experiment,
-  { client = documentClient(), now = new Date() }: { client?: DynamoDBDocumentClient; now?: Date } = {},
+  { client = documentClient(), now = nowDate() }: { client?: DynamoDBDocumentClient; now?: Date } = {},
 ): Promise<'created' | 'replaced'> {
   const out = await client.send(
     new PutCommand({

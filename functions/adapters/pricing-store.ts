@@ -216,7 +216,7 @@ export function dynamoGroupStore(
         }),
       );
     },
-    async join(groupId, userId, expectedMembers, status) {
+    async join(groupId, userId, expectedMembers, status, now) {
       try {
         await client.send(
           new UpdateCommand({
@@ -234,7 +234,7 @@ export function dynamoGroupStore(
               ':next': expectedMembers + 1,
               ':status': status,
               ':open': 'open',
-              ':now': new Date().toISOString(),
+              ':now': now.toISOString(),
             },
           }),
         );

@@ -9,6 +9,7 @@ import {
 } from '../../models/segments/profile.ts';
 import { computeCutPoints, type ProfileSummary } from '../../models/segments/scoring.ts';
 import { documentClient } from '../lib/aws.ts';
+import { nowDate } from '../lib/clock.ts';
 import { batchGetAll } from './batch-get.ts';
 import { batchWriteAll } from './batch-write.ts';
 import { priorsKey } from './hits-store.ts';
@@ -60,7 +61,7 @@ export async function readPolicy(
 export async function putPolicy(
   table: string,
   policy: SegmentPolicy,
-  { client = documentClient(), now = new Date() }: { client?: DynamoDBDocumentClient; now?: Date } = {},
+  { client = documentClient(), now = nowDate() }: { client?: DynamoDBDocumentClient; now?: Date } = {},
 ): Promise<'created' | 'replaced'> {
   const out = await client.send(
     new PutCommand({
@@ -185,7 +186,7 @@ export async function updateProfiles(
           await client.send(
             new PutCommand({
               TableName: names.profiles,
-              Item: { ...result.profile, updatedAt: new Date().toISOString() },
+              Item: { ...result.profile, updatedAt: nowDate().toISOString() },
               ConditionExpression: 'attribute_not_exists(userId) OR version = :v',
               ExpressionAttributeValues: { ':v': before?.version ?? 0 },
             }),

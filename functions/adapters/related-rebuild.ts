@@ -3,6 +3,7 @@ import type { BehaviourEvent } from '../../events/behaviour.ts';
 import { buildEvidence } from '../../models/related/batch.ts';
 import { defaultRelatedConfig, type RelatedConfig } from '../../models/related/evidence.ts';
 import { documentClient } from '../lib/aws.ts';
+import { nowMs } from '../lib/clock.ts';
 import { batchWriteAll } from './batch-write.ts';
 import { readEventLog } from './eventlog-store.ts';
 import { EVIDENCE_PART, NEIGHBOURS_PART } from './related-store.ts';
@@ -15,7 +16,7 @@ import { contentIndex, neighbourList, type RelatedTables } from './related-updat
  */
 export async function rebuildRelated(
   names: RelatedTables & { eventlog: string },
-  { fromDay, toDay, now = Date.now() }: { fromDay: string; toDay: string; now?: number },
+  { fromDay, toDay, now = nowMs() }: { fromDay: string; toDay: string; now?: number },
   {
     client = documentClient(),
     config = defaultRelatedConfig,

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { UserId } from '../../events/common.ts';
+import { nowDate } from './clock.ts';
 import { HttpError, type HttpRequest } from './http.ts';
 import { logger } from './logger.ts';
 
@@ -47,7 +48,7 @@ function decodePart(part: string, what: string): Record<string, unknown> {
 }
 
 /** Verifies an HS256 JWT and returns its claims; throws InvalidTokenError saying why not. */
-export function verifyJwtHs256(token: string, secret: string, now: Date = new Date()): JwtClaims {
+export function verifyJwtHs256(token: string, secret: string, now: Date = nowDate()): JwtClaims {
   const parts = token.split('.');
   if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]*$/.test(p))) {
     throw new InvalidTokenError('not a compact JWT');
@@ -82,7 +83,7 @@ function userIdOf(claims: JwtClaims): string {
 }
 
 /** The shopper of a request: authorizer claims, else a verified bearer token, else a guest. */
-export function shopperOf(req: HttpRequest, secret: string, now: Date = new Date()): Shopper {
+export function shopperOf(req: HttpRequest, secret: string, now: Date = nowDate()): Shopper {
   if (req.claims) return { userId: userIdOf(req.claims) };
   const header = req.headers.authorization ?? req.headers.Authorization;
   if (header === undefined || header.trim() === '') return { userId: null };
@@ -97,7 +98,7 @@ export function shopperOf(req: HttpRequest, secret: string, now: Date = new Date
 }
 
 /** As shopperOf, for routes that need a signed-in shopper: a guest is a 401. */
-export function signedInShopper(req: HttpRequest, secret: string, now: Date = new Date()): string {
+export function signedInShopper(req: HttpRequest, secret: string, now: Date = nowDate()): string {
   const { userId } = shopperOf(req, secret, now);
   if (userId === null) throw unauthorized('sign in first: this route needs a bearer token');
   return userId;
@@ -122,7 +123,7 @@ export function personalisedShopper(
   queryUserId: string | undefined,
   /** Read only when there is a token to check: a guest's request never needs the key. */
   secret: string | (() => string),
-  now: Date = new Date(),
+  now: Date = nowDate(),
 ): string | null {
   let userId: string | null;
   try {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { nowDate } from '../../functions/lib/clock.ts';
 import type { FunctionId, RuleDecl } from '../topology.ts';
 import { type CompiledPattern, compilePattern, InvalidEventPatternError } from './event-pattern.ts';
 
@@ -387,10 +388,10 @@ export class LocalEventBus {
   }
 }
 
-/** EventBridge keeps second precision in `time`; the SDK sends Time as epoch seconds. */
+/** EventBridge keeps second precision (and stamps the receiving instant: the runtime's clock) in `time`; the SDK sends Time as epoch seconds. */
 function toIsoSeconds(time: PutEventsEntry['Time']): string {
   const date =
-    time === undefined ? new Date() : typeof time === 'number' ? new Date(time * 1000) : new Date(time);
-  const valid = Number.isNaN(date.getTime()) ? new Date() : date;
+    time === undefined ? nowDate() : typeof time === 'number' ? new Date(time * 1000) : new Date(time);
+  const valid = Number.isNaN(date.getTime()) ? nowDate() : date;
   return `${valid.toISOString().slice(0, 19)}Z`;
 }

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { useClock } from '../../functions/lib/clock.ts';
 import {
   EVENT_BUS_ENV,
   type FunctionDecl,
@@ -44,8 +45,14 @@ export interface RuntimeOptions {
   tablePrefix?: string;
   /** `auto`: load the demo data unless this data folder already holds a finished load. */
   seed?: 'auto' | 'always' | 'never';
-  /** Fixes the demo data's end; defaults to the start of today (UTC). */
+  /** Fixes the demo data's end; defaults to the start of the clock's day (UTC). */
   seedEndAt?: Date;
+  /**
+   * The service's clock, in epoch milliseconds (default: the wall clock). Tests pass one that starts
+   * at a fixed instant, so the seeded history, the handlers and their assertions agree on "now" on
+   * any calendar day. Set for the whole process: there is one runtime per process.
+   */
+  now?: () => number;
   logLevel?: string;
   log?: (line: string) => void;
   /** Local queues wait at most this long to fill a batch (the declared window can be seconds). */
@@ -71,6 +78,8 @@ export interface Runtime {
   status(): LocalStatus;
   /** The functions as loaded, for tests that call one directly. */
   invoke(functionId: FunctionId, event: unknown): Promise<unknown>;
+  /** The runtime's clock (epoch milliseconds): what the handlers take as "now". */
+  now(): number;
   /** Runs a declared schedule's job now (its timer runs it every `everyMinutes` as well). */
   runSchedule(id: ScheduleDecl['id']): Promise<unknown>;
   stop(): Promise<void>;
@@ -103,6 +112,8 @@ export interface LocalStatus {
  */
 export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const log = options.log ?? (() => {});
+  const now = options.now ?? Date.now;
+  useClock(now);
   const memory = options.memory ?? false;
   const dataDir = memory ? undefined : resolve(options.dataDir ?? resolve(ROOT, '.data'));
   const tableNames = localTableNames(options.tablePrefix ?? 'merchandiser-');
@@ -204,7 +215,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     });
 
     raw = new DynamoDBClient({ endpoint: dynamoEndpoint, region: process.env.AWS_REGION });
-    const created = await ensureTables(raw, tableNames);
+    // TTL only on the wall clock: DynamoDB Local sweeps expired items by it (see ensureTables).
+    const created = await ensureTables(raw, tableNames, { ttl: options.now === undefined });
     if (created.length > 0) log(`created tables: ${created.join(', ')}`);
 
     // Imported only now: the seed loader reuses the functions' adapters, whose AWS clients read
@@ -214,7 +226,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const marker = dataDir ? readSeedMarker(dataDir) : undefined;
     const wantSeed = options.seed ?? 'auto';
     if (wantSeed === 'always' || (wantSeed === 'auto' && !marker)) {
-      const endAt = options.seedEndAt ?? startOfTodayUtc();
+      const endAt = options.seedEndAt ?? startOfDayUtc(now());
       log('loading the demo storefront (first run): the catalog first, then the behaviour history ...');
       const load = startDemoLoad(DynamoDBDocumentClient.from(raw), tableNames, {
         endAt,
@@ -300,6 +312,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       seeded,
       seedDone,
       status: currentStatus,
+      now,
       invoke,
       runSchedule,
       hitsRanked,
@@ -313,7 +326,6 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   }
 }
 
-function startOfTodayUtc(): Date {
-  const now = new Date();
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+function startOfDayUtc(ms: number): Date {
+  return new Date(Math.floor(ms / 86_400_000) * 86_400_000);
 }

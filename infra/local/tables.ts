@@ -44,10 +44,17 @@ export function createTableInput(table: TableDecl, name: string): CreateTableCom
 export const localTableNames = (prefix: string): Record<TableId, string> =>
   Object.fromEntries(tables.map((t) => [t.id, `${prefix}${t.id}`])) as Record<TableId, string>;
 
-/** Creates every declared table that does not exist yet; existing ones are left as they are. */
+/**
+ * Creates every declared table that does not exist yet; existing ones are left as they are.
+ * `ttl: false` leaves Time to Live off: DynamoDB Local deletes expired items by the wall clock, so a
+ * runtime on a test's clock (a fixed instant in the past) would see its fresh quotes and visit
+ * records swept away. The readers check expiry themselves, as they must on AWS, where an expired
+ * item can still be read for up to a couple of days.
+ */
 export async function ensureTables(
   client: DynamoDBClient,
   names: Record<TableId, string>,
+  { ttl = true }: { ttl?: boolean } = {},
 ): Promise<string[]> {
   const created: string[] = [];
   for (const table of tables as readonly TableDecl[]) {
@@ -58,7 +65,7 @@ export async function ensureTables(
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
     }
-    if (table.ttlAttribute) {
+    if (ttl && table.ttlAttribute) {
       const described = await client.send(new DescribeTableCommand({ TableName: name }));
       if (described.Table?.TableStatus !== 'ACTIVE') throw new Error(`table ${name} is not active`);
       await client
