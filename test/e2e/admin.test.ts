@@ -1,26 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 
-let rt: Runtime;
+let rt: TestRuntime;
 let doc: DynamoDBDocumentClient;
 
 beforeAll(async () => {
-  rt = await startRuntime({
-    port: 0,
-    memory: true,
-    dynamoEndpoint: inject('dynamoEndpoint'),
-    tablePrefix: `adm${randomUUID().slice(0, 6)}-`,
-    seed: 'always',
-    seedEndAt: new Date('2026-11-23T00:00:00Z'),
-    busWindowMs: 20,
-  });
+  rt = await startTestRuntime('adm', { seed: 'always' });
   await rt.seedDone;
-  doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: rt.dynamoEndpoint, region: 'us-east-1' }));
+  doc = rt.doc;
 });
 afterAll(async () => rt?.stop());
 

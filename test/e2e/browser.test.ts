@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
-import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
+import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 
 /**
  * The demo pages in a real browser: Debian's Chromium driven by playwright-core against the local
@@ -25,7 +25,7 @@ const ANCHOR = 'p-00013';
 const BUNDLE_ANCHOR = 'p-00883';
 const SESSION = `s-browser-${randomUUID().slice(0, 8)}`;
 
-let rt: Runtime;
+let rt: TestRuntime;
 let browser: Browser;
 let page: Page;
 /** Console errors and uncaught exceptions of the page, checked after every test. */
@@ -39,14 +39,7 @@ beforeAll(async () => {
   }
   mkdirSync(SHOTS, { recursive: true });
   [rt, browser] = await Promise.all([
-    startRuntime({
-      port: 0,
-      memory: true,
-      dynamoEndpoint: inject('dynamoEndpoint'),
-      tablePrefix: `br${randomUUID().slice(0, 6)}-`,
-      seed: 'always',
-      busWindowMs: 20,
-    }),
+    startTestRuntime('br', { seed: 'always' }),
     chromium.launch({
       executablePath: CHROMIUM,
       // No sandbox (containers, root); no background traffic, which a closed network refuses.
@@ -228,7 +221,7 @@ describe('demo pages in Chromium', { timeout: 120_000 }, () => {
     await page.locator(`#ranking[data-scope="${category}"]`).waitFor();
     const version = Number(await page.locator('#ranking').getAttribute('data-ranking-version'));
     const target = (await page.locator('#ranking tbody tr').nth(9).getAttribute('data-product-id'))!;
-    const now = Date.now();
+    const now = rt.now();
     const burst: BehaviourEvent[] = [];
     for (let n = 0; n < 30; n++) {
       const base = {

@@ -1,13 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import type { ExperimentInput } from '../../events/experiments.ts';
 import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
 import { writeNeighbourLists } from '../../functions/adapters/related-store.ts';
-import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
 import { Rng } from '../../models/demo/prng.ts';
+import { TEST_NOW } from '../support/clock.ts';
+import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { bearerFor } from '../support/tokens.ts';
 
 /**
@@ -16,7 +15,7 @@ import { bearerFor } from '../support/tokens.ts';
  * route names B as ahead and significant. Empty tables and a hand-made anchor with four
  * neighbours, one per kind of evidence, so the two strategies visibly order them differently.
  */
-let rt: Runtime;
+let rt: TestRuntime;
 let doc: DynamoDBDocumentClient;
 
 const ANCHOR = 'p-90000';
@@ -36,16 +35,9 @@ const product = (productId: string, category: string) => ({
 });
 
 beforeAll(async () => {
-  rt = await startRuntime({
-    port: 0,
-    memory: true,
-    dynamoEndpoint: inject('dynamoEndpoint'),
-    tablePrefix: `xp${randomUUID().slice(0, 6)}-`,
-    seed: 'never',
-    busWindowMs: 20,
-  });
-  doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: rt.dynamoEndpoint, region: 'us-east-1' }));
-  const updatedAt = new Date().toISOString();
+  rt = await startTestRuntime('xp');
+  doc = rt.doc;
+  const updatedAt = new Date(rt.now()).toISOString();
   await batchWriteAll(
     rt.tableNames.products,
     [
@@ -97,7 +89,7 @@ const exposureItems = async () =>
 // A fixed id (the tables are this run's own): the assignment hashes it, so with the seeded draws
 // below the simulated outcome is the same on every run, never a 1-in-30 unlucky split.
 const experimentId = 'related-content-first-e2e';
-const now = Date.now();
+const now = TEST_NOW.getTime();
 const definition = (): ExperimentInput => ({
   experimentId,
   title: 'Content-first related products',
@@ -210,7 +202,7 @@ describe('A/B experiment on the related surface, end to end', () => {
     // In the shoppers' fixed order, so the seeded draws (and the outcome) never depend on response order.
     for (const userId of shoppers) {
       const s = served.get(userId)!;
-      const at = new Date().toISOString();
+      const at = new Date(rt.now()).toISOString();
       // A cart for 40% of B's shoppers, 20% of A's.
       if (rng.next() < (s.variantId === 'B' ? 0.4 : 0.2)) {
         events.push({

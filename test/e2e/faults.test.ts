@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import type { Product } from '../../events/catalog.ts';
 import { toBusEntry } from '../../events/registry.ts';
@@ -11,12 +11,13 @@ import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
 import { rebuildRelated } from '../../functions/adapters/related-rebuild.ts';
 import { dynamoDb } from '../../functions/lib/aws.ts';
 import { eventBridge } from '../../functions/lib/eventbridge.ts';
-import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
 import { ensureTables, localTableNames } from '../../infra/local/tables.ts';
 import { bucketDeltas, HOUR_MS, SIGNALS } from '../../models/hits/signals.ts';
 import { defaultRelatedConfig } from '../../models/related/evidence.ts';
+import { TEST_NOW } from '../support/clock.ts';
 import { scanAll as scanTable } from '../support/dynamo.ts';
 import { type FaultCounts, injectFaults } from '../support/faults.ts';
+import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 
 /**
  * Issue 9, faults: the whole pipeline (POST /v1/events -> bus -> queues -> the three behaviour
@@ -30,7 +31,7 @@ import { type FaultCounts, injectFaults } from '../support/faults.ts';
  * (Co-view pairs are left out on purpose: they pair a view with the session's interactions known
  * when it is applied, so their order of arrival matters; see the README, Reliability.)
  */
-let rt: Runtime;
+let rt: TestRuntime;
 let doc: DynamoDBDocumentClient;
 let faults: ReturnType<typeof injectFaults>;
 
@@ -56,7 +57,7 @@ function behaviour(count: number, seed: number): BehaviourEvent[] {
     a = (Math.imul(a, 1_103_515_245) + 12_345) >>> 0;
     return a / 4294967296;
   };
-  const now = Date.now();
+  const now = TEST_NOW.getTime();
   const run = randomUUID().slice(0, 8);
   return Array.from({ length: count }, (_, i): BehaviourEvent => {
     const base = {
@@ -151,25 +152,17 @@ async function postUntilAccepted(
 }
 
 beforeAll(async () => {
-  rt = await startRuntime({
-    port: 0,
-    memory: true,
-    dynamoEndpoint: inject('dynamoEndpoint'),
-    tablePrefix: `flt${randomUUID().slice(0, 6)}-`,
+  rt = await startTestRuntime('flt', {
     // FAULTS_LOG=1 shows the handlers' error lines (the suite silences them).
     ...(process.env.FAULTS_LOG ? { logLevel: 'ERROR' } : {}),
-    seed: 'never',
-    busWindowMs: 20,
   });
-  doc = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: rt.dynamoEndpoint, region: 'us-east-1' }),
-    {
-      marshallOptions: { removeUndefinedValues: true },
-    },
-  );
+  doc = rt.doc;
   await batchWriteAll(
     rt.tableNames.products,
-    Array.from({ length: N_PRODUCTS }, (_, n) => ({ ...product(n), updatedAt: new Date().toISOString() })),
+    Array.from({ length: N_PRODUCTS }, (_, n) => ({
+      ...product(n),
+      updatedAt: new Date(rt.now()).toISOString(),
+    })),
     { client: doc },
   );
 });
@@ -273,7 +266,7 @@ describe('faults on the behaviour pipeline, counted', () => {
   it('builds the same evidence (views, orders, bought and viewed together) as a rebuild from the event log', async () => {
     const twin = localTableNames(`twn${randomUUID().slice(0, 6)}-`);
     await ensureTables(new DynamoDBClient({ endpoint: rt.dynamoEndpoint, region: 'us-east-1' }), twin);
-    const now = Date.now();
+    const now = rt.now();
     const day = (t: number) => new Date(t).toISOString().slice(0, 10);
     await rebuildRelated(
       { ...twin, eventlog: rt.tableNames.eventlog, products: rt.tableNames.products },

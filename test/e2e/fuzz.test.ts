@@ -1,13 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
-import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
 import { routes, type TableDecl, type TableId, tables } from '../../infra/topology.ts';
 import { generateDemoData } from '../../models/demo/generate.ts';
+import { TEST_NOW } from '../support/clock.ts';
 import { scanAll } from '../support/dynamo.ts';
+import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 
 /**
  * Every declared route against garbage, through the local gateway, seeded and bounded: whatever
@@ -15,16 +14,9 @@ import { scanAll } from '../support/dynamo.ts';
  * shape, never a 5xx; and a rejected request changes nothing stored (every table dumped before
  * and after, the bus drained in between).
  */
-let rt: Runtime;
+let rt: TestRuntime;
 beforeAll(async () => {
-  rt = await startRuntime({
-    port: 0,
-    memory: true,
-    dynamoEndpoint: inject('dynamoEndpoint'),
-    tablePrefix: `fz${randomUUID().slice(0, 6)}-`,
-    seed: 'never',
-    busWindowMs: 20,
-  });
+  rt = await startTestRuntime('fz');
 });
 afterAll(async () => rt?.stop());
 
@@ -158,7 +150,7 @@ function canonical(value: unknown): unknown {
  */
 async function dumpTables(doc: DynamoDBDocumentClient): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  const nowS = Date.now() / 1000;
+  const nowS = rt.now() / 1000;
   for (const decl of tables as readonly TableDecl[]) {
     const id = decl.id as TableId;
     const table = rt.tableNames[id];
@@ -174,17 +166,12 @@ async function dumpTables(doc: DynamoDBDocumentClient): Promise<Record<string, s
 describe('a rejected request changes nothing stored', () => {
   let doc: DynamoDBDocumentClient;
   const rejectedBy = new Map<string, number>();
-  const demo = generateDemoData({ seed: 5, products: 300, events: 1_000, days: 14, endAt: new Date() });
+  const demo = generateDemoData({ seed: 5, products: 300, events: 1_000, days: 14, endAt: TEST_NOW });
 
   beforeAll(async () => {
-    doc = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ endpoint: rt.dynamoEndpoint, region: 'us-east-1' }),
-      {
-        marshallOptions: { removeUndefinedValues: true },
-      },
-    );
+    doc = rt.doc;
     // A small storefront with history, so that there is something to corrupt.
-    const updatedAt = new Date().toISOString();
+    const updatedAt = new Date(rt.now()).toISOString();
     const stamp = <T extends object>(xs: readonly T[]) => xs.map((x) => ({ ...x, updatedAt }));
     await batchWriteAll(rt.tableNames.products, stamp(demo.products), { client: doc });
     await batchWriteAll(rt.tableNames.scenes, stamp(demo.scenes), { client: doc });

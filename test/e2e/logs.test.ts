@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Runtime } from '../../infra/local/runtime.ts';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_NOW } from '../support/clock.ts';
+import type { TestRuntime } from '../support/runtime.ts';
 
 // The handlers' logger is made once, when its module is first imported, with the level in the
 // environment then (the suite's is SILENT): so set DEBUG first and import the service after.
@@ -10,17 +10,18 @@ process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
 const { batchWriteAll } = await import('../../functions/adapters/batch-write.ts');
 const { signJwtHs256 } = await import('../../functions/lib/auth.ts');
 const { logger } = await import('../../functions/lib/logger.ts');
-const { LOCAL_DEV_JWT_SECRET, startRuntime } = await import('../../infra/local/runtime.ts');
+const { LOCAL_DEV_JWT_SECRET } = await import('../../infra/local/runtime.ts');
+const { startTestRuntime } = await import('../support/runtime.ts');
 
 /**
  * Issue 9, who may see what: the handlers' log lines, at DEBUG, while shoppers send events, ask for
  * quotes with their bearer token, and send garbage. Logs may carry ids (user, session, event,
  * request) and counts, never a credential, a request body or a header value.
  */
-let rt: Runtime;
+let rt: TestRuntime;
 const lines: string[] = [];
 const token = signJwtHs256(
-  { sub: 'u-logs-gold', exp: Math.floor(Date.now() / 1000) + 3600 },
+  { sub: 'u-logs-gold', exp: Math.floor(TEST_NOW.getTime() / 1000) + 86_400 },
   LOCAL_DEV_JWT_SECRET,
 );
 const secretMarkers = [
@@ -35,15 +36,7 @@ const secretMarkers = [
 ];
 
 beforeAll(async () => {
-  rt = await startRuntime({
-    port: 0,
-    memory: true,
-    dynamoEndpoint: inject('dynamoEndpoint'),
-    tablePrefix: `log${randomUUID().slice(0, 6)}-`,
-    seed: 'never',
-    busWindowMs: 20,
-    logLevel: 'DEBUG',
-  });
+  rt = await startTestRuntime('log', { logLevel: 'DEBUG' });
   // Powertools writes each line with its own Console (bound to stdout when it was made); take the
   // lines there, as CloudWatch would get them.
   const out = (logger as unknown as { console: Record<string, (line: string) => void> }).console;
@@ -52,9 +45,7 @@ beforeAll(async () => {
       lines.push(line);
     };
   }
-  const doc = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: rt.dynamoEndpoint, region: 'us-east-1' }),
-  );
+  const doc = rt.doc;
   await batchWriteAll(
     rt.tableNames.products,
     Array.from({ length: 6 }, (_, n) => ({
@@ -68,7 +59,7 @@ beforeAll(async () => {
       stock: 10,
       launchDate: '2026-01-01',
       consumable: false,
-      updatedAt: new Date().toISOString(),
+      updatedAt: new Date(rt.now()).toISOString(),
     })),
     { client: doc },
   );
@@ -93,7 +84,7 @@ const call = (method: string, path: string, body?: unknown, headers: Record<stri
 describe('log lines', () => {
   it('carry ids and counts, never a credential, header value or request body', async () => {
     const auth = { authorization: `Bearer ${token}` };
-    const now = new Date().toISOString();
+    const now = new Date(rt.now()).toISOString();
     const events = Array.from({ length: 5 }, (_, i) => ({
       type: 'ProductViewed',
       eventId: `evt-logs-${randomUUID()}`,

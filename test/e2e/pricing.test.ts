@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Product, Promotion } from '../../events/catalog.ts';
 import { signJwtHs256 } from '../../functions/lib/auth.ts';
-import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
 import { shardKey, shardSlice } from '../../models/redemption.ts';
+import { TEST_NOW } from '../support/clock.ts';
+import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { shopperToken } from '../support/tokens.ts';
 import {
   campingBundle,
@@ -21,16 +21,15 @@ import {
 
 /**
  * Pricing through the local gateway: the demo storefront, plus the products and promotions of
- * models/pricing/EXAMPLES.md published as catalog events (valid around the real clock, since the
- * service prices at the time of the request). The examples reuse the demo's promotion ids, so the
+ * models/pricing/EXAMPLES.md published as catalog events (valid around the runtime's clock, since
+ * the service prices at the time of the request). The examples reuse the demo's promotion ids, so the
  * published definitions replace the demo's; the two demo promotions the examples do not use are
  * replaced by ones that have ended, so the active set is exactly the examples'.
  */
 
-let rt: Runtime;
+let rt: TestRuntime;
 let doc: DynamoDBDocumentClient;
-const seedEndAt = new Date('2026-11-23T00:00:00Z');
-const now = Date.now();
+const now = TEST_NOW.getTime();
 const WINDOW = {
   validFrom: new Date(now - 86_400_000).toISOString(),
   validTo: new Date(now + 86_400_000).toISOString(),
@@ -119,7 +118,7 @@ async function publish(type: string, detail: Record<string, unknown>[]) {
           Detail: JSON.stringify({
             type,
             eventId: `evt-e2e-${randomUUID()}`,
-            occurredAt: new Date().toISOString(),
+            occurredAt: new Date(rt.now()).toISOString(),
             version: 1,
             ...d,
           }),
@@ -131,17 +130,9 @@ async function publish(type: string, detail: Record<string, unknown>[]) {
 }
 
 beforeAll(async () => {
-  rt = await startRuntime({
-    port: 0,
-    memory: true,
-    dynamoEndpoint: inject('dynamoEndpoint'),
-    tablePrefix: `prc${randomUUID().slice(0, 6)}-`,
-    seed: 'always',
-    seedEndAt,
-    busWindowMs: 20,
-  });
+  rt = await startTestRuntime('prc', { seed: 'always' });
   await rt.seedDone;
-  doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: rt.dynamoEndpoint, region: 'us-east-1' }));
+  doc = rt.doc;
   await publish(
     'ProductUpserted',
     products.map((product) => ({ product })),
@@ -319,6 +310,22 @@ describe('pricing, end to end', () => {
       expect(after.missed).toContainEqual(
         expect.objectContaining({ promotionId: 'promo-coupon-winter-30', reason: 'perUserLimitReached' }),
       );
+    });
+
+    it('answers a retry after the quote expired with the stored result; a new key then gets 410', async () => {
+      const q = (await quote({ items: [{ productId: 'p-coffee', quantity: 1 }] }, 'u-e2e-late')).body;
+      const path = `/v1/quotes/${q.quoteId}/redeem`;
+      const redeem = (key: string) =>
+        call('POST', path, { user: 'u-e2e-late', headers: { 'idempotency-key': key } });
+      const first = await redeem('e2e-late-0001');
+      expect(first).toMatchObject({ status: 200, body: { quoteId: q.quoteId, status: 'redeemed' } });
+      // The storefront's retry arrives after the quote's expiry (a slow network, a queued retry).
+      rt.clock.advance(Date.parse(q.expiresAt) - rt.now() + 60_000);
+      expect(rt.now()).toBeGreaterThan(Date.parse(q.expiresAt));
+      expect(await redeem('e2e-late-0001')).toEqual(first);
+      const fresh = await redeem('e2e-late-0002');
+      expect(fresh.status).toBe(410);
+      expect(fresh.body.error.code).toBe('QuoteExpired');
     });
 
     it('refuses a guest (401) and someone else (404)', async () => {

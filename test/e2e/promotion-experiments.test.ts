@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Product, Promotion } from '../../events/catalog.ts';
 import { Experiment, type ExperimentInput } from '../../events/experiments.ts';
 import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
-import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
 import { variantFor } from '../../models/experiments/assign.ts';
+import { TEST_NOW } from '../support/clock.ts';
+import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { shopperToken } from '../support/tokens.ts';
 
 /**
@@ -16,9 +15,9 @@ import { shopperToken } from '../support/tokens.ts';
  * verifiable and redeemable, a shopper whose cart holds no tent is not exposed, and the exposures
  * and an order reach the results. Empty tables, two products and two promotions of its own.
  */
-let rt: Runtime;
+let rt: TestRuntime;
 
-const now = Date.now();
+const now = TEST_NOW.getTime();
 const WINDOW = {
   validFrom: new Date(now - 86_400_000).toISOString(),
   validTo: new Date(now + 86_400_000).toISOString(),
@@ -116,18 +115,9 @@ const armOf = (userId: string) => variantFor(Experiment.parse(definition()), use
 beforeAll(async () => {
   // The pricing container caches the definitions for 60 s; this test wants the new one at once.
   process.env.EXPERIMENTS_CACHE_SECONDS = '0';
-  rt = await startRuntime({
-    port: 0,
-    memory: true,
-    dynamoEndpoint: inject('dynamoEndpoint'),
-    tablePrefix: `pxp${randomUUID().slice(0, 6)}-`,
-    seed: 'never',
-    busWindowMs: 20,
-  });
-  const doc = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: rt.dynamoEndpoint, region: 'us-east-1' }),
-  );
-  const updatedAt = new Date().toISOString();
+  rt = await startTestRuntime('pxp');
+  const doc = rt.doc;
+  const updatedAt = new Date(rt.now()).toISOString();
   await batchWriteAll(
     rt.tableNames.products,
     [TENT, COFFEE].map((p) => ({ ...p, updatedAt })),
@@ -246,7 +236,7 @@ describe('A promotion experiment on quotes, end to end', () => {
     const order = (userId: string, paidPrice: number) => ({
       type: 'OrderPlaced',
       eventId: `evt-pxp-${randomUUID()}`,
-      occurredAt: new Date().toISOString(),
+      occurredAt: new Date(rt.now()).toISOString(),
       version: 1,
       sessionId: `s-${userId}`,
       userId,

@@ -1,13 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Experiment, type ExperimentInput } from '../../events/experiments.ts';
 import type { RfmProfile } from '../../events/segments.ts';
 import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
 import { writeNeighbourLists } from '../../functions/adapters/related-store.ts';
-import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
 import { variantFor } from '../../models/experiments/assign.ts';
+import { TEST_NOW } from '../support/clock.ts';
+import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { bearerFor } from '../support/tokens.ts';
 
 /**
@@ -17,7 +16,7 @@ import { bearerFor } from '../support/tokens.ts';
  * evidence keeps the dear tent; under style-led the purchase signal wins the cheap one. Both scene
  * routes say which variant served them, and the results route counts each served shopper once.
  */
-let rt: Runtime;
+let rt: TestRuntime;
 let doc: DynamoDBDocumentClient;
 
 const ANCHOR = 'p-91000';
@@ -76,7 +75,7 @@ const tentOf = (scene: { slots: { slotId: string; pick: { product: { productId: 
 
 // A fixed id: assignment is a function of the experiment and user ids, so the arms are the same on every run.
 const experimentId = 'scene-fill-style-led';
-const now = Date.now();
+const now = TEST_NOW.getTime();
 const definition: ExperimentInput = {
   experimentId,
   title: 'Style-led scene fills',
@@ -97,16 +96,9 @@ const savedCache = process.env.EXPERIMENTS_CACHE_SECONDS;
 beforeAll(async () => {
   // The definitions are cached per container; this file wants its experiment served at once.
   process.env.EXPERIMENTS_CACHE_SECONDS = '0';
-  rt = await startRuntime({
-    port: 0,
-    memory: true,
-    dynamoEndpoint: inject('dynamoEndpoint'),
-    tablePrefix: `sfx${randomUUID().slice(0, 6)}-`,
-    seed: 'never',
-    busWindowMs: 20,
-  });
-  doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: rt.dynamoEndpoint, region: 'us-east-1' }));
-  const updatedAt = new Date().toISOString();
+  rt = await startTestRuntime('sfx');
+  doc = rt.doc;
+  const updatedAt = new Date(rt.now()).toISOString();
   await batchWriteAll(
     rt.tableNames.products,
     [

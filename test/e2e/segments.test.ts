@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RfmCutPoints, RfmProfile } from '../../events/segments.ts';
 import {
   CUTS_KEY,
@@ -9,9 +8,9 @@ import {
   isReservedKey,
   profileOfItem,
 } from '../../functions/adapters/profile-items.ts';
-import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
 import { classify } from '../../models/segments/rules.ts';
 import { demoMemberPrice } from '../support/demo-members.ts';
+import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { shopperToken } from '../support/tokens.ts';
 
 /**
@@ -19,10 +18,10 @@ import { shopperToken } from '../support/tokens.ts';
  * profile and the cut points; quotes take the shopper's segment from them (never from the request),
  * so the demo's win-back coupon (WELCOME-BACK, dormant shoppers only) applies to a dormant shopper
  * and not to a core-loyal one; new orders flow through orders-to-profiles into the profile.
- * The demo ends at the start of today, so its promotions are running at the real clock's now.
+ * The demo ends at the start of the runtime clock's day, so its promotions are running at its now.
  */
 
-let rt: Runtime;
+let rt: TestRuntime;
 let doc: DynamoDBDocumentClient;
 let cuts: RfmCutPoints;
 const bySegment = new Map<string, RfmProfile[]>();
@@ -61,18 +60,9 @@ beforeAll(async () => {
   // Edits of the policy and a recomputation of the cut points must serve at once here; a
   // container keeps them for a minute otherwise.
   process.env.SEGMENT_SETTINGS_CACHE_SECONDS = '0';
-  const now = new Date();
-  rt = await startRuntime({
-    port: 0,
-    memory: true,
-    dynamoEndpoint: inject('dynamoEndpoint'),
-    tablePrefix: `seg${randomUUID().slice(0, 6)}-`,
-    seed: 'always',
-    seedEndAt: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())),
-    busWindowMs: 20,
-  });
+  rt = await startTestRuntime('seg', { seed: 'always' });
   seededProfiles = (await rt.seedDone)?.profiles ?? 0;
-  doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: rt.dynamoEndpoint, region: 'us-east-1' }));
+  doc = rt.doc;
   const items = (await doc.send(new ScanCommand({ TableName: rt.tableNames.profiles }))).Items ?? [];
   cuts = cutsOfItem(items.find((i) => i.userId === CUTS_KEY)!);
   for (const item of items) {
@@ -199,7 +189,7 @@ describe('RFM segments on the local runtime', () => {
       const event = () => ({
         type: 'OrderPlaced',
         eventId: `evt-e2e-${randomUUID()}`,
-        occurredAt: new Date().toISOString(),
+        occurredAt: new Date(rt.now()).toISOString(),
         version: 1,
         sessionId: `s-e2e-${randomUUID().slice(0, 8)}`,
         userId,
@@ -281,7 +271,7 @@ describe('RFM segments on the local runtime', () => {
       const view = {
         type: 'ProductViewed',
         eventId: `evt-e2e-${randomUUID()}`,
-        occurredAt: new Date().toISOString(),
+        occurredAt: new Date(rt.now()).toISOString(),
         version: 1,
         sessionId: `s-e2e-${randomUUID().slice(0, 8)}`,
         userId: dormant,

@@ -11,10 +11,11 @@ import { DomainError } from '../../models/errors.ts';
 import { signQuote } from '../../models/pricing/sign.ts';
 import { joinGroup, openGroup, redeemQuote } from '../../models/quoting.ts';
 import { COUNTER_SHARDS, shardKey } from '../../models/redemption.ts';
+import { TEST_NOW } from '../support/clock.ts';
 import { freshTables } from '../support/dynamo.ts';
 
 const KEY = 'integration-signing-key-0123456789';
-const NOW = new Date();
+const NOW = TEST_NOW;
 const WINDOW = {
   validFrom: new Date(NOW.getTime() - 86_400_000).toISOString(),
   validTo: new Date(NOW.getTime() + 86_400_000).toISOString(),

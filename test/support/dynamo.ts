@@ -4,7 +4,11 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { ensureTables, localTableNames } from '../../infra/local/tables.ts';
 
-/** Clients for the shared DynamoDB Local, and a fresh set of the declared tables for this file. */
+/**
+ * Clients for the shared DynamoDB Local, and a fresh set of the declared tables for this file. TTL
+ * stays off: the tests write items on their own fixed clock, which DynamoDB Local's wall-clock
+ * sweeper would otherwise delete under them.
+ */
 export async function freshTables() {
   const endpoint = inject('dynamoEndpoint');
   const client = new DynamoDBClient({
@@ -14,7 +18,7 @@ export async function freshTables() {
   });
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const names = localTableNames(`t${randomUUID().slice(0, 8)}-`);
-  await ensureTables(client, names);
+  await ensureTables(client, names, { ttl: false });
   return { endpoint, client, doc, names };
 }
 
