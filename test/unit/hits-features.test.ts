@@ -239,9 +239,13 @@ describe('hits/dataset', () => {
   });
 
   it('splits in time so that no training label window reaches the validation period', () => {
-    const rows = [0, 1, 2, 3, 10, 11].map((d) => ({ t: T + d * DAY_MS }));
-    const { train, validation } = timeSplit(rows, T + 10 * DAY_MS, 7);
+    // A row on every day: days 4 to 9 are before the validation start, but their 7-day label
+    // windows end after it, so they are in neither set.
+    const rows = Array.from({ length: 13 }, (_, d) => ({ t: T + d * DAY_MS }));
+    const validationFrom = T + 10 * DAY_MS;
+    const { train, validation } = timeSplit(rows, validationFrom, 7);
     expect(train.map((r) => (r.t - T) / DAY_MS)).toEqual([0, 1, 2, 3]);
-    expect(validation.map((r) => (r.t - T) / DAY_MS)).toEqual([10, 11]);
+    expect(validation.map((r) => (r.t - T) / DAY_MS)).toEqual([10, 11, 12]);
+    for (const r of train) expect(r.t + 7 * DAY_MS).toBeLessThanOrEqual(validationFrom);
   });
 });
