@@ -248,4 +248,23 @@ describe('hits/dataset', () => {
     expect(validation.map((r) => (r.t - T) / DAY_MS)).toEqual([10, 11, 12]);
     for (const r of train) expect(r.t + 7 * DAY_MS).toBeLessThanOrEqual(validationFrom);
   });
+
+  it('gives a product no row at a snapshot where it already was a top seller over the lookback', () => {
+    // p-1 sells 5 units three days before T: a top seller of its category over the 28 days before T.
+    const history = historyFromEvents(products, [order('p-1', T - 3 * DAY_MS, 5)]);
+    const before = T - 5 * DAY_MS;
+    const rows = buildRows(history, [before, T]);
+    const at = (t: number) => rows.filter((r) => r.t === t).map((r) => [r.productId, r.label]);
+    // Before its sales p-1 is a candidate, and the one that breaks out.
+    expect(at(before)).toEqual([
+      ['p-1', 1],
+      ['p-2', 0],
+      ['p-3', 0],
+    ]);
+    // Once it is a top seller it is no candidate any more.
+    expect(at(T)).toEqual([
+      ['p-2', 0],
+      ['p-3', 0],
+    ]);
+  });
 });
