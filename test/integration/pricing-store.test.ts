@@ -121,6 +121,7 @@ beforeAll(async () => {
   for (const p of [
     coupon('promo-c50', 50),
     coupon('promo-c10', 10, 2),
+    coupon('promo-c-late', 10),
     flash('promo-flash', 3, 2),
     groupBuy,
   ]) {
@@ -173,6 +174,33 @@ describe('pricing store', () => {
         code: 'IdempotencyKeyReused',
         field: 'header.idempotency-key',
       });
+    });
+
+    it('answers a retry with the same key after the quote expired with the stored result, consuming once', async () => {
+      // A fixed clock: issued at 10:00 for 15 minutes, redeemed at 10:14, retried at 11:14.
+      const issuedAt = new Date('2026-11-23T10:00:00.000Z');
+      const minutes = (m: number) => new Date(issuedAt.getTime() + m * 60_000);
+      const late: Reservation[] = [{ promotionId: 'promo-c-late', kind: 'coupon', quantity: 1 }];
+      await ports.quotes.put(
+        signQuote(body('u-late', late), {
+          quoteId: 'q-late',
+          issuedAt: issuedAt.toISOString(),
+          ttlSeconds: 900,
+          key: KEY,
+        }),
+      );
+      const first = await redeem('q-late', 'u-late', 'idem-late-1', minutes(14));
+      expect(first).toMatchObject({
+        quoteId: 'q-late',
+        status: 'redeemed',
+        redeemedAt: minutes(14).toISOString(),
+      });
+      expect(await redeem('q-late', 'u-late', 'idem-late-1', minutes(74))).toEqual(first);
+      expect(await counterTotal('coupon', 'promo-c-late')).toBe(1);
+      // Only the key brings the result back: under another key the quote is refused.
+      await expect(redeem('q-late', 'u-late', 'idem-late-2', minutes(74))).rejects.toBeInstanceOf(
+        DomainError,
+      );
     });
 
     it('answers concurrent retries with the same key with one result', async () => {

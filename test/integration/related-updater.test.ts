@@ -1,3 +1,4 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
@@ -8,6 +9,7 @@ import { rebuildRelated } from '../../functions/adapters/related-rebuild.ts';
 import { readNeighbourLists } from '../../functions/adapters/related-store.ts';
 import { updateRelated } from '../../functions/adapters/related-updater.ts';
 import { freshTables } from '../support/dynamo.ts';
+import { injectFaults, SimulatedCrash } from '../support/faults.ts';
 
 let db: Awaited<ReturnType<typeof freshTables>>;
 const id = (n: number) => `p-${String(n).padStart(5, '0')}`;
@@ -44,10 +46,10 @@ beforeAll(async () => {
   );
 });
 
-async function evidenceOf(productId: string) {
-  const out = await db.doc.send(
+async function evidenceOf(productId: string, tables = db) {
+  const out = await tables.doc.send(
     new QueryCommand({
-      TableName: db.names.related,
+      TableName: tables.names.related,
       KeyConditionExpression: 'productId = :p AND part = :e',
       ExpressionAttributeValues: { ':p': productId, ':e': 'evidence' },
     }),
@@ -91,6 +93,52 @@ describe('updateRelated on DynamoDB Local', () => {
     const last = await evidenceOf(id(179));
     expect(first?.orders).toBeCloseTo(1, 6);
     expect(last?.orders).toBeCloseTo(1, 6);
+  });
+
+  it('applies every group of a large order exactly once when it is redelivered after a crash between its groups', async () => {
+    // Tables of its own: the crash is injected into this client's transactions only.
+    const crashy = await freshTables();
+    await batchWriteAll(
+      crashy.names.products,
+      Array.from({ length: 200 }, (_, n) => product(n)),
+      { client: crashy.doc },
+    );
+    // 150 products: one group of 99 (with the group's marker) and one of 51.
+    const lines = Array.from({ length: 150 }, (_, n) => 30 + n);
+    const big = order(lines);
+    const now = t0 + 60_000;
+    const ordersOf = async () =>
+      Promise.all(lines.map(async (n) => (await evidenceOf(id(n), crashy))?.orders as number | undefined));
+
+    const faults = injectFaults(
+      { dynamo: crashy.client, eventBridge: new EventBridgeClient({ region: 'us-east-1' }) },
+      { throttle: 0, timeout: 0, partialBatch: 0, failedEntries: 0, crashEvery: 2, maxCrashes: 1 },
+    );
+    try {
+      await expect(updateRelated(crashy.names, [big], { client: crashy.doc, now })).rejects.toBeInstanceOf(
+        SimulatedCrash,
+      );
+    } finally {
+      faults.remove();
+    }
+    expect(faults.counts.crashed).toBe(1);
+    // The crash fell between the groups: the first group is stored, the second is not.
+    const crashed = await ordersOf();
+    expect(crashed.slice(0, 99).every((o) => o !== undefined && Math.abs(o - 1) < 1e-6)).toBe(true);
+    expect(crashed.slice(99)).toEqual(Array(51).fill(undefined));
+
+    // The queue delivers the order again: the rest is applied, the first group not a second time.
+    expect(await updateRelated(crashy.names, [big], { client: crashy.doc, now })).toMatchObject({
+      applied: 1,
+      duplicates: 0,
+    });
+    const resumed = await ordersOf();
+    for (const o of resumed) expect(o).toBeCloseTo(1, 6);
+    expect(await updateRelated(crashy.names, [big], { client: crashy.doc, now })).toMatchObject({
+      applied: 0,
+      duplicates: 1,
+    });
+    expect(await ordersOf()).toEqual(resumed);
   });
 
   it('rebuilds from the event log to the same evidence as the live path', async () => {

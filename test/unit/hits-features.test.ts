@@ -239,9 +239,32 @@ describe('hits/dataset', () => {
   });
 
   it('splits in time so that no training label window reaches the validation period', () => {
-    const rows = [0, 1, 2, 3, 10, 11].map((d) => ({ t: T + d * DAY_MS }));
-    const { train, validation } = timeSplit(rows, T + 10 * DAY_MS, 7);
+    // A row on every day: days 4 to 9 are before the validation start, but their 7-day label
+    // windows end after it, so they are in neither set.
+    const rows = Array.from({ length: 13 }, (_, d) => ({ t: T + d * DAY_MS }));
+    const validationFrom = T + 10 * DAY_MS;
+    const { train, validation } = timeSplit(rows, validationFrom, 7);
     expect(train.map((r) => (r.t - T) / DAY_MS)).toEqual([0, 1, 2, 3]);
-    expect(validation.map((r) => (r.t - T) / DAY_MS)).toEqual([10, 11]);
+    expect(validation.map((r) => (r.t - T) / DAY_MS)).toEqual([10, 11, 12]);
+    for (const r of train) expect(r.t + 7 * DAY_MS).toBeLessThanOrEqual(validationFrom);
+  });
+
+  it('gives a product no row at a snapshot where it already was a top seller over the lookback', () => {
+    // p-1 sells 5 units three days before T: a top seller of its category over the 28 days before T.
+    const history = historyFromEvents(products, [order('p-1', T - 3 * DAY_MS, 5)]);
+    const before = T - 5 * DAY_MS;
+    const rows = buildRows(history, [before, T]);
+    const at = (t: number) => rows.filter((r) => r.t === t).map((r) => [r.productId, r.label]);
+    // Before its sales p-1 is a candidate, and the one that breaks out.
+    expect(at(before)).toEqual([
+      ['p-1', 1],
+      ['p-2', 0],
+      ['p-3', 0],
+    ]);
+    // Once it is a top seller it is no candidate any more.
+    expect(at(T)).toEqual([
+      ['p-2', 0],
+      ['p-3', 0],
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Promotion } from '../../events/catalog.ts';
 import { Quote, QuoteBody, QuoteRequest } from '../../events/pricing.ts';
 import { priceQuote } from '../../models/pricing/engine.ts';
+import { type Of, thresholdOff } from '../../models/pricing/rules.ts';
 import { signQuote, verifyQuote } from '../../models/pricing/sign.ts';
 import {
   baseInput,
@@ -320,6 +321,48 @@ describe('pricing engine', () => {
       // Key order does not matter: the signature is over canonical JSON.
       const reordered = Object.fromEntries(Object.entries(quote).reverse()) as typeof quote;
       expect(verifyQuote(reordered, key, '2026-11-23T10:05:00Z')).toEqual({ ok: true });
+    });
+  });
+
+  describe('priceQuote: spend thresholds', () => {
+    // ¥100 chairs, so that a cart lands on a threshold exactly.
+    const chair = product('p-chair', 'camping-chairs', 10_000, 4_000);
+    const chairs = (quantity: number) => [{ product: chair, quantity }];
+    const offs = (q: QuoteBody) => q.applied.map((a) => [a.promotionId, a.amount]);
+
+    it('a cart at exactly ¥300 gets the ¥300 tier', () => {
+      const q = priceQuote(baseInput({ lines: chairs(3), promotions: [tiers300off50] }));
+      expect(offs(q)).toEqual([['promo-tiers-300-50', 5_000]]);
+      expect(q.total).toBe(25_000);
+      expect(q.missed).toEqual([]);
+      expect(q.nextTier).toMatchObject({
+        promotionId: 'promo-tiers-300-50',
+        add: 20_000,
+        extraSaving: 5_000,
+      });
+      // The rule alone says the same at the boundary.
+      const rule = (tiers300off50 as Of<'threshold'>).rule;
+      expect(thresholdOff(rule, 30_000).off).toBe(5_000);
+      expect(thresholdOff(rule, 29_999).off).toBe(0);
+    });
+
+    it("a cart over both tiers gets the higher tier's ¥100, not the ¥50 of the lower", () => {
+      const q = priceQuote(baseInput({ lines: chairs(6), promotions: [tiers300off50] }));
+      expect(offs(q)).toEqual([['promo-tiers-300-50', 10_000]]);
+      expect(q.total).toBe(50_000);
+      expect(q.nextTier).toBeNull();
+      // Exactly at the higher tier, too.
+      const atFive = priceQuote(baseInput({ lines: chairs(5), promotions: [tiers300off50] }));
+      expect(offs(atFive)).toEqual([['promo-tiers-300-50', 10_000]]);
+    });
+
+    it('a cart of ¥2,400 under "every ¥300 off ¥50, up to ¥300" gets ¥300 off, not ¥400', () => {
+      const q = priceQuote(baseInput({ lines: chairs(24), promotions: [every300off50] }));
+      expect(offs(q)).toEqual([['promo-every-300-off-50', 30_000]]);
+      expect(q.total).toBe(210_000);
+      // The cap, not the margin floor, holds it back; and no bigger cart saves more.
+      expect(q.marginCaps).toEqual([]);
+      expect(q.nextTier).toBeNull();
     });
   });
 

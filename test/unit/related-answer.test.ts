@@ -128,6 +128,29 @@ describe('relatedProducts', () => {
     expect(out.items.map((i) => i.product.productId)).not.toContain('p-1');
   });
 
+  it('never offers the anchor itself, even when its neighbour list and the session hold it', async () => {
+    const session = {
+      ...emptyShopper(sessionKey('s-1')),
+      candidates: [
+        { productId: 'p-anchor', weight: 1, via: 'p-8' },
+        { productId: 'p-7', weight: 0.5, via: 'p-8' },
+      ],
+    };
+    const user = {
+      ...emptyShopper(userKey('u-1')),
+      candidates: [{ productId: 'p-anchor', weight: 1, via: 'p-1' }],
+    };
+    const out = await relatedProducts(
+      reader({ session, user, neighbours: [n('p-anchor', 0.95), ...anchorList] }),
+      { productId: 'p-anchor', sessionId: 's-1', userId: 'u-1' },
+      q,
+      'CNY',
+    );
+    const ids = out.items.map((i) => i.product.productId);
+    expect(ids).not.toContain('p-anchor');
+    expect(ids).toEqual(['p-1', 'p-2', 'p-3', 'p-5', 'p-7']);
+  });
+
   it('is 404 for an unknown product', async () => {
     await expect(relatedProducts(reader(), { productId: 'p-nope' }, q, 'CNY')).rejects.toBeInstanceOf(
       DomainError,
