@@ -18,6 +18,7 @@ import {
 import { scoreNeighbours } from '../../models/related/neighbours.ts';
 import { blendForStore, listToStore, STORED_LIST_LENGTH } from '../../models/related-answer.ts';
 import { documentClient } from '../lib/aws.ts';
+import { nowMs } from '../lib/clock.ts';
 import { batchGetAll } from './batch-get.ts';
 import { MAX_TRANSACT_ITEMS, markerKey, writeOnce } from './exactly-once.ts';
 import { EVIDENCE_PART, NEIGHBOURS_PART } from './related-store.ts';
@@ -58,7 +59,7 @@ export async function contentIndex(
   names: Pick<RelatedTables, 'products' | 'scenes'>,
   client: DynamoDBDocumentClient,
 ): Promise<RelatedCatalog> {
-  if (catalogCache?.table === names.products && Date.now() - catalogCache.at < CATALOG_CACHE_MS)
+  if (catalogCache?.table === names.products && nowMs() - catalogCache.at < CATALOG_CACHE_MS)
     return catalogCache;
   const scan = async <T>(table: string) => {
     const items: T[] = [];
@@ -74,7 +75,7 @@ export async function contentIndex(
   const categories = new Map(products.map((p) => [p.productId, p.category]));
   catalogCache = {
     table: names.products,
-    at: Date.now(),
+    at: nowMs(),
     index: new ContentIndex(products, scenes),
     productIds: products.map((p) => p.productId).sort(),
     categoryOf: (id) => categories.get(id),
@@ -96,7 +97,7 @@ export async function updateRelated(
   {
     client = documentClient(),
     config = defaultRelatedConfig,
-    now = Date.now(),
+    now = nowMs(),
   }: { client?: DynamoDBDocumentClient; config?: RelatedConfig; now?: number } = {},
 ): Promise<{ applied: number; duplicates: number; listsWritten: number }> {
   const relevant = events
@@ -107,6 +108,8 @@ export async function updateRelated(
   let applied = 0;
   let duplicates = 0;
   const lists = new Map<string, ProductEvidence>();
+  /** Products whose evidence an earlier delivery already wrote: their lists may not have been. */
+  const stale = new Set<string>();
 
   const work = [...chunksThatFit(unique)];
   while (work.length > 0) {
@@ -125,11 +128,19 @@ export async function updateRelated(
       applied += result.applied;
       duplicates += result.duplicates;
       for (const ev of result.evidence) lists.set(ev.productId, ev);
+      for (const id of result.stale) stale.add(id);
       break;
     }
   }
 
-  // The lists are derived and overwritten whole, so they need no transaction: a retry rewrites them.
+  // The lists are derived and overwritten whole, so they need no transaction: a redelivery rewrites
+  // them, including those of products whose evidence a crashed delivery stored before it got to
+  // their lists (a duplicate event, or the groups of a large order stored before the crash).
+  const missing = [...stale].filter((id) => !lists.has(id));
+  for (const [id, ev] of await readEvidence(names.related, missing, client)) {
+    const { version: _v, ...current } = ev;
+    lists.set(id, current);
+  }
   const evidence = [...lists.values()];
   const partners = new Set(evidence.flatMap((e) => Object.keys(e.pairs)));
   const partnerTotals = await readEvidence(names.related, [...partners], client);
@@ -209,7 +220,9 @@ async function applyChunk(
   events: readonly BehaviourEvent[],
   client: DynamoDBDocumentClient,
   config: RelatedConfig,
-): Promise<'conflict' | 'too-big' | { applied: number; duplicates: number; evidence: ProductEvidence[] }> {
+): Promise<
+  'conflict' | 'too-big' | { applied: number; duplicates: number; evidence: ProductEvidence[]; stale: string[] }
+> {
   const marker = (e: BehaviourEvent) => markerKey(RELATED_CONSUMER, e.eventId);
   const sessions = [
     ...new Set(
@@ -229,7 +242,22 @@ async function applyChunk(
   );
   const done = new Set((first[names.processed] ?? []).map((i) => i.processKey as string));
   const fresh = events.filter((e) => !done.has(marker(e)));
-  if (fresh.length === 0) return { applied: 0, duplicates: events.length, evidence: [] };
+  const logs = new Map(
+    ((first[names.related] ?? []) as unknown as StoredVisit[]).map((v) => [v.productId, v]),
+  );
+  // What a duplicate's first delivery touched: an order's lines; a view or cart's product and the
+  // visit's products it paired with (the visit log holds them all, the event's own included).
+  const stale = events
+    .filter((e) => done.has(marker(e)))
+    .flatMap((e) =>
+      e.type === 'OrderPlaced'
+        ? e.lines.map((l) => l.productId)
+        : [
+            (e as { productId: string }).productId,
+            ...(logs.get(visitKey((e as { sessionId: string }).sessionId))?.entries ?? []).map((v) => v.productId),
+          ],
+    );
+  if (fresh.length === 0) return { applied: 0, duplicates: events.length, evidence: [], stale };
 
   // Orders pair their own lines. Views and carts pair within their visit, which this consumer keeps
   // as its own log (read and written in the same transaction as the evidence), so the result does
@@ -243,9 +271,6 @@ async function applyChunk(
   };
   if (orders.length > 0)
     for (const d of computeMutableDeltas(orders, () => [], config).deltas.values()) add(d);
-  const logs = new Map(
-    ((first[names.related] ?? []) as unknown as StoredVisit[]).map((v) => [v.productId, v]),
-  );
   const visitWrites = new Map<string, { log: VisitEntry[]; version: number | undefined }>();
   for (const session of sessions) {
     const added: VisitEntry[] = fresh
@@ -316,9 +341,12 @@ async function applyChunk(
     client,
   );
   if (outcome !== 'written') return outcome;
+  // Groups of a large order that an earlier, crashed delivery stored were skipped: stale too.
+  const written = new Set(evidence.map((e) => e.productId));
   return {
     applied: fresh.length,
     duplicates: events.length - fresh.length,
     evidence,
+    stale: [...stale, ...[...plain.keys()].filter((id) => !written.has(id))],
   };
 }

@@ -131,14 +131,64 @@ describe('updateRelated on DynamoDB Local', () => {
     expect(await updateRelated(crashy.names, [big], { client: crashy.doc, now })).toMatchObject({
       applied: 1,
       duplicates: 0,
+      // Every line's list, the first group's too: the crash came before any list was written.
+      listsWritten: 150,
     });
     const resumed = await ordersOf();
     for (const o of resumed) expect(o).toBeCloseTo(1, 6);
+    const lists = await readNeighbourLists(crashy.names.related, lines.map(id), crashy.doc);
+    expect(
+      lines.filter((n) => !lists.get(id(n))?.some((x) => x.reasons.includes('bought_together'))),
+    ).toEqual([]);
     expect(await updateRelated(crashy.names, [big], { client: crashy.doc, now })).toMatchObject({
       applied: 0,
       duplicates: 1,
     });
     expect(await ordersOf()).toEqual(resumed);
+  });
+
+  it('rewrites the lists of an event whose evidence was stored just before a crash, when it comes again', async () => {
+    const crashy = await freshTables();
+    await batchWriteAll(
+      crashy.names.products,
+      Array.from({ length: 20 }, (_, n) => product(n)),
+      { client: crashy.doc },
+    );
+    const small = order([3, 4, 5]);
+    const now = t0 + 60_000;
+    // The transaction commits, then the process dies before the lists are written: the evidence
+    // and the marker are stored, the lists are not.
+    const crashOnLists = 'crash-on-lists';
+    crashy.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'PutItemCommand') throw new SimulatedCrash('died before the lists');
+        return next(args);
+      },
+      { step: 'initialize', name: crashOnLists },
+    );
+    try {
+      await expect(updateRelated(crashy.names, [small], { client: crashy.doc, now })).rejects.toBeInstanceOf(
+        SimulatedCrash,
+      );
+    } finally {
+      crashy.client.middlewareStack.remove(crashOnLists);
+    }
+    expect((await evidenceOf(id(3), crashy))?.orders).toBeCloseTo(1, 6);
+    expect((await readNeighbourLists(crashy.names.related, [id(3)], crashy.doc)).size).toBe(0);
+    // The redelivery is a duplicate for the evidence, and still writes the three lists.
+    expect(await updateRelated(crashy.names, [small], { client: crashy.doc, now })).toMatchObject({
+      applied: 0,
+      duplicates: 1,
+      listsWritten: 3,
+    });
+    const lists = await readNeighbourLists(crashy.names.related, [3, 4, 5].map(id), crashy.doc);
+    expect(
+      lists
+        .get(id(3))
+        ?.slice(0, 2)
+        .map((x) => x.productId),
+    ).toEqual(expect.arrayContaining([id(4), id(5)]));
+    expect((await evidenceOf(id(3), crashy))?.orders).toBeCloseTo(1, 6);
   });
 
   it('rebuilds from the event log to the same evidence as the live path', async () => {
