@@ -221,7 +221,9 @@ async function applyChunk(
   client: DynamoDBDocumentClient,
   config: RelatedConfig,
 ): Promise<
-  'conflict' | 'too-big' | { applied: number; duplicates: number; evidence: ProductEvidence[]; stale: string[] }
+  | 'conflict'
+  | 'too-big'
+  | { applied: number; duplicates: number; evidence: ProductEvidence[]; stale: string[] }
 > {
   const marker = (e: BehaviourEvent) => markerKey(RELATED_CONSUMER, e.eventId);
   const sessions = [
@@ -254,7 +256,9 @@ async function applyChunk(
         ? e.lines.map((l) => l.productId)
         : [
             (e as { productId: string }).productId,
-            ...(logs.get(visitKey((e as { sessionId: string }).sessionId))?.entries ?? []).map((v) => v.productId),
+            ...(logs.get(visitKey((e as { sessionId: string }).sessionId))?.entries ?? []).map(
+              (v) => v.productId,
+            ),
           ],
     );
   if (fresh.length === 0) return { applied: 0, duplicates: events.length, evidence: [], stale };

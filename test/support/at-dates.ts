@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, stripVTControlCharacters } from 'node:util';
 
 /**
  * `npm run test:dates`: the time-sensitive tests (every test file that takes the tests' clock from
@@ -62,7 +62,10 @@ if (import.meta.filename === process.argv[1]) {
       stdio: ['ignore', 'pipe', 'inherit'],
       encoding: 'utf8',
     });
-    const summary = run.stdout.match(/Tests\s+(.*)/)?.[1]?.replace(/\x1b\[[0-9;]*m/g, '').trim() ?? '?';
+    const summary =
+      stripVTControlCharacters(run.stdout)
+        .match(/Tests\s+(.*)/)?.[1]
+        ?.trim() ?? '?';
     if (run.status !== 0) {
       failed++;
       console.log(run.stdout.slice(-6_000));
