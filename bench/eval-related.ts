@@ -22,15 +22,14 @@ import { basename, dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import type { BehaviourEvent } from '../events/behaviour.ts';
+import { CsvRecordReader, parseTimestamp } from '../models/csv.ts';
 import { buildEvidence, neighboursOfAll } from '../models/related/batch.ts';
 import { defaultRelatedConfig, type RelatedConfig } from '../models/related/evidence.ts';
 import type { Neighbour } from '../models/related/neighbours.ts';
 import {
-  CsvRecordReader,
   catalogCoverage,
   type InteractionKind,
   interactionKind,
-  parseTimestamp,
   type RankMetrics,
   rankMetrics,
 } from '../models/related/offline.ts';

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import type { BehaviourEvent } from '../events/behaviour.ts';
 import { aggregateSignals } from '../functions/adapters/signals-store.ts';
+import { generateDemoData } from '../infra/local/demo/data/generate.ts';
 import { startRuntime } from '../infra/local/runtime.ts';
-import { generateDemoData } from '../models/demo/generate.ts';
 import { defaultHitArtifact } from '../models/hits/default-model.ts';
 import { featureRows } from '../models/hits/features.ts';
 import { hitProbabilities, loadHitModel, positiveWeightOf } from '../models/hits/model.ts';

@@ -5,9 +5,9 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { signJwtHs256 } from '../functions/lib/auth.ts';
+import { generateDemoData } from '../infra/local/demo/data/generate.ts';
 import { LOCAL_DEV_JWT_SECRET } from '../infra/local/runtime.ts';
 import { DEMO_SEED } from '../infra/local/seed.ts';
-import { generateDemoData } from '../models/demo/generate.ts';
 
 /**
  * A mixed storefront workload against the local runtime, as a separate process (`npm start --

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { FPGrowth } from 'node-fpgrowth';
 import { startRuntime } from '../infra/local/runtime.ts';
-import { mineRules, parseBaskets } from '../models/fbt/mining.ts';
+import { mineRules, parseBaskets } from '../models/bundles/mining.ts';
 import { percentile, round } from './stats.ts';
 
 /**

@@ -12,8 +12,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { generateDemoData } from '../models/demo/generate.ts';
-import { ARTIFACTS_DIR, writeArtifact } from '../models/hits/artifact.ts';
+import { generateDemoData } from '../infra/local/demo/data/generate.ts';
 import {
   buildRows,
   dailySnapshots,
@@ -36,6 +35,7 @@ import {
 } from '../models/hits/model.ts';
 import { trainingRecord } from '../models/hits/retrain.ts';
 import { DAY_MS } from '../models/hits/signals.ts';
+import { ARTIFACTS_DIR, writeArtifact } from './lib/hit-artifacts.ts';
 
 const { values: args } = parseArgs({
   options: {

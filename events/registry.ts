@@ -16,7 +16,7 @@ import {
 } from './catalog.ts';
 import { type Source, Sources } from './envelope.ts';
 import { ExperimentExposed } from './experiments.ts';
-import { HitModelTrained, HitRankingUpdated, OutputEvent, SignalsAggregated } from './output.ts';
+import { HitModelTrained, HitRankingUpdated, OutputEvent, SignalsAggregated } from './hits.ts';
 
 /**
  * The one place that says which EventBridge `source` and `detail-type` each event travels under.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BehaviourEvent } from '../events/behaviour.ts';
-import type { SignalsAggregated } from '../events/output.ts';
+import type { SignalsAggregated } from '../events/hits.ts';
 import { touchedProducts } from '../models/hits/signals.ts';
 import { publishEvents } from './adapters/event-publisher.ts';
 import { aggregateSignals } from './adapters/signals-store.ts';

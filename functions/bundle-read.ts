@@ -1,11 +1,12 @@
 import { type BundleResponse, ProductPath } from '../events/api.ts';
 import { toProductCard } from '../models/catalog.ts';
 import { DomainError } from '../models/errors.ts';
-import { type PreviewShopper, previewPrice, previewShopperOf } from '../models/offer-price.ts';
+import { type PreviewShopper, previewPrice, previewShopperOf } from '../models/pricing/preview.ts';
 import { readBundle } from './adapters/bundle-store.ts';
 import { cachedScenes, productsByIds } from './adapters/catalog-store.ts';
-import { cachedExperiments, shopperProfileReader, standingOrDefaults } from './adapters/experiment-store.ts';
+import { cachedExperiments } from './adapters/experiment-store.ts';
 import { cachedPromotions } from './adapters/pricing-store.ts';
+import { shopperStanding } from './adapters/standing-store.ts';
 import { personalHeaders, personalisedShopper } from './lib/auth.ts';
 import { nowDate } from './lib/clock.ts';
 import { authSecret, env, minMarginPercent, tableName } from './lib/config.ts';
@@ -16,9 +17,7 @@ const promotions = cachedPromotions(tableName('promotions'));
 const scenes = cachedScenes(tableName('scenes'));
 const products = productsByIds(tableName('products'));
 const experiments = cachedExperiments(tableName('experiments'));
-const standingOf = standingOrDefaults(
-  shopperProfileReader(tableName('profiles'), { customers: tableName('customers') }),
-);
+const standingOf = shopperStanding({ memberTier: true });
 
 /** A signed-in shopper's previews: member tier, segment and experiment arms, read beside the bundle. */
 async function previewShopper(userId: string | null, now: number): Promise<PreviewShopper | undefined> {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { PutSceneRequest, type SceneAccepted, ScenePath } from '../events/api.ts';
-import { type SceneAdminPorts, submitScene } from '../models/scene-admin.ts';
+import { type SceneAdminPorts, submitScene } from '../models/scenes/admin.ts';
 import { categoriesWithProducts } from './adapters/catalog-store.ts';
 import { publishEvents } from './adapters/event-publisher.ts';
 import { nowDate } from './lib/clock.ts';
 import { tableName } from './lib/config.ts';
-import { HttpError, httpApi, jsonBody, parseAt } from './lib/http.ts';
+import { HttpError, httpApi, jsonBody, parseAt, validationError } from './lib/http.ts';
 
 /**
  * The largest scene the schema allows is about 150 KB; the event built from the body must fit one
@@ -34,15 +34,8 @@ export const handler = httpApi({
       { eventId: `scene-${randomUUID()}`, now: nowDate() },
     );
     switch (result.outcome) {
-      case 'invalid': {
-        const [first] = result.issues;
-        throw new HttpError(
-          400,
-          'ValidationError',
-          `invalid body.${first?.field}: ${first?.message}`,
-          result.issues.map((i) => ({ in: 'body', path: i.field, message: i.message })),
-        );
-      }
+      case 'invalid':
+        throw validationError('body', result.issues);
       case 'unpublished':
         throw new HttpError(503, 'PublishFailed', 'the scene could not be published; send it again', [
           { in: 'body', path: '', message: `${result.code}: ${result.message}` },

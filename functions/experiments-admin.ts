@@ -4,7 +4,7 @@ import { getExperiment, putExperiment, readCounts } from './adapters/experiment-
 import { promotionsById } from './adapters/pricing-store.ts';
 import { nowMs } from './lib/clock.ts';
 import { tableName } from './lib/config.ts';
-import { HttpError, httpApi, jsonBody, parseAt } from './lib/http.ts';
+import { httpApi, jsonBody, parseAt, validationError } from './lib/http.ts';
 
 /** A definition is a few KB at most (ten variants, short texts); anything far bigger is a mistake. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -31,15 +31,7 @@ export const handler = httpApi({
       { experimentId, experiment },
       { now: nowMs(), segmentsServed: true },
     );
-    if (result.outcome === 'invalid') {
-      const [first] = result.issues;
-      throw new HttpError(
-        400,
-        'ValidationError',
-        `invalid body.${first?.field}: ${first?.message}`,
-        result.issues.map((i) => ({ in: 'body', path: i.field, message: i.message })),
-      );
-    }
+    if (result.outcome === 'invalid') throw validationError('body', result.issues);
     return {
       status: result.outcome === 'created' ? 201 : 200,
       body: { status: result.outcome, experiment: result.experiment } satisfies ExperimentStored,

@@ -1,5 +1,5 @@
 import { PostEventsRequest } from '../events/api.ts';
-import { dedupeByEventId } from '../models/intake.ts';
+import { dedupeByEventId } from '../models/batching.ts';
 import { publishEvents } from './adapters/event-publisher.ts';
 import { updateShopperRecords } from './adapters/related-store.ts';
 import { tableName } from './lib/config.ts';
@@ -12,7 +12,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 const SHOPPER_UPDATE_BUDGET_MS = 3_000;
 
 const shopperTables = {
-  shoppers: tableName('shoppers'),
+  visits: tableName('visits'),
   related: tableName('related'),
   products: tableName('products'),
 };

@@ -1,5 +1,5 @@
 import { OrderPlaced } from '../events/behaviour.ts';
-import { basketsOf, FBT_DEFAULTS, mineBundles } from '../models/fbt/bundles.ts';
+import { BUNDLE_DEFAULTS, basketsOf, mineBundles } from '../models/bundles/mine.ts';
 import { DAY_MS } from '../models/hits/signals.ts';
 import { countOrdersAndClaim, writeBundles } from './adapters/bundle-store.ts';
 import { readEventLog } from './adapters/eventlog-store.ts';
@@ -15,7 +15,7 @@ async function mine(reason: string) {
   const now = nowMs();
   const baskets: string[][] = [];
   for await (const events of readEventLog(tableName('eventlog'), {
-    fromDay: day(now - FBT_DEFAULTS.historyDays * DAY_MS),
+    fromDay: day(now - BUNDLE_DEFAULTS.historyDays * DAY_MS),
     toDay: day(now),
   })) {
     baskets.push(...basketsOf(events));
@@ -36,8 +36,8 @@ async function mine(reason: string) {
 
 const onOrders = busBatchConsumer(OrderPlaced, async (orders) => {
   const fresh = new Set(orders.map((o) => o.eventId)).size;
-  if (await countOrdersAndClaim(tableName('bundles'), fresh, FBT_DEFAULTS.mineAfterOrders)) {
-    await mine(`${FBT_DEFAULTS.mineAfterOrders} new orders`);
+  if (await countOrdersAndClaim(tableName('bundles'), fresh, BUNDLE_DEFAULTS.mineAfterOrders)) {
+    await mine(`${BUNDLE_DEFAULTS.mineAfterOrders} new orders`);
   }
 });
 

@@ -1,15 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { GroupPath, OpenGroupRequest, QuotePath } from '../events/api.ts';
 import { QuoteRequest } from '../events/pricing.ts';
-import {
-  createQuote,
-  joinGroup,
-  openGroup,
-  type QuoteExperimentPorts,
-  readQuote,
-  redeemQuote,
-} from '../models/quoting.ts';
-import { IDEMPOTENCY_KEY } from '../models/redemption.ts';
+import { IDEMPOTENCY_KEY } from '../models/pricing/counters.ts';
+import { joinGroup, openGroup } from '../models/pricing/groups.ts';
+import { createQuote, type QuoteExperimentPorts, readQuote } from '../models/pricing/quotes.ts';
+import { redeemQuote } from '../models/pricing/redemption.ts';
 import { publishEvents } from './adapters/event-publisher.ts';
 import { cachedExperiments } from './adapters/experiment-store.ts';
 import {
@@ -36,7 +31,7 @@ const sources = dynamoPricingSources(
     customers: tableName('customers'),
     groups: tableName('groups'),
     redemptions: tableName('redemptions'),
-    profiles: tableName('profiles'),
+    rfmProfiles: tableName('rfmProfiles'),
   },
   {
     promotions: cachedPromotions(tableName('promotions'), {

@@ -6,17 +6,17 @@ import { nowMs } from './lib/clock.ts';
 import { tableName } from './lib/config.ts';
 import { httpApi, parseAt } from './lib/http.ts';
 
-const names = { profiles: tableName('profiles'), customers: tableName('customers') };
+const names = { rfmProfiles: tableName('rfmProfiles'), customers: tableName('customers') };
 
 /** The profile, the cut points, the segment policy and the customer record in one BatchGetItem. */
 const reader: ProfileReader = {
   async read(userId) {
     const out = await batchGetAll({
-      [names.profiles]: segmentKeys(userId),
+      [names.rfmProfiles]: segmentKeys(userId),
       [names.customers]: [{ userId }],
     });
     return {
-      ...segmentFactsOf(out[names.profiles], userId),
+      ...segmentFactsOf(out[names.rfmProfiles], userId),
       customer: (out[names.customers] ?? []).length > 0,
     };
   },

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { ProductPath, RelatedQuery } from '../events/api.ts';
-import { relatedForShopper } from '../models/experiments/related.ts';
-import { cachedExperiments, shopperProfileReader, standingOrDefaults } from './adapters/experiment-store.ts';
+import { relatedForShopper } from '../models/related/answer.ts';
+import { cachedExperiments } from './adapters/experiment-store.ts';
 import { publishExposures } from './adapters/exposures.ts';
 import { dynamoRelatedReader } from './adapters/related-store.ts';
+import { shopperStanding } from './adapters/standing-store.ts';
 import { personalHeaders, personalisedShopper } from './lib/auth.ts';
 import { nowMs } from './lib/clock.ts';
 import { authSecret, env, tableName } from './lib/config.ts';
@@ -12,10 +13,10 @@ import { httpApi, parseAt } from './lib/http.ts';
 const reader = dynamoRelatedReader({
   products: tableName('products'),
   related: tableName('related'),
-  shoppers: tableName('shoppers'),
+  visits: tableName('visits'),
 });
 const experiments = cachedExperiments(tableName('experiments'));
-const segmentOf = standingOrDefaults(shopperProfileReader(tableName('profiles')));
+const standingOf = shopperStanding({ memberTier: false });
 
 export const handler = httpApi({
   'GET /v1/products/{productId}/related': async (req) => {
@@ -23,7 +24,7 @@ export const handler = httpApi({
     const q = parseAt('query', RelatedQuery, req.query);
     const userId = personalisedShopper(req, q.userId, authSecret) ?? undefined;
     const body = await relatedForShopper(
-      { reader, experiments, segmentOf, exposed: publishExposures },
+      { reader, experiments, standingOf, exposed: publishExposures },
       { productId, sessionId: q.sessionId, userId },
       {
         limit: q.limit,

@@ -1,6 +1,6 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
-import { HitModelTrained, SignalsAggregated } from '../events/output.ts';
+import { HitModelTrained, SignalsAggregated } from '../events/hits.ts';
 import { defaultHitArtifact } from '../models/hits/default-model.ts';
 import { type HitModel, hitProbabilities, loadHitModel, positiveWeightOf } from '../models/hits/model.ts';
 import { type HitScorer, rerankAll, rerankTouched } from '../models/hits/rerank.ts';

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { ProductPath, ProductScenesQuery, ScenePath, SceneQuery } from '../events/api.ts';
-import { sceneForShopper, scenesForShopper } from '../models/scene-answer.ts';
-import { cachedExperiments, shopperProfileReader, standingOrDefaults } from './adapters/experiment-store.ts';
+import { sceneForShopper, scenesForShopper } from '../models/scenes/answer.ts';
+import { cachedExperiments } from './adapters/experiment-store.ts';
 import { publishExposures } from './adapters/exposures.ts';
 import { dynamoSceneReader } from './adapters/scene-store.ts';
+import { shopperStanding } from './adapters/standing-store.ts';
 import { personalHeaders, personalisedShopper } from './lib/auth.ts';
 import { nowDate, nowMs } from './lib/clock.ts';
 import { authSecret, env, minMarginPercent, tableName } from './lib/config.ts';
@@ -14,14 +15,12 @@ const ports = {
   reader: dynamoSceneReader({
     products: tableName('products'),
     related: tableName('related'),
-    shoppers: tableName('shoppers'),
+    visits: tableName('visits'),
     scenes: tableName('scenes'),
     promotions: tableName('promotions'),
   }),
   experiments: cachedExperiments(tableName('experiments')),
-  shopperProfile: standingOrDefaults(
-    shopperProfileReader(tableName('profiles'), { customers: tableName('customers') }),
-  ),
+  standingOf: shopperStanding({ memberTier: true }),
   exposed: publishExposures,
 };
 

@@ -3,12 +3,12 @@ import { submitPolicy } from '../models/segments/admin.ts';
 import { DEFAULT_SEGMENT_POLICY } from '../models/segments/policy.ts';
 import { putPolicy, readPolicy } from './adapters/profile-store.ts';
 import { tableName } from './lib/config.ts';
-import { HttpError, httpApi, jsonBody, parseAt } from './lib/http.ts';
+import { httpApi, jsonBody, parseAt, validationError } from './lib/http.ts';
 
 /** A policy is a few KB (30 rules at most, a treatment per segment); anything far bigger is a mistake. */
 const MAX_BODY_BYTES = 64 * 1024;
 
-const profiles = tableName('profiles');
+const profiles = tableName('rfmProfiles');
 
 /**
  * The segment policy for merchandisers (IAM-authorized on AWS): the rule table that names each
@@ -27,15 +27,7 @@ export const handler = httpApi({
   'PUT /v1/admin/segments': async (req) => {
     const policy = parseAt('body', SegmentPolicy, jsonBody(req, MAX_BODY_BYTES));
     const result = await submitPolicy({ put: (p) => putPolicy(profiles, p) }, policy);
-    if (result.outcome === 'invalid') {
-      const [first] = result.issues;
-      throw new HttpError(
-        400,
-        'ValidationError',
-        `invalid body.${first?.field}: ${first?.message}`,
-        result.issues.map((i) => ({ in: 'body', path: i.field, message: i.message })),
-      );
-    }
+    if (result.outcome === 'invalid') throw validationError('body', result.issues);
     return {
       status: result.outcome === 'created' ? 201 : 200,
       body: { status: result.outcome, policy: result.policy } satisfies SegmentPolicyStored,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import type { BehaviourEvent } from '../events/behaviour.ts';
-import type { HitModelTrained } from '../events/output.ts';
+import type { HitModelTrained } from '../events/hits.ts';
 import { historyFromEvents } from '../models/hits/dataset.ts';
 import { defaultHitArtifact } from '../models/hits/default-model.ts';
 import { RETRAIN_HISTORY_DAYS, retrainHits, retrainWindow } from '../models/hits/retrain.ts';

@@ -7,7 +7,7 @@ import { logger } from './lib/logger.ts';
 import { busBatchConsumer, queueOrSchedule } from './lib/queue.ts';
 
 const names = {
-  profiles: tableName('profiles'),
+  rfmProfiles: tableName('rfmProfiles'),
   products: tableName('products'),
   rankings: tableName('rankings'),
 };
@@ -31,7 +31,7 @@ const onOrders = busBatchConsumer(OrderPlaced, async (orders) => {
 
 /** The queue's batches, or the schedule's job: the quintile cut points from a scan of every profile. */
 export const handler = queueOrSchedule(onOrders, 'rfm-cut-points', async () => {
-  const cuts = await recomputeCutPoints(names.profiles, nowMs());
+  const cuts = await recomputeCutPoints(names.rfmProfiles, nowMs());
   logger.info('RFM cut points computed', { ...cuts });
   return cuts;
 });

@@ -7,7 +7,7 @@ import { busBatchConsumer } from './lib/queue.ts';
 const names = {
   related: tableName('related'),
   processed: tableName('processed'),
-  shoppers: tableName('shoppers'),
+  visits: tableName('visits'),
   products: tableName('products'),
   scenes: tableName('scenes'),
 };

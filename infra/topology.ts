@@ -180,16 +180,16 @@ export const tables = [
     ],
   },
   {
-    id: 'shoppers',
+    id: 'visits',
     description:
       'Short records of a visit (session#<id>, a day) and of a signed-in shopper (user#<id>): recent views and carts with their neighbours folded in, non-consumables bought.',
-    partitionKey: { name: 'shopperKey', type: 'S' },
+    partitionKey: { name: 'visitKey', type: 'S' },
     ttlAttribute: 'expiresAt',
     accessPatterns: [
-      { pattern: 'Read a session and a user with the anchor (request path)', key: 'BatchGetItem shopperKey' },
+      { pattern: 'Read a session and a user with the anchor (request path)', key: 'BatchGetItem visitKey' },
       {
         pattern: 'Fold new events into a record without losing concurrent updates',
-        key: 'GetItem then PutItem shopperKey if version unchanged',
+        key: 'GetItem then PutItem visitKey if version unchanged',
       },
     ],
   },
@@ -383,7 +383,7 @@ export const tables = [
     ],
   },
   {
-    id: 'profiles',
+    id: 'rfmProfiles',
     description:
       "Shoppers' RFM profiles (one item per signed-in shopper who ordered: recency, frequency, monetary, price signals, newest 100 order ids, version) and the shop's quintile cut points (userId = #cuts, not a valid user id).",
     partitionKey: { name: 'userId', type: 'S' },
@@ -425,7 +425,7 @@ export const functions = [
     memoryMb: 512,
     timeoutSeconds: 15,
     sizing: 'Parses up to 100 events and waits on PutEvents retries with backoff; 15 s bounds the retries.',
-    tables: { shoppers: 'readWrite', related: 'read', products: 'read' },
+    tables: { visits: 'readWrite', related: 'read', products: 'read' },
     publishes: true,
   },
   {
@@ -539,7 +539,7 @@ export const functions = [
       products: 'read',
       promotions: 'read',
       scenes: 'read',
-      profiles: 'read',
+      rfmProfiles: 'read',
       customers: 'read',
       experiments: 'read',
     },
@@ -564,11 +564,11 @@ export const functions = [
       customers: 'read',
       products: 'read',
       related: 'read',
-      shoppers: 'read',
+      visits: 'read',
       scenes: 'read',
       promotions: 'read',
       experiments: 'read',
-      profiles: 'read',
+      rfmProfiles: 'read',
     },
     publishes: true,
     // A signed-in shopper is personalised only on the proof of their bearer token.
@@ -600,7 +600,7 @@ export const functions = [
     // profiles: a signed-in shopper's standing (profile, cut points, segment policy) in one
     // BatchGetItem beside the first round trip: the segment picks the experiment audience and the
     // segment's related treatment.
-    tables: { products: 'read', related: 'read', shoppers: 'read', experiments: 'read', profiles: 'read' },
+    tables: { products: 'read', related: 'read', visits: 'read', experiments: 'read', rfmProfiles: 'read' },
     publishes: true,
     // A signed-in shopper is personalised only on the proof of their bearer token.
     secrets: ['AUTH_JWT_SECRET'],
@@ -616,7 +616,7 @@ export const functions = [
     tables: {
       related: 'readWrite',
       processed: 'readWrite',
-      shoppers: 'read',
+      visits: 'read',
       products: 'read',
       scenes: 'read',
     },
@@ -662,7 +662,7 @@ export const functions = [
       customers: 'read',
       // The shopper's RFM profile and the cut points, for segment-limited promotions (and the
       // audiences of promotion experiments).
-      profiles: 'read',
+      rfmProfiles: 'read',
       // Promotion experiments: the running set, cached per container; publishes ExperimentExposed
       // when a variant priced a quote.
       experiments: 'read',
@@ -682,7 +682,7 @@ export const functions = [
     timeoutSeconds: 120,
     sizing:
       'A batch: three BatchGetItem round trips and one conditional write per shopper. The daily job holds three numbers per profile (24 MB per million shoppers) and is bounded by the Scan: 120 s covers a few million profiles.',
-    tables: { profiles: 'readWrite', products: 'read', rankings: 'read' },
+    tables: { rfmProfiles: 'readWrite', products: 'read', rankings: 'read' },
     publishes: false,
   },
   {
@@ -692,7 +692,7 @@ export const functions = [
     memoryMb: 256,
     timeoutSeconds: 5,
     sizing: 'One BatchGetItem (profile, cut points, customer) and a little arithmetic.',
-    tables: { profiles: 'read', customers: 'read' },
+    tables: { rfmProfiles: 'read', customers: 'read' },
     publishes: false,
   },
   {
@@ -703,7 +703,7 @@ export const functions = [
     memoryMb: 256,
     timeoutSeconds: 5,
     sizing: 'One GetItem or one PutItem of a few KB.',
-    tables: { profiles: 'readWrite' },
+    tables: { rfmProfiles: 'readWrite' },
     publishes: false,
   },
 ] as const satisfies readonly FunctionDecl[];
@@ -1036,7 +1036,8 @@ export const schedules = [
 export type RouteKey = `${(typeof routes)[number]['method']} ${(typeof routes)[number]['path']}`;
 
 /** The environment variable through which a function learns a table's physical name. */
-export const tableEnvVar = (id: TableId): string => `TABLE_${id.toUpperCase()}`;
+export const tableEnvVar = (id: TableId): string =>
+  `TABLE_${id.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 export const EVENT_BUS_ENV = 'EVENT_BUS_NAME';
 
 export const routeKey = (r: { method: string; path: string }): string => `${r.method} ${r.path}`;

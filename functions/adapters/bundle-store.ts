@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { MinedBundles } from '../../models/fbt/bundles.ts';
-import type { Bundle, Rule } from '../../models/fbt/mining.ts';
+import type { MinedBundles } from '../../models/bundles/mine.ts';
+import type { Bundle, Rule } from '../../models/bundles/mining.ts';
 import { documentClient } from '../lib/aws.ts';
 import { batchGetAll } from './batch-get.ts';
 import { batchWriteAll } from './batch-write.ts';

@@ -6,7 +6,6 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { MemberTier } from '../../events/common.ts';
 import { Experiment } from '../../events/experiments.ts';
 import type { ShopperOutcome, VariantCounts } from '../../models/experiments/attribution.ts';
 import {
@@ -16,16 +15,12 @@ import {
   foldBatch,
   stateKeysOf,
 } from '../../models/experiments/recording.ts';
-import { DEFAULT_SEGMENT_POLICY, type ShopperStanding } from '../../models/segments/policy.ts';
-import { classify } from '../../models/segments/rules.ts';
-import { computeCutPoints } from '../../models/segments/scoring.ts';
 import { documentClient } from '../lib/aws.ts';
 import { nowDate } from '../lib/clock.ts';
 import { logger } from '../lib/logger.ts';
 import { batchGetAll } from './batch-get.ts';
 import { MAX_TRANSACT_ITEMS, markerKey, untilNoConflict, writeOnce } from './exactly-once.ts';
 import { allPages } from './paging.ts';
-import { segmentSettingsCache } from './profile-items.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -108,63 +103,6 @@ export function cachedExperiments(
       cached = { at: now, value };
     }
     return cached.value;
-  };
-}
-
-/**
- * A signed-in shopper's standing: their stored RFM profile (scene filling's purchase price signal),
- * their segment (the profile against the stored cut points, the fixed fallback ones before the
- * first scheduled computation, and the stored segment policy's table, as pricing derives it) and
- * the policy itself for the segment's treatment. One BatchGetItem: the profile, and the shop-wide
- * cut points and policy when this container's copy is older than a minute (`segmentSettingsCache`).
- * Segment null: no order yet.
- */
-export function shopperProfileReader(
-  table: string,
-  {
-    client,
-    clock = Date.now,
-    settings = segmentSettingsCache({ clock }),
-    customers,
-  }: {
-    client?: DynamoDBDocumentClient;
-    clock?: () => number;
-    settings?: ReturnType<typeof segmentSettingsCache>;
-    /** The customers table: also read the member tier, in the same BatchGetItem (scene prices). */
-    customers?: string;
-  } = {},
-): (userId: string) => Promise<ShopperStanding> {
-  return async (userId) => {
-    const { keys, readAt } = settings.keysFor(userId);
-    const out = await batchGetAll(
-      { [table]: keys, ...(customers ? { [customers]: [{ userId }] } : {}) },
-      { client: client ?? documentClient() },
-    );
-    const { profile, cuts, policy = DEFAULT_SEGMENT_POLICY } = settings.factsOf(out[table], userId, readAt);
-    const classified = classify(profile, cuts ?? computeCutPoints([], clock()), policy.table);
-    const standing: ShopperStanding = { profile, segment: classified?.segment.segment ?? null, policy };
-    if (customers) {
-      const tier = MemberTier.safeParse(out[customers]?.[0]?.memberTier);
-      standing.memberTier = tier.success ? tier.data : 'none';
-    }
-    return standing;
-  };
-}
-
-/**
- * Personalisation, not correctness: when the standing cannot be read, the answer is served as for
- * a shopper with no order yet (default policy, no experiment audience of segments), and logged.
- */
-export function standingOrDefaults(
-  read: (userId: string) => Promise<ShopperStanding>,
-): (userId: string) => Promise<ShopperStanding> {
-  return async (userId) => {
-    try {
-      return await read(userId);
-    } catch (error) {
-      logger.warn('shopper standing not read; defaults served', { error: (error as Error).message });
-      return { profile: undefined, segment: null, policy: DEFAULT_SEGMENT_POLICY };
-    }
   };
 }
 

@@ -5,7 +5,7 @@ import {
   QueryCommand,
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { HitRankingUpdated } from '../../events/output.ts';
+import type { HitRankingUpdated } from '../../events/hits.ts';
 import type { ProductInfo } from '../../models/hits/features.ts';
 import type { HitArtifact } from '../../models/hits/model.ts';
 import type { HitEntry, RankedList } from '../../models/hits/ranking.ts';

@@ -11,18 +11,9 @@ import type { Product, Promotion, Scene } from '../../events/catalog.ts';
 import type { MemberTier } from '../../events/common.ts';
 import type { Quote } from '../../events/pricing.ts';
 import { backoffDelayMs } from '../../models/batching.ts';
-import type {
-  GroupStore,
-  PricingFacts,
-  PricingSources,
-  QuoteStore,
-  RedemptionPlan,
-  RedemptionStore,
-  StoredGroup,
-} from '../../models/quoting.ts';
+import { CodedError } from '../../models/errors.ts';
 import {
   type CappedReservation,
-  CodedError,
   ExhaustedError,
   idempotencyKey,
   perUserKey,
@@ -30,7 +21,10 @@ import {
   shardKey,
   shardOrder,
   shardSlice,
-} from '../../models/redemption.ts';
+} from '../../models/pricing/counters.ts';
+import type { GroupStore, StoredGroup } from '../../models/pricing/groups.ts';
+import type { PricingFacts, PricingSources, QuoteStore } from '../../models/pricing/quotes.ts';
+import type { RedemptionPlan, RedemptionStore } from '../../models/pricing/redemption.ts';
 import { documentClient } from '../lib/aws.ts';
 import { batchGetAll } from './batch-get.ts';
 import { segmentSettingsCache } from './profile-items.ts';
@@ -55,7 +49,7 @@ export interface PricingTables {
   groups: string;
   redemptions: string;
   /** RFM profiles and the cut points (models/segments), for segment-limited promotions. */
-  profiles: string;
+  rfmProfiles: string;
 }
 
 /** The whole promotion set, scanned at most once per `cacheSeconds` per container. */
@@ -118,7 +112,7 @@ export function dynamoPricingSources(
           [names.products]: productIds.map((productId) => ({ productId })),
           ...(sceneIds.length ? { [names.scenes]: sceneIds.map((sceneId) => ({ sceneId })) } : {}),
           ...(userId !== null ? { [names.customers]: [{ userId }] } : {}),
-          ...(segmentRead ? { [names.profiles]: segmentRead.keys } : {}),
+          ...(segmentRead ? { [names.rfmProfiles]: segmentRead.keys } : {}),
           ...(groupId !== undefined ? { [names.groups]: [{ groupId }] } : {}),
           ...(counterKeys.length
             ? { [names.redemptions]: counterKeys.map((redemptionKey) => ({ redemptionKey })) }
@@ -130,7 +124,7 @@ export function dynamoPricingSources(
       const group = out[names.groups]?.[0];
       const segmentFacts =
         userId !== null && segmentRead
-          ? segmentSettings.factsOf(out[names.profiles], userId, segmentRead.readAt)
+          ? segmentSettings.factsOf(out[names.rfmProfiles], userId, segmentRead.readAt)
           : undefined;
       return {
         products: new Map(

@@ -28,7 +28,7 @@ import {
 export { CUTS_KEY, cutsOfItem, profileOfItem };
 
 export interface ProfileTables {
-  profiles: string;
+  rfmProfiles: string;
   /** The order's products: list price and category. */
   products: string;
   /** The hit priors (`priors#<category>`): each category's list prices, for the price band. */
@@ -159,13 +159,15 @@ export async function updateProfiles(
     if (attempt > MAX_CONFLICT_RETRIES) throw new Error(`profiles kept changing: ${users.join(', ')}`);
     let stored: Map<string, RfmProfile>;
     if (attempt === 0) {
-      const got = await batchGetAll({ [names.profiles]: users.map((userId) => ({ userId })) }, { client });
-      stored = new Map((got[names.profiles] ?? []).map((i) => [i.userId as string, profileOfItem(i)]));
+      const got = await batchGetAll({ [names.rfmProfiles]: users.map((userId) => ({ userId })) }, { client });
+      stored = new Map((got[names.rfmProfiles] ?? []).map((i) => [i.userId as string, profileOfItem(i)]));
     } else {
       await wait(backoffDelayMs(attempt));
       const got = await Promise.all(
         users.map((userId) =>
-          client.send(new GetCommand({ TableName: names.profiles, Key: { userId }, ConsistentRead: true })),
+          client.send(
+            new GetCommand({ TableName: names.rfmProfiles, Key: { userId }, ConsistentRead: true }),
+          ),
         ),
       );
       stored = new Map(
@@ -185,7 +187,7 @@ export async function updateProfiles(
         try {
           await client.send(
             new PutCommand({
-              TableName: names.profiles,
+              TableName: names.rfmProfiles,
               Item: { ...result.profile, updatedAt: nowDate().toISOString() },
               ConditionExpression: 'attribute_not_exists(userId) OR version = :v',
               ExpressionAttributeValues: { ':v': before?.version ?? 0 },

@@ -2,15 +2,15 @@ import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import type { Product } from '../../events/catalog.ts';
 import { backoffDelayMs } from '../../models/batching.ts';
-import type { RelatedReader, StoredNeighbour } from '../../models/related-answer.ts';
+import type { RelatedReader, StoredNeighbour } from '../../models/related/answer.ts';
 import {
   applyToShopper,
-  emptyShopper,
-  type ShopperRecord,
+  emptyVisit,
   sessionKey,
-  shopperKeysOf,
   userKey,
-} from '../../models/shopper.ts';
+  type VisitRecord,
+  visitKeysOf,
+} from '../../models/related/visit.ts';
 import { documentClient } from '../lib/aws.ts';
 import { batchGetAll } from './batch-get.ts';
 import { batchWriteAll } from './batch-write.ts';
@@ -35,30 +35,30 @@ const stripProduct = (item: Record<string, unknown>): Product => {
  * neighbour list, the session's and user's records), then one for the candidates' facts.
  */
 export function dynamoRelatedReader(
-  names: { products: string; related: string; shoppers: string },
+  names: { products: string; related: string; visits: string },
   { client = documentClient(), onCall }: { client?: DynamoDBDocumentClient; onCall?: () => void } = {},
 ): RelatedReader {
   return {
     async first({ productId, sessionId, userId }) {
       const shopperKeys = [
-        ...(sessionId ? [{ shopperKey: sessionKey(sessionId) }] : []),
-        ...(userId ? [{ shopperKey: userKey(userId) }] : []),
+        ...(sessionId ? [{ visitKey: sessionKey(sessionId) }] : []),
+        ...(userId ? [{ visitKey: userKey(userId) }] : []),
       ];
       const out = await batchGetAll(
         {
           [names.products]: [{ productId }],
           [names.related]: [{ productId, part: NEIGHBOURS_PART }],
-          ...(shopperKeys.length ? { [names.shoppers]: shopperKeys } : {}),
+          ...(shopperKeys.length ? { [names.visits]: shopperKeys } : {}),
         },
         { client, ...(onCall ? { onCall } : {}) },
       );
-      const shoppers = (out[names.shoppers] ?? []) as unknown as ShopperRecord[];
+      const visits = (out[names.visits] ?? []) as unknown as VisitRecord[];
       const anchor = out[names.products]?.[0];
       return {
         anchor: anchor ? stripProduct(anchor) : undefined,
         neighbours: (out[names.related]?.[0]?.neighbours ?? []) as StoredNeighbour[],
-        session: sessionId ? shoppers.find((s) => s.shopperKey === sessionKey(sessionId)) : undefined,
-        user: userId ? shoppers.find((s) => s.shopperKey === userKey(userId)) : undefined,
+        session: sessionId ? visits.find((s) => s.visitKey === sessionKey(sessionId)) : undefined,
+        user: userId ? visits.find((s) => s.visitKey === userKey(userId)) : undefined,
       };
     },
     async products(productIds) {
@@ -109,21 +109,18 @@ const MAX_CONFLICT_RETRIES = 16;
  * concurrent writer makes it read again, so no update is lost and a redelivered event counts once.
  */
 export async function updateShopperRecords(
-  names: { shoppers: string; related: string; products: string },
+  names: { visits: string; related: string; products: string },
   events: readonly BehaviourEvent[],
   client: DynamoDBDocumentClient = documentClient(),
 ): Promise<number> {
-  let keys = shopperKeysOf(events);
+  let keys = visitKeysOf(events);
   let written = 0;
   for (let attempt = 0; keys.length > 0; attempt++) {
     if (attempt > MAX_CONFLICT_RETRIES) throw new Error(`shopper records kept changing: ${keys.join(', ')}`);
     if (attempt > 0) await new Promise((r) => setTimeout(r, backoffDelayMs(attempt)));
-    const stored = await batchGetAll(
-      { [names.shoppers]: keys.map((shopperKey) => ({ shopperKey })) },
-      { client },
-    );
+    const stored = await batchGetAll({ [names.visits]: keys.map((visitKey) => ({ visitKey })) }, { client });
     const records = new Map(
-      (stored[names.shoppers] ?? []).map((r) => [r.shopperKey as string, r as unknown as ShopperRecord]),
+      (stored[names.visits] ?? []).map((r) => [r.visitKey as string, r as unknown as VisitRecord]),
     );
     const touched = new Set<string>();
     const ordered = new Set<string>();
@@ -149,7 +146,7 @@ export async function updateShopperRecords(
     const conflicts: string[] = [];
     await Promise.all(
       keys.map(async (key) => {
-        const before = records.get(key) ?? emptyShopper(key);
+        const before = records.get(key) ?? emptyVisit(key);
         const after = applyToShopper(
           before,
           events,
@@ -160,9 +157,9 @@ export async function updateShopperRecords(
         try {
           await client.send(
             new PutCommand({
-              TableName: names.shoppers,
+              TableName: names.visits,
               Item: after,
-              ConditionExpression: 'attribute_not_exists(shopperKey) OR version = :v',
+              ConditionExpression: 'attribute_not_exists(visitKey) OR version = :v',
               ExpressionAttributeValues: { ':v': before.version },
             }),
           );

@@ -2,6 +2,7 @@ import { type DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/l
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import type { Product, Scene } from '../../events/catalog.ts';
 import { backoffDelayMs } from '../../models/batching.ts';
+import { blendForStore, listToStore, STORED_LIST_LENGTH } from '../../models/related/answer.ts';
 import { ContentIndex } from '../../models/related/content.ts';
 import {
   addUnpruned,
@@ -16,7 +17,6 @@ import {
   visitDelta,
 } from '../../models/related/evidence.ts';
 import { scoreNeighbours } from '../../models/related/neighbours.ts';
-import { blendForStore, listToStore, STORED_LIST_LENGTH } from '../../models/related-answer.ts';
 import { documentClient } from '../lib/aws.ts';
 import { nowMs } from '../lib/clock.ts';
 import { batchGetAll } from './batch-get.ts';
@@ -30,7 +30,7 @@ const CATALOG_CACHE_MS = 10 * 60_000;
 export interface RelatedTables {
   related: string;
   processed: string;
-  shoppers: string;
+  visits: string;
   products: string;
   scenes: string;
 }
@@ -38,8 +38,8 @@ export interface RelatedTables {
 type StoredEvidence = ProductEvidence & { version: number };
 
 /** A visit's views and carts, kept by this consumer in the related table beside the products. */
-export const VISIT_PART = 'visit';
-export const visitKey = (sessionId: string) => `visit#${sessionId}`;
+export const VISIT_LOG_PART = 'visit';
+export const visitLogKey = (sessionId: string) => `visit#${sessionId}`;
 interface StoredVisit {
   productId: string;
   entries: VisitEntry[];
@@ -237,7 +237,7 @@ async function applyChunk(
     {
       [names.processed]: events.map((e) => ({ processKey: marker(e) })),
       ...(sessions.length
-        ? { [names.related]: sessions.map((s) => ({ productId: visitKey(s), part: VISIT_PART })) }
+        ? { [names.related]: sessions.map((s) => ({ productId: visitLogKey(s), part: VISIT_LOG_PART })) }
         : {}),
     },
     { client },
@@ -256,7 +256,7 @@ async function applyChunk(
         ? e.lines.map((l) => l.productId)
         : [
             (e as { productId: string }).productId,
-            ...(logs.get(visitKey((e as { sessionId: string }).sessionId))?.entries ?? []).map(
+            ...(logs.get(visitLogKey((e as { sessionId: string }).sessionId))?.entries ?? []).map(
               (v) => v.productId,
             ),
           ],
@@ -275,7 +275,7 @@ async function applyChunk(
   };
   if (orders.length > 0)
     for (const d of computeMutableDeltas(orders, () => [], config).deltas.values()) add(d);
-  const visitWrites = new Map<string, { log: VisitEntry[]; version: number | undefined }>();
+  const visitLogWrites = new Map<string, { log: VisitEntry[]; version: number | undefined }>();
   for (const session of sessions) {
     const added: VisitEntry[] = fresh
       .filter(
@@ -289,10 +289,10 @@ async function applyChunk(
         kind: e.type === 'ProductViewed' ? 'view' : 'cart',
       }));
     if (added.length === 0) continue;
-    const stored = logs.get(visitKey(session));
+    const stored = logs.get(visitLogKey(session));
     const { deltas: visit, log } = visitDelta(stored?.entries ?? [], added, config);
     for (const d of visit.values()) add(d);
-    visitWrites.set(visitKey(session), { log, version: stored?.version });
+    visitLogWrites.set(visitLogKey(session), { log, version: stored?.version });
   }
   const plain = new Map([...deltas].map(([id, d]) => [id, toPlain(d)]));
 
@@ -302,20 +302,20 @@ async function applyChunk(
       processed: names.processed,
       consumer: RELATED_CONSUMER,
       eventIds: fresh.map((e) => e.eventId),
-      keys: [...[...plain.keys()].sort(), ...[...visitWrites.keys()].sort()],
+      keys: [...[...plain.keys()].sort(), ...[...visitLogWrites.keys()].sort()],
       // The deltas are a pure function of the events and the visit logs read above, so the groups
       // are the same on every attempt.
       writesFor: async (group) => {
         const products = group.filter((k) => plain.has(k));
         const stored = await readEvidence(names.related, products, client);
         const visits = group.flatMap((k) => {
-          const v = visitWrites.get(k);
+          const v = visitLogWrites.get(k);
           if (!v) return [];
           return [
             {
               Put: {
                 TableName: names.related,
-                Item: { productId: k, part: VISIT_PART, entries: v.log, version: (v.version ?? 0) + 1 },
+                Item: { productId: k, part: VISIT_LOG_PART, entries: v.log, version: (v.version ?? 0) + 1 },
                 ConditionExpression:
                   v.version === undefined ? 'attribute_not_exists(productId)' : 'version = :v',
                 ...(v.version === undefined ? {} : { ExpressionAttributeValues: { ':v': v.version } }),

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Product } from '../../events/catalog.ts';
-import type { SceneReader } from '../../models/scene-answer.ts';
-import { type ShopperRecord, sessionKey, userKey } from '../../models/shopper.ts';
+import { sessionKey, userKey, type VisitRecord } from '../../models/related/visit.ts';
+import type { SceneReader } from '../../models/scenes/answer.ts';
 import { documentClient } from '../lib/aws.ts';
 import { batchGetAll } from './batch-get.ts';
 import { cachedScenes, productsByIds } from './catalog-store.ts';
@@ -12,7 +12,7 @@ import { dynamoRelatedReader, readNeighbourLists } from './related-store.ts';
 export interface SceneTables {
   products: string;
   related: string;
-  shoppers: string;
+  visits: string;
   scenes: string;
   promotions: string;
 }
@@ -77,14 +77,14 @@ export function dynamoSceneReader(
   );
   return {
     first: (input) => related.first(input),
-    async shoppers({ sessionId, userId }) {
+    async visits({ sessionId, userId }) {
       const keys = [
-        ...(sessionId ? [{ shopperKey: sessionKey(sessionId) }] : []),
-        ...(userId ? [{ shopperKey: userKey(userId) }] : []),
+        ...(sessionId ? [{ visitKey: sessionKey(sessionId) }] : []),
+        ...(userId ? [{ visitKey: userKey(userId) }] : []),
       ];
       if (keys.length === 0) return [];
-      const got = await batchGetAll({ [names.shoppers]: keys }, { client });
-      return (got[names.shoppers] ?? []) as unknown as ShopperRecord[];
+      const got = await batchGetAll({ [names.visits]: keys }, { client });
+      return (got[names.visits] ?? []) as unknown as VisitRecord[];
     },
     scenes,
     promotions,

@@ -3,6 +3,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
 import type { ErrorResponse } from '../../events/api.ts';
+import type { FieldIssue } from '../../models/errors.ts';
 import { DomainError, type DomainErrorKind } from '../../models/errors.ts';
 import { logger } from './logger.ts';
 
@@ -51,18 +52,26 @@ export interface HttpResponse {
 }
 export type RouteHandler = (req: HttpRequest) => Promise<HttpResponse>;
 
-/** Validation failures become a 400 here and only here, naming every failing field. */
+/**
+ * The 400 for invalid input, built here and only here: every failing field (at most 50), and the
+ * first in the message. Used by `parseAt` (the schema's issues) and by handlers whose use case
+ * checks what a schema cannot (a domain's `FieldIssue`s).
+ */
+export function validationError(where: IssueLocation, fields: readonly FieldIssue[]): HttpError {
+  const issues = fields.slice(0, 50).map((i) => ({ in: where, path: i.field, message: i.message }));
+  const first = issues[0];
+  const at = first ? [first.in, first.path].filter(Boolean).join('.') : where;
+  return new HttpError(400, 'ValidationError', `invalid ${at}: ${first?.message ?? 'invalid'}`, issues);
+}
+
+/** Parses `value` (the request's `where` part) with the schema; a 400 naming every failing field. */
 export function parseAt<S extends z.ZodType>(where: IssueLocation, schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issues = result.error.issues.slice(0, 50).map((i) => ({
-    in: where,
-    path: i.path.map(String).join('.'),
-    message: i.message,
-  }));
-  const first = issues[0];
-  const at = first ? [first.in, first.path].filter(Boolean).join('.') : where;
-  throw new HttpError(400, 'ValidationError', `invalid ${at}: ${first?.message ?? 'invalid'}`, issues);
+  throw validationError(
+    where,
+    result.error.issues.map((i) => ({ field: i.path.map(String).join('.'), message: i.message })),
+  );
 }
 
 /** Default cap on request bodies; API Gateway's own is 10 MB, far more than any route needs. */

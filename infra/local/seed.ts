@@ -6,10 +6,10 @@ import { importToEventLog } from '../../functions/adapters/eventlog-store.ts';
 import { importProfiles, putPolicy } from '../../functions/adapters/profile-store.ts';
 import { rebuildRelated } from '../../functions/adapters/related-rebuild.ts';
 import { importSignalHistory } from '../../functions/adapters/signals-store.ts';
-import { generateDemoData } from '../../models/demo/generate.ts';
-import { DEMO_SEGMENT_POLICY } from '../../models/demo/segment-policy.ts';
 import { profilesOfHistory } from '../../models/segments/catalog-prices.ts';
 import type { TableId } from '../topology.ts';
+import { generateDemoData } from './demo/data/generate.ts';
+import { DEMO_SEGMENT_POLICY } from './demo/data/segment-policy.ts';
 
 export const DEMO_SEED = 42;
 const MARKER = 'demo-seed.json';
@@ -74,12 +74,12 @@ export function startDemoLoad(
   const done = catalog.then(async () => {
     await Promise.all([
       batchWriteAll(names.customers, stamp(demo.customers), { client, concurrency: 4, signal }),
-      importProfiles(names.profiles, rfm.profiles, rfm.cuts, {
+      importProfiles(names.rfmProfiles, rfm.profiles, rfm.cuts, {
         client,
         updatedAt,
         ...(signal ? { signal } : {}),
       }),
-      putPolicy(names.profiles, DEMO_SEGMENT_POLICY, { client, now: endAt }),
+      putPolicy(names.rfmProfiles, DEMO_SEGMENT_POLICY, { client, now: endAt }),
       importToEventLog(names.eventlog, demo.events, {
         client,
         concurrency: 4,

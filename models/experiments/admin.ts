@@ -1,6 +1,6 @@
 import type { Promotion } from '../../events/catalog.ts';
 import type { Experiment, ExperimentResultsResponse } from '../../events/experiments.ts';
-import { DomainError } from '../errors.ts';
+import { DomainError, type FieldIssue } from '../errors.ts';
 import { isRelatedStrategy, RELATED_STRATEGIES } from '../related/strategies.ts';
 import { isSceneFillStrategy, SCENE_FILL_STRATEGIES } from '../scenes/strategies.ts';
 import type { VariantCounts } from './attribution.ts';
@@ -12,12 +12,6 @@ import { experimentResults } from './results.ts';
  * service can actually serve and what a running experiment may no longer change.
  */
 
-export interface ExperimentIssue {
-  /** Path inside the body, e.g. `variants.1.strategy`. */
-  field: string;
-  message: string;
-}
-
 export interface ExperimentAdminPorts {
   get(experimentId: string): Promise<Experiment | undefined>;
   put(experiment: Experiment): Promise<'created' | 'replaced'>;
@@ -26,7 +20,7 @@ export interface ExperimentAdminPorts {
 }
 
 /** A variant naming a related strategy this code does not know would be served the default. */
-function relatedIssues(e: Experiment): ExperimentIssue[] {
+function relatedIssues(e: Experiment): FieldIssue[] {
   return e.variants.flatMap((v, i) =>
     v.strategy !== undefined && !isRelatedStrategy(v.strategy)
       ? [
@@ -40,7 +34,7 @@ function relatedIssues(e: Experiment): ExperimentIssue[] {
 }
 
 /** A variant naming a scene fill strategy this code does not know would be served the default. */
-function sceneFillIssues(e: Experiment): ExperimentIssue[] {
+function sceneFillIssues(e: Experiment): FieldIssue[] {
   return e.variants.flatMap((v, i) =>
     v.strategy !== undefined && !isSceneFillStrategy(v.strategy)
       ? [
@@ -67,8 +61,8 @@ const UNWITHHOLDABLE: ReadonlySet<Promotion['kind']> = new Set(['coupon', 'group
  * promotion must exist and be one pricing can silently leave out (`promotion`: as looked up, null
  * when there is none; undefined: not looked up, only the variants are checked).
  */
-function promotionIssues(e: Experiment, promotion: Promotion | null | undefined): ExperimentIssue[] {
-  const issues: ExperimentIssue[] = [];
+function promotionIssues(e: Experiment, promotion: Promotion | null | undefined): FieldIssue[] {
+  const issues: FieldIssue[] = [];
   const arms = new Set(e.variants.map((v) => v.promotion));
   if (!arms.has('apply') || !arms.has('withhold')) {
     issues.push({
@@ -99,8 +93,8 @@ export function servableIssues(
     /** For a promotion target: the promotion as looked up (null: none); undefined: not looked up. */
     promotion?: Promotion | null | undefined;
   },
-): ExperimentIssue[] {
-  const issues: ExperimentIssue[] = [];
+): FieldIssue[] {
+  const issues: FieldIssue[] = [];
   switch (e.target.kind) {
     case 'recommendationStrategy':
       issues.push(...relatedIssues(e));
@@ -134,7 +128,7 @@ const design = (e: Experiment) =>
   });
 
 export type SubmitOutcome =
-  | { outcome: 'invalid'; issues: ExperimentIssue[] }
+  | { outcome: 'invalid'; issues: FieldIssue[] }
   | { outcome: 'created' | 'replaced'; experiment: Experiment };
 
 /**

@@ -1,19 +1,11 @@
-import type { Experiment, ExperimentExposed, ServedVariant } from '../../events/experiments.ts';
+import type { Experiment, ServedVariant } from '../../events/experiments.ts';
 import {
   DEFAULT_RELATED_STRATEGY,
   isRelatedStrategy,
   RELATED_STRATEGIES,
   type RelatedStrategy,
 } from '../related/strategies.ts';
-import {
-  type RelatedItem,
-  type RelatedQuery,
-  type RelatedReader,
-  relatedProducts,
-} from '../related-answer.ts';
-import { relatedStrategyFor, type ShopperSegment } from '../segments/policy.ts';
 import { leadingAssignment } from './assign.ts';
-import { exposuresOf } from './exposure.ts';
 
 /** Whether an experiment tests strategies of the related-products surface. */
 export const servesRelated = (e: Experiment): boolean =>
@@ -51,54 +43,4 @@ export function planRelated(
     strategy: RELATED_STRATEGIES[name],
     served: [{ experimentId: a.experimentId, variantId: a.variantId }],
   };
-}
-
-export interface RelatedServingPorts {
-  reader: RelatedReader;
-  /** The experiment definitions (the adapter caches them per container). */
-  experiments: () => Promise<readonly Experiment[]>;
-  /**
-   * The shopper's server-side segment and the segment policy. Must not throw: the adapter answers
-   * no segment and the default policy when the read fails (personalisation, not correctness).
-   */
-  segmentOf: (userId: string) => Promise<ShopperSegment>;
-  /** Records exposures. Must not throw: the answer is served whether or not the record is. */
-  exposed: (events: ExperimentExposed[]) => Promise<void>;
-}
-
-/**
- * `GET /v1/products/{productId}/related` for a shopper: the plan (experiment variant, else the
- * segment's strategy, else the default), the answer with the plan's strategy, and an
- * ExperimentExposed per variant that served it, sent once the anchor is known to exist (a 404
- * exposes nobody), beside the answer's second round trip. The segment and the experiments are read
- * beside the answer's first round trip, so a signed-in shopper waits for no extra one. Guests read
- * neither.
- */
-export async function relatedForShopper(
-  ports: RelatedServingPorts,
-  input: { productId: string; sessionId?: string | undefined; userId?: string | undefined },
-  query: RelatedQuery,
-  currency: string,
-  clock: { now: number; newEventId: () => string },
-): Promise<{ productId: string; items: RelatedItem[]; experiments: ServedVariant[] }> {
-  const { userId } = input;
-  const planned: Promise<RelatedPlan> =
-    userId === undefined
-      ? Promise.resolve({ strategy: DEFAULT_RELATED_STRATEGY, served: [] })
-      : Promise.all([ports.experiments(), ports.segmentOf(userId)]).then(
-          ([experiments, { segment, policy }]) =>
-            planRelated(experiments, { userId, segment }, clock.now, relatedStrategyFor(policy, segment)),
-        );
-  const strategy = planned.then((p) => p.strategy);
-  // Awaited by the answer once its first round trip is back (never, after a 404); until then a
-  // failure must not count as unhandled.
-  planned.catch(() => {});
-  strategy.catch(() => {});
-  let served: ServedVariant[] = [];
-  const expose = async () => {
-    served = (await planned).served;
-    if (userId !== undefined && served.length > 0) await ports.exposed(exposuresOf(served, userId, clock));
-  };
-  const answer = await relatedProducts(ports.reader, input, query, currency, strategy, expose);
-  return { ...answer, experiments: served };
 }

@@ -1,4 +1,4 @@
-import { CsvRecordReader, parseTimestamp } from '../related/offline.ts';
+import { CsvRecordReader, parseTimestamp } from '../csv.ts';
 import { type FeatureRow, featureRows, type ProductInfo } from './features.ts';
 import { DAY_MS, HOUR_MS, type ProductSeries, SIGNALS, type Signal } from './signals.ts';
 

@@ -1,4 +1,4 @@
-import type { HitRankingUpdated } from '../../events/output.ts';
+import type { HitRankingUpdated } from '../../events/hits.ts';
 import {
   computePriors,
   featureVector,

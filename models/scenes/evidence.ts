@@ -1,4 +1,4 @@
-import type { StoredNeighbour } from '../related-answer.ts';
+import type { StoredNeighbour } from '../related/answer.ts';
 
 /**
  * Pair evidence for filling a scene, read from stored neighbour lists (models/related): how much

@@ -1,7 +1,7 @@
 import type { Product, Scene, Season, Slot } from '../../events/catalog.ts';
 import type { LocalizedText } from '../../events/common.ts';
 import { fitsSlot } from '../pricing/rules.ts';
-import type { StoredNeighbour } from '../related-answer.ts';
+import type { StoredNeighbour } from '../related/answer.ts';
 import { LinkIndex } from './evidence.ts';
 import type { PriceStyle, PriceStyleVerdict } from './price-style.ts';
 import { DEFAULT_SCENE_FILL_STRATEGY, type SceneFillStrategy } from './strategies.ts';

@@ -1,7 +1,8 @@
 import type { SegmentPolicy } from '../../events/segments.ts';
+import type { FieldIssue } from '../errors.ts';
 import { isRelatedStrategy, RELATED_STRATEGIES } from '../related/strategies.ts';
 import { isSceneFillStrategy, SCENE_FILL_STRATEGIES } from '../scenes/strategies.ts';
-import { type KnownStrategies, type PolicyIssue, policyIssues } from './policy.ts';
+import { type KnownStrategies, policyIssues } from './policy.ts';
 
 /** The strategies this code serves, per surface. */
 export const KNOWN_STRATEGIES: KnownStrategies = {
@@ -16,7 +17,7 @@ export interface SegmentPolicyPorts {
 }
 
 export type PolicyOutcome =
-  | { outcome: 'invalid'; issues: PolicyIssue[] }
+  | { outcome: 'invalid'; issues: FieldIssue[] }
   | { outcome: 'created' | 'replaced'; policy: SegmentPolicy };
 
 /**

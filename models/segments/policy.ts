@@ -6,6 +6,7 @@ import {
   type SegmentTreatment,
 } from '../../events/segments.ts';
 import type { RelatedStrategySpec, SceneFillStrategySpec } from '../../events/strategies.ts';
+import type { FieldIssue } from '../errors.ts';
 import { isRelatedStrategy, RELATED_STRATEGIES, type RelatedStrategy } from '../related/strategies.ts';
 import { DEFAULT_SEGMENT_TABLE } from './rules.ts';
 
@@ -20,24 +21,17 @@ export const DEFAULT_SEGMENT_POLICY: SegmentPolicy = SegmentPolicySchema.parse({
   treatments: {},
 });
 
-/** A shopper's segment (null: no order yet) and the policy it was read with. */
-export interface ShopperSegment {
+/**
+ * A signed-in shopper's standing, what serving reads of them: their segment (null: no order yet),
+ * the segment policy it was read with, and the RFM profile itself.
+ */
+export interface ShopperStanding {
   segment: string | null;
   policy: SegmentPolicy;
-}
-
-/** What serving reads of a signed-in shopper: their segment, the policy and the profile itself. */
-export interface ShopperStanding extends ShopperSegment {
   /** Undefined before the first order. */
   profile: RfmProfile | undefined;
   /** Their member tier from the customer record, when the reader was asked for it. */
   memberTier?: MemberTier;
-}
-
-export interface PolicyIssue {
-  /** Path inside the body, e.g. `treatments.dormant.related`. */
-  field: string;
-  message: string;
 }
 
 /** Which strategy names the serving code knows, per surface. */
@@ -52,8 +46,8 @@ export interface KnownStrategies {
  * What the schema cannot check: a treatment naming a strategy this code does not know would be
  * served the default without a word, so it is refused (400) instead.
  */
-export function policyIssues(policy: SegmentPolicy, known: KnownStrategies): PolicyIssue[] {
-  const issues: PolicyIssue[] = [];
+export function policyIssues(policy: SegmentPolicy, known: KnownStrategies): FieldIssue[] {
+  const issues: FieldIssue[] = [];
   for (const [segment, t] of Object.entries(policy.treatments)) {
     if (typeof t.related === 'string' && !known.related(t.related)) {
       issues.push({

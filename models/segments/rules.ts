@@ -82,7 +82,7 @@ const within = (x: number, range: { min?: number | undefined; max?: number | und
   ((range.min === undefined || x >= range.min) && (range.max === undefined || x <= range.max));
 
 /** The first rule the shopper matches, else the fallback. */
-export function segmentOf(
+export function matchSegment(
   scores: RfmScores,
   orders: number,
   table: SegmentTable = DEFAULT_SEGMENT_TABLE,
@@ -116,7 +116,7 @@ export function classify(
 ): Classified | null {
   if (profile === undefined || profile.orders < 1) return null;
   const scores = scoreProfile(profile, cuts);
-  return { scores, segment: segmentOf(scores, profile.orders, table) };
+  return { scores, segment: matchSegment(scores, profile.orders, table) };
 }
 
 /**

@@ -4,7 +4,7 @@ import type { BehaviourEvent } from '../../events/behaviour.ts';
 import type { ExperimentInput } from '../../events/experiments.ts';
 import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
 import { writeNeighbourLists } from '../../functions/adapters/related-store.ts';
-import { Rng } from '../../models/demo/prng.ts';
+import { Rng } from '../../infra/local/demo/data/prng.ts';
 import { TEST_NOW } from '../support/clock.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { bearerFor } from '../support/tokens.ts';

@@ -4,7 +4,7 @@ import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Product, Promotion } from '../../events/catalog.ts';
 import { signJwtHs256 } from '../../functions/lib/auth.ts';
-import { shardKey, shardSlice } from '../../models/redemption.ts';
+import { shardKey, shardSlice } from '../../models/pricing/counters.ts';
 import { TEST_NOW } from '../support/clock.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { shopperToken } from '../support/tokens.ts';

@@ -125,7 +125,7 @@ beforeAll(async () => {
     { client: doc },
   );
   await batchWriteAll(
-    rt.tableNames.profiles,
+    rt.tableNames.rfmProfiles,
     shoppers.map((u) => ({ ...dealSeeker(u), updatedAt })),
     { client: doc },
   );

@@ -63,7 +63,7 @@ beforeAll(async () => {
   rt = await startTestRuntime('seg', { seed: 'always' });
   seededProfiles = (await rt.seedDone)?.profiles ?? 0;
   doc = rt.doc;
-  const items = (await doc.send(new ScanCommand({ TableName: rt.tableNames.profiles }))).Items ?? [];
+  const items = (await doc.send(new ScanCommand({ TableName: rt.tableNames.rfmProfiles }))).Items ?? [];
   cuts = cutsOfItem(items.find((i) => i.userId === CUTS_KEY)!);
   for (const item of items) {
     if (isReservedKey(item.userId)) continue;

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { countOrdersAndClaim, readBundle, writeBundles } from '../../functions/adapters/bundle-store.ts';
-import { mineBundles } from '../../models/fbt/bundles.ts';
+import { mineBundles } from '../../models/bundles/mine.ts';
 import { freshTables } from '../support/dynamo.ts';
 
 let db: Awaited<ReturnType<typeof freshTables>>;

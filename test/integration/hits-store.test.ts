@@ -1,7 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
-import type { HitRankingUpdated } from '../../events/output.ts';
+import type { HitRankingUpdated } from '../../events/hits.ts';
 import { dynamoHitStore, readHitList } from '../../functions/adapters/hits-store.ts';
 import {
   aggregateSignals,

@@ -8,9 +8,10 @@ import {
   dynamoRedemptionStore,
 } from '../../functions/adapters/pricing-store.ts';
 import { DomainError } from '../../models/errors.ts';
+import { COUNTER_SHARDS, shardKey } from '../../models/pricing/counters.ts';
+import { joinGroup, openGroup } from '../../models/pricing/groups.ts';
+import { redeemQuote } from '../../models/pricing/redemption.ts';
 import { signQuote } from '../../models/pricing/sign.ts';
-import { joinGroup, openGroup, redeemQuote } from '../../models/quoting.ts';
-import { COUNTER_SHARDS, shardKey } from '../../models/redemption.ts';
 import { TEST_NOW } from '../support/clock.ts';
 import { freshTables } from '../support/dynamo.ts';
 

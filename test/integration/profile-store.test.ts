@@ -1,7 +1,6 @@
 import { DeleteCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SegmentPolicy } from '../../events/segments.ts';
-import { shopperProfileReader } from '../../functions/adapters/experiment-store.ts';
 import { dynamoPricingSources } from '../../functions/adapters/pricing-store.ts';
 import { POLICY_KEY, segmentSettingsCache } from '../../functions/adapters/profile-items.ts';
 import {
@@ -13,6 +12,7 @@ import {
   scanProfileSummaries,
   updateProfiles,
 } from '../../functions/adapters/profile-store.ts';
+import { standingReader } from '../../functions/adapters/standing-store.ts';
 import { priceBandIn } from '../../models/hits/features.ts';
 import { DEFAULT_SEGMENT_POLICY } from '../../models/segments/policy.ts';
 import type { OrderFact } from '../../models/segments/profile.ts';
@@ -20,7 +20,7 @@ import { classify } from '../../models/segments/rules.ts';
 import { freshTables } from '../support/dynamo.ts';
 
 let t: Awaited<ReturnType<typeof freshTables>>;
-let names: { profiles: string; products: string; rankings: string };
+let names: { rfmProfiles: string; products: string; rankings: string };
 const T0 = Date.parse('2026-11-01T00:00:00Z');
 const HOUR = 3_600_000;
 
@@ -33,7 +33,7 @@ const order = (userId: string, orderId: string, hoursIn: number, paidPrice = 10_
 
 beforeAll(async () => {
   t = await freshTables();
-  names = { profiles: t.names.profiles, products: t.names.products, rankings: t.names.rankings };
+  names = { rfmProfiles: t.names.rfmProfiles, products: t.names.products, rankings: t.names.rankings };
   await t.doc.send(
     new PutCommand({
       TableName: names.products,
@@ -60,7 +60,7 @@ describe('functions/adapters/profile-store', () => {
       expect(again).toMatchObject({ written: 0, applied: 0, duplicates: 1 });
       await updateProfiles(names, [{ ...o }, order('u-dup', 'o-dup-2', 5, 8_000)], { client: t.doc });
 
-      const { profile } = await readProfile(names.profiles, 'u-dup', { client: t.doc });
+      const { profile } = await readProfile(names.rfmProfiles, 'u-dup', { client: t.doc });
       expect(profile).toMatchObject({
         userId: 'u-dup',
         orders: 2,
@@ -85,7 +85,7 @@ describe('functions/adapters/profile-store', () => {
       const reports = await Promise.all(
         [...orders, ...orders].map((o) => updateProfiles(names, [o], { client: t.doc })),
       );
-      const { profile } = await readProfile(names.profiles, 'u-busy', { client: t.doc });
+      const { profile } = await readProfile(names.rfmProfiles, 'u-busy', { client: t.doc });
       expect(profile?.orders).toBe(16);
       expect(profile?.monetary).toBe(orders.reduce((s, o) => s + o.lines[0]!.paidPrice, 0));
       expect(profile?.recentOrders).toHaveLength(16);
@@ -108,18 +108,18 @@ describe('functions/adapters/profile-store', () => {
       ).flat();
       await updateProfiles(names, many, { client: t.doc });
       const now = T0 + 30 * 24 * HOUR;
-      const cuts = await recomputeCutPoints(names.profiles, now, { client: t.doc });
+      const cuts = await recomputeCutPoints(names.rfmProfiles, now, { client: t.doc });
       // u-dup, u-busy and the 30 here; the #cuts item is not a profile.
       expect(cuts).toMatchObject({
         method: 'quintiles',
         population: 32,
         computedAt: new Date(now).toISOString(),
       });
-      expect((await scanProfileSummaries(names.profiles, { client: t.doc })).length).toBe(32);
-      const again = await recomputeCutPoints(names.profiles, now, { client: t.doc });
+      expect((await scanProfileSummaries(names.rfmProfiles, { client: t.doc })).length).toBe(32);
+      const again = await recomputeCutPoints(names.rfmProfiles, now, { client: t.doc });
       expect(again).toEqual(cuts);
 
-      const stored = await readProfile(names.profiles, 'u-busy', { client: t.doc });
+      const stored = await readProfile(names.rfmProfiles, 'u-busy', { client: t.doc });
       expect(stored.cuts).toEqual(cuts);
       // u-busy ordered most often and spent most, but its last order (hour 15) is older than all
       // but u-dup's (5), u-q0's (0) and u-q1's (11): rank 4 of 32, below the first cut (rank 7).
@@ -127,7 +127,7 @@ describe('functions/adapters/profile-store', () => {
         scores: { r: 1, f: 5, m: 5 },
         segment: { segment: 'at-risk' },
       });
-      const items = await t.doc.send(new ScanCommand({ TableName: names.profiles }));
+      const items = await t.doc.send(new ScanCommand({ TableName: names.rfmProfiles }));
       expect(items.Items?.filter((i) => i.userId === CUTS_KEY)).toHaveLength(1);
     });
   });
@@ -138,14 +138,14 @@ describe('functions/adapters/profile-store', () => {
       const client = {
         send: (command: Parameters<typeof t.doc.send>[0]) => {
           const keys = (command.input as { RequestItems?: Record<string, { Keys: { userId: string }[] }> })
-            .RequestItems?.[t.names.profiles]?.Keys;
+            .RequestItems?.[t.names.rfmProfiles]?.Keys;
           profileKeysRead.push((keys ?? []).map((k) => k.userId));
           return t.doc.send(command as never);
         },
       } as unknown as typeof t.doc;
       let now = T0;
       const sources = dynamoPricingSources(
-        { ...t.names, profiles: t.names.profiles },
+        { ...t.names, rfmProfiles: t.names.rfmProfiles },
         {
           client,
           promotions: async () => [],
@@ -177,39 +177,39 @@ describe('functions/adapters/profile-store', () => {
     });
   });
 
-  describe('shopperProfileReader (related products and scenes)', () => {
+  describe('standingReader (related products and scenes)', () => {
     it("serves an edited policy once the container's copy is a minute old, reading the profile fresh every time", async () => {
       let now = T0;
-      const read = shopperProfileReader(names.profiles, {
+      const read = standingReader(names.rfmProfiles, {
         client: t.doc,
         clock: () => now,
         settings: segmentSettingsCache({ maxAgeSeconds: 60, clock: () => now }),
       });
       const withTreatment = (related: string) =>
         SegmentPolicy.parse({ ...DEFAULT_SEGMENT_POLICY, treatments: { 'at-risk': { related } } });
-      await putPolicy(names.profiles, withTreatment('content-first'), { client: t.doc });
+      await putPolicy(names.rfmProfiles, withTreatment('content-first'), { client: t.doc });
       const first = await read('u-busy');
       expect(first.policy.treatments['at-risk']?.related).toBe('content-first');
       expect(first.profile?.orders).toBe(16);
 
-      await putPolicy(names.profiles, withTreatment('visit-first'), { client: t.doc });
+      await putPolicy(names.rfmProfiles, withTreatment('visit-first'), { client: t.doc });
       now += 30_000;
       expect((await read('u-busy')).policy.treatments['at-risk']?.related).toBe('content-first');
       // Another shopper's profile is read at once, and classified with the cached policy.
       expect((await read('u-nobody')).profile).toBeUndefined();
       now += 30_000;
       expect((await read('u-busy')).policy.treatments['at-risk']?.related).toBe('visit-first');
-      await t.doc.send(new DeleteCommand({ TableName: names.profiles, Key: { userId: POLICY_KEY } }));
+      await t.doc.send(new DeleteCommand({ TableName: names.rfmProfiles, Key: { userId: POLICY_KEY } }));
     });
   });
 
   describe('the segment policy item', () => {
     it('round-trips beside the profiles, classifies with its table and stays out of the cut points', async () => {
-      expect(await readPolicy(names.profiles, { client: t.doc })).toEqual({
+      expect(await readPolicy(names.rfmProfiles, { client: t.doc })).toEqual({
         policy: undefined,
         updatedAt: undefined,
       });
-      const population = (await scanProfileSummaries(names.profiles, { client: t.doc })).length;
+      const population = (await scanProfileSummaries(names.rfmProfiles, { client: t.doc })).length;
       const policy = SegmentPolicy.parse({
         table: {
           rules: [{ segment: 'lapsed', description: 'Long gone.', r: { max: 1 } }],
@@ -218,24 +218,27 @@ describe('functions/adapters/profile-store', () => {
         treatments: { lapsed: { related: 'visit-first' } },
       });
       const at = new Date('2026-11-23T00:00:00Z');
-      expect(await putPolicy(names.profiles, policy, { client: t.doc, now: at })).toBe('created');
-      expect(await readPolicy(names.profiles, { client: t.doc })).toEqual({
+      expect(await putPolicy(names.rfmProfiles, policy, { client: t.doc, now: at })).toBe('created');
+      expect(await readPolicy(names.rfmProfiles, { client: t.doc })).toEqual({
         policy,
         updatedAt: at.toISOString(),
       });
-      expect((await scanProfileSummaries(names.profiles, { client: t.doc })).length).toBe(population);
-      const cuts = await recomputeCutPoints(names.profiles, at.getTime(), { client: t.doc });
+      expect((await scanProfileSummaries(names.rfmProfiles, { client: t.doc })).length).toBe(population);
+      const cuts = await recomputeCutPoints(names.rfmProfiles, at.getTime(), { client: t.doc });
       expect(cuts.population).toBe(population);
       // Read in the same one BatchGetItem as the profile, and used for the segment.
-      const stored = await readProfile(names.profiles, 'u-busy', { client: t.doc });
+      const stored = await readProfile(names.rfmProfiles, 'u-busy', { client: t.doc });
       expect(stored.policy).toEqual(policy);
       expect(classify(stored.profile, stored.cuts!, stored.policy!.table)?.segment.segment).toBe('lapsed');
-      expect(await putPolicy(names.profiles, DEFAULT_SEGMENT_POLICY, { client: t.doc })).toBe('replaced');
+      expect(await putPolicy(names.rfmProfiles, DEFAULT_SEGMENT_POLICY, { client: t.doc })).toBe('replaced');
       // A stored item that no longer parses serves the default instead of failing every read.
       await t.doc.send(
-        new PutCommand({ TableName: names.profiles, Item: { userId: POLICY_KEY, policy: { table: 'x' } } }),
+        new PutCommand({
+          TableName: names.rfmProfiles,
+          Item: { userId: POLICY_KEY, policy: { table: 'x' } },
+        }),
       );
-      expect((await readPolicy(names.profiles, { client: t.doc })).policy).toBeUndefined();
+      expect((await readPolicy(names.rfmProfiles, { client: t.doc })).policy).toBeUndefined();
     });
   });
 });

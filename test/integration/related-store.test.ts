@@ -8,8 +8,8 @@ import {
   updateShopperRecords,
   writeNeighbourLists,
 } from '../../functions/adapters/related-store.ts';
-import { relatedProducts } from '../../models/related-answer.ts';
-import { sessionKey } from '../../models/shopper.ts';
+import { relatedProducts } from '../../models/related/answer.ts';
+import { sessionKey } from '../../models/related/visit.ts';
 import { freshTables } from '../support/dynamo.ts';
 
 let db: Awaited<ReturnType<typeof freshTables>>;
@@ -85,7 +85,7 @@ describe('related products on DynamoDB Local', () => {
     // And once more, as a redelivery: nothing may change.
     await updateShopperRecords(db.names, batches[3]!, db.doc);
     const out = await db.doc.send(
-      new GetCommand({ TableName: db.names.shoppers, Key: { shopperKey: sessionKey('s-race') } }),
+      new GetCommand({ TableName: db.names.visits, Key: { visitKey: sessionKey('s-race') } }),
     );
     expect(out.Item?.applied).toHaveLength(24);
     expect(out.Item?.recent).toHaveLength(20);

@@ -9,7 +9,7 @@ import {
   type SearchPerformed,
 } from '../../events/behaviour.ts';
 import { Customer, Product, Promotion, Scene } from '../../events/catalog.ts';
-import { type DemoData, generateDemoData } from '../../models/demo/generate.ts';
+import { type DemoData, generateDemoData } from '../../infra/local/demo/data/generate.ts';
 
 const DAY = 86_400_000;
 const END = Date.parse('2026-11-23T00:00:00Z');

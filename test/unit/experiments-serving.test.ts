@@ -13,9 +13,10 @@ import {
   stateKey,
   stateKeysOf,
 } from '../../models/experiments/recording.ts';
-import { planRelated, relatedForShopper } from '../../models/experiments/related.ts';
+import { planRelated } from '../../models/experiments/related.ts';
+import type { RelatedReader, StoredNeighbour } from '../../models/related/answer.ts';
+import { relatedForShopper } from '../../models/related/answer.ts';
 import { RELATED_STRATEGIES, reasonWeight } from '../../models/related/strategies.ts';
-import type { RelatedReader, StoredNeighbour } from '../../models/related-answer.ts';
 import { DEFAULT_SEGMENT_POLICY } from '../../models/segments/policy.ts';
 
 const NOW = Date.parse('2026-11-23T12:00:00Z');
@@ -78,7 +79,7 @@ function serving(experiments: Experiment[]) {
   const ports = {
     reader,
     experiments: async () => experiments,
-    segmentOf: async () => ({ segment: null, policy: DEFAULT_SEGMENT_POLICY }),
+    standingOf: async () => ({ profile: undefined, segment: null, policy: DEFAULT_SEGMENT_POLICY }),
     exposed: async (events: ExperimentExposed[]) => {
       published.push(...events);
     },
@@ -154,18 +155,18 @@ describe('experiments on the related route', () => {
 
     it('assigns only shoppers whose server-side segment is in the audience, reading it for signed-in shoppers only', async () => {
       const asked: string[] = [];
-      const segmentOf = async (userId: string) => {
+      const standingOf = async (userId: string) => {
         asked.push(userId);
         const segment = userId.startsWith('u-dormant')
           ? 'dormant'
           : userId.startsWith('u-new')
             ? null
             : 'core-loyal';
-        return { segment, policy: DEFAULT_SEGMENT_POLICY };
+        return { profile: undefined, segment, policy: DEFAULT_SEGMENT_POLICY };
       };
       const run = (e: Experiment, userId: string) =>
         relatedForShopper(
-          { reader, experiments: async () => [e], segmentOf, exposed: async () => {} },
+          { reader, experiments: async () => [e], standingOf, exposed: async () => {} },
           { productId: 'p-anchor', userId },
           query,
           'CNY',
@@ -178,7 +179,7 @@ describe('experiments on the related route', () => {
       expect(asked).toEqual(['u-dormant-1', 'u-loyal-1', 'u-new-1']);
       expect((await run(experiment(), 'u-loyal-2')).experiments).toHaveLength(1);
       await relatedForShopper(
-        { reader, experiments: async () => [winBack], segmentOf, exposed: async () => {} },
+        { reader, experiments: async () => [winBack], standingOf, exposed: async () => {} },
         { productId: 'p-anchor' },
         query,
         'CNY',
@@ -207,7 +208,7 @@ describe('experiments on the related route', () => {
           {
             reader,
             experiments: async () => experiments,
-            segmentOf: async () => ({ segment, policy }),
+            standingOf: async () => ({ profile: undefined, segment, policy }),
             exposed: async () => {},
           },
           { productId: 'p-anchor', userId },

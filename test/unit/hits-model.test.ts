@@ -2,7 +2,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readArtifact, writeArtifact } from '../../models/hits/artifact.ts';
+import { readArtifact, writeArtifact } from '../../bench/lib/hit-artifacts.ts';
 import { FEATURE_NAMES, featureIndex } from '../../models/hits/features.ts';
 import {
   type HitArtifact,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { HitRankingUpdated } from '../../events/output.ts';
+import type { HitRankingUpdated } from '../../events/hits.ts';
 import { explainHit } from '../../models/hits/explain.ts';
 import { type HitSignals, type ProductInfo, priceBandIn, priceBands } from '../../models/hits/features.ts';
 import {

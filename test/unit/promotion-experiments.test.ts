@@ -5,8 +5,8 @@ import type { RfmProfile } from '../../events/segments.ts';
 import { submitExperiment } from '../../models/experiments/admin.ts';
 import { variantFor } from '../../models/experiments/assign.ts';
 import { planPromotions, triggeredBy } from '../../models/experiments/promotions.ts';
+import { createQuote, type PricingSources, type QuoteStore } from '../../models/pricing/quotes.ts';
 import { verifyQuote } from '../../models/pricing/sign.ts';
-import { createQuote, type PricingSources, type QuoteStore } from '../../models/quoting.ts';
 import { DAY_MS } from '../../models/segments/scoring.ts';
 import { campingBundle, coffee, every300off50, giftMug, NOW, tent, winter30 } from './pricing-fixtures.ts';
 

@@ -3,15 +3,9 @@ import type { Redemption } from '../../events/api.ts';
 import type { Product, Promotion } from '../../events/catalog.ts';
 import type { MemberTier } from '../../events/common.ts';
 import { type Quote, QuoteRequest } from '../../events/pricing.ts';
+import { createQuote, type PricingSources, type QuoteStore } from '../../models/pricing/quotes.ts';
+import { type RedemptionPlan, type RedemptionStore, redeemQuote } from '../../models/pricing/redemption.ts';
 import type { PricedProduct } from '../../models/pricing/types.ts';
-import {
-  createQuote,
-  type PricingSources,
-  type QuoteStore,
-  type RedemptionPlan,
-  type RedemptionStore,
-  redeemQuote,
-} from '../../models/quoting.ts';
 import { coffee, memberPantry, NOW, tent, winter30 } from './pricing-fixtures.ts';
 
 /** The pricing and redemption use cases (models/quoting.ts) against in-memory ports. */

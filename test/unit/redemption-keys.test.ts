@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { COUNTER_SHARDS, perUserKey, shardKey, shardOrder, shardSlice } from '../../models/redemption.ts';
+import {
+  COUNTER_SHARDS,
+  perUserKey,
+  shardKey,
+  shardOrder,
+  shardSlice,
+} from '../../models/pricing/counters.ts';
 
 describe('redemption keys', () => {
   describe('shardSlice', () => {

@@ -7,8 +7,8 @@ import {
   type RelatedReader,
   relatedProducts,
   type StoredNeighbour,
-} from '../../models/related-answer.ts';
-import { emptyShopper, type ShopperRecord, sessionKey, userKey } from '../../models/shopper.ts';
+} from '../../models/related/answer.ts';
+import { emptyVisit, sessionKey, userKey, type VisitRecord } from '../../models/related/visit.ts';
 
 const product = (productId: string, category: string, extra: Partial<Product> = {}): Product =>
   ({
@@ -53,9 +53,7 @@ const anchorList = [
   n('p-7', 0.1),
 ];
 
-function reader(
-  opts: { session?: ShopperRecord; user?: ShopperRecord; neighbours?: StoredNeighbour[] } = {},
-) {
+function reader(opts: { session?: VisitRecord; user?: VisitRecord; neighbours?: StoredNeighbour[] } = {}) {
   let calls = 0;
   const r: RelatedReader & { calls: () => number } = {
     calls: () => calls,
@@ -107,7 +105,7 @@ describe('relatedProducts', () => {
 
   it('raises what the session looked at, with a session reason', async () => {
     const session = {
-      ...emptyShopper(sessionKey('s-1')),
+      ...emptyVisit(sessionKey('s-1')),
       candidates: [{ productId: 'p-7', weight: 1, via: 'p-8' }],
     };
     const plain = await relatedProducts(reader(), { productId: 'p-anchor' }, q, 'CNY');
@@ -123,21 +121,21 @@ describe('relatedProducts', () => {
   });
 
   it('leaves out durable products the user already bought', async () => {
-    const user = { ...emptyShopper(userKey('u-1')), bought: ['p-1'] };
+    const user = { ...emptyVisit(userKey('u-1')), bought: ['p-1'] };
     const out = await relatedProducts(reader({ user }), { productId: 'p-anchor', userId: 'u-1' }, q, 'CNY');
     expect(out.items.map((i) => i.product.productId)).not.toContain('p-1');
   });
 
   it('never offers the anchor itself, even when its neighbour list and the session hold it', async () => {
     const session = {
-      ...emptyShopper(sessionKey('s-1')),
+      ...emptyVisit(sessionKey('s-1')),
       candidates: [
         { productId: 'p-anchor', weight: 1, via: 'p-8' },
         { productId: 'p-7', weight: 0.5, via: 'p-8' },
       ],
     };
     const user = {
-      ...emptyShopper(userKey('u-1')),
+      ...emptyVisit(userKey('u-1')),
       candidates: [{ productId: 'p-anchor', weight: 1, via: 'p-1' }],
     };
     const out = await relatedProducts(

@@ -3,14 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readInteractions } from '../../bench/eval-related.ts';
-import {
-  CsvRecordReader,
-  catalogCoverage,
-  interactionKind,
-  parseCsvLine,
-  parseTimestamp,
-  rankMetrics,
-} from '../../models/related/offline.ts';
+import { CsvRecordReader, parseCsvLine, parseTimestamp } from '../../models/csv.ts';
+import { catalogCoverage, interactionKind, rankMetrics } from '../../models/related/offline.ts';
 
 describe('related offline evaluation', () => {
   describe('rankMetrics', () => {

@@ -19,7 +19,7 @@ import {
   purchasePriceStyle,
   RECENT_ORDERS_MAX,
 } from '../../models/segments/profile.ts';
-import { classify, DEFAULT_SEGMENT_TABLE, segmentAllows, segmentOf } from '../../models/segments/rules.ts';
+import { classify, DEFAULT_SEGMENT_TABLE, matchSegment, segmentAllows } from '../../models/segments/rules.ts';
 import {
   computeCutPoints,
   DAY_MS,
@@ -299,7 +299,7 @@ describe('models/segments', () => {
       //   u09 1-2-2, u10 1-1-1: R = 1, F < 3                              -> dormant
       const got = profiles.map((p) => {
         const s = scoreProfile(p, cuts);
-        return [p.userId, `${s.r}-${s.f}-${s.m}`, segmentOf(s, p.orders).segment];
+        return [p.userId, `${s.r}-${s.f}-${s.m}`, matchSegment(s, p.orders).segment];
       });
       expect(got).toEqual([
         ['u01', '5-5-5', 'core-loyal'],
@@ -383,12 +383,12 @@ describe('models/segments', () => {
     });
   });
 
-  describe('segmentOf', () => {
+  describe('matchSegment', () => {
     it('matches a row for every score combination with the default table (fallback never needed)', () => {
       for (const orders of [1, 2, 5]) {
         for (let r = 1; r <= 5; r++) {
           for (let f = 1; f <= 5; f++) {
-            for (let m = 1; m <= 5; m++) expect(segmentOf({ r, f, m }, orders).rule).not.toBeNull();
+            for (let m = 1; m <= 5; m++) expect(matchSegment({ r, f, m }, orders).rule).not.toBeNull();
           }
         }
       }
@@ -402,13 +402,13 @@ describe('models/segments', () => {
         ],
         fallback: { segment: 'everyone-else', description: 'The rest.' },
       } satisfies SegmentTableInput);
-      expect(segmentOf({ r: 1, f: 1, m: 5 }, 1, table)).toEqual({
+      expect(matchSegment({ r: 1, f: 1, m: 5 }, 1, table)).toEqual({
         segment: 'whales',
         description: 'Top spenders.',
         rule: 0,
       });
-      expect(segmentOf({ r: 1, f: 1, m: 4 }, 1, table).segment).toBe('vip');
-      expect(segmentOf({ r: 5, f: 5, m: 3 }, 9, table)).toEqual({
+      expect(matchSegment({ r: 1, f: 1, m: 4 }, 1, table).segment).toBe('vip');
+      expect(matchSegment({ r: 5, f: 5, m: 3 }, 9, table)).toEqual({
         segment: 'everyone-else',
         description: 'The rest.',
         rule: null,

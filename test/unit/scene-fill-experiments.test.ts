@@ -6,13 +6,13 @@ import { DomainError } from '../../models/errors.ts';
 import { submitExperiment } from '../../models/experiments/admin.ts';
 import { variantFor } from '../../models/experiments/assign.ts';
 import { planSceneFill } from '../../models/experiments/scenes.ts';
-import type { StoredNeighbour } from '../../models/related-answer.ts';
+import type { StoredNeighbour } from '../../models/related/answer.ts';
 import {
   type SceneReader,
   type SceneServingPorts,
   sceneForShopper,
   scenesForShopper,
-} from '../../models/scene-answer.ts';
+} from '../../models/scenes/answer.ts';
 import { SCENE_FILL_STRATEGIES } from '../../models/scenes/strategies.ts';
 import { DEFAULT_SEGMENT_POLICY } from '../../models/segments/policy.ts';
 
@@ -255,7 +255,7 @@ function serving(
       if (barrier && userId !== undefined) await profileRead;
       return { anchor: byId.get(productId), neighbours: lists.get(productId) ?? [] };
     },
-    shoppers: async () => [],
+    visits: async () => [],
     scenes: async () => [scene],
     promotions: async () => [],
     categoryProducts: async (cs) => products.filter((p) => cs.includes(p.category)),
@@ -270,7 +270,7 @@ function serving(
       calls.experiments++;
       return experiments;
     },
-    shopperProfile: async (userId) => {
+    standingOf: async (userId) => {
       calls.profiles.push(userId);
       profileAsked();
       return { profile: dealSeeker(userId), segment: segment(userId), policy };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Product, Scene, Slot } from '../../events/catalog.ts';
 import type { RfmProfile } from '../../events/segments.ts';
 import { SceneFillStrategySpec } from '../../events/strategies.ts';
-import type { StoredNeighbour } from '../../models/related-answer.ts';
+import type { StoredNeighbour } from '../../models/related/answer.ts';
 import { type FillContext, fillScene, type PriceStyleVerdict } from '../../models/scenes/fill.ts';
 import {
   DEFAULT_SCENE_FILL_STRATEGY,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Product, Scene, Slot } from '../../events/catalog.ts';
-import type { StoredNeighbour } from '../../models/related-answer.ts';
+import type { StoredNeighbour } from '../../models/related/answer.ts';
 import {
   anchorSlot,
   type EveryoneContext,

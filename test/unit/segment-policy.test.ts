@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type RfmProfile, SegmentPolicy, type SegmentPolicyInput } from '../../events/segments.ts';
-import { DEMO_SEGMENT_POLICY } from '../../models/demo/segment-policy.ts';
+import { DEMO_SEGMENT_POLICY } from '../../infra/local/demo/data/segment-policy.ts';
 import { RELATED_STRATEGIES } from '../../models/related/strategies.ts';
 import { KNOWN_STRATEGIES, submitPolicy } from '../../models/segments/admin.ts';
 import { profileAnswer } from '../../models/segments/answer.ts';

@@ -1,5 +1,5 @@
-import type { Customer } from '../../events/catalog.ts';
-import type { MemberTier } from '../../events/common.ts';
+import type { Customer } from '../../../../events/catalog.ts';
+import type { MemberTier } from '../../../../events/common.ts';
 import { DAY_MS, isoDate } from './calendar.ts';
 import { pad } from './catalog.ts';
 import type { Rng } from './prng.ts';

@@ -1,4 +1,4 @@
-import type { Promotion } from '../../events/catalog.ts';
+import type { Promotion } from '../../../../events/catalog.ts';
 import { DAY_MS, HOUR_MS, isoInstant } from './calendar.ts';
 import type { ProductPlan } from './catalog.ts';
 import type { Rng } from './prng.ts';

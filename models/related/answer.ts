@@ -1,9 +1,13 @@
-import type { ProductCard } from '../events/api.ts';
-import type { Product } from '../events/catalog.ts';
-import { toProductCard } from './catalog.ts';
-import { DomainError } from './errors.ts';
-import { DEFAULT_RELATED_STRATEGY, type RelatedStrategy, reasonWeight } from './related/strategies.ts';
-import type { ShopperRecord } from './shopper.ts';
+import type { ProductCard } from '../../events/api.ts';
+import type { Product } from '../../events/catalog.ts';
+import type { Experiment, ExperimentExposed, ServedVariant } from '../../events/experiments.ts';
+import { toProductCard } from '../catalog.ts';
+import { DomainError } from '../errors.ts';
+import { exposuresOf } from '../experiments/exposure.ts';
+import { planRelated, type RelatedPlan } from '../experiments/related.ts';
+import { relatedStrategyFor, type ShopperStanding } from '../segments/policy.ts';
+import { DEFAULT_RELATED_STRATEGY, type RelatedStrategy, reasonWeight } from './strategies.ts';
+import type { VisitRecord } from './visit.ts';
 
 /** One stored neighbour of a product: what the update function and the rebuild write. */
 export interface StoredNeighbour {
@@ -33,8 +37,8 @@ export interface RelatedReader {
   first(input: { productId: string; sessionId?: string | undefined; userId?: string | undefined }): Promise<{
     anchor: Product | undefined;
     neighbours: StoredNeighbour[];
-    session?: ShopperRecord | undefined;
-    user?: ShopperRecord | undefined;
+    session?: VisitRecord | undefined;
+    user?: VisitRecord | undefined;
   }>;
   /** Round trip 2: the candidates' current facts (stock, price, category). */
   products(productIds: readonly string[]): Promise<Map<string, Product>>;
@@ -186,4 +190,54 @@ export function blendForStore(
     out.push({ productId: c.productId, score: (floor * c.score) / bestContent, reasons: [...c.reasons] });
   }
   return out.sort((a, b) => b.score - a.score || (a.productId < b.productId ? -1 : 1));
+}
+
+export interface RelatedServingPorts {
+  reader: RelatedReader;
+  /** The experiment definitions (the adapter caches them per container). */
+  experiments: () => Promise<readonly Experiment[]>;
+  /**
+   * The shopper's standing (server-side segment and the segment policy). Must not throw: the adapter
+   * answers no segment and the default policy when the read fails (personalisation, not correctness).
+   */
+  standingOf: (userId: string) => Promise<ShopperStanding>;
+  /** Records exposures. Must not throw: the answer is served whether or not the record is. */
+  exposed: (events: ExperimentExposed[]) => Promise<void>;
+}
+
+/**
+ * `GET /v1/products/{productId}/related` for a shopper: the plan (experiment variant, else the
+ * segment's strategy, else the default), the answer with the plan's strategy, and an
+ * ExperimentExposed per variant that served it, sent once the anchor is known to exist (a 404
+ * exposes nobody), beside the answer's second round trip. The segment and the experiments are read
+ * beside the answer's first round trip, so a signed-in shopper waits for no extra one. Guests read
+ * neither.
+ */
+export async function relatedForShopper(
+  ports: RelatedServingPorts,
+  input: { productId: string; sessionId?: string | undefined; userId?: string | undefined },
+  query: RelatedQuery,
+  currency: string,
+  clock: { now: number; newEventId: () => string },
+): Promise<{ productId: string; items: RelatedItem[]; experiments: ServedVariant[] }> {
+  const { userId } = input;
+  const planned: Promise<RelatedPlan> =
+    userId === undefined
+      ? Promise.resolve({ strategy: DEFAULT_RELATED_STRATEGY, served: [] })
+      : Promise.all([ports.experiments(), ports.standingOf(userId)]).then(
+          ([experiments, { segment, policy }]) =>
+            planRelated(experiments, { userId, segment }, clock.now, relatedStrategyFor(policy, segment)),
+        );
+  const strategy = planned.then((p) => p.strategy);
+  // Awaited by the answer once its first round trip is back (never, after a 404); until then a
+  // failure must not count as unhandled.
+  planned.catch(() => {});
+  strategy.catch(() => {});
+  let served: ServedVariant[] = [];
+  const expose = async () => {
+    served = (await planned).served;
+    if (userId !== undefined && served.length > 0) await ports.exposed(exposuresOf(served, userId, clock));
+  };
+  const answer = await relatedProducts(ports.reader, input, query, currency, strategy, expose);
+  return { ...answer, experiments: served };
 }

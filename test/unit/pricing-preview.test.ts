@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Product } from '../../events/catalog.ts';
-import { type PreviewShopper, previewPrice } from '../../models/offer-price.ts';
+import { type PreviewShopper, previewPrice } from '../../models/pricing/preview.ts';
 import { coffee, every300off50, memberPantry, NOW, snack, tent } from './pricing-fixtures.ts';
 
 const asProduct = (p: typeof coffee): Product => ({ ...p, stock: 10 }) as unknown as Product;

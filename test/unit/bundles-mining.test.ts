@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Io, run } from '../../bench/mine-fbt.ts';
+import { type Io, run } from '../../bench/mine-bundles.ts';
 import {
   bestBundleFor,
   type MiningOptions,
@@ -10,7 +10,7 @@ import {
   minimumCount,
   parseBaskets,
   type Rule,
-} from '../../models/fbt/mining.ts';
+} from '../../models/bundles/mining.ts';
 
 // The classic five-basket example (Tan, Steinbach and Kumar, ch. 6), counts by hand:
 //   bread 4, milk 4, diapers 4, beer 3, cola 2, eggs 1 (N = 5)
@@ -26,7 +26,7 @@ const SHOP = [
 
 const key = (r: Pick<Rule, 'lhs' | 'rhs'>) => `{${r.lhs.join(',')}} => {${r.rhs}}`;
 
-describe('fbt mining', () => {
+describe('bundle mining', () => {
   describe('mineRules', () => {
     it('finds the hand-worked rules, keeps the ties on the confidence threshold, and orders them', () => {
       // minSupport 0.6 of 5 baskets = 3: the four pairs with count 3 are frequent, no triple is.
@@ -232,7 +232,7 @@ describe('fbt mining', () => {
   });
 });
 
-describe('bench/mine-fbt', () => {
+describe('bench/mine-bundles', () => {
   const io = (files: Record<string, string>) => {
     const out: string[] = [];
     const err: string[] = [];
@@ -281,7 +281,7 @@ describe('bench/mine-fbt', () => {
     const { out, err, fake } = io({ 'shop.csv': file });
     expect(run(argv, fake)).toBe(2);
     expect(out).toEqual([]);
-    expect(err[0]).toMatch(/^mine-fbt: /);
+    expect(err[0]).toMatch(/^mine-bundles: /);
   });
 });
 

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import {
   applyToShopper,
-  emptyShopper,
+  emptyVisit,
   foldCandidates,
   RECENT_MAX,
   sessionKey,
-  shopperKeysOf,
   userKey,
-} from '../../models/shopper.ts';
+  visitKeysOf,
+} from '../../models/related/visit.ts';
 
 const at = (min: number) => new Date(Date.UTC(2026, 10, 20, 10, min)).toISOString();
 const view = (n: number, productId: string, extra: Partial<BehaviourEvent> = {}): BehaviourEvent =>
@@ -36,7 +36,7 @@ const notConsumable = () => false;
 
 describe('shopper records', () => {
   it('names one record per session and per user a batch touches', () => {
-    expect(shopperKeysOf([view(1, 'p-a'), view(2, 'p-b', { userId: 'u-1' }), view(3, 'p-a')])).toEqual([
+    expect(visitKeysOf([view(1, 'p-a'), view(2, 'p-b', { userId: 'u-1' }), view(3, 'p-a')])).toEqual([
       sessionKey('s-1'),
       userKey('u-1'),
     ]);
@@ -44,7 +44,7 @@ describe('shopper records', () => {
 
   it('keeps the newest views first and folds their neighbours in, weighted by recency', () => {
     const r = applyToShopper(
-      emptyShopper(sessionKey('s-1')),
+      emptyVisit(sessionKey('s-1')),
       [view(1, 'p-a'), view(2, 'p-b')],
       neighboursOf,
       notConsumable,
@@ -58,12 +58,7 @@ describe('shopper records', () => {
   });
 
   it('changes nothing for a redelivered event, nor for events of another session', () => {
-    const once = applyToShopper(
-      emptyShopper(sessionKey('s-1')),
-      [view(1, 'p-a')],
-      neighboursOf,
-      notConsumable,
-    );
+    const once = applyToShopper(emptyVisit(sessionKey('s-1')), [view(1, 'p-a')], neighboursOf, notConsumable);
     expect(applyToShopper(once, [view(1, 'p-a')], neighboursOf, notConsumable)).toBe(once);
     expect(applyToShopper(once, [view(5, 'p-b', { sessionId: 's-2' })], neighboursOf, notConsumable)).toBe(
       once,
@@ -72,9 +67,9 @@ describe('shopper records', () => {
 
   it('gives the same record whatever order the events arrive in', () => {
     const events = [view(1, 'p-a'), view(2, 'p-b'), view(3, 'p-c')];
-    const forward = applyToShopper(emptyShopper(sessionKey('s-1')), events, neighboursOf, notConsumable);
+    const forward = applyToShopper(emptyVisit(sessionKey('s-1')), events, neighboursOf, notConsumable);
     const backward = applyToShopper(
-      emptyShopper(sessionKey('s-1')),
+      emptyVisit(sessionKey('s-1')),
       [...events].reverse(),
       neighboursOf,
       notConsumable,
@@ -85,7 +80,7 @@ describe('shopper records', () => {
 
   it('keeps at most RECENT_MAX recent items, one per product', () => {
     const events = Array.from({ length: 30 }, (_, n) => view(n, `p-${n % 25}`));
-    const r = applyToShopper(emptyShopper(sessionKey('s-1')), events, neighboursOf, notConsumable);
+    const r = applyToShopper(emptyVisit(sessionKey('s-1')), events, neighboursOf, notConsumable);
     expect(r.recent).toHaveLength(RECENT_MAX);
     expect(new Set(r.recent.map((i) => i.productId)).size).toBe(RECENT_MAX);
   });
@@ -103,7 +98,7 @@ describe('shopper records', () => {
         { productId: 'p-gas', quantity: 2, paidPrice: 1500 },
       ],
     } as BehaviourEvent;
-    const r = applyToShopper(emptyShopper(userKey('u-1')), [order], neighboursOf, (id) => id === 'p-gas');
+    const r = applyToShopper(emptyVisit(userKey('u-1')), [order], neighboursOf, (id) => id === 'p-gas');
     expect(r.bought).toEqual(['p-tent']);
   });
 

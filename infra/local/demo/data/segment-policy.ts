@@ -1,5 +1,5 @@
-import { SegmentPolicy } from '../../events/segments.ts';
-import { DEFAULT_SEGMENT_TABLE } from '../segments/rules.ts';
+import { SegmentPolicy } from '../../../../events/segments.ts';
+import { DEFAULT_SEGMENT_TABLE } from '../../../../models/segments/rules.ts';
 
 /**
  * The demo shop's segment policy: the default table, and treatments that follow the marketing

@@ -7,7 +7,7 @@ import { type Bundle, bestBundleFor, mineRules } from './mining.ts';
  * a small shop is not held to a support fraction made for a big one), and for every product the
  * best rule-backed bundle holding it (see `bestBundleFor` for why lift).
  */
-export const FBT_DEFAULTS = {
+export const BUNDLE_DEFAULTS = {
   /** Orders that must hold the whole bundle. */
   minCount: 5,
   minConfidence: 0.1,
@@ -36,9 +36,9 @@ export interface MinedBundles {
 export function mineBundles(
   baskets: readonly (readonly string[])[],
   {
-    minCount = FBT_DEFAULTS.minCount,
-    minConfidence = FBT_DEFAULTS.minConfidence,
-    maxItems = FBT_DEFAULTS.maxItems,
+    minCount = BUNDLE_DEFAULTS.minCount,
+    minConfidence = BUNDLE_DEFAULTS.minConfidence,
+    maxItems = BUNDLE_DEFAULTS.maxItems,
   }: { minCount?: number; minConfidence?: number; maxItems?: number } = {},
 ): MinedBundles {
   if (baskets.length === 0) return { baskets: 0, rules: 0, bundles: new Map() };

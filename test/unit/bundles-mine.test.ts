@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
-import { basketsOf, mineBundles } from '../../models/fbt/bundles.ts';
+import { basketsOf, mineBundles } from '../../models/bundles/mine.ts';
 
 let seq = 0;
 const order = (...productIds: string[]): BehaviourEvent => ({
   type: 'OrderPlaced',
-  eventId: `evt-fbt-${seq++}`,
+  eventId: `evt-bundle-${seq++}`,
   occurredAt: '2026-11-20T10:00:00Z',
   version: 1,
   orderId: `o-${seq}`,
@@ -16,7 +16,7 @@ describe('basketsOf', () => {
   it('takes one basket per order with its distinct products, and nothing else', () => {
     const view: BehaviourEvent = {
       type: 'ProductViewed',
-      eventId: 'evt-fbt-v',
+      eventId: 'evt-bundle-v',
       occurredAt: '2026-11-20T10:00:00Z',
       version: 1,
       sessionId: 's',

@@ -1,9 +1,9 @@
 /**
  * Association rules ("frequently bought together") from a basket file, as arules' apriori finds them.
  *
- *   npm run mine:fbt -- --input baskets.csv --support S --confidence C [--json] [--minlen 2]
+ *   npm run mine:bundles -- --input baskets.csv --support S --confidence C [--json] [--minlen 2]
  *                       [--maxlen 10] [--top 20]
- *   npm run mine:fbt -- --input ../shared/data/groceries/groceries.csv --support 0.006 --confidence 0.25
+ *   npm run mine:bundles -- --input ../shared/data/groceries/groceries.csv --support 0.006 --confidence 0.25
  *
  * Input: one basket per line, comma-separated item names (the Groceries format), names verbatim.
  * Output: the best rules as a table (by lift), the number of rules by length and the time taken; or
@@ -14,10 +14,10 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { mineRules, parseBaskets, type Rule } from '../models/fbt/mining.ts';
+import { mineRules, parseBaskets, type Rule } from '../models/bundles/mining.ts';
 
 const USAGE =
-  'usage: mine-fbt --input <baskets.csv> --support <0..1> --confidence <0..1> [--json] [--minlen 2] [--maxlen 10] [--top 20]';
+  'usage: mine-bundles --input <baskets.csv> --support <0..1> --confidence <0..1> [--json] [--minlen 2] [--maxlen 10] [--top 20]';
 
 export interface Io {
   out: (text: string) => void;
@@ -115,7 +115,7 @@ export function run(argv: readonly string[], io: Io = processIo): number {
     // parseArgs throws TypeErrors with a code (unknown option, missing value) on bad arguments.
     const code = (err as { code?: unknown }).code;
     if (err instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
-      io.err(`mine-fbt: ${(err as Error).message}`);
+      io.err(`mine-bundles: ${(err as Error).message}`);
       io.err(USAGE);
       return 2;
     }

@@ -1,15 +1,22 @@
-import type { ProductCard } from '../events/api.ts';
-import type { Product, Promotion, Scene, Slot } from '../events/catalog.ts';
-import type { Locale } from '../events/common.ts';
-import type { Experiment, ExperimentExposed, ServedVariant } from '../events/experiments.ts';
-import type { RfmProfile } from '../events/segments.ts';
-import { toProductCard } from './catalog.ts';
-import { DomainError } from './errors.ts';
-import { exposuresOf } from './experiments/exposure.ts';
-import { planSceneFill, type SceneFillPlan } from './experiments/scenes.ts';
-import { type PreviewShopper, type PricePreview, previewPrice, previewShopperOf } from './offer-price.ts';
-import { fitsSlot } from './pricing/rules.ts';
-import type { RelatedReader, StoredNeighbour } from './related-answer.ts';
+import type { ProductCard } from '../../events/api.ts';
+import type { Product, Promotion, Scene, Slot } from '../../events/catalog.ts';
+import type { Locale } from '../../events/common.ts';
+import type { Experiment, ExperimentExposed, ServedVariant } from '../../events/experiments.ts';
+import type { RfmProfile } from '../../events/segments.ts';
+import { toProductCard } from '../catalog.ts';
+import { DomainError } from '../errors.ts';
+import { exposuresOf } from '../experiments/exposure.ts';
+import { planSceneFill, type SceneFillPlan } from '../experiments/scenes.ts';
+import {
+  type PreviewShopper,
+  type PricePreview,
+  previewPrice,
+  previewShopperOf,
+} from '../pricing/preview.ts';
+import { fitsSlot } from '../pricing/rules.ts';
+import type { RelatedReader, StoredNeighbour } from '../related/answer.ts';
+import type { VisitRecord } from '../related/visit.ts';
+import { type ShopperStanding, sceneFillRefFor } from '../segments/policy.ts';
 import {
   type FilledScene,
   fillScene,
@@ -18,10 +25,8 @@ import {
   rankScenes,
   type SlotPick,
   scenesForProduct,
-} from './scenes/fill.ts';
-import { type FillPriceStyle, fillPriceStyle, type SceneFillStrategy } from './scenes/strategies.ts';
-import { type ShopperStanding, sceneFillRefFor } from './segments/policy.ts';
-import type { ShopperRecord } from './shopper.ts';
+} from './fill.ts';
+import { type FillPriceStyle, fillPriceStyle, type SceneFillStrategy } from './strategies.ts';
 
 /**
  * Scene guides for a shopper: the port's reads, the fill (models/scenes) with the shopper's scene
@@ -34,7 +39,7 @@ import type { ShopperRecord } from './shopper.ts';
 export interface SceneReader {
   /** Round trip 1, as for related products: the anchor, its neighbour list, the visit's records. */
   first: RelatedReader['first'];
-  shoppers(input: { sessionId?: string | undefined; userId?: string | undefined }): Promise<ShopperRecord[]>;
+  visits(input: { sessionId?: string | undefined; userId?: string | undefined }): Promise<VisitRecord[]>;
   scenes(): Promise<Scene[]>;
   promotions(): Promise<Promotion[]>;
   /** In-stock and out-of-stock products of these categories, cached per container for minutes. */
@@ -106,7 +111,7 @@ async function prepare(
   reader: SceneReader,
   scenes: readonly Scene[],
   anchor: { product: Product; neighbours: StoredNeighbour[] } | undefined,
-  records: readonly (ShopperRecord | undefined)[],
+  records: readonly (VisitRecord | undefined)[],
   fill: ShopperFill,
 ): Promise<Shared> {
   const { categories, tagOnly } = slotCategories(scenes);
@@ -214,7 +219,7 @@ export interface SceneServingPorts {
    * server-side segment (null without one) and the segment policy: one BatchGetItem. Must not
    * throw: the adapter answers no profile, no segment and the default policy when the read fails.
    */
-  shopperProfile: (userId: string) => Promise<ShopperStanding>;
+  standingOf: (userId: string) => Promise<ShopperStanding>;
   /** Records exposures. Must not throw: the answer is served whether or not the record is. */
   exposed: (events: ExperimentExposed[]) => Promise<void>;
 }
@@ -248,7 +253,7 @@ async function shopperFill(
   }
   const [experiments, { profile, segment, policy, memberTier }] = await Promise.all([
     ports.experiments(),
-    ports.shopperProfile(userId),
+    ports.standingOf(userId),
   ]);
   return {
     plan: planSceneFill(experiments, { userId, segment }, now, sceneFillRefFor(policy, segment)),
@@ -357,7 +362,7 @@ export async function sceneForShopper(
     filled = fillScene(scene, { ...shared, anchor: first.anchor, now: opts.now });
     await exposing;
   } else {
-    const [records, fill] = await Promise.all([reader.shoppers(input), planning]);
+    const [records, fill] = await Promise.all([reader.visits(input), planning]);
     served = fill.plan.served;
     const exposing = expose(ports, input.userId, served, clock);
     shared = await prepare(reader, [scene], undefined, records, fill);

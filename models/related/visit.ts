@@ -1,12 +1,12 @@
-import type { BehaviourEvent } from '../events/behaviour.ts';
+import type { BehaviourEvent } from '../../events/behaviour.ts';
 
 /**
  * What the service remembers of a visit (`session#<sessionId>`) or of a signed-in shopper
  * (`user#<userId>`): the last few products viewed or carted, with the neighbours of each folded in
  * at write time, so that a related request needs no extra round trip to adapt to the visit.
  */
-export interface ShopperRecord {
-  shopperKey: string;
+export interface VisitRecord {
+  visitKey: string;
   /** Newest first, at most RECENT_MAX. */
   recent: RecentItem[];
   /** Products folded in from the recent items' neighbour lists: candidate -> weight and source. */
@@ -50,8 +50,8 @@ const CART_WEIGHT = 1.5;
 export const sessionKey = (sessionId: string) => `session#${sessionId}`;
 export const userKey = (userId: string) => `user#${userId}`;
 
-export const emptyShopper = (shopperKey: string): ShopperRecord => ({
-  shopperKey,
+export const emptyVisit = (visitKey: string): VisitRecord => ({
+  visitKey,
   recent: [],
   candidates: [],
   bought: [],
@@ -61,7 +61,7 @@ export const emptyShopper = (shopperKey: string): ShopperRecord => ({
 });
 
 /** Which shopper records a batch of events touches (one per session and per user). */
-export function shopperKeysOf(events: readonly BehaviourEvent[]): string[] {
+export function visitKeysOf(events: readonly BehaviourEvent[]): string[] {
   const keys = new Set<string>();
   for (const e of events) {
     if (e.type !== 'ProductViewed' && e.type !== 'ProductAddedToCart' && e.type !== 'OrderPlaced') continue;
@@ -78,13 +78,13 @@ export type NeighbourLookup = (productId: string) => readonly { productId: strin
  * recent items' neighbour lists. Pure: the caller reads and writes the record.
  */
 export function applyToShopper(
-  record: ShopperRecord,
+  record: VisitRecord,
   events: readonly BehaviourEvent[],
   neighboursOf: NeighbourLookup,
   isConsumable: (productId: string) => boolean,
-): ShopperRecord {
-  const isUser = record.shopperKey.startsWith('user#');
-  const id = record.shopperKey.slice(record.shopperKey.indexOf('#') + 1);
+): VisitRecord {
+  const isUser = record.visitKey.startsWith('user#');
+  const id = record.visitKey.slice(record.visitKey.indexOf('#') + 1);
   const applied = new Set(record.applied);
   const mine = events
     .filter((e) => !applied.has(e.eventId))

@@ -1,4 +1,4 @@
-import type { Scene, Slot } from '../../events/catalog.ts';
+import type { Scene, Slot } from '../../../../events/catalog.ts';
 
 /**
  * The demo storefront's scenes (shopping by occasion). Besides the `Scene` contract each plan

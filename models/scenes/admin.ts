@@ -1,4 +1,5 @@
-import type { CatalogEvent, Scene } from '../events/catalog.ts';
+import type { CatalogEvent, Scene } from '../../events/catalog.ts';
+import type { FieldIssue } from '../errors.ts';
 
 type SceneUpserted = Extract<CatalogEvent, { type: 'SceneUpserted' }>;
 
@@ -8,12 +9,6 @@ export interface SceneAdminPorts {
   categoriesInCatalog(categories: readonly string[]): Promise<ReadonlySet<string>>;
   /** Puts the event on the bus; what still failed after the publisher's retries, if anything. */
   publish(event: SceneUpserted): Promise<{ failed: readonly { code: string; message: string }[] }>;
-}
-
-/** A field of the submitted body (dotted path inside it, e.g. `slots.2.constraint.categories.0`). */
-export interface FieldIssue {
-  field: string;
-  message: string;
 }
 
 export type SceneSubmission =

@@ -1,5 +1,5 @@
-import type { BehaviourEvent, OrderLine, SearchPerformed } from '../../events/behaviour.ts';
-import type { MemberTier } from '../../events/common.ts';
+import type { BehaviourEvent, OrderLine, SearchPerformed } from '../../../../events/behaviour.ts';
+import type { MemberTier } from '../../../../events/common.ts';
 import {
   conversionFactor,
   DAY_MS,

@@ -1,5 +1,5 @@
-import type { BehaviourEvent } from '../../events/behaviour.ts';
-import type { Customer, Product, Promotion, Scene } from '../../events/catalog.ts';
+import type { BehaviourEvent } from '../../../../events/behaviour.ts';
+import type { Customer, Product, Promotion, Scene } from '../../../../events/catalog.ts';
 import { simulateBehaviour } from './behaviour.ts';
 import { DAY_MS, isoInstant, peakOccurrences } from './calendar.ts';
 import { generateProducts } from './catalog.ts';

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { HitArtifact, HitManifest, ModelJson } from './model.ts';
+import type { HitArtifact, HitManifest, ModelJson } from '../../models/hits/model.ts';
 
 /**
  * A versioned artifact on disk: `<dir>/<version>/model.json` and `manifest.json`, the whole
@@ -8,7 +8,8 @@ import type { HitArtifact, HitManifest, ModelJson } from './model.ts';
  * reader never sees a version whose files are not all there.
  */
 
-export const ARTIFACTS_DIR = new URL('./artifacts/', import.meta.url);
+/** The artifacts bundled with the code (models/hits/default-model.ts reads `current.json`). */
+export const ARTIFACTS_DIR = new URL('../../models/hits/artifacts/', import.meta.url);
 
 export interface LatestPointer {
   version: string;

@@ -1,5 +1,5 @@
 /**
- * Prints what the default demo storefront contains: `npx tsx models/demo/print-summary.ts`.
+ * Prints what the default demo storefront contains: `npx tsx infra/local/demo/data/print-summary.ts`.
  * The only impure bits (timing, console) live here, not in the generator.
  */
 import { performance } from 'node:perf_hooks';

@@ -1,39 +1,29 @@
-import type { Group, QuoteStatus, Redemption } from '../events/api.ts';
-import type { Product, Promotion, Scene } from '../events/catalog.ts';
-import type { Locale, MemberTier } from '../events/common.ts';
-import type { Experiment, ExperimentExposed } from '../events/experiments.ts';
-import type { Quote, QuoteRequest, Reservation } from '../events/pricing.ts';
-import type { RfmCutPoints, RfmProfile, SegmentPolicy } from '../events/segments.ts';
-import { DomainError } from './errors.ts';
-import { planPromotions, triggeredBy } from './experiments/promotions.ts';
-import { priceQuote } from './pricing/engine.ts';
-import { signQuote, verifyQuote } from './pricing/sign.ts';
-import type { GroupState } from './pricing/types.ts';
-import { type CappedReservation, COUNTER_SHARDS, CodedError, perUserKey, shardKey } from './redemption.ts';
-import { DEFAULT_SEGMENT_POLICY } from './segments/policy.ts';
-import { classify } from './segments/rules.ts';
-import { computeCutPoints } from './segments/scoring.ts';
+import type { QuoteStatus } from '../../events/api.ts';
+import type { Product, Promotion, Scene } from '../../events/catalog.ts';
+import type { Locale, MemberTier } from '../../events/common.ts';
+import type { Experiment, ExperimentExposed } from '../../events/experiments.ts';
+import type { Quote, QuoteRequest } from '../../events/pricing.ts';
+import type { RfmCutPoints, RfmProfile, SegmentPolicy } from '../../events/segments.ts';
+import { DomainError } from '../errors.ts';
+import { planPromotions, triggeredBy } from '../experiments/promotions.ts';
+import { DEFAULT_SEGMENT_POLICY } from '../segments/policy.ts';
+import { classify } from '../segments/rules.ts';
+import { computeCutPoints } from '../segments/scoring.ts';
+import { COUNTER_SHARDS, perUserKey, shardKey } from './counters.ts';
+import { priceQuote } from './engine.ts';
+import { groupStatus, type StoredGroup } from './groups.ts';
+import { signQuote, verifyQuote } from './sign.ts';
+import type { GroupState } from './types.ts';
 
 /**
- * The pricing service's use cases: quote, show, redeem, open and join a group. Each takes the
- * narrow ports it needs; the DynamoDB adapters live in functions/adapters/pricing-store.ts. What the
+ * Quotes: price a cart, sign it and store it; show it to its shopper. Redemption and group buys are
+ * beside it (redemption.ts, groups.ts). Each use case takes the narrow ports it needs; the DynamoDB
+ * adapters live in functions/adapters/pricing-store.ts. What the
  * shopper is (tier, group, uses) always comes from these ports, never from the request body.
  */
 
 // ---------------------------------------------------------------------------------------------
 // Ports
-
-export interface StoredGroup {
-  groupId: string;
-  promotionId: string;
-  productId: string;
-  size: number;
-  members: string[];
-  status: 'open' | 'completed';
-  openedAt: string;
-  /** When an open group stops taking members (ISO). */
-  closesAt: string;
-}
 
 export interface PricingFacts {
   products: Map<string, Product>;
@@ -67,37 +57,6 @@ export interface QuoteStore {
   get(quoteId: string): Promise<Quote | undefined>;
 }
 
-export interface RedemptionPlan {
-  userId: string;
-  quoteId: string;
-  idempotencyKey: string;
-  reservations: CappedReservation[];
-  result: Redemption;
-}
-
-export interface RedemptionStore {
-  /** The result stored under this user's key, if any. */
-  previous(userId: string, idempotencyKey: string): Promise<Redemption | undefined>;
-  /** Consumes everything at once or nothing: throws ExhaustedError or a CodedError conflict. */
-  redeem(plan: RedemptionPlan): Promise<Redemption>;
-}
-
-export interface GroupStore {
-  get(groupId: string): Promise<StoredGroup | undefined>;
-  create(group: StoredGroup): Promise<void>;
-  /**
-   * Adds the user if the group still has `expectedMembers` members and is open at `now`; false when
-   * it changed.
-   */
-  join(
-    groupId: string,
-    userId: string,
-    expectedMembers: number,
-    status: StoredGroup['status'],
-    now: Date,
-  ): Promise<boolean>;
-}
-
 /** Promotion experiments (models/experiments/promotions.ts); without them, quotes serve none. */
 export interface QuoteExperimentPorts {
   /** The experiment definitions (the adapter caches them per container); read for signed-in shoppers only. */
@@ -125,9 +84,6 @@ export interface QuoteContext {
   ttlSeconds: number;
   signingKey: string;
 }
-
-const groupStatus = (g: StoredGroup, now: Date): GroupState['status'] =>
-  g.status === 'completed' ? 'completed' : now.getTime() >= Date.parse(g.closesAt) ? 'expired' : 'open';
 
 /** The counters a quote reads: the shopper's uses and every shard of the caps it may touch. */
 function counterKeysFor(promotions: Promotion[], request: QuoteRequest, userId: string | null): string[] {
@@ -176,7 +132,7 @@ function usage(promotions: Promotion[], counters: Map<string, number>, userId: s
  * The shopper's segment for segment-limited offers: from the stored profile against the stored cut
  * points (before the first scheduled computation, the fixed fallback ones), never from the request.
  */
-function segmentOf(facts: PricingFacts, now: Date): string | null {
+function segmentFromFacts(facts: PricingFacts, now: Date): string | null {
   const cuts = facts.cuts ?? computeCutPoints([], now.getTime());
   return (
     classify(facts.profile, cuts, (facts.policy ?? DEFAULT_SEGMENT_POLICY).table)?.segment.segment ?? null
@@ -231,7 +187,7 @@ export async function createQuote(
           status: groupStatus(g, ctx.now),
         }
       : undefined;
-  const segment = ctx.userId === null ? null : segmentOf(facts, ctx.now);
+  const segment = ctx.userId === null ? null : segmentFromFacts(facts, ctx.now);
   const plan = planPromotions(experiments, { userId: ctx.userId ?? undefined, segment }, ctx.now.getTime());
   const price = (offered: Promotion[]) =>
     priceQuote({
@@ -291,7 +247,7 @@ export async function createQuote(
 }
 
 /** A quote the caller may see: a guest's quote to anyone with its id, a shopper's to that shopper. */
-async function ownQuote(quotes: QuoteStore, quoteId: string, userId: string | null): Promise<Quote> {
+export async function ownQuote(quotes: QuoteStore, quoteId: string, userId: string | null): Promise<Quote> {
   const quote = await quotes.get(quoteId);
   // Someone else's quote is a 404 like an unknown one: quote ids are not disclosed.
   if (!quote || (quote.userId !== null && quote.userId !== userId)) {
@@ -310,183 +266,4 @@ export async function readQuote(
   // A quote signed before quotes said which experiments priced them (none did) reads as none.
   const shown = { ...quote, experiments: quote.experiments ?? [] };
   return check.ok ? { ...shown, valid: true } : { ...shown, valid: false, reason: check.reason };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Redemption
-
-export async function redeemQuote(
-  ports: {
-    quotes: QuoteStore;
-    redemptions: RedemptionStore;
-    promotions: (ids: string[]) => Promise<Promotion[]>;
-  },
-  {
-    quoteId,
-    userId,
-    idempotencyKey,
-    now,
-    signingKey,
-  }: {
-    quoteId: string;
-    userId: string;
-    idempotencyKey: string;
-    now: Date;
-    signingKey: string;
-  },
-): Promise<Redemption> {
-  const previous = await ports.redemptions.previous(userId, idempotencyKey);
-  if (previous) return sameQuoteOrConflict(previous, quoteId);
-  const quote = await ownQuote(ports.quotes, quoteId, userId);
-  if (quote.userId === null) {
-    throw new CodedError(
-      'conflict',
-      'GuestQuote',
-      'a guest quote cannot be redeemed: quote again signed in',
-      'path.quoteId',
-    );
-  }
-  const check = verifyQuote(quote, signingKey, now);
-  if (!check.ok && check.reason === 'tampered') {
-    throw new CodedError(
-      'conflict',
-      'QuoteTampered',
-      'the quote does not match its signature',
-      'path.quoteId',
-    );
-  }
-  if (!check.ok) {
-    throw new CodedError(
-      'gone',
-      'QuoteExpired',
-      `the quote expired at ${quote.expiresAt}: ask for a new one`,
-      'path.quoteId',
-    );
-  }
-  const ids = [...new Set(quote.reservations.map((r) => r.promotionId))];
-  const byId = new Map((ids.length ? await ports.promotions(ids) : []).map((p) => [p.promotionId, p]));
-  const reservations = quote.reservations.map((r) => capped(r, byId.get(r.promotionId)));
-  const result: Redemption = {
-    quoteId,
-    userId,
-    status: 'redeemed',
-    redeemedAt: now.toISOString(),
-    currency: quote.currency,
-    total: quote.total,
-    reservations: quote.reservations,
-  };
-  const stored = await ports.redemptions.redeem({ userId, quoteId, idempotencyKey, reservations, result });
-  return sameQuoteOrConflict(stored, quoteId);
-}
-
-function sameQuoteOrConflict(stored: Redemption, quoteId: string): Redemption {
-  if (stored.quoteId !== quoteId) {
-    throw new CodedError(
-      'conflict',
-      'IdempotencyKeyReused',
-      `this Idempotency-Key already redeemed quote ${stored.quoteId}`,
-      'header.idempotency-key',
-    );
-  }
-  return stored;
-}
-
-function capped(r: Reservation, p: Promotion | undefined): CappedReservation {
-  if (p?.kind === 'coupon' && r.kind === 'coupon') {
-    return { ...r, perUserCap: p.perUserLimit, totalCap: p.totalBudgetUses };
-  }
-  if (p?.kind === 'flashSale' && r.kind === 'flashSale') {
-    return { ...r, perUserCap: p.perUserCap, totalCap: p.stockCap };
-  }
-  throw new CodedError(
-    'conflict',
-    'PromotionUnavailable',
-    `promotion ${r.promotionId} is no longer offered: ask for a new quote`,
-    `promotion.${r.promotionId}`,
-  );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Groups
-
-export function groupView(g: StoredGroup, userId: string, now: Date, joined?: boolean): Group {
-  return {
-    groupId: g.groupId,
-    promotionId: g.promotionId,
-    productId: g.productId,
-    size: g.size,
-    members: g.members.length,
-    status: groupStatus(g, now),
-    expiresAt: g.closesAt,
-    member: g.members.includes(userId),
-    ...(joined === undefined ? {} : { joined }),
-  };
-}
-
-export async function openGroup(
-  ports: { groups: GroupStore; promotions: (ids: string[]) => Promise<Promotion[]> },
-  { promotionId, userId, now, groupId }: { promotionId: string; userId: string; now: Date; groupId: string },
-): Promise<Group> {
-  const [p] = await ports.promotions([promotionId]);
-  if (!p) throw new DomainError('not_found', `no promotion ${promotionId}`, 'body.promotionId');
-  if (p.kind !== 'groupBuy') {
-    throw new DomainError('invalid', `promotion ${promotionId} is not a group buy`, 'body.promotionId');
-  }
-  const t = now.getTime();
-  if (t < Date.parse(p.validFrom) || t >= Date.parse(p.validTo)) {
-    throw new CodedError(
-      'conflict',
-      'PromotionNotActive',
-      `promotion ${promotionId} is not running now`,
-      'body.promotionId',
-    );
-  }
-  const group: StoredGroup = {
-    groupId,
-    promotionId,
-    productId: p.productId,
-    size: p.groupSize,
-    members: [userId],
-    status: 'open',
-    openedAt: now.toISOString(),
-    closesAt: new Date(t + p.groupTtlHours * 3_600_000).toISOString(),
-  };
-  await ports.groups.create(group);
-  return groupView(group, userId, now);
-}
-
-/** Optimistic retries of a join that lost a race with another join. */
-const JOIN_ATTEMPTS = 8;
-
-/**
- * Joins once per user. Joining a group one is already in answers the group as it is with
- * `joined: false` (200, not 409): a storefront retrying after a timeout must not show an error.
- */
-export async function joinGroup(
-  groups: GroupStore,
-  { groupId, userId, now }: { groupId: string; userId: string; now: Date },
-): Promise<Group> {
-  for (let attempt = 0; attempt < JOIN_ATTEMPTS; attempt++) {
-    const g = await groups.get(groupId);
-    if (!g) throw new DomainError('not_found', `no group ${groupId}`, 'path.groupId');
-    if (g.members.includes(userId)) return groupView(g, userId, now, false);
-    const status = groupStatus(g, now);
-    if (status === 'expired') {
-      throw new CodedError(
-        'gone',
-        'GroupExpired',
-        `group ${groupId} closed at ${g.closesAt}`,
-        'path.groupId',
-      );
-    }
-    if (status === 'completed' || g.members.length >= g.size) {
-      throw new CodedError('conflict', 'GroupFull', `group ${groupId} is already complete`, 'path.groupId');
-    }
-    const next = g.members.length + 1;
-    const nextStatus = next >= g.size ? 'completed' : 'open';
-    if (await groups.join(groupId, userId, g.members.length, nextStatus, now)) {
-      return groupView({ ...g, members: [...g.members, userId], status: nextStatus }, userId, now, true);
-    }
-  }
-  throw new CodedError('conflict', 'TryAgain', `group ${groupId} is busy: try again`, 'path.groupId');
 }

@@ -1,10 +1,10 @@
-import type { Product, Promotion, Scene } from '../events/catalog.ts';
-import type { Locale, MemberTier } from '../events/common.ts';
-import type { Experiment } from '../events/experiments.ts';
-import type { AppliedPromotion, MissedPromotion, QuoteBody } from '../events/pricing.ts';
-import { planPromotions } from './experiments/promotions.ts';
-import { priceQuote } from './pricing/engine.ts';
-import type { ShopperStanding } from './segments/policy.ts';
+import type { Product, Promotion, Scene } from '../../events/catalog.ts';
+import type { Locale, MemberTier } from '../../events/common.ts';
+import type { Experiment } from '../../events/experiments.ts';
+import type { AppliedPromotion, MissedPromotion, QuoteBody } from '../../events/pricing.ts';
+import { planPromotions } from '../experiments/promotions.ts';
+import type { ShopperStanding } from '../segments/policy.ts';
+import { priceQuote } from './engine.ts';
 
 /**
  * The price a bundle or a filled scene is shown with: the pricing engine on those lines, for a

@@ -1,4 +1,4 @@
-import type { Product } from '../../events/catalog.ts';
+import type { Product } from '../../../../events/catalog.ts';
 import { DAY_MS, isoDate } from './calendar.ts';
 import { ADJECTIVE_TAGS, BRANDS, CATEGORIES, type CategorySpec, type Tier } from './categories.ts';
 import type { Rng } from './prng.ts';

@@ -1,6 +1,6 @@
-import type { Reservation } from '../events/pricing.ts';
-import { DomainError } from './errors.ts';
-import { fnv1a } from './hash.ts';
+import type { Reservation } from '../../events/pricing.ts';
+import { DomainError } from '../errors.ts';
+import { fnv1a } from '../hash.ts';
 
 /**
  * Keys of the `redemptions` table and the capped counters redemption consumes.
@@ -66,17 +66,5 @@ export class ExhaustedError extends DomainError {
     super('conflict', `promotion ${promotionId}: ${text}`, `promotion.${promotionId}.${what}`);
     this.code =
       what === 'budget' ? 'BudgetExhausted' : what === 'stock' ? 'StockExhausted' : 'PerUserLimitReached';
-  }
-}
-
-/** A domain error with a precise code, mapped to its kind's status by the HTTP adapter. */
-export class CodedError extends DomainError {
-  constructor(
-    kind: DomainError['kind'],
-    readonly code: string,
-    message: string,
-    field?: string,
-  ) {
-    super(kind, message, field);
   }
 }
