@@ -588,7 +588,7 @@ describe('local runtime, end to end', () => {
       expect(rt.status().bundles?.state).toBe('mined');
       const items = (await doc.send(new ScanCommand({ TableName: rt.tableNames.bundles }))).Items ?? [];
       const mined = items.find((i) => i.productId !== '#mining')!;
-      expect(mined).toBeDefined();
+      expect(mined.items[0]).toBe(mined.productId);
       const { status, body } = await get(`/v1/products/${mined.productId}/bundle`);
       expect(status).toBe(200);
       expect(body.bundle.items.map((p: any) => p.productId)).toEqual(mined.items);

@@ -190,7 +190,7 @@ describe('demo data', () => {
       }
     }
     const seasonOf = new Map(data.scenes.map((s) => [s.sceneId, s.season]));
-    expect(seasonOf.get('camping-kit')).toBeDefined();
+    expect(seasonOf.get('camping-kit')).toBe('autumn');
     expect(seasonOf.get('spring-picnic')).toBe('spring');
     expect(seasonOf.get('winter-hot-pot')).toBe('winter');
     expect(seasonOf.get('home-office')).toBe('all-year');
@@ -362,7 +362,7 @@ describe('demo data', () => {
 
   it('makes seasonal scenes rise with their season: winter hot pot towards late November', () => {
     const hotPot = data.truth.seasonalScenes.find((s) => s.sceneId === 'winter-hot-pot');
-    expect(hotPot).toBeDefined();
+    expect(hotPot?.sceneId).toBe('winter-hot-pot');
     expect(at(hotPot!.peakFrom)).toBeLessThan(END);
     const ids = new Set(data.products.filter((p) => p.tags.includes('hot-pot')).map((p) => p.productId));
     const first14 = views.filter((v) => ids.has(v.productId) && at(v.occurredAt) < START + 14 * DAY).length;

@@ -43,7 +43,7 @@ describe('hits/daily', () => {
       });
       // Revenue and rating sums are not part of the public answer.
       expect(Object.keys(days[1]!)).not.toContain('revenue');
-      expect(HitSignalSeries.parse({ productId: 'p-1', days })).toBeTruthy();
+      expect(HitSignalSeries.parse({ productId: 'p-1', days })).toEqual({ productId: 'p-1', days });
     });
 
     it('answers zeros for a product without buckets', () => {

@@ -358,6 +358,7 @@ describe('re-ranking', () => {
   it('ranks everything when no priors were ever stored', async () => {
     const s = store({ a: 1 }, categoryOf);
     expect((await rerankTouched(s, scorer, ['a'], NOW)).mode).toBe('full');
-    expect(s.global).toBeDefined();
+    // The full re-rank stored the priors, stamped with its instant, for the next touched re-rank.
+    expect(s.global?.computedAt).toBe(new Date(NOW).toISOString());
   });
 });
