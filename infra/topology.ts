@@ -133,7 +133,8 @@ export const tables = [
   },
   {
     id: 'customers',
-    description: "The shop's customer records (written only by the shop, CustomerUpserted): member tier and the facts prices depend on.",
+    description:
+      "The shop's customer records (written only by the shop, CustomerUpserted): member tier and the facts prices depend on.",
     partitionKey: { name: 'userId', type: 'S' },
     accessPatterns: [
       { pattern: "Read a shopper's tier when pricing", key: 'GetItem userId' },

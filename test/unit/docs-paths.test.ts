@@ -49,10 +49,9 @@ describe('documentation paths', () => {
   });
 
   it('finds the paths it is meant to check', () => {
-    expect(backtickedPaths('see `infra/topology.ts` and `functions/` but not `GET /v1/hits` or `a b`')).toEqual([
-      'infra/topology.ts',
-      'functions/',
-    ]);
+    expect(
+      backtickedPaths('see `infra/topology.ts` and `functions/` but not `GET /v1/hits` or `a b`'),
+    ).toEqual(['infra/topology.ts', 'functions/']);
     expect(linkedPaths('docs/x.md', '[a](../README.md) [b](https://x.org/y.md) [c](hits.md#top)')).toEqual([
       'README.md',
       'docs/hits.md',
