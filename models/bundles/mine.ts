@@ -1,5 +1,5 @@
 import type { BehaviourEvent } from '../../events/behaviour.ts';
-import { type Bundle, bestBundleFor, mineRules } from './mining.ts';
+import { type Bundle, bestBundleFor, mineRules, type Rule } from './mining.ts';
 
 /**
  * Frequently-bought-together bundles for the service: order baskets from the event log, rules
@@ -47,11 +47,20 @@ export function mineBundles(
     minConfidence,
     maxLen: maxItems,
   });
+  return bundlesFromRules(rules, baskets.length, { minCount, maxItems });
+}
+
+/** Each product's best bundle among the rules (shared by the in-memory miner and the lake's counts). */
+export function bundlesFromRules(
+  rules: readonly Rule[],
+  baskets: number,
+  { minCount, maxItems }: { minCount: number; maxItems: number },
+): MinedBundles {
   const products = new Set(rules.flatMap((r) => [...r.lhs, r.rhs]));
   const bundles = new Map<string, Bundle>();
   for (const id of [...products].sort()) {
     const b = bestBundleFor(id, rules, { maxItems, minCount });
     if (b) bundles.set(id, b);
   }
-  return { baskets: baskets.length, rules: rules.length, bundles };
+  return { baskets, rules: rules.length, bundles };
 }

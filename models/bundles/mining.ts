@@ -102,6 +102,44 @@ export function mineRules(baskets: readonly (readonly string[])[], options: Mini
   return { baskets: n, rules };
 }
 
+/** A frequent itemset by name, as another engine (SQL over the lake) counts them. */
+export interface NamedItemset {
+  items: readonly string[];
+  count: number;
+}
+
+/**
+ * The rules of itemsets counted elsewhere (every frequent itemset up to the longest wanted, each
+ * with its basket count; every subset of one must be there, as it is of any complete count), in
+ * the same order and with the same figures as `mineRules` gives from the baskets.
+ */
+export function rulesFromItemsets(
+  itemsets: readonly NamedItemset[],
+  baskets: number,
+  { minConfidence, minLen = 2 }: { minConfidence: number; minLen?: number },
+): Rule[] {
+  const singles = itemsets.filter((s) => s.items.length === 1);
+  singles.sort((a, b) => b.count - a.count || compareText(a.items[0]!, b.items[0]!));
+  const idOf = new Map(singles.map((s, i) => [s.items[0]!, i]));
+  const coded: Coded = {
+    names: singles.map((s) => s.items[0]!),
+    counts: singles.map((s) => s.count),
+    baskets: [],
+  };
+  const sets: Itemset[] = itemsets.map((s) => ({
+    ids: s.items
+      .map((name) => {
+        const id = idOf.get(name);
+        if (id === undefined)
+          throw new RangeError(`itemset ${s.items.join(',')}: ${name} has no count of its own`);
+        return id;
+      })
+      .sort((a, b) => a - b),
+    count: s.count,
+  }));
+  return rulesFrom(sets, coded, baskets, minConfidence, minLen);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Items as integers: id 0 is the most frequent item, ties by name, infrequent items dropped.
 

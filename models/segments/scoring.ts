@@ -31,6 +31,8 @@ export type ProfileSummary = Pick<RfmProfile, 'lastOrderAt' | 'orders' | 'moneta
 export const DAY_MS = 24 * 3600 * 1000;
 
 type Cuts = [number, number, number, number];
+/** Four nearest-rank quintile cut points, ascending. */
+export type Quintiles = Cuts;
 
 /** Nearest-rank quintile cut points of `sorted` (ascending, at least one value). */
 export function quintileCuts(sorted: ArrayLike<number>): Cuts {
@@ -55,7 +57,6 @@ export function computeCutPoints(
   now: number,
   settingsInput: RfmSettings | undefined = undefined,
 ): RfmCutPoints {
-  const settings = settingsInput ?? RfmSettings.parse({});
   const recency: number[] = [];
   const frequency: number[] = [];
   const monetary: number[] = [];
@@ -66,27 +67,51 @@ export function computeCutPoints(
     monetary.push(p.monetary);
   }
   const population = recency.length;
+  if (population === 0) return cutPointsOf({ population }, now, settingsInput);
+  // Float64Array sorts numerically and fast (a plain array sorts as strings without a comparator).
+  const sorted = (xs: number[]) => Float64Array.from(xs).sort();
+  return cutPointsOf(
+    {
+      population,
+      recency: quintileCuts(sorted(recency)),
+      frequency: quintileCuts(sorted(frequency)),
+      monetary: quintileCuts(sorted(monetary)),
+    },
+    now,
+    settingsInput,
+  );
+}
+
+/**
+ * Cut points from a population's quintiles, however they were computed (from the profiles here,
+ * by SQL over the lake in models/lake/jobs/rfm-cut-points.ts): below the settings' minimum
+ * population, the fixed fallback ones, recency in days before `now`.
+ */
+export function cutPointsOf(
+  q: { population: number; recency?: Quintiles; frequency?: Quintiles; monetary?: Quintiles },
+  now: number,
+  settingsInput: RfmSettings | undefined = undefined,
+): RfmCutPoints {
+  const settings = settingsInput ?? RfmSettings.parse({});
   const computedAt = new Date(now).toISOString();
-  if (population < settings.minPopulation) {
+  if (q.population < settings.minPopulation || !q.recency || !q.frequency || !q.monetary) {
     const f = settings.fallbackCuts;
     return {
       computedAt,
-      population,
+      population: q.population,
       method: 'fallback',
       recency: f.recencyDays.map((d) => now - d * DAY_MS) as Cuts,
       frequency: [...f.orders],
       monetary: [...f.monetary],
     };
   }
-  // Float64Array sorts numerically and fast (a plain array sorts as strings without a comparator).
-  const sorted = (xs: number[]) => Float64Array.from(xs).sort();
   return {
     computedAt,
-    population,
+    population: q.population,
     method: 'quintiles',
-    recency: quintileCuts(sorted(recency)),
-    frequency: quintileCuts(sorted(frequency)),
-    monetary: quintileCuts(sorted(monetary)),
+    recency: q.recency,
+    frequency: q.frequency,
+    monetary: q.monetary,
   };
 }
 

@@ -1,0 +1,58 @@
+/**
+ * The few places where the batch jobs' SQL differs between Athena (engine v3, Trino) on AWS and
+ * DuckDB on this machine. Everything else in a job's SQL is the common subset, written once:
+ *
+ * - the table is `events`: the Glue table on AWS, a view over the Parquet files locally;
+ * - divisions cast to DOUBLE first (Trino divides integers as integers, DuckDB does not);
+ * - no `QUALIFY`, `GROUP BY ALL`, `read_parquet(...)` or other DuckDB-only syntax, no Trino-only
+ *   functions: `test/unit/lake-jobs.test.ts` parses every job's text as Trino and runs it on DuckDB.
+ */
+export interface Dialect {
+  readonly name: 'athena' | 'duckdb';
+  /** Epoch milliseconds (BIGINT) of a TIMESTAMP column. */
+  epochMs(column: string): string;
+  /**
+   * A FROM-clause fragment expanding an array of structs into one row per element, with a column
+   * `<alias>_<field>` per field (Trino expands row fields itself; DuckDB needs a lateral subquery).
+   */
+  unnestStructs(arrayColumn: string, alias: string, fields: readonly string[]): string;
+  /** A deterministic pseudo-random number in [0, 1) from a text expression (for sampling). */
+  hashFraction(textExpression: string): string;
+}
+
+export const athena: Dialect = {
+  name: 'athena',
+  epochMs: (c) => `CAST(to_unixtime(${c}) * 1000 AS BIGINT)`,
+  unnestStructs: (array, alias, fields) =>
+    `CROSS JOIN UNNEST(${array}) AS ${alias}(${fields.map((f) => `${alias}_${f}`).join(', ')})`,
+  // xxhash64 gives 8 bytes; the low 52 bits of their big-endian value, as a fraction.
+  hashFraction: (e) =>
+    `CAST(bitwise_and(from_big_endian_64(xxhash64(to_utf8(${e}))), 4503599627370495) AS DOUBLE) / 4503599627370496.0`,
+};
+
+export const duckdb: Dialect = {
+  name: 'duckdb',
+  epochMs: (c) => `epoch_ms(${c})`,
+  unnestStructs: (array, alias, fields) =>
+    `CROSS JOIN LATERAL (SELECT ${fields.map((f) => `x.${f} AS ${alias}_${f}`).join(', ')} FROM (SELECT unnest(${array}) AS x)) AS ${alias}`,
+  hashFraction: (e) => `CAST(hash(${e}) & 4503599627370495 AS DOUBLE) / 4503599627370496.0`,
+};
+
+export const dialects = { athena, duckdb } as const;
+
+/**
+ * The events that match `where`, each event id once: the lake is at-least-once (Firehose and the
+ * local writer may deliver an event twice), so every job reads through this. Common SQL.
+ */
+export function eventsOnce(where: string): string {
+  return `(SELECT * FROM (
+    SELECT e.*, row_number() OVER (PARTITION BY e.event_id ORDER BY e.occurred_at) AS delivery
+    FROM events e WHERE ${where}
+  ) AS deliveries WHERE delivery = 1)`;
+}
+
+/** A partition filter on the event date, a day wider each side (offsets), for `[fromMs, toMs)`. */
+export function eventDates(fromMs: number, toMs: number): string {
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  return `event_date BETWEEN '${day(fromMs - 86_400_000)}' AND '${day(toMs + 86_400_000)}'`;
+}

@@ -1,0 +1,112 @@
+import * as z from 'zod';
+import { BUNDLE_DEFAULTS, bundlesFromRules, type MinedBundles } from '../../bundles/mine.ts';
+import { type NamedItemset, rulesFromItemsets } from '../../bundles/mining.ts';
+import { type Dialect, eventDates, eventsOnce } from '../dialect.ts';
+
+/**
+ * The bundle miner's input, counted in the lake: every itemset of up to four products bought
+ * together in at least `minCount` orders of the window (Apriori, one level per common table
+ * expression: a level's candidates are joined only from baskets' items that are frequent at the
+ * level below, and every pair inside a candidate must be frequent). One basket per OrderPlaced event
+ * (repeated deliveries of one event counted once), its distinct products. A row with no items
+ * carries the number of baskets. Rules and bundles are derived from the counts in memory: they are
+ * few (models/bundles/).
+ */
+export function bundleItemsetsSql(
+  d: Dialect,
+  { fromMs, toMs, minCount = BUNDLE_DEFAULTS.minCount }: { fromMs: number; toMs: number; minCount?: number },
+): string {
+  const when = d.epochMs('e.occurred_at');
+  return `
+WITH baskets AS (
+  SELECT DISTINCT event_id, l_product_id AS product_id
+  FROM ${eventsOnce(`e.event_type = 'OrderPlaced' AND e.${eventDates(fromMs, toMs)} AND ${when} >= ${fromMs} AND ${when} < ${toMs}`)} AS o
+  ${d.unnestStructs('lines', 'l', ['product_id'])}
+),
+i1 AS (
+  SELECT product_id AS a, count(*) AS c FROM baskets GROUP BY product_id HAVING count(*) >= ${minCount}
+),
+b1 AS (
+  SELECT b.event_id, b.product_id FROM baskets b JOIN i1 ON b.product_id = i1.a
+),
+i2 AS (
+  SELECT x.product_id AS a, y.product_id AS b, count(*) AS c
+  FROM b1 x JOIN b1 y ON x.event_id = y.event_id AND x.product_id < y.product_id
+  GROUP BY x.product_id, y.product_id HAVING count(*) >= ${minCount}
+),
+b2 AS (
+  SELECT DISTINCT event_id, product_id FROM (
+    SELECT x.event_id, x.product_id FROM b1 x JOIN i2 ON x.product_id = i2.a
+    UNION ALL
+    SELECT x.event_id, x.product_id FROM b1 x JOIN i2 ON x.product_id = i2.b
+  ) AS paired
+),
+i3 AS (
+  SELECT x.product_id AS a, y.product_id AS b, z.product_id AS c, count(*) AS c3
+  FROM b2 x
+  JOIN b2 y ON y.event_id = x.event_id AND x.product_id < y.product_id
+  JOIN i2 xy ON xy.a = x.product_id AND xy.b = y.product_id
+  JOIN b2 z ON z.event_id = x.event_id AND y.product_id < z.product_id
+  JOIN i2 yz ON yz.a = y.product_id AND yz.b = z.product_id
+  JOIN i2 xz ON xz.a = x.product_id AND xz.b = z.product_id
+  GROUP BY x.product_id, y.product_id, z.product_id HAVING count(*) >= ${minCount}
+),
+i4 AS (
+  SELECT t.a, t.b, t.c, w.product_id AS d, count(*) AS c4
+  FROM b2 x
+  JOIN b2 y ON y.event_id = x.event_id AND x.product_id < y.product_id
+  JOIN b2 z ON z.event_id = x.event_id AND y.product_id < z.product_id
+  JOIN i3 t ON t.a = x.product_id AND t.b = y.product_id AND t.c = z.product_id
+  JOIN b2 w ON w.event_id = x.event_id AND z.product_id < w.product_id
+  JOIN i3 abd ON abd.a = x.product_id AND abd.b = y.product_id AND abd.c = w.product_id
+  JOIN i3 acd ON acd.a = x.product_id AND acd.b = z.product_id AND acd.c = w.product_id
+  JOIN i3 bcd ON bcd.a = y.product_id AND bcd.b = z.product_id AND bcd.c = w.product_id
+  GROUP BY t.a, t.b, t.c, w.product_id HAVING count(*) >= ${minCount}
+)
+SELECT CAST(NULL AS VARCHAR) AS item1, CAST(NULL AS VARCHAR) AS item2, CAST(NULL AS VARCHAR) AS item3,
+       CAST(NULL AS VARCHAR) AS item4, count(DISTINCT event_id) AS basket_count FROM baskets
+UNION ALL SELECT a, NULL, NULL, NULL, c FROM i1
+UNION ALL SELECT a, b, NULL, NULL, c FROM i2
+UNION ALL SELECT a, b, c, NULL, c3 FROM i3
+UNION ALL SELECT a, b, c, d, c4 FROM i4`;
+}
+
+export const ItemsetRow = z.object({
+  item1: z.string().nullable(),
+  item2: z.string().nullable(),
+  item3: z.string().nullable(),
+  item4: z.string().nullable(),
+  basket_count: z.int().min(0),
+});
+export type ItemsetRow = z.infer<typeof ItemsetRow>;
+
+/** The counts as itemsets, and the number of baskets (the row with no items). */
+export function itemsetsFromRows(rows: readonly ItemsetRow[]): { baskets: number; itemsets: NamedItemset[] } {
+  let baskets = 0;
+  const itemsets: NamedItemset[] = [];
+  for (const r of rows) {
+    const items = [r.item1, r.item2, r.item3, r.item4].filter((x): x is string => x !== null);
+    if (items.length === 0) baskets = r.basket_count;
+    else itemsets.push({ items, count: r.basket_count });
+  }
+  return { baskets, itemsets };
+}
+
+/** Each product's best bundle from the lake's counts, as `mineBundles` finds it from the baskets. */
+export function bundlesFromItemsetRows(
+  rows: readonly ItemsetRow[],
+  {
+    minCount = BUNDLE_DEFAULTS.minCount,
+    minConfidence = BUNDLE_DEFAULTS.minConfidence,
+    maxItems = BUNDLE_DEFAULTS.maxItems,
+  }: { minCount?: number; minConfidence?: number; maxItems?: number } = {},
+): MinedBundles {
+  const { baskets, itemsets } = itemsetsFromRows(rows);
+  if (baskets === 0) return { baskets: 0, rules: 0, bundles: new Map() };
+  const rules = rulesFromItemsets(
+    itemsets.filter((s) => s.items.length <= maxItems),
+    baskets,
+    { minConfidence },
+  );
+  return bundlesFromRules(rules, baskets, { minCount, maxItems });
+}
