@@ -21,7 +21,10 @@ export interface RelatedQuery {
   exclude: string[];
   category?: string | undefined;
   maxPrice?: number | undefined;
-  /** At most this many items of one category; the storefront may raise it. */
+  /**
+   * At most this many items of one category ahead of the others (the storefront may raise it); when
+   * the list would be short, items of a full category fill the remaining places after them.
+   */
   perCategory: number;
 }
 
@@ -106,23 +109,31 @@ export async function relatedProducts(
     .slice(0, Math.min(MAX_CANDIDATES, query.limit * OVERFETCH + 20));
   const [facts] = await Promise.all([reader.products(ranked.map(([id]) => id)), whileFetching?.()]);
 
+  // Diversity re-ranks, it never empties a slot: at most `perCategory` of one category first, in
+  // score order; if that leaves the list short, the items it held back fill it, still in score order.
   const perCategory = new Map<string, number>();
   const items: RelatedItem[] = [];
+  const heldBack: RelatedItem[] = [];
   for (const [id, { score, reasons }] of ranked) {
     if (items.length >= query.limit) break;
     const p = facts.get(id);
     if (!p || p.stock <= 0) continue;
     if (query.category !== undefined && p.category !== query.category) continue;
     if (query.maxPrice !== undefined && p.listPrice > query.maxPrice) continue;
-    const inCategory = perCategory.get(p.category) ?? 0;
-    if (query.category === undefined && inCategory >= query.perCategory) continue;
-    perCategory.set(p.category, inCategory + 1);
-    items.push({
+    const item = {
       product: toProductCard(p, currency),
       score: Math.round(score * 1e4) / 1e4,
       reasons: [...reasons].sort(),
-    });
+    };
+    const inCategory = perCategory.get(p.category) ?? 0;
+    if (query.category === undefined && inCategory >= query.perCategory) {
+      heldBack.push(item);
+      continue;
+    }
+    perCategory.set(p.category, inCategory + 1);
+    items.push(item);
   }
+  items.push(...heldBack.slice(0, query.limit - items.length));
   return { productId: input.productId, items };
 }
 

@@ -191,11 +191,12 @@ describe('local runtime, end to end', () => {
       const after = rankOf(adapted);
       const moved = ofSeen.filter((id: string) => after.has(id));
       expect(moved.length).toBeGreaterThan(0);
-      for (const id of moved)
-        expect(after.get(id)!).toBeLessThanOrEqual(before.get(id) ?? Number.POSITIVE_INFINITY);
-      expect(moved.some((id: string) => after.get(id)! < (before.get(id) ?? Number.POSITIVE_INFINITY))).toBe(
-        true,
-      );
+      // As a group the seen product's neighbours rank higher (one of them may give a place to
+      // another that rose further), and at least one of them rises.
+      const rankBefore = (id: string) => before.get(id) ?? plain.length;
+      const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+      expect(sum(moved.map((id: string) => after.get(id)!))).toBeLessThan(sum(moved.map(rankBefore)));
+      expect(moved.some((id: string) => after.get(id)! < rankBefore(id))).toBe(true);
       expect(adapted.some((i: { reasons: string[] }) => i.reasons.includes(`session:${seen}`))).toBe(true);
     });
   });

@@ -12,10 +12,17 @@ import {
   ItemsetRow,
 } from '../../models/lake/jobs/bundle-itemsets.ts';
 import {
+  EvidenceRow,
+  evidenceFromRows,
+  relatedEvidenceSql,
+} from '../../models/lake/jobs/related-evidence.ts';
+import {
   RfmQuintileRow,
   rfmCutPointsFromRows,
   rfmCutPointsSql,
 } from '../../models/lake/jobs/rfm-cut-points.ts';
+import { buildEvidence } from '../../models/related/batch.ts';
+import { decayEvidence, defaultRelatedConfig } from '../../models/related/evidence.ts';
 import { profilesOfHistory } from '../../models/segments/catalog-prices.ts';
 import { TEST_NOW } from '../support/clock.ts';
 
@@ -66,5 +73,40 @@ describe('lake jobs on DuckDB', () => {
     expect(actual.baskets).toBe(expected.baskets);
     expect(actual.rules).toBe(expected.rules);
     expect([...actual.bundles]).toEqual([...expected.bundles]);
+  });
+
+  it('related-evidence: the same decayed views, orders and pairs as the in-memory rebuild', async () => {
+    const fromMs = END - 45 * 86_400_000;
+    const rows = (await lake.query(relatedEvidenceSql(duckdb, { fromMs, toMs: END }))).map((r) =>
+      EvidenceRow.parse(r),
+    );
+    const fromLake = evidenceFromRows(rows, END);
+    const inMemory = buildEvidence(demo.events, defaultRelatedConfig);
+    expect([...fromLake.keys()].sort()).toEqual([...inMemory.keys()].sort());
+    const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+    let pairs = 0;
+    let capped = 0;
+    for (const [id, memory] of inMemory) {
+      const expected = decayEvidence(memory, END);
+      const actual = fromLake.get(id)!;
+      expect(close(actual.views, expected.views), `${id} views`).toBe(true);
+      expect(close(actual.orders, expected.orders), `${id} orders`).toBe(true);
+      if (Object.keys(expected.pairs).length >= defaultRelatedConfig.maxPairs) {
+        // Pruned: in memory after each replayed batch (a pair pruned early restarts from zero),
+        // here once at the end. The strongest partners agree; the weakest few may differ.
+        capped++;
+        const kept = Object.keys(actual.pairs).filter((b) => b in expected.pairs).length;
+        expect(kept / defaultRelatedConfig.maxPairs, `${id} partners in common`).toBeGreaterThan(0.9);
+        continue;
+      }
+      expect(Object.keys(actual.pairs).sort(), `${id} partners`).toEqual(Object.keys(expected.pairs).sort());
+      for (const [partner, p] of Object.entries(expected.pairs)) {
+        const q = actual.pairs[partner]!;
+        expect(close(q.bought, p.bought) && close(q.viewed, p.viewed), `${id}/${partner}`).toBe(true);
+        pairs++;
+      }
+    }
+    expect(capped).toBeLessThan(inMemory.size / 10);
+    expect(pairs).toBeGreaterThan(1_000);
   });
 });

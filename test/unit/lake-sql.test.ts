@@ -2,6 +2,7 @@ import nodeSqlParser from 'node-sql-parser';
 import { describe, expect, it } from 'vitest';
 import { athena } from '../../models/lake/dialect.ts';
 import { bundleItemsetsSql } from '../../models/lake/jobs/bundle-itemsets.ts';
+import { relatedEvidenceSql } from '../../models/lake/jobs/related-evidence.ts';
 import { rfmCutPointsSql } from '../../models/lake/jobs/rfm-cut-points.ts';
 
 /**
@@ -16,6 +17,7 @@ const window = { fromMs: Date.UTC(2026, 8, 1), toMs: Date.UTC(2026, 10, 23) };
 const jobs = {
   'rfm-cut-points': (d: typeof athena) => rfmCutPointsSql(d),
   'bundle-itemsets': (d: typeof athena) => bundleItemsetsSql(d, window),
+  'related-evidence': (d: typeof athena) => relatedEvidenceSql(d, window),
 };
 
 describe('lake job SQL', () => {

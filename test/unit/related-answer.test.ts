@@ -76,11 +76,12 @@ function reader(opts: { session?: VisitRecord; user?: VisitRecord; neighbours?: 
 const q = { limit: 10, exclude: [] as string[], perCategory: 3 };
 
 describe('relatedProducts', () => {
-  it('answers in two reads, without the anchor, out-of-stock items, or a fourth item of one category', async () => {
+  it('answers in two reads, without the anchor or out-of-stock items, a fourth item of one category after the rest', async () => {
     const r = reader();
     const out = await relatedProducts(r, { productId: 'p-anchor' }, q, 'CNY');
     const ids = out.items.map((i) => i.product.productId);
-    expect(ids).toEqual(['p-1', 'p-2', 'p-3', 'p-5', 'p-7']);
+    // The fourth tent (p-4) scores above p-5 and p-7 but waits for them: diversity re-ranks.
+    expect(ids).toEqual(['p-1', 'p-2', 'p-3', 'p-5', 'p-7', 'p-4']);
     expect(r.calls()).toBe(2);
     expect(out.items[0]).toMatchObject({ reasons: ['bought_together'] });
     expect(out.items[0]!.product).not.toHaveProperty('cost');
@@ -101,6 +102,19 @@ describe('relatedProducts', () => {
       'CNY',
     );
     expect(tents.items.map((i) => i.product.productId)).toEqual(['p-1', 'p-2', 'p-3', 'p-4']);
+  });
+
+  it('fills the list from a full category rather than answering short, and only as far as the limit', async () => {
+    const two = await relatedProducts(reader(), { productId: 'p-anchor' }, { ...q, perCategory: 1 }, 'CNY');
+    // One tent first, then one of each other category, then the held-back tents in score order.
+    expect(two.items.map((i) => i.product.productId)).toEqual(['p-1', 'p-5', 'p-7', 'p-2', 'p-3', 'p-4']);
+    const four = await relatedProducts(
+      reader(),
+      { productId: 'p-anchor' },
+      { ...q, limit: 4, perCategory: 1 },
+      'CNY',
+    );
+    expect(four.items.map((i) => i.product.productId)).toEqual(['p-1', 'p-5', 'p-7', 'p-2']);
   });
 
   it('raises what the session looked at, with a session reason', async () => {
@@ -146,7 +160,7 @@ describe('relatedProducts', () => {
     );
     const ids = out.items.map((i) => i.product.productId);
     expect(ids).not.toContain('p-anchor');
-    expect(ids).toEqual(['p-1', 'p-2', 'p-3', 'p-5', 'p-7']);
+    expect(ids).toEqual(['p-1', 'p-2', 'p-3', 'p-5', 'p-7', 'p-4']);
   });
 
   it('is 404 for an unknown product', async () => {
