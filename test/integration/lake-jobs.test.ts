@@ -5,12 +5,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoData } from '../../infra/local/demo/data/generate.ts';
 import { LocalLake } from '../../infra/local/lake/duckdb.ts';
 import { basketsOf, mineBundles } from '../../models/bundles/mine.ts';
+import { buildRows, dailySnapshots, historyFromEvents } from '../../models/hits/dataset.ts';
 import { duckdb } from '../../models/lake/dialect.ts';
 import {
   bundleItemsetsSql,
   bundlesFromItemsetRows,
   ItemsetRow,
 } from '../../models/lake/jobs/bundle-itemsets.ts';
+import {
+  DailySignalRow,
+  hitDailySignalsSql,
+  seriesFromDailyRows,
+} from '../../models/lake/jobs/hit-daily-signals.ts';
 import {
   EvidenceRow,
   evidenceFromRows,
@@ -108,5 +114,18 @@ describe('lake jobs on DuckDB', () => {
     }
     expect(capped).toBeLessThan(inMemory.size / 10);
     expect(pairs).toBeGreaterThan(1_000);
+  });
+
+  it('hit-daily-signals: the same training rows (features and labels) as the hourly buckets of the events', async () => {
+    const fromMs = END - 45 * 86_400_000;
+    const rows = (await lake.query(hitDailySignalsSql(duckdb, { fromMs, toMs: END }))).map((r) =>
+      DailySignalRow.parse(r),
+    );
+    const snapshots = dailySnapshots(fromMs, END, { warmupDays: 14 });
+    const fromEvents = buildRows(historyFromEvents(demo.products, demo.events), snapshots);
+    const fromLake = buildRows({ products: demo.products, series: seriesFromDailyRows(rows) }, snapshots);
+    expect(fromEvents.length).toBeGreaterThan(5_000);
+    expect(fromEvents.filter((r) => r.label > 0).length).toBeGreaterThan(10);
+    expect(fromLake).toEqual(fromEvents);
   });
 });

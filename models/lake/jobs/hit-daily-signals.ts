@@ -1,0 +1,101 @@
+import * as z from 'zod';
+import { bucketKey, buildSeries, type SeriesIndex, type SignalCounts } from '../../hits/signals.ts';
+import { type Dialect, eventDates, eventsOnce } from '../dialect.ts';
+
+/**
+ * The hit model's training input from the lake: per product and UTC day, the signals the features
+ * read (models/hits/signals.ts: searches listing or clicking it, search clicks, views, carts,
+ * orders holding it, units, revenue, reviews, the ratings' sum), each event once. The model trains
+ * on products x days: daily snapshots read 1-, 7- and 28-day windows that end at midnight, so daily
+ * buckets give exactly what the hourly ones give. Raw events never reach the trainer.
+ */
+export function hitDailySignalsSql(d: Dialect, { fromMs, toMs }: { fromMs: number; toMs: number }): string {
+  const when = d.epochMs('e.occurred_at');
+  const once = (types: string) =>
+    eventsOnce(
+      `e.event_type IN (${types}) AND e.${eventDates(fromMs, toMs)} AND ${when} >= ${fromMs} AND ${when} < ${toMs}`,
+    );
+  const day = (column: string) =>
+    `CAST(floor(CAST(${d.epochMs(column)} AS DOUBLE) / 86400000) AS BIGINT) * 86400000`;
+  return `
+WITH touches AS (
+  SELECT product_id, ${day('occurred_at')} AS day_ms,
+         CASE WHEN event_type = 'ProductViewed' THEN 1 ELSE 0 END AS views,
+         CASE WHEN event_type = 'ProductAddedToCart' THEN 1 ELSE 0 END AS carts,
+         CASE WHEN event_type = 'ReviewPosted' THEN 1 ELSE 0 END AS reviews,
+         CASE WHEN event_type = 'ReviewPosted' THEN rating ELSE 0 END AS rating_sum
+  FROM ${once("'ProductViewed', 'ProductAddedToCart', 'ReviewPosted'")} AS v
+),
+ordered AS (
+  SELECT l_product_id AS product_id, ${day('o.occurred_at')} AS day_ms, o.event_id,
+         sum(l_quantity) AS units, sum(CAST(l_quantity AS BIGINT) * l_paid_price) AS revenue
+  FROM ${once("'OrderPlaced'")} AS o
+  ${d.unnestStructs('lines', 'l', ['product_id', 'quantity', 'paid_price'])}
+  GROUP BY l_product_id, ${day('o.occurred_at')}, o.event_id
+),
+searched AS (
+  SELECT DISTINCT s.event_id, s.day_ms, s.product_id, s.clicked FROM (
+    SELECT q.event_id, ${day('q.occurred_at')} AS day_ms, r.product_id, 0 AS clicked
+    FROM ${once("'SearchPerformed'")} AS q CROSS JOIN UNNEST(q.result_product_ids) AS r(product_id)
+    UNION ALL
+    SELECT q.event_id, ${day('q.occurred_at')} AS day_ms, q.clicked_product_id, 1
+    FROM ${once("'SearchPerformed'")} AS q WHERE q.clicked_product_id IS NOT NULL
+  ) AS s
+),
+searches AS (
+  SELECT product_id, day_ms, count(DISTINCT event_id) AS searches, sum(clicked) AS search_clicks
+  FROM searched GROUP BY product_id, day_ms
+)
+SELECT product_id, day_ms,
+       sum(searches) AS searches, sum(search_clicks) AS search_clicks, sum(views) AS views,
+       sum(carts) AS carts, sum(orders) AS orders, sum(units) AS units, sum(revenue) AS revenue,
+       sum(reviews) AS reviews, sum(rating_sum) AS rating_sum
+FROM (
+  SELECT product_id, day_ms, 0 AS searches, 0 AS search_clicks, views, carts, 0 AS orders,
+         0 AS units, CAST(0 AS BIGINT) AS revenue, reviews, rating_sum FROM touches
+  UNION ALL
+  SELECT product_id, day_ms, 0, 0, 0, 0, 1, units, revenue, 0, 0 FROM ordered
+  UNION ALL
+  SELECT product_id, day_ms, searches, search_clicks, 0, 0, 0, 0, CAST(0 AS BIGINT), 0, 0 FROM searches
+) AS signals
+GROUP BY product_id, day_ms
+ORDER BY product_id, day_ms`;
+}
+
+export const DailySignalRow = z.object({
+  product_id: z.string(),
+  day_ms: z.int(),
+  searches: z.int().min(0),
+  search_clicks: z.int().min(0),
+  views: z.int().min(0),
+  carts: z.int().min(0),
+  orders: z.int().min(0),
+  units: z.int().min(0),
+  revenue: z.int().min(0),
+  reviews: z.int().min(0),
+  rating_sum: z.int().min(0),
+});
+export type DailySignalRow = z.infer<typeof DailySignalRow>;
+
+/** The rows as the series the features read (one bucket per product and day). */
+export function seriesFromDailyRows(rows: Iterable<DailySignalRow>): SeriesIndex {
+  function* buckets(): Generator<readonly [string, SignalCounts]> {
+    for (const r of rows) {
+      yield [
+        bucketKey(r.product_id, `${new Date(r.day_ms).toISOString().slice(0, 19)}Z`),
+        {
+          searches: r.searches,
+          searchClicks: r.search_clicks,
+          views: r.views,
+          carts: r.carts,
+          orders: r.orders,
+          units: r.units,
+          revenue: r.revenue,
+          reviews: r.reviews,
+          ratingSum: r.rating_sum,
+        },
+      ];
+    }
+  }
+  return buildSeries(buckets());
+}
