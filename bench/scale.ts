@@ -1,0 +1,204 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { LocalLake } from '../infra/local/lake/duckdb.ts';
+import { duckdb } from '../models/lake/dialect.ts';
+import { bundleItemsetsSql } from '../models/lake/jobs/bundle-itemsets.ts';
+import { hitDailySignalsSql } from '../models/lake/jobs/hit-daily-signals.ts';
+import { relatedEvidenceSql } from '../models/lake/jobs/related-evidence.ts';
+import { rfmCutPointsSql } from '../models/lake/jobs/rfm-cut-points.ts';
+
+/**
+ * npm run bench:scale -- --events 10000000[,30000000,100000000] --products 100000 --users 1000000 [--json]
+ *
+ * A history of a mid-size shop's shape, generated straight into a lake (Parquet by date and type,
+ * as Firehose writes it) by DuckDB itself, then every batch job's SQL run on DuckDB over it, each
+ * in a process of its own so that its peak resident memory is its own: rows in (the events of the
+ * job's types in its window), seconds, peak RSS. Several sizes show the growth.
+ *
+ * The history: sessions of ten events over `--days` days (default 90), each session with a theme
+ * category (70% of its products from it, the rest from the whole catalog), popularity skewed within
+ * and across categories; 72% views, 13% carts, 8% searches (ten results, a click), 6% orders of one
+ * to three lines from the theme, 1% reviews; one user per session drawn from `--users`.
+ * `--json` prints one line per size:
+ * `{"events":N,"products":P,"users":U,"jobs":[{"name","rowsIn","seconds","peakRssMb"}]}`.
+ */
+const DAY_MS = 86_400_000;
+
+interface Job {
+  name: string;
+  types: string[];
+  windowDays: number | null;
+  sql: (fromMs: number, toMs: number) => string;
+}
+
+const JOBS: Job[] = [
+  { name: 'rfm-cut-points', types: ['OrderPlaced'], windowDays: null, sql: () => rfmCutPointsSql(duckdb) },
+  {
+    name: 'bundle-itemsets',
+    types: ['OrderPlaced'],
+    windowDays: 90,
+    sql: (fromMs, toMs) => bundleItemsetsSql(duckdb, { fromMs, toMs }),
+  },
+  {
+    name: 'related-evidence',
+    types: ['ProductViewed', 'ProductAddedToCart', 'OrderPlaced'],
+    windowDays: 90,
+    sql: (fromMs, toMs) => relatedEvidenceSql(duckdb, { fromMs, toMs }),
+  },
+  {
+    name: 'hit-daily-signals',
+    types: ['ProductViewed', 'ProductAddedToCart', 'OrderPlaced', 'SearchPerformed', 'ReviewPosted'],
+    windowDays: 56,
+    sql: (fromMs, toMs) => hitDailySignalsSql(duckdb, { fromMs, toMs }),
+  },
+];
+
+/** Writes the synthetic history into `<root>/events/`; returns the end of the window (ms). */
+export async function generateHistory(
+  root: string,
+  { events, products, users, days, memoryLimit }: {
+    events: number;
+    products: number;
+    users: number;
+    days: number;
+    memoryLimit: string;
+  },
+): Promise<number> {
+  const endMs = Date.UTC(2026, 10, 23);
+  const startMs = endMs - days * DAY_MS;
+  const sessions = Math.ceil(events / 10);
+  const categories = Math.max(1, Math.round(products / 500));
+  const perCategory = Math.ceil(products / categories);
+  mkdirSync(join(root, 'events'), { recursive: true });
+  const instance = await DuckDBInstance.create(':memory:', {
+    memory_limit: memoryLimit,
+    threads: '2',
+    temp_directory: join(root, 'tmp'),
+    preserve_insertion_order: 'false',
+  });
+  const db = await instance.connect();
+  // u(k): a uniform number in [0, 1) from the event index and a stream k.
+  const u = (k: number, of = 'i') => `((hash(${of} * 7919 + ${k}) % 1000003) / 1000003.0)`;
+  const inCategory = (cat: string, k: number, of = 'i') =>
+    `(${cat} * ${perCategory} + CAST(floor(power(${u(k, of)}, 2.5) * ${perCategory}) AS BIGINT)) % ${products}`;
+  const anyProduct = (k: number) => `CAST(floor(power(${u(k)}, 3) * ${products}) AS BIGINT)`;
+  const pid = (expr: string) => `printf('p-%07d', ${expr})`;
+  await db.run(`
+    COPY (
+      WITH base AS (
+        SELECT i, i // 10 AS session, i % 10 AS step,
+               (hash(i // 10) % ${categories}) AS theme,
+               ${u(1)} AS kind, ${u(2)} AS local
+        FROM range(${events}) AS t(i)
+      ),
+      shaped AS (
+        SELECT *,
+          CASE WHEN kind < 0.72 THEN 'ProductViewed' WHEN kind < 0.85 THEN 'ProductAddedToCart'
+               WHEN kind < 0.93 THEN 'SearchPerformed' WHEN kind < 0.99 THEN 'OrderPlaced' ELSE 'ReviewPosted' END AS event_type,
+          CASE WHEN local < 0.7 THEN ${inCategory('theme', 3)} ELSE ${anyProduct(4)} END AS product,
+          make_timestamp(CAST((${startMs} + floor(session * ${days * DAY_MS}.0 / ${sessions}) + step * 45000) * 1000 AS BIGINT)) AS occurred_at
+        FROM base
+      )
+      SELECT printf('e-%012d', i) AS event_id, occurred_at, 1 AS version,
+             printf('s-%09d', session) AS session_id,
+             printf('u-%08d', hash(session) % ${users}) AS user_id,
+             CASE WHEN event_type IN ('ProductViewed', 'ProductAddedToCart', 'ReviewPosted') THEN ${pid('product')} END AS product_id,
+             CAST(NULL AS VARCHAR) AS referrer,
+             CASE WHEN event_type = 'ProductAddedToCart' THEN 1 END AS quantity,
+             CASE WHEN event_type = 'OrderPlaced' THEN printf('o-%012d', i) END AS order_id,
+             CASE WHEN event_type = 'OrderPlaced' THEN
+               list_transform(range(1 + CAST(hash(i * 31) % 3 AS BIGINT)),
+                 x -> struct_pack(product_id := ${pid(`(theme * ${perCategory} + CAST(floor(power(((hash(i * 97 + x) % 1000003) / 1000003.0), 2.5) * ${perCategory}) AS BIGINT)) % ${products}`)},
+                                  quantity := 1 + CAST(hash(i * 13 + x) % 2 AS INTEGER),
+                                  paid_price := CAST(1000 + hash(i * 17 + x) % 50000 AS BIGINT)))
+             END AS lines,
+             CAST(NULL AS VARCHAR) AS quote_id,
+             CASE WHEN event_type = 'SearchPerformed' THEN 'query ' || theme END AS query,
+             CASE WHEN event_type = 'SearchPerformed' THEN
+               list_transform(range(10), x -> ${pid(`(theme * ${perCategory} + CAST(floor(power(((hash(i * 101 + x) % 1000003) / 1000003.0), 2.5) * ${perCategory}) AS BIGINT)) % ${products}`)})
+             END AS result_product_ids,
+             CASE WHEN event_type = 'SearchPerformed' THEN ${pid('product')} END AS clicked_product_id,
+             CASE WHEN event_type = 'ReviewPosted' THEN printf('r-%012d', i) END AS review_id,
+             CASE WHEN event_type = 'ReviewPosted' THEN 1 + CAST(hash(i * 7) % 5 AS INTEGER) END AS rating,
+             CASE WHEN event_type = 'ReviewPosted' THEN 'fine' END AS text,
+             CASE WHEN event_type = 'ReviewPosted' THEN true END AS verified_purchase,
+             strftime(occurred_at, '%Y-%m-%d') AS event_date, event_type
+      FROM shaped
+    ) TO '${join(root, 'events')}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (event_date, event_type), OVERWRITE_OR_IGNORE)`);
+  db.closeSync();
+  instance.closeSync();
+  return endMs;
+}
+
+/** Peak resident memory of this process so far, MB (Linux). */
+function peakRssMb(): number {
+  const hwm = readFileSync('/proc/self/status', 'utf8').match(/VmHWM:\s+(\d+) kB/);
+  return hwm ? Math.round(Number(hwm[1]) / 1024) : Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
+/** One job in this process (the child's side): prints `{"rowsIn","seconds","peakRssMb"}`. */
+async function runJob(root: string, name: string, endMs: number, memoryLimit: string): Promise<void> {
+  const job = JOBS.find((j) => j.name === name)!;
+  const lake = await LocalLake.open({ root, memoryLimit });
+  const fromMs = job.windowDays === null ? 0 : endMs - job.windowDays * DAY_MS;
+  const [count] = await lake.query<{ n: number }>(
+    `SELECT count(*) AS n FROM events WHERE event_type IN (${job.types.map((t) => `'${t}'`).join(', ')})
+     AND epoch_ms(occurred_at) >= ${fromMs} AND epoch_ms(occurred_at) < ${endMs}`,
+  );
+  const started = performance.now();
+  await lake.unload(job.sql(fromMs, endMs), join(root, 'results', name));
+  const seconds = (performance.now() - started) / 1000;
+  lake.close();
+  process.stdout.write(`${JSON.stringify({ rowsIn: count!.n, seconds: Math.round(seconds * 10) / 10, peakRssMb: peakRssMb() })}\n`);
+}
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '1000000' },
+    products: { type: 'string', default: '100000' },
+    users: { type: 'string', default: '1000000' },
+    days: { type: 'string', default: '90' },
+    'memory-limit': { type: 'string', default: '3GB' },
+    json: { type: 'boolean', default: false },
+    job: { type: 'string' },
+    root: { type: 'string' },
+    end: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const memoryLimit = values['memory-limit']!;
+
+if (values.job) {
+  await runJob(values.root!, values.job, Number(values.end), memoryLimit);
+} else {
+  const products = Number(values.products);
+  const users = Number(values.users);
+  const days = Number(values.days);
+  for (const events of values.events!.split(',').map(Number)) {
+    const root = mkdtempSync(join(tmpdir(), 'bench-scale-'));
+    try {
+      const t0 = performance.now();
+      const endMs = await generateHistory(root, { events, products, users, days, memoryLimit });
+      const generated = (performance.now() - t0) / 1000;
+      if (!values.json) console.log(`\n${events.toLocaleString('en')} events, ${products.toLocaleString('en')} products, ${users.toLocaleString('en')} users: generated in ${generated.toFixed(1)} s`);
+      const jobs = [];
+      for (const job of JOBS) {
+        const out = execFileSync(
+          process.execPath,
+          ['--import', 'tsx', import.meta.filename, '--job', job.name, '--root', root, '--end', String(endMs), '--memory-limit', memoryLimit],
+          { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 },
+        );
+        const figures = JSON.parse(out.trim().split('\n').at(-1)!) as { rowsIn: number; seconds: number; peakRssMb: number };
+        jobs.push({ name: job.name, ...figures });
+        if (!values.json) console.log(`  ${job.name.padEnd(18)} rows in ${figures.rowsIn.toLocaleString('en').padStart(12)}  ${figures.seconds.toFixed(1).padStart(7)} s  peak RSS ${String(figures.peakRssMb).padStart(5)} MB`);
+      }
+      if (values.json) console.log(JSON.stringify({ events, products, users, jobs }));
+    } finally {
+      if (!values.keep) rmSync(root, { recursive: true, force: true });
+    }
+  }
+}
