@@ -2,8 +2,8 @@ import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamod
 import type { MinedBundles } from '../../models/bundles/mine.ts';
 import type { Bundle, Rule } from '../../models/bundles/mining.ts';
 import { documentClient } from '../lib/aws.ts';
-import { batchGetAll } from './batch-get.ts';
-import { batchWriteAll } from './batch-write.ts';
+import { batchGetAll } from './dynamo/batch-get.ts';
+import { batchWriteAll } from './dynamo/batch-write.ts';
 
 /** The bookkeeping item: when the bundles were last mined, and orders seen since. */
 const MINING = '#mining';

@@ -8,7 +8,7 @@ import {
 import type { Product, Scene } from '../../events/catalog.ts';
 import type { CatalogReader, PageKey } from '../../models/catalog.ts';
 import { documentClient } from '../lib/aws.ts';
-import { batchGetAll } from './batch-get.ts';
+import { batchGetAll } from './dynamo/batch-get.ts';
 
 /** Bookkeeping attributes stored beside each entity; stripped before the domain sees it. */
 const META = ['updatedAt'] as const;

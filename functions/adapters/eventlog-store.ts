@@ -11,7 +11,7 @@ import {
   mergeBucketEvents,
 } from '../../models/eventlog.ts';
 import { documentClient } from '../lib/aws.ts';
-import { batchWriteAll } from './batch-write.ts';
+import { batchWriteAll } from './dynamo/batch-write.ts';
 
 export const eventLogItem = (event: BehaviourEvent) => ({
   ...eventLogKey(event),

@@ -18,9 +18,9 @@ import {
 import { documentClient } from '../lib/aws.ts';
 import { nowDate } from '../lib/clock.ts';
 import { logger } from '../lib/logger.ts';
-import { batchGetAll } from './batch-get.ts';
-import { MAX_TRANSACT_ITEMS, markerKey, untilNoConflict, writeOnce } from './exactly-once.ts';
-import { allPages } from './paging.ts';
+import { batchGetAll } from './dynamo/batch-get.ts';
+import { MAX_TRANSACT_ITEMS, markerKey, untilNoConflict, writeOnce } from './dynamo/exactly-once.ts';
+import { allPages } from './dynamo/paging.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 

@@ -11,10 +11,10 @@ import type { HitArtifact } from '../../models/hits/model.ts';
 import type { HitEntry, RankedList } from '../../models/hits/ranking.ts';
 import type { CategoryPriors, GlobalPriors, HitStore, ScoreRecord } from '../../models/hits/rerank.ts';
 import { documentClient } from '../lib/aws.ts';
-import { batchGetAll } from './batch-get.ts';
-import { batchWriteAll } from './batch-write.ts';
+import { batchGetAll } from './dynamo/batch-get.ts';
+import { batchWriteAll } from './dynamo/batch-write.ts';
+import { allPages } from './dynamo/paging.ts';
 import { publishEvents } from './event-publisher.ts';
-import { allPages } from './paging.ts';
 import { readSignalSeries } from './signals-store.ts';
 
 export interface HitTables {

@@ -26,7 +26,7 @@ import type { GroupStore, StoredGroup } from '../../models/pricing/groups.ts';
 import type { PricingFacts, PricingSources, QuoteStore } from '../../models/pricing/quotes.ts';
 import type { RedemptionPlan, RedemptionStore } from '../../models/pricing/redemption.ts';
 import { documentClient } from '../lib/aws.ts';
-import { batchGetAll } from './batch-get.ts';
+import { batchGetAll } from './dynamo/batch-get.ts';
 import { segmentSettingsCache } from './profile-items.ts';
 
 const DAY_S = 86_400;

@@ -10,10 +10,10 @@ import {
 import { computeCutPoints, type ProfileSummary } from '../../models/segments/scoring.ts';
 import { documentClient } from '../lib/aws.ts';
 import { nowDate } from '../lib/clock.ts';
-import { batchGetAll } from './batch-get.ts';
-import { batchWriteAll } from './batch-write.ts';
+import { batchGetAll } from './dynamo/batch-get.ts';
+import { batchWriteAll } from './dynamo/batch-write.ts';
+import { allPages } from './dynamo/paging.ts';
 import { priorsKey } from './hits-store.ts';
-import { allPages } from './paging.ts';
 import {
   CUTS_KEY,
   cutsOfItem,

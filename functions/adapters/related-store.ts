@@ -12,8 +12,8 @@ import {
   visitKeysOf,
 } from '../../models/related/visit.ts';
 import { documentClient } from '../lib/aws.ts';
-import { batchGetAll } from './batch-get.ts';
-import { batchWriteAll } from './batch-write.ts';
+import { batchGetAll } from './dynamo/batch-get.ts';
+import { batchWriteAll } from './dynamo/batch-write.ts';
 
 /** The `related` table holds two parts per product: the list the request path reads, and the evidence. */
 export const NEIGHBOURS_PART = 'neighbours';

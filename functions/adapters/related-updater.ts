@@ -19,8 +19,8 @@ import {
 import { scoreNeighbours } from '../../models/related/neighbours.ts';
 import { documentClient } from '../lib/aws.ts';
 import { nowMs } from '../lib/clock.ts';
-import { batchGetAll } from './batch-get.ts';
-import { MAX_TRANSACT_ITEMS, markerKey, writeOnce } from './exactly-once.ts';
+import { batchGetAll } from './dynamo/batch-get.ts';
+import { MAX_TRANSACT_ITEMS, markerKey, writeOnce } from './dynamo/exactly-once.ts';
 import { EVIDENCE_PART, NEIGHBOURS_PART } from './related-store.ts';
 
 export const RELATED_CONSUMER = 'related';

@@ -3,9 +3,9 @@ import type { Product } from '../../events/catalog.ts';
 import { sessionKey, userKey, type VisitRecord } from '../../models/related/visit.ts';
 import type { SceneReader } from '../../models/scenes/answer.ts';
 import { documentClient } from '../lib/aws.ts';
-import { batchGetAll } from './batch-get.ts';
 import { cachedScenes, productsByIds } from './catalog-store.ts';
-import { allPages } from './paging.ts';
+import { batchGetAll } from './dynamo/batch-get.ts';
+import { allPages } from './dynamo/paging.ts';
 import { cachedPromotions } from './pricing-store.ts';
 import { dynamoRelatedReader, readNeighbourLists } from './related-store.ts';
 

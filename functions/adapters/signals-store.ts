@@ -11,9 +11,9 @@ import {
   type SignalCounts,
 } from '../../models/hits/signals.ts';
 import { documentClient } from '../lib/aws.ts';
-import { batchGetAll } from './batch-get.ts';
-import { batchWriteAll } from './batch-write.ts';
-import { MAX_TRANSACT_ITEMS, markerKey, untilNoConflict, writeOnce } from './exactly-once.ts';
+import { batchGetAll } from './dynamo/batch-get.ts';
+import { batchWriteAll } from './dynamo/batch-write.ts';
+import { MAX_TRANSACT_ITEMS, markerKey, untilNoConflict, writeOnce } from './dynamo/exactly-once.ts';
 
 export const SIGNALS_CONSUMER = 'signals';
 /** Hourly buckets are kept five weeks: the longest feature window is 28 days. */

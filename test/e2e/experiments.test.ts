@@ -2,7 +2,7 @@ import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import type { ExperimentInput } from '../../events/experiments.ts';
-import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
+import { batchWriteAll } from '../../functions/adapters/dynamo/batch-write.ts';
 import { writeNeighbourLists } from '../../functions/adapters/related-store.ts';
 import { Rng } from '../../infra/local/demo/data/prng.ts';
 import { TEST_NOW } from '../support/clock.ts';

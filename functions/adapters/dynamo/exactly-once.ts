@@ -1,7 +1,7 @@
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { backoffDelayMs } from '../../models/batching.ts';
-import { nowMs } from '../lib/clock.ts';
+import { backoffDelayMs } from '../../../models/batching.ts';
+import { nowMs } from '../../lib/clock.ts';
 import { batchGetAll } from './batch-get.ts';
 
 /** DynamoDB's limit on items in one transaction. */

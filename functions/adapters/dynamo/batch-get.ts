@@ -1,6 +1,6 @@
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { backoffDelayMs, chunk } from '../../models/batching.ts';
-import { documentClient } from '../lib/aws.ts';
+import { backoffDelayMs, chunk } from '../../../models/batching.ts';
+import { documentClient } from '../../lib/aws.ts';
 
 export type KeysByTable = Record<string, Record<string, unknown>[]>;
 export type ItemsByTable = Record<string, Record<string, unknown>[]>;

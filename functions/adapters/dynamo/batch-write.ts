@@ -1,6 +1,6 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { backoffDelayMs, chunk } from '../../models/batching.ts';
-import { documentClient } from '../lib/aws.ts';
+import { backoffDelayMs, chunk } from '../../../models/batching.ts';
+import { documentClient } from '../../lib/aws.ts';
 
 export class UnprocessedItemsError extends Error {
   constructor(
