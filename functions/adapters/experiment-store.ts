@@ -1,10 +1,4 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  ScanCommand,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { Experiment } from '../../events/experiments.ts';
 import type { ShopperOutcome, VariantCounts } from '../../models/experiments/attribution.ts';
@@ -19,10 +13,10 @@ import { documentClient } from '../lib/aws.ts';
 import { nowDate } from '../lib/clock.ts';
 import { logger } from '../lib/logger.ts';
 import { batchGetAll } from './dynamo/batch-get.ts';
-import { MAX_TRANSACT_ITEMS, markerKey, untilNoConflict, writeOnce } from './dynamo/exactly-once.ts';
+import { untilNoConflict } from './dynamo/conflicts.ts';
+import { MAX_TRANSACT_ITEMS, markerKey, type TransactItem, writeOnce } from './dynamo/exactly-once.ts';
+import { withoutMeta } from './dynamo/items.ts';
 import { allPages } from './dynamo/paging.ts';
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** The `processed` markers of record-experiments. */
 export const EXPERIMENTS_CONSUMER = 'experiments';
@@ -31,8 +25,7 @@ const STATE_RETENTION_MS = 30 * 24 * 3_600_000;
 
 /** A stored definition: the parsed experiment and when it was written. */
 const fromItem = (item: Record<string, unknown>): Experiment | undefined => {
-  const { updatedAt: _u, ...rest } = item;
-  const parsed = Experiment.safeParse(rest);
+  const parsed = Experiment.safeParse(withoutMeta(item));
   if (!parsed.success) {
     logger.warn('stored experiment does not parse; ignored', { experimentId: String(item.experimentId) });
     return undefined;
