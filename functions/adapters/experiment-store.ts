@@ -1,5 +1,4 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import { Experiment } from '../../events/experiments.ts';
 import type { ShopperOutcome, VariantCounts } from '../../models/experiments/attribution.ts';
 import {
@@ -11,6 +10,7 @@ import {
 } from '../../models/experiments/recording.ts';
 import { documentClient } from '../lib/aws.ts';
 import { nowDate } from '../lib/clock.ts';
+import { experimentsCacheSeconds } from '../lib/config.ts';
 import { logger } from '../lib/logger.ts';
 import { batchGetAll } from './dynamo/batch-get.ts';
 import { untilNoConflict } from './dynamo/conflicts.ts';
@@ -68,13 +68,6 @@ export async function scanExperiments(
   );
   return items.map(fromItem).filter((e): e is Experiment => e !== undefined);
 }
-
-/**
- * How long a request-path container reuses the definitions (default 60 s): a new or changed
- * experiment serves within that long. Parsed on first use, like the other settings.
- */
-export const experimentsCacheSeconds = (): number =>
-  z.coerce.number().int().min(0).max(3_600).default(60).parse(process.env.EXPERIMENTS_CACHE_SECONDS);
 
 /** The definitions, scanned at most once per `cacheSeconds` per container; a failed scan is not kept. */
 export function cachedExperiments(

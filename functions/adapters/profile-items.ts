@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { type RfmCutPoints, type RfmProfile, SegmentPolicy } from '../../events/segments.ts';
+import { segmentSettingsCacheSeconds } from '../lib/config.ts';
 import { logger } from '../lib/logger.ts';
 import { withoutMeta } from './dynamo/items.ts';
 
@@ -58,10 +58,6 @@ export function segmentFactsOf(
 }
 
 type SegmentFacts = ReturnType<typeof segmentFactsOf>;
-
-/** How long a container keeps the shop's cut points and segment policy: 60 s unless configured. */
-export const segmentSettingsCacheSeconds = (): number =>
-  z.coerce.number().int().min(0).max(3_600).default(60).parse(process.env.SEGMENT_SETTINGS_CACHE_SECONDS);
 
 /**
  * The shop-wide items (`#cuts`, `#policy`) kept per container between reads. Every signed-in

@@ -35,6 +35,9 @@ const product = (productId: string, category: string) => ({
 });
 
 beforeAll(async () => {
+  // related-read caches the definitions for 60 s per container; the segment-audience test wants a
+  // new one at once. Set before the first request: the setting is read once per container.
+  process.env.EXPERIMENTS_CACHE_SECONDS = '0';
   rt = await startTestRuntime('xp');
   doc = rt.doc;
   const updatedAt = new Date(rt.now()).toISOString();
@@ -258,8 +261,6 @@ describe('A/B experiment on the related surface, end to end', () => {
   }, 60_000);
 
   it('takes a segment audience, which serves only shoppers whose profile is in it', async () => {
-    // related-read caches the definitions for 60 s per container; this test wants the new one at once.
-    process.env.EXPERIMENTS_CACHE_SECONDS = '0';
     const dormantOnly = {
       ...definition(),
       experimentId: `${experimentId}-dormant`,
