@@ -5,6 +5,7 @@ import { updateShopperRecords } from './adapters/related-store.ts';
 import { tableName } from './lib/config.ts';
 import { HttpError, httpApi, jsonBody, parseAt } from './lib/http.ts';
 import { logger } from './lib/logger.ts';
+import { withinBudget } from './lib/timers.ts';
 
 /** 100 events with long review texts fit; a 2 MB body does not. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -44,23 +45,10 @@ export const handler = httpApi({
     // already reflects these events. It is derived state: if it fails, the events are still on the
     // bus and the answer is still 202; the session adapts from its next events. Under throttling
     // it gets a bounded time, so the answer does not wait out the SDK's retries (or the timeout).
-    const update = updateShopperRecords(shopperTables, unique);
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        update,
-        new Promise((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error('took longer than its budget')),
-            SHOPPER_UPDATE_BUDGET_MS,
-          );
-        }),
-      ]);
+      await withinBudget(updateShopperRecords(shopperTables, unique), SHOPPER_UPDATE_BUDGET_MS);
     } catch (error) {
-      update.catch(() => {});
       logger.warn('session records not updated', { error: (error as Error).message });
-    } finally {
-      clearTimeout(timer);
     }
     return { status: 202, body: { accepted: published, count: published.length } };
   },

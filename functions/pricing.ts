@@ -5,8 +5,8 @@ import { IDEMPOTENCY_KEY } from '../models/pricing/counters.ts';
 import { joinGroup, openGroup } from '../models/pricing/groups.ts';
 import { createQuote, type QuoteExperimentPorts, readQuote } from '../models/pricing/quotes.ts';
 import { redeemQuote } from '../models/pricing/redemption.ts';
-import { publishEvents } from './adapters/event-publisher.ts';
 import { cachedExperiments } from './adapters/experiment-store.ts';
+import { publishExposures } from './adapters/exposures.ts';
 import {
   cachedPromotions,
   dynamoGroupStore,
@@ -18,9 +18,8 @@ import {
 import { shopperOf, signedInShopper } from './lib/auth.ts';
 import { nowDate } from './lib/clock.ts';
 import { env, pricingEnv, tableName } from './lib/config.ts';
-import { HttpError, httpApi, jsonBody, parseAt } from './lib/http.ts';
+import { httpApi, jsonBody, parseAt, validationError } from './lib/http.ts';
 import { localeOf } from './lib/locale.ts';
-import { logger } from './lib/logger.ts';
 import { countMetric } from './lib/metrics.ts';
 
 const sources = dynamoPricingSources(
@@ -51,14 +50,7 @@ const promotions = promotionsById(tableName('promotions'));
  */
 const experiments: QuoteExperimentPorts = {
   definitions: cachedExperiments(tableName('experiments')),
-  exposed: async (events) => {
-    try {
-      const { failed } = await publishEvents(events, { maxAttempts: 2 });
-      if (failed.length > 0) logger.warn('exposures not recorded', { failed });
-    } catch (error) {
-      logger.warn('exposures not recorded', { error: (error as Error).message });
-    }
-  },
+  exposed: publishExposures,
   newEventId: () => `exp-${randomUUID()}`,
 };
 
@@ -66,9 +58,7 @@ function idempotencyKeyOf(headers: Record<string, string | undefined>): string {
   const key = headers['idempotency-key'] ?? headers['Idempotency-Key'];
   if (key === undefined || !IDEMPOTENCY_KEY.test(key)) {
     const message = key === undefined ? 'required' : 'must be 8-128 letters, digits, ".", "_", ":" or "-"';
-    throw new HttpError(400, 'ValidationError', `invalid header.idempotency-key: ${message}`, [
-      { in: 'header', path: 'idempotency-key', message },
-    ]);
+    throw validationError('header', [{ field: 'idempotency-key', message }]);
   }
   return key;
 }

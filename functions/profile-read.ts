@@ -1,6 +1,6 @@
 import { UserProfilePath } from '../events/segments.ts';
 import { type ProfileReader, userProfile } from '../models/segments/lookup.ts';
-import { batchGetAll } from './adapters/batch-get.ts';
+import { batchGetAll } from './adapters/dynamo/batch-get.ts';
 import { segmentFactsOf, segmentKeys } from './adapters/profile-items.ts';
 import { nowMs } from './lib/clock.ts';
 import { tableName } from './lib/config.ts';

@@ -1,10 +1,9 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { HitModelTrained, SignalsAggregated } from '../events/hits.ts';
-import { defaultHitArtifact } from '../models/hits/default-model.ts';
-import { type HitModel, hitProbabilities, loadHitModel, positiveWeightOf } from '../models/hits/model.ts';
-import { type HitScorer, rerankAll, rerankTouched } from '../models/hits/rerank.ts';
-import { dynamoHitStore, latestHitModel } from './adapters/hits-store.ts';
+import { rerankAll, rerankTouched } from '../models/hits/rerank.ts';
+import { hitModelCache } from './adapters/hit-model-cache.ts';
+import { dynamoHitStore } from './adapters/hits-store.ts';
 import { nowMs } from './lib/clock.ts';
 import { tableName } from './lib/config.ts';
 import { logger } from './lib/logger.ts';
@@ -19,36 +18,11 @@ const names = {
 };
 const store = dynamoHitStore(names);
 
-/** How long a container keeps its model before looking for a newer one in hitmodels. */
-const MODEL_TTL_MS = 5 * 60_000;
-let cached: { scorer: HitScorer; loadedAt: number } | undefined;
-
-/**
- * The newest stored model, else the one bundled with the code. Loaded once per container and
- * looked up again after MODEL_TTL_MS, or at once when a HitModelTrained event says there is news.
- */
-async function scorer(fresh = false): Promise<HitScorer> {
-  if (cached && !fresh && nowMs() - cached.loadedAt < MODEL_TTL_MS) return cached.scorer;
-  const artifact = (await latestHitModel(tableName('hitmodels'))) ?? defaultHitArtifact;
-  const previous = cached;
-  if (previous?.scorer.version === artifact.manifest.version) {
-    previous.loadedAt = nowMs();
-    return previous.scorer;
-  }
-  const model: HitModel = await loadHitModel(artifact);
-  const weight = positiveWeightOf(artifact.manifest);
-  const next: HitScorer = {
-    version: artifact.manifest.version,
-    score: (vectors) => hitProbabilities(model, vectors, weight),
-  };
-  cached = { scorer: next, loadedAt: nowMs() };
-  logger.info('hit model loaded', { modelVersion: next.version });
-  return next;
-}
+const model = hitModelCache(tableName('hitmodels'));
 
 const onSignals = busBatchConsumer(SignalsAggregated, async (batches) => {
   const ids = [...new Set(batches.flatMap((b) => b.productIds))];
-  const report = await rerankTouched(store, await scorer(), ids, nowMs());
+  const report = await rerankTouched(store, await model.current(), ids, nowMs());
   countMetric('HitRankingUpdates', report.events);
   logger.info('re-ranked', { ...report });
 });
@@ -66,7 +40,7 @@ export async function handler(
   }
   const job = ScheduledJob.safeParse(event);
   if (job.success) {
-    const report = await rerankAll(store, await scorer(), nowMs());
+    const report = await rerankAll(store, await model.current(), nowMs());
     countMetric('HitRankingUpdates', report.events);
     logger.info('full re-rank (scheduled)', { ...report });
     return undefined;
@@ -74,7 +48,7 @@ export async function handler(
   const direct = DirectEvent.parse(event);
   if (direct['detail-type'] === 'HitModelTrained') {
     const trained = HitModelTrained.parse(direct.detail);
-    const s = await scorer(true);
+    const s = await model.reload();
     logger.info('full re-rank (new model)', {
       announced: trained.modelVersion,
       modelVersion: s.version,

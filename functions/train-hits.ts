@@ -3,11 +3,11 @@ import * as z from 'zod';
 import type { BehaviourEvent } from '../events/behaviour.ts';
 import type { HitModelTrained } from '../events/hits.ts';
 import { historyFromEvents } from '../models/hits/dataset.ts';
-import { defaultHitArtifact } from '../models/hits/default-model.ts';
 import { RETRAIN_HISTORY_DAYS, retrainHits, retrainWindow } from '../models/hits/retrain.ts';
 import { publishEvents } from './adapters/event-publisher.ts';
 import { readEventLog } from './adapters/eventlog-store.ts';
-import { latestHitModel, putHitModel, scanProductInfo } from './adapters/hits-store.ts';
+import { currentHitArtifact } from './adapters/hit-model-cache.ts';
+import { putHitModel, scanProductInfo } from './adapters/hits-store.ts';
 import { nowDate } from './lib/clock.ts';
 import { tableName } from './lib/config.ts';
 import { logger } from './lib/logger.ts';
@@ -35,7 +35,7 @@ export async function handler(event: unknown) {
     events.push(...batch);
   }
   const products = await scanProductInfo(tableName('products'));
-  const current = (await latestHitModel(tableName('hitmodels'))) ?? defaultHitArtifact;
+  const current = await currentHitArtifact(tableName('hitmodels'));
   const result = await retrainHits(
     historyFromEvents(products, events),
     { startMs, endMs, now },

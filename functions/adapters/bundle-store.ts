@@ -2,8 +2,9 @@ import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamod
 import type { MinedBundles } from '../../models/bundles/mine.ts';
 import type { Bundle, Rule } from '../../models/bundles/mining.ts';
 import { documentClient } from '../lib/aws.ts';
-import { batchGetAll } from './batch-get.ts';
-import { batchWriteAll } from './batch-write.ts';
+import { batchGetAll } from './dynamo/batch-get.ts';
+import { batchWriteAll } from './dynamo/batch-write.ts';
+import { conditionally } from './dynamo/conflicts.ts';
 
 /** The bookkeeping item: when the bundles were last mined, and orders seen since. */
 const MINING = '#mining';
@@ -87,8 +88,8 @@ export async function countOrdersAndClaim(
       ExpressionAttributeValues: { ':n': orders },
     }),
   );
-  try {
-    await client.send(
+  return conditionally(
+    client.send(
       new UpdateCommand({
         TableName: table,
         Key: { productId: MINING },
@@ -96,10 +97,6 @@ export async function countOrdersAndClaim(
         ConditionExpression: 'ordersSince >= :t',
         ExpressionAttributeValues: { ':t': threshold },
       }),
-    );
-    return true;
-  } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-    throw error;
-  }
+    ),
+  );
 }

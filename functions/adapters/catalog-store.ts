@@ -8,16 +8,10 @@ import {
 import type { Product, Scene } from '../../events/catalog.ts';
 import type { CatalogReader, PageKey } from '../../models/catalog.ts';
 import { documentClient } from '../lib/aws.ts';
-import { batchGetAll } from './batch-get.ts';
-
-/** Bookkeeping attributes stored beside each entity; stripped before the domain sees it. */
-const META = ['updatedAt'] as const;
-
-function strip<T>(item: Record<string, unknown>): T {
-  const copy = { ...item };
-  for (const k of META) delete copy[k];
-  return copy as T;
-}
+import { batchGetAll } from './dynamo/batch-get.ts';
+import { conditionally } from './dynamo/conflicts.ts';
+import { withoutMeta } from './dynamo/items.ts';
+import { allPages } from './dynamo/paging.ts';
 
 export function dynamoCatalogReader(
   names: { products: string; scenes: string },
@@ -26,7 +20,7 @@ export function dynamoCatalogReader(
   return {
     async getProduct(productId) {
       const out = await client.send(new GetCommand({ TableName: names.products, Key: { productId } }));
-      return out.Item ? strip<Product>(out.Item) : undefined;
+      return out.Item ? withoutMeta<Product>(out.Item) : undefined;
     },
     async pageProducts({ category, limit, after }) {
       const out =
@@ -44,19 +38,15 @@ export function dynamoCatalogReader(
                 ExclusiveStartKey: after,
               }),
             );
-      const items = (out.Items ?? []).map((i) => strip<Product>(i));
+      const items = (out.Items ?? []).map((i) => withoutMeta<Product>(i));
       const last = out.LastEvaluatedKey as PageKey | undefined;
       return last ? { items, last } : { items };
     },
     async listScenes() {
-      const scenes: Scene[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const out = await client.send(new ScanCommand({ TableName: names.scenes, ExclusiveStartKey: start }));
-        scenes.push(...(out.Items ?? []).map((i) => strip<Scene>(i)));
-        start = out.LastEvaluatedKey;
-      } while (start);
-      return scenes.sort((a, b) => a.sceneId.localeCompare(b.sceneId));
+      const items = await allPages((start) =>
+        client.send(new ScanCommand({ TableName: names.scenes, ExclusiveStartKey: start })),
+      );
+      return items.map((i) => withoutMeta<Scene>(i)).sort((a, b) => a.sceneId.localeCompare(b.sceneId));
     },
   };
 }
@@ -72,8 +62,8 @@ export async function putIfNewer(
   updatedAt: string,
   client: DynamoDBDocumentClient = documentClient(),
 ): Promise<boolean> {
-  try {
-    await client.send(
+  return conditionally(
+    client.send(
       new PutCommand({
         TableName: table,
         Item: { ...item, updatedAt: new Date(updatedAt).toISOString() },
@@ -81,12 +71,8 @@ export async function putIfNewer(
         ExpressionAttributeNames: { '#k': keyName, '#u': 'updatedAt' },
         ExpressionAttributeValues: { ':u': new Date(updatedAt).toISOString() },
       }),
-    );
-    return true;
-  } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /** Products by id in one round trip (BatchGetItem, 100 keys a call, unprocessed keys retried). */
@@ -95,7 +81,7 @@ export function productsByIds(table: string, client: DynamoDBDocumentClient = do
     const unique = [...new Set(ids)];
     if (unique.length === 0) return new Map();
     const got = await batchGetAll({ [table]: unique.map((productId) => ({ productId })) }, { client });
-    return new Map((got[table] ?? []).map((i) => [i.productId as string, strip<Product>(i)]));
+    return new Map((got[table] ?? []).map((i) => [i.productId as string, withoutMeta<Product>(i)]));
   };
 }
 

@@ -9,6 +9,7 @@ import { backoffDelayMs, chunk } from '../../models/batching.ts';
 import { env } from '../lib/config.ts';
 import { eventBridge } from '../lib/eventbridge.ts';
 import { logger } from '../lib/logger.ts';
+import { sleep } from '../lib/timers.ts';
 
 export interface PublishFailure {
   eventId: string;
@@ -34,8 +35,6 @@ function entrySize(e: PutEventsRequestEntry): number {
     (e.Resources ?? []).reduce((n, r) => n + Buffer.byteLength(r), 0)
   );
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Publishes events to the bus in PutEvents chunks. Entries that come back failed (FailedEntryCount,

@@ -11,7 +11,9 @@ import {
   mergeBucketEvents,
 } from '../../models/eventlog.ts';
 import { documentClient } from '../lib/aws.ts';
-import { batchWriteAll } from './batch-write.ts';
+import { batchWriteAll } from './dynamo/batch-write.ts';
+import { conditionally } from './dynamo/conflicts.ts';
+import { allPages } from './dynamo/paging.ts';
 
 export const eventLogItem = (event: BehaviourEvent) => ({
   ...eventLogKey(event),
@@ -28,8 +30,8 @@ export async function appendToEventLog(
   event: BehaviourEvent,
   client: DynamoDBDocumentClient = documentClient(),
 ): Promise<boolean> {
-  try {
-    await client.send(
+  return conditionally(
+    client.send(
       new PutCommand({
         TableName: table,
         Item: eventLogItem(event),
@@ -37,12 +39,8 @@ export async function appendToEventLog(
         ConditionExpression: 'attribute_not_exists(#b)',
         ExpressionAttributeNames: { '#b': 'bucket' },
       }),
-    );
-    return true;
-  } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /** Segment items for a bulk import; each expires with its newest event. */
@@ -77,22 +75,18 @@ function decodeItem(item: Record<string, unknown>): BehaviourEvent[] {
 }
 
 async function readBucket(table: string, bucket: string, client: DynamoDBDocumentClient) {
-  const parts: BehaviourEvent[][] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const out = await client.send(
+  const items = await allPages((start) =>
+    client.send(
       new QueryCommand({
         TableName: table,
         KeyConditionExpression: '#b = :b',
         ExpressionAttributeNames: { '#b': 'bucket' },
         ExpressionAttributeValues: { ':b': bucket },
-        ExclusiveStartKey,
+        ExclusiveStartKey: start,
       }),
-    );
-    for (const item of out.Items ?? []) parts.push(decodeItem(item));
-    ExclusiveStartKey = out.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return parts;
+    ),
+  );
+  return items.map(decodeItem);
 }
 
 /**

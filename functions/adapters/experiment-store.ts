@@ -1,11 +1,4 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  ScanCommand,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { Experiment } from '../../events/experiments.ts';
 import type { ShopperOutcome, VariantCounts } from '../../models/experiments/attribution.ts';
 import {
@@ -17,12 +10,13 @@ import {
 } from '../../models/experiments/recording.ts';
 import { documentClient } from '../lib/aws.ts';
 import { nowDate } from '../lib/clock.ts';
+import { experimentsCacheSeconds } from '../lib/config.ts';
 import { logger } from '../lib/logger.ts';
-import { batchGetAll } from './batch-get.ts';
-import { MAX_TRANSACT_ITEMS, markerKey, untilNoConflict, writeOnce } from './exactly-once.ts';
-import { allPages } from './paging.ts';
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+import { batchGetAll } from './dynamo/batch-get.ts';
+import { untilNoConflict } from './dynamo/conflicts.ts';
+import { MAX_TRANSACT_ITEMS, markerKey, type TransactItem, writeOnce } from './dynamo/exactly-once.ts';
+import { withoutMeta } from './dynamo/items.ts';
+import { allPages } from './dynamo/paging.ts';
 
 /** The `processed` markers of record-experiments. */
 export const EXPERIMENTS_CONSUMER = 'experiments';
@@ -31,8 +25,7 @@ const STATE_RETENTION_MS = 30 * 24 * 3_600_000;
 
 /** A stored definition: the parsed experiment and when it was written. */
 const fromItem = (item: Record<string, unknown>): Experiment | undefined => {
-  const { updatedAt: _u, ...rest } = item;
-  const parsed = Experiment.safeParse(rest);
+  const parsed = Experiment.safeParse(withoutMeta(item));
   if (!parsed.success) {
     logger.warn('stored experiment does not parse; ignored', { experimentId: String(item.experimentId) });
     return undefined;
@@ -75,13 +68,6 @@ export async function scanExperiments(
   );
   return items.map(fromItem).filter((e): e is Experiment => e !== undefined);
 }
-
-/**
- * How long a request-path container reuses the definitions (default 60 s): a new or changed
- * experiment serves within that long. Parsed on first use, like the other settings.
- */
-export const experimentsCacheSeconds = (): number =>
-  z.coerce.number().int().min(0).max(3_600).default(60).parse(process.env.EXPERIMENTS_CACHE_SECONDS);
 
 /** The definitions, scanned at most once per `cacheSeconds` per container; a failed scan is not kept. */
 export function cachedExperiments(

@@ -11,10 +11,11 @@ import type { HitArtifact } from '../../models/hits/model.ts';
 import type { HitEntry, RankedList } from '../../models/hits/ranking.ts';
 import type { CategoryPriors, GlobalPriors, HitStore, ScoreRecord } from '../../models/hits/rerank.ts';
 import { documentClient } from '../lib/aws.ts';
-import { batchGetAll } from './batch-get.ts';
-import { batchWriteAll } from './batch-write.ts';
+import { batchGetAll } from './dynamo/batch-get.ts';
+import { batchWriteAll } from './dynamo/batch-write.ts';
+import { conditionally } from './dynamo/conflicts.ts';
+import { allPages } from './dynamo/paging.ts';
 import { publishEvents } from './event-publisher.ts';
-import { allPages } from './paging.ts';
 import { readSignalSeries } from './signals-store.ts';
 
 export interface HitTables {
@@ -147,9 +148,9 @@ export function dynamoHitStore(
       );
       return out;
     },
-    async writeList(list, expectedRevision) {
-      try {
-        await client.send(
+    writeList: (list, expectedRevision) =>
+      conditionally(
+        client.send(
           new PutCommand({
             TableName: names.rankings,
             Item: { rankingKey: listKey(list.scope), ...list },
@@ -157,13 +158,8 @@ export function dynamoHitStore(
               expectedRevision === 0 ? 'attribute_not_exists(rankingKey)' : 'revision = :r',
             ...(expectedRevision === 0 ? {} : { ExpressionAttributeValues: { ':r': expectedRevision } }),
           }),
-        );
-        return true;
-      } catch (error) {
-        if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-        throw error;
-      }
-    },
+        ),
+      ),
     publish,
   };
 }

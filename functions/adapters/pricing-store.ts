@@ -26,17 +26,15 @@ import type { GroupStore, StoredGroup } from '../../models/pricing/groups.ts';
 import type { PricingFacts, PricingSources, QuoteStore } from '../../models/pricing/quotes.ts';
 import type { RedemptionPlan, RedemptionStore } from '../../models/pricing/redemption.ts';
 import { documentClient } from '../lib/aws.ts';
-import { batchGetAll } from './batch-get.ts';
+import { sleep } from '../lib/timers.ts';
+import { batchGetAll } from './dynamo/batch-get.ts';
+import { conditionally } from './dynamo/conflicts.ts';
+import { withoutMeta } from './dynamo/items.ts';
+import { allPages } from './dynamo/paging.ts';
 import { segmentSettingsCache } from './profile-items.ts';
 
 const DAY_S = 86_400;
 const epochS = (iso: string) => Math.floor(Date.parse(iso) / 1000);
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function strip<T>(item: Record<string, unknown>): T {
-  const { updatedAt: _u, ...rest } = item;
-  return rest as T;
-}
 
 // ---------------------------------------------------------------------------------------------
 // What a quote is priced from
@@ -61,7 +59,9 @@ export function cachedPromotions(
   return () => {
     const now = clock();
     if (!cached || now - cached.at >= cacheSeconds * 1000) {
-      const value = scanAll(table, client).then((items) => items.map((i) => strip<Promotion>(i)));
+      const value = allPages((start) =>
+        client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start })),
+      ).then((items) => items.map((i) => withoutMeta<Promotion>(i)));
       // A failed scan is not cached: the next request tries again.
       value.catch(() => {
         if (cached?.value === value) cached = undefined;
@@ -72,22 +72,11 @@ export function cachedPromotions(
   };
 }
 
-async function scanAll(table: string, client: DynamoDBDocumentClient): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
-
 /** Promotions by id, read fresh (redemption caps, opening a group). */
 export function promotionsById(table: string, client: DynamoDBDocumentClient = documentClient()) {
   return async (ids: string[]): Promise<Promotion[]> => {
     const out = await batchGetAll({ [table]: ids.map((promotionId) => ({ promotionId })) }, { client });
-    return (out[table] ?? []).map((i) => strip<Promotion>(i));
+    return (out[table] ?? []).map((i) => withoutMeta<Promotion>(i));
   };
 }
 
@@ -128,9 +117,9 @@ export function dynamoPricingSources(
           : undefined;
       return {
         products: new Map(
-          (out[names.products] ?? []).map((i) => [i.productId as string, strip<Product>(i)] as const),
+          (out[names.products] ?? []).map((i) => [i.productId as string, withoutMeta<Product>(i)] as const),
         ),
-        scenes: (out[names.scenes] ?? []).map((i) => strip<Scene>(i)),
+        scenes: (out[names.scenes] ?? []).map((i) => withoutMeta<Scene>(i)),
         memberTier: (customer?.memberTier as MemberTier | undefined) ?? 'none',
         profile: segmentFacts?.profile,
         cuts: segmentFacts?.cuts,
@@ -211,8 +200,8 @@ export function dynamoGroupStore(
       );
     },
     async join(groupId, userId, expectedMembers, status, now) {
-      try {
-        await client.send(
+      return conditionally(
+        client.send(
           new UpdateCommand({
             TableName: table,
             Key: { groupId },
@@ -231,12 +220,8 @@ export function dynamoGroupStore(
               ':now': now.toISOString(),
             },
           }),
-        );
-        return true;
-      } catch (error) {
-        if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-        throw error;
-      }
+        ),
+      );
     },
   };
 }

@@ -1,6 +1,7 @@
-import * as z from 'zod';
 import { type RfmCutPoints, type RfmProfile, SegmentPolicy } from '../../events/segments.ts';
+import { segmentSettingsCacheSeconds } from '../lib/config.ts';
 import { logger } from '../lib/logger.ts';
+import { withoutMeta } from './dynamo/items.ts';
 
 /**
  * The `profiles` table: one item per signed-in shopper who ordered (`userId`, the RfmProfile as it
@@ -21,15 +22,9 @@ export const isReservedKey = (userId: unknown): boolean =>
 /** The keys to read for classifying `userId`: the profile, the cut points and the policy. */
 export const segmentKeys = (userId: string) => [{ userId }, { userId: CUTS_KEY }, { userId: POLICY_KEY }];
 
-const strip = <T>(item: Record<string, unknown>, ...keys: string[]): T => {
-  const out = { ...item };
-  for (const k of ['updatedAt', ...keys]) delete out[k];
-  return out as T;
-};
-
-export const profileOfItem = (item: Record<string, unknown>): RfmProfile => strip<RfmProfile>(item);
+export const profileOfItem = (item: Record<string, unknown>): RfmProfile => withoutMeta<RfmProfile>(item);
 export const cutsOfItem = (item: Record<string, unknown>): RfmCutPoints =>
-  strip<RfmCutPoints>(item, 'userId');
+  withoutMeta<RfmCutPoints>(item, 'userId');
 
 /**
  * The stored policy, or undefined when none is stored or the stored one no longer parses (then
@@ -63,10 +58,6 @@ export function segmentFactsOf(
 }
 
 type SegmentFacts = ReturnType<typeof segmentFactsOf>;
-
-/** How long a container keeps the shop's cut points and segment policy: 60 s unless configured. */
-export const segmentSettingsCacheSeconds = (): number =>
-  z.coerce.number().int().min(0).max(3_600).default(60).parse(process.env.SEGMENT_SETTINGS_CACHE_SECONDS);
 
 /**
  * The shop-wide items (`#cuts`, `#policy`) kept per container between reads. Every signed-in

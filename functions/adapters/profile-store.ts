@@ -1,6 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { RfmCutPoints, RfmProfile, SegmentPolicy } from '../../events/segments.ts';
-import { backoffDelayMs } from '../../models/batching.ts';
 import {
   applyOrders,
   type OrderFact,
@@ -10,10 +9,12 @@ import {
 import { computeCutPoints, type ProfileSummary } from '../../models/segments/scoring.ts';
 import { documentClient } from '../lib/aws.ts';
 import { nowDate } from '../lib/clock.ts';
-import { batchGetAll } from './batch-get.ts';
-import { batchWriteAll } from './batch-write.ts';
+import { sleep } from '../lib/timers.ts';
+import { batchGetAll } from './dynamo/batch-get.ts';
+import { batchWriteAll } from './dynamo/batch-write.ts';
+import { conditionally, untilNoConflict } from './dynamo/conflicts.ts';
+import { allPages } from './dynamo/paging.ts';
 import { priorsKey } from './hits-store.ts';
-import { allPages } from './paging.ts';
 import {
   CUTS_KEY,
   cutsOfItem,
@@ -124,7 +125,6 @@ export interface ProfileUpdateReport {
 
 /** Rounds of re-reading after a concurrent writer changed a profile first. */
 const MAX_CONFLICT_RETRIES = 12;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Adds a batch of orders to their shoppers' profiles, each order id once. Per shopper: read the
@@ -136,7 +136,10 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export async function updateProfiles(
   names: ProfileTables,
   orders: readonly OrderFact[],
-  { client = documentClient(), wait = sleep }: { client?: DynamoDBDocumentClient; wait?: typeof sleep } = {},
+  {
+    client = documentClient(),
+    wait = sleep,
+  }: { client?: DynamoDBDocumentClient; wait?: (ms: number) => Promise<void> } = {},
 ): Promise<ProfileUpdateReport> {
   const byUser = new Map<string, OrderFact[]>();
   for (const o of orders) byUser.set(o.userId, [...(byUser.get(o.userId) ?? []), o]);
@@ -155,14 +158,12 @@ export async function updateProfiles(
     client,
   );
   let users = [...byUser.keys()];
-  for (let attempt = 0; users.length > 0; attempt++) {
-    if (attempt > MAX_CONFLICT_RETRIES) throw new Error(`profiles kept changing: ${users.join(', ')}`);
+  const attempt = async (n: number): Promise<ProfileUpdateReport | 'conflict'> => {
     let stored: Map<string, RfmProfile>;
-    if (attempt === 0) {
+    if (n === 0) {
       const got = await batchGetAll({ [names.rfmProfiles]: users.map((userId) => ({ userId })) }, { client });
       stored = new Map((got[names.rfmProfiles] ?? []).map((i) => [i.userId as string, profileOfItem(i)]));
     } else {
-      await wait(backoffDelayMs(attempt));
       const got = await Promise.all(
         users.map((userId) =>
           client.send(
@@ -184,29 +185,32 @@ export async function updateProfiles(
           report.unverifiable += result.unverifiable.length;
           return;
         }
-        try {
-          await client.send(
-            new PutCommand({
-              TableName: names.rfmProfiles,
-              Item: { ...result.profile, updatedAt: nowDate().toISOString() },
-              ConditionExpression: 'attribute_not_exists(userId) OR version = :v',
-              ExpressionAttributeValues: { ':v': before?.version ?? 0 },
-            }),
-          );
+        const put = client.send(
+          new PutCommand({
+            TableName: names.rfmProfiles,
+            Item: { ...result.profile, updatedAt: nowDate().toISOString() },
+            ConditionExpression: 'attribute_not_exists(userId) OR version = :v',
+            ExpressionAttributeValues: { ':v': before?.version ?? 0 },
+          }),
+        );
+        if (await conditionally(put)) {
           report.written++;
           report.applied += result.applied.length;
           report.duplicates += result.duplicates.length;
           report.unverifiable += result.unverifiable.length;
-        } catch (error) {
-          if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+        } else {
           report.conflicts++;
           conflicts.push(userId);
         }
       }),
     );
     users = conflicts;
-  }
-  return report;
+    return users.length > 0 ? 'conflict' : report;
+  };
+  return untilNoConflict(attempt, () => `profiles (${users.join(', ')})`, {
+    maxRetries: MAX_CONFLICT_RETRIES,
+    wait,
+  });
 }
 
 /** Every profile's recency, frequency and monetary value: one projected, paged Scan. */

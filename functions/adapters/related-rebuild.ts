@@ -4,7 +4,7 @@ import { buildEvidence } from '../../models/related/batch.ts';
 import { defaultRelatedConfig, type RelatedConfig } from '../../models/related/evidence.ts';
 import { documentClient } from '../lib/aws.ts';
 import { nowMs } from '../lib/clock.ts';
-import { batchWriteAll } from './batch-write.ts';
+import { batchWriteAll } from './dynamo/batch-write.ts';
 import { readEventLog } from './eventlog-store.ts';
 import { EVIDENCE_PART, NEIGHBOURS_PART } from './related-store.ts';
 import { contentIndex, neighbourList, type RelatedTables } from './related-updater.ts';

@@ -1,7 +1,6 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import type { Product } from '../../events/catalog.ts';
-import { backoffDelayMs } from '../../models/batching.ts';
 import type { RelatedReader, StoredNeighbour } from '../../models/related/answer.ts';
 import {
   applyToShopper,
@@ -12,8 +11,10 @@ import {
   visitKeysOf,
 } from '../../models/related/visit.ts';
 import { documentClient } from '../lib/aws.ts';
-import { batchGetAll } from './batch-get.ts';
-import { batchWriteAll } from './batch-write.ts';
+import { batchGetAll } from './dynamo/batch-get.ts';
+import { batchWriteAll } from './dynamo/batch-write.ts';
+import { conditionally, untilNoConflict } from './dynamo/conflicts.ts';
+import { withoutMeta } from './dynamo/items.ts';
 
 /** The `related` table holds two parts per product: the list the request path reads, and the evidence. */
 export const NEIGHBOURS_PART = 'neighbours';
@@ -24,11 +25,6 @@ export interface NeighbourList {
   neighbours: StoredNeighbour[];
   updatedAt: string;
 }
-
-const stripProduct = (item: Record<string, unknown>): Product => {
-  const { updatedAt: _u, ...rest } = item;
-  return rest as Product;
-};
 
 /**
  * The related request's two round trips: one BatchGetItem over three tables (anchor product, its
@@ -55,7 +51,7 @@ export function dynamoRelatedReader(
       const visits = (out[names.visits] ?? []) as unknown as VisitRecord[];
       const anchor = out[names.products]?.[0];
       return {
-        anchor: anchor ? stripProduct(anchor) : undefined,
+        anchor: anchor ? withoutMeta<Product>(anchor) : undefined,
         neighbours: (out[names.related]?.[0]?.neighbours ?? []) as StoredNeighbour[],
         session: sessionId ? visits.find((s) => s.visitKey === sessionKey(sessionId)) : undefined,
         user: userId ? visits.find((s) => s.visitKey === userKey(userId)) : undefined,
@@ -67,7 +63,9 @@ export function dynamoRelatedReader(
         { [names.products]: productIds.map((productId) => ({ productId })) },
         { client, ...(onCall ? { onCall } : {}) },
       );
-      return new Map((out[names.products] ?? []).map((i) => [i.productId as string, stripProduct(i)]));
+      return new Map(
+        (out[names.products] ?? []).map((i) => [i.productId as string, withoutMeta<Product>(i)]),
+      );
     },
   };
 }
@@ -115,9 +113,8 @@ export async function updateShopperRecords(
 ): Promise<number> {
   let keys = visitKeysOf(events);
   let written = 0;
-  for (let attempt = 0; keys.length > 0; attempt++) {
-    if (attempt > MAX_CONFLICT_RETRIES) throw new Error(`shopper records kept changing: ${keys.join(', ')}`);
-    if (attempt > 0) await new Promise((r) => setTimeout(r, backoffDelayMs(attempt)));
+  if (keys.length === 0) return written;
+  const attempt = async (): Promise<number | 'conflict'> => {
     const stored = await batchGetAll({ [names.visits]: keys.map((visitKey) => ({ visitKey })) }, { client });
     const records = new Map(
       (stored[names.visits] ?? []).map((r) => [r.visitKey as string, r as unknown as VisitRecord]),
@@ -154,23 +151,22 @@ export async function updateShopperRecords(
           (id) => consumable.get(id) ?? false,
         );
         if (after === before) return;
-        try {
-          await client.send(
-            new PutCommand({
-              TableName: names.visits,
-              Item: after,
-              ConditionExpression: 'attribute_not_exists(visitKey) OR version = :v',
-              ExpressionAttributeValues: { ':v': before.version },
-            }),
-          );
-          written++;
-        } catch (error) {
-          if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-          conflicts.push(key);
-        }
+        const put = client.send(
+          new PutCommand({
+            TableName: names.visits,
+            Item: after,
+            ConditionExpression: 'attribute_not_exists(visitKey) OR version = :v',
+            ExpressionAttributeValues: { ':v': before.version },
+          }),
+        );
+        if (await conditionally(put)) written++;
+        else conflicts.push(key);
       }),
     );
     keys = conflicts;
-  }
-  return written;
+    return keys.length > 0 ? 'conflict' : written;
+  };
+  return untilNoConflict(attempt, () => `shopper records (${keys.join(', ')})`, {
+    maxRetries: MAX_CONFLICT_RETRIES,
+  });
 }

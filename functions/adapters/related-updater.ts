@@ -1,7 +1,6 @@
 import { type DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import type { Product, Scene } from '../../events/catalog.ts';
-import { backoffDelayMs } from '../../models/batching.ts';
 import { blendForStore, listToStore, STORED_LIST_LENGTH } from '../../models/related/answer.ts';
 import { ContentIndex } from '../../models/related/content.ts';
 import {
@@ -19,8 +18,10 @@ import {
 import { scoreNeighbours } from '../../models/related/neighbours.ts';
 import { documentClient } from '../lib/aws.ts';
 import { nowMs } from '../lib/clock.ts';
-import { batchGetAll } from './batch-get.ts';
-import { MAX_TRANSACT_ITEMS, markerKey, writeOnce } from './exactly-once.ts';
+import { batchGetAll } from './dynamo/batch-get.ts';
+import { untilNoConflict } from './dynamo/conflicts.ts';
+import { MAX_TRANSACT_ITEMS, markerKey, writeOnce } from './dynamo/exactly-once.ts';
+import { allPages } from './dynamo/paging.ts';
 import { EVIDENCE_PART, NEIGHBOURS_PART } from './related-store.ts';
 
 export const RELATED_CONSUMER = 'related';
@@ -61,16 +62,10 @@ export async function contentIndex(
 ): Promise<RelatedCatalog> {
   if (catalogCache?.table === names.products && nowMs() - catalogCache.at < CATALOG_CACHE_MS)
     return catalogCache;
-  const scan = async <T>(table: string) => {
-    const items: T[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
-      items.push(...((out.Items ?? []) as T[]));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
-  };
+  const scan = async <T>(table: string) =>
+    (await allPages((start) =>
+      client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start })),
+    )) as T[];
   const [products, scenes] = await Promise.all([scan<Product>(names.products), scan<Scene>(names.scenes)]);
   const categories = new Map(products.map((p) => [p.productId, p.category]));
   catalogCache = {
@@ -114,23 +109,21 @@ export async function updateRelated(
   const work = [...chunksThatFit(unique)];
   while (work.length > 0) {
     const part = work.shift()!;
-    for (let attempt = 0; ; attempt++) {
-      if (attempt > MAX_CONFLICT_RETRIES) throw new Error('related evidence kept changing under this batch');
-      if (attempt > 0) await new Promise((r) => setTimeout(r, backoffDelayMs(attempt)));
-      const result = await applyChunk(names, part, client, config);
-      if (result === 'conflict') continue;
-      if (result === 'too-big') {
-        // Cut the chunk in two and do the halves first; one event alone always fits (in groups).
-        const half = Math.ceil(part.length / 2);
-        work.unshift(part.slice(0, half), part.slice(half));
-        break;
-      }
-      applied += result.applied;
-      duplicates += result.duplicates;
-      for (const ev of result.evidence) lists.set(ev.productId, ev);
-      for (const id of result.stale) stale.add(id);
-      break;
+    const result = await untilNoConflict(
+      () => applyChunk(names, part, client, config),
+      'related evidence under this batch',
+      { maxRetries: MAX_CONFLICT_RETRIES },
+    );
+    if (result === 'too-big') {
+      // Cut the chunk in two and do the halves first; one event alone always fits (in groups).
+      const half = Math.ceil(part.length / 2);
+      work.unshift(part.slice(0, half), part.slice(half));
+      continue;
     }
+    applied += result.applied;
+    duplicates += result.duplicates;
+    for (const ev of result.evidence) lists.set(ev.productId, ev);
+    for (const id of result.stale) stale.add(id);
   }
 
   // The lists are derived and overwritten whole, so they need no transaction: a redelivery rewrites

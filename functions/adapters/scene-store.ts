@@ -3,9 +3,10 @@ import type { Product } from '../../events/catalog.ts';
 import { sessionKey, userKey, type VisitRecord } from '../../models/related/visit.ts';
 import type { SceneReader } from '../../models/scenes/answer.ts';
 import { documentClient } from '../lib/aws.ts';
-import { batchGetAll } from './batch-get.ts';
 import { cachedScenes, productsByIds } from './catalog-store.ts';
-import { allPages } from './paging.ts';
+import { batchGetAll } from './dynamo/batch-get.ts';
+import { withoutMeta } from './dynamo/items.ts';
+import { allPages } from './dynamo/paging.ts';
 import { cachedPromotions } from './pricing-store.ts';
 import { dynamoRelatedReader, readNeighbourLists } from './related-store.ts';
 
@@ -16,11 +17,6 @@ export interface SceneTables {
   scenes: string;
   promotions: string;
 }
-
-const strip = (item: Record<string, unknown>): Product => {
-  const { updatedAt: _u, ...rest } = item;
-  return rest as unknown as Product;
-};
 
 /**
  * A value per key, loaded on first use and kept `ttlMs`: slot candidates are whole categories,
@@ -66,14 +62,14 @@ export function dynamoSceneReader(
           }),
         ),
       )
-    ).map(strip),
+    ).map((i) => withoutMeta<Product>(i)),
   );
   const everything = ttlCache(cacheSeconds * 1000, async () =>
     (
       await allPages((start) =>
         client.send(new ScanCommand({ TableName: names.products, ExclusiveStartKey: start })),
       )
-    ).map(strip),
+    ).map((i) => withoutMeta<Product>(i)),
   );
   return {
     first: (input) => related.first(input),

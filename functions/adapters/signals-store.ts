@@ -11,9 +11,11 @@ import {
   type SignalCounts,
 } from '../../models/hits/signals.ts';
 import { documentClient } from '../lib/aws.ts';
-import { batchGetAll } from './batch-get.ts';
-import { batchWriteAll } from './batch-write.ts';
-import { MAX_TRANSACT_ITEMS, markerKey, untilNoConflict, writeOnce } from './exactly-once.ts';
+import { batchGetAll } from './dynamo/batch-get.ts';
+import { batchWriteAll } from './dynamo/batch-write.ts';
+import { untilNoConflict } from './dynamo/conflicts.ts';
+import { MAX_TRANSACT_ITEMS, markerKey, writeOnce } from './dynamo/exactly-once.ts';
+import { allPages } from './dynamo/paging.ts';
 
 export const SIGNALS_CONSUMER = 'signals';
 /** Hourly buckets are kept five weeks: the longest feature window is 28 days. */
@@ -165,22 +167,18 @@ export async function readSignals(
   fromMs: number,
   client: DynamoDBDocumentClient = documentClient(),
 ): Promise<[string, SignalCounts][]> {
-  const out: [string, SignalCounts][] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(
+  const items = await allPages((start) =>
+    client.send(
       new QueryCommand({
         TableName: table,
         KeyConditionExpression: 'productId = :p AND #h >= :from',
         ExpressionAttributeNames: { '#h': 'hour' },
         ExpressionAttributeValues: { ':p': productId, ':from': new Date(fromMs).toISOString().slice(0, 13) },
-        ExclusiveStartKey,
+        ExclusiveStartKey: start,
       }),
-    );
-    for (const item of page.Items ?? []) out.push(...pairsOf(productId, item, fromMs));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return out;
+    ),
+  );
+  return items.flatMap((item) => pairsOf(productId, item, fromMs));
 }
 
 /** Many products' buckets, `concurrency` queries in flight, as one series index. */

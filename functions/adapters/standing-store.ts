@@ -7,7 +7,7 @@ import { documentClient } from '../lib/aws.ts';
 import { nowMs } from '../lib/clock.ts';
 import { tableName } from '../lib/config.ts';
 import { logger } from '../lib/logger.ts';
-import { batchGetAll } from './batch-get.ts';
+import { batchGetAll } from './dynamo/batch-get.ts';
 import { segmentSettingsCache } from './profile-items.ts';
 
 /**

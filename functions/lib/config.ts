@@ -17,11 +17,16 @@ const Env = z.object({
   SERVICE_VERSION: z.string().default('0.1.0'),
 });
 
-let parsed: z.infer<typeof Env> | undefined;
-export const env = (): z.infer<typeof Env> => {
-  parsed ??= Env.parse(process.env);
-  return parsed;
-};
+/** The variables `schema` names, parsed from process.env once, on first use. */
+function parsedOnce<S extends z.ZodType>(schema: S): () => z.output<S> {
+  let parsed: z.output<S> | undefined;
+  return () => {
+    parsed ??= schema.parse(process.env);
+    return parsed;
+  };
+}
+
+export const env = parsedOnce(Env);
 
 /** A table's physical name, from the variable the stack (or the local runtime) set. */
 export function tableName(id: TableId): string {
@@ -29,6 +34,13 @@ export function tableName(id: TableId): string {
   if (!name) throw new Error(`${tableEnvVar(id)} is not set: the function is not wired to table ${id}`);
   return name;
 }
+
+/**
+ * How long a container reuses a table it reads whole or a shop-wide item (60 s unless configured):
+ * what changed there serves within that long. Each setting is parsed on its own, so a malformed one
+ * fails only the functions that read it.
+ */
+const CacheSeconds = z.coerce.number().int().min(0).max(3_600).default(60);
 
 /**
  * The pricing function's secrets and knobs, parsed on its first request. Locally the runtime sets
@@ -46,26 +58,44 @@ const PricingEnv = z.object({
   /** The catalog's minimum margin over cost, whole percent (the margin floor of models/pricing). */
   MIN_MARGIN_PERCENT: z.coerce.number().int().min(0).max(500).default(10),
   /** How long a container reuses the active promotion set before scanning again. */
-  PROMOTIONS_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60),
+  PROMOTIONS_CACHE_SECONDS: CacheSeconds,
 });
 
-/** The bearer-token key alone, for the read routes that personalise for a signed-in shopper. */
-const AuthEnv = PricingEnv.pick({ AUTH_JWT_SECRET: true });
-let authParsed: z.infer<typeof AuthEnv> | undefined;
-export const authSecret = (): string => {
-  authParsed ??= AuthEnv.parse(process.env);
-  return authParsed.AUTH_JWT_SECRET;
-};
+export const pricingEnv = parsedOnce(PricingEnv);
 
-let pricingParsed: z.infer<typeof PricingEnv> | undefined;
-export const pricingEnv = (): z.infer<typeof PricingEnv> => {
-  pricingParsed ??= PricingEnv.parse(process.env);
-  return pricingParsed;
-};
+/** The bearer-token key alone, for the read routes that personalise for a signed-in shopper. */
+const authEnv = parsedOnce(PricingEnv.pick({ AUTH_JWT_SECRET: true }));
+export const authSecret = (): string => authEnv().AUTH_JWT_SECRET;
 
 /**
  * The catalog's minimum margin over cost (whole percent) for functions that show prices without
  * the pricing function's keys (bundle and scene previews); the same variable the pricing function reads.
  */
-export const minMarginPercent = (): number =>
-  z.coerce.number().int().min(0).max(500).default(10).parse(process.env.MIN_MARGIN_PERCENT);
+const marginEnv = parsedOnce(PricingEnv.pick({ MIN_MARGIN_PERCENT: true }));
+export const minMarginPercent = (): number => marginEnv().MIN_MARGIN_PERCENT;
+
+/**
+ * How long a container keeps the shop's cut points and segment policy between reads
+ * (`segmentSettingsCache`, functions/adapters/profile-items.ts).
+ */
+const segmentSettingsEnv = parsedOnce(z.object({ SEGMENT_SETTINGS_CACHE_SECONDS: CacheSeconds }));
+export const segmentSettingsCacheSeconds = (): number => segmentSettingsEnv().SEGMENT_SETTINGS_CACHE_SECONDS;
+
+/**
+ * How long a request-path container reuses the experiment definitions (`cachedExperiments`): a new
+ * or changed experiment serves within that long.
+ */
+const experimentsEnv = parsedOnce(z.object({ EXPERIMENTS_CACHE_SECONDS: CacheSeconds }));
+export const experimentsCacheSeconds = (): number => experimentsEnv().EXPERIMENTS_CACHE_SECONDS;
+
+/**
+ * The standard Powertools names the logger and the metrics are created with (at import, as
+ * Powertools itself reads its variables), apart from the rest so that importing the logger does
+ * not freeze the variables the runtime sets later.
+ */
+export const powertoolsNames = parsedOnce(
+  z.object({
+    POWERTOOLS_SERVICE_NAME: z.string().default('merchandiser'),
+    POWERTOOLS_METRICS_NAMESPACE: z.string().default('merchandiser'),
+  }),
+);

@@ -1,4 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { powertoolsNames } from './config.ts';
 
 /**
  * Business metrics as CloudWatch embedded metric format (no PutMetricData call on the request
@@ -7,8 +8,8 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
  * (POWERTOOLS_METRICS_DISABLED), so `npm start` does not print them.
  */
 const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'merchandiser',
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'merchandiser',
+  namespace: powertoolsNames().POWERTOOLS_METRICS_NAMESPACE,
+  serviceName: powertoolsNames().POWERTOOLS_SERVICE_NAME,
 });
 
 export function countMetric(name: 'HitRankingUpdates' | 'QuoteRedemptions', value: number): void {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
+import { batchWriteAll } from '../../functions/adapters/dynamo/batch-write.ts';
 import { importToEventLog } from '../../functions/adapters/eventlog-store.ts';
 import { importProfiles, putPolicy } from '../../functions/adapters/profile-store.ts';
 import { rebuildRelated } from '../../functions/adapters/related-rebuild.ts';

@@ -2,7 +2,7 @@ import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import type { ExperimentInput } from '../../events/experiments.ts';
-import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
+import { batchWriteAll } from '../../functions/adapters/dynamo/batch-write.ts';
 import { writeNeighbourLists } from '../../functions/adapters/related-store.ts';
 import { Rng } from '../../infra/local/demo/data/prng.ts';
 import { TEST_NOW } from '../support/clock.ts';
@@ -35,6 +35,9 @@ const product = (productId: string, category: string) => ({
 });
 
 beforeAll(async () => {
+  // related-read caches the definitions for 60 s per container; the segment-audience test wants a
+  // new one at once. Set before the first request: the setting is read once per container.
+  process.env.EXPERIMENTS_CACHE_SECONDS = '0';
   rt = await startTestRuntime('xp');
   doc = rt.doc;
   const updatedAt = new Date(rt.now()).toISOString();
@@ -258,8 +261,6 @@ describe('A/B experiment on the related surface, end to end', () => {
   }, 60_000);
 
   it('takes a segment audience, which serves only shoppers whose profile is in it', async () => {
-    // related-read caches the definitions for 60 s per container; this test wants the new one at once.
-    process.env.EXPERIMENTS_CACHE_SECONDS = '0';
     const dormantOnly = {
       ...definition(),
       experimentId: `${experimentId}-dormant`,

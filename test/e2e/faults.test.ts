@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import type { Product } from '../../events/catalog.ts';
 import { toBusEntry } from '../../events/registry.ts';
-import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
+import { batchWriteAll } from '../../functions/adapters/dynamo/batch-write.ts';
 import { rebuildRelated } from '../../functions/adapters/related-rebuild.ts';
 import { dynamoDb } from '../../functions/lib/aws.ts';
 import { eventBridge } from '../../functions/lib/eventbridge.ts';

@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
+import { batchWriteAll } from '../../functions/adapters/dynamo/batch-write.ts';
 import { generateDemoData } from '../../infra/local/demo/data/generate.ts';
 import { routes, type TableDecl, type TableId, tables } from '../../infra/topology.ts';
 import { TEST_NOW } from '../support/clock.ts';

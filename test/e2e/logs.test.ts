@@ -7,7 +7,7 @@ import type { TestRuntime } from '../support/runtime.ts';
 // The handlers' logger is made once, when its module is first imported, with the level in the
 // environment then (the suite's is SILENT): so set DEBUG first and import the service after.
 process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
-const { batchWriteAll } = await import('../../functions/adapters/batch-write.ts');
+const { batchWriteAll } = await import('../../functions/adapters/dynamo/batch-write.ts');
 const { signJwtHs256 } = await import('../../functions/lib/auth.ts');
 const { logger } = await import('../../functions/lib/logger.ts');
 const { LOCAL_DEV_JWT_SECRET } = await import('../../infra/local/runtime.ts');

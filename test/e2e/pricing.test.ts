@@ -285,7 +285,19 @@ describe('pricing, end to end', () => {
     it('redeems once: the same key answers the same result, another key 409, no key 400', async () => {
       const q = (await quote(campingCart, 'u-e2e-gold')).body;
       const path = `/v1/quotes/${q.quoteId}/redeem`;
-      expect((await call('POST', path, { user: 'u-e2e-gold' })).status).toBe(400);
+      expect((await call('POST', path, { user: 'u-e2e-gold' })).body.error).toEqual({
+        code: 'ValidationError',
+        message: 'invalid header.idempotency-key: required',
+        issues: [{ path: 'header.idempotency-key', message: 'required' }],
+      });
+      const malformed = await call('POST', path, {
+        user: 'u-e2e-gold',
+        headers: { 'idempotency-key': 'k 1' },
+      });
+      expect(malformed.status).toBe(400);
+      expect(malformed.body.error.message).toBe(
+        'invalid header.idempotency-key: must be 8-128 letters, digits, ".", "_", ":" or "-"',
+      );
       const first = await call('POST', path, {
         user: 'u-e2e-gold',
         headers: { 'idempotency-key': 'e2e-key-0001' },

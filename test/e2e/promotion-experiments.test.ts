@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Product, Promotion } from '../../events/catalog.ts';
 import { Experiment, type ExperimentInput } from '../../events/experiments.ts';
-import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
+import { batchWriteAll } from '../../functions/adapters/dynamo/batch-write.ts';
 import { variantFor } from '../../models/experiments/assign.ts';
 import { TEST_NOW } from '../support/clock.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';

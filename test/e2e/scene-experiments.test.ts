@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Experiment, type ExperimentInput } from '../../events/experiments.ts';
 import type { RfmProfile } from '../../events/segments.ts';
-import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
+import { batchWriteAll } from '../../functions/adapters/dynamo/batch-write.ts';
 import { writeNeighbourLists } from '../../functions/adapters/related-store.ts';
 import { variantFor } from '../../models/experiments/assign.ts';
 import { TEST_NOW } from '../support/clock.ts';

@@ -3,7 +3,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import type { Product } from '../../events/catalog.ts';
-import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
+import { batchWriteAll } from '../../functions/adapters/dynamo/batch-write.ts';
 import { appendToEventLog } from '../../functions/adapters/eventlog-store.ts';
 import { rebuildRelated } from '../../functions/adapters/related-rebuild.ts';
 import { readNeighbourLists } from '../../functions/adapters/related-store.ts';

@@ -1,6 +1,7 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { backoffDelayMs, chunk } from '../../models/batching.ts';
-import { documentClient } from '../lib/aws.ts';
+import { backoffDelayMs, chunk } from '../../../models/batching.ts';
+import { documentClient } from '../../lib/aws.ts';
+import { sleep } from '../../lib/timers.ts';
 
 export class UnprocessedItemsError extends Error {
   constructor(
@@ -11,8 +12,6 @@ export class UnprocessedItemsError extends Error {
     this.name = 'UnprocessedItemsError';
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Writes many items with BatchWriteItem (25 per call, `concurrency` calls in flight). Items that

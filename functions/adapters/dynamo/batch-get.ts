@@ -1,6 +1,7 @@
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { backoffDelayMs, chunk } from '../../models/batching.ts';
-import { documentClient } from '../lib/aws.ts';
+import { backoffDelayMs, chunk } from '../../../models/batching.ts';
+import { documentClient } from '../../lib/aws.ts';
+import { sleep } from '../../lib/timers.ts';
 
 export type KeysByTable = Record<string, Record<string, unknown>[]>;
 export type ItemsByTable = Record<string, Record<string, unknown>[]>;
@@ -11,8 +12,6 @@ export class UnprocessedKeysError extends Error {
     this.name = 'UnprocessedKeysError';
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * BatchGetItem over several tables at once (100 keys per call, calls in parallel). Keys returned

@@ -1,7 +1,6 @@
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { backoffDelayMs } from '../../models/batching.ts';
-import { nowMs } from '../lib/clock.ts';
+import { nowMs } from '../../lib/clock.ts';
 import { batchGetAll } from './batch-get.ts';
 
 /** DynamoDB's limit on items in one transaction. */
@@ -83,22 +82,4 @@ export async function writeOnce<K>(
     );
   }
   return 'written';
-}
-
-/**
- * Runs `attempt` until it is not a 'conflict' (a marker or version check lost to a concurrent
- * writer: read again and retry), backing off with full jitter; gives up, naming `what`, after
- * `maxRetries`, so the batch fails and is redelivered rather than spinning.
- */
-export async function untilNoConflict<T>(
-  attempt: () => Promise<T | 'conflict'>,
-  what: string,
-  maxRetries = 8,
-): Promise<T> {
-  for (let n = 0; ; n++) {
-    if (n > maxRetries) throw new Error(`${what} kept conflicting`);
-    if (n > 0) await new Promise((r) => setTimeout(r, backoffDelayMs(n)));
-    const result = await attempt();
-    if (result !== 'conflict') return result;
-  }
 }
