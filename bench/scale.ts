@@ -60,7 +60,13 @@ const JOBS: Job[] = [
 /** Writes the synthetic history into `<root>/events/`; returns the end of the window (ms). */
 export async function generateHistory(
   root: string,
-  { events, products, users, days, memoryLimit }: {
+  {
+    events,
+    products,
+    users,
+    days,
+    memoryLimit,
+  }: {
     events: number;
     products: number;
     users: number;
@@ -153,7 +159,9 @@ async function runJob(root: string, name: string, endMs: number, memoryLimit: st
   await lake.unload(job.sql(fromMs, endMs), join(root, 'results', name));
   const seconds = (performance.now() - started) / 1000;
   lake.close();
-  process.stdout.write(`${JSON.stringify({ rowsIn: count!.n, seconds: Math.round(seconds * 10) / 10, peakRssMb: peakRssMb() })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ rowsIn: count!.n, seconds: Math.round(seconds * 10) / 10, peakRssMb: peakRssMb() })}\n`,
+  );
 }
 
 const { values } = parseArgs({
@@ -184,17 +192,39 @@ if (values.job) {
       const t0 = performance.now();
       const endMs = await generateHistory(root, { events, products, users, days, memoryLimit });
       const generated = (performance.now() - t0) / 1000;
-      if (!values.json) console.log(`\n${events.toLocaleString('en')} events, ${products.toLocaleString('en')} products, ${users.toLocaleString('en')} users: generated in ${generated.toFixed(1)} s`);
+      if (!values.json)
+        console.log(
+          `\n${events.toLocaleString('en')} events, ${products.toLocaleString('en')} products, ${users.toLocaleString('en')} users: generated in ${generated.toFixed(1)} s`,
+        );
       const jobs = [];
       for (const job of JOBS) {
         const out = execFileSync(
           process.execPath,
-          ['--import', 'tsx', import.meta.filename, '--job', job.name, '--root', root, '--end', String(endMs), '--memory-limit', memoryLimit],
+          [
+            '--import',
+            'tsx',
+            import.meta.filename,
+            '--job',
+            job.name,
+            '--root',
+            root,
+            '--end',
+            String(endMs),
+            '--memory-limit',
+            memoryLimit,
+          ],
           { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 },
         );
-        const figures = JSON.parse(out.trim().split('\n').at(-1)!) as { rowsIn: number; seconds: number; peakRssMb: number };
+        const figures = JSON.parse(out.trim().split('\n').at(-1)!) as {
+          rowsIn: number;
+          seconds: number;
+          peakRssMb: number;
+        };
         jobs.push({ name: job.name, ...figures });
-        if (!values.json) console.log(`  ${job.name.padEnd(18)} rows in ${figures.rowsIn.toLocaleString('en').padStart(12)}  ${figures.seconds.toFixed(1).padStart(7)} s  peak RSS ${String(figures.peakRssMb).padStart(5)} MB`);
+        if (!values.json)
+          console.log(
+            `  ${job.name.padEnd(18)} rows in ${figures.rowsIn.toLocaleString('en').padStart(12)}  ${figures.seconds.toFixed(1).padStart(7)} s  peak RSS ${String(figures.peakRssMb).padStart(5)} MB`,
+          );
       }
       if (values.json) console.log(JSON.stringify({ events, products, users, jobs }));
     } finally {

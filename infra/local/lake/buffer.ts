@@ -1,0 +1,64 @@
+import type { BehaviourEvent } from '../../../events/behaviour.ts';
+
+/** Where a full or old enough buffer goes: the local lake's `append`. */
+export type LakeSink = (events: readonly BehaviourEvent[]) => Promise<unknown>;
+
+/**
+ * Buffers events for the lake as Firehose does: a delivery is written when the buffer holds
+ * `maxBytes` of records or its oldest record is `maxSeconds` old, whichever comes first, so the
+ * lake gets a few larger files rather than one per event. A failed write keeps the events and is
+ * tried again at the next flush (Firehose retries, then errors to a prefix; nothing is dropped).
+ */
+export class LakeBuffer {
+  private pending: BehaviourEvent[] = [];
+  private bytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  /** Deliveries written, and the last write's error, for /_local/status. */
+  readonly stats = { deliveries: 0, records: 0, failures: 0, lastError: undefined as string | undefined };
+
+  constructor(
+    private readonly sink: LakeSink,
+    private readonly options: { maxBytes: number; maxSeconds: number },
+  ) {}
+
+  add(events: readonly BehaviourEvent[]): void {
+    if (events.length === 0) return;
+    for (const e of events) {
+      this.pending.push(e);
+      this.bytes += JSON.stringify(e).length;
+    }
+    // The timer starts with the oldest record buffered.
+    if (this.bytes >= this.options.maxBytes) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.options.maxSeconds * 1000).unref();
+  }
+
+  /** Writes what is buffered (serialised: one delivery at a time); resolves when it is written. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending;
+    if (batch.length === 0) return this.writing;
+    this.pending = [];
+    this.bytes = 0;
+    this.writing = this.writing.then(async () => {
+      try {
+        await this.sink(batch);
+        this.stats.deliveries++;
+        this.stats.records += batch.length;
+      } catch (error) {
+        this.stats.failures++;
+        this.stats.lastError = (error as Error).message;
+        // Kept for the next flush, ahead of what arrived since.
+        this.pending = [...batch, ...this.pending];
+        this.timer ??= setTimeout(() => void this.flush(), this.options.maxSeconds * 1000).unref();
+      }
+    });
+    return this.writing;
+  }
+
+  /** Records waiting for the next delivery. */
+  get buffered(): number {
+    return this.pending.length;
+  }
+}
