@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { defaultRelatedConfig, type ProductEvidence, type RelatedConfig } from '../../related/evidence.ts';
+import type { PartnerTotals } from '../../related/neighbours.ts';
 import { type Dialect, eventDates, eventsOnce } from '../dialect.ts';
 
 /**
@@ -89,31 +90,57 @@ totals AS (
   ) AS counts
   GROUP BY product_id
 )
-SELECT t.product_id, t.views, t.orders, s.b AS partner_id, s.bought, s.viewed
-FROM totals t LEFT JOIN strongest s ON s.a = t.product_id AND s.strength_rank <= ${config.maxPairs}
-ORDER BY t.product_id, s.b`;
+-- One row per product, its partners (with their own totals, so that a writer can score the
+-- product's neighbours from its row alone) in parallel arrays: a result file never splits a product.
+SELECT t.product_id, t.views, t.orders,
+       array_agg(s.b ORDER BY s.b) FILTER (WHERE s.b IS NOT NULL) AS partner_ids,
+       array_agg(s.bought ORDER BY s.b) FILTER (WHERE s.b IS NOT NULL) AS bought,
+       array_agg(s.viewed ORDER BY s.b) FILTER (WHERE s.b IS NOT NULL) AS viewed,
+       array_agg(coalesce(pt.views, 0.0) ORDER BY s.b) FILTER (WHERE s.b IS NOT NULL) AS partner_views,
+       array_agg(coalesce(pt.orders, 0.0) ORDER BY s.b) FILTER (WHERE s.b IS NOT NULL) AS partner_orders
+FROM totals t
+LEFT JOIN strongest s ON s.a = t.product_id AND s.strength_rank <= ${config.maxPairs}
+LEFT JOIN totals pt ON pt.product_id = s.b
+GROUP BY t.product_id, t.views, t.orders`;
 }
 
+const numbers = z.array(z.number()).nullable();
 export const EvidenceRow = z.object({
   product_id: z.string(),
   views: z.number(),
   orders: z.number(),
-  partner_id: z.string().nullable(),
-  bought: z.number().nullable(),
-  viewed: z.number().nullable(),
+  /** Parallel arrays, one entry per partner (null: no partner). */
+  partner_ids: z.array(z.string()).nullable(),
+  bought: numbers,
+  viewed: numbers,
+  partner_views: numbers,
+  partner_orders: numbers,
 });
 export type EvidenceRow = z.infer<typeof EvidenceRow>;
 
-/** Rows (ordered by product) as each product's evidence, dated `at` (the query's `toMs`). */
+/** A row as the product's evidence, dated `at` (the query's `toMs`), and its partners' totals. */
+export function evidenceOfRow(
+  r: EvidenceRow,
+  at: number,
+): { evidence: ProductEvidence; partnerTotals: Map<string, PartnerTotals> } {
+  const evidence: ProductEvidence = {
+    productId: r.product_id,
+    at,
+    views: r.views,
+    orders: r.orders,
+    pairs: {},
+  };
+  const partnerTotals = new Map<string, PartnerTotals>();
+  (r.partner_ids ?? []).forEach((id, i) => {
+    evidence.pairs[id] = { bought: r.bought![i]!, viewed: r.viewed![i]! };
+    partnerTotals.set(id, { views: r.partner_views![i]!, orders: r.partner_orders![i]!, at });
+  });
+  return { evidence, partnerTotals };
+}
+
+/** Every row's evidence, by product. */
 export function evidenceFromRows(rows: Iterable<EvidenceRow>, at: number): Map<string, ProductEvidence> {
   const out = new Map<string, ProductEvidence>();
-  for (const r of rows) {
-    let ev = out.get(r.product_id);
-    if (!ev) {
-      ev = { productId: r.product_id, at, views: r.views, orders: r.orders, pairs: {} };
-      out.set(r.product_id, ev);
-    }
-    if (r.partner_id !== null) ev.pairs[r.partner_id] = { bought: r.bought ?? 0, viewed: r.viewed ?? 0 };
-  }
+  for (const r of rows) out.set(r.product_id, evidenceOfRow(r, at).evidence);
   return out;
 }
