@@ -1,7 +1,12 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import { buildEvidence } from '../../models/related/batch.ts';
-import { defaultRelatedConfig, type RelatedConfig } from '../../models/related/evidence.ts';
+import {
+  defaultRelatedConfig,
+  type ProductEvidence,
+  type RelatedConfig,
+} from '../../models/related/evidence.ts';
+import type { PartnerTotals } from '../../models/related/neighbours.ts';
 import { documentClient } from '../lib/aws.ts';
 import { nowMs } from '../lib/clock.ts';
 import { batchWriteAll } from './dynamo/batch-write.ts';
@@ -34,9 +39,40 @@ export async function rebuildRelated(
   const collected: BehaviourEvent[] = [];
   for await (const e of history()) collected.push(e);
   const evidence = buildEvidence(collected, config);
+  const stored = await storeRebuiltRelated(names, evidence, {
+    now,
+    client,
+    config,
+    ...(signal ? { signal } : {}),
+  });
+  return { events, ...stored };
+}
+
+/**
+ * Stores rebuilt evidence and every catalog product's neighbour list (products with no evidence get
+ * content neighbours, so a cold product is never empty). The partners' totals come from
+ * `partnerTotals` when given (the lake's rows carry them), else from the evidence itself.
+ */
+export async function storeRebuiltRelated(
+  names: Pick<RelatedTables, 'related' | 'products' | 'scenes'>,
+  evidence: ReadonlyMap<string, ProductEvidence>,
+  {
+    now,
+    partnerTotals,
+    client = documentClient(),
+    config = defaultRelatedConfig,
+    signal,
+  }: {
+    now: number;
+    partnerTotals?: ReadonlyMap<string, PartnerTotals>;
+    client?: DynamoDBDocumentClient;
+    config?: RelatedConfig;
+    signal?: AbortSignal;
+  },
+): Promise<{ products: number; lists: number }> {
   const catalog = await contentIndex(names, client);
   const version = now;
-  const totalsOf = (id: string) => evidence.get(id);
+  const totalsOf = (id: string) => evidence.get(id) ?? partnerTotals?.get(id);
   const lists = catalog.productIds.map((productId) => ({
     productId,
     part: NEIGHBOURS_PART,
@@ -50,5 +86,5 @@ export async function rebuildRelated(
     options,
   );
   await batchWriteAll(names.related, lists, options);
-  return { events, products: evidence.size, lists: lists.length };
+  return { products: evidence.size, lists: lists.length };
 }

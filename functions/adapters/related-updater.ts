@@ -15,7 +15,7 @@ import {
   type VisitEntry,
   visitDelta,
 } from '../../models/related/evidence.ts';
-import { scoreNeighbours } from '../../models/related/neighbours.ts';
+import { type PartnerTotals, scoreNeighbours } from '../../models/related/neighbours.ts';
 import { documentClient } from '../lib/aws.ts';
 import { nowMs } from '../lib/clock.ts';
 import { batchGetAll } from './dynamo/batch-get.ts';
@@ -160,7 +160,7 @@ export async function updateRelated(
 export function neighbourList(
   productId: string,
   ev: ProductEvidence | undefined,
-  totalsOf: (productId: string) => ProductEvidence | undefined,
+  totalsOf: (productId: string) => PartnerTotals | undefined,
   catalog: RelatedCatalog,
   now: number,
   config: RelatedConfig,

@@ -1,0 +1,79 @@
+import * as z from 'zod';
+import { bundlesFromItemsetRows, ItemsetRow } from '../models/lake/jobs/bundle-itemsets.ts';
+import { EvidenceRow, evidenceOfRow } from '../models/lake/jobs/related-evidence.ts';
+import { RfmQuintileRow, rfmCutPointsFromRows } from '../models/lake/jobs/rfm-cut-points.ts';
+import type { ProductEvidence } from '../models/related/evidence.ts';
+import type { PartnerTotals } from '../models/related/neighbours.ts';
+import { writeBundles } from './adapters/bundle-store.ts';
+import { listResultFiles, readResultRows } from './adapters/lake-results.ts';
+import { writeCutPoints } from './adapters/profile-store.ts';
+import { storeRebuiltRelated } from './adapters/related-rebuild.ts';
+import { tableName } from './lib/config.ts';
+import { logger } from './lib/logger.ts';
+
+/**
+ * Turns a lake job's result files into serving state: the step after the query, on AWS in the job's
+ * state machine (the results prefix that Athena's UNLOAD wrote), locally after DuckDB wrote them.
+ * `files` or `prefix` names them; `runAt` is the instant the job ran for (the results are as of it).
+ */
+const ResultsEvent = z
+  .object({
+    job: z.enum(['rfm-cut-points', 'bundle-itemsets', 'related-evidence']),
+    runAt: z.iso.datetime({ offset: true }),
+    files: z.array(z.string().min(1)).optional(),
+    prefix: z.string().min(1).optional(),
+  })
+  .refine((e) => (e.files === undefined) !== (e.prefix === undefined), 'give files or prefix, not both');
+type ResultsEvent = z.infer<typeof ResultsEvent>;
+
+async function* rowsOf(event: ResultsEvent) {
+  const files = event.files ?? (await listResultFiles(event.prefix!));
+  for (const file of files) yield* readResultRows(file);
+}
+
+async function parsedRows<T>(event: ResultsEvent, schema: z.ZodType<T>): Promise<T[]> {
+  const rows: T[] = [];
+  for await (const row of rowsOf(event)) rows.push(schema.parse(row));
+  return rows;
+}
+
+export async function handler(input: unknown) {
+  const event = ResultsEvent.parse(input);
+  const at = Date.parse(event.runAt);
+  switch (event.job) {
+    case 'rfm-cut-points': {
+      const cuts = rfmCutPointsFromRows(await parsedRows(event, RfmQuintileRow), at);
+      await writeCutPoints(tableName('rfmProfiles'), cuts);
+      logger.info('cut points stored', { population: cuts.population, method: cuts.method });
+      return { job: event.job, population: cuts.population, method: cuts.method };
+    }
+    case 'bundle-itemsets': {
+      const mined = bundlesFromItemsetRows(await parsedRows(event, ItemsetRow));
+      await writeBundles(tableName('bundles'), mined, new Date(at).toISOString());
+      const report = {
+        job: event.job,
+        baskets: mined.baskets,
+        rules: mined.rules,
+        bundles: mined.bundles.size,
+      };
+      logger.info('bundles mined', report);
+      return report;
+    }
+    case 'related-evidence': {
+      const evidence = new Map<string, ProductEvidence>();
+      const partnerTotals = new Map<string, PartnerTotals>();
+      for await (const row of rowsOf(event)) {
+        const { evidence: ev, partnerTotals: totals } = evidenceOfRow(EvidenceRow.parse(row), at);
+        evidence.set(ev.productId, ev);
+        for (const [id, t] of totals) partnerTotals.set(id, t);
+      }
+      const stored = await storeRebuiltRelated(
+        { related: tableName('related'), products: tableName('products'), scenes: tableName('scenes') },
+        evidence,
+        { now: at, partnerTotals },
+      );
+      logger.info('related rebuilt from the lake', stored);
+      return { job: event.job, ...stored };
+    }
+  }
+}

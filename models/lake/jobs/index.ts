@@ -1,0 +1,63 @@
+import type { Dialect } from '../dialect.ts';
+import { bundleItemsetsSql } from './bundle-itemsets.ts';
+import { hitDailySignalsSql } from './hit-daily-signals.ts';
+import { relatedEvidenceSql } from './related-evidence.ts';
+import { rfmCutPointsSql } from './rfm-cut-points.ts';
+
+/**
+ * The batch jobs over the lake: each a query (the same text on Athena and DuckDB but for the
+ * dialect's functions) whose result files someone turns into serving state or a model.
+ *
+ * - `each-file`: the result files are independent (a file never splits what one write needs), so
+ *   they can be written in parallel (a Distributed Map on AWS);
+ * - `all-files`: the reader needs every file at once (the bundle rules need every itemset count).
+ */
+export interface LakeJob {
+  id: string;
+  description: string;
+  /** The window read, in days before the run (null: the whole lake). */
+  windowDays: number | null;
+  results: 'each-file' | 'all-files';
+  sql(d: Dialect, window: { fromMs: number; toMs: number }): string;
+}
+
+export const LAKE_JOBS = [
+  {
+    id: 'rfm-cut-points',
+    description: "The shop's RFM quintile cut points from every order (rfmProfiles #cuts)",
+    windowDays: null,
+    results: 'all-files',
+    sql: (d) => rfmCutPointsSql(d),
+  },
+  {
+    id: 'bundle-itemsets',
+    description: 'Itemsets of up to four products bought together in 90 days, for the bundles (bundles)',
+    windowDays: 90,
+    results: 'all-files',
+    sql: (d, w) => bundleItemsetsSql(d, w),
+  },
+  {
+    id: 'related-evidence',
+    description: "Every product's decayed related evidence and its neighbour list, rebuilt (related)",
+    windowDays: 90,
+    results: 'all-files',
+    sql: (d, w) => relatedEvidenceSql(d, w),
+  },
+  {
+    id: 'hit-daily-signals',
+    description: "Daily per-product signals for the hit model's retraining (read by train-hits)",
+    windowDays: 56,
+    results: 'all-files',
+    sql: (d, w) => hitDailySignalsSql(d, w),
+  },
+] as const satisfies readonly LakeJob[];
+
+export type LakeJobId = (typeof LAKE_JOBS)[number]['id'];
+
+export const lakeJob = (id: LakeJobId): LakeJob => LAKE_JOBS.find((j) => j.id === id)!;
+
+/** The window a run at `nowMs` reads: whole UTC days up to the start of `nowMs`'s day. */
+export function jobWindow(job: LakeJob, nowMs: number): { fromMs: number; toMs: number } {
+  const toMs = Math.floor(nowMs / 86_400_000) * 86_400_000;
+  return { fromMs: job.windowDays === null ? 0 : toMs - job.windowDays * 86_400_000, toMs };
+}
