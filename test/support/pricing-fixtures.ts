@@ -1,18 +1,11 @@
-import type { Promotion, Scene } from '../../events/catalog.ts';
-import type { PricedProduct, QuoteInput } from '../../models/pricing/types.ts';
+import type { Scene } from '../../events/catalog.ts';
+import type { QuoteInput } from '../../models/pricing/types.ts';
+import { NOW, pricedProduct as product, promotion } from './builders.ts';
 
-/** Shared data of the pricing tests (not a test file itself). Amounts in minor units. */
-
-export const NOW = '2026-11-23T10:00:00.000Z';
-export const WINDOW = { validFrom: '2026-11-01T00:00:00Z', validTo: '2026-12-01T00:00:00Z' } as const;
-
-export const product = (
-  productId: string,
-  category: string,
-  listPrice: number,
-  cost: number,
-  tags: string[] = [],
-): PricedProduct => ({ productId, title: productId, category, tags, listPrice, cost });
+/**
+ * Shared data of the pricing tests (not a test file itself): the products, scene and promotions of
+ * models/pricing/EXAMPLES.md. Amounts in minor units; NOW and WINDOW are in builders.ts.
+ */
 
 export const tent = product('p-tent', 'tents', 59_900, 30_000);
 export const lamp = product('p-lamp', 'camping-lamps', 12_900, 6_000);
@@ -63,33 +56,24 @@ export const campingScene: Scene = {
   active: true,
 };
 
-export const campingBundle: Promotion = {
+export const campingBundle = promotion.bundle({
   promotionId: 'promo-camping-kit-10',
-  kind: 'bundle',
   title: title('Camping kit bundle: 10% off', '露营装备套装立享9折'),
-  ...WINDOW,
-  stackable: true,
   priority: 50,
   sceneId: 'camping-kit',
   discount: { type: 'percentOff', percent: 10 },
-};
+});
 
-export const every300off50: Promotion = {
+export const every300off50 = promotion.threshold({
   promotionId: 'promo-every-300-off-50',
-  kind: 'threshold',
   title: title('¥50 off every ¥300, up to ¥300', '每满300减50，最多减300元'),
-  ...WINDOW,
-  stackable: true,
   priority: 20,
   rule: { mode: 'repeat', every: 30_000, off: 5_000, maxOff: 30_000 },
-};
+});
 
-export const tiers300off50: Promotion = {
+export const tiers300off50 = promotion.threshold({
   promotionId: 'promo-tiers-300-50',
-  kind: 'threshold',
   title: title('¥50 off ¥300, ¥100 off ¥500', '满300减50，满500减100'),
-  ...WINDOW,
-  stackable: true,
   priority: 20,
   rule: {
     mode: 'tiers',
@@ -98,73 +82,60 @@ export const tiers300off50: Promotion = {
       { minSpend: 50_000, off: 10_000 },
     ],
   },
-};
+});
 
-export const memberPantry: Promotion = {
+export const memberPantry = promotion.memberPrice({
   promotionId: 'promo-member-pantry',
-  kind: 'memberPrice',
   title: title('Member prices on coffee and snacks', '会员专享价：咖啡、零食'),
-  ...WINDOW,
-  stackable: true,
   priority: 10,
   categories: ['coffee', 'snacks'],
   tiers: [
     { tier: 'gold', percentOff: 5 },
     { tier: 'platinum', percentOff: 10 },
   ],
-};
+});
 
-export const winter30: Promotion = {
+export const winter30 = promotion.coupon({
   promotionId: 'promo-coupon-winter-30',
-  kind: 'coupon',
   title: title('¥30 off orders over ¥199', '冬季券：满199减30'),
-  ...WINDOW,
-  stackable: true,
   priority: 5,
   code: 'WINTER-30',
   discount: { type: 'amountOff', amount: 3_000 },
   minSpend: 19_900,
   perUserLimit: 1,
   totalBudgetUses: 50,
-};
+});
 
-export const groupBuySnack: Promotion = {
+export const groupBuySnack = promotion.groupBuy({
   promotionId: 'promo-group-buy-3',
-  kind: 'groupBuy',
   title: title('Team up for 3: snacks', '3人拼团：零食'),
-  ...WINDOW,
   stackable: false,
   priority: 60,
   productId: 'p-snack',
   groupSize: 3,
   groupPrice: 3_900,
   groupTtlHours: 24,
-};
+});
 
-export const flashHotPot: Promotion = {
+export const flashHotPot = promotion.flashSale({
   promotionId: 'promo-flash-hot-pot',
-  kind: 'flashSale',
   title: title('Flash sale: hot pot', '限时秒杀：电火锅'),
-  ...WINDOW,
   stackable: false,
   priority: 90,
   productId: 'p-hot-pot',
   price: 13_900,
   perUserCap: 1,
   stockCap: 200,
-};
+});
 
-export const giftMug: Promotion = {
+export const giftMug = promotion.gift({
   promotionId: 'promo-gift-mug-499',
-  kind: 'gift',
   title: title('Free mug with orders over ¥499', '满499元赠马克杯'),
-  ...WINDOW,
-  stackable: true,
   priority: 15,
   minSpend: 49_900,
   giftProductId: 'p-mug',
   quantity: 1,
-};
+});
 
 export const baseInput = (over: Partial<QuoteInput> = {}): QuoteInput => ({
   lines: [],
