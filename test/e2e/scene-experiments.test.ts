@@ -5,6 +5,7 @@ import type { RfmProfile } from '../../events/segments.ts';
 import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
 import { writeNeighbourLists } from '../../functions/adapters/related-store.ts';
 import { variantFor } from '../../models/experiments/assign.ts';
+import { listedProduct } from '../support/builders.ts';
 import { TEST_NOW } from '../support/clock.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { bearerFor } from '../support/tokens.ts';
@@ -23,20 +24,6 @@ const ANCHOR = 'p-91000';
 const DEAR = 'p-91001';
 const CHEAP = 'p-91002';
 const sceneId = 'night-camp';
-const product = (productId: string, category: string, listPrice: number) => ({
-  productId,
-  title: `Product ${productId}`,
-  category,
-  tags: ['outdoor'],
-  attributes: {},
-  brand: 'Lumen Trail',
-  listPrice,
-  cost: 7_000,
-  stock: 1_000,
-  launchDate: '2026-03-01',
-  imageUrl: `https://img.example.com/p/${productId}.jpg`,
-  consumable: false,
-});
 const slot = (slotId: string, category: string) => ({
   slotId,
   title: { en: slotId, 'zh-CN': slotId },
@@ -102,9 +89,9 @@ beforeAll(async () => {
   await batchWriteAll(
     rt.tableNames.products,
     [
-      product(ANCHOR, 'camping-lamps', 15_000),
-      product(DEAR, 'tents', 60_000),
-      product(CHEAP, 'tents', 30_000),
+      listedProduct(ANCHOR, 'camping-lamps', 15_000),
+      listedProduct(DEAR, 'tents', 60_000),
+      listedProduct(CHEAP, 'tents', 30_000),
     ].map((p) => ({ ...p, updatedAt })),
     { client: doc },
   );

@@ -5,6 +5,7 @@ import { buildEvidence, neighboursOfAll } from '../../models/related/batch.ts';
 import { blendNeighbours, ContentIndex } from '../../models/related/content.ts';
 import { defaultRelatedConfig, type ProductEvidence } from '../../models/related/evidence.ts';
 import { pairSimilarity, scoreNeighbours } from '../../models/related/neighbours.ts';
+import { catalogProduct } from '../support/builders.ts';
 
 const T0 = Date.parse('2026-11-01T00:00:00Z');
 const MINUTE = 60_000;
@@ -132,20 +133,8 @@ describe('related neighbours', () => {
       category: string,
       tags: string[],
       listPrice: number,
-      attributes = {},
-    ) =>
-      ({
-        productId,
-        title: productId,
-        category,
-        tags,
-        attributes,
-        listPrice,
-        cost: 1,
-        stock: 5,
-        launchDate: '2026-01-01',
-        consumable: false,
-      }) satisfies Product;
+      attributes: Product['attributes'] = {},
+    ) => catalogProduct(productId, category, { tags, attributes, listPrice, cost: 1 });
     const text = (en: string) => ({ en, 'zh-CN': en });
     const scene: Scene = {
       sceneId: 'camping',

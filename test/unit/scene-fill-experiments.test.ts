@@ -15,6 +15,7 @@ import {
 } from '../../models/scenes/answer.ts';
 import { SCENE_FILL_STRATEGIES } from '../../models/scenes/strategies.ts';
 import { DEFAULT_SEGMENT_POLICY } from '../../models/segments/policy.ts';
+import { catalogProduct } from '../support/builders.ts';
 
 const NOW = Date.parse('2026-11-23T12:00:00Z');
 const experiment = (over: Partial<ExperimentInput> = {}): Experiment =>
@@ -175,18 +176,7 @@ describe('submitExperiment with a scene fill target', () => {
 // A tiny shop for the serving tests: a lamp anchor; a dear tent with the best evidence and a
 // cheap one with less. A value shopper under style-led gets the cheap tent.
 const item = (productId: string, category: string, listPrice: number): Product =>
-  ({
-    productId,
-    title: productId,
-    category,
-    tags: [],
-    attributes: {},
-    listPrice,
-    cost: 1_000,
-    stock: 5,
-    launchDate: '2026-01-01',
-    consumable: false,
-  }) as Product;
+  catalogProduct(productId, category, { listPrice, cost: 1_000 });
 const products = [
   item('lamp-a', 'camping-lamps', 15_000),
   item('tent-ev', 'tents', 60_000),

@@ -11,20 +11,10 @@ import {
   SCENE_FILL_STRATEGIES,
   sceneFillStrategyOf,
 } from '../../models/scenes/strategies.ts';
+import { catalogProduct } from '../support/builders.ts';
 
 const product = (productId: string, category: string, listPrice: number): Product =>
-  ({
-    productId,
-    title: productId,
-    category,
-    tags: [],
-    attributes: {},
-    listPrice,
-    cost: 1_000,
-    stock: 5,
-    launchDate: '2026-01-01',
-    consumable: false,
-  }) as Product;
+  catalogProduct(productId, category, { listPrice, cost: 1_000 });
 
 const slot = (slotId: string, category: string): Slot => ({
   slotId,
