@@ -1,15 +1,8 @@
-import { createWriteStream } from 'node:fs';
+import { fileWriter, mulberry32 } from '../lib/synthetic.ts';
 
 /** A reproducible synthetic interaction file: clustered tastes, Zipf-like popularity, views, carts, orders. */
 export async function generateSynthetic(rows: number, output: string, seed = 7): Promise<void> {
-  let s = seed >>> 0;
-  const rand = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = s;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = mulberry32(seed);
   const items = Math.max(100, Math.round(rows / 50));
   const clusters = Math.max(5, Math.round(items / 40));
   const users = Math.max(10, Math.round(rows / 12));
@@ -20,9 +13,7 @@ export async function generateSynthetic(rows: number, output: string, seed = 7):
     return Math.min(items - 1, c * perCluster + Math.max(0, k));
   };
   const globalHit = () => Math.floor(items * rand() ** 3);
-  const out = createWriteStream(output);
-  const write = (line: string) =>
-    out.write(line) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r()));
+  const { write, end } = fileWriter(output);
   await write('user_id,item_id,timestamp,event_type,note\n');
   const start = Date.parse('2024-01-01T00:00:00Z') / 1000;
   let written = 0;
@@ -55,7 +46,5 @@ export async function generateSynthetic(rows: number, output: string, seed = 7):
       }
     }
   }
-  await new Promise<void>((resolve, reject) =>
-    out.end((err?: Error | null) => (err ? reject(err) : resolve())),
-  );
+  await end();
 }
