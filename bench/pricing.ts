@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import type { Promotion, Scene } from '../events/catalog.ts';
+import type { Promotion } from '../events/catalog.ts';
 import { priceQuote } from '../models/pricing/engine.ts';
 import { signQuote } from '../models/pricing/sign.ts';
 import type { QuoteInput } from '../models/pricing/types.ts';
-import { pricedProduct, promotion } from '../test/support/builders.ts';
+import { catalogScene, categorySlot, pricedProduct, promotion } from '../test/support/builders.ts';
 import { percentile, round } from './stats.ts';
 
 /**
@@ -19,21 +19,15 @@ const seconds = Number(values.seconds);
 
 const title = (en: string, zh: string) => ({ en, 'zh-CN': zh });
 
-const scene: Scene = {
-  sceneId: 'camping-kit',
-  title: title('Camping kit', '露营装备'),
-  summary: title('Everything for a night out.', '露营需要的一切。'),
-  guide: { en: ['Pick a bigger tent.'], 'zh-CN': ['帐篷选大一号。'] },
-  season: 'autumn',
-  slots: (['tents', 'camping-lamps', 'camping-stoves'] as const).map((c) => ({
-    slotId: c,
-    title: title(c, c),
-    constraint: { categories: [c] },
-    quantity: 1,
-    required: true,
-  })),
-  active: true,
-};
+const scene = catalogScene(
+  'camping-kit',
+  ['tents', 'camping-lamps', 'camping-stoves'].map((c) => categorySlot(c, c)),
+  {
+    title: title('Camping kit', '露营装备'),
+    summary: title('Everything for a night out.', '露营需要的一切。'),
+    guide: { en: ['Pick a bigger tent.'], 'zh-CN': ['帐篷选大一号。'] },
+  },
+);
 
 // Each titled by its id, in November 2026 (the tests' promotion builders).
 const promotions: Promotion[] = [

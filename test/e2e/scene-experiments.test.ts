@@ -5,7 +5,7 @@ import type { RfmProfile } from '../../events/segments.ts';
 import { batchWriteAll } from '../../functions/adapters/batch-write.ts';
 import { writeNeighbourLists } from '../../functions/adapters/related-store.ts';
 import { variantFor } from '../../models/experiments/assign.ts';
-import { listedProduct } from '../support/builders.ts';
+import { categorySlot, listedProduct } from '../support/builders.ts';
 import { TEST_NOW } from '../support/clock.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { bearerFor } from '../support/tokens.ts';
@@ -24,13 +24,6 @@ const ANCHOR = 'p-91000';
 const DEAR = 'p-91001';
 const CHEAP = 'p-91002';
 const sceneId = 'night-camp';
-const slot = (slotId: string, category: string) => ({
-  slotId,
-  title: { en: slotId, 'zh-CN': slotId },
-  constraint: { categories: [category] },
-  quantity: 1,
-  required: true,
-});
 /** 70% of spend on discounted lines, four priced units: `purchasePriceStyle` says value. */
 const dealSeeker = (userId: string): RfmProfile => ({
   userId,
@@ -122,7 +115,7 @@ beforeAll(async () => {
     summary: { en: 'A light and a tent for the first night out', 'zh-CN': '第一晚露营的灯和帐篷' },
     guide: { en: ['Pitch the tent before dark'], 'zh-CN': ['天黑前搭好帐篷'] },
     season: 'all-year',
-    slots: [slot('lamp', 'camping-lamps'), slot('tent', 'tents')],
+    slots: [categorySlot('lamp', 'camping-lamps'), categorySlot('tent', 'tents')],
   });
   expect(put.status, JSON.stringify(put.body)).toBe(202);
   await rt.bus.drain();

@@ -1,4 +1,4 @@
-import type { Product, Promotion } from '../../events/catalog.ts';
+import type { Product, Promotion, Scene, Slot } from '../../events/catalog.ts';
 import type { Quote } from '../../events/pricing.ts';
 import type { ProductInfo } from '../../models/hits/features.ts';
 import type { PricingFacts, PricingSources, QuoteContext, QuoteStore } from '../../models/pricing/quotes.ts';
@@ -81,6 +81,30 @@ export const productInfo = (productId: string, fields: Partial<ProductInfo> = {}
   listPrice: 10_000,
   stock: 100,
   launchDate: '2025-01-01',
+  ...fields,
+});
+
+// ------------------------------------------------------------------------------------- scenes
+
+/** A scene slot for one product of a category, titled by its id, required; `fields` overrides. */
+export const categorySlot = (slotId: string, category: string, fields: Partial<Slot> = {}): Slot => ({
+  slotId,
+  title: { en: slotId, 'zh-CN': slotId },
+  constraint: { categories: [category] },
+  quantity: 1,
+  required: true,
+  ...fields,
+});
+
+/** A scene titled by its id, with a one-line summary and tip, for autumn, active; `fields` overrides. */
+export const catalogScene = (sceneId: string, slots: Slot[], fields: Partial<Scene> = {}): Scene => ({
+  sceneId,
+  title: { en: sceneId, 'zh-CN': sceneId },
+  summary: { en: 'A summary.', 'zh-CN': '简介。' },
+  guide: { en: ['A tip.'], 'zh-CN': ['提示。'] },
+  season: 'autumn',
+  slots,
+  active: true,
   ...fields,
 });
 

@@ -1,60 +1,35 @@
-import type { Scene } from '../../events/catalog.ts';
 import type { QuoteInput } from '../../models/pricing/types.ts';
-import { NOW, pricedProduct as product, promotion } from './builders.ts';
+import { catalogScene, categorySlot, NOW, pricedProduct, promotion } from './builders.ts';
 
 /**
  * Shared data of the pricing tests (not a test file itself): the products, scene and promotions of
  * models/pricing/EXAMPLES.md. Amounts in minor units; NOW and WINDOW are in builders.ts.
  */
 
-export const tent = product('p-tent', 'tents', 59_900, 30_000);
-export const lamp = product('p-lamp', 'camping-lamps', 12_900, 6_000);
-export const stove = product('p-stove', 'camping-stoves', 19_900, 9_000);
-export const coffee = product('p-coffee', 'coffee', 8_900, 4_000);
-export const snack = product('p-snack', 'snacks', 4_900, 2_000);
-export const hotPot = product('p-hot-pot', 'electric-cookers', 19_900, 9_000, ['hot-pot']);
-export const mug = product('p-mug', 'tableware', 3_900, 1_200, ['coffee']);
+export const tent = pricedProduct('p-tent', 'tents', 59_900, 30_000);
+export const lamp = pricedProduct('p-lamp', 'camping-lamps', 12_900, 6_000);
+export const stove = pricedProduct('p-stove', 'camping-stoves', 19_900, 9_000);
+export const coffee = pricedProduct('p-coffee', 'coffee', 8_900, 4_000);
+export const snack = pricedProduct('p-snack', 'snacks', 4_900, 2_000);
+export const hotPot = pricedProduct('p-hot-pot', 'electric-cookers', 19_900, 9_000, ['hot-pot']);
+export const mug = pricedProduct('p-mug', 'tableware', 3_900, 1_200, ['coffee']);
 
 const title = (en: string, zh: string) => ({ en, 'zh-CN': zh });
 
-export const campingScene: Scene = {
-  sceneId: 'camping-kit',
-  title: title('Camping kit', '露营装备'),
-  summary: title('Everything for a first night out.', '第一次露营需要的一切。'),
-  guide: { en: ['Pick a bigger tent.'], 'zh-CN': ['帐篷选大一号。'] },
-  season: 'autumn',
-  slots: [
-    {
-      slotId: 'tent',
-      title: title('Tent', '帐篷'),
-      constraint: { categories: ['tents'] },
-      quantity: 1,
-      required: true,
-    },
-    {
-      slotId: 'lamp',
-      title: title('Lantern', '营地灯'),
-      constraint: { categories: ['camping-lamps'] },
-      quantity: 1,
-      required: true,
-    },
-    {
-      slotId: 'stove',
-      title: title('Stove', '炉具'),
-      constraint: { categories: ['camping-stoves'] },
-      quantity: 1,
-      required: true,
-    },
-    {
-      slotId: 'chair',
-      title: title('Chair', '椅子'),
-      constraint: { categories: ['camping-chairs'] },
-      quantity: 1,
-      required: false,
-    },
+export const campingScene = catalogScene(
+  'camping-kit',
+  [
+    categorySlot('tent', 'tents', { title: title('Tent', '帐篷') }),
+    categorySlot('lamp', 'camping-lamps', { title: title('Lantern', '营地灯') }),
+    categorySlot('stove', 'camping-stoves', { title: title('Stove', '炉具') }),
+    categorySlot('chair', 'camping-chairs', { title: title('Chair', '椅子'), required: false }),
   ],
-  active: true,
-};
+  {
+    title: title('Camping kit', '露营装备'),
+    summary: title('Everything for a first night out.', '第一次露营需要的一切。'),
+    guide: { en: ['Pick a bigger tent.'], 'zh-CN': ['帐篷选大一号。'] },
+  },
+);
 
 export const campingBundle = promotion.bundle({
   promotionId: 'promo-camping-kit-10',

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Product, Scene, Slot } from '../../events/catalog.ts';
+import type { Product, Slot } from '../../events/catalog.ts';
 import type { StoredNeighbour } from '../../models/related/answer.ts';
 import {
   anchorSlot,
@@ -15,7 +15,7 @@ import {
   scenesForProduct,
   seasonOf,
 } from '../../models/scenes/fill.ts';
-import { catalogProduct } from '../support/builders.ts';
+import { catalogProduct, catalogScene } from '../support/builders.ts';
 
 const slot = (
   slotId: string,
@@ -24,17 +24,6 @@ const slot = (
   constraint: Slot['constraint'],
   extra: Partial<Slot> = {},
 ): Slot => ({ slotId, title: { en, 'zh-CN': zh }, constraint, quantity: 1, required: true, ...extra });
-
-const scene = (sceneId: string, slots: Slot[], extra: Partial<Scene> = {}): Scene => ({
-  sceneId,
-  title: { en: sceneId, 'zh-CN': sceneId },
-  summary: { en: 'A summary.', 'zh-CN': '简介。' },
-  guide: { en: ['A tip.'], 'zh-CN': ['提示。'] },
-  season: 'autumn',
-  slots,
-  active: true,
-  ...extra,
-});
 
 const tentSlot = slot('tent', 'Tent', '帐篷', { categories: ['tents'] });
 const lampSlot = slot('lamp', 'Lantern', '营地灯', { categories: ['camping-lamps'] });
@@ -49,7 +38,7 @@ const chairsSlot = slot(
     required: false,
   },
 );
-const camping = scene('camping-kit', [tentSlot, lampSlot, stoveSlot, chairsSlot], {
+const camping = catalogScene('camping-kit', [tentSlot, lampSlot, stoveSlot, chairsSlot], {
   occasion: 'weekend-camping',
 });
 
@@ -122,7 +111,7 @@ describe('scenes/fill', () => {
 
     it('reads a category-and-tag constraint as pricing does: one of the categories with all the tags', () => {
       // The seeded hot-pot scene: the soup base carries the tag but is no pot; a plain pot lacks the tag.
-      const hotPot = scene('hot-pot', [
+      const hotPot = catalogScene('hot-pot', [
         slot('pot', 'Hot pot', '火锅锅', { categories: ['cookware'], tags: ['hot-pot'] }),
       ]);
       expect(anchorSlot(hotPot, catalogProduct('pot', 'cookware', { tags: ['hot-pot'] }))?.slotId).toBe(
@@ -140,16 +129,18 @@ describe('scenes/fill', () => {
         ctx({ anchor: catalogProduct('chopsticks', 'tableware'), candidatesFor: () => offer });
       expect(pickOf(fillScene(hotPot, potCtx([...others, pot])), 'pot')).toBe('pot');
       expect(pickOf(fillScene(hotPot, potCtx(others)), 'pot')).toBeUndefined();
-      const byTag = scene('tagged', [slot('any', 'Any', '任意', { tags: ['yoga'] })]);
+      const byTag = catalogScene('tagged', [slot('any', 'Any', '任意', { tags: ['yoga'] })]);
       expect(anchorSlot(byTag, catalogProduct('mat', 'fitness', { tags: ['yoga', 'mat'] }))?.slotId).toBe(
         'any',
       );
     });
 
     it('lists the active scenes the anchor fits, in the order given', () => {
-      const office = scene('home-office', [slot('desk', 'Desk', '书桌', { categories: ['desks'] })]);
+      const office = catalogScene('home-office', [slot('desk', 'Desk', '书桌', { categories: ['desks'] })]);
       const inactive = { ...camping, sceneId: 'old-camping', active: false };
-      const night = scene('night-walk', [slot('light', 'Light', '灯', { categories: ['camping-lamps'] })]);
+      const night = catalogScene('night-walk', [
+        slot('light', 'Light', '灯', { categories: ['camping-lamps'] }),
+      ]);
       const found = scenesForProduct([office, camping, inactive, night], anchor).map((s) => s.sceneId);
       expect(found).toEqual(['camping-kit', 'night-walk']);
     });
@@ -208,7 +199,7 @@ describe('scenes/fill', () => {
 
     it('fills the slot with the strongest evidence first, whatever the declared order', () => {
       // The stove is declared first; filled first, it would only have the anchor's weak evidence.
-      const stoveFirst = scene('camping-kit', [stoveSlot, tentSlot, lampSlot]);
+      const stoveFirst = catalogScene('camping-kit', [stoveSlot, tentSlot, lampSlot]);
       const filled = fillScene(stoveFirst, ctx());
       expect(pickOf(filled, 'tent')).toBe('tent-bt');
       expect(pickOf(filled, 'stove')).toBe('stove-y');
@@ -223,7 +214,7 @@ describe('scenes/fill', () => {
         { categories: ['tents', 'tarps'] },
         { required: false },
       );
-      const filled = fillScene(scene('camping-kit', [tentSlot, lampSlot, shelter]), ctx());
+      const filled = fillScene(catalogScene('camping-kit', [tentSlot, lampSlot, shelter]), ctx());
       expect(pickOf(filled, 'tent')).toBe('tent-bt');
       // The next best for the shelter is the viewed-together tent, not the tent already picked.
       expect(pickOf(filled, 'shelter')).toBe('tent-vt');
@@ -239,7 +230,7 @@ describe('scenes/fill', () => {
         { categories: ['camping-lamps'] },
         { required: false },
       );
-      const twice = fillScene(scene('camping-kit', [lampSlot, lights]), ctx());
+      const twice = fillScene(catalogScene('camping-kit', [lampSlot, lights]), ctx());
       expect(pickOf(twice, 'spare')).toBe('lamp-b');
     });
 
@@ -331,7 +322,7 @@ describe('scenes/fill', () => {
     });
 
     it('raises a product the shopper already looked at during the visit', () => {
-      const tentSlotOnly = scene('camping-kit', [tentSlot, lampSlot]);
+      const tentSlotOnly = catalogScene('camping-kit', [tentSlot, lampSlot]);
       const neighbours = new Map([
         ['lamp-a', [nb('tent-bt', 0.4, 'bought_together'), nb('tent-vt', 0.6, 'viewed_together')]],
       ]);
@@ -371,7 +362,7 @@ describe('scenes/fill', () => {
     });
 
     it('fits 0.7 for an anchor only an optional slot takes, 1 when its neighbours share the scene', () => {
-      const optionalLamp = scene('night', [tentSlot, { ...lampSlot, required: false }]);
+      const optionalLamp = catalogScene('night', [tentSlot, { ...lampSlot, required: false }]);
       expect(fillScene(optionalLamp, ctx()).fit).toBe(0.7);
       const shared = new Map([['lamp-a', [nb('tent-3', 0.1, 'same_scene:night')]]]);
       const filled = fillScene(optionalLamp, ctx({ neighbours: shared }));
@@ -558,7 +549,7 @@ describe('scenes/fill', () => {
       fc.assert(
         fc.property(arbCase, (c) => {
           const products = c.products;
-          const sc = scene(
+          const sc = catalogScene(
             's',
             c.slots.map((s, i) => slot(`slot${i}`, `Slot ${i}`, `槽${i}`, s.constraint, s)),
           );
