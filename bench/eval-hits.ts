@@ -36,7 +36,7 @@
  * evaluated 40%, so no choice looked at the evaluated weeks (20 epochs of 16-8 beat 40 epochs of
  * 32-16 there). --every, --neg-share, --retrain-every and --max-train-rows are time budget.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { auc, topKShare } from '../models/hits/evaluate.ts';
@@ -62,6 +62,7 @@ import {
   weeklyCutoffs,
 } from '../models/hits/realdata.ts';
 import { DAY_MS } from '../models/hits/signals.ts';
+import { fileWriter, mulberry32 } from './lib/synthetic.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -89,14 +90,7 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** A reproducible order-line file: Zipf-ish popularity, weekly rhythm, and products that take off. */
 async function generate(rows: number, output: string, seed = 7): Promise<void> {
-  let s = seed >>> 0;
-  const rand = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = s;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = mulberry32(seed);
   const days = 300;
   const items = Math.max(200, Math.round(rows / 70));
   const users = Math.max(50, Math.round(rows / 80));
@@ -112,9 +106,7 @@ async function generate(rows: number, output: string, seed = 7): Promise<void> {
     if (r >= 0 && d >= r - 14) w *= d < r ? 1 + (14 * (d - r + 14)) / 14 : 1 + 14 * Math.exp(-(d - r) / 21);
     return w;
   };
-  const out = createWriteStream(output);
-  const write = (line: string) =>
-    out.write(line) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r()));
+  const { write, end } = fileWriter(output);
   await write('timestamp,user_id,item_id,quantity,price,event_type,note\n');
   const start = Date.parse('2024-01-01T00:00:00Z');
   let written = 0;
@@ -143,9 +135,7 @@ async function generate(rows: number, output: string, seed = 7): Promise<void> {
       written++;
     }
   }
-  await new Promise<void>((resolve, reject) =>
-    out.end((err?: Error | null) => (err ? reject(err) : resolve())),
-  );
+  await end();
 }
 
 /** Deterministic keep/drop of a negative row (FNV-1a of item and instant). */

@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
-import type { Promotion, Scene } from '../events/catalog.ts';
+import type { Promotion } from '../events/catalog.ts';
 import { priceQuote } from '../models/pricing/engine.ts';
 import { signQuote } from '../models/pricing/sign.ts';
-import type { PricedProduct, QuoteInput } from '../models/pricing/types.ts';
+import type { QuoteInput } from '../models/pricing/types.ts';
+import { catalogScene, categorySlot, pricedProduct, promotion } from '../test/support/builders.ts';
 import { percentile, round } from './stats.ts';
 
 /**
@@ -16,61 +17,41 @@ const { values } = parseArgs({
 });
 const seconds = Number(values.seconds);
 
-const window = { validFrom: '2026-11-01T00:00:00Z', validTo: '2026-12-01T00:00:00Z' };
 const title = (en: string, zh: string) => ({ en, 'zh-CN': zh });
-const product = (productId: string, category: string, listPrice: number, cost: number): PricedProduct => ({
-  productId,
-  title: productId,
-  category,
-  tags: [],
-  listPrice,
-  cost,
-});
 
-const scene: Scene = {
-  sceneId: 'camping-kit',
-  title: title('Camping kit', '露营装备'),
-  summary: title('Everything for a night out.', '露营需要的一切。'),
-  guide: { en: ['Pick a bigger tent.'], 'zh-CN': ['帐篷选大一号。'] },
-  season: 'autumn',
-  slots: (['tents', 'camping-lamps', 'camping-stoves'] as const).map((c) => ({
-    slotId: c,
-    title: title(c, c),
-    constraint: { categories: [c] },
-    quantity: 1,
-    required: true,
-  })),
-  active: true,
-};
-
-const base = (id: string, stackable: boolean, priority: number) => ({
-  promotionId: id,
-  title: title(id, id),
-  ...window,
-  stackable,
-  priority,
-});
-const promotions: Promotion[] = [
+const scene = catalogScene(
+  'camping-kit',
+  ['tents', 'camping-lamps', 'camping-stoves'].map((c) => categorySlot(c, c)),
   {
-    ...base('promo-kit', true, 50),
-    kind: 'bundle',
+    title: title('Camping kit', '露营装备'),
+    summary: title('Everything for a night out.', '露营需要的一切。'),
+    guide: { en: ['Pick a bigger tent.'], 'zh-CN': ['帐篷选大一号。'] },
+  },
+);
+
+// Each titled by its id, in November 2026 (the tests' promotion builders).
+const promotions: Promotion[] = [
+  promotion.bundle({
+    promotionId: 'promo-kit',
+    priority: 50,
     sceneId: 'camping-kit',
     discount: { type: 'percentOff', percent: 10 },
-  },
-  {
-    ...base('promo-lamp-stove', true, 40),
-    kind: 'bundle',
+  }),
+  promotion.bundle({
+    promotionId: 'promo-lamp-stove',
+    priority: 40,
     productIds: ['p-lamp', 'p-stove'],
     discount: { type: 'amountOff', amount: 2_000 },
-  },
-  {
-    ...base('promo-every-300', true, 20),
-    kind: 'threshold',
+  }),
+  promotion.threshold({
+    promotionId: 'promo-every-300',
+    priority: 20,
     rule: { mode: 'repeat', every: 30_000, off: 5_000, maxOff: 30_000 },
-  },
-  {
-    ...base('promo-outdoor-tiers', false, 30),
-    kind: 'threshold',
+  }),
+  promotion.threshold({
+    promotionId: 'promo-outdoor-tiers',
+    stackable: false,
+    priority: 30,
     categories: ['tents', 'camping-lamps', 'camping-stoves'],
     rule: {
       mode: 'tiers',
@@ -79,64 +60,72 @@ const promotions: Promotion[] = [
         { minSpend: 80_000, off: 12_000 },
       ],
     },
-  },
-  {
-    ...base('promo-member', true, 10),
-    kind: 'memberPrice',
+  }),
+  promotion.memberPrice({
+    promotionId: 'promo-member',
+    priority: 10,
     categories: ['coffee'],
     tiers: [
       { tier: 'gold', percentOff: 5 },
       { tier: 'platinum', percentOff: 10 },
     ],
-  },
-  {
-    ...base('promo-flash', false, 90),
-    kind: 'flashSale',
+  }),
+  promotion.flashSale({
+    promotionId: 'promo-flash',
+    stackable: false,
+    priority: 90,
     productId: 'p-hot-pot',
     price: 13_900,
     perUserCap: 1,
     stockCap: 200,
-  },
-  {
-    ...base('promo-group', false, 60),
-    kind: 'groupBuy',
+  }),
+  promotion.groupBuy({
+    promotionId: 'promo-group',
+    stackable: false,
+    priority: 60,
     productId: 'p-coffee',
     groupSize: 3,
     groupPrice: 7_900,
     groupTtlHours: 24,
-  },
-  {
-    ...base('promo-winter-30', true, 5),
-    kind: 'coupon',
+  }),
+  promotion.coupon({
+    promotionId: 'promo-winter-30',
+    priority: 5,
     code: 'WINTER-30',
     discount: { type: 'amountOff', amount: 3_000 },
     minSpend: 19_900,
     perUserLimit: 1,
     totalBudgetUses: 5_000,
-  },
-  {
-    ...base('promo-ten-pct', true, 5),
-    kind: 'coupon',
+  }),
+  promotion.coupon({
+    promotionId: 'promo-ten-pct',
+    priority: 5,
     code: 'TEN-PCT',
     discount: { type: 'percentOff', percent: 10, maxOff: 5_000 },
     minSpend: 0,
     perUserLimit: 1,
     totalBudgetUses: 5_000,
-  },
-  { ...base('promo-gift', true, 15), kind: 'gift', minSpend: 49_900, giftProductId: 'p-mug', quantity: 1 },
+  }),
+  promotion.gift({
+    promotionId: 'promo-gift',
+    priority: 15,
+    minSpend: 49_900,
+    giftProductId: 'p-mug',
+    quantity: 1,
+  }),
 ];
 
 const input: QuoteInput = {
   lines: [
-    { product: product('p-tent', 'tents', 59_900, 30_000), quantity: 1 },
-    { product: product('p-lamp', 'camping-lamps', 12_900, 6_000), quantity: 2 },
-    { product: product('p-stove', 'camping-stoves', 19_900, 9_000), quantity: 1 },
-    { product: product('p-coffee', 'coffee', 8_900, 4_000), quantity: 3 },
-    { product: product('p-hot-pot', 'electric-cookers', 19_900, 9_000), quantity: 2 },
+    { product: pricedProduct('p-tent', 'tents', 59_900, 30_000), quantity: 1 },
+    { product: pricedProduct('p-lamp', 'camping-lamps', 12_900, 6_000), quantity: 2 },
+    { product: pricedProduct('p-stove', 'camping-stoves', 19_900, 9_000), quantity: 1 },
+    { product: pricedProduct('p-coffee', 'coffee', 8_900, 4_000), quantity: 3 },
+    { product: pricedProduct('p-hot-pot', 'electric-cookers', 19_900, 9_000), quantity: 2 },
   ],
   promotions,
   scenes: [scene],
-  giftProducts: [product('p-mug', 'tableware', 3_900, 1_200)],
+  giftProducts: [pricedProduct('p-mug', 'tableware', 3_900, 1_200)],
   shopper: {
     userId: 'u-bench',
     memberTier: 'gold',

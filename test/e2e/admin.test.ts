@@ -3,6 +3,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { categorySlot } from '../support/builders.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 
 let rt: TestRuntime;
@@ -34,13 +35,6 @@ const storedScenes = async () => {
 };
 
 const sceneId = `e2e-night-camp-${randomUUID().slice(0, 8)}`;
-const slot = (slotId: string, category: string, required = true) => ({
-  slotId,
-  title: { en: slotId, 'zh-CN': slotId },
-  constraint: { categories: [category] },
-  quantity: 1,
-  required,
-});
 const nightCamp = () => ({
   sceneId,
   title: { en: 'Night camp', 'zh-CN': '夜间露营' },
@@ -48,7 +42,7 @@ const nightCamp = () => ({
   guide: { en: ['Pitch the tent before dark'], 'zh-CN': ['天黑前搭好帐篷'] },
   season: 'summer',
   occasion: 'weekend',
-  slots: [slot('tent', 'tents'), slot('lamp', 'camping-lamps')],
+  slots: [categorySlot('tent', 'tents'), categorySlot('lamp', 'camping-lamps')],
 });
 
 describe('PUT /v1/admin/scenes/{sceneId}', () => {
@@ -82,7 +76,7 @@ describe('PUT /v1/admin/scenes/{sceneId}', () => {
       ...nightCamp(),
       title: { en: 'Night camp, seated', 'zh-CN': '夜间露营（带椅子）' },
       season: 'autumn',
-      slots: [...nightCamp().slots, slot('chair', 'camping-chairs', false)],
+      slots: [...nightCamp().slots, categorySlot('chair', 'camping-chairs', { required: false })],
     };
     expect((await putScene(sceneId, changed)).status).toBe(202);
     await rt.bus.drain();
@@ -106,14 +100,20 @@ describe('PUT /v1/admin/scenes/{sceneId}', () => {
       [
         'a repeated slotId',
         sceneId,
-        { ...base, slots: [slot('tent', 'tents'), slot('tent', 'camping-lamps')] },
+        { ...base, slots: [categorySlot('tent', 'tents'), categorySlot('tent', 'camping-lamps')] },
         400,
         'body.slots.1.slotId',
       ],
       [
         'a slot with neither categories nor tags',
         sceneId,
-        { ...base, slots: [slot('tent', 'tents'), { ...slot('lamp', 'camping-lamps'), constraint: {} }] },
+        {
+          ...base,
+          slots: [
+            categorySlot('tent', 'tents'),
+            { ...categorySlot('lamp', 'camping-lamps'), constraint: {} },
+          ],
+        },
         400,
         'body.slots.1.constraint',
       ],
@@ -123,8 +123,8 @@ describe('PUT /v1/admin/scenes/{sceneId}', () => {
         {
           ...base,
           slots: [
-            slot('tent', 'tents'),
-            { ...slot('lamp', 'x'), constraint: { categories: ['camping-lamps', 'moon-boots'] } },
+            categorySlot('tent', 'tents'),
+            { ...categorySlot('lamp', 'x'), constraint: { categories: ['camping-lamps', 'moon-boots'] } },
           ],
         },
         400,

@@ -5,6 +5,7 @@ import type { ExperimentInput } from '../../events/experiments.ts';
 import { batchWriteAll } from '../../functions/adapters/dynamo/batch-write.ts';
 import { writeNeighbourLists } from '../../functions/adapters/related-store.ts';
 import { Rng } from '../../infra/local/demo/data/prng.ts';
+import { listedProduct } from '../support/builders.ts';
 import { TEST_NOW } from '../support/clock.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { bearerFor } from '../support/tokens.ts';
@@ -19,20 +20,6 @@ let rt: TestRuntime;
 let doc: DynamoDBDocumentClient;
 
 const ANCHOR = 'p-90000';
-const product = (productId: string, category: string) => ({
-  productId,
-  title: `Product ${productId}`,
-  category,
-  tags: ['outdoor'],
-  attributes: {},
-  brand: 'Lumen Trail',
-  listPrice: 12_900,
-  cost: 7_000,
-  stock: 1_000,
-  launchDate: '2026-03-01',
-  imageUrl: `https://img.example.com/p/${productId}.jpg`,
-  consumable: false,
-});
 
 beforeAll(async () => {
   // related-read caches the definitions for 60 s per container; the segment-audience test wants a
@@ -44,11 +31,11 @@ beforeAll(async () => {
   await batchWriteAll(
     rt.tableNames.products,
     [
-      product(ANCHOR, 'tents'),
-      product('p-90001', 'camping-lamps'),
-      product('p-90002', 'sleeping-bags'),
-      product('p-90003', 'tents'),
-      product('p-90004', 'camping-chairs'),
+      listedProduct(ANCHOR, 'tents'),
+      listedProduct('p-90001', 'camping-lamps'),
+      listedProduct('p-90002', 'sleeping-bags'),
+      listedProduct('p-90003', 'tents'),
+      listedProduct('p-90004', 'camping-chairs'),
     ].map((p) => ({ ...p, updatedAt })),
     { client: doc },
   );

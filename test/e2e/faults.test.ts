@@ -14,6 +14,7 @@ import { eventBridge } from '../../functions/lib/eventbridge.ts';
 import { ensureTables, localTableNames } from '../../infra/local/tables.ts';
 import { bucketDeltas, HOUR_MS, SIGNALS } from '../../models/hits/signals.ts';
 import { defaultRelatedConfig } from '../../models/related/evidence.ts';
+import { catalogProduct } from '../support/builders.ts';
 import { TEST_NOW } from '../support/clock.ts';
 import { scanAll as scanTable } from '../support/dynamo.ts';
 import { type FaultCounts, injectFaults } from '../support/faults.ts';
@@ -37,18 +38,14 @@ let faults: ReturnType<typeof injectFaults>;
 
 const N_PRODUCTS = 40;
 const pid = (n: number) => `p-${String(n).padStart(5, '0')}`;
-const product = (n: number): Product => ({
-  productId: pid(n),
-  title: `Fault product ${n}`,
-  category: `cat-${n % 5}`,
-  tags: [`t-${n % 3}`],
-  attributes: {},
-  listPrice: 1_000 + n * 100,
-  cost: 500,
-  stock: 50,
-  launchDate: '2026-01-01',
-  consumable: false,
-});
+const product = (n: number): Product =>
+  catalogProduct(pid(n), `cat-${n % 5}`, {
+    title: `Fault product ${n}`,
+    tags: [`t-${n % 3}`],
+    listPrice: 1_000 + n * 100,
+    cost: 500,
+    stock: 50,
+  });
 
 /** A seeded mix of storefront behaviour within the last three hours. */
 function behaviour(count: number, seed: number): BehaviourEvent[] {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogProduct } from '../support/builders.ts';
 import { TEST_NOW } from '../support/clock.ts';
 import type { TestRuntime } from '../support/runtime.ts';
 
@@ -49,16 +50,12 @@ beforeAll(async () => {
   await batchWriteAll(
     rt.tableNames.products,
     Array.from({ length: 6 }, (_, n) => ({
-      productId: `p-log-${n}`,
-      title: `Log product ${n}`,
-      category: 'lamps',
-      tags: [],
-      attributes: {},
-      listPrice: 5_000,
-      cost: 2_000,
-      stock: 10,
-      launchDate: '2026-01-01',
-      consumable: false,
+      ...catalogProduct(`p-log-${n}`, 'lamps', {
+        title: `Log product ${n}`,
+        listPrice: 5_000,
+        cost: 2_000,
+        stock: 10,
+      }),
       updatedAt: new Date(rt.now()).toISOString(),
     })),
     { client: doc },

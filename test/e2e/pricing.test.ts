@@ -2,22 +2,30 @@ import { randomUUID } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Product, Promotion } from '../../events/catalog.ts';
+import type { Promotion } from '../../events/catalog.ts';
 import { signJwtHs256 } from '../../functions/lib/auth.ts';
 import { shardKey, shardSlice } from '../../models/pricing/counters.ts';
+import { promotion, stocked, windowAround } from '../support/builders.ts';
 import { TEST_NOW } from '../support/clock.ts';
-import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
-import { shopperToken } from '../support/tokens.ts';
 import {
   campingBundle,
   campingScene,
+  coffee,
   every300off50,
   flashHotPot,
   giftMug,
   groupBuySnack,
+  hotPot,
+  lamp,
   memberPantry,
+  mug,
+  snack,
+  stove,
+  tent,
   winter30,
-} from '../unit/pricing-fixtures.ts';
+} from '../support/pricing-fixtures.ts';
+import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { shopperToken } from '../support/tokens.ts';
 
 /**
  * Pricing through the local gateway: the demo storefront, plus the products and promotions of
@@ -30,42 +38,13 @@ import {
 let rt: TestRuntime;
 let doc: DynamoDBDocumentClient;
 const now = TEST_NOW.getTime();
-const WINDOW = {
-  validFrom: new Date(now - 86_400_000).toISOString(),
-  validTo: new Date(now + 86_400_000).toISOString(),
-};
+const WINDOW = windowAround(now);
 const ENDED = {
   validFrom: new Date(now - 3 * 86_400_000).toISOString(),
   validTo: new Date(now - 2 * 86_400_000).toISOString(),
 };
 
-const product = (
-  productId: string,
-  category: string,
-  listPrice: number,
-  cost: number,
-  tags: string[] = [],
-): Product => ({
-  productId,
-  title: productId,
-  category,
-  tags,
-  attributes: {},
-  listPrice,
-  cost,
-  stock: 500,
-  launchDate: '2026-01-01',
-  consumable: false,
-});
-const products = [
-  product('p-tent', 'tents', 59_900, 30_000),
-  product('p-lamp', 'camping-lamps', 12_900, 6_000),
-  product('p-stove', 'camping-stoves', 19_900, 9_000),
-  product('p-coffee', 'coffee', 8_900, 4_000),
-  product('p-snack', 'snacks', 4_900, 2_000),
-  product('p-hot-pot', 'electric-cookers', 19_900, 9_000, ['hot-pot']),
-  product('p-mug', 'tableware', 3_900, 1_200, ['coffee']),
-];
+const products = [tent, lamp, stove, coffee, snack, hotPot, mug].map((p) => stocked(p, 500));
 const live = (p: Promotion): Promotion => ({ ...p, ...WINDOW });
 const promotions: Promotion[] = [
   live(campingBundle),
@@ -74,26 +53,20 @@ const promotions: Promotion[] = [
   live(winter30),
   live(giftMug),
   live(groupBuySnack),
-  live({ ...(flashHotPot as Extract<Promotion, { kind: 'flashSale' }>), perUserCap: 2 }),
-  {
+  live({ ...flashHotPot, perUserCap: 2 }),
+  promotion.threshold({
     promotionId: 'promo-kitchen-tiers',
-    kind: 'threshold',
     title: { en: 'ended', 'zh-CN': '已结束' },
     ...ENDED,
-    stackable: true,
-    priority: 0,
     rule: { mode: 'tiers', tiers: [{ minSpend: 100, off: 1 }] },
-  },
-  {
+  }),
+  promotion.bundle({
     promotionId: 'promo-office-set',
-    kind: 'bundle',
     title: { en: 'ended', 'zh-CN': '已结束' },
     ...ENDED,
-    stackable: true,
-    priority: 0,
     productIds: ['p-x', 'p-y'],
     discount: { type: 'amountOff', amount: 1 },
-  },
+  }),
 ];
 const customers = [
   { userId: 'u-e2e-gold', memberTier: 'gold' },

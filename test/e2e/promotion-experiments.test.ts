@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Product, Promotion } from '../../events/catalog.ts';
 import { Experiment, type ExperimentInput } from '../../events/experiments.ts';
 import { batchWriteAll } from '../../functions/adapters/dynamo/batch-write.ts';
 import { variantFor } from '../../models/experiments/assign.ts';
+import { catalogProduct, promotion, windowAround } from '../support/builders.ts';
 import { TEST_NOW } from '../support/clock.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { shopperToken } from '../support/tokens.ts';
@@ -18,47 +18,28 @@ import { shopperToken } from '../support/tokens.ts';
 let rt: TestRuntime;
 
 const now = TEST_NOW.getTime();
-const WINDOW = {
-  validFrom: new Date(now - 86_400_000).toISOString(),
-  validTo: new Date(now + 86_400_000).toISOString(),
-};
-const product = (productId: string, category: string, listPrice: number, cost: number): Product => ({
-  productId,
-  title: productId,
-  category,
-  tags: [],
-  attributes: {},
-  listPrice,
-  cost,
-  stock: 500,
-  launchDate: '2026-01-01',
-  consumable: false,
-});
-const TENT = product('p-pxp-tent', 'tents', 59_900, 30_000);
-const COFFEE = product('p-pxp-coffee', 'coffee', 8_900, 4_000);
-const TENTS_OFF: Promotion = {
+const WINDOW = windowAround(now);
+const TENT = catalogProduct('p-pxp-tent', 'tents', { listPrice: 59_900, cost: 30_000, stock: 500 });
+const COFFEE = catalogProduct('p-pxp-coffee', 'coffee', { listPrice: 8_900, cost: 4_000, stock: 500 });
+const TENTS_OFF = promotion.threshold({
   promotionId: 'promo-pxp-tents-50',
-  kind: 'threshold',
   title: { en: '¥50 off every ¥300 on tents', 'zh-CN': '帐篷每满300减50' },
   ...WINDOW,
-  stackable: true,
   priority: 20,
   categories: ['tents'],
   rule: { mode: 'repeat', every: 30_000, off: 5_000 },
-};
-const COUPON: Promotion = {
+});
+const COUPON = promotion.coupon({
   promotionId: 'promo-pxp-coupon',
-  kind: 'coupon',
   title: { en: '¥30 off', 'zh-CN': '减30' },
   ...WINDOW,
-  stackable: true,
   priority: 5,
   code: 'PXP-30',
   discount: { type: 'amountOff', amount: 3_000 },
   minSpend: 19_900,
   perUserLimit: 1,
   totalBudgetUses: 50,
-};
+});
 
 const experimentId = `promo-tents-50-${randomUUID().slice(0, 8)}`;
 const definition = (over: Partial<ExperimentInput> = {}): ExperimentInput => ({

@@ -5,6 +5,7 @@ import type { RfmProfile } from '../../events/segments.ts';
 import { batchWriteAll } from '../../functions/adapters/dynamo/batch-write.ts';
 import { writeNeighbourLists } from '../../functions/adapters/related-store.ts';
 import { variantFor } from '../../models/experiments/assign.ts';
+import { categorySlot, listedProduct } from '../support/builders.ts';
 import { TEST_NOW } from '../support/clock.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { bearerFor } from '../support/tokens.ts';
@@ -23,27 +24,6 @@ const ANCHOR = 'p-91000';
 const DEAR = 'p-91001';
 const CHEAP = 'p-91002';
 const sceneId = 'night-camp';
-const product = (productId: string, category: string, listPrice: number) => ({
-  productId,
-  title: `Product ${productId}`,
-  category,
-  tags: ['outdoor'],
-  attributes: {},
-  brand: 'Lumen Trail',
-  listPrice,
-  cost: 7_000,
-  stock: 1_000,
-  launchDate: '2026-03-01',
-  imageUrl: `https://img.example.com/p/${productId}.jpg`,
-  consumable: false,
-});
-const slot = (slotId: string, category: string) => ({
-  slotId,
-  title: { en: slotId, 'zh-CN': slotId },
-  constraint: { categories: [category] },
-  quantity: 1,
-  required: true,
-});
 /** 70% of spend on discounted lines, four priced units: `purchasePriceStyle` says value. */
 const dealSeeker = (userId: string): RfmProfile => ({
   userId,
@@ -102,9 +82,9 @@ beforeAll(async () => {
   await batchWriteAll(
     rt.tableNames.products,
     [
-      product(ANCHOR, 'camping-lamps', 15_000),
-      product(DEAR, 'tents', 60_000),
-      product(CHEAP, 'tents', 30_000),
+      listedProduct(ANCHOR, 'camping-lamps', 15_000),
+      listedProduct(DEAR, 'tents', 60_000),
+      listedProduct(CHEAP, 'tents', 30_000),
     ].map((p) => ({ ...p, updatedAt })),
     { client: doc },
   );
@@ -135,7 +115,7 @@ beforeAll(async () => {
     summary: { en: 'A light and a tent for the first night out', 'zh-CN': '第一晚露营的灯和帐篷' },
     guide: { en: ['Pitch the tent before dark'], 'zh-CN': ['天黑前搭好帐篷'] },
     season: 'all-year',
-    slots: [slot('lamp', 'camping-lamps'), slot('tent', 'tents')],
+    slots: [categorySlot('lamp', 'camping-lamps'), categorySlot('tent', 'tents')],
   });
   expect(put.status, JSON.stringify(put.body)).toBe(202);
   await rt.bus.drain();

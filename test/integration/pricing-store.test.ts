@@ -12,54 +12,47 @@ import { COUNTER_SHARDS, shardKey } from '../../models/pricing/counters.ts';
 import { joinGroup, openGroup } from '../../models/pricing/groups.ts';
 import { redeemQuote } from '../../models/pricing/redemption.ts';
 import { signQuote } from '../../models/pricing/sign.ts';
+import { promotion, windowAround } from '../support/builders.ts';
 import { TEST_NOW } from '../support/clock.ts';
 import { freshTables } from '../support/dynamo.ts';
 
 const KEY = 'integration-signing-key-0123456789';
 const NOW = TEST_NOW;
-const WINDOW = {
-  validFrom: new Date(NOW.getTime() - 86_400_000).toISOString(),
-  validTo: new Date(NOW.getTime() + 86_400_000).toISOString(),
-};
+const WINDOW = windowAround(NOW.getTime());
 const title = { en: 't', 'zh-CN': 't' };
 
-const coupon = (promotionId: string, totalBudgetUses: number, perUserLimit = 1): Promotion => ({
-  promotionId,
-  kind: 'coupon',
-  title,
-  ...WINDOW,
-  stackable: true,
-  priority: 0,
-  code: 'TEST-CODE',
-  discount: { type: 'amountOff', amount: 100 },
-  minSpend: 0,
-  perUserLimit,
-  totalBudgetUses,
-});
-const flash = (promotionId: string, stockCap: number, perUserCap: number): Promotion => ({
-  promotionId,
-  kind: 'flashSale',
-  title,
-  ...WINDOW,
-  stackable: false,
-  priority: 0,
-  productId: 'p-1',
-  price: 100,
-  perUserCap,
-  stockCap,
-});
-const groupBuy: Promotion = {
+const coupon = (promotionId: string, totalBudgetUses: number, perUserLimit = 1) =>
+  promotion.coupon({
+    promotionId,
+    title,
+    ...WINDOW,
+    code: 'TEST-CODE',
+    discount: { type: 'amountOff', amount: 100 },
+    minSpend: 0,
+    perUserLimit,
+    totalBudgetUses,
+  });
+const flash = (promotionId: string, stockCap: number, perUserCap: number) =>
+  promotion.flashSale({
+    promotionId,
+    title,
+    ...WINDOW,
+    stackable: false,
+    productId: 'p-1',
+    price: 100,
+    perUserCap,
+    stockCap,
+  });
+const groupBuy = promotion.groupBuy({
   promotionId: 'promo-group',
-  kind: 'groupBuy',
   title,
   ...WINDOW,
   stackable: false,
-  priority: 0,
   productId: 'p-1',
   groupSize: 3,
   groupPrice: 100,
   groupTtlHours: 24,
-};
+});
 
 const body = (userId: string, reservations: Reservation[]): QuoteBody => ({
   currency: 'CNY',

@@ -10,22 +10,18 @@ import {
 } from '../../functions/adapters/related-store.ts';
 import { relatedProducts } from '../../models/related/answer.ts';
 import { sessionKey } from '../../models/related/visit.ts';
+import { catalogProduct } from '../support/builders.ts';
 import { freshTables } from '../support/dynamo.ts';
 
 let db: Awaited<ReturnType<typeof freshTables>>;
 const id = (n: number) => `p-${String(n).padStart(5, '0')}`;
-const product = (n: number): Product => ({
-  productId: id(n),
-  title: `Product ${n}`,
-  category: `cat-${n % 5}`,
-  tags: [],
-  attributes: {},
-  listPrice: 1000 + n,
-  cost: 500,
-  stock: n % 9 === 0 ? 0 : 3,
-  launchDate: '2026-01-01',
-  consumable: false,
-});
+const product = (n: number): Product =>
+  catalogProduct(id(n), `cat-${n % 5}`, {
+    title: `Product ${n}`,
+    listPrice: 1000 + n,
+    cost: 500,
+    stock: n % 9 === 0 ? 0 : 3,
+  });
 
 beforeAll(async () => {
   db = await freshTables();

@@ -8,23 +8,19 @@ import { appendToEventLog } from '../../functions/adapters/eventlog-store.ts';
 import { rebuildRelated } from '../../functions/adapters/related-rebuild.ts';
 import { readNeighbourLists } from '../../functions/adapters/related-store.ts';
 import { updateRelated } from '../../functions/adapters/related-updater.ts';
+import { catalogProduct } from '../support/builders.ts';
 import { freshTables } from '../support/dynamo.ts';
 import { injectFaults, SimulatedCrash } from '../support/faults.ts';
 
 let db: Awaited<ReturnType<typeof freshTables>>;
 const id = (n: number) => `p-${String(n).padStart(5, '0')}`;
-const product = (n: number): Product => ({
-  productId: id(n),
-  title: `Product ${n}`,
-  category: `cat-${n % 6}`,
-  tags: [`t-${n % 4}`],
-  attributes: {},
-  listPrice: 1000 + n * 10,
-  cost: 500,
-  stock: 5,
-  launchDate: '2026-01-01',
-  consumable: false,
-});
+const product = (n: number): Product =>
+  catalogProduct(id(n), `cat-${n % 6}`, {
+    title: `Product ${n}`,
+    tags: [`t-${n % 4}`],
+    listPrice: 1000 + n * 10,
+    cost: 500,
+  });
 const t0 = Date.UTC(2026, 10, 20, 8);
 let seq = 0;
 const order = (lines: number[], at = t0): BehaviourEvent => ({

@@ -9,20 +9,16 @@ import { appendToEventLog, importToEventLog, readEventLog } from '../../function
 import { listProducts } from '../../models/catalog.ts';
 import { DomainError } from '../../models/errors.ts';
 import { EVENTLOG_SEGMENT_MAX_EVENTS, eventLogKey } from '../../models/eventlog.ts';
+import { catalogProduct } from '../support/builders.ts';
 import { freshTables } from '../support/dynamo.ts';
 
-const product = (n: number, category: string): Product => ({
-  productId: `p-${String(n).padStart(5, '0')}`,
-  title: `Product ${n}`,
-  category,
-  tags: [],
-  attributes: {},
-  listPrice: 1000 + n,
-  cost: 500,
-  stock: n % 7,
-  launchDate: '2026-01-01',
-  consumable: false,
-});
+const product = (n: number, category: string): Product =>
+  catalogProduct(`p-${String(n).padStart(5, '0')}`, category, {
+    title: `Product ${n}`,
+    listPrice: 1000 + n,
+    cost: 500,
+    stock: n % 7,
+  });
 
 let db: Awaited<ReturnType<typeof freshTables>>;
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
-import type { Product } from '../../events/catalog.ts';
 import { Experiment, type ExperimentExposed, type ExperimentInput } from '../../events/experiments.ts';
 import { SegmentPolicy } from '../../events/segments.ts';
 import { DomainError } from '../../models/errors.ts';
@@ -18,6 +17,7 @@ import type { RelatedReader, StoredNeighbour } from '../../models/related/answer
 import { relatedForShopper } from '../../models/related/answer.ts';
 import { RELATED_STRATEGIES, reasonWeight } from '../../models/related/strategies.ts';
 import { DEFAULT_SEGMENT_POLICY } from '../../models/segments/policy.ts';
+import { catalogProduct } from '../support/builders.ts';
 
 const NOW = Date.parse('2026-11-23T12:00:00Z');
 const HOUR = 3_600_000;
@@ -37,25 +37,12 @@ const experiment = (over: Partial<ExperimentInput> = {}): Experiment =>
     ...over,
   });
 
-const product = (productId: string, category: string): Product =>
-  ({
-    productId,
-    title: productId,
-    category,
-    tags: [],
-    attributes: {},
-    listPrice: 10_000,
-    cost: 5_000,
-    stock: 5,
-    launchDate: '2026-01-01',
-    consumable: false,
-  }) as Product;
 const catalog = new Map(
   [
-    product('p-anchor', 'tents'),
-    product('p-1', 'lamps'),
-    product('p-2', 'tents'),
-    product('p-3', 'chairs'),
+    catalogProduct('p-anchor', 'tents'),
+    catalogProduct('p-1', 'lamps'),
+    catalogProduct('p-2', 'tents'),
+    catalogProduct('p-3', 'chairs'),
   ].map((p) => [p.productId, p]),
 );
 const neighbours: StoredNeighbour[] = [

@@ -12,6 +12,7 @@ import {
 } from '../../models/hits/features.ts';
 import { breakoutLabels, topSellers } from '../../models/hits/label.ts';
 import { bucketDeltas, buildSeries, DAY_MS, HOUR_MS } from '../../models/hits/signals.ts';
+import { productInfo } from '../support/builders.ts';
 
 const T = Date.parse('2026-11-01T00:00:00Z');
 let seq = 0;
@@ -57,13 +58,8 @@ const review = (productId: string, ms: number, rating: number): BehaviourEvent =
   verifiedPurchase: false,
 });
 
-const product = (productId: string, category = 'tents', listPrice = 10_000): ProductInfo => ({
-  productId,
-  category,
-  listPrice,
-  stock: 100,
-  launchDate: '2025-01-01',
-});
+const product = (productId: string, category = 'tents', listPrice = 10_000): ProductInfo =>
+  productInfo(productId, { category, listPrice });
 
 const get = (values: number[], name: (typeof FEATURE_NAMES)[number]) => values[featureIndex[name]]!;
 const features = (events: BehaviourEvent[], products: ProductInfo[], t = T) =>

@@ -21,6 +21,7 @@ import {
   type ScoreRecord,
 } from '../../models/hits/rerank.ts';
 import { bucketDeltas, buildSeries, DAY_MS, type SeriesIndex } from '../../models/hits/signals.ts';
+import { productInfo } from '../support/builders.ts';
 
 const quiet: HitSignals = {
   searches24h: 0,
@@ -142,13 +143,9 @@ describe('priceBandIn', () => {
   it('equals priceBands for a product of the stored list', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 30 }), (prices) => {
-        const products: ProductInfo[] = prices.map((listPrice, i) => ({
-          productId: `p${i}`,
-          category: 'c',
-          listPrice,
-          stock: 1,
-          launchDate: '2026-01-01',
-        }));
+        const products = prices.map((listPrice, i) =>
+          productInfo(`p${i}`, { category: 'c', listPrice, stock: 1, launchDate: '2026-01-01' }),
+        );
         const bands = priceBands(products);
         const sorted = [...prices].sort((a, b) => a - b);
         for (const p of products)
@@ -268,13 +265,7 @@ function store(viewsPerProduct: Record<string, number>, categoryOf: (id: string)
   const s = new MemoryStore();
   let n = 0;
   const events = Object.entries(viewsPerProduct).flatMap(([productId, views]) => {
-    s.catalog.set(productId, {
-      productId,
-      category: categoryOf(productId),
-      listPrice: 1000,
-      stock: 100,
-      launchDate: '2025-01-01',
-    });
+    s.catalog.set(productId, productInfo(productId, { category: categoryOf(productId), listPrice: 1000 }));
     return Array.from({ length: views }, () => ({
       type: 'ProductViewed' as const,
       eventId: `evt-${n++}`,

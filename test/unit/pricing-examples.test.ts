@@ -4,6 +4,7 @@ import { Quote, QuoteBody, QuoteRequest } from '../../events/pricing.ts';
 import { priceQuote } from '../../models/pricing/engine.ts';
 import { type Of, thresholdOff } from '../../models/pricing/rules.ts';
 import { signQuote, verifyQuote } from '../../models/pricing/sign.ts';
+import { NOW, pricedProduct, WINDOW } from '../support/builders.ts';
 import {
   baseInput,
   campingBundle,
@@ -14,15 +15,12 @@ import {
   groupBuySnack,
   lamp,
   memberPantry,
-  NOW,
-  product,
   snack,
   stove,
   tent,
   tiers300off50,
-  WINDOW,
   winter30,
-} from './pricing-fixtures.ts';
+} from '../support/pricing-fixtures.ts';
 
 // The worked examples of models/pricing/EXAMPLES.md: keep the two in step.
 
@@ -171,7 +169,7 @@ describe('pricing engine', () => {
     });
 
     it('(c) flash sale at its cap: only the remaining units get the flash price, the rest list price', () => {
-      const hotPot = product('p-hot-pot', 'electric-cookers', 19_900, 9_000, ['hot-pot']);
+      const hotPot = pricedProduct('p-hot-pot', 'electric-cookers', 19_900, 9_000, ['hot-pot']);
       const input = baseInput({
         lines: [{ product: hotPot, quantity: 3 }],
         promotions: [{ ...flashHotPot, perUserCap: 2 } as Promotion],
@@ -208,7 +206,7 @@ describe('pricing engine', () => {
     });
 
     it('(c) an exclusive flash sale is given up when the threshold it blocks saves more', () => {
-      const hotPot = product('p-hot-pot', 'electric-cookers', 19_900, 9_000);
+      const hotPot = pricedProduct('p-hot-pot', 'electric-cookers', 19_900, 9_000);
       const lines = [
         { product: hotPot, quantity: 1 },
         { product: lamp, quantity: 1 },
@@ -230,7 +228,7 @@ describe('pricing engine', () => {
     });
 
     it('(d) JPY has no decimals: percentages round down to the yen', () => {
-      const tea = product('p-tea', 'coffee', 1_999, 500);
+      const tea = pricedProduct('p-tea', 'coffee', 1_999, 500);
       const q = priceQuote(
         baseInput({
           currency: 'JPY',
@@ -253,7 +251,7 @@ describe('pricing engine', () => {
 
     it('(e) caps a discount at the margin floor and says which promotion, by how much', () => {
       // cost 90.00, minimum margin 10%: the floor is 99.00, so a ¥30 coupon can give only ¥1.
-      const thin = product('p-thin', 'snacks', 10_000, 9_000);
+      const thin = pricedProduct('p-thin', 'snacks', 10_000, 9_000);
       const coupon = { ...winter30, minSpend: 0 } as Promotion;
       const q = priceQuote(
         baseInput({
@@ -326,7 +324,7 @@ describe('pricing engine', () => {
 
   describe('priceQuote: spend thresholds', () => {
     // ¥100 chairs, so that a cart lands on a threshold exactly.
-    const chair = product('p-chair', 'camping-chairs', 10_000, 4_000);
+    const chair = pricedProduct('p-chair', 'camping-chairs', 10_000, 4_000);
     const chairs = (quantity: number) => [{ product: chair, quantity }];
     const offs = (q: QuoteBody) => q.applied.map((a) => [a.promotionId, a.amount]);
 

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Product } from '../../events/catalog.ts';
 import { type PreviewShopper, previewPrice } from '../../models/pricing/preview.ts';
-import { coffee, every300off50, memberPantry, NOW, snack, tent } from './pricing-fixtures.ts';
+import { NOW, stocked } from '../support/builders.ts';
+import { coffee, every300off50, memberPantry, snack, tent } from '../support/pricing-fixtures.ts';
 
-const asProduct = (p: typeof coffee): Product => ({ ...p, stock: 10 }) as unknown as Product;
 const opts = { now: new Date(NOW), currency: 'CNY', minMarginPercent: 10, locale: 'en' as const };
 const gold = (over: Partial<PreviewShopper> = {}): PreviewShopper => ({
   userId: 'u-gold',
@@ -15,8 +14,8 @@ const gold = (over: Partial<PreviewShopper> = {}): PreviewShopper => ({
 
 describe('previewPrice', () => {
   const pantry = [
-    { product: asProduct(coffee), quantity: 2 },
-    { product: asProduct(snack), quantity: 2 },
+    { product: stocked(coffee, 10), quantity: 2 },
+    { product: stocked(snack, 10), quantity: 2 },
   ];
   const sources = { promotions: [memberPantry], scenes: [], giftProducts: [] };
 
@@ -44,7 +43,7 @@ describe('previewPrice', () => {
 
   it("offers a segment-limited promotion only to the segment, from the server's classification", () => {
     const forPromising = { ...every300off50, segments: ['promising'] };
-    const lines = [{ product: asProduct(tent), quantity: 1 }];
+    const lines = [{ product: stocked(tent, 10), quantity: 1 }];
     const src = { promotions: [forPromising], scenes: [], giftProducts: [] };
     expect(previewPrice(lines, src, opts).applied).toEqual([]);
     expect(previewPrice(lines, src, opts, gold({ segment: 'dormant' })).applied).toEqual([]);

@@ -7,7 +7,8 @@ import { allocate } from '../../models/pricing/allocate.ts';
 import { priceQuote } from '../../models/pricing/engine.ts';
 import { canonicalJson, signQuote, verifyQuote } from '../../models/pricing/sign.ts';
 import type { PricedProduct, QuoteInput } from '../../models/pricing/types.ts';
-import { campingScene, mug, NOW, WINDOW } from './pricing-fixtures.ts';
+import { NOW, WINDOW } from '../support/builders.ts';
+import { campingScene, mug } from '../support/pricing-fixtures.ts';
 
 // Random carts against random promotion sets: the invariants of the issue hold for every quote.
 

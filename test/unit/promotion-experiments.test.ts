@@ -5,10 +5,18 @@ import type { RfmProfile } from '../../events/segments.ts';
 import { submitExperiment } from '../../models/experiments/admin.ts';
 import { variantFor } from '../../models/experiments/assign.ts';
 import { planPromotions, triggeredBy } from '../../models/experiments/promotions.ts';
-import { createQuote, type PricingSources, type QuoteStore } from '../../models/pricing/quotes.ts';
+import { createQuote } from '../../models/pricing/quotes.ts';
 import { verifyQuote } from '../../models/pricing/sign.ts';
 import { DAY_MS } from '../../models/segments/scoring.ts';
-import { campingBundle, coffee, every300off50, giftMug, NOW, tent, winter30 } from './pricing-fixtures.ts';
+import { memoryQuotes, NOW, pricingSources, quoteContext, stocked } from '../support/builders.ts';
+import {
+  campingBundle,
+  coffee,
+  every300off50,
+  giftMug,
+  tent,
+  winter30,
+} from '../support/pricing-fixtures.ts';
 
 const T = Date.parse(NOW);
 const HOUR = 3_600_000;
@@ -137,12 +145,7 @@ describe('planPromotions', () => {
 
 describe('createQuote with promotion experiments', () => {
   const xp = experiment();
-  const catalog = new Map(
-    [tent, coffee].map((p) => [
-      p.productId,
-      { ...p, attributes: {}, stock: 5, launchDate: '2026-01-01', consumable: false },
-    ]),
-  );
+  const catalog = [stocked(tent), stocked(coffee)];
   const run = async (
     userId: string | null,
     {
@@ -157,22 +160,10 @@ describe('createQuote with promotion experiments', () => {
       profile?: RfmProfile;
     } = {},
   ) => {
-    const stored: unknown[] = [];
     const exposed: ExperimentExposed[] = [];
     let definitionsRead = 0;
-    const sources: PricingSources = {
-      promotions: async () => promotions,
-      facts: async () => ({
-        products: catalog,
-        scenes: [],
-        memberTier: 'none',
-        profile,
-        cuts: undefined,
-        group: undefined,
-        counters: new Map(),
-      }),
-    };
-    const quotes: QuoteStore = { put: async (q) => void stored.push(q), get: async () => undefined };
+    const sources = pricingSources(promotions, catalog, { profile });
+    const quotes = memoryQuotes();
     let n = 0;
     const quote = await createQuote(
       {
@@ -188,18 +179,9 @@ describe('createQuote with promotion experiments', () => {
         },
       },
       { items, couponCodes: [] },
-      {
-        userId,
-        locale: 'en',
-        now: new Date(NOW),
-        quoteId: 'q-1',
-        currency: 'CNY',
-        minMarginPercent: 10,
-        ttlSeconds: 900,
-        signingKey: 'k',
-      },
+      quoteContext(userId),
     );
-    return { quote, stored, exposed, definitionsRead };
+    return { quote, stored: quotes.stored, exposed, definitionsRead };
   };
   const ids = (xs: { promotionId?: string }[]) => xs.map((x) => x.promotionId);
 

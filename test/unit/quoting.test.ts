@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Redemption } from '../../events/api.ts';
-import type { Product, Promotion } from '../../events/catalog.ts';
+import type { Promotion } from '../../events/catalog.ts';
 import type { MemberTier } from '../../events/common.ts';
-import { type Quote, QuoteRequest } from '../../events/pricing.ts';
+import { QuoteRequest } from '../../events/pricing.ts';
 import { createQuote, type PricingSources, type QuoteStore } from '../../models/pricing/quotes.ts';
 import { type RedemptionPlan, type RedemptionStore, redeemQuote } from '../../models/pricing/redemption.ts';
-import type { PricedProduct } from '../../models/pricing/types.ts';
-import { coffee, memberPantry, NOW, tent, winter30 } from './pricing-fixtures.ts';
+import { memoryQuotes, NOW, pricingSources, quoteContext, stocked } from '../support/builders.ts';
+import { coffee, memberPantry, tent, winter30 } from '../support/pricing-fixtures.ts';
 
 /** The pricing and redemption use cases (models/quoting.ts) against in-memory ports. */
 
@@ -15,35 +15,11 @@ const MINUTE = 60_000;
 const T = Date.parse(NOW);
 const at = (minutes: number) => new Date(T + minutes * MINUTE);
 
-const stocked = (p: PricedProduct): Product => ({
-  ...p,
-  attributes: {},
-  stock: 5,
-  launchDate: '2026-01-01',
-  consumable: false,
-});
-const catalog = new Map([tent, coffee].map((p) => [p.productId, stocked(p)]));
 const promotions: Promotion[] = [memberPantry, winter30];
 
 /** Sources that report `tier` for whatever user id they are asked about, null included. */
-const sourcesReporting = (tier: MemberTier): PricingSources => ({
-  promotions: async () => promotions,
-  facts: async () => ({
-    products: catalog,
-    scenes: [],
-    memberTier: tier,
-    group: undefined,
-    counters: new Map(),
-  }),
-});
-
-function memoryQuotes(): QuoteStore {
-  const quotes = new Map<string, Quote>();
-  return {
-    put: async (q) => void quotes.set(q.quoteId, q),
-    get: async (id) => quotes.get(id),
-  };
-}
+const sourcesReporting = (tier: MemberTier): PricingSources =>
+  pricingSources(promotions, [stocked(tent), stocked(coffee)], { memberTier: tier });
 
 /**
  * A redemption store that answers a stored result only through `previous`: unlike the DynamoDB
@@ -79,16 +55,7 @@ const quote = (
       ],
       couponCodes,
     }),
-    {
-      userId,
-      locale: 'en',
-      now: at(0),
-      quoteId,
-      currency: 'CNY',
-      minMarginPercent: 10,
-      ttlSeconds: 15 * 60,
-      signingKey: KEY,
-    },
+    quoteContext(userId, { now: at(0), quoteId, ttlSeconds: 15 * 60, signingKey: KEY }),
   );
 
 describe('createQuote: member prices', () => {

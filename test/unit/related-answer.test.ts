@@ -9,33 +9,19 @@ import {
   type StoredNeighbour,
 } from '../../models/related/answer.ts';
 import { emptyVisit, sessionKey, userKey, type VisitRecord } from '../../models/related/visit.ts';
-
-const product = (productId: string, category: string, extra: Partial<Product> = {}): Product =>
-  ({
-    productId,
-    title: productId,
-    category,
-    tags: [],
-    attributes: {},
-    listPrice: 10_000,
-    cost: 5_000,
-    stock: 5,
-    launchDate: '2026-01-01',
-    consumable: false,
-    ...extra,
-  }) as Product;
+import { catalogProduct } from '../support/builders.ts';
 
 const catalog = new Map<string, Product>(
   [
-    product('p-anchor', 'lamps'),
-    product('p-1', 'tents'),
-    product('p-2', 'tents'),
-    product('p-3', 'tents'),
-    product('p-4', 'tents'),
-    product('p-5', 'stoves', { listPrice: 50_000 }),
-    product('p-6', 'stoves', { stock: 0 }),
-    product('p-7', 'chairs'),
-    product('p-8', 'chairs'),
+    catalogProduct('p-anchor', 'lamps'),
+    catalogProduct('p-1', 'tents'),
+    catalogProduct('p-2', 'tents'),
+    catalogProduct('p-3', 'tents'),
+    catalogProduct('p-4', 'tents'),
+    catalogProduct('p-5', 'stoves', { listPrice: 50_000 }),
+    catalogProduct('p-6', 'stoves', { stock: 0 }),
+    catalogProduct('p-7', 'chairs'),
+    catalogProduct('p-8', 'chairs'),
   ].map((p) => [p.productId, p]),
 );
 const n = (productId: string, score: number, reasons = ['bought_together']): StoredNeighbour => ({

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
-import type { Product, Scene } from '../../events/catalog.ts';
+import type { Product } from '../../events/catalog.ts';
 import { buildEvidence, neighboursOfAll } from '../../models/related/batch.ts';
 import { blendNeighbours, ContentIndex } from '../../models/related/content.ts';
 import { defaultRelatedConfig, type ProductEvidence } from '../../models/related/evidence.ts';
 import { pairSimilarity, scoreNeighbours } from '../../models/related/neighbours.ts';
+import { catalogProduct, catalogScene, categorySlot } from '../support/builders.ts';
 
 const T0 = Date.parse('2026-11-01T00:00:00Z');
 const MINUTE = 60_000;
@@ -132,45 +133,22 @@ describe('related neighbours', () => {
       category: string,
       tags: string[],
       listPrice: number,
-      attributes = {},
-    ) =>
-      ({
-        productId,
-        title: productId,
-        category,
-        tags,
-        attributes,
-        listPrice,
-        cost: 1,
-        stock: 5,
-        launchDate: '2026-01-01',
-        consumable: false,
-      }) satisfies Product;
+      attributes: Product['attributes'] = {},
+    ) => catalogProduct(productId, category, { tags, attributes, listPrice, cost: 1 });
     const text = (en: string) => ({ en, 'zh-CN': en });
-    const scene: Scene = {
-      sceneId: 'camping',
-      title: text('Camping'),
-      summary: text('A night out'),
-      guide: { en: ['Pitch the tent'], 'zh-CN': ['Pitch the tent'] },
-      season: 'summer',
-      active: true,
-      slots: [
-        {
-          slotId: 'tent',
-          title: text('Tent'),
-          constraint: { categories: ['tents'] },
-          quantity: 1,
-          required: true,
-        },
-        {
-          slotId: 'lamp',
-          title: text('Lamp'),
-          constraint: { categories: ['lamps'] },
-          quantity: 1,
-          required: false,
-        },
+    const scene = catalogScene(
+      'camping',
+      [
+        categorySlot('tent', 'tents', { title: text('Tent') }),
+        categorySlot('lamp', 'lamps', { title: text('Lamp'), required: false }),
       ],
-    };
+      {
+        title: text('Camping'),
+        summary: text('A night out'),
+        guide: { en: ['Pitch the tent'], 'zh-CN': ['Pitch the tent'] },
+        season: 'summer',
+      },
+    );
     const products = [
       product('tent-new', 'tents', ['2-person', 'light'], 50_000, { season: '3' }),
       product('tent-a', 'tents', ['2-person', 'light'], 45_000, { season: '3' }),

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readInteractions } from '../../bench/eval-related.ts';
+import { readInteractions } from '../../bench/related/interactions.ts';
 import { CsvRecordReader, parseCsvLine, parseTimestamp } from '../../models/csv.ts';
 import { catalogCoverage, interactionKind, rankMetrics } from '../../models/related/offline.ts';
 

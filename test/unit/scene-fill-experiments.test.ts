@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Product, Scene } from '../../events/catalog.ts';
+import type { Product } from '../../events/catalog.ts';
 import { Experiment, type ExperimentExposed, type ExperimentInput } from '../../events/experiments.ts';
 import { type RfmProfile, SegmentPolicy } from '../../events/segments.ts';
 import { DomainError } from '../../models/errors.ts';
@@ -15,6 +15,7 @@ import {
 } from '../../models/scenes/answer.ts';
 import { SCENE_FILL_STRATEGIES } from '../../models/scenes/strategies.ts';
 import { DEFAULT_SEGMENT_POLICY } from '../../models/segments/policy.ts';
+import { catalogProduct, catalogScene, categorySlot } from '../support/builders.ts';
 
 const NOW = Date.parse('2026-11-23T12:00:00Z');
 const experiment = (over: Partial<ExperimentInput> = {}): Experiment =>
@@ -175,18 +176,7 @@ describe('submitExperiment with a scene fill target', () => {
 // A tiny shop for the serving tests: a lamp anchor; a dear tent with the best evidence and a
 // cheap one with less. A value shopper under style-led gets the cheap tent.
 const item = (productId: string, category: string, listPrice: number): Product =>
-  ({
-    productId,
-    title: productId,
-    category,
-    tags: [],
-    attributes: {},
-    listPrice,
-    cost: 1_000,
-    stock: 5,
-    launchDate: '2026-01-01',
-    consumable: false,
-  }) as Product;
+  catalogProduct(productId, category, { listPrice, cost: 1_000 });
 const products = [
   item('lamp-a', 'camping-lamps', 15_000),
   item('tent-ev', 'tents', 60_000),
@@ -204,21 +194,11 @@ const lists = new Map<string, StoredNeighbour[]>([
     ],
   ],
 ]);
-const scene: Scene = {
-  sceneId: 'camping-kit',
-  title: { en: 'Camping', 'zh-CN': '露营' },
-  summary: { en: 'A summary.', 'zh-CN': '简介。' },
-  guide: { en: ['A tip.'], 'zh-CN': ['提示。'] },
-  season: 'autumn',
-  slots: ['camping-lamps', 'tents'].map((c) => ({
-    slotId: c,
-    title: { en: c, 'zh-CN': c },
-    constraint: { categories: [c] },
-    quantity: 1,
-    required: true,
-  })),
-  active: true,
-};
+const scene = catalogScene(
+  'camping-kit',
+  ['camping-lamps', 'tents'].map((c) => categorySlot(c, c)),
+  { title: { en: 'Camping', 'zh-CN': '露营' } },
+);
 /** A deal seeker: 70% of spend on discounted lines, four priced units. */
 const dealSeeker = (userId: string): RfmProfile => ({
   userId,

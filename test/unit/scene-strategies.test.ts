@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Product, Scene, Slot } from '../../events/catalog.ts';
+import type { Product } from '../../events/catalog.ts';
 import type { RfmProfile } from '../../events/segments.ts';
 import { SceneFillStrategySpec } from '../../events/strategies.ts';
 import type { StoredNeighbour } from '../../models/related/answer.ts';
@@ -11,37 +11,18 @@ import {
   SCENE_FILL_STRATEGIES,
   sceneFillStrategyOf,
 } from '../../models/scenes/strategies.ts';
+import { catalogProduct, catalogScene, categorySlot } from '../support/builders.ts';
 
 const product = (productId: string, category: string, listPrice: number): Product =>
-  ({
-    productId,
-    title: productId,
-    category,
-    tags: [],
-    attributes: {},
-    listPrice,
-    cost: 1_000,
-    stock: 5,
-    launchDate: '2026-01-01',
-    consumable: false,
-  }) as Product;
+  catalogProduct(productId, category, { listPrice, cost: 1_000 });
 
-const slot = (slotId: string, category: string): Slot => ({
-  slotId,
-  title: { en: slotId, 'zh-CN': slotId },
-  constraint: { categories: [category] },
-  quantity: 1,
-  required: true,
-});
-const scene: Scene = {
-  sceneId: 'camping-kit',
-  title: { en: 'Camping', 'zh-CN': '露营' },
-  summary: { en: 'A summary.', 'zh-CN': '简介。' },
-  guide: { en: ['A tip.'], 'zh-CN': ['提示。'] },
-  season: 'autumn',
-  slots: [slot('lamp', 'camping-lamps'), slot('tent', 'tents')],
-  active: true,
-};
+const scene = catalogScene(
+  'camping-kit',
+  [categorySlot('lamp', 'camping-lamps'), categorySlot('tent', 'tents')],
+  {
+    title: { en: 'Camping', 'zh-CN': '露营' },
+  },
+);
 
 const anchor = product('lamp-a', 'camping-lamps', 15_000);
 /** The dear tent has the best evidence (1); the cheap one 0.7 of it; the mid one none. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Product, Scene, Slot } from '../../events/catalog.ts';
+import type { Product, Slot } from '../../events/catalog.ts';
 import type { StoredNeighbour } from '../../models/related/answer.ts';
 import {
   anchorSlot,
@@ -15,21 +15,7 @@ import {
   scenesForProduct,
   seasonOf,
 } from '../../models/scenes/fill.ts';
-
-const product = (productId: string, category: string, extra: Partial<Product> = {}): Product =>
-  ({
-    productId,
-    title: productId,
-    category,
-    tags: [],
-    attributes: {},
-    listPrice: 10_000,
-    cost: 5_000,
-    stock: 5,
-    launchDate: '2026-01-01',
-    consumable: false,
-    ...extra,
-  }) as Product;
+import { catalogProduct, catalogScene } from '../support/builders.ts';
 
 const slot = (
   slotId: string,
@@ -38,17 +24,6 @@ const slot = (
   constraint: Slot['constraint'],
   extra: Partial<Slot> = {},
 ): Slot => ({ slotId, title: { en, 'zh-CN': zh }, constraint, quantity: 1, required: true, ...extra });
-
-const scene = (sceneId: string, slots: Slot[], extra: Partial<Scene> = {}): Scene => ({
-  sceneId,
-  title: { en: sceneId, 'zh-CN': sceneId },
-  summary: { en: 'A summary.', 'zh-CN': '简介。' },
-  guide: { en: ['A tip.'], 'zh-CN': ['提示。'] },
-  season: 'autumn',
-  slots,
-  active: true,
-  ...extra,
-});
 
 const tentSlot = slot('tent', 'Tent', '帐篷', { categories: ['tents'] });
 const lampSlot = slot('lamp', 'Lantern', '营地灯', { categories: ['camping-lamps'] });
@@ -63,25 +38,25 @@ const chairsSlot = slot(
     required: false,
   },
 );
-const camping = scene('camping-kit', [tentSlot, lampSlot, stoveSlot, chairsSlot], {
+const camping = catalogScene('camping-kit', [tentSlot, lampSlot, stoveSlot, chairsSlot], {
   occasion: 'weekend-camping',
 });
 
-const anchor = product('lamp-a', 'camping-lamps', { listPrice: 15_000 });
+const anchor = catalogProduct('lamp-a', 'camping-lamps', { listPrice: 15_000 });
 const catalog: Product[] = [
   anchor,
-  product('lamp-b', 'camping-lamps'),
-  product('tent-bt', 'tents', { listPrice: 60_000 }),
-  product('tent-vt', 'tents', { listPrice: 50_000 }),
-  product('tent-3', 'tents', { listPrice: 40_000 }),
-  product('tent-4', 'tents', { listPrice: 30_000 }),
-  product('tent-5', 'tents', { listPrice: 20_000 }),
-  product('stove-x', 'camping-stoves', { listPrice: 20_000 }),
-  product('stove-y', 'camping-stoves', { listPrice: 25_000 }),
+  catalogProduct('lamp-b', 'camping-lamps'),
+  catalogProduct('tent-bt', 'tents', { listPrice: 60_000 }),
+  catalogProduct('tent-vt', 'tents', { listPrice: 50_000 }),
+  catalogProduct('tent-3', 'tents', { listPrice: 40_000 }),
+  catalogProduct('tent-4', 'tents', { listPrice: 30_000 }),
+  catalogProduct('tent-5', 'tents', { listPrice: 20_000 }),
+  catalogProduct('stove-x', 'camping-stoves', { listPrice: 20_000 }),
+  catalogProduct('stove-y', 'camping-stoves', { listPrice: 25_000 }),
   // The best-evidenced chair has one in stock: the slot wants two.
-  product('chair-short', 'camping-chairs', { stock: 1 }),
-  product('chair-ok', 'camping-chairs', { stock: 4 }),
-  product('chair-none', 'camping-chairs', { stock: 0 }),
+  catalogProduct('chair-short', 'camping-chairs', { stock: 1 }),
+  catalogProduct('chair-ok', 'camping-chairs', { stock: 4 }),
+  catalogProduct('chair-none', 'camping-chairs', { stock: 0 }),
 ];
 const byId = new Map(catalog.map((p) => [p.productId, p]));
 const p = (id: string): Product => byId.get(id)!;
@@ -131,32 +106,41 @@ describe('scenes/fill', () => {
   describe('anchorSlot and scenesForProduct', () => {
     it('places the anchor in the first slot its category fits', () => {
       expect(anchorSlot(camping, anchor)?.slotId).toBe('lamp');
-      expect(anchorSlot(camping, product('x', 'kettles'))).toBeUndefined();
+      expect(anchorSlot(camping, catalogProduct('x', 'kettles'))).toBeUndefined();
     });
 
     it('reads a category-and-tag constraint as pricing does: one of the categories with all the tags', () => {
       // The seeded hot-pot scene: the soup base carries the tag but is no pot; a plain pot lacks the tag.
-      const hotPot = scene('hot-pot', [
+      const hotPot = catalogScene('hot-pot', [
         slot('pot', 'Hot pot', '火锅锅', { categories: ['cookware'], tags: ['hot-pot'] }),
       ]);
-      expect(anchorSlot(hotPot, product('pot', 'cookware', { tags: ['hot-pot'] }))?.slotId).toBe('pot');
-      expect(anchorSlot(hotPot, product('soup', 'condiments', { tags: ['hot-pot'] }))).toBeUndefined();
-      expect(anchorSlot(hotPot, product('wok', 'cookware'))).toBeUndefined();
+      expect(anchorSlot(hotPot, catalogProduct('pot', 'cookware', { tags: ['hot-pot'] }))?.slotId).toBe(
+        'pot',
+      );
+      expect(anchorSlot(hotPot, catalogProduct('soup', 'condiments', { tags: ['hot-pot'] }))).toBeUndefined();
+      expect(anchorSlot(hotPot, catalogProduct('wok', 'cookware'))).toBeUndefined();
       // The fill reads it the same way: the soup base and the plain wok are never the hot pot.
-      const pot = product('pot', 'cookware', { tags: ['hot-pot'] });
-      const others = [product('soup', 'condiments', { tags: ['hot-pot'] }), product('wok', 'cookware')];
+      const pot = catalogProduct('pot', 'cookware', { tags: ['hot-pot'] });
+      const others = [
+        catalogProduct('soup', 'condiments', { tags: ['hot-pot'] }),
+        catalogProduct('wok', 'cookware'),
+      ];
       const potCtx = (offer: Product[]) =>
-        ctx({ anchor: product('chopsticks', 'tableware'), candidatesFor: () => offer });
+        ctx({ anchor: catalogProduct('chopsticks', 'tableware'), candidatesFor: () => offer });
       expect(pickOf(fillScene(hotPot, potCtx([...others, pot])), 'pot')).toBe('pot');
       expect(pickOf(fillScene(hotPot, potCtx(others)), 'pot')).toBeUndefined();
-      const byTag = scene('tagged', [slot('any', 'Any', '任意', { tags: ['yoga'] })]);
-      expect(anchorSlot(byTag, product('mat', 'fitness', { tags: ['yoga', 'mat'] }))?.slotId).toBe('any');
+      const byTag = catalogScene('tagged', [slot('any', 'Any', '任意', { tags: ['yoga'] })]);
+      expect(anchorSlot(byTag, catalogProduct('mat', 'fitness', { tags: ['yoga', 'mat'] }))?.slotId).toBe(
+        'any',
+      );
     });
 
     it('lists the active scenes the anchor fits, in the order given', () => {
-      const office = scene('home-office', [slot('desk', 'Desk', '书桌', { categories: ['desks'] })]);
+      const office = catalogScene('home-office', [slot('desk', 'Desk', '书桌', { categories: ['desks'] })]);
       const inactive = { ...camping, sceneId: 'old-camping', active: false };
-      const night = scene('night-walk', [slot('light', 'Light', '灯', { categories: ['camping-lamps'] })]);
+      const night = catalogScene('night-walk', [
+        slot('light', 'Light', '灯', { categories: ['camping-lamps'] }),
+      ]);
       const found = scenesForProduct([office, camping, inactive, night], anchor).map((s) => s.sceneId);
       expect(found).toEqual(['camping-kit', 'night-walk']);
     });
@@ -215,7 +199,7 @@ describe('scenes/fill', () => {
 
     it('fills the slot with the strongest evidence first, whatever the declared order', () => {
       // The stove is declared first; filled first, it would only have the anchor's weak evidence.
-      const stoveFirst = scene('camping-kit', [stoveSlot, tentSlot, lampSlot]);
+      const stoveFirst = catalogScene('camping-kit', [stoveSlot, tentSlot, lampSlot]);
       const filled = fillScene(stoveFirst, ctx());
       expect(pickOf(filled, 'tent')).toBe('tent-bt');
       expect(pickOf(filled, 'stove')).toBe('stove-y');
@@ -230,7 +214,7 @@ describe('scenes/fill', () => {
         { categories: ['tents', 'tarps'] },
         { required: false },
       );
-      const filled = fillScene(scene('camping-kit', [tentSlot, lampSlot, shelter]), ctx());
+      const filled = fillScene(catalogScene('camping-kit', [tentSlot, lampSlot, shelter]), ctx());
       expect(pickOf(filled, 'tent')).toBe('tent-bt');
       // The next best for the shelter is the viewed-together tent, not the tent already picked.
       expect(pickOf(filled, 'shelter')).toBe('tent-vt');
@@ -246,7 +230,7 @@ describe('scenes/fill', () => {
         { categories: ['camping-lamps'] },
         { required: false },
       );
-      const twice = fillScene(scene('camping-kit', [lampSlot, lights]), ctx());
+      const twice = fillScene(catalogScene('camping-kit', [lampSlot, lights]), ctx());
       expect(pickOf(twice, 'spare')).toBe('lamp-b');
     });
 
@@ -258,7 +242,7 @@ describe('scenes/fill', () => {
     });
 
     it('checks the candidates it is given: a wrong category or no stock is dropped', () => {
-      const careless = () => [p('tent-bt'), product('stove-gone', 'camping-stoves', { stock: 0 })];
+      const careless = () => [p('tent-bt'), catalogProduct('stove-gone', 'camping-stoves', { stock: 0 })];
       const filled = fillScene(camping, ctx({ candidatesFor: careless }));
       expect(pickOf(filled, 'stove')).toBeUndefined();
       expect(pickOf(filled, 'tent')).toBe('tent-bt');
@@ -299,9 +283,9 @@ describe('scenes/fill', () => {
 
     it("lets the shopper's price style decide between candidates with no other evidence, and says so", () => {
       const chairs = [
-        product('chair-2-cheap', 'camping-chairs', { listPrice: 5_000 }),
-        product('chair-3-mid', 'camping-chairs', { listPrice: 8_000 }),
-        product('chair-1-dear', 'camping-chairs', { listPrice: 20_000 }),
+        catalogProduct('chair-2-cheap', 'camping-chairs', { listPrice: 5_000 }),
+        catalogProduct('chair-3-mid', 'camping-chairs', { listPrice: 8_000 }),
+        catalogProduct('chair-1-dear', 'camping-chairs', { listPrice: 20_000 }),
       ];
       const products = [...catalog.filter((x) => x.category !== 'camping-chairs'), ...chairs];
       const chairsFor = (style: PriceStyleVerdict['style']) =>
@@ -338,7 +322,7 @@ describe('scenes/fill', () => {
     });
 
     it('raises a product the shopper already looked at during the visit', () => {
-      const tentSlotOnly = scene('camping-kit', [tentSlot, lampSlot]);
+      const tentSlotOnly = catalogScene('camping-kit', [tentSlot, lampSlot]);
       const neighbours = new Map([
         ['lamp-a', [nb('tent-bt', 0.4, 'bought_together'), nb('tent-vt', 0.6, 'viewed_together')]],
       ]);
@@ -378,7 +362,7 @@ describe('scenes/fill', () => {
     });
 
     it('fits 0.7 for an anchor only an optional slot takes, 1 when its neighbours share the scene', () => {
-      const optionalLamp = scene('night', [tentSlot, { ...lampSlot, required: false }]);
+      const optionalLamp = catalogScene('night', [tentSlot, { ...lampSlot, required: false }]);
       expect(fillScene(optionalLamp, ctx()).fit).toBe(0.7);
       const shared = new Map([['lamp-a', [nb('tent-3', 0.1, 'same_scene:night')]]]);
       const filled = fillScene(optionalLamp, ctx({ neighbours: shared }));
@@ -459,7 +443,7 @@ describe('scenes/fill', () => {
       ['mugs', 1_000],
     ]);
     const seen = (...prices: number[]) =>
-      prices.map((price, i) => product(`t-${i}`, 'tents', { listPrice: price }));
+      prices.map((price, i) => catalogProduct(`t-${i}`, 'tents', { listPrice: price }));
 
     it('needs three products to say anything', () => {
       expect(priceStyleOf(seen(10_000, 10_000), medians)).toEqual({
@@ -467,7 +451,11 @@ describe('scenes/fill', () => {
         reason: 'not enough history',
       });
       // A product seen twice counts once; one with no known median does not count.
-      const twice = [...seen(10_000, 10_000), seen(10_000)[0]!, product('z', 'unknown', { listPrice: 1 })];
+      const twice = [
+        ...seen(10_000, 10_000),
+        seen(10_000)[0]!,
+        catalogProduct('z', 'unknown', { listPrice: 1 }),
+      ];
       expect(priceStyleOf(twice, medians).reason).toBe('not enough history');
     });
 
@@ -482,10 +470,10 @@ describe('scenes/fill', () => {
 
     it("compares each product with its own category's median, and takes the median ratio", () => {
       const mixed = [
-        product('tent', 'tents', { listPrice: 77_000 }),
-        product('mug', 'mugs', { listPrice: 770 }),
+        catalogProduct('tent', 'tents', { listPrice: 77_000 }),
+        catalogProduct('mug', 'mugs', { listPrice: 770 }),
         // One outlier does not move a median.
-        product('tent-lux', 'tents', { listPrice: 900_000 }),
+        catalogProduct('tent-lux', 'tents', { listPrice: 900_000 }),
       ];
       expect(priceStyleOf(mixed, medians)).toEqual({
         style: 'value',
@@ -527,7 +515,7 @@ describe('scenes/fill', () => {
         }),
         { minLength: 1, maxLength: 14 },
       )
-      .map((rs) => rs.map((r, i) => product(`p${i}`, r.category, r)));
+      .map((rs) => rs.map((r, i) => catalogProduct(`p${i}`, r.category, r)));
     const arbCase = arbProducts.chain((products) => {
       const index = fc.integer({ min: 0, max: products.length - 1 });
       return fc.record({
@@ -561,7 +549,7 @@ describe('scenes/fill', () => {
       fc.assert(
         fc.property(arbCase, (c) => {
           const products = c.products;
-          const sc = scene(
+          const sc = catalogScene(
             's',
             c.slots.map((s, i) => slot(`slot${i}`, `Slot ${i}`, `槽${i}`, s.constraint, s)),
           );

@@ -7,21 +7,19 @@ import { QuoteRequest } from '../../events/pricing.ts';
 import type { RfmProfile } from '../../events/segments.ts';
 import { DomainError } from '../../models/errors.ts';
 import { priceQuote } from '../../models/pricing/engine.ts';
-import { createQuote, type PricingSources, type QuoteStore } from '../../models/pricing/quotes.ts';
+import { createQuote } from '../../models/pricing/quotes.ts';
 import type { QuoteInput } from '../../models/pricing/types.ts';
 import { catalogPriceLookup, profilesOfHistory } from '../../models/segments/catalog-prices.ts';
 import { userProfile } from '../../models/segments/lookup.ts';
 import { applyOrders, orderFactOf } from '../../models/segments/profile.ts';
 import { classify } from '../../models/segments/rules.ts';
 import { computeCutPoints, DAY_MS } from '../../models/segments/scoring.ts';
-import { baseInput, giftMug, mug, NOW, tent, WINDOW, winter30 } from './pricing-fixtures.ts';
+import { memoryQuotes, NOW, pricingSources, promotion, quoteContext, stocked } from '../support/builders.ts';
+import { baseInput, giftMug, mug, tent, winter30 } from '../support/pricing-fixtures.ts';
 
-const winBack: Promotion = {
+const winBack = promotion.coupon({
   promotionId: 'promo-win-back-40',
-  kind: 'coupon',
   title: { en: 'Welcome back: ¥40 off', 'zh-CN': '欢迎回来：满149减40' },
-  ...WINDOW,
-  stackable: true,
   priority: 8,
   segments: ['dormant'],
   code: 'WELCOME-BACK',
@@ -29,7 +27,7 @@ const winBack: Promotion = {
   minSpend: 14_900,
   perUserLimit: 1,
   totalBudgetUses: 2_000,
-};
+});
 const giftForPromising: Promotion = {
   ...giftMug,
   promotionId: 'promo-gift-promising',
@@ -151,42 +149,15 @@ describe('createQuote (models/quoting)', () => {
     version: 1,
   });
   const run = async (p: RfmProfile | undefined, userId: string | null = 'u-1') => {
-    const stored: unknown[] = [];
-    const sources: PricingSources = {
-      promotions: async () => [winBack],
-      facts: async () => ({
-        products: new Map([
-          [
-            tent.productId,
-            { ...tent, attributes: {}, stock: 5, launchDate: '2026-01-01', consumable: false },
-          ],
-        ]),
-        scenes: [],
-        memberTier: 'none',
-        profile: p,
-        // No cut points stored yet: the fixed fallback (last order over 180 days ago scores R = 1).
-        cuts: undefined,
-        group: undefined,
-        counters: new Map(),
-      }),
-    };
-    const quotes: QuoteStore = { put: async (q) => void stored.push(q), get: async () => undefined };
+    // No cut points stored yet: the fixed fallback (last order over 180 days ago scores R = 1).
+    const sources = pricingSources([winBack], [stocked(tent)], { profile: p, cuts: undefined });
     return createQuote(
-      { sources, quotes },
+      { sources, quotes: memoryQuotes() },
       QuoteRequest.parse({
         items: [{ productId: tent.productId, quantity: 1 }],
         couponCodes: ['welcome-back'],
       }),
-      {
-        userId,
-        locale: 'en',
-        now,
-        quoteId: 'q-1',
-        currency: 'CNY',
-        minMarginPercent: 10,
-        ttlSeconds: 600,
-        signingKey: 'k',
-      },
+      quoteContext(userId, { now, ttlSeconds: 600 }),
     );
   };
 
