@@ -10,7 +10,8 @@ import {
 import type { Bundle } from '../../models/bundles/mining.ts';
 import { DomainError } from '../../models/errors.ts';
 import { DEFAULT_SEGMENT_POLICY } from '../../models/segments/policy.ts';
-import { coffee, giftMug, memberPantry, mug, NOW, snack } from '../support/pricing-fixtures.ts';
+import { NOW } from '../support/builders.ts';
+import { coffee, giftMug, memberPantry, mug, snack } from '../support/pricing-fixtures.ts';
 
 const asProduct = (p: typeof coffee, stock = 10): Product => ({
   ...p,
