@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import type { FunctionDecl } from '../topology.ts';
+import { type FunctionDecl, type FunctionId, functions } from '../topology.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
 
 export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -45,5 +49,20 @@ export async function invokeLocal(
     return await Promise.race([handler(event, context), timeout]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * Imports every declared function's module, in declaration order, and adds its handler to
+ * `handlers` as soon as it is loaded. Call it once the handlers' environment is set: their modules
+ * read process.env when first evaluated.
+ */
+export async function loadHandlers(handlers: Map<FunctionId, LambdaHandler>): Promise<void> {
+  for (const fn of functions) {
+    const module = (await import(pathToFileURL(resolve(ROOT, fn.entry)).href)) as {
+      handler?: LambdaHandler;
+    };
+    if (typeof module.handler !== 'function') throw new Error(`${fn.entry} does not export a handler`);
+    handlers.set(fn.id, module.handler);
   }
 }

@@ -1,11 +1,8 @@
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { useClock } from '../../functions/lib/clock.ts';
 import {
-  EVENT_BUS_ENV,
   type FunctionDecl,
   type FunctionId,
   functions,
@@ -14,24 +11,27 @@ import {
   routes,
   rules,
   type ScheduleDecl,
-  schedules,
   type TableId,
-  tableEnvVar,
 } from '../topology.ts';
-import { demoPages } from './demo/server.ts';
+import { startDemo } from './demo-load.ts';
 import { type DynamoLocal, startDynamoLocal } from './dynamodb.ts';
+import { handlerEnvironment } from './environment.ts';
 import { LocalEventBus } from './event-bus.ts';
 import { LocalGateway } from './gateway.ts';
-import { invokeLocal, type LambdaHandler } from './lambda.ts';
+import { invokeLocal, type LambdaHandler, loadHandlers } from './lambda.ts';
+import { localRoutes } from './local-routes.ts';
+import { firstRankingAndMining, scheduleRunner, startSchedules } from './schedules.ts';
 import type { SeedReport } from './seed.ts';
-import { ensureTables, localTableNames } from './tables.ts';
+import { type LocalStatus, StatusBoard } from './status.ts';
+import { localTableNames, prepareTables } from './tables.ts';
+
+export { LOCAL_DEV_JWT_SECRET } from './environment.ts';
+export type { LocalStatus } from './status.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 export const LOCAL_BUS_NAME = 'merchandiser-local';
 /** How long stop() waits for queued deliveries before it stops DynamoDB Local. */
 const STOP_DRAIN_MS = 10_000;
-/** The local runtime's bearer-token key unless AUTH_JWT_SECRET is set; tests sign tokens with it. */
-export const LOCAL_DEV_JWT_SECRET = 'local-dev-jwt-secret-not-for-production';
 
 export interface RuntimeOptions {
   /** 0 picks a free port. */
@@ -87,23 +87,6 @@ export interface Runtime {
   rules: readonly RuleDecl[];
 }
 
-export interface LocalStatus {
-  demo: {
-    state: 'loading' | 'ready' | 'kept' | 'skipped' | 'failed';
-    eventsTotal?: number;
-    error?: string;
-    report?: SeedReport;
-  };
-  /** The first full hit re-rank after the demo data is in (or after a restart on kept data). */
-  hits?: { state: 'ranking' | 'ranked' | 'failed'; ms?: number; error?: string };
-  /** The first frequently-bought-together mining, after the first ranking. */
-  bundles?: { state: 'mining' | 'mined' | 'failed'; ms?: number; error?: string };
-  /** The local queues (what waits, what is in flight, what was delivered or dead-lettered). */
-  queues?: ReturnType<LocalEventBus['stats']>;
-  /** This process's memory, in MB, for load runs and soaks. */
-  memoryMb?: { rss: number; heapUsed: number };
-}
-
 /**
  * The whole service on one machine: DynamoDB Local as a child process, the tables, rules and routes
  * of infra/topology.ts, and the real handlers in this process behind a local HTTP gateway and a
@@ -118,60 +101,30 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const dataDir = memory ? undefined : resolve(options.dataDir ?? resolve(ROOT, '.data'));
   const tableNames = localTableNames(options.tablePrefix ?? 'merchandiser-');
 
-  let dynamo: DynamoLocal | undefined;
   const handlers = new Map<FunctionId, LambdaHandler>();
-  const bus = new LocalEventBus(LOCAL_BUS_NAME, rules, (functionId, event) => invoke(functionId, event), {
-    windowMs: options.busWindowMs ?? 100,
-  });
   const invoke = async (functionId: FunctionId, event: unknown) => {
     const handler = handlers.get(functionId);
     const decl = functions.find((f) => f.id === functionId) as FunctionDecl | undefined;
     if (!handler || !decl) throw new Error(`function ${functionId} is not loaded`);
     return invokeLocal(decl, handler, event);
   };
-  let status: LocalStatus = { demo: { state: 'skipped' } };
-  const currentStatus = (): LocalStatus => status;
+  const runSchedule = scheduleRunner(invoke);
+  const status = new StatusBoard();
+  const bus = new LocalEventBus(LOCAL_BUS_NAME, rules, (functionId, event) => invoke(functionId, event), {
+    windowMs: options.busWindowMs ?? 100,
+  });
   const gateway = new LocalGateway(
     routes,
     (functionId, event: APIGatewayProxyEventV2) => invoke(functionId, event),
-    [
-      async (req, res, body) => {
-        if (!req.url?.startsWith('/_local/eventbridge')) return false;
-        await bus.handleHttp(req, res, body.toString('utf8'));
-        return true;
-      },
-      async (req, res) => {
-        if (req.url !== '/_local/status' && req.url !== '/_local/status?gc=1') return false;
-        // Load runs start the runtime with --expose-gc and ask for a collection first, so heapUsed
-        // is live data (a leak shows as growth), not garbage waiting for the collector.
-        const gc = (globalThis as { gc?: () => void }).gc;
-        if (req.url.endsWith('?gc=1') && gc) gc();
-        const m = process.memoryUsage();
-        const mb = (n: number) => Math.round(n / 1024 / 1024);
-        res.writeHead(200, { 'content-type': 'application/json' }).end(
-          JSON.stringify({
-            ...currentStatus(),
-            queues: bus.stats(),
-            memoryMb: { rss: mb(m.rss), heapUsed: mb(m.heapUsed) },
-          }),
-        );
-        return true;
-      },
-      // The demo storefront, dashboard and quote explainer (infra/local/demo), on the API's origin.
-      demoPages({ log }),
-    ],
+    localRoutes({ bus, status, log }),
   );
 
-  const timers: NodeJS.Timeout[] = [];
-  const runSchedule = (id: string) => {
-    const sch = (schedules as readonly ScheduleDecl[]).find((x) => x.id === id);
-    if (!sch) throw new Error(`no schedule ${id}`);
-    return invoke(sch.functionId, sch.input);
-  };
+  // What stop() undoes, as far as the start got.
+  let dynamo: DynamoLocal | undefined;
+  let raw: DynamoDBClient | undefined;
+  let timers: NodeJS.Timeout[] = [];
   const loading = new AbortController();
   let seedDone: Promise<SeedReport | undefined> = Promise.resolve(undefined);
-  let hitsRanked: Promise<void> = Promise.resolve();
-  let raw: DynamoDBClient | undefined;
   const stop = async () => {
     for (const t of timers) clearInterval(t);
     loading.abort(new Error('the runtime stopped before the demo data was loaded'));
@@ -193,114 +146,45 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     }
     const dynamoEndpoint = options.dynamoEndpoint ?? dynamo!.endpoint;
 
-    // What the stack sets on each Lambda function, set once for this process.
-    Object.assign(process.env, {
-      AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
-      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
-      AWS_EC2_METADATA_DISABLED: 'true',
-      DYNAMODB_ENDPOINT: dynamoEndpoint,
-      EVENTBRIDGE_ENDPOINT: `${url}/_local/eventbridge`,
-      [EVENT_BUS_ENV]: LOCAL_BUS_NAME,
-      POWERTOOLS_SERVICE_NAME: 'merchandiser',
-      POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-      // Business metrics are CloudWatch EMF lines on Lambda; locally they would only be noise.
-      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
-      // Development keys for the pricing function; on AWS they come from Secrets Manager or SSM.
-      AUTH_JWT_SECRET: process.env.AUTH_JWT_SECRET ?? LOCAL_DEV_JWT_SECRET,
-      QUOTE_SIGNING_KEY: process.env.QUOTE_SIGNING_KEY ?? 'local-dev-quote-signing-key-not-for-production',
-      ...Object.fromEntries(
-        Object.entries(tableNames).map(([id, name]) => [tableEnvVar(id as TableId), name]),
-      ),
-    });
+    // Set once for this process, before any handler or adapter module is loaded.
+    Object.assign(
+      process.env,
+      handlerEnvironment({
+        dynamoEndpoint,
+        url,
+        busName: LOCAL_BUS_NAME,
+        tableNames,
+        logLevel: options.logLevel,
+      }),
+    );
 
     raw = new DynamoDBClient({ endpoint: dynamoEndpoint, region: process.env.AWS_REGION });
     // TTL only on the wall clock: DynamoDB Local sweeps expired items by it (see ensureTables).
-    const created = await ensureTables(raw, tableNames, { ttl: options.now === undefined });
-    if (created.length > 0) log(`created tables: ${created.join(', ')}`);
+    await prepareTables(raw, tableNames, { ttl: options.now === undefined, log });
 
-    // Imported only now: the seed loader reuses the functions' adapters, whose AWS clients read
-    // the endpoints from process.env when their module is first evaluated.
-    const { startDemoLoad, readSeedMarker } = await import('./seed.ts');
-    let seeded: Runtime['seeded'] = 'skipped';
-    const marker = dataDir ? readSeedMarker(dataDir) : undefined;
-    const wantSeed = options.seed ?? 'auto';
-    if (wantSeed === 'always' || (wantSeed === 'auto' && !marker)) {
-      const endAt = options.seedEndAt ?? startOfDayUtc(now());
-      log('loading the demo storefront (first run): the catalog first, then the behaviour history ...');
-      const load = startDemoLoad(DynamoDBDocumentClient.from(raw), tableNames, {
-        endAt,
-        signal: loading.signal,
-        ...(dataDir ? { dataDir } : {}),
-      });
-      await load.catalog;
-      seeded = 'loading';
-      status = { demo: { state: 'loading', eventsTotal: load.eventsTotal } };
-      seedDone = load.done.then(
-        (report) => {
-          status = { demo: { state: 'ready', report } };
-          log(
-            `demo data loaded: ${report.products} products, ${report.scenes} scenes, ${report.promotions} promotions, ${report.customers} customers, ${report.events} events (generated in ${report.generateMs} ms, stored in ${report.loadMs} ms)`,
-          );
-          return report;
-        },
-        (error: Error) => {
-          status = { demo: { state: 'failed', error: error.message } };
-          if (!loading.signal.aborted) log(`demo data load failed: ${error.message}`);
-          throw error;
-        },
-      );
-      // The failure is reported in the log and in /_local/status; awaiting seedDone rethrows it.
-      seedDone.catch(() => {});
-    } else if (marker) {
-      seeded = 'kept';
-      status = { demo: { state: 'kept', report: marker } };
-      seedDone = Promise.resolve(marker);
-      log(`demo data already loaded in ${dataDir} (${marker.products} products, ${marker.events} events)`);
-    }
+    const demo = await startDemo({
+      client: raw,
+      tableNames,
+      dataDir,
+      seed: options.seed ?? 'auto',
+      seedEndAt: options.seedEndAt,
+      now,
+      signal: loading.signal,
+      status,
+      log,
+    });
+    seedDone = demo.seedDone;
 
-    for (const fn of functions) {
-      const module = (await import(pathToFileURL(resolve(ROOT, fn.entry)).href)) as {
-        handler?: LambdaHandler;
-      };
-      if (typeof module.handler !== 'function') throw new Error(`${fn.entry} does not export a handler`);
-      handlers.set(fn.id, module.handler);
-    }
+    await loadHandlers(handlers);
     gateway.ready = true;
 
     // Rank the hits once the history's signals are in (first start), or at once on kept data
     // (time has passed since it was last ranked); then on the declared schedule.
-    if (seeded !== 'skipped') {
-      const firstRank = seedDone.then(async () => {
-        status = { ...status, hits: { state: 'ranking' } };
-        const t0 = performance.now();
-        await runSchedule('rerank-all-hourly');
-        status = { ...status, hits: { state: 'ranked', ms: Math.round(performance.now() - t0) } };
-        log(`hit ranking computed in ${Math.round(performance.now() - t0)} ms`);
-      });
-      firstRank.catch((error: Error) => {
-        status = { ...status, hits: { state: 'failed', error: error.message } };
-        if (!loading.signal.aborted) log(`hit ranking failed: ${error.message}`);
-      });
-      const firstMining = seedDone.then(async () => {
-        const t1 = performance.now();
-        status = { ...status, bundles: { state: 'mining' } };
-        await runSchedule('mine-bundles-daily');
-        status = { ...status, bundles: { state: 'mined', ms: Math.round(performance.now() - t1) } };
-      });
-      firstMining.catch((error: Error) => {
-        status = { ...status, bundles: { state: 'failed', error: error.message } };
-        if (!loading.signal.aborted) log(`bundle mining failed: ${error.message}`);
-      });
-      hitsRanked = Promise.allSettled([firstRank, firstMining]).then(() => {});
-    }
-    for (const sch of schedules as readonly ScheduleDecl[]) {
-      const timer = setInterval(() => {
-        runSchedule(sch.id).catch((error: Error) => log(`schedule ${sch.id} failed: ${error.message}`));
-      }, sch.everyMinutes * 60_000);
-      timer.unref();
-      timers.push(timer);
-    }
+    const hitsRanked =
+      demo.seeded !== 'skipped'
+        ? firstRankingAndMining({ seedDone, runSchedule, status, signal: loading.signal, log })
+        : Promise.resolve();
+    timers = startSchedules(runSchedule, log);
 
     return {
       url,
@@ -309,9 +193,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       tableNames,
       bus,
       gateway,
-      seeded,
+      seeded: demo.seeded,
       seedDone,
-      status: currentStatus,
+      status: () => status.get(),
       now,
       invoke,
       runSchedule,
@@ -324,8 +208,4 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     await stop();
     throw error;
   }
-}
-
-function startOfDayUtc(ms: number): Date {
-  return new Date(Math.floor(ms / 86_400_000) * 86_400_000);
 }

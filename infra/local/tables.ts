@@ -83,3 +83,16 @@ export async function ensureTables(
   }
   return created;
 }
+
+/**
+ * The runtime's tables: every declared table created if missing (ensureTables), and what was
+ * created said in the log.
+ */
+export async function prepareTables(
+  client: DynamoDBClient,
+  names: Record<TableId, string>,
+  { ttl, log }: { ttl: boolean; log: (line: string) => void },
+): Promise<void> {
+  const created = await ensureTables(client, names, { ttl });
+  if (created.length > 0) log(`created tables: ${created.join(', ')}`);
+}

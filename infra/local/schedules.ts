@@ -1,0 +1,69 @@
+import { type FunctionId, type ScheduleDecl, schedules } from '../topology.ts';
+import type { StatusBoard } from './status.ts';
+
+export type RunSchedule = (id: string) => Promise<unknown>;
+
+/** Runs a declared schedule's job now: its function invoked with its input, as EventBridge would. */
+export function scheduleRunner(
+  invoke: (functionId: FunctionId, event: unknown) => Promise<unknown>,
+): RunSchedule {
+  return (id) => {
+    const sch = (schedules as readonly ScheduleDecl[]).find((x) => x.id === id);
+    if (!sch) throw new Error(`no schedule ${id}`);
+    return invoke(sch.functionId, sch.input);
+  };
+}
+
+/** A timer per declared schedule, every `everyMinutes`; a failed run is logged. Unref'd: they keep nothing alive. */
+export function startSchedules(runSchedule: RunSchedule, log: (line: string) => void): NodeJS.Timeout[] {
+  return (schedules as readonly ScheduleDecl[]).map((sch) => {
+    const timer = setInterval(() => {
+      runSchedule(sch.id).catch((error: Error) => log(`schedule ${sch.id} failed: ${error.message}`));
+    }, sch.everyMinutes * 60_000);
+    timer.unref();
+    return timer;
+  });
+}
+
+/**
+ * The first full hit re-rank and the first bundle mining, once the demo data is in (first start) or
+ * at once on kept data (time has passed since it was last ranked); the schedules take over after.
+ * Settles when both have (never rejects: a failure is on the status board and in the log).
+ */
+export function firstRankingAndMining({
+  seedDone,
+  runSchedule,
+  status,
+  signal,
+  log,
+}: {
+  seedDone: Promise<unknown>;
+  runSchedule: RunSchedule;
+  status: StatusBoard;
+  /** Aborted when the runtime stops: a failure after that is not logged. */
+  signal: AbortSignal;
+  log: (line: string) => void;
+}): Promise<void> {
+  const firstRank = seedDone.then(async () => {
+    status.update({ hits: { state: 'ranking' } });
+    const t0 = performance.now();
+    await runSchedule('rerank-all-hourly');
+    status.update({ hits: { state: 'ranked', ms: Math.round(performance.now() - t0) } });
+    log(`hit ranking computed in ${Math.round(performance.now() - t0)} ms`);
+  });
+  firstRank.catch((error: Error) => {
+    status.update({ hits: { state: 'failed', error: error.message } });
+    if (!signal.aborted) log(`hit ranking failed: ${error.message}`);
+  });
+  const firstMining = seedDone.then(async () => {
+    const t1 = performance.now();
+    status.update({ bundles: { state: 'mining' } });
+    await runSchedule('mine-bundles-daily');
+    status.update({ bundles: { state: 'mined', ms: Math.round(performance.now() - t1) } });
+  });
+  firstMining.catch((error: Error) => {
+    status.update({ bundles: { state: 'failed', error: error.message } });
+    if (!signal.aborted) log(`bundle mining failed: ${error.message}`);
+  });
+  return Promise.allSettled([firstRank, firstMining]).then(() => {});
+}

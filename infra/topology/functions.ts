@@ -1,0 +1,303 @@
+import type { FunctionDecl } from './types.ts';
+
+/** The functions: entry, sizing, the tables each may touch and how, whether it publishes, its keys. */
+export const functions = [
+  {
+    id: 'api-system',
+    entry: 'functions/api-system.ts',
+    description: 'Health check and the OpenAPI document',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    sizing: 'No I/O; the smallest size that keeps cold starts short.',
+    tables: {},
+    publishes: false,
+  },
+  {
+    id: 'ingest-events',
+    entry: 'functions/ingest-events.ts',
+    description: 'POST /v1/events: validates storefront behaviour events and publishes them to the bus',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    sizing: 'Parses up to 100 events and waits on PutEvents retries with backoff; 15 s bounds the retries.',
+    tables: { visits: 'readWrite', related: 'read', products: 'read' },
+    publishes: true,
+  },
+  {
+    id: 'catalog-read',
+    entry: 'functions/catalog-read.ts',
+    description: 'Catalog reads: products by id, by category, all; scenes',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    sizing: 'One or two DynamoDB round trips; 512 MB for the CPU share JSON work needs at p99.',
+    tables: { products: 'read', scenes: 'read' },
+    publishes: false,
+  },
+  {
+    id: 'catalog-write',
+    entry: 'functions/catalog-write.ts',
+    description: 'Applies ProductUpserted, SceneUpserted, PromotionUpserted and CustomerUpserted events',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    sizing: 'One conditional write per event; a batch of 10 is far inside 30 s even with retries.',
+    tables: { products: 'write', scenes: 'write', promotions: 'write', customers: 'write' },
+    publishes: false,
+  },
+  {
+    id: 'catalog-admin',
+    entry: 'functions/catalog-admin.ts',
+    description:
+      'PUT /v1/admin/scenes/{sceneId}: validates a scene definition against the schema and the catalog, then publishes SceneUpserted',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    sizing:
+      'One keys-only Query per distinct slot category, in parallel, and one PutEvents with backoff retries; an operator waits on it, so 10 s bounds the retries.',
+    // Reads the catalog only: the scene is stored by catalog-write when the event arrives.
+    tables: { products: 'read' },
+    publishes: true,
+  },
+  {
+    id: 'record-behaviour',
+    entry: 'functions/record-behaviour.ts',
+    description: 'Appends each behaviour event once to the event log',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    sizing: 'Batches of up to 25 conditional writes; the queue visibility timeout is 6x this.',
+    tables: { eventlog: 'write' },
+    publishes: false,
+  },
+  {
+    id: 'aggregate-signals',
+    entry: 'functions/aggregate-signals.ts',
+    description: 'Adds behaviour events to hourly signal buckets per product, exactly once',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    sizing: 'A few transactions of up to 100 conditional writes per batch; no model here.',
+    tables: { signals: 'readWrite', processed: 'readWrite' },
+    // SignalsAggregated: the touched products, for the re-ranking.
+    publishes: true,
+  },
+  {
+    id: 'rerank-hits',
+    entry: 'functions/rerank-hits.ts',
+    description:
+      'Scores the products a signal batch touched with the hit model and re-ranks their category and the global list; hourly and after a new model, everything',
+    memoryMb: 1769,
+    timeoutSeconds: 300,
+    sizing:
+      "Loads TensorFlow.js and the model once per container; 1769 MB is one full vCPU for scoring. A full re-rank reads every product's 28 days of buckets: 300 s covers some 50,000 products.",
+    tables: {
+      products: 'read',
+      signals: 'read',
+      hitscores: 'readWrite',
+      rankings: 'readWrite',
+      hitmodels: 'read',
+    },
+    publishes: true,
+  },
+  {
+    id: 'train-hits',
+    entry: 'functions/train-hits.ts',
+    description:
+      'Retrains the hit model on the last weeks of the event log and promotes it if it ranks held-out breakouts at least as well',
+    memoryMb: 3008,
+    timeoutSeconds: 900,
+    sizing:
+      'Holds eight weeks of events and the training rows in memory and trains with TensorFlow.js on the CPU: the most memory and the longest timeout Lambda offers by default. Runs weekly.',
+    tables: { eventlog: 'read', products: 'read', hitmodels: 'readWrite' },
+    publishes: true,
+  },
+  {
+    id: 'mine-bundles',
+    entry: 'functions/mine-bundles.ts',
+    description:
+      "Mines frequently-bought-together rules from 90 days of orders (FP-growth) and stores each product's best bundle; daily and after every 500 new orders",
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    sizing:
+      'Holds 90 days of order baskets; FP-growth on 5,000 demo orders takes tens of milliseconds, the event log read dominates.',
+    tables: { eventlog: 'read', bundles: 'readWrite' },
+    publishes: false,
+  },
+  {
+    id: 'bundle-read',
+    entry: 'functions/bundle-read.ts',
+    description: "GET /v1/products/{productId}/bundle: a product's bought-together bundle with its price",
+    memoryMb: 512,
+    timeoutSeconds: 5,
+    sizing:
+      'Two BatchGetItem round trips, a cached promotion and scene set, and one run of the pricing engine.',
+    // profiles, customers, experiments: a signed-in shopper's member tier, segment and promotion
+    // experiment arms for the bundle's price, read beside the bundle (guests read none of them).
+    tables: {
+      bundles: 'read',
+      products: 'read',
+      promotions: 'read',
+      scenes: 'read',
+      rfmProfiles: 'read',
+      customers: 'read',
+      experiments: 'read',
+    },
+    publishes: false,
+    secrets: ['AUTH_JWT_SECRET'],
+  },
+  {
+    id: 'scenes-read',
+    entry: 'functions/scenes-read.ts',
+    description:
+      "Scene guides filled for the shopper: GET /v1/products/{productId}/scenes and GET /v1/scenes/{sceneId}, with a price per scene (the signed-in shopper's, or a guest's)",
+    memoryMb: 1024,
+    timeoutSeconds: 10,
+    sizing:
+      'Keeps the slot categories (whole categories of the catalog) cached per container and fills a few scenes with their alternatives; 1 GB for the memory and the CPU share.',
+    // experiments: the running set, cached per container; publishes ExperimentExposed when a
+    // scene fill variant served the answer.
+    // profiles, customers: a signed-in shopper's standing (profile, cut points, segment policy:
+    // their purchase price signal, segment and the segment's scene fill treatment) and member tier
+    // (the scene prices) in one BatchGetItem beside the first round trip.
+    tables: {
+      customers: 'read',
+      products: 'read',
+      related: 'read',
+      visits: 'read',
+      scenes: 'read',
+      promotions: 'read',
+      experiments: 'read',
+      rfmProfiles: 'read',
+    },
+    publishes: true,
+    // A signed-in shopper is personalised only on the proof of their bearer token.
+    secrets: ['AUTH_JWT_SECRET'],
+  },
+  {
+    id: 'hits-read',
+    entry: 'functions/hits-read.ts',
+    description:
+      "GET /v1/hits: a stored hit ranking, with the signals behind each item in words; GET /v1/hits/{productId}/signals: a product's daily signal counts",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    sizing:
+      "One GetItem, or one Query of a product's signal buckets, and a little formatting; no model on the read path.",
+    tables: { rankings: 'read', signals: 'read' },
+    publishes: false,
+  },
+  {
+    id: 'related-read',
+    entry: 'functions/related-read.ts',
+    description:
+      'GET /v1/products/{productId}/related: neighbours blended with the visit, filtered and diversified',
+    memoryMb: 512,
+    timeoutSeconds: 5,
+    sizing:
+      'Two BatchGetItem round trips and a few hundred items of ranking work; the storefront waits on it.',
+    // experiments: the running set, cached per container; publishes ExperimentExposed when a
+    // variant served the answer.
+    // profiles: a signed-in shopper's standing (profile, cut points, segment policy) in one
+    // BatchGetItem beside the first round trip: the segment picks the experiment audience and the
+    // segment's related treatment.
+    tables: { products: 'read', related: 'read', visits: 'read', experiments: 'read', rfmProfiles: 'read' },
+    publishes: true,
+    // A signed-in shopper is personalised only on the proof of their bearer token.
+    secrets: ['AUTH_JWT_SECRET'],
+  },
+  {
+    id: 'update-related',
+    entry: 'functions/update-related.ts',
+    description:
+      'Folds views, carts and orders into co-occurrence evidence and rewrites the touched neighbour lists',
+    memoryMb: 1024,
+    timeoutSeconds: 60,
+    sizing: 'Holds the catalog for content similarity and rescoring a few hundred products per batch.',
+    tables: {
+      related: 'readWrite',
+      processed: 'readWrite',
+      visits: 'read',
+      products: 'read',
+      scenes: 'read',
+    },
+    publishes: false,
+  },
+  {
+    id: 'experiments-admin',
+    entry: 'functions/experiments-admin.ts',
+    description:
+      'PUT /v1/admin/experiments/{experimentId} (create or replace a definition) and GET /v1/experiments/{experimentId}/results',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    sizing:
+      'A GetItem and a PutItem (and a BatchGetItem of the promotion a promotion experiment targets), or a GetItem and one BatchGetItem of at most 10 counters, and the statistics.',
+    // promotions: a promotion experiment must name a promotion that exists and can be withheld.
+    tables: { experiments: 'readWrite', exposures: 'read', promotions: 'read' },
+    publishes: false,
+  },
+  {
+    id: 'record-experiments',
+    entry: 'functions/record-experiments.ts',
+    description:
+      'Records experiment exposures and attributes the views, carts and orders that follow them to the variant, exactly once',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    sizing:
+      'One Scan of the definitions per batch, one BatchGetItem of markers and states per chunk and one transaction of up to 100 items; most events touch no experiment and cost nothing more.',
+    tables: { experiments: 'read', exposures: 'readWrite', processed: 'readWrite' },
+    publishes: false,
+  },
+  {
+    id: 'pricing',
+    entry: 'functions/pricing.ts',
+    description: 'Quotes (priced, explained, signed), their redemption, and group-buy groups',
+    memoryMb: 1024,
+    timeoutSeconds: 10,
+    sizing:
+      'A cached promotion and experiment set, one BatchGetItem and the exclusive-choice search (up to 256 pricings of a 50-line cart; twice when a promotion experiment withholds an offer from the shopper); 1 GB for the CPU share at p99.',
+    tables: {
+      products: 'read',
+      promotions: 'read',
+      scenes: 'read',
+      customers: 'read',
+      // The shopper's RFM profile and the cut points, for segment-limited promotions (and the
+      // audiences of promotion experiments).
+      rfmProfiles: 'read',
+      // Promotion experiments: the running set, cached per container; publishes ExperimentExposed
+      // when a variant priced a quote.
+      experiments: 'read',
+      quotes: 'readWrite',
+      groups: 'readWrite',
+      redemptions: 'readWrite',
+    },
+    publishes: true,
+    secrets: ['AUTH_JWT_SECRET', 'QUOTE_SIGNING_KEY'],
+  },
+  {
+    id: 'update-profiles',
+    entry: 'functions/update-profiles.ts',
+    description:
+      "Adds orders to the shoppers' RFM profiles, each order id once; daily, recomputes the quintile cut points from every profile",
+    memoryMb: 512,
+    timeoutSeconds: 120,
+    sizing:
+      'A batch: three BatchGetItem round trips and one conditional write per shopper. The daily job holds three numbers per profile (24 MB per million shoppers) and is bounded by the Scan: 120 s covers a few million profiles.',
+    tables: { rfmProfiles: 'readWrite', products: 'read', rankings: 'read' },
+    publishes: false,
+  },
+  {
+    id: 'profile-read',
+    entry: 'functions/profile-read.ts',
+    description: "GET /v1/users/{userId}/profile (admin): a shopper's RFM scores, segment and price signals",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    sizing: 'One BatchGetItem (profile, cut points, customer) and a little arithmetic.',
+    tables: { rfmProfiles: 'read', customers: 'read' },
+    publishes: false,
+  },
+  {
+    id: 'segments-admin',
+    entry: 'functions/segments-admin.ts',
+    description:
+      "GET and PUT /v1/admin/segments: the segment policy (RFM rule table and each segment's strategies)",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    sizing: 'One GetItem or one PutItem of a few KB.',
+    tables: { rfmProfiles: 'readWrite' },
+    publishes: false,
+  },
+] as const satisfies readonly FunctionDecl[];
