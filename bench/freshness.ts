@@ -14,7 +14,7 @@ import { percentile, round } from './stats.ts';
  *
  * (a) Freshness: the local runtime (`npm start`'s settings, demo storefront in memory, ranked once)
  *     takes a burst of events for one product through POST /v1/events, and the clock runs until
- *     GET /v1/hits serves that product scored after the burst: the whole path, event log and
+ *     GET /v1/hits serves that product scored after the burst: the whole path, the lake stream and
  *     signal queues, aggregation, SignalsAggregated, the re-rank queue, scoring and the list write.
  * (b) Aggregation throughput: aggregateSignals on DynamoDB Local, batches of 100, events per second.
  * (c) Scoring: features and tfjs hit probabilities for 1,000 products, in process.

@@ -1,49 +1,51 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
-import type { BehaviourEvent } from '../events/behaviour.ts';
 import type { HitModelTrained } from '../events/hits.ts';
-import { historyFromEvents } from '../models/hits/dataset.ts';
 import { RETRAIN_HISTORY_DAYS, retrainHits, retrainWindow } from '../models/hits/retrain.ts';
+import { DailySignalRow, seriesFromDailyRows } from '../models/lake/jobs/hit-daily-signals.ts';
 import { publishEvents } from './adapters/event-publisher.ts';
-import { readEventLog } from './adapters/eventlog-store.ts';
 import { currentHitArtifact } from './adapters/hit-model-cache.ts';
 import { putHitModel, scanProductInfo } from './adapters/hits-store.ts';
+import { listResultFiles, readResultRows } from './adapters/lake-results.ts';
 import { nowDate } from './lib/clock.ts';
 import { tableName } from './lib/config.ts';
 import { logger } from './lib/logger.ts';
 
-/** The schedule's input (infra/topology.ts); epochs and days can be lowered for a quick run. */
-const RetrainJob = z.object({
-  job: z.literal('retrain'),
-  days: z.int().min(21).max(120).default(RETRAIN_HISTORY_DAYS),
-  epochs: z.int().min(1).max(200).default(30),
-  /** `always`: an operator's override, e.g. after the features changed and no comparison is fair. */
-  promote: z.enum(['if-better', 'always']).default('if-better'),
-});
-
-const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/**
+ * The retraining, the second step of the lake's hit-daily-signals job (infra/topology/lake.ts):
+ * the query wrote the daily per-product signals of the last 56 days (`files` locally, `prefix` on
+ * S3), and this trains on them. Epochs can be lowered for a quick run.
+ */
+const RetrainJob = z
+  .object({
+    job: z.literal('hit-daily-signals'),
+    runAt: z.iso.datetime({ offset: true }),
+    files: z.array(z.string().min(1)).optional(),
+    prefix: z.string().min(1).optional(),
+    epochs: z.int().min(1).max(200).default(30),
+    /** `always`: an operator's override, e.g. after the features changed and no comparison is fair. */
+    promote: z.enum(['if-better', 'always']).default('if-better'),
+  })
+  .refine((e) => (e.files === undefined) !== (e.prefix === undefined), 'give files or prefix, not both');
 
 export async function handler(event: unknown) {
   const job = RetrainJob.parse(event);
   const now = nowDate();
-  const { startMs, endMs } = retrainWindow(now.getTime(), job.days);
-  const events: BehaviourEvent[] = [];
-  for await (const batch of readEventLog(tableName('eventlog'), {
-    fromDay: day(startMs),
-    toDay: day(endMs - 1),
-  })) {
-    events.push(...batch);
+  const { startMs, endMs } = retrainWindow(Date.parse(job.runAt), RETRAIN_HISTORY_DAYS);
+  const rows: DailySignalRow[] = [];
+  for (const file of job.files ?? (await listResultFiles(job.prefix!))) {
+    for await (const row of readResultRows(file)) rows.push(DailySignalRow.parse(row));
   }
   const products = await scanProductInfo(tableName('products'));
   const current = await currentHitArtifact(tableName('hitmodels'));
   const result = await retrainHits(
-    historyFromEvents(products, events),
+    { products, series: seriesFromDailyRows(rows) },
     { startMs, endMs, now },
     job.promote === 'always' ? undefined : current,
     { epochs: job.epochs },
   );
   if (result.status === 'skipped') {
-    logger.warn('hit model not retrained', { reason: result.reason, events: events.length });
+    logger.warn('hit model not retrained', { reason: result.reason, dailyRows: rows.length });
     return { status: result.status, reason: result.reason };
   }
   logger.info('hit model retrained', {

@@ -1,10 +1,9 @@
 import { OrderPlaced } from '../events/behaviour.ts';
 import { orderFactOf } from '../models/segments/profile.ts';
-import { recomputeCutPoints, updateProfiles } from './adapters/profile-store.ts';
-import { nowMs } from './lib/clock.ts';
+import { updateProfiles } from './adapters/profile-store.ts';
 import { tableName } from './lib/config.ts';
 import { logger } from './lib/logger.ts';
-import { busBatchConsumer, queueOrSchedule } from './lib/queue.ts';
+import { busBatchConsumer } from './lib/queue.ts';
 
 const names = {
   rfmProfiles: tableName('rfmProfiles'),
@@ -29,9 +28,8 @@ const onOrders = busBatchConsumer(OrderPlaced, async (orders) => {
   });
 });
 
-/** The queue's batches, or the schedule's job: the quintile cut points from a scan of every profile. */
-export const handler = queueOrSchedule(onOrders, 'rfm-cut-points', async () => {
-  const cuts = await recomputeCutPoints(names.rfmProfiles, nowMs());
-  logger.info('RFM cut points computed', { ...cuts });
-  return cuts;
-});
+/**
+ * The queue's batches. The shop's cut points are the lake's rfm-cut-points job (daily, from every
+ * order: infra/topology/lake.ts), not a scan of this table.
+ */
+export const handler = onOrders;

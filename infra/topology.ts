@@ -8,10 +8,18 @@ import type { FunctionId, TableId } from './topology/types.ts';
  * Nothing here imports CDK or the AWS SDK, so the local runtime loads it without either.
  *
  * The declarations live in infra/topology/, one file per kind (tables, functions, routes, rules,
- * schedules, and the types); import them from here.
+ * schedules, the lake, and the types); import them from here.
  */
 
 export { functions } from './topology/functions.ts';
+export {
+  type LakeJobDecl,
+  type LakeStreamDecl,
+  type LakeTableDecl,
+  lakeJobs,
+  lakeStreams,
+  lakeTables,
+} from './topology/lake.ts';
 export { routes } from './topology/routes.ts';
 export { rules } from './topology/rules.ts';
 export { schedules } from './topology/schedules.ts';

@@ -68,35 +68,3 @@ export async function readBundle(
   const current = item !== undefined && minedAt !== null && item.minedAt >= minedAt ? item : undefined;
   return { bundle: current, minedAt };
 }
-
-/**
- * Counts new orders toward the next mining and claims the run once `threshold` is reached: the
- * conditional subtraction lets exactly one of several concurrent consumers win the claim. The
- * count is a trigger, not a statistic: a redelivered batch may count twice and only mines sooner.
- */
-export async function countOrdersAndClaim(
-  table: string,
-  orders: number,
-  threshold: number,
-  client: DynamoDBDocumentClient = documentClient(),
-): Promise<boolean> {
-  await client.send(
-    new UpdateCommand({
-      TableName: table,
-      Key: { productId: MINING },
-      UpdateExpression: 'ADD ordersSince :n',
-      ExpressionAttributeValues: { ':n': orders },
-    }),
-  );
-  return conditionally(
-    client.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: { productId: MINING },
-        UpdateExpression: 'SET ordersSince = ordersSince - :t',
-        ConditionExpression: 'ordersSince >= :t',
-        ExpressionAttributeValues: { ':t': threshold },
-      }),
-    ),
-  );
-}

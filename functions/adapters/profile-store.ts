@@ -213,47 +213,12 @@ export async function updateProfiles(
   });
 }
 
-/** Every profile's recency, frequency and monetary value: one projected, paged Scan. */
-export async function scanProfileSummaries(
-  table: string,
-  { client = documentClient() }: { client?: DynamoDBDocumentClient } = {},
-): Promise<ProfileSummary[]> {
-  const items = await allPages((start) =>
-    client.send(
-      new ScanCommand({
-        TableName: table,
-        ProjectionExpression: '#u, #l, #o, #m',
-        ExpressionAttributeNames: { '#u': 'userId', '#l': 'lastOrderAt', '#o': 'orders', '#m': 'monetary' },
-        ExclusiveStartKey: start,
-      }),
-    ),
-  );
-  return items
-    .filter((i) => !isReservedKey(i.userId))
-    .map((i) => ({
-      lastOrderAt: i.lastOrderAt as number,
-      orders: i.orders as number,
-      monetary: i.monetary as number,
-    }));
-}
-
 export async function writeCutPoints(
   table: string,
   cuts: RfmCutPoints,
   { client = documentClient() }: { client?: DynamoDBDocumentClient } = {},
 ): Promise<void> {
   await client.send(new PutCommand({ TableName: table, Item: { userId: CUTS_KEY, ...cuts } }));
-}
-
-/** The scheduled job: the cut points of every stored profile, computed and stored. */
-export async function recomputeCutPoints(
-  table: string,
-  now: number,
-  { client = documentClient() }: { client?: DynamoDBDocumentClient } = {},
-): Promise<RfmCutPoints> {
-  const cuts = computeCutPoints(await scanProfileSummaries(table, { client }), now);
-  await writeCutPoints(table, cuts, { client });
-  return cuts;
 }
 
 /** Stores profiles rebuilt from history (the demo load) and their cut points. */

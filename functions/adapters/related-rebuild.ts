@@ -1,6 +1,4 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { BehaviourEvent } from '../../events/behaviour.ts';
-import { buildEvidence } from '../../models/related/batch.ts';
 import {
   defaultRelatedConfig,
   type ProductEvidence,
@@ -8,48 +6,13 @@ import {
 } from '../../models/related/evidence.ts';
 import type { PartnerTotals } from '../../models/related/neighbours.ts';
 import { documentClient } from '../lib/aws.ts';
-import { nowMs } from '../lib/clock.ts';
 import { batchWriteAll } from './dynamo/batch-write.ts';
-import { readEventLog } from './eventlog-store.ts';
 import { EVIDENCE_PART, NEIGHBOURS_PART } from './related-store.ts';
 import { contentIndex, neighbourList, type RelatedTables } from './related-updater.ts';
 
 /**
- * Rebuilds every product's evidence and neighbour list from the event log (`npm run
- * rebuild:related`, and the local runtime after loading the demo history). Products with no
- * evidence still get a list, from content similarity, so a cold product is never empty.
- */
-export async function rebuildRelated(
-  names: RelatedTables & { eventlog: string },
-  { fromDay, toDay, now = nowMs() }: { fromDay: string; toDay: string; now?: number },
-  {
-    client = documentClient(),
-    config = defaultRelatedConfig,
-    signal,
-  }: { client?: DynamoDBDocumentClient; config?: RelatedConfig; signal?: AbortSignal } = {},
-): Promise<{ events: number; products: number; lists: number }> {
-  let events = 0;
-  async function* history(): AsyncGenerator<BehaviourEvent> {
-    for await (const day of readEventLog(names.eventlog, { fromDay, toDay }, client)) {
-      signal?.throwIfAborted();
-      events += day.length;
-      yield* day;
-    }
-  }
-  const collected: BehaviourEvent[] = [];
-  for await (const e of history()) collected.push(e);
-  const evidence = buildEvidence(collected, config);
-  const stored = await storeRebuiltRelated(names, evidence, {
-    now,
-    client,
-    config,
-    ...(signal ? { signal } : {}),
-  });
-  return { events, ...stored };
-}
-
-/**
- * Stores rebuilt evidence and every catalog product's neighbour list (products with no evidence get
+ * Stores rebuilt evidence (the lake's related-evidence job, functions/lake-results.ts) and every
+ * catalog product's neighbour list (products with no evidence get
  * content neighbours, so a cold product is never empty). The partners' totals come from
  * `partnerTotals` when given (the lake's rows carry them), else from the evidence itself.
  */

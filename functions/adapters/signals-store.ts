@@ -205,7 +205,7 @@ export async function readSignalSeries(
 }
 
 /**
- * Stores an event history (the demo's, or one replayed from the event log) as one history item
+ * Stores an event history (the demo's, or one read back from the lake) as one history item
  * per product: the import path, not the live one, so it bypasses the exactly-once markers and
  * replaces what an earlier import stored. Only the retention window is kept.
  */

@@ -71,22 +71,3 @@ export function busBatchConsumer<S extends z.ZodType>(
       return { batchItemFailures: failures };
     });
 }
-
-/**
- * One function fed by a queue and by a schedule: SQS batches go to `onBatch`, anything else must be
- * the schedule's input `{ job }` and runs `runJob`.
- */
-export function queueOrSchedule<J extends string>(
-  onBatch: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>,
-  job: J,
-  runJob: () => Promise<unknown>,
-) {
-  const ScheduledJob = z.object({ job: z.literal(job) });
-  return async (event: SQSEvent | unknown, context: Context): Promise<SQSBatchResponse | unknown> => {
-    if (typeof event === 'object' && event !== null && 'Records' in event) {
-      return onBatch(event as SQSEvent, context);
-    }
-    ScheduledJob.parse(event);
-    return runJob();
-  };
-}

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TableId } from '../topology.ts';
+import type { LocalLake } from './lake/duckdb.ts';
 import type { SeedReport } from './seed.ts';
 import type { StatusBoard } from './status.ts';
 
@@ -27,6 +28,8 @@ export async function startDemo({
   signal,
   status,
   log,
+  lake,
+  rebuildRelated,
 }: {
   client: DynamoDBClient;
   tableNames: Record<TableId, string>;
@@ -38,6 +41,9 @@ export async function startDemo({
   signal: AbortSignal;
   status: StatusBoard;
   log: (line: string) => void;
+  lake: LocalLake;
+  /** The related-evidence job over the lake, once the history is in it. */
+  rebuildRelated: () => Promise<{ lists: number }>;
 }): Promise<DemoStart> {
   // Imported only now: the seed loader reuses the functions' adapters, whose AWS clients read
   // the endpoints from process.env when their module is first evaluated.
@@ -49,6 +55,8 @@ export async function startDemo({
     const load = startDemoLoad(DynamoDBDocumentClient.from(client), tableNames, {
       endAt,
       signal,
+      lake,
+      rebuildRelated,
       ...(dataDir ? { dataDir } : {}),
     });
     await load.catalog;

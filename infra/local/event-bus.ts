@@ -156,6 +156,8 @@ export class LocalEventBus {
   private directInFlight = 0;
   readonly received: BusEvent[] = [];
   private readonly keepReceived: number;
+  private readonly streams: { id: string; pattern: CompiledPattern; deliver: (detail: unknown) => void }[] =
+    [];
 
   constructor(
     readonly busName: string,
@@ -262,11 +264,20 @@ export class LocalEventBus {
     return undefined;
   }
 
+  /**
+   * A rule whose target is a delivery stream (Firehose on AWS: infra/topology/lake.ts): each matching
+   * event's detail goes to `deliver`, which buffers it for the local lake.
+   */
+  addStream(id: string, pattern: Record<string, unknown>, deliver: (detail: unknown) => void): void {
+    this.streams.push({ id, pattern: compilePattern(pattern), deliver });
+  }
+
   private route(event: BusEvent): void {
     if (this.keepReceived > 0) {
       this.received.push(event);
       if (this.received.length > this.keepReceived) this.received.shift();
     }
+    for (const stream of this.streams) if (stream.pattern.matches(event)) stream.deliver(event.detail);
     for (const { rule, pattern } of this.compiled) {
       if (!pattern.matches(event)) continue;
       const queue = this.queues.get(rule.id);

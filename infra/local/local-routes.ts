@@ -1,21 +1,26 @@
+import { LAKE_JOBS, type LakeJobId } from '../../models/lake/jobs/index.ts';
 import { demoPages } from './demo/server.ts';
 import type { LocalEventBus } from './event-bus.ts';
 import type { SideRoute } from './gateway.ts';
+import type { LakeBuffer } from './lake/buffer.ts';
 import type { StatusBoard } from './status.ts';
 
 /**
  * What the local gateway serves beside the API: the local bus's PutEvents endpoint
- * (`/_local/eventbridge`), the runtime's status (`/_local/status`), and the demo storefront,
- * dashboard and quote explainer (infra/local/demo), on the API's origin.
+ * (`/_local/eventbridge`), the runtime's status (`/_local/status`), a lake job started by hand
+ * (`POST /_local/lake/jobs/<job>`, what `npm run rebuild:related` calls; on AWS it is the job's
+ * state machine), and the demo storefront, dashboard and quote explainer (infra/local/demo).
  */
 export function localRoutes({
   bus,
   status,
   log,
+  lake,
 }: {
   bus: LocalEventBus;
   status: StatusBoard;
   log: (line: string) => void;
+  lake: { buffer: LakeBuffer; runJob: (id: LakeJobId) => Promise<unknown> };
 }): SideRoute[] {
   return [
     async (req, res, body) => {
@@ -35,9 +40,28 @@ export function localRoutes({
         JSON.stringify({
           ...status.get(),
           queues: bus.stats(),
+          lake: { ...lake.buffer.stats, buffered: lake.buffer.buffered },
           memoryMb: { rss: mb(m.rss), heapUsed: mb(m.heapUsed) },
         }),
       );
+      return true;
+    },
+    async (req, res) => {
+      const m = /^\/_local\/lake\/jobs\/([a-z-]+)$/.exec(req.url ?? '');
+      if (!m || req.method !== 'POST') return false;
+      const reply = (code: number, body: unknown) =>
+        res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      const job = LAKE_JOBS.find((j) => j.id === m[1]);
+      if (!job) {
+        reply(404, { error: { code: 'NotFound', message: `no lake job ${m[1]}`, issues: [] } });
+        return true;
+      }
+      try {
+        reply(200, await lake.runJob(job.id));
+      } catch (error) {
+        log(`lake job ${job.id} failed: ${(error as Error).message}`);
+        reply(500, { error: { code: 'JobFailed', message: (error as Error).message, issues: [] } });
+      }
       return true;
     },
     demoPages({ log }),

@@ -1,11 +1,15 @@
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { useClock } from '../../functions/lib/clock.ts';
+import type { LakeJobId } from '../../models/lake/jobs/index.ts';
 import {
   type FunctionDecl,
   type FunctionId,
   functions,
+  lakeStreams,
   type RouteDecl,
   type RuleDecl,
   routes,
@@ -18,6 +22,9 @@ import { type DynamoLocal, startDynamoLocal } from './dynamodb.ts';
 import { handlerEnvironment } from './environment.ts';
 import { LocalEventBus } from './event-bus.ts';
 import { LocalGateway } from './gateway.ts';
+import { LakeBuffer } from './lake/buffer.ts';
+import { LocalLake } from './lake/duckdb.ts';
+import { type LakeJobRun, runLakeJob } from './lake/jobs.ts';
 import { invokeLocal, type LambdaHandler, loadHandlers } from './lambda.ts';
 import { localRoutes } from './local-routes.ts';
 import { firstRankingAndMining, scheduleRunner, startSchedules } from './schedules.ts';
@@ -57,6 +64,11 @@ export interface RuntimeOptions {
   log?: (line: string) => void;
   /** Local queues wait at most this long to fill a batch (the declared window can be seconds). */
   busWindowMs?: number;
+  /**
+   * The local lake's buffering (Firehose's is minutes and 64 MB): a delivery when this many seconds
+   * or bytes are buffered. A lake job flushes the buffer first, so it reads everything received.
+   */
+  lakeBuffer?: { seconds: number; bytes: number };
 }
 
 export interface Runtime {
@@ -82,6 +94,12 @@ export interface Runtime {
   now(): number;
   /** Runs a declared schedule's job now (its timer runs it every `everyMinutes` as well). */
   runSchedule(id: ScheduleDecl['id']): Promise<unknown>;
+  /** The lake (Parquet under the data folder, DuckDB over it). */
+  lake: LocalLake;
+  /** Runs a lake job now, as its state machine would (its schedule runs it as well); `input` goes to its results function. */
+  runLakeJob(id: LakeJobId, input?: Record<string, unknown>): Promise<LakeJobRun>;
+  /** Writes what the lake's buffer holds now (Firehose would after its interval). */
+  lakeFlush(): Promise<void>;
   stop(): Promise<void>;
   routes: readonly RouteDecl[];
   rules: readonly RuleDecl[];
@@ -108,15 +126,36 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     if (!handler || !decl) throw new Error(`function ${functionId} is not loaded`);
     return invokeLocal(decl, handler, event);
   };
-  const runSchedule = scheduleRunner(invoke);
+  // The lake: Parquet files under the data folder (a temporary folder in memory mode), a Firehose-like
+  // buffer fed by the bus's streams, and DuckDB to run the jobs.
+  const lakeRoot = dataDir ? join(dataDir, 'lake') : mkdtempSync(join(tmpdir(), 'merchandiser-lake-'));
+  const lake = await LocalLake.open({ root: lakeRoot });
+  const lakeBuffer = new LakeBuffer((events) => lake.append(events), {
+    maxSeconds: options.lakeBuffer?.seconds ?? 10,
+    maxBytes: options.lakeBuffer?.bytes ?? 16 * 1024 * 1024,
+  });
+  let lakeJobs: Promise<unknown> = Promise.resolve();
+  const lakeJob = (id: LakeJobId, input?: Record<string, unknown>) => {
+    // One at a time, as DuckDB's one connection runs one statement at a time.
+    const run = lakeJobs.then(async () => {
+      await lakeBuffer.flush();
+      return runLakeJob(lake, id, { now: now(), invoke, ...(input ? { input } : {}) });
+    });
+    lakeJobs = run.catch(() => {});
+    return run;
+  };
+  const runSchedule = scheduleRunner(invoke, lakeJob);
   const status = new StatusBoard();
   const bus = new LocalEventBus(LOCAL_BUS_NAME, rules, (functionId, event) => invoke(functionId, event), {
     windowMs: options.busWindowMs ?? 100,
   });
+  for (const stream of lakeStreams) {
+    bus.addStream(stream.id, stream.pattern, (detail) => lakeBuffer.add([detail as never]));
+  }
   const gateway = new LocalGateway(
     routes,
     (functionId, event: APIGatewayProxyEventV2) => invoke(functionId, event),
-    localRoutes({ bus, status, log }),
+    localRoutes({ bus, status, log, lake: { buffer: lakeBuffer, runJob: lakeJob } }),
   );
 
   // What stop() undoes, as far as the start got.
@@ -134,6 +173,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     // Deliveries already on the local queues finish before the store goes away (bounded: a
     // message that keeps failing would otherwise hold the stop until its DLQ).
     await Promise.race([bus.drain(), new Promise((r) => setTimeout(r, STOP_DRAIN_MS).unref())]);
+    await lakeBuffer.flush();
+    await lakeJobs;
+    lake.close();
+    if (!dataDir) rmSync(lakeRoot, { recursive: true, force: true });
     await dynamo?.stop();
   };
 
@@ -172,6 +215,11 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       signal: loading.signal,
       status,
       log,
+      lake,
+      rebuildRelated: async () => {
+        const run = await lakeJob('related-evidence');
+        return run.result as { lists: number };
+      },
     });
     seedDone = demo.seedDone;
 
@@ -199,6 +247,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       now,
       invoke,
       runSchedule,
+      lake,
+      runLakeJob: lakeJob,
+      lakeFlush: () => lakeBuffer.flush(),
       hitsRanked,
       stop,
       routes,

@@ -1,22 +1,36 @@
-import { type FunctionId, type ScheduleDecl, schedules } from '../topology.ts';
+import type { LakeJobId } from '../../models/lake/jobs/index.ts';
+import { type FunctionId, lakeJobs, type ScheduleDecl, schedules } from '../topology.ts';
 import type { StatusBoard } from './status.ts';
 
 export type RunSchedule = (id: string) => Promise<unknown>;
 
-/** Runs a declared schedule's job now: its function invoked with its input, as EventBridge would. */
+/**
+ * Runs a declared schedule now: a function schedule's function invoked with its input, as
+ * EventBridge would; a lake job's schedule (the job's id) runs the job, as its state machine would.
+ */
 export function scheduleRunner(
   invoke: (functionId: FunctionId, event: unknown) => Promise<unknown>,
+  runLakeJob: (id: LakeJobId) => Promise<unknown>,
 ): RunSchedule {
   return (id) => {
     const sch = (schedules as readonly ScheduleDecl[]).find((x) => x.id === id);
-    if (!sch) throw new Error(`no schedule ${id}`);
-    return invoke(sch.functionId, sch.input);
+    if (sch) return invoke(sch.functionId, sch.input);
+    const job = lakeJobs.find((j) => j.id === id);
+    if (job) return runLakeJob(job.id);
+    throw new Error(`no schedule ${id}`);
   };
 }
 
-/** A timer per declared schedule, every `everyMinutes`; a failed run is logged. Unref'd: they keep nothing alive. */
+/**
+ * A timer per declared schedule and per scheduled lake job, every `everyMinutes`; a failed run is
+ * logged. Unref'd: they keep nothing alive.
+ */
 export function startSchedules(runSchedule: RunSchedule, log: (line: string) => void): NodeJS.Timeout[] {
-  return (schedules as readonly ScheduleDecl[]).map((sch) => {
+  const clocks = [
+    ...(schedules as readonly ScheduleDecl[]).map((s) => ({ id: s.id, everyMinutes: s.everyMinutes })),
+    ...lakeJobs.flatMap((j) => (j.everyMinutes === null ? [] : [{ id: j.id, everyMinutes: j.everyMinutes }])),
+  ];
+  return clocks.map((sch) => {
     const timer = setInterval(() => {
       runSchedule(sch.id).catch((error: Error) => log(`schedule ${sch.id} failed: ${error.message}`));
     }, sch.everyMinutes * 60_000);
@@ -58,7 +72,7 @@ export function firstRankingAndMining({
   const firstMining = seedDone.then(async () => {
     const t1 = performance.now();
     status.update({ bundles: { state: 'mining' } });
-    await runSchedule('mine-bundles-daily');
+    await runSchedule('bundle-itemsets');
     status.update({ bundles: { state: 'mined', ms: Math.round(performance.now() - t1) } });
   });
   firstMining.catch((error: Error) => {

@@ -2,14 +2,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll } from '../../functions/adapters/dynamo/batch-write.ts';
-import { importToEventLog } from '../../functions/adapters/eventlog-store.ts';
 import { importProfiles, putPolicy } from '../../functions/adapters/profile-store.ts';
-import { rebuildRelated } from '../../functions/adapters/related-rebuild.ts';
 import { importSignalHistory } from '../../functions/adapters/signals-store.ts';
 import { profilesOfHistory } from '../../models/segments/catalog-prices.ts';
 import type { TableId } from '../topology.ts';
 import { generateDemoData } from './demo/data/generate.ts';
 import { DEMO_SEGMENT_POLICY } from './demo/data/segment-policy.ts';
+import type { LocalLake } from './lake/duckdb.ts';
 
 export const DEMO_SEED = 42;
 const MARKER = 'demo-seed.json';
@@ -43,10 +42,12 @@ export interface DemoLoad {
 }
 
 /**
- * Loads the seeded demo storefront straight into the tables (it is history, not news: nothing is
- * published to the bus). The catalog goes first and alone, so the service can answer within
- * seconds while customers and the 100,000-odd history events (as event-log segments) follow. Writes are idempotent puts, so an
- * interrupted load is simply repeated; the marker is written only after everything is in.
+ * Loads the seeded demo storefront straight into the tables and the lake (it is history, not news:
+ * nothing is published to the bus). The catalog goes first and alone, so the service can answer
+ * within seconds while customers, the signals and the 100,000-odd history events (into the lake, as
+ * Firehose would have delivered them) follow; then `rebuildRelated` runs the lake's related job over
+ * that history. Writes are idempotent puts, so an interrupted load is simply repeated; the marker is
+ * written only after everything is in.
  */
 export function startDemoLoad(
   client: DynamoDBDocumentClient,
@@ -56,7 +57,17 @@ export function startDemoLoad(
     dataDir,
     seed = DEMO_SEED,
     signal,
-  }: { endAt: Date; dataDir?: string; seed?: number; signal?: AbortSignal },
+    lake,
+    rebuildRelated,
+  }: {
+    endAt: Date;
+    dataDir?: string;
+    seed?: number;
+    signal?: AbortSignal;
+    lake: LocalLake;
+    /** Builds every product's evidence and neighbour list from the lake (the related-evidence job). */
+    rebuildRelated: () => Promise<{ lists: number }>;
+  },
 ): DemoLoad {
   const t0 = performance.now();
   const demo = generateDemoData({ seed, endAt });
@@ -80,11 +91,7 @@ export function startDemoLoad(
         ...(signal ? { signal } : {}),
       }),
       putPolicy(names.rfmProfiles, DEMO_SEGMENT_POLICY, { client, now: endAt }),
-      importToEventLog(names.eventlog, demo.events, {
-        client,
-        concurrency: 4,
-        ...(signal ? { signal } : {}),
-      }),
+      lake.append(demo.events),
       // The hit signals of the history, one compact item per product (see importSignalHistory).
       importSignalHistory(names.signals, demo.events, {
         now: endAt.getTime(),
@@ -92,20 +99,9 @@ export function startDemoLoad(
         ...(signal ? { signal } : {}),
       }),
     ]);
-    // The neighbour lists are built from the event log just written, as `npm run rebuild:related` would.
-    let first = Number.POSITIVE_INFINITY;
-    let last = 0;
-    for (const e of demo.events) {
-      const t = Date.parse(e.occurredAt);
-      first = Math.min(first, t);
-      last = Math.max(last, t);
-    }
-    const day = (t: number) => new Date(t).toISOString().slice(0, 10);
-    const related = await rebuildRelated(
-      { ...names },
-      { fromDay: day(first), toDay: day(last), now: endAt.getTime() },
-      { client, ...(signal ? { signal } : {}) },
-    );
+    // The neighbour lists are built from the lake just written, as `npm run rebuild:related` would.
+    signal?.throwIfAborted();
+    const related = await rebuildRelated();
     const report: SeedReport = {
       products: demo.products.length,
       scenes: demo.scenes.length,
@@ -131,7 +127,7 @@ export function startDemoLoad(
 export function loadDemoData(
   client: DynamoDBDocumentClient,
   names: Record<TableId, string>,
-  options: { endAt: Date; dataDir?: string; seed?: number },
+  options: Parameters<typeof startDemoLoad>[2],
 ): Promise<SeedReport> {
   return startDemoLoad(client, names, options).done;
 }

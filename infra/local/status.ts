@@ -16,6 +16,15 @@ export interface LocalStatus {
   queues?: ReturnType<LocalEventBus['stats']>;
   /** This process's memory, in MB, for load runs and soaks. */
   memoryMb?: { rss: number; heapUsed: number };
+  /** The local lake: deliveries written from the stream, records waiting in the buffer. */
+  lake?: {
+    deliveries: number;
+    records: number;
+    conversionErrors: number;
+    failures: number;
+    buffered: number;
+    lastError?: string;
+  };
 }
 
 /**

@@ -4,6 +4,9 @@ import { pathToFileURL } from 'node:url';
 import {
   type FunctionDecl,
   functions,
+  lakeJobs,
+  lakeStreams,
+  lakeTables,
   type RouteDecl,
   type RuleDecl,
   routes,
@@ -93,6 +96,27 @@ export function architectureDiagram(): string {
   for (const t of tbls) node(2, `${id('table', t.id)}[(${label([t.id])})]`);
   node(1, 'end');
 
+  node(
+    1,
+    'subgraph lake["Lake: S3 Parquet (Firehose), Athena jobs in Step Functions; locally Parquet and DuckDB"]',
+  );
+  for (const s of lakeStreams)
+    node(
+      2,
+      `${id('stream', s.id)}[/${label([s.id, `Firehose, ${s.buffer.mb} MB or ${s.buffer.seconds} s`])}/]`,
+    );
+  for (const t of lakeTables)
+    node(
+      2,
+      `${id('lake', t.id)}[(${label([`${t.id} (Parquet)`, t.partitionKeys.map((k) => k.name).join(', ')])})]`,
+    );
+  for (const j of lakeJobs)
+    node(
+      2,
+      `${id('job', j.id)}{{${label([j.id, j.everyMinutes === null ? 'on demand' : every(j.everyMinutes)])}}}`,
+    );
+  node(1, 'end');
+
   for (const f of routed) node(1, `${id('routes', f.id)} --> ${id('fn', f.id)}`);
   for (const s of schs) node(1, `${id('schedule', s.id)} --> ${id('fn', s.functionId)}`);
   for (const f of fns) if (f.publishes) node(1, `${id('fn', f.id)} -->|PutEvents| bus`);
@@ -105,6 +129,12 @@ export function architectureDiagram(): string {
       node(1, `${id('rule', r.id)} --> ${id('fn', r.target.functionId)}`);
     }
   }
+  for (const s of lakeStreams) node(1, `bus --> ${id('stream', s.id)} --> ${id('lake', s.table)}`);
+  for (const j of lakeJobs)
+    node(
+      1,
+      `${id('lake', 'events')} --> ${id('job', j.id)} -->|result files| ${id('fn', j.resultsFunctionId)}`,
+    );
   for (const f of fns) {
     for (const [tableId, access] of Object.entries(f.tables) as [string, TableAccess][]) {
       node(1, `${id('fn', f.id)} ${accessArrow[access]} ${id('table', tableId)}`);

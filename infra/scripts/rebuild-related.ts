@@ -1,58 +1,40 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type TableId, tableEnvVar, tables } from '../topology.ts';
 
 /**
- * `npm run rebuild:related`: rebuilds every neighbour list from the event history.
- *   against the running local service: nothing to set (it reads <data folder>/runtime.json)
- *   against AWS: set TABLE_RELATED, TABLE_EVENTLOG, ... (the stack outputs) and AWS credentials
- *   --days 60 (default) or --from yyyy-mm-dd --to yyyy-mm-dd
+ * `npm run rebuild:related`: rebuilds every product's related evidence and neighbour list from the
+ * lake's history (the related-evidence job: SQL over 90 days of behaviour, then every list stored).
+ *
+ *   against the running local service: nothing to set (it reads <data folder>/runtime.json and asks
+ *   the runtime to run the job: POST /_local/lake/jobs/related-evidence)
+ *   against AWS: start the job's state machine, e.g.
+ *     aws stepfunctions start-execution --state-machine-arn <LakeJob-related-evidence output>
  */
-const { values } = parseArgs({
-  options: {
-    days: { type: 'string', default: '60' },
-    from: { type: 'string' },
-    to: { type: 'string' },
-    'data-dir': { type: 'string' },
-  },
-});
+const { values } = parseArgs({ options: { 'data-dir': { type: 'string' } } });
 const local = resolve(
   values['data-dir'] ?? process.env.MERCHANDISER_DATA_DIR ?? resolve(import.meta.dirname, '../../.data'),
   'runtime.json',
 );
-if (!process.env[tableEnvVar('related')]) {
-  if (!existsSync(local)) {
-    console.error('No table names: start the service (npm start) or set TABLE_* for AWS.');
-    process.exit(2);
-  }
-  const rt = JSON.parse(readFileSync(local, 'utf8')) as {
-    dynamoEndpoint: string;
-    tableNames: Record<string, string>;
-  };
-  Object.assign(process.env, {
-    DYNAMODB_ENDPOINT: rt.dynamoEndpoint,
-    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
-    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
-    ...Object.fromEntries(
-      Object.entries(rt.tableNames).map(([id, name]) => [tableEnvVar(id as TableId), name]),
-    ),
-  });
-}
-const days = Number(values.days);
-const to = values.to ?? new Date().toISOString().slice(0, 10);
-const from =
-  values.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - (days - 1) * 86_400_000).toISOString().slice(0, 10);
-if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || !/^\d{4}-\d{2}-\d{2}$/.test(to) || from > to) {
-  console.error(`--from/--to must be yyyy-mm-dd with from <= to (got ${from} .. ${to})`);
+if (!existsSync(local)) {
+  console.error(
+    'No running local service: start it (npm start). On AWS, start the related-evidence state machine (see the stack outputs).',
+  );
   process.exit(2);
 }
-const { rebuildRelated } = await import('../../functions/adapters/related-rebuild.ts');
-const { tableName } = await import('../../functions/lib/config.ts');
-const names = Object.fromEntries(tables.map((t) => [t.id, tableName(t.id)])) as Record<TableId, string>;
+const { url } = JSON.parse(readFileSync(local, 'utf8')) as { url: string };
 const t0 = performance.now();
-const result = await rebuildRelated(names, { fromDay: from, toDay: to });
+const res = await fetch(`${url}/_local/lake/jobs/related-evidence`, { method: 'POST' });
+const body = (await res.json()) as {
+  window?: { fromMs: number; toMs: number };
+  result?: { products: number; lists: number };
+  error?: { message: string };
+};
+if (!res.ok || !body.result || !body.window) {
+  console.error(`rebuild failed: ${body.error?.message ?? res.status}`);
+  process.exit(1);
+}
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 console.log(
-  `rebuilt related lists from ${from} to ${to}: ${result.events} events, evidence for ${result.products} products, ${result.lists} lists written in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  `rebuilt related lists from the lake, ${day(body.window.fromMs)} to ${day(body.window.toMs - 1)}: evidence for ${body.result.products} products, ${body.result.lists} lists written in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
 );

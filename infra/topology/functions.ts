@@ -56,16 +56,6 @@ export const functions = [
     publishes: true,
   },
   {
-    id: 'record-behaviour',
-    entry: 'functions/record-behaviour.ts',
-    description: 'Appends each behaviour event once to the event log',
-    memoryMb: 256,
-    timeoutSeconds: 30,
-    sizing: 'Batches of up to 25 conditional writes; the queue visibility timeout is 6x this.',
-    tables: { eventlog: 'write' },
-    publishes: false,
-  },
-  {
     id: 'aggregate-signals',
     entry: 'functions/aggregate-signals.ts',
     description: 'Adds behaviour events to hourly signal buckets per product, exactly once',
@@ -98,24 +88,24 @@ export const functions = [
     id: 'train-hits',
     entry: 'functions/train-hits.ts',
     description:
-      'Retrains the hit model on the last weeks of the event log and promotes it if it ranks held-out breakouts at least as well',
+      "Retrains the hit model on the lake's daily per-product signals (the hit-daily-signals job) and promotes it if it ranks held-out breakouts at least as well",
     memoryMb: 3008,
     timeoutSeconds: 900,
     sizing:
-      'Holds eight weeks of events and the training rows in memory and trains with TensorFlow.js on the CPU: the most memory and the longest timeout Lambda offers by default. Runs weekly.',
-    tables: { eventlog: 'read', products: 'read', hitmodels: 'readWrite' },
+      'Holds products x days of daily signals (100k products x 56 days: 5.6M small rows) and the training rows, and trains with TensorFlow.js on the CPU: the most memory and the longest timeout Lambda offers by default. Never sees a raw event.',
+    tables: { products: 'read', hitmodels: 'readWrite' },
     publishes: true,
   },
   {
-    id: 'mine-bundles',
-    entry: 'functions/mine-bundles.ts',
+    id: 'lake-results',
+    entry: 'functions/lake-results.ts',
     description:
-      "Mines frequently-bought-together rules from 90 days of orders (FP-growth) and stores each product's best bundle; daily and after every 500 new orders",
+      "Stores a lake job's results as serving state: the RFM cut points, each product's bundle from the itemset counts, the rebuilt related evidence and neighbour lists",
     memoryMb: 1024,
-    timeoutSeconds: 300,
+    timeoutSeconds: 900,
     sizing:
-      'Holds 90 days of order baskets; FP-growth on 5,000 demo orders takes tens of milliseconds, the event log read dominates.',
-    tables: { eventlog: 'read', bundles: 'readWrite' },
+      "Reads the job's result files (JSON lines) and writes DynamoDB in batches. The rebuilt related evidence is the largest: one row per product with up to 200 partners, about 10 KB, so 100k products are 1 GB of text streamed through; past a few million products the writes belong in a Distributed Map over the files.",
+    tables: { rfmProfiles: 'write', bundles: 'write', related: 'write', products: 'read', scenes: 'read' },
     publishes: false,
   },
   {

@@ -6,18 +6,6 @@ import type { RuleDecl } from './types.ts';
 /** The bus rules: which events each function receives, directly or batched through a queue. */
 export const rules = [
   {
-    id: 'behaviour-to-eventlog',
-    description: 'Storefront behaviour events, batched through a queue, into the event log',
-    pattern: { source: [Sources.storefront], 'detail-type': [...behaviourEventTypes] },
-    target: {
-      kind: 'queue',
-      functionId: 'record-behaviour',
-      batchSize: 25,
-      maxBatchingWindowSeconds: 1,
-      maxReceiveCount: 5,
-    },
-  },
-  {
     id: 'catalog-upserts',
     description: 'Catalog, scene, promotion and customer changes into their tables',
     pattern: { source: [Sources.catalog], 'detail-type': [...catalogEventTypes] },
@@ -98,19 +86,6 @@ export const rules = [
     description: 'A retrained hit model scores every product again',
     pattern: { source: [Sources.hits], 'detail-type': ['HitModelTrained'] },
     target: { kind: 'direct', functionId: 'rerank-hits' },
-  },
-  {
-    id: 'orders-to-bundles',
-    description: 'Orders count toward the next bundle mining (every 500 new orders)',
-    pattern: { source: [Sources.storefront], 'detail-type': ['OrderPlaced'] },
-    target: {
-      kind: 'queue',
-      functionId: 'mine-bundles',
-      batchSize: 100,
-      maxBatchingWindowSeconds: 30,
-      maxReceiveCount: 5,
-      maxConcurrency: 2,
-    },
   },
   {
     id: 'orders-to-profiles',

@@ -55,24 +55,6 @@ export const tables = [
     ],
   },
   {
-    id: 'eventlog',
-    description:
-      'Every behaviour event once, for rebuilding models from history. Spread over day#shard partitions so that a burst on one product or one day does not make a hot partition.',
-    partitionKey: { name: 'bucket', type: 'S' },
-    sortKey: { name: 'eventKey', type: 'S' },
-    ttlAttribute: 'expiresAt',
-    accessPatterns: [
-      {
-        pattern: 'Append an event exactly once',
-        key: 'PutItem bucket = <yyyy-mm-dd>#<shard 0-7 by eventId hash>, eventKey = <occurredAt>#<eventId>, if not exists',
-      },
-      {
-        pattern: 'Replay one day in time order',
-        key: 'Query each of the 8 shards of bucket <yyyy-mm-dd>, merge',
-      },
-    ],
-  },
-  {
     id: 'related',
     description:
       'Per product: the neighbour list the related route reads (part = neighbours) and the decayed co-occurrence evidence it is scored from (part = evidence).',

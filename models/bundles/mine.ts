@@ -2,7 +2,7 @@ import type { BehaviourEvent } from '../../events/behaviour.ts';
 import { type Bundle, bestBundleFor, mineRules, type Rule } from './mining.ts';
 
 /**
- * Frequently-bought-together bundles for the service: order baskets from the event log, rules
+ * Frequently-bought-together bundles for the service: order baskets from the lake (models/lake/jobs/bundle-itemsets.ts), rules
  * mined at an absolute evidence floor (a rule needs `minCount` orders, whatever the shop's size, so
  * a small shop is not held to a support fraction made for a big one), and for every product the
  * best rule-backed bundle holding it (see `bestBundleFor` for why lift).

@@ -4,8 +4,8 @@ import type { BehaviourEvent } from '../../events/behaviour.ts';
  * Hourly signal buckets per product: the aggregate the hit model reads. `bucketDeltas` folds a batch
  * of behaviour events into one delta per product and hour, so the writer issues one update per
  * product-hour per batch (a viral product is one update per batch, not one per event). Pure: no
- * clock, no I/O. Dropping duplicate deliveries is the caller's job (the event log's conditional
- * put); this module counts what it is given.
+ * clock, no I/O. Dropping duplicate deliveries is the caller's job (the consumers' exactly-once
+ * markers); this module counts what it is given.
  */
 
 export const HOUR_MS = 3_600_000;

@@ -115,7 +115,7 @@ export function eventOrder(a: BehaviourEvent, b: BehaviourEvent): number {
 
 /**
  * The events in `eventOrder` with their instants (epoch ms), each parsed once; an input already in
- * order (the event log replays in time order) is not sorted again.
+ * order (a history replayed in time order) is not sorted again.
  */
 export function inTimeOrder(events: Iterable<BehaviourEvent>): { events: BehaviourEvent[]; times: number[] } {
   const list = [...events];
@@ -434,7 +434,7 @@ const asEvent = (e: VisitEntry): BehaviourEvent =>
  * The change a visit's new views and carts make to the evidence, whatever order they arrive in:
  * the visit's evidence recomputed in time order with them, minus the same without them (decayed
  * to the same instant). So a view that arrives after a later one of the same visit changes the
- * pairs exactly as if it had come first, and the sums equal a rebuild from the event log. Values
+ * pairs exactly as if it had come first, and the sums equal a rebuild from the whole history. Values
  * may be negative (a late view can turn a later one into a repeat). Returns the log to keep.
  */
 export function visitDelta(

@@ -15,7 +15,7 @@ import type { PriceStyleVerdict } from '../scenes/price-style.ts';
  * that in total, so for them the set is complete. An order older than every remembered one, when
  * the list is full, cannot be told apart from a duplicate; it is skipped (reported as `unverifiable`)
  * rather than risk counting it twice. Replays of old history go through `profilesFromOrders`, which
- * rebuilds profiles from the whole event log with a complete set. Chosen over an exactly-once
+ * rebuilds profiles from the whole history with a complete set. Chosen over an exactly-once
  * marker per order in the `processed` table: those markers expire after a week (TTL), the list in
  * the item does not, and it costs no extra item in the write.
  */

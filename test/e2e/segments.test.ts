@@ -213,12 +213,12 @@ describe('RFM segments on the local runtime', () => {
       );
     });
 
-    it('recomputes the cut points from every profile on the schedule', async () => {
-      const out = (await rt.runSchedule('rfm-cut-points-daily')) as RfmCutPoints;
-      expect(out).toMatchObject({ method: 'quintiles', population: seededProfiles });
-      expect(Date.parse(out.computedAt)).toBeGreaterThan(Date.parse(cuts.computedAt));
+    it("recomputes the cut points from every order in the lake on the schedule (the lake's rfm-cut-points job)", async () => {
+      const run = await rt.runLakeJob('rfm-cut-points');
+      expect(run.result).toMatchObject({ method: 'quintiles', population: seededProfiles });
+      expect(Date.parse(run.runAt)).toBeGreaterThan(Date.parse(cuts.computedAt));
       const res = await call('GET', `/v1/users/${first('core-loyal')}/profile`);
-      expect(res.body.distribution.computedAt).toBe(out.computedAt);
+      expect(res.body.distribution.computedAt).toBe(run.runAt);
     });
   });
 

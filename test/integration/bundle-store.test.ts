@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { countOrdersAndClaim, readBundle, writeBundles } from '../../functions/adapters/bundle-store.ts';
+import { readBundle, writeBundles } from '../../functions/adapters/bundle-store.ts';
 import { mineBundles } from '../../models/bundles/mine.ts';
 import { freshTables } from '../support/dynamo.ts';
 
@@ -32,12 +32,5 @@ describe('bundle store on DynamoDB Local', () => {
     const tent = await readBundle(db.names.bundles, 'tent', db.doc);
     expect(tent).toEqual({ bundle: undefined, minedAt: '2026-11-23T00:00:00.000Z' });
     expect((await readBundle(db.names.bundles, 'chair', db.doc)).bundle?.items).toEqual(['chair', 'desk']);
-  });
-
-  it('lets exactly one of many concurrent consumers claim each run', async () => {
-    const claims = await Promise.all(
-      Array.from({ length: 10 }, () => countOrdersAndClaim(db.names.bundles, 100, 500, db.doc)),
-    );
-    expect(claims.filter(Boolean)).toHaveLength(2);
   });
 });

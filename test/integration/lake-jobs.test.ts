@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,5 +127,23 @@ describe('lake jobs on DuckDB', () => {
     expect(fromEvents.length).toBeGreaterThan(5_000);
     expect(fromEvents.filter((r) => r.label > 0).length).toBeGreaterThan(10);
     expect(fromLake).toEqual(fromEvents);
+  });
+
+  it('sets a record that is not an event aside (as Firehose does) and writes its neighbours', async () => {
+    const root2 = mkdtempSync(join(tmpdir(), 'lake-bad-'));
+    const small = await LocalLake.open({ root: root2, memoryLimit: '256MB' });
+    try {
+      const good = demo.events.slice(0, 3);
+      const out = await small.append([good[0], { eventId: 'evt-poison-1', productId: 42 }, ...good.slice(1)]);
+      expect(out).toEqual({ written: 3, errors: 1 });
+      const ids = await small.query<{ event_id: string }>('SELECT event_id FROM events ORDER BY event_id');
+      expect(ids.map((r) => r.event_id)).toEqual(good.map((e) => e.eventId).sort());
+      const aside = readdirSync(join(root2, 'errors'));
+      expect(aside).toHaveLength(1);
+      expect(readFileSync(join(root2, 'errors', aside[0]!), 'utf8')).toContain('evt-poison-1');
+    } finally {
+      small.close();
+      rmSync(root2, { recursive: true, force: true });
+    }
   });
 });

@@ -8,21 +8,27 @@ import {
   putPolicy,
   readPolicy,
   readProfile,
-  recomputeCutPoints,
-  scanProfileSummaries,
   updateProfiles,
+  writeCutPoints,
 } from '../../functions/adapters/profile-store.ts';
 import { standingReader } from '../../functions/adapters/standing-store.ts';
 import { priceBandIn } from '../../models/hits/features.ts';
 import { DEFAULT_SEGMENT_POLICY } from '../../models/segments/policy.ts';
 import type { OrderFact } from '../../models/segments/profile.ts';
 import { classify } from '../../models/segments/rules.ts';
+import { computeCutPoints, type ProfileSummary } from '../../models/segments/scoring.ts';
 import { freshTables } from '../support/dynamo.ts';
 
 let t: Awaited<ReturnType<typeof freshTables>>;
 let names: { rfmProfiles: string; products: string; rankings: string };
 const T0 = Date.parse('2026-11-01T00:00:00Z');
 const HOUR = 3_600_000;
+
+/** The stored profiles' figures (the shop's cut points come from the lake's orders; here, from them). */
+const storedSummaries = async (): Promise<ProfileSummary[]> =>
+  ((await t.doc.send(new ScanCommand({ TableName: names.rfmProfiles, ConsistentRead: true }))).Items ?? [])
+    .filter((i) => !String(i.userId).startsWith('#'))
+    .map((i) => ({ lastOrderAt: i.lastOrderAt, orders: i.orders, monetary: i.monetary }));
 
 const order = (userId: string, orderId: string, hoursIn: number, paidPrice = 10_000): OrderFact => ({
   orderId,
@@ -101,23 +107,22 @@ describe('functions/adapters/profile-store', () => {
     });
   });
 
-  describe('recomputeCutPoints', () => {
-    it('scores every stored profile by quintiles and stores the cut points under #cuts', async () => {
+  describe('writeCutPoints', () => {
+    it('stores the cut points under #cuts, read beside every profile', async () => {
       const many = Array.from({ length: 30 }, (_, i) =>
         Array.from({ length: 1 + (i % 5) }, (_, k) => order(`u-q${i}`, `o-q${i}-${k}`, i * 10 + k, 2_000)),
       ).flat();
       await updateProfiles(names, many, { client: t.doc });
       const now = T0 + 30 * 24 * HOUR;
-      const cuts = await recomputeCutPoints(names.rfmProfiles, now, { client: t.doc });
-      // u-dup, u-busy and the 30 here; the #cuts item is not a profile.
+      const cuts = computeCutPoints(await storedSummaries(), now);
+      // u-dup, u-busy and the 30 here.
       expect(cuts).toMatchObject({
         method: 'quintiles',
         population: 32,
         computedAt: new Date(now).toISOString(),
       });
-      expect((await scanProfileSummaries(names.rfmProfiles, { client: t.doc })).length).toBe(32);
-      const again = await recomputeCutPoints(names.rfmProfiles, now, { client: t.doc });
-      expect(again).toEqual(cuts);
+      await writeCutPoints(names.rfmProfiles, cuts, { client: t.doc });
+      await writeCutPoints(names.rfmProfiles, cuts, { client: t.doc });
 
       const stored = await readProfile(names.rfmProfiles, 'u-busy', { client: t.doc });
       expect(stored.cuts).toEqual(cuts);
@@ -204,12 +209,11 @@ describe('functions/adapters/profile-store', () => {
   });
 
   describe('the segment policy item', () => {
-    it('round-trips beside the profiles, classifies with its table and stays out of the cut points', async () => {
+    it('round-trips beside the profiles and classifies with its table', async () => {
       expect(await readPolicy(names.rfmProfiles, { client: t.doc })).toEqual({
         policy: undefined,
         updatedAt: undefined,
       });
-      const population = (await scanProfileSummaries(names.rfmProfiles, { client: t.doc })).length;
       const policy = SegmentPolicy.parse({
         table: {
           rules: [{ segment: 'lapsed', description: 'Long gone.', r: { max: 1 } }],
@@ -223,9 +227,9 @@ describe('functions/adapters/profile-store', () => {
         policy,
         updatedAt: at.toISOString(),
       });
-      expect((await scanProfileSummaries(names.rfmProfiles, { client: t.doc })).length).toBe(population);
-      const cuts = await recomputeCutPoints(names.rfmProfiles, at.getTime(), { client: t.doc });
-      expect(cuts.population).toBe(population);
+      await writeCutPoints(names.rfmProfiles, computeCutPoints(await storedSummaries(), at.getTime()), {
+        client: t.doc,
+      });
       // Read in the same one BatchGetItem as the profile, and used for the segment.
       const stored = await readProfile(names.rfmProfiles, 'u-busy', { client: t.doc });
       expect(stored.policy).toEqual(policy);

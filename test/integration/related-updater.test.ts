@@ -4,10 +4,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import type { Product } from '../../events/catalog.ts';
 import { batchWriteAll } from '../../functions/adapters/dynamo/batch-write.ts';
-import { appendToEventLog } from '../../functions/adapters/eventlog-store.ts';
-import { rebuildRelated } from '../../functions/adapters/related-rebuild.ts';
+import { storeRebuiltRelated } from '../../functions/adapters/related-rebuild.ts';
 import { readNeighbourLists } from '../../functions/adapters/related-store.ts';
 import { updateRelated } from '../../functions/adapters/related-updater.ts';
+import { buildEvidence } from '../../models/related/batch.ts';
 import { catalogProduct } from '../support/builders.ts';
 import { freshTables } from '../support/dynamo.ts';
 import { injectFaults, SimulatedCrash } from '../support/faults.ts';
@@ -187,7 +187,7 @@ describe('updateRelated on DynamoDB Local', () => {
     expect((await evidenceOf(id(3), crashy))?.orders).toBeCloseTo(1, 6);
   });
 
-  it('rebuilds from the event log to the same evidence as the live path', async () => {
+  it("stores a rebuild (the lake job's evidence) to the same evidence as the live path, and a list for every product", async () => {
     const rebuilt = await freshTables();
     await batchWriteAll(
       rebuilt.names.products,
@@ -201,13 +201,12 @@ describe('updateRelated on DynamoDB Local', () => {
       order([190, 191], t0 + 3_600_000),
       order([191, 193], t0 + 7_200_000),
     ];
-    for (const e of history) await appendToEventLog(rebuilt.names.eventlog, e, rebuilt.doc);
-    const result = await rebuildRelated(
-      rebuilt.names,
-      { fromDay: '2026-11-19', toDay: '2026-11-21', now: t0 + 7_200_000 },
-      { client: rebuilt.doc },
-    );
-    expect(result).toMatchObject({ events: 3, lists: 200 });
+    // The lake's related-evidence job computes what buildEvidence does (test/integration/lake-jobs.test.ts).
+    const result = await storeRebuiltRelated(rebuilt.names, buildEvidence(history), {
+      now: t0 + 7_200_000,
+      client: rebuilt.doc,
+    });
+    expect(result).toMatchObject({ products: 4, lists: 200 });
     await updateRelated(db.names, history, { client: db.doc });
     const live = await evidenceOf(id(190));
     const fromLog = await rebuilt.doc.send(

@@ -1,14 +1,11 @@
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { BehaviourEvent } from '../../events/behaviour.ts';
 import type { Product } from '../../events/catalog.ts';
 import { dynamoCatalogReader, putIfNewer } from '../../functions/adapters/catalog-store.ts';
 import { batchWriteAll, UnprocessedItemsError } from '../../functions/adapters/dynamo/batch-write.ts';
-import { appendToEventLog, importToEventLog, readEventLog } from '../../functions/adapters/eventlog-store.ts';
 import { listProducts } from '../../models/catalog.ts';
 import { DomainError } from '../../models/errors.ts';
-import { EVENTLOG_SEGMENT_MAX_EVENTS, eventLogKey } from '../../models/eventlog.ts';
 import { catalogProduct } from '../support/builders.ts';
 import { freshTables } from '../support/dynamo.ts';
 
@@ -123,68 +120,6 @@ describe('catalog store', () => {
       );
       expect(out.Item?.title).toBe('v2');
     });
-  });
-});
-
-describe('event log', () => {
-  const event: BehaviourEvent = {
-    type: 'ProductViewed',
-    eventId: 'evt-int-00001',
-    occurredAt: '2026-11-20T23:30:00-02:00',
-    version: 1,
-    sessionId: 's-1',
-    productId: 'p-00001',
-  };
-
-  it('stores an event once, however often it is delivered, under its UTC day', async () => {
-    expect(await appendToEventLog(db.names.eventlog, event, db.doc)).toBe(true);
-    expect(await appendToEventLog(db.names.eventlog, event, db.doc)).toBe(false);
-    const { bucket } = eventLogKey(event);
-    expect(bucket.startsWith('2026-11-21#')).toBe(true);
-    const out = await db.doc.send(
-      new QueryCommand({
-        TableName: db.names.eventlog,
-        KeyConditionExpression: '#b = :b',
-        ExpressionAttributeNames: { '#b': 'bucket' },
-        ExpressionAttributeValues: { ':b': bucket },
-      }),
-    );
-    expect(out.Items?.filter((i) => i.eventId === event.eventId)).toHaveLength(1);
-  });
-
-  it('replays live events and imported segments together, in time order, each event once', async () => {
-    const at = (n: number) => new Date(Date.UTC(2026, 9, 1, 0, 0, n * 7)).toISOString();
-    const history: BehaviourEvent[] = Array.from(
-      { length: 2 * EVENTLOG_SEGMENT_MAX_EVENTS + 500 },
-      (_, n) => ({
-        type: 'ProductViewed',
-        eventId: `evt-hist-${n}`,
-        occurredAt: at(n),
-        version: 1,
-        sessionId: `s-${n % 50}`,
-        productId: `p-${String(n % 97).padStart(5, '0')}`,
-      }),
-    );
-    await importToEventLog(db.names.eventlog, history, { client: db.doc });
-    // Importing again and a live redelivery of an imported event must not duplicate anything.
-    await importToEventLog(db.names.eventlog, history, { client: db.doc });
-    await appendToEventLog(db.names.eventlog, history[10]!, db.doc);
-    const live = { ...history[0]!, eventId: 'evt-live-1', occurredAt: '2026-10-01T00:00:03Z' };
-    await appendToEventLog(db.names.eventlog, live, db.doc);
-
-    const replayed: BehaviourEvent[] = [];
-    for await (const day of readEventLog(
-      db.names.eventlog,
-      { fromDay: '2026-10-01', toDay: '2026-10-03' },
-      db.doc,
-    )) {
-      replayed.push(...day);
-    }
-    expect(replayed).toHaveLength(history.length + 1);
-    expect(new Set(replayed.map((e) => e.eventId)).size).toBe(replayed.length);
-    expect(replayed.map((e) => e.eventId).slice(0, 3)).toEqual(['evt-hist-0', 'evt-live-1', 'evt-hist-1']);
-    const times = replayed.map((e) => Date.parse(e.occurredAt));
-    expect(times).toEqual([...times].sort((a, b) => a - b));
   });
 });
 

@@ -51,7 +51,7 @@ describe('infra/scripts/diagram.ts', () => {
 
     it('draws each table access with the arrow of its kind', () => {
       expect(diagram).toContain('fn_hits_read -.-> table_rankings');
-      expect(diagram).toContain('fn_record_behaviour --> table_eventlog');
+      expect(diagram).toContain('fn_lake_results --> table_bundles');
       expect(diagram).toContain('fn_pricing <--> table_quotes');
     });
   });

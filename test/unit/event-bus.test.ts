@@ -9,7 +9,7 @@ const queued: RuleDecl = {
   pattern: { source: ['shop'], 'detail-type': ['ProductViewed'] },
   target: {
     kind: 'queue',
-    functionId: 'record-behaviour',
+    functionId: 'aggregate-signals',
     batchSize: 3,
     maxBatchingWindowSeconds: 1,
     maxReceiveCount: 3,

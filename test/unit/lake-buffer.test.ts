@@ -18,10 +18,13 @@ describe('LakeBuffer (Firehose-style buffering for the local lake)', () => {
 
   it('delivers when the buffer reaches its size, and not before', async () => {
     const deliveries: string[][] = [];
-    const buffer = new LakeBuffer(async (events) => deliveries.push(events.map((e) => e.eventId)), {
-      maxBytes: 3 * JSON.stringify(view(1)).length,
-      maxSeconds: 300,
-    });
+    const buffer = new LakeBuffer(
+      async (events) => deliveries.push(events.map((e) => (e as BehaviourEvent).eventId)),
+      {
+        maxBytes: 3 * JSON.stringify(view(1)).length,
+        maxSeconds: 300,
+      },
+    );
     buffer.add([view(1), view(2)]);
     expect(deliveries).toEqual([]);
     buffer.add([view(3)]);
@@ -52,7 +55,7 @@ describe('LakeBuffer (Firehose-style buffering for the local lake)', () => {
     const buffer = new LakeBuffer(
       async (events) => {
         if (fail) throw new Error('disk full');
-        deliveries.push(events.map((e) => e.eventId));
+        deliveries.push(events.map((e) => (e as BehaviourEvent).eventId));
       },
       { maxBytes: 1_000_000, maxSeconds: 60 },
     );

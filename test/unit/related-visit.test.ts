@@ -13,7 +13,7 @@ import {
 
 const T0 = Date.UTC(2026, 10, 23, 10);
 
-/** One visit's events applied in time order at once: what a rebuild from the event log computes. */
+/** One visit's events applied in time order at once: what a rebuild from the whole history computes. */
 function inOneGo(entries: VisitEntry[]): Map<string, MutableEvidence> {
   const events: BehaviourEvent[] = entries.map((e) =>
     e.kind === 'view'

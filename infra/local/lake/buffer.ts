@@ -1,7 +1,5 @@
-import type { BehaviourEvent } from '../../../events/behaviour.ts';
-
-/** Where a full or old enough buffer goes: the local lake's `append`. */
-export type LakeSink = (events: readonly BehaviourEvent[]) => Promise<unknown>;
+/** Where a full or old enough buffer goes: the local lake's `append` (records it could not convert are counted). */
+export type LakeSink = (records: readonly unknown[]) => Promise<{ errors: number } | unknown>;
 
 /**
  * Buffers events for the lake as Firehose does: a delivery is written when the buffer holds
@@ -10,21 +8,28 @@ export type LakeSink = (events: readonly BehaviourEvent[]) => Promise<unknown>;
  * tried again at the next flush (Firehose retries, then errors to a prefix; nothing is dropped).
  */
 export class LakeBuffer {
-  private pending: BehaviourEvent[] = [];
+  private pending: unknown[] = [];
   private bytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   /** Deliveries written, and the last write's error, for /_local/status. */
-  readonly stats = { deliveries: 0, records: 0, failures: 0, lastError: undefined as string | undefined };
+  readonly stats = {
+    deliveries: 0,
+    records: 0,
+    /** Records the sink could not convert (written aside, as Firehose's error output). */
+    conversionErrors: 0,
+    failures: 0,
+    lastError: undefined as string | undefined,
+  };
 
   constructor(
     private readonly sink: LakeSink,
     private readonly options: { maxBytes: number; maxSeconds: number },
   ) {}
 
-  add(events: readonly BehaviourEvent[]): void {
-    if (events.length === 0) return;
-    for (const e of events) {
+  add(records: readonly unknown[]): void {
+    if (records.length === 0) return;
+    for (const e of records) {
       this.pending.push(e);
       this.bytes += JSON.stringify(e).length;
     }
@@ -43,9 +48,11 @@ export class LakeBuffer {
     this.bytes = 0;
     this.writing = this.writing.then(async () => {
       try {
-        await this.sink(batch);
+        const out = await this.sink(batch);
+        const errors = (out as { errors?: number } | undefined)?.errors ?? 0;
         this.stats.deliveries++;
-        this.stats.records += batch.length;
+        this.stats.records += batch.length - errors;
+        this.stats.conversionErrors += errors;
       } catch (error) {
         this.stats.failures++;
         this.stats.lastError = (error as Error).message;

@@ -77,10 +77,26 @@ export class LocalLake {
 
   /**
    * Writes events as new Parquet files, one per partition touched (an append: the lake is
-   * at-least-once, as Firehose is, and the jobs' SQL drops repeated event ids).
+   * at-least-once, as Firehose is, and the jobs' SQL drops repeated event ids). A record that is not
+   * a behaviour event cannot be converted: it goes, as it came, to `errors/` (Firehose's error output
+   * prefix) and the others are written; one bad record never holds back its neighbours.
    */
-  async append(events: readonly BehaviourEvent[]): Promise<number> {
-    if (events.length === 0) return 0;
+  async append(records: readonly unknown[]): Promise<{ written: number; errors: number }> {
+    const events: BehaviourEvent[] = [];
+    const bad: unknown[] = [];
+    for (const r of records) {
+      const parsed = BehaviourEvent.safeParse(r);
+      if (parsed.success) events.push(parsed.data);
+      else bad.push(r);
+    }
+    if (bad.length > 0) {
+      mkdirSync(join(this.root, 'errors'), { recursive: true });
+      writeFileSync(
+        join(this.root, 'errors', `conversion-failed-${randomUUID()}.jsonl`),
+        `${bad.map((r) => JSON.stringify(r)).join('\n')}\n`,
+      );
+    }
+    if (events.length === 0) return { written: 0, errors: bad.length };
     const staging = join(tmpdir(), `merchandiser-lake-${randomUUID()}.jsonl`);
     const lines = events.map((e) => {
       const record = lakeRecord(e as unknown as Record<string, unknown>, EVENT_COLUMNS);
@@ -98,7 +114,7 @@ export class LocalLake {
     } finally {
       rmSync(staging, { force: true });
     }
-    return events.length;
+    return { written: events.length, errors: bad.length };
   }
 
   /** (Re)defines the `events` view the jobs read: the Parquet files, or an empty table before any. */
