@@ -241,19 +241,17 @@ async function applyChunk(
     ((first[names.related] ?? []) as unknown as StoredVisit[]).map((v) => [v.productId, v]),
   );
   // What a duplicate's first delivery touched: an order's lines; a view or cart's product and the
-  // visit's products it paired with (the visit log holds them all, the event's own included).
+  // products of its visit it could pair with (those touched within the session gap of it).
+  const gapMs = config.sessionGapMinutes * 60_000;
   const stale = events
     .filter((e) => done.has(marker(e)))
-    .flatMap((e) =>
-      e.type === 'OrderPlaced'
-        ? e.lines.map((l) => l.productId)
-        : [
-            (e as { productId: string }).productId,
-            ...(logs.get(visitLogKey((e as { sessionId: string }).sessionId))?.entries ?? []).map(
-              (v) => v.productId,
-            ),
-          ],
-    );
+    .flatMap((e) => {
+      if (e.type === 'OrderPlaced') return e.lines.map((l) => l.productId);
+      const { productId, sessionId } = e as { productId: string; sessionId: string };
+      const at = Date.parse(e.occurredAt);
+      const log = logs.get(visitLogKey(sessionId))?.entries ?? [];
+      return [productId, ...log.filter((v) => Math.abs(v.at - at) <= gapMs).map((v) => v.productId)];
+    });
   if (fresh.length === 0) return { applied: 0, duplicates: events.length, evidence: [], stale };
 
   // Orders pair their own lines. Views and carts pair within their visit, which this consumer keeps

@@ -10,6 +10,7 @@ import {
   routes,
   rules,
   schedules,
+  type TableDecl,
   type TableId,
   tables,
 } from '../../infra/topology.ts';
@@ -79,13 +80,21 @@ describe('ServiceStack', () => {
     });
 
     it('turns on TTL where the topology declares it', () => {
-      dev.template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
-        KeySchema: [
-          { AttributeName: 'bucket', KeyType: 'HASH' },
-          { AttributeName: 'eventKey', KeyType: 'RANGE' },
-        ],
-      });
+      for (const t of tables as readonly TableDecl[]) {
+        const keys = [
+          { AttributeName: t.partitionKey.name, KeyType: 'HASH' },
+          ...(t.sortKey ? [{ AttributeName: t.sortKey.name, KeyType: 'RANGE' }] : []),
+        ];
+        const ttl = t.ttlAttribute ? { AttributeName: t.ttlAttribute, Enabled: true } : Match.absent();
+        dev.template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+          KeySchema: keys,
+          TimeToLiveSpecification: ttl,
+        });
+      }
+      // The visit records and the quotes expire; the catalog does not.
+      expect((tables as readonly TableDecl[]).filter((t) => t.ttlAttribute).map((t) => t.id)).toEqual(
+        expect.arrayContaining(['visits', 'quotes', 'processed']),
+      );
     });
 
     it('retains tables and protects them from deletion in prod only', () => {
