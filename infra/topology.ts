@@ -1034,6 +1034,12 @@ export const schedules = [
   },
 ] as const satisfies readonly ScheduleDecl[];
 
+/**
+ * What answers a request no route takes (the HTTP API's `$default` route): 404 or 405 in the one
+ * error shape, instead of API Gateway's bare `{"message":"Not Found"}`.
+ */
+export const defaultRoute = { functionId: 'api-system' } as const satisfies { functionId: FunctionId };
+
 export type RouteKey = `${(typeof routes)[number]['method']} ${(typeof routes)[number]['path']}`;
 
 /** The environment variable through which a function learns a table's physical name. */
