@@ -5,6 +5,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { useClock } from '../../functions/lib/clock.ts';
 import {
+  defaultRoute,
   EVENT_BUS_ENV,
   type FunctionDecl,
   type FunctionId,
@@ -160,6 +161,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       // The demo storefront, dashboard and quote explainer (infra/local/demo), on the API's origin.
       demoPages({ log }),
     ],
+    defaultRoute.functionId,
   );
 
   const timers: NodeJS.Timeout[] = [];
