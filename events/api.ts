@@ -1,13 +1,14 @@
 import * as z from 'zod';
 import { BehaviourEvent } from './behaviour.ts';
-import { Product, Scene, Slot, SlotConstraint, Slug, sceneSlots } from './catalog.ts';
+import { Product, Scene, SLOT_CONSTRAINT_RULE, Slot, SlotConstraint, Slug, sceneSlots } from './catalog.ts';
 import {
   CalendarDate,
   CurrencyCode,
   Id,
   Instant,
   LocalizedText,
-  MinorUnits,
+  MAX_PRICE,
+  MinorUnitsSum,
   ProductId,
   PromotionId,
   SceneId,
@@ -57,7 +58,8 @@ export type ProductCard = z.infer<typeof ProductCard>;
 export const ListProductsQuery = z.strictObject({
   category: Slug.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(1024).optional(),
+  /** Opaque: the `nextCursor` of the previous page, as it was. */
+  cursor: z.string().max(1024).describe('The `nextCursor` of the previous page, as it was').optional(),
 });
 export const ProductPage = z
   .object({ items: z.array(ProductCard), nextCursor: z.string().nullable() })
@@ -76,6 +78,10 @@ const TokenUserId = UserId.optional().describe(
   "Optional: only the bearer token's own user id (the shopper comes from the token; another id is a 403, one without a token a 401)",
 );
 
+/** A product id's pattern (events/common.ts Id), as a fragment. */
+const ID_FRAGMENT = '[A-Za-z0-9][A-Za-z0-9._:-]{0,63}';
+const EXCLUDE_LIST = new RegExp(`^\\s*(?:${ID_FRAGMENT}\\s*)?(?:,\\s*(?:${ID_FRAGMENT}\\s*)?)*$`);
+
 /** `GET /v1/products/{productId}/related`. */
 export const RelatedQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(50).default(10),
@@ -85,6 +91,9 @@ export const RelatedQuery = z.strictObject({
   exclude: z
     .string()
     .max(2_000)
+    // Comma-separated product ids, blanks around each and empty items allowed (at most 100 ids).
+    .regex(EXCLUDE_LIST, 'must be product ids separated by commas')
+    .describe('Comma-separated product ids the storefront already shows (at most 100)')
     .optional()
     .transform((s, ctx) => {
       const ids = (s ?? '')
@@ -104,7 +113,8 @@ export const RelatedQuery = z.strictObject({
       return ids;
     }),
   category: Slug.optional(),
-  maxPrice: z.coerce.number().pipe(MinorUnits).optional(),
+  /** In minor units, a whole number. */
+  maxPrice: z.coerce.number().int().min(0).max(MAX_PRICE).optional(),
   /** At most this many items of one category, unless a category is asked for (default 3). */
   perCategory: z.coerce.number().int().min(1).max(50).default(3),
 });
@@ -142,7 +152,7 @@ export const Redemption = z
     status: z.literal('redeemed'),
     redeemedAt: Instant,
     currency: CurrencyCode,
-    total: MinorUnits,
+    total: MinorUnitsSum,
     reservations: z.array(Reservation),
   })
   .meta({ id: 'Redemption' });
@@ -269,11 +279,16 @@ export type HitSignalSeries = z.infer<typeof HitSignalSeries>;
 export const PricePreview = z
   .object({
     currency: CurrencyCode,
-    subtotal: MinorUnits,
-    total: MinorUnits,
-    savings: MinorUnits,
+    subtotal: MinorUnitsSum,
+    total: MinorUnitsSum,
+    savings: MinorUnitsSum,
     applied: z.array(
-      z.object({ promotionId: z.string(), title: z.string(), amount: MinorUnits, explanation: z.string() }),
+      z.object({
+        promotionId: z.string(),
+        title: z.string(),
+        amount: MinorUnitsSum,
+        explanation: z.string(),
+      }),
     ),
     missed: z.array(
       z.object({ promotionId: z.string().optional(), reason: z.string(), explanation: z.string() }),
@@ -407,7 +422,12 @@ export const PutSceneRequest = Scene.extend({
   title: StrictText,
   summary: StrictText,
   guide: Scene.shape.guide.strict(),
-  slots: sceneSlots(Slot.extend({ title: StrictText, constraint: SlotConstraint.strict() }).strict()),
+  slots: sceneSlots(
+    Slot.extend({
+      title: StrictText,
+      constraint: SlotConstraint.strict().meta(SLOT_CONSTRAINT_RULE),
+    }).strict(),
+  ),
 })
   .strict()
   .meta({ id: 'PutSceneRequest' });

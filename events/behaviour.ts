@@ -37,7 +37,8 @@ export const OrderPlaced = eventSchema('OrderPlaced', {
 
 export const SearchPerformed = eventSchema('SearchPerformed', {
   ...who,
-  query: z.string().trim().min(1).max(200),
+  /** Trimmed; blanks alone are not a query. */
+  query: z.string().max(200).regex(/\S/, 'must not be blank').trim(),
   resultProductIds: z.array(ProductId).max(100),
   clickedProductId: ProductId.optional(),
 });

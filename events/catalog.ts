@@ -48,6 +48,8 @@ export type Product = z.infer<typeof Product>;
 export const Season = z.enum(['spring', 'summer', 'autumn', 'winter', 'all-year']);
 export type Season = z.infer<typeof Season>;
 
+/** A slot constraint names categories or tags (or both), as JSON Schema says it. */
+export const SLOT_CONSTRAINT_RULE = { anyOf: [{ required: ['categories'] }, { required: ['tags'] }] };
 export const SlotConstraint = z
   .object({
     categories: z.array(Slug).min(1).max(10).optional(),
@@ -55,7 +57,9 @@ export const SlotConstraint = z
   })
   .refine((c) => c.categories !== undefined || c.tags !== undefined, {
     message: 'a slot needs a category or a tag constraint',
-  });
+  })
+  // The same rule in the exported JSON Schema.
+  .meta(SLOT_CONSTRAINT_RULE);
 
 export const Slot = z.object({
   /** The role the slot plays in the scene, e.g. "tent", "lamp". */

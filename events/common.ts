@@ -25,7 +25,14 @@ export const CalendarDate = z.iso.date();
  * Money is always an integer number of minor units (fen for CNY, yen for JPY) in the catalog's
  * currency; no floating point touches a price anywhere in the service.
  */
-export const MinorUnits = z.int().min(0).max(1_000_000_000_00);
+export const MAX_PRICE = 1_000_000_000_00;
+export const MinorUnits = z.int().min(0).max(MAX_PRICE);
+/**
+ * A sum of prices (a line total, a cart's subtotal, a discount): it can pass the largest price
+ * (two units at it), so it is bounded only by exact arithmetic. A quote holds at most 50 lines of
+ * 999 units at MAX_PRICE, about 5e15, below 2^53; the engine allocates in BigInt past that.
+ */
+export const MinorUnitsSum = z.int().min(0);
 export const CurrencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as CNY');
 
 export const Quantity = z.int().min(1).max(10_000);

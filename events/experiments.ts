@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Id, Instant, MinorUnits, PromotionId, UserId } from './common.ts';
+import { Id, Instant, MinorUnitsSum, PromotionId, UserId } from './common.ts';
 import { eventSchema } from './envelope.ts';
 import { SegmentName } from './segments.ts';
 import { StrategyName } from './strategies.ts';
@@ -116,7 +116,32 @@ export const Experiment = z
       });
     }
   })
-  .meta({ id: 'Experiment' });
+  .meta({
+    id: 'Experiment',
+    // The per-variant rule of the superRefine above, as JSON Schema says it.
+    if: { properties: { target: { properties: { kind: { const: 'promotion' } } } } },
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else keywords.
+    then: { properties: { variants: { items: { properties: { promotion: {} }, required: ['promotion'] } } } },
+    else: { properties: { variants: { items: { properties: { strategy: {} }, required: ['strategy'] } } } },
+    examples: [
+      {
+        experimentId: 'exp-related-content-first',
+        title: 'Content-first related products',
+        hypothesis: 'Similar products convert better than co-views on the product page',
+        target: { kind: 'recommendationStrategy', surface: 'related' },
+        variants: [
+          { variantId: 'A', weight: 50, strategy: 'behavioural' },
+          { variantId: 'B', weight: 50, strategy: 'content-first' },
+        ],
+        control: 'A',
+        audience: 'all',
+        startAt: '2026-12-01T00:00:00Z',
+        endAt: '2026-12-31T00:00:00Z',
+        goal: 'addToCart',
+        windowHours: 72,
+      },
+    ],
+  });
 export type Experiment = z.infer<typeof Experiment>;
 export type ExperimentInput = z.input<typeof Experiment>;
 
@@ -170,7 +195,7 @@ export const VariantResult = z.object({
   conversionRate: z.number().min(0).max(1).nullable(),
   /** Wilson score interval at 95%. */
   interval95: z.object({ low: z.number().min(0).max(1), high: z.number().min(0).max(1) }),
-  revenue: MinorUnits,
+  revenue: MinorUnitsSum,
   /** Revenue in minor units per exposed shopper. */
   revenuePerExposure: z.number().min(0).nullable(),
   /** Against the control; null for the control itself and when either has no exposures. */

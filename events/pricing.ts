@@ -1,5 +1,15 @@
 import * as z from 'zod';
-import { CurrencyCode, Id, Instant, Locale, MinorUnits, ProductId, PromotionId, UserId } from './common.ts';
+import {
+  CurrencyCode,
+  Id,
+  Instant,
+  Locale,
+  MinorUnits,
+  MinorUnitsSum,
+  ProductId,
+  PromotionId,
+  UserId,
+} from './common.ts';
 import { ServedVariant } from './experiments.ts';
 
 /**
@@ -10,11 +20,11 @@ import { ServedVariant } from './experiments.ts';
 export const MAX_QUOTE_ITEMS = 50;
 export const MAX_COUPON_CODES = 5;
 
+/** As the shopper typed it: case and surrounding blanks do not matter (`" winter-30 "` is WINTER-30). */
 export const CouponCode = z
   .string()
-  .trim()
-  .toUpperCase()
-  .pipe(z.string().regex(/^[A-Z0-9-]{3,32}$/, 'must be 3-32 letters, digits or "-"'));
+  .regex(/^\s*[A-Za-z0-9-]{3,32}\s*$/, 'must be 3-32 letters, digits or "-"')
+  .transform((code) => code.trim().toUpperCase());
 
 export const QuoteRequest = z
   .strictObject({
@@ -59,9 +69,9 @@ export const QuoteLine = z.object({
   unitPrice: MinorUnits,
   quantity: z.int().min(1),
   /** Bundle and order-level discounts allocated to this line (largest remainder). */
-  discount: MinorUnits,
+  discount: MinorUnitsSum,
   /** unitPrice * quantity - discount. The lines sum exactly to `total`. */
-  lineTotal: MinorUnits,
+  lineTotal: MinorUnitsSum,
   promotionIds: z.array(PromotionId),
 });
 export type QuoteLine = z.infer<typeof QuoteLine>;
@@ -72,7 +82,7 @@ export const AppliedPromotion = z.object({
   stage: PricingStage,
   title: z.string(),
   /** What this promotion saves on this quote (0 for a gift: see `giftValue`). */
-  amount: MinorUnits,
+  amount: MinorUnitsSum,
   explanation: z.string(),
   productIds: z.array(ProductId),
   code: z.string().optional(),
@@ -111,17 +121,17 @@ export const MissedPromotion = z.object({
   explanation: z.string(),
   /** For belowMinSpend: the spend needed, the spend counted, and the difference. */
   needed: MinorUnits.optional(),
-  have: MinorUnits.optional(),
-  shortfall: MinorUnits.optional(),
+  have: MinorUnitsSum.optional(),
+  shortfall: MinorUnitsSum.optional(),
 });
 export type MissedPromotion = z.infer<typeof MissedPromotion>;
 
 export const NextTier = z.object({
   promotionId: PromotionId,
   /** Spend this much more on eligible items... */
-  add: MinorUnits,
+  add: MinorUnitsSum,
   /** ...to save this much more. */
-  extraSaving: MinorUnits,
+  extraSaving: MinorUnitsSum,
   explanation: z.string(),
 });
 export type NextTier = z.infer<typeof NextTier>;
@@ -130,9 +140,9 @@ export const MarginCap = z.object({
   promotionId: PromotionId,
   productIds: z.array(ProductId),
   /** The discount the promotion asked for, what the margin floor allowed, and the difference. */
-  requested: MinorUnits,
-  granted: MinorUnits,
-  capped: MinorUnits,
+  requested: MinorUnitsSum,
+  granted: MinorUnitsSum,
+  capped: MinorUnitsSum,
   explanation: z.string(),
 });
 export type MarginCap = z.infer<typeof MarginCap>;
@@ -146,8 +156,8 @@ export const GroupQuote = z.object({
   size: z.int().min(2),
   unitPriceNow: MinorUnits,
   unitPriceWhenComplete: MinorUnits,
-  totalNow: MinorUnits,
-  totalWhenComplete: MinorUnits,
+  totalNow: MinorUnitsSum,
+  totalWhenComplete: MinorUnitsSum,
 });
 export type GroupQuote = z.infer<typeof GroupQuote>;
 
@@ -173,15 +183,15 @@ export const QuoteBody = z.object({
   group: GroupQuote.nullable(),
   reservations: z.array(Reservation),
   /** Sum of list price * quantity of the items (gifts excluded). */
-  subtotal: MinorUnits,
+  subtotal: MinorUnitsSum,
   /** Saved by item-level prices, and by bundle and order-level discounts. */
-  itemDiscount: MinorUnits,
-  orderDiscount: MinorUnits,
-  total: MinorUnits,
+  itemDiscount: MinorUnitsSum,
+  orderDiscount: MinorUnitsSum,
+  total: MinorUnitsSum,
   /** subtotal - total; never more than the subtotal. */
-  savings: MinorUnits,
+  savings: MinorUnitsSum,
   /** List value of the gift lines (not counted in savings). */
-  giftValue: MinorUnits,
+  giftValue: MinorUnitsSum,
 });
 export type QuoteBody = z.infer<typeof QuoteBody>;
 

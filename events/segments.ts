@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Instant, MinorUnits, UserId } from './common.ts';
+import { Instant, MinorUnitsSum, UserId } from './common.ts';
 import { RelatedStrategySpec, SceneFillStrategySpec, StrategyName } from './strategies.ts';
 
 /**
@@ -138,7 +138,7 @@ export const RfmSettings = z.strictObject({
       /** Distinct orders: more than 5 orders scores 5. */
       orders: cuts(z.int().min(0)),
       /** Spend in minor units: more than 2,000 yuan (200,000 fen) scores 5. */
-      monetary: cuts(MinorUnits),
+      monetary: cuts(MinorUnitsSum),
     })
     .default({
       recencyDays: [180, 90, 30, 14],
@@ -210,7 +210,7 @@ export const UserProfileResponse = z
       lastOrderAt: Instant.nullable(),
       daysSinceLastOrder: z.int().min(0).nullable(),
       orders: z.int().min(0),
-      monetary: MinorUnits,
+      monetary: MinorUnitsSum,
     }),
     scores: z.object({ r: RfmScore, f: RfmScore, m: RfmScore }).nullable(),
     segment: z

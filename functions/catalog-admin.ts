@@ -37,9 +37,13 @@ export const handler = httpApi({
       case 'invalid':
         throw validationError('body', result.issues);
       case 'unpublished':
-        throw new HttpError(503, 'PublishFailed', 'the scene could not be published; send it again', [
-          { in: 'body', path: '', message: `${result.code}: ${result.message}` },
-        ]);
+        throw new HttpError(
+          503,
+          'PublishFailed',
+          'the scene could not be published; send it again',
+          [{ in: 'body', path: '', message: `${result.code}: ${result.message}` }],
+          { 'retry-after': '1' },
+        );
       case 'accepted':
         return {
           status: 202,

@@ -39,6 +39,7 @@ export const handler = httpApi({
           path: `events.${index.get(f.eventId)}`,
           message: `${f.code}: ${f.message}`,
         })),
+        { 'retry-after': '1' },
       );
     }
     // The visit's record is updated before answering, so the storefront's next related request

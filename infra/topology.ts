@@ -38,6 +38,12 @@ export type {
   TableId,
 } from './topology/types.ts';
 
+/**
+ * What answers a request no route takes (the HTTP API's `$default` route): 404 or 405 in the one
+ * error shape, instead of API Gateway's bare `{"message":"Not Found"}`.
+ */
+export const defaultRoute = { functionId: 'api-system' } as const satisfies { functionId: FunctionId };
+
 /** The environment variable through which a function learns a table's physical name. */
 export const tableEnvVar = (id: TableId): string =>
   `TABLE_${id.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;

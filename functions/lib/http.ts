@@ -37,6 +37,9 @@ export const notFound = (what: string) => new HttpError(404, 'NotFound', `${what
 
 export interface HttpRequest {
   routeKey: string;
+  method?: string;
+  /** The path as requested (what `$default` needs: it has no template). */
+  rawPath?: string;
   requestId: string;
   pathParameters: Record<string, string | undefined>;
   query: Record<string, string | undefined>;
@@ -106,6 +109,8 @@ function toRequest(event: APIGatewayProxyEventV2): HttpRequest {
     event.body === undefined ? undefined : event.isBase64Encoded ? decodeBase64Utf8(event.body) : event.body;
   return {
     routeKey: event.routeKey,
+    method: event.requestContext.http?.method ?? '',
+    rawPath: event.rawPath ?? '',
     requestId: event.requestContext.requestId,
     pathParameters: event.pathParameters ?? {},
     query: event.queryStringParameters ?? {},

@@ -31,9 +31,19 @@
  *   field names inside it. Each alternative is merged with the sibling fields of its level; a field
  *   given twice for the same path keeps the one that comes later (as AWS documents for repeated keys).
  *
- * Not modelled: event-ruler's undocumented `exactly` operator, its wildcard "rule is too complex"
- * limit, the 2048-character pattern limit, and its joining of nested keys with dots (which lets
- * `{"a.b": [..]}` match `{"a": {"b": ..}}`; its README says not to rely on it).
+ * - Keys are joined with dots ("Considerations when creating event patterns" in the guide, and
+ *   event-ruler's README): `{"detail": {"state.status": [..]}}` and `{"detail": {"state": {"status":
+ *   [..]}}}` are the same pattern, and each matches both `{"state": {"status": ..}}` and
+ *   `{"state.status": ..}` in an event. AWS says not to rely on it; it is what AWS does today.
+ * - Wildcard complexity: per field, the most wildcard patterns whose prefixes a single worst-case
+ *   value can be in at once (event-ruler's MachineComplexityEvaluator: literal prefixes before the
+ *   first `*` are shared, a `*` state loops, what follows a `*` is the pattern's own). Above
+ *   WILDCARD_COMPLEXITY_LIMIT the pattern is refused with AWS's "Rule is too complex" reason. The
+ *   limit is not published: 10 refuses the rule AWS refused in the field (four values: a star,
+ *   `/datasync/`, a star, then `.bif`, `.tif`, `.tiff` or `.svs`) and accepts its two-value halves
+ *   and the four plain star-extension values, which AWS accepted.
+ *
+ * Not modelled: event-ruler's undocumented `exactly` operator and the 2048-character pattern limit.
  */
 
 /** Thrown for any pattern EventBridge would reject with InvalidEventPatternException. */
@@ -71,6 +81,7 @@ export function compilePattern(pattern: unknown): CompiledPattern {
   }
   if (!isPlainObject(root)) fail('Filter is not an object');
   const branches = parseObject(root, [], [new Map()], false);
+  checkWildcardComplexity(branches);
   return new Pattern(branches.map(buildTree));
 }
 
@@ -118,6 +129,7 @@ class Pattern implements CompiledPattern {
       }
     }
     if (!isRecord(value)) return false;
+    value = expandDottedKeys(value);
     for (const branch of this.branches) if (matchNode(branch, value)) return true;
     return false;
   }
@@ -194,7 +206,7 @@ function matchLeaf(field: FieldMatcher, value: Leaf): boolean {
 // ---------------------------------------------------------------------------------------------
 // Parsing: the pattern becomes a list of `$or`-free branches, each a map from path to matcher.
 
-type Branch = Map<string, { path: readonly string[]; field: FieldMatcher }>;
+type Branch = Map<string, { path: readonly string[]; field: FieldMatcher; wildcards: readonly string[] }>;
 
 const OR = '$or';
 
@@ -245,11 +257,12 @@ function parseObject(
     if (insideOr && RESERVED_IN_OR.has(key)) {
       fail(`${key} is Ruler reserved fieldName which cannot be used inside ${OR}.`);
     }
-    const fieldPath = [...path, key];
+    // Keys are joined with dots: `"state.status"` is `"state": {"status"}`.
+    const fieldPath = [...path, ...key.split('.')];
     if (Array.isArray(value)) {
       const field = compileField(value);
       const id = JSON.stringify(fieldPath);
-      for (const branch of current) branch.set(id, { path: fieldPath, field });
+      for (const branch of current) branch.set(id, { path: fieldPath, field, wildcards: wildcardsOf(value) });
     } else if (isPlainObject(value)) {
       current = parseObject(value, fieldPath, current, insideOr);
     } else {
@@ -552,6 +565,186 @@ function decimalPlaces(value: number): number {
   const match = /^-?\d+(?:\.(\d+))?(?:e([+-]\d+))?$/i.exec(String(value));
   if (!match) return 0;
   return Math.max(0, (match[1]?.length ?? 0) - Number(match[2] ?? 0));
+}
+
+// --- dotted keys in events --------------------------------------------------------------------
+
+/**
+ * An event whose keys hold dots, read as the nested keys they join: `{"a.b": 1}` is `{"a": {"b":
+ * 1}}`. Where both forms give the same path, its values are all there (as an array would hold
+ * them). Returns the value itself when no key holds a dot.
+ */
+function expandDottedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    let changed = false;
+    const out = value.map((element) => {
+      const expanded = expandDottedKeys(element);
+      if (expanded !== element) changed = true;
+      return expanded;
+    });
+    return changed ? out : value;
+  }
+  if (!isRecord(value)) return value;
+  const entries = Object.entries(value).map(([key, v]) => [key, expandDottedKeys(v)] as const);
+  if (entries.every(([key, v]) => !key.includes('.') && v === value[key])) return value;
+  const out: Record<string, unknown> = Object.create(null);
+  for (const [key, v] of entries) {
+    const parts = key.split('.');
+    let node = out;
+    for (const part of parts.slice(0, -1)) {
+      const existing = Object.hasOwn(node, part) ? node[part] : undefined;
+      if (isRecord(existing)) node = existing;
+      else {
+        const child: Record<string, unknown> = Object.create(null);
+        define(node, part, existing === undefined ? child : [...asList(existing), child]);
+        node = child;
+      }
+    }
+    const last = parts[parts.length - 1]!;
+    define(node, last, Object.hasOwn(node, last) ? mergeValues(node[last], v) : v);
+  }
+  return out;
+}
+
+function mergeValues(a: unknown, b: unknown): unknown {
+  if (isRecord(a) && isRecord(b)) {
+    const out: Record<string, unknown> = Object.create(null);
+    for (const [k, v] of Object.entries(a)) define(out, k, v);
+    for (const [k, v] of Object.entries(b))
+      define(out, k, Object.hasOwn(out, k) ? mergeValues(out[k], v) : v);
+    return out;
+  }
+  return [...asList(a), ...asList(b)];
+}
+
+const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
+/** Sets an own property, even one named `__proto__`. */
+const define = (o: Record<string, unknown>, k: string, v: unknown) =>
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+
+// --- wildcard complexity --------------------------------------------------------------------
+
+/** The most wildcard patterns of one field a worst-case value may be partway through at once. */
+export const WILDCARD_COMPLEXITY_LIMIT = 10;
+const TOO_COMPLEX =
+  'Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character';
+const STAR = -1;
+const QUOTE = 0x22;
+
+/** The wildcard strings of one pattern array: `wildcard` values and `anything-but` wildcards. */
+function wildcardsOf(values: readonly unknown[]): string[] {
+  const out: string[] = [];
+  for (const v of values) {
+    if (!isPlainObject(v)) continue;
+    if (typeof v.wildcard === 'string') out.push(v.wildcard);
+    const but = v['anything-but'];
+    if (isPlainObject(but) && but.wildcard !== undefined) {
+      for (const w of asList(but.wildcard)) if (typeof w === 'string') out.push(w);
+    }
+  }
+  return out;
+}
+
+function checkWildcardComplexity(branches: readonly Branch[]): void {
+  const byPath = new Map<string, Set<string>>();
+  for (const branch of branches) {
+    for (const { path, wildcards } of branch.values()) {
+      if (wildcards.length === 0) continue;
+      const key = path.join('.');
+      const set = byPath.get(key) ?? new Set<string>();
+      for (const w of wildcards) set.add(w);
+      byPath.set(key, set);
+    }
+  }
+  for (const patterns of byPath.values()) {
+    if (wildcardComplexity([...patterns]) > WILDCARD_COMPLEXITY_LIMIT) fail(TOO_COMPLEX);
+  }
+}
+
+/** A wildcard string as the bytes event-ruler matches: quoted as JSON, `*` a loop, escapes resolved. */
+function wildcardTokens(pattern: string): number[] {
+  const out = [QUOTE];
+  const chars = Array.from(pattern);
+  const encoder = new TextEncoder();
+  for (let i = 0; i < chars.length; i++) {
+    if (chars[i] === '*') {
+      out.push(STAR);
+      continue;
+    }
+    if (chars[i] === '\\') i++;
+    out.push(...encoder.encode(chars[i] ?? ''));
+  }
+  out.push(QUOTE);
+  return out;
+}
+
+/**
+ * The complexity of one field's wildcard patterns: over every value, the largest sum, across the
+ * states a matcher is in at once, of the patterns each state can still reach. States before a
+ * pattern's first `*` (and that `*` itself) are shared by the patterns with the same literal
+ * prefix; later states belong to their pattern. Explores the reachable sets of states (a subset
+ * construction over the bytes the patterns name, plus one for any other byte), stopping early
+ * once past the limit.
+ */
+export function wildcardComplexity(patterns: readonly string[]): number {
+  const tokens = patterns.map(wildcardTokens);
+  const firstStar = tokens.map((t) => {
+    const i = t.indexOf(STAR);
+    return i === -1 ? t.length : i;
+  });
+  /** A state's identity: shared before and at the first `*`, the pattern's own after it. */
+  const idOf = (i: number, p: number): string => {
+    const t = tokens[i]!;
+    const f = firstStar[i]!;
+    if (p <= f) return `d:${t.slice(0, p).join(',')}`;
+    if (p === f + 1) return `s:${t.slice(0, f).join(',')}`;
+    return `p:${i}:${p}`;
+  };
+  const weights = new Map<string, number>();
+  for (let i = 0; i < tokens.length; i++) {
+    const seen = new Set<string>();
+    for (let p = 1; p <= tokens[i]!.length; p++) {
+      const id = idOf(i, p);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      weights.set(id, (weights.get(id) ?? 0) + 1);
+    }
+  }
+  /** Skips over `*`: being before one is being in its loop. */
+  const settle = (i: number, p: number): number => (tokens[i]![p] === STAR ? p + 1 : p);
+  const alphabet = new Set<number>([-2]);
+  for (const t of tokens) for (const b of t) if (b !== STAR) alphabet.add(b);
+
+  const start = tokens.map((_, i) => [i, settle(i, 0)] as const);
+  const queue: (readonly (readonly [number, number])[])[] = [start];
+  const visited = new Set<string>();
+  let worst = 0;
+  while (queue.length > 0 && visited.size < 50_000) {
+    const active = queue.pop()!;
+    for (const byte of alphabet) {
+      const next = new Map<string, readonly [number, number]>();
+      for (const [i, p] of active) {
+        const t = tokens[i]!;
+        if (p > 0 && t[p - 1] === STAR) next.set(`${i}:${p}`, [i, p]);
+        if (p < t.length && t[p] === byte) {
+          const q = settle(i, p + 1);
+          next.set(`${i}:${q}`, [i, q]);
+        }
+      }
+      if (next.size === 0) continue;
+      const ids = new Set([...next.values()].map(([i, p]) => idOf(i, p)));
+      let complexity = 0;
+      for (const id of ids) complexity += weights.get(id) ?? 0;
+      if (complexity > WILDCARD_COMPLEXITY_LIMIT) return complexity;
+      worst = Math.max(worst, complexity);
+      const key = [...next.keys()].sort().join('|');
+      if (!visited.has(key)) {
+        visited.add(key);
+        queue.push([...next.values()]);
+      }
+    }
+  }
+  return worst;
 }
 
 // --- wildcard -------------------------------------------------------------------------------

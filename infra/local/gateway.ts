@@ -62,6 +62,8 @@ export class LocalGateway {
     readonly routes: readonly RouteDecl[],
     private readonly dispatch: Dispatch,
     private readonly sideRoutes: SideRoute[] = [],
+    /** The function of the `$default` route, which answers what no route takes; without one, a bare 404. */
+    readonly defaultFunction?: FunctionId,
   ) {
     this.compiled = routes.map(compileRoute).sort((a, b) => b.specificity - a.specificity);
   }
@@ -117,12 +119,13 @@ export class LocalGateway {
     const url = new URL(req.url ?? '/', 'http://local');
     const method = (req.method ?? 'GET').toUpperCase();
     const found = this.match(method, url.pathname);
-    if (!found) return bare(res, 404, 'Not Found');
+    if (!found && !this.defaultFunction) return bare(res, 404, 'Not Found');
 
-    const event = toEventV2(req, url, body, found.route.key, found.pathParameters, started);
+    const key = found?.route.key ?? '$default';
+    const event = toEventV2(req, url, body, key, found?.pathParameters ?? {}, started);
     let result: unknown;
     try {
-      result = await this.dispatch(found.route.route.functionId, event);
+      result = await this.dispatch(found?.route.route.functionId ?? this.defaultFunction!, event);
     } catch (error) {
       const timedOut = (error as Error).name === 'LambdaTimeoutError';
       // HTTP API answers a failed integration with a bare 500 (503 on timeout), never the error.

@@ -6,6 +6,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { useClock } from '../../functions/lib/clock.ts';
 import type { LakeJobId } from '../../models/lake/jobs/index.ts';
 import {
+  defaultRoute,
   type FunctionDecl,
   type FunctionId,
   functions,
@@ -156,6 +157,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     routes,
     (functionId, event: APIGatewayProxyEventV2) => invoke(functionId, event),
     localRoutes({ bus, status, log, lake: { buffer: lakeBuffer, runJob: lakeJob } }),
+    defaultRoute.functionId,
   );
 
   // What stop() undoes, as far as the start got.

@@ -4,6 +4,8 @@ import {
   CorsHttpMethod,
   HttpApi,
   type HttpMethod,
+  HttpRoute,
+  HttpRouteKey,
   HttpStage,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -12,7 +14,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { type FunctionId, type RouteDecl, routes } from '../topology.ts';
+import { defaultRoute, type FunctionId, type RouteDecl, routes } from '../topology.ts';
 import { acknowledge, removalPolicyOf, retention, type StageProps } from './common.ts';
 
 export interface ApiStackProps extends StackProps, StageProps {
@@ -94,6 +96,13 @@ export class ApiStack extends Stack {
         }
       }
     }
+    // `$default`: what no route takes answers 404/405 in the error shape, not API Gateway's bare 404.
+    const unrouted = new HttpRoute(this, 'DefaultRoute', {
+      httpApi: this.api,
+      routeKey: HttpRouteKey.DEFAULT,
+      integration: integrations.get(defaultRoute.functionId)!,
+    });
+    acknowledge(unrouted, 'AwsSolutions-APIG4', 'Answers only 404/405 for paths and methods no route takes.');
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the HTTP API' });
   }
 }

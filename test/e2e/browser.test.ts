@@ -193,6 +193,22 @@ describe('demo pages in Chromium', { timeout: 120_000 }, () => {
     expect(await page.locator('.next-tier').textContent()).toMatch(/[\u4e00-\u9fff]/);
     expect(await page.locator('ul.applied li').first().textContent()).toMatch(/[\u4e00-\u9fff]/);
     expect(page.url()).toContain('lang=zh-CN');
+    // The page names a CJK font stack, and Chromium draws the Chinese with one of its faces
+    // (Debian's fonts-noto-cjk here), not with a fallback or as boxes.
+    const family = String(
+      await page.evaluate("getComputedStyle(document.querySelector('#quote h3')).fontFamily"),
+    );
+    expect(family).toMatch(/PingFang SC.*Microsoft YaHei.*Noto Sans CJK SC/);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('DOM.enable');
+    await cdp.send('CSS.enable');
+    const { root } = await cdp.send('DOM.getDocument');
+    const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector: '#quote h3' });
+    const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId });
+    expect(fonts.map((f) => f.familyName)).toEqual([
+      expect.stringMatching(/^Noto Sans CJK SC$|^PingFang SC$|^Microsoft YaHei$/),
+    ]);
+    await cdp.detach();
     await shot('quote-zh');
   });
 

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Promotion } from '../../events/catalog.ts';
+import type { Schemas } from '../../client/index.ts';
+import type { Product, Promotion } from '../../events/catalog.ts';
 import { signJwtHs256 } from '../../functions/lib/auth.ts';
 import { shardKey, shardSlice } from '../../models/pricing/counters.ts';
+import { answer, apiClient } from '../support/api.ts';
 import { promotion, stocked, windowAround } from '../support/builders.ts';
 import { TEST_NOW } from '../support/clock.ts';
 import {
@@ -151,8 +153,21 @@ async function call(
   });
   return { status: res.status, body: (await res.json()) as any };
 }
+/** POST /v1/quotes through the typed client (bodies the document refuses are sent as they are). */
 const quote = (body: unknown, user?: string, headers?: Record<string, string>) =>
-  call('POST', '/v1/quotes', { body, ...(user ? { user } : {}), ...(headers ? { headers } : {}) });
+  answer(
+    apiClient(rt.url, user).POST('/v1/quotes', {
+      body: body as Schemas['QuoteRequest'],
+      ...(headers ? { headers } : {}),
+    }),
+  );
+/** POST /v1/quotes/{quoteId}/redeem through the typed client, with the Idempotency-Key it requires. */
+const redeemQuote = (quoteId: string, user: string | undefined, key: string) =>
+  answer(
+    apiClient(rt.url, user).POST('/v1/quotes/{quoteId}/redeem', {
+      params: { path: { quoteId }, header: { 'Idempotency-Key': key } },
+    }),
+  );
 const campingCart = {
   items: [
     { productId: 'p-tent', quantity: 1 },
@@ -271,23 +286,14 @@ describe('pricing, end to end', () => {
       expect(malformed.body.error.message).toBe(
         'invalid header.idempotency-key: must be 8-128 letters, digits, ".", "_", ":" or "-"',
       );
-      const first = await call('POST', path, {
-        user: 'u-e2e-gold',
-        headers: { 'idempotency-key': 'e2e-key-0001' },
-      });
+      const first = await redeemQuote(q.quoteId, 'u-e2e-gold', 'e2e-key-0001');
       expect(first).toMatchObject({
         status: 200,
         body: { quoteId: q.quoteId, status: 'redeemed', total: 73_885 },
       });
-      const retry = await call('POST', path, {
-        user: 'u-e2e-gold',
-        headers: { 'idempotency-key': 'e2e-key-0001' },
-      });
+      const retry = await redeemQuote(q.quoteId, 'u-e2e-gold', 'e2e-key-0001');
       expect(retry).toEqual(first);
-      const other = await call('POST', path, {
-        user: 'u-e2e-gold',
-        headers: { 'idempotency-key': 'e2e-key-0002' },
-      });
+      const other = await redeemQuote(q.quoteId, 'u-e2e-gold', 'e2e-key-0002');
       expect(other.status).toBe(409);
       expect(other.body.error.code).toBe('QuoteAlreadyRedeemed');
       // The coupon is used: the next quote says so and does not apply it.
@@ -299,9 +305,7 @@ describe('pricing, end to end', () => {
 
     it('answers a retry after the quote expired with the stored result; a new key then gets 410', async () => {
       const q = (await quote({ items: [{ productId: 'p-coffee', quantity: 1 }] }, 'u-e2e-late')).body;
-      const path = `/v1/quotes/${q.quoteId}/redeem`;
-      const redeem = (key: string) =>
-        call('POST', path, { user: 'u-e2e-late', headers: { 'idempotency-key': key } });
+      const redeem = (key: string) => redeemQuote(q.quoteId, 'u-e2e-late', key);
       const first = await redeem('e2e-late-0001');
       expect(first).toMatchObject({ status: 200, body: { quoteId: q.quoteId, status: 'redeemed' } });
       // The storefront's retry arrives after the quote's expiry (a slow network, a queued retry).
@@ -315,14 +319,8 @@ describe('pricing, end to end', () => {
 
     it('refuses a guest (401) and someone else (404)', async () => {
       const q = (await quote(campingCart, 'u-e2e-plain')).body;
-      const path = `/v1/quotes/${q.quoteId}/redeem`;
-      expect((await call('POST', path, { headers: { 'idempotency-key': 'e2e-key-guest' } })).status).toBe(
-        401,
-      );
-      const stranger = await call('POST', path, {
-        user: 'u-e2e-gold',
-        headers: { 'idempotency-key': 'e2e-key-strange' },
-      });
+      expect((await redeemQuote(q.quoteId, undefined, 'e2e-key-guest')).status).toBe(401);
+      const stranger = await redeemQuote(q.quoteId, 'u-e2e-gold', 'e2e-key-strange');
       expect(stranger.status).toBe(404);
     });
 
@@ -337,15 +335,9 @@ describe('pricing, end to end', () => {
       expect(a.reservations).toEqual([
         { promotionId: 'promo-flash-hot-pot', kind: 'flashSale', quantity: 1 },
       ]);
-      const ok = await call('POST', `/v1/quotes/${a.quoteId}/redeem`, {
-        user: 'u-e2e-flash-a',
-        headers: { 'idempotency-key': 'e2e-flash-a-1' },
-      });
+      const ok = await redeemQuote(a.quoteId, 'u-e2e-flash-a', 'e2e-flash-a-1');
       expect(ok.status).toBe(200);
-      const late = await call('POST', `/v1/quotes/${b.quoteId}/redeem`, {
-        user: 'u-e2e-flash-b',
-        headers: { 'idempotency-key': 'e2e-flash-b-1' },
-      });
+      const late = await redeemQuote(b.quoteId, 'u-e2e-flash-b', 'e2e-flash-b-1');
       expect(late.status).toBe(409);
       expect(late.body.error).toMatchObject({
         code: 'StockExhausted',
@@ -375,16 +367,18 @@ describe('pricing, end to end', () => {
           })
         ).status,
       ).toBe(400);
-      const opened = await call('POST', '/v1/groups', {
-        body: { promotionId: 'promo-group-buy-3' },
-        user: 'u-e2e-g1',
-      });
+      const opened = await answer(
+        apiClient(rt.url, 'u-e2e-g1').POST('/v1/groups', { body: { promotionId: 'promo-group-buy-3' } }),
+      );
       expect(opened).toMatchObject({
         status: 201,
         body: { members: 1, size: 3, status: 'open', member: true },
       });
       const groupId = opened.body.groupId;
-      const join = (user: string) => call('POST', `/v1/groups/${groupId}/members`, { user });
+      const join = (user: string) =>
+        answer(
+          apiClient(rt.url, user).POST('/v1/groups/{groupId}/members', { params: { path: { groupId } } }),
+        );
       expect(await join('u-e2e-g2')).toMatchObject({ status: 200, body: { members: 2, joined: true } });
       expect(await join('u-e2e-g2')).toMatchObject({ status: 200, body: { members: 2, joined: false } });
 

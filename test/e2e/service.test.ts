@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
 import { type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Schemas } from '../../client/index.ts';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import { readSignals } from '../../functions/adapters/signals-store.ts';
 import { eventsOnce } from '../../models/lake/dialect.ts';
+import { answer, apiClient } from '../support/api.ts';
 import { DAY_MS, startOfDayUtc, TEST_NOW } from '../support/clock.ts';
 import { demoMemberPrice } from '../support/demo-members.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
@@ -28,11 +30,16 @@ const get = async (path: string) => {
   const res = await fetch(`${rt.url}${path}`);
   return { status: res.status, body: (await res.json()) as any };
 };
+/** POST /v1/events: a batch through the typed client; raw text (not JSON) as it is. */
 const postEvents = async (body: string | object, headers: Record<string, string> = {}) => {
+  if (typeof body === 'object') {
+    const batch = body as Schemas['PostEventsRequest'];
+    return answer(apiClient(rt.url).POST('/v1/events', { body: batch, headers }));
+  }
   const res = await fetch(`${rt.url}/v1/events`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
+    body,
   });
   return { status: res.status, body: (await res.json()) as any };
 };
@@ -72,16 +79,17 @@ describe('local runtime, end to end', () => {
       const categories = new Set<string>();
       let cursor: string | null = null;
       do {
-        const page: { status: number; body: any } = await get(
-          `/v1/products?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+        const page: { data?: Schemas['ProductPage']; response: Response } = await apiClient(rt.url).GET(
+          '/v1/products',
+          { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } },
         );
-        expect(page.status).toBe(200);
-        for (const p of page.body.items) {
+        expect(page.response.status).toBe(200);
+        for (const p of page.data!.items) {
           ids.add(p.productId);
           categories.add(p.category);
           expect(p).not.toHaveProperty('cost');
         }
-        cursor = page.body.nextCursor;
+        cursor = page.data!.nextCursor;
       } while (cursor);
       expect(ids.size).toBeGreaterThanOrEqual(2000);
       expect(categories.size).toBeGreaterThanOrEqual(20);

@@ -46,7 +46,10 @@ describe('topology parity: CDK stack and local runtime', () => {
       const integration = [...integrations.keys()].find((id) => target.includes(`"${id}"`));
       return `${r.Properties.RouteKey} -> ${integration ? integrations.get(integration) : 'none'}`;
     });
-    const localRoutes = rt.gateway.routes.map((r) => `${routeKey(r)} -> ${r.functionId}`);
+    const localRoutes = [
+      ...rt.gateway.routes.map((r) => `${routeKey(r)} -> ${r.functionId}`),
+      `$default -> ${rt.gateway.defaultFunction}`,
+    ];
     expect(new Set(cdkRoutes)).toEqual(new Set(localRoutes));
     // And the gateway really answers each of them (not 404 for lack of a route).
     for (const r of rt.gateway.routes) {

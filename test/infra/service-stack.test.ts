@@ -204,11 +204,11 @@ describe('ServiceStack', () => {
   });
 
   describe('api', () => {
-    it('has exactly the declared routes', () => {
+    it('has exactly the declared routes, and $default for what none of them takes', () => {
       const keys = resourcesOf(dev.template, 'AWS::ApiGatewayV2::Route').map(
         ([, r]) => r.Properties.RouteKey,
       );
-      expect(new Set(keys)).toEqual(new Set(routes.map(routeKey)));
+      expect(new Set(keys)).toEqual(new Set([...routes.map(routeKey), '$default']));
     });
 
     it('guards every admin route with IAM (SigV4) and leaves only the declared storefront routes open', () => {

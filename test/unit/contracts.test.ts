@@ -114,9 +114,10 @@ describe('contracts', () => {
     it('is OpenAPI 3.1 and lists query parameters with their constraints', () => {
       expect(doc.openapi).toBe('3.1.0');
       const list = doc.paths['/v1/products']!.get as {
-        parameters: { name: string; schema: { maximum?: number } }[];
+        parameters: { name: string; in: string; schema: { maximum?: number } }[];
       };
-      expect(list.parameters.map((p) => p.name).sort()).toEqual(['category', 'cursor', 'limit']);
+      const query = list.parameters.filter((p) => p.in === 'query');
+      expect(query.map((p) => p.name).sort()).toEqual(['category', 'cursor', 'limit']);
       expect(list.parameters.find((p) => p.name === 'limit')!.schema.maximum).toBe(100);
     });
   });

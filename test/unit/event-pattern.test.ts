@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { compilePattern, InvalidEventPatternError, matchesPattern } from '../../infra/local/event-pattern.ts';
+import {
+  compilePattern,
+  InvalidEventPatternError,
+  matchesPattern,
+  WILDCARD_COMPLEXITY_LIMIT,
+  wildcardComplexity,
+} from '../../infra/local/event-pattern.ts';
 
 /** A full EventBridge envelope (the EC2 state-change example from the user guide) with overrides. */
 function event(
@@ -79,9 +85,30 @@ describe('event-pattern', () => {
       expect(detailMatches(pattern.detail, { bucket: 'my-bucket', object: { key: 'a.png' } })).toBe(false);
     });
 
-    it('does not treat a pattern key with a dot as a nested path', () => {
-      expect(detailMatches({ 'a.b': ['x'] }, { a: { b: 'x' } })).toBe(false);
-      expect(detailMatches({ 'a.b': ['x'] }, { 'a.b': 'x' })).toBe(true);
+    // Behaviour changed (issue 21): AWS joins keys with dots, so a dotted key is a nested path.
+    it('joins keys with dots: the two patterns and two events of the guide all match (guide example)', () => {
+      const nested = { detail: { state: { status: ['running'] } } };
+      const dotted = { detail: { 'state.status': ['running'] } };
+      for (const pattern of [nested, dotted]) {
+        expect(matchesPattern(pattern, { detail: { state: { status: 'running' } } })).toBe(true);
+        expect(matchesPattern(pattern, { detail: { 'state.status': 'running' } })).toBe(true);
+        expect(matchesPattern(pattern, { detail: { state: { status: 'stopped' } } })).toBe(false);
+        expect(matchesPattern(pattern, { detail: { 'state.status': 'stopped' } })).toBe(false);
+      }
+    });
+
+    it('treats a dotted key and its nested form as one field: the later one wins', () => {
+      const pattern = '{"detail": {"state.status": ["running"], "state": {"status": ["stopped"]}}}';
+      expect(matchesPattern(pattern, { detail: { state: { status: 'stopped' } } })).toBe(true);
+      expect(matchesPattern(pattern, { detail: { state: { status: 'running' } } })).toBe(false);
+    });
+
+    it('reads both values when an event holds a path dotted and nested', () => {
+      const event = { detail: { 'state.status': 'running', state: { status: 'stopped', code: 16 } } };
+      expect(detailMatches({ state: { status: ['running'] } }, event.detail)).toBe(true);
+      expect(detailMatches({ state: { status: ['stopped'], code: [16] } }, event.detail)).toBe(true);
+      expect(detailMatches({ state: { status: ['pending'] } }, event.detail)).toBe(false);
+      expect(detailMatches({ 'state.code': [{ exists: true }] }, event.detail)).toBe(true);
     });
 
     it('accepts the pattern as JSON text', () => {
@@ -439,6 +466,48 @@ describe('event-pattern', () => {
 
     it('only applies to strings', () => {
       expect(detailMatches({ v: [{ wildcard: '1*' }] }, { v: 123 })).toBe(false);
+    });
+
+    it("accepts the guide's wildcard examples, alone and together (complexity within the limit)", () => {
+      expect(wildcardComplexity(['*.png'])).toBeLessThanOrEqual(WILDCARD_COMPLEXITY_LIMIT);
+      expect(wildcardComplexity(['*/lib/*'])).toBeLessThanOrEqual(WILDCARD_COMPLEXITY_LIMIT);
+      expect(() =>
+        compilePattern({
+          FileName: [{ wildcard: '*.png' }],
+          FilePath: [{ 'anything-but': { wildcard: '*/lib/*' } }],
+          EventBusArn: [{ wildcard: 'arn:aws:events:us-east-1:*:event-bus/*' }],
+        }),
+      ).not.toThrow();
+    });
+
+    it('refuses a field whose wildcard values are too complex, as AWS does', () => {
+      // Refused by AWS in the field; each half of it was accepted, as were four plain extensions.
+      const key = (...wildcards: string[]) => ({
+        source: ['aws.s3'],
+        detail: { object: { key: wildcards.map((wildcard) => ({ wildcard })) } },
+      });
+      const ext = ['bif', 'tif', 'tiff', 'svs'];
+      expect(rejection(key(...ext.map((e) => `*/datasync/*.${e}`)))).toContain(
+        'Reason: Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character',
+      );
+      expect(() => compilePattern(key('*/datasync/*.bif', '*/datasync/*.tif'))).not.toThrow();
+      expect(() => compilePattern(key('*/datasync/*.tiff', '*/datasync/*.svs'))).not.toThrow();
+      expect(() => compilePattern(key(...ext.map((e) => `*.${e}`)))).not.toThrow();
+      // The count is per field: the same four values spread over two fields are fine.
+      expect(() =>
+        compilePattern({
+          detail: {
+            a: ext.slice(0, 2).map((e) => ({ wildcard: `*/datasync/*.${e}` })),
+            b: ext.slice(2).map((e) => ({ wildcard: `*/datasync/*.${e}` })),
+          },
+        }),
+      ).not.toThrow();
+      // Alternatives of `$or` on the same field count together, as one machine holds them.
+      expect(
+        rejection({
+          $or: ext.map((e) => ({ detail: { key: [{ wildcard: `*/datasync/*.${e}` }] } })),
+        }),
+      ).toContain('Rule is too complex');
     });
 
     it('rejects consecutive wildcard characters', () => {

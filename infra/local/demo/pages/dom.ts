@@ -1,3 +1,5 @@
+import { createMerchandiserClient, errorMessage } from '../../../../client/index.ts';
+
 /**
  * The few DOM helpers the demo pages share: element builders (text is always set as text, never
  * parsed as HTML), the API client, money, the visit's session and cart, and the live region.
@@ -65,29 +67,22 @@ export class ApiError extends Error {
   }
 }
 
-/** The service's JSON API on this origin; an error answer becomes an ApiError with its message. */
-export async function api<T>(
-  path: string,
-  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<T> {
-  const res = await fetch(path, {
-    method: init.method ?? 'GET',
-    // Lists change with every event; the dashboard and the related list must see the latest.
-    cache: 'no-store',
-    headers: {
-      accept: 'application/json',
-      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...init.headers,
-    },
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-  });
-  const text = await res.text();
-  const body = text ? (JSON.parse(text) as unknown) : undefined;
-  if (!res.ok) {
-    const error = (body as { error?: { message?: string } } | undefined)?.error;
-    throw new ApiError(res.status, error?.message ?? `HTTP ${res.status}`);
+/**
+ * The service's typed client (client/index.ts, generated from the served OpenAPI document), on
+ * this origin. Lists change with every event: the dashboard and the related list must see the
+ * latest, so nothing is taken from the browser's cache.
+ */
+export const client = createMerchandiserClient({ fetch: (request) => fetch(request, { cache: 'no-store' }) });
+
+/** A typed call's data; an error answer becomes an ApiError with its message. */
+export async function call<T>(
+  request: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<NonNullable<T>> {
+  const { data, error, response } = await request;
+  if (error !== undefined || data === undefined || data === null) {
+    throw new ApiError(response.status, errorMessage(error, response.status));
   }
-  return body as T;
+  return data;
 }
 
 const fractionDigits = new Map<string, number>();
@@ -116,9 +111,6 @@ function randomId(): string {
     '',
   );
 }
-
-/** An event id the service has never seen (it drops repeated ids). */
-export const eventId = (): string => `evt-demo-${randomId()}`;
 
 const SESSION_KEY = 'merchandiser-demo-session';
 /**

@@ -1,5 +1,8 @@
-import type { DailySignals, HitSignalSeries, HitsResponse, ProductCard } from '../../../../events/api.ts';
-import { announce, api, byId, h, showError, start, svg } from './dom.ts';
+import type { Schemas } from '../../../../client/index.ts';
+import { announce, byId, call, client, h, showError, start, svg } from './dom.ts';
+
+type HitsResponse = Schemas['HitsResponse'];
+type DailySignals = Schemas['DailySignals'];
 
 /**
  * `/demo/hits`: the merchandiser's view of the hit ranking. One list at a time (all categories or
@@ -17,16 +20,21 @@ let shown: Pick<HitsResponse, 'rankingVersion' | 'modelVersion' | 'updatedAt'> |
 let busy = false;
 const titles = new Map<string, string>();
 
-const listPath = (limit: number, explain: boolean) => {
-  const q = new URLSearchParams({ limit: String(limit), ...(explain ? { explain: 'true' } : {}) });
-  if (scope) q.set('category', scope);
-  return `/v1/hits?${q}`;
-};
+const hits = (limit: number, explain: boolean) =>
+  call(
+    client.GET('/v1/hits', {
+      params: {
+        query: { limit, ...(explain ? { explain: 'true' } : {}), ...(scope ? { category: scope } : {}) },
+      },
+    }),
+  );
 
 async function title(productId: string): Promise<string> {
   const known = titles.get(productId);
   if (known) return known;
-  const p = await api<ProductCard>(`/v1/products/${encodeURIComponent(productId)}`).catch(() => undefined);
+  const p = await call(client.GET('/v1/products/{productId}', { params: { path: { productId } } })).catch(
+    () => undefined,
+  );
   const t = p?.title ?? productId;
   titles.set(productId, t);
   return t;
@@ -94,7 +102,11 @@ async function render(list: HitsResponse): Promise<void> {
     Promise.all(items.map((i) => title(i.productId))),
     Promise.all(
       items.map((i) =>
-        api<HitSignalSeries>(`/v1/hits/${encodeURIComponent(i.productId)}/signals?days=${CHART_DAYS}`),
+        call(
+          client.GET('/v1/hits/{productId}/signals', {
+            params: { path: { productId: i.productId }, query: { days: CHART_DAYS } },
+          }),
+        ),
       ),
     ),
   ]);
@@ -166,7 +178,7 @@ async function render(list: HitsResponse): Promise<void> {
 async function load(reason?: string): Promise<void> {
   busy = true;
   try {
-    const list = await api<HitsResponse>(listPath(TOP, true));
+    const list = await hits(TOP, true);
     const was = shown;
     await render(list);
     byId('checked-at').textContent = new Date().toLocaleTimeString();
@@ -182,7 +194,7 @@ async function load(reason?: string): Promise<void> {
 async function poll(): Promise<void> {
   try {
     if (!busy && document.visibilityState !== 'hidden') {
-      const head = await api<HitsResponse>(listPath(1, false));
+      const head = await hits(1, false);
       byId('checked-at').textContent = new Date().toLocaleTimeString();
       if (
         !shown ||
@@ -239,7 +251,7 @@ function layout(): void {
 
 start(async () => {
   layout();
-  const global = await api<HitsResponse>('/v1/hits?limit=50');
+  const global = await call(client.GET('/v1/hits', { params: { query: { limit: 50 } } }));
   const categories = [...new Set(global.items.map((i) => i.category))].sort();
   if (scope && !categories.includes(scope)) categories.unshift(scope);
   const select = byId<HTMLSelectElement>('category');

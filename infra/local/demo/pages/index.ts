@@ -1,13 +1,13 @@
-import type { ProductPage } from '../../../../events/api.ts';
-import { announce, api, byId, h, money, start } from './dom.ts';
+import { announce, byId, call, client, h, money, start } from './dom.ts';
 
 /** `/demo`: a way in. The catalog, a page at a time, each product linking to its page. */
 
 let cursor: string | null = null;
 
 async function more(): Promise<void> {
-  const q = new URLSearchParams({ limit: '24', ...(cursor ? { cursor } : {}) });
-  const page = await api<ProductPage>(`/v1/products?${q}`);
+  const page = await call(
+    client.GET('/v1/products', { params: { query: { limit: 24, ...(cursor ? { cursor } : {}) } } }),
+  );
   cursor = page.nextCursor;
   const list = byId('catalog');
   const first = list.children.length;

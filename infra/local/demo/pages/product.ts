@@ -1,20 +1,13 @@
-import type * as z from 'zod';
-import type {
-  BundleResponse,
-  PostEventsRequest,
-  PricePreview,
-  ProductCard,
-  ProductScenesResponse,
-  RelatedResponse,
-} from '../../../../events/api.ts';
+import { createBeacon, type TrackedEvent } from '../../../../client/beacon.ts';
+import type { Schemas } from '../../../../client/index.ts';
 import {
   addToCart,
   announce,
-  api,
   byId,
   type CartLine,
+  call,
   clearCart,
-  eventId,
+  client,
   h,
   money,
   quoteHref,
@@ -31,8 +24,11 @@ import {
  * id, and the related list is asked for again, so the visit visibly changes it.
  */
 
-type ProductScenes = z.infer<typeof ProductScenesResponse>;
-type Price = z.infer<typeof PricePreview>;
+type ProductScenes = Schemas['ProductScenes'];
+type Price = Schemas['PricePreview'];
+type ProductCard = Schemas['ProductCard'];
+type RelatedResponse = Schemas['RelatedResponse'];
+type BundleResponse = Schemas['BundleResponse'];
 
 const productId = decodeURIComponent(location.pathname.split('/')[3] ?? '');
 const session = sessionId();
@@ -82,17 +78,17 @@ const chips = (reasons: readonly string[], label: string) =>
     ),
   );
 
-async function send(events: PostEventsRequest['events']): Promise<void> {
-  await api('/v1/events', { method: 'POST', body: { events } });
+/** The storefront beacon (client/beacon.ts) with this visit's session. */
+const beacon = createBeacon({ sessionId: session, onError: (e) => showError(new Error(e.message)) });
+
+/** Tracks the events and sends them now: the related list asked for next must already see them. */
+async function send(events: TrackedEvent[]): Promise<void> {
+  for (const event of events) beacon.track(event);
+  await beacon.flush();
 }
 
-const now = () => new Date().toISOString();
-const viewEvent = (id: string, referrer: string): PostEventsRequest['events'][number] => ({
+const viewEvent = (id: string, referrer: string): TrackedEvent => ({
   type: 'ProductViewed',
-  eventId: eventId(),
-  occurredAt: now(),
-  version: 1,
-  sessionId: session,
   productId: id,
   referrer,
 });
@@ -139,8 +135,11 @@ function renderProduct(p: ProductCard): HTMLElement {
 // ------------------------------------------------------------------ related products
 
 async function loadRelated(): Promise<RelatedResponse> {
-  const params = new URLSearchParams({ limit: '8', sessionId: session });
-  return api<RelatedResponse>(`/v1/products/${encodeURIComponent(productId)}/related?${params}`);
+  return call(
+    client.GET('/v1/products/{productId}/related', {
+      params: { path: { productId }, query: { limit: 8, sessionId: session } },
+    }),
+  );
 }
 
 function renderRelated(answer: RelatedResponse, cause?: string): void {
@@ -253,17 +252,7 @@ async function quickView(p: ProductCard, button: HTMLButtonElement): Promise<voi
 
 async function add(p: ProductCard): Promise<void> {
   try {
-    await send([
-      {
-        type: 'ProductAddedToCart',
-        eventId: eventId(),
-        occurredAt: now(),
-        version: 1,
-        sessionId: session,
-        productId: p.productId,
-        quantity: 1,
-      },
-    ]);
+    await send([{ type: 'ProductAddedToCart', productId: p.productId, quantity: 1 }]);
     renderCart(addToCart(p.productId, p.title));
     await refreshRelated(`Added ${p.title} to the cart`, { productId: p.productId, action: 'cart' });
   } catch (error) {
@@ -471,7 +460,7 @@ start(async () => {
   const main = byId('main');
   let product: ProductCard;
   try {
-    product = await api<ProductCard>(`/v1/products/${encodeURIComponent(productId)}`);
+    product = await call(client.GET('/v1/products/{productId}', { params: { path: { productId } } }));
   } catch (error) {
     main.replaceChildren(
       h('h1', null, 'Product not found'),
@@ -512,11 +501,14 @@ start(async () => {
   renderCart(readCart());
   // A storefront records the view of the page itself; the related list then knows the visit.
   await send([viewEvent(product.productId, 'demo-page')]).catch(showError);
-  const scenesParams = new URLSearchParams({ limit: '2', sessionId: session });
   const [related, scenes, bundle] = await Promise.allSettled([
     loadRelated(),
-    api<ProductScenes>(`/v1/products/${encodeURIComponent(productId)}/scenes?${scenesParams}`),
-    api<BundleResponse>(`/v1/products/${encodeURIComponent(productId)}/bundle`),
+    call(
+      client.GET('/v1/products/{productId}/scenes', {
+        params: { path: { productId }, query: { limit: 2, sessionId: session } },
+      }),
+    ),
+    call(client.GET('/v1/products/{productId}/bundle', { params: { path: { productId } } })),
   ]);
   if (scenes.status === 'fulfilled') {
     for (const s of scenes.value.scenes) {

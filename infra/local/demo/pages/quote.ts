@@ -1,5 +1,7 @@
-import type { Quote } from '../../../../events/pricing.ts';
-import { announce, api, byId, h, isId, money, showError, start } from './dom.ts';
+import type { Schemas } from '../../../../client/index.ts';
+import { announce, byId, call, client, h, isId, money, showError, start } from './dom.ts';
+
+type Quote = Schemas['Quote'];
 
 /**
  * `/demo/quote?items=p-1:1,p-2:2&lang=en|zh-CN`: a bundle or cart priced by `POST /v1/quotes` and
@@ -189,11 +191,13 @@ async function quote(moveFocus: boolean): Promise<void> {
       .filter(Boolean);
     const token = byId<HTMLInputElement>('token').value.trim();
     announce(x.pricing);
-    const q = await api<Quote>('/v1/quotes', {
-      method: 'POST',
-      body: { items, couponCodes },
-      headers: { 'accept-language': lang, ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    });
+    const q = await call(
+      client.POST('/v1/quotes', {
+        body: { items, couponCodes },
+        params: { header: { 'Accept-Language': lang } },
+        ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+      }),
+    );
     last = q;
     const url = new URL(location.href);
     url.searchParams.set('items', items.map((i) => `${i.productId}:${i.quantity}`).join(','));
