@@ -45,7 +45,7 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`Debian's Chromium is not installed at ${CHROMIUM}`);
   const { build } = await import('esbuild');
   const bundle = await build({
-    entryPoints: [resolve(ROOT, 'client/beacon.ts')],
+    entryPoints: [resolve(ROOT, 'events/client/beacon.ts')],
     bundle: true,
     format: 'iife',
     globalName: 'MerchandiserBeacon',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMerchandiserClient } from '../../client/index.ts';
+import { createMerchandiserClient } from '../../events/client/index.ts';
 import { batchWriteAll } from '../../functions/adapters/dynamo/batch-write.ts';
 import { generateDemoData } from '../../infra/local/demo/data/generate.ts';
 import { CLIENT_TYPES, clientTypes } from '../../infra/scripts/generate-client.ts';

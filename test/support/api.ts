@@ -1,4 +1,4 @@
-import { createMerchandiserClient, type MerchandiserClient } from '../../client/index.ts';
+import { createMerchandiserClient, type MerchandiserClient } from '../../events/client/index.ts';
 import { shopperToken } from './tokens.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { createMerchandiserClient, errorMessage } from '../../../../client/index.ts';
+import { createMerchandiserClient, errorMessage } from '../../../../events/client/index.ts';
 
 /**
  * The few DOM helpers the demo pages share: element builders (text is always set as text, never

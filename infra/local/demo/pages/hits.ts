@@ -1,4 +1,4 @@
-import type { Schemas } from '../../../../client/index.ts';
+import type { Schemas } from '../../../../events/client/index.ts';
 import { announce, byId, call, client, h, showError, start, svg } from './dom.ts';
 
 type HitsResponse = Schemas['HitsResponse'];

@@ -1,5 +1,5 @@
-import { createBeacon, type TrackedEvent } from '../../../../client/beacon.ts';
-import type { Schemas } from '../../../../client/index.ts';
+import { createBeacon, type TrackedEvent } from '../../../../events/client/beacon.ts';
+import type { Schemas } from '../../../../events/client/index.ts';
 import {
   addToCart,
   announce,

@@ -1,4 +1,4 @@
-import type { Schemas } from '../../../../client/index.ts';
+import type { Schemas } from '../../../../events/client/index.ts';
 import { announce, byId, call, client, h, isId, money, showError, start } from './dom.ts';
 
 type Quote = Schemas['Quote'];
