@@ -88,6 +88,13 @@ export const lakeJobs = [
       'On demand (npm run rebuild:related, and after the demo load): the live path keeps evidence fresh, and a rebuild would overwrite what it applied after the window',
   },
   {
+    id: 'related-totals',
+    everyMinutes: 24 * 60,
+    resultsFunctionId: 'lake-results',
+    cadence:
+      "Daily: a pair's score divides by its partner's popularity, which a day changes little; and a new product gets its content neighbours",
+  },
+  {
     id: 'hit-daily-signals',
     everyMinutes: 7 * 24 * 60,
     resultsFunctionId: 'train-hits',
