@@ -46,6 +46,8 @@ type StoredEvidence = ProductEvidence & { version: number };
 /** A visit's views and carts, kept by this consumer in the related table beside the products. */
 export const VISIT_LOG_PART = 'visit';
 export const visitLogKey = (sessionId: string) => `visit#${sessionId}`;
+/** A visit log outlives its last write by two days (pairing reaches back a day: VISIT_HORIZON_MS). */
+const VISIT_LOG_TTL_SECONDS = 2 * 86_400;
 interface StoredVisit {
   productId: string;
   entries: VisitEntry[];
@@ -399,7 +401,14 @@ async function applyChunk(
             {
               Put: {
                 TableName: names.related,
-                Item: { productId: k, part: VISIT_LOG_PART, entries: v.log, version: (v.version ?? 0) + 1 },
+                Item: {
+                  productId: k,
+                  part: VISIT_LOG_PART,
+                  entries: v.log,
+                  version: (v.version ?? 0) + 1,
+                  // Pairing reaches back VISIT_HORIZON_MS; a day more for late deliveries, then it goes.
+                  expiresAt: Math.floor(nowMs() / 1000) + VISIT_LOG_TTL_SECONDS,
+                },
                 ConditionExpression:
                   v.version === undefined ? 'attribute_not_exists(productId)' : 'version = :v',
                 ...(v.version === undefined ? {} : { ExpressionAttributeValues: { ':v': v.version } }),
