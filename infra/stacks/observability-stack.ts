@@ -35,9 +35,9 @@ export const METRICS_NAMESPACE = 'merchandiser';
 
 /**
  * Alarms (to an SNS topic, mailed to the stage's address when one is set) and one dashboard:
- * the API's 5xx rate and p99 latency, every dead-letter queue, Lambda and DynamoDB throttles;
- * the dashboard adds requests, function errors and durations, queue depth, hit-ranking updates
- * and quote redemptions.
+ * the API's 5xx rate and p99 latency, every dead-letter queue, the age of every rule queue's
+ * oldest message, Lambda and DynamoDB throttles; the dashboard adds requests, function errors and
+ * durations, queue depth, hit-ranking updates and quote redemptions.
  */
 export class ObservabilityStack extends Stack {
   readonly topic: Topic;
@@ -103,6 +103,18 @@ export class ObservabilityStack extends Stack {
         }),
         threshold: 0,
         evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      });
+    }
+
+    // A backlog on a queue-fed rule: its oldest message has waited too long (the consumer fails or
+    // cannot keep up). Seen here days before SQS's 14-day retention would delete anything.
+    for (const [ruleId, q] of props.ruleQueues) {
+      alarm(`QueueAge-${ruleId}`, {
+        alarmDescription: `The oldest message on ${ruleId}'s queue is older than ${thresholds.queueAgeSeconds} s: a backlog (README, "Replaying events")`,
+        metric: q.queue.metricApproximateAgeOfOldestMessage({ period: fiveMinutes, statistic: 'Maximum' }),
+        threshold: thresholds.queueAgeSeconds,
+        evaluationPeriods: 2,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       });
     }
@@ -184,12 +196,22 @@ export class ObservabilityStack extends Stack {
         width: 8,
       }),
       new GraphWidget({
+        title: 'Queue age of the oldest message (s)',
+        left: [...props.ruleQueues.values()].map((q) =>
+          q.queue.metricApproximateAgeOfOldestMessage({ period: fiveMinutes, statistic: 'Maximum' }),
+        ),
+        leftAnnotations: [{ value: thresholds.queueAgeSeconds, label: 'alarm' }],
+        width: 8,
+      }),
+      new GraphWidget({
         title: 'Dead-letter queues (visible messages)',
         left: dlqs.map(([, q]) =>
           q.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
         ),
         width: 8,
       }),
+    );
+    dashboard.addWidgets(
       new GraphWidget({
         title: 'Hit-ranking updates and quote redemptions',
         left: [

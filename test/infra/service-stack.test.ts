@@ -282,6 +282,50 @@ describe('ServiceStack', () => {
       }
     });
 
+    it("keeps every rule queue's messages 14 days, the SQS maximum, and alarms on the age of its oldest message", () => {
+      const queued = (rules as readonly RuleDecl[]).filter((r) => r.target.kind === 'queue');
+      for (const [stage, t, seconds] of [
+        ['dev', dev, 3600],
+        ['prod', prod, 900],
+      ] as const) {
+        const queues = resourcesOf(t.template, 'AWS::SQS::Queue');
+        for (const [id, q] of queues)
+          expect(q.Properties.MessageRetentionPeriod, `${stage} ${id}`).toBe(14 * 86_400);
+        const ages = resourcesOf(t.template, 'AWS::CloudWatch::Alarm')
+          .map(([, a]) => a.Properties)
+          .filter((a) => a.MetricName === 'ApproximateAgeOfOldestMessage');
+        expect(ages, stage).toHaveLength(queued.length);
+        for (const r of queued) {
+          const queue = t.stack.getLogicalId(
+            t.service.functions.ruleQueues.get(r.id)!.queue.node.defaultChild as never,
+          );
+          const alarm = ages.find((a) => JSON.stringify(a.Dimensions).includes(queue));
+          expect(alarm, `${stage} ${r.id}`).toMatchObject({
+            Threshold: seconds,
+            Statistic: 'Maximum',
+            ComparisonOperator: 'GreaterThanThreshold',
+            AlarmActions: [expect.anything()],
+          });
+        }
+      }
+    });
+
+    it("caps a queued rule's consumer concurrency as the stage says, as declared otherwise", () => {
+      const overridden = synthTemplate('dev', { consumerConcurrency: { 'behaviour-to-related': 8 } });
+      const fnOf = (id: string) =>
+        overridden.stack.getLogicalId(
+          overridden.stack.functions.get(id as FunctionId)!.node.defaultChild as never,
+        );
+      const mappingOf = (functionId: string) =>
+        resourcesOf(overridden.template, 'AWS::Lambda::EventSourceMapping')
+          .map(([, m]) => m.Properties)
+          .find((m) => JSON.stringify(m.FunctionName).includes(fnOf(functionId)));
+      expect(mappingOf('update-related')?.ScalingConfig).toEqual({ MaximumConcurrency: 8 });
+      // The others keep their declarations.
+      expect(mappingOf('aggregate-signals')?.ScalingConfig).toEqual({ MaximumConcurrency: 2 });
+      expect(mappingOf('catalog-write')?.ScalingConfig).toBeUndefined();
+    });
+
     it('archives the bus', () => {
       dev.template.resourceCountIs('AWS::Events::Archive', 1);
     });
