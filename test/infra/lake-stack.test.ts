@@ -14,28 +14,11 @@ import {
   lakeTables,
 } from '../../infra/topology.ts';
 import { glueType, type LakeColumn, lakePartition } from '../../models/lake/schema.ts';
+import { evaluateJq, firehosePrefix } from '../support/jq.ts';
 import { resourcesOf, synthTemplate } from '../support/synth.ts';
 
 type Json = Record<string, any>;
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: Json };
-
-/**
- * The JQ subset the delivery stream's metadata extraction is written in: `{key: .field, key:
- * .field[from:to]}`, evaluated here as Firehose would, so the partition it computes can be compared
- * with lakePartition, which the local lake writes by.
- */
-function evaluateJq(query: string, record: Json): Record<string, unknown> {
-  const body = /^\{(.*)\}$/.exec(query.trim())?.[1];
-  if (body === undefined) throw new Error(`not an object construction: ${query}`);
-  return Object.fromEntries(
-    body.split(',').map((entry) => {
-      const m = /^\s*(\w+):\s*\.(\w+)(?:\[(\d+):(\d+)\])?\s*$/.exec(entry);
-      if (!m) throw new Error(`outside the JQ subset: ${entry}`);
-      const value = record[m[2]!];
-      return [m[1]!, m[3] === undefined ? value : String(value).slice(Number(m[3]), Number(m[4]))];
-    }),
-  );
-}
 
 /** A `Fn::Join` definition string as ASL, each token kept as a quoted placeholder naming what it refers to. */
 function aslOf(definition: unknown): Json {
@@ -258,10 +241,7 @@ describe('LakeStack', () => {
         const extracted = evaluateJq(params.MetadataExtractionQuery!, event);
         expect(extracted, event.type).toEqual(lakePartition(event as never));
         // The object key Firehose writes, and the partition the Glue table projects for it.
-        const key = (s.Prefix as string).replace(
-          /!\{partitionKeyFromQuery:(\w+)\}/g,
-          (_, k) => extracted[k] as string,
-        );
+        const key = firehosePrefix(s.Prefix, extracted);
         expect(key).toBe(`events/event_date=${event.occurredAt.slice(0, 10)}/event_type=${event.type}/`);
       }
     });
