@@ -68,7 +68,7 @@ export const PARTITION_JQ: Record<PartitionKey, string> = {
 const MIN_CONVERSION_BUFFER_MB = 64;
 /** Result files and Athena's own output are read once, by the run that wrote them. */
 const RESULTS_EXPIRE_DAYS = 7;
-/** After this many days behaviour events move to Intelligent-Tiering (README, "Deploying"). */
+/** After this many days behaviour events move to Intelligent-Tiering (docs/deploying.md, "The lake stack"). */
 const EVENTS_TIERING_DAYS = 30;
 
 const partitionsPath = (table: LakeTableDecl, value: (key: string) => string) =>
@@ -633,10 +633,9 @@ export class LakeStack extends Stack {
         description: `Start the ${j.id} job: aws stepfunctions start-execution --state-machine-arn <this>`,
       });
 
-      const minutes =
-        config.scheduleMinutes && Object.hasOwn(config.scheduleMinutes, j.id)
-          ? config.scheduleMinutes[j.id]!
-          : j.everyMinutes;
+      // A stage's override wins, null included (on demand only).
+      const override = config.scheduleMinutes?.[j.id];
+      const minutes = override === undefined ? j.everyMinutes : override;
       if (minutes === null) continue;
       const deliveryDlq = new DeliveryDlq(job, 'ScheduleDlq', { of: 'schedule' });
       this.deliveryDlqs.push(deliveryDlq);
