@@ -45,6 +45,12 @@ export interface LakeJobDecl {
   cadence: string;
 }
 
+/**
+ * The function that builds a job's Athena statement for a run: the first step of every job's state
+ * machine on AWS (locally the runner hands DuckDB the same SQL itself).
+ */
+export const lakeQueryFunctionId = 'lake-query' as const satisfies FunctionId;
+
 export const lakeTables = [
   {
     id: 'events',
