@@ -536,7 +536,8 @@ describe('LakeStack', () => {
         scheduleMinutes: { 'bundle-itemsets': null, 'rfm-cut-points': 60 },
       });
       const scheduled = schedulesOf(off).map((s) => s.ScheduleExpression);
-      expect(scheduled.sort()).toEqual(['rate(1 hour)', 'rate(7 days)']);
+      // bundle-itemsets is off, rfm-cut-points hourly; related-totals daily and hit-daily-signals weekly as declared.
+      expect(scheduled.sort()).toEqual(['rate(1 day)', 'rate(1 hour)', 'rate(7 days)']);
     });
 
     it('outputs each state machine (the key rebuild:related names), the bucket and the database', () => {
