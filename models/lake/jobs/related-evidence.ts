@@ -34,7 +34,7 @@ function relatedCtes(
   const counting = `touches AS (
   SELECT session_id, product_id, event_id, ${d.epochMs('occurred_at')} AS t,
          CASE WHEN event_type = 'ProductAddedToCart' THEN ${config.cartWeight} ELSE 1 END AS w
-  FROM ${eventsOnce(`e.event_type IN ('ProductViewed', 'ProductAddedToCart') AND ${within}`)} AS v
+  FROM ${eventsOnce(`e.event_type IN ('ProductViewed', 'ProductAddedToCart') AND ${within}`, ['session_id', 'product_id', 'occurred_at', 'event_type'])} AS v
 ),
 sequenced AS (
   SELECT session_id, product_id, event_id, t, w,
@@ -48,7 +48,7 @@ counted AS (
 ),
 baskets AS (
   SELECT DISTINCT o.event_id, ${d.epochMs('o.occurred_at')} AS t, l_product_id AS product_id
-  FROM ${eventsOnce(`e.event_type = 'OrderPlaced' AND ${within}`)} AS o
+  FROM ${eventsOnce(`e.event_type = 'OrderPlaced' AND ${within}`, ['occurred_at', 'lines'])} AS o
   ${d.unnestStructs('lines', 'l', ['product_id'])}
 ),
 sized AS (
