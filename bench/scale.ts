@@ -6,10 +6,7 @@ import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { LocalLake } from '../infra/local/lake/duckdb.ts';
 import { duckdb } from '../models/lake/dialect.ts';
-import { bundleItemsetsSql } from '../models/lake/jobs/bundle-itemsets.ts';
-import { hitDailySignalsSql } from '../models/lake/jobs/hit-daily-signals.ts';
-import { relatedEvidenceSql } from '../models/lake/jobs/related-evidence.ts';
-import { rfmCutPointsSql } from '../models/lake/jobs/rfm-cut-points.ts';
+import { LAKE_JOBS, type LakeJobId } from '../models/lake/jobs/index.ts';
 
 /**
  * npm run bench:scale -- --events 10000000[,30000000,100000000] --products 100000 --users 1000000 [--json]
@@ -35,27 +32,21 @@ interface Job {
   sql: (fromMs: number, toMs: number) => string;
 }
 
-const JOBS: Job[] = [
-  { name: 'rfm-cut-points', types: ['OrderPlaced'], windowDays: null, sql: () => rfmCutPointsSql(duckdb) },
-  {
-    name: 'bundle-itemsets',
-    types: ['OrderPlaced'],
-    windowDays: 90,
-    sql: (fromMs, toMs) => bundleItemsetsSql(duckdb, { fromMs, toMs }),
-  },
-  {
-    name: 'related-evidence',
-    types: ['ProductViewed', 'ProductAddedToCart', 'OrderPlaced'],
-    windowDays: 90,
-    sql: (fromMs, toMs) => relatedEvidenceSql(duckdb, { fromMs, toMs }),
-  },
-  {
-    name: 'hit-daily-signals',
-    types: ['ProductViewed', 'ProductAddedToCart', 'OrderPlaced', 'SearchPerformed', 'ReviewPosted'],
-    windowDays: 56,
-    sql: (fromMs, toMs) => hitDailySignalsSql(duckdb, { fromMs, toMs }),
-  },
-];
+/** The event types each job reads (for its rows-in count); the jobs themselves are the lake's. */
+const TYPES: Record<LakeJobId, string[]> = {
+  'rfm-cut-points': ['OrderPlaced'],
+  'bundle-itemsets': ['OrderPlaced'],
+  'related-evidence': ['ProductViewed', 'ProductAddedToCart', 'OrderPlaced'],
+  'related-totals': ['ProductViewed', 'ProductAddedToCart', 'OrderPlaced'],
+  'hit-daily-signals': ['ProductViewed', 'ProductAddedToCart', 'OrderPlaced', 'SearchPerformed', 'ReviewPosted'],
+};
+
+const JOBS: Job[] = LAKE_JOBS.map((j) => ({
+  name: j.id,
+  types: TYPES[j.id],
+  windowDays: j.windowDays,
+  sql: (fromMs: number, toMs: number) => j.sql(duckdb, { fromMs, toMs }),
+}));
 
 /** Writes the synthetic history into `<root>/events/`; returns the end of the window (ms). */
 export async function generateHistory(
