@@ -90,20 +90,21 @@ unordered AS (
   GROUP BY a, b
   HAVING sum(bought) + sum(viewed) >= ${config.minPairWeight}
 ),
+-- Products as numbers (by id, so ties still break by id) from here on: the pairs and their ranking
+-- carry two numbers instead of two ids, which halves the memory of the ranking.
+ids AS (
+  SELECT product_id, views, orders, row_number() OVER (ORDER BY product_id) AS k FROM totals
+),
 pairs AS (
-  SELECT CASE WHEN dir.d = 0 THEN u.a ELSE u.b END AS a, CASE WHEN dir.d = 0 THEN u.b ELSE u.a END AS b,
-         u.bought, u.viewed
+  SELECT ia.k AS a, ib.k AS b, u.bought, u.viewed
   FROM unordered u CROSS JOIN (VALUES (0), (1)) AS dir(d)
+  JOIN ids ia ON ia.product_id = CASE WHEN dir.d = 0 THEN u.a ELSE u.b END
+  JOIN ids ib ON ib.product_id = CASE WHEN dir.d = 0 THEN u.b ELSE u.a END
 ),
 strongest AS (
-  -- Each product's maxPairs strongest partners, with the partners' own totals (so that a writer
-  -- can score the product's neighbours from its row alone), strongest first. A top-n aggregate
-  -- keeps at most maxPairs per product: its memory grows with the catalog, not with the history,
-  -- where a window ranking every pair held them all (10M events: 47M pairs, out of 3 GB).
-  SELECT p.a, max_by(ROW(p.b, p.bought, p.viewed, coalesce(pt.views, 0.0), coalesce(pt.orders, 0.0)),
-                     p.bought * ${config.boughtWeight} + p.viewed * ${config.viewedWeight}, ${config.maxPairs}) AS top
-  FROM pairs p LEFT JOIN totals pt ON pt.product_id = p.b
-  GROUP BY p.a
+  SELECT a, b, bought, viewed,
+         row_number() OVER (PARTITION BY a ORDER BY bought * ${config.boughtWeight} + viewed * ${config.viewedWeight} DESC, b) AS strength_rank
+  FROM pairs
 )`;
   return { counting, pairing, decay };
 }
@@ -116,15 +117,18 @@ export function relatedEvidenceSql(
   return `
 WITH ${counting},
 ${pairing}
--- One row per product, its partners in parallel arrays: a result file never splits a product.
+-- One row per product, its partners (with their own totals, so that a writer can score the
+-- product's neighbours from its row alone) in parallel arrays: a result file never splits a product.
 SELECT t.product_id, t.views, t.orders,
-       ${d.fieldOfEach('s.top', 1)} AS partner_ids,
-       ${d.fieldOfEach('s.top', 2)} AS bought,
-       ${d.fieldOfEach('s.top', 3)} AS viewed,
-       ${d.fieldOfEach('s.top', 4)} AS partner_views,
-       ${d.fieldOfEach('s.top', 5)} AS partner_orders
-FROM totals t
-LEFT JOIN strongest s ON s.a = t.product_id`;
+       array_agg(pt.product_id ORDER BY s.b) FILTER (WHERE s.b IS NOT NULL) AS partner_ids,
+       array_agg(s.bought ORDER BY s.b) FILTER (WHERE s.b IS NOT NULL) AS bought,
+       array_agg(s.viewed ORDER BY s.b) FILTER (WHERE s.b IS NOT NULL) AS viewed,
+       array_agg(pt.views ORDER BY s.b) FILTER (WHERE s.b IS NOT NULL) AS partner_views,
+       array_agg(pt.orders ORDER BY s.b) FILTER (WHERE s.b IS NOT NULL) AS partner_orders
+FROM ids t
+LEFT JOIN strongest s ON s.a = t.k AND s.strength_rank <= ${config.maxPairs}
+LEFT JOIN ids pt ON pt.k = s.b
+GROUP BY t.product_id, t.views, t.orders`;
 }
 
 /**
