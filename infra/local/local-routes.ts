@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import { LAKE_JOBS, type LakeJobId } from '../../models/lake/jobs/index.ts';
 import { demoPages } from './demo/server.ts';
 import type { LocalEventBus } from './event-bus.ts';
@@ -20,7 +21,7 @@ export function localRoutes({
   bus: LocalEventBus;
   status: StatusBoard;
   log: (line: string) => void;
-  lake: { buffer: LakeBuffer; runJob: (id: LakeJobId) => Promise<unknown> };
+  lake: { buffer: LakeBuffer; runJob: (id: LakeJobId, input?: Record<string, unknown>) => Promise<unknown> };
 }): SideRoute[] {
   return [
     async (req, res, body) => {
@@ -46,7 +47,7 @@ export function localRoutes({
       );
       return true;
     },
-    async (req, res) => {
+    async (req, res, body) => {
       const m = /^\/_local\/lake\/jobs\/([a-z-]+)$/.exec(req.url ?? '');
       if (!m || req.method !== 'POST') return false;
       const reply = (code: number, body: unknown) =>
@@ -56,8 +57,21 @@ export function localRoutes({
         reply(404, { error: { code: 'NotFound', message: `no lake job ${m[1]}`, issues: [] } });
         return true;
       }
+      // The body is the state machine's execution input on AWS: {"results": {...}} goes to the
+      // results step (e.g. the retraining's epochs).
+      const input = ExecutionInput.safeParse(body.length ? safeJson(body.toString('utf8')) : {});
+      if (!input.success) {
+        reply(400, {
+          error: {
+            code: 'ValidationError',
+            message: 'invalid body.results: the execution input is {"results": {...}}',
+            issues: [{ in: 'body', path: 'results', message: 'an object' }],
+          },
+        });
+        return true;
+      }
       try {
-        reply(200, await lake.runJob(job.id));
+        reply(200, await lake.runJob(job.id, input.data.results));
       } catch (error) {
         log(`lake job ${job.id} failed: ${(error as Error).message}`);
         reply(500, { error: { code: 'JobFailed', message: (error as Error).message, issues: [] } });
@@ -66,4 +80,14 @@ export function localRoutes({
     },
     demoPages({ log }),
   ];
+}
+
+const ExecutionInput = z.object({ results: z.record(z.string(), z.unknown()).optional() });
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -385,7 +385,13 @@ describe('local runtime, end to end', () => {
 
     it("retrains on the lake's daily signals, stores the model, and re-ranks everything with it", async () => {
       await rt.hitsRanked;
-      const run = await rt.runLakeJob('hit-daily-signals', { epochs: 3, promote: 'always' });
+      // As an operator starts it: the body is what the state machine's execution input is on AWS.
+      const started = await fetch(`${rt.url}/_local/lake/jobs/hit-daily-signals`, {
+        method: 'POST',
+        body: JSON.stringify({ results: { epochs: 3, promote: 'always' } }),
+      });
+      expect(started.status).toBe(200);
+      const run = (await started.json()) as { files: string[]; result: unknown };
       expect(run.files.length).toBeGreaterThan(0);
       const result = run.result as any;
       expect(result.status, result.reason).toBe('promoted');
@@ -401,6 +407,15 @@ describe('local runtime, end to end', () => {
       // The schedule's old input (read the event log) is refused, not half understood.
       const bad = await rt.invoke('train-hits', { job: 'retrain', days: 3 }).catch((e: Error) => e);
       expect(bad).toBeInstanceOf(Error);
+      const malformed = await fetch(`${rt.url}/_local/lake/jobs/hit-daily-signals`, {
+        method: 'POST',
+        body: JSON.stringify({ results: 3 }),
+      });
+      expect(malformed.status).toBe(400);
+      expect(((await malformed.json()) as any).error.issues).toEqual([
+        { in: 'body', path: 'results', message: 'an object' },
+      ]);
+      expect((await fetch(`${rt.url}/_local/lake/jobs/no-such-job`, { method: 'POST' })).status).toBe(404);
     }, 120_000);
 
     it('answers 400 naming the parameter, and 404 for a category without a ranking', async () => {
