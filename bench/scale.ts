@@ -21,7 +21,8 @@ import { LAKE_JOBS, type LakeJobId } from '../models/lake/jobs/index.ts';
  * and across categories; 72% views, 13% carts, 8% searches (ten results, a click), 6% orders of one
  * to three lines from the theme, 1% reviews; one user per session drawn from `--users`.
  * `--json` prints one line per size:
- * `{"events":N,"products":P,"users":U,"jobs":[{"name","rowsIn","seconds","peakRssMb"}]}`.
+ * `{"events":N,"products":P,"users":U,"jobs":[{"name","rowsIn","seconds","peakRssMb"}]}` (a job that
+ * failed: `{"name","failed","seconds"}`, and the command exits 1).
  */
 const DAY_MS = 86_400_000;
 
@@ -196,23 +197,36 @@ if (values.job) {
         );
       const jobs = [];
       for (const job of JOBS.filter((j) => !values.only || values.only.split(',').includes(j.name))) {
-        const out = execFileSync(
-          process.execPath,
-          [
-            '--import',
-            'tsx',
-            import.meta.filename,
-            '--job',
-            job.name,
-            '--root',
-            root,
-            '--end',
-            String(endMs),
-            '--memory-limit',
-            memoryLimit,
-          ],
-          { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 },
-        );
+        const started = performance.now();
+        let out: string;
+        try {
+          out = execFileSync(
+            process.execPath,
+            [
+              '--import',
+              'tsx',
+              import.meta.filename,
+              '--job',
+              job.name,
+              '--root',
+              root,
+              '--end',
+              String(endMs),
+              '--memory-limit',
+              memoryLimit,
+            ],
+            { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 20 },
+          );
+        } catch (error) {
+          // A job that fails (DuckDB out of memory, say) is a figure too: the rest still run.
+          const stderr = String((error as { stderr?: string }).stderr ?? '');
+          const reason = /Out of Memory Error[^\n]*/.exec(stderr)?.[0] ?? stderr.trim().split('\n').at(-1) ?? 'failed';
+          const seconds = Math.round((performance.now() - started) / 100) / 10;
+          jobs.push({ name: job.name, failed: reason, seconds });
+          process.exitCode = 1;
+          if (!values.json) console.log(`  ${job.name.padEnd(18)} FAILED after ${seconds} s: ${reason}`);
+          continue;
+        }
         const figures = JSON.parse(out.trim().split('\n').at(-1)!) as {
           rowsIn: number;
           seconds: number;
