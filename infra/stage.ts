@@ -14,6 +14,29 @@ export const StageConfig = z.object({
     api5xxPercent: z.number().positive().max(100),
     apiP99Ms: z.int().positive(),
   }),
+  /**
+   * The identity provider that signs shopper tokens (README, "Identity providers"): its issuer
+   * (`iss`, and the JWT authorizer's discovery URL), the audiences a token must name (`aud`: a
+   * Cognito app client id, an Auth0 API identifier), its JWKS URL, the algorithms accepted, the
+   * longest token lifetime and the clock skew allowed.
+   */
+  auth: z.object({
+    issuer: z.url({ protocol: /^https$/ }),
+    audience: z.array(z.string().min(1)).min(1),
+    jwksUrl: z.url({ protocol: /^https$/ }),
+    algorithms: z
+      .array(
+        z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']),
+      )
+      .min(1)
+      .default(['RS256']),
+    maxTokenLifetimeSeconds: z
+      .int()
+      .min(60)
+      .max(30 * 86_400)
+      .default(86_400),
+    clockSkewSeconds: z.int().min(0).max(300).default(30),
+  }),
   /** Overrides a declared schedule's cadence, in minutes, by schedule id (infra/topology.ts). */
   scheduleMinutes: z
     .record(

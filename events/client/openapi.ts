@@ -2113,14 +2113,14 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The bearer token is missing where it is required, or fails its checks (the issue names `header.authorization`) */
+            /** @description The bearer token is missing where it is required, or fails its checks (the issue names `header.authorization`). On AWS, API Gateway's JWT authorizer answers a missing or invalid token first, with only a message. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorResponse"] | components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description Not found */
@@ -2219,14 +2219,14 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The bearer token is missing where it is required, or fails its checks (the issue names `header.authorization`) */
+            /** @description The bearer token is missing where it is required, or fails its checks (the issue names `header.authorization`). On AWS, API Gateway's JWT authorizer answers a missing or invalid token first, with only a message. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorResponse"] | components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description Not found */
@@ -3107,14 +3107,14 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The bearer token is missing where it is required, or fails its checks (the issue names `header.authorization`) */
+            /** @description The bearer token is missing where it is required, or fails its checks (the issue names `header.authorization`). On AWS, API Gateway's JWT authorizer answers a missing or invalid token first, with only a message. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorResponse"] | components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description Not found */

@@ -33,7 +33,12 @@ import type { SeedReport } from './seed.ts';
 import { type LocalStatus, StatusBoard } from './status.ts';
 import { localTableNames, prepareTables } from './tables.ts';
 
-export { LOCAL_DEV_JWT_SECRET } from './environment.ts';
+export {
+  LOCAL_DEV_JWT_SECRET,
+  LOCAL_TOKEN_AUDIENCE,
+  LOCAL_TOKEN_ISSUER,
+  localShopperToken,
+} from './environment.ts';
 export type { LocalStatus } from './status.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');

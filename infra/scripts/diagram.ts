@@ -57,12 +57,15 @@ export function architectureDiagram(): string {
   const lines: string[] = ['flowchart LR'];
   const node = (indent: number, text: string) => lines.push(`${'  '.repeat(indent)}${text}`);
 
-  node(1, 'subgraph http["HTTP API routes, by function (IAM: signed requests only)"]');
+  node(
+    1,
+    'subgraph http["HTTP API routes, by function (IAM: signed requests only; JWT: signed-in shoppers only)"]',
+  );
   for (const f of routed) {
     const own = rts.filter((r) => r.functionId === f.id);
     node(
       2,
-      `${id('routes', f.id)}[${label(own.map((r) => `${r.method} ${r.path}${r.auth === 'iam' ? ' (IAM)' : ''}`))}]`,
+      `${id('routes', f.id)}[${label(own.map((r) => `${r.method} ${r.path}${r.auth === 'iam' ? ' (IAM)' : r.auth === 'jwt' ? ' (JWT)' : ''}`))}]`,
     );
   }
   node(1, 'end');

@@ -9,7 +9,7 @@ import {
   HttpStage,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -69,6 +69,13 @@ export class ApiStack extends Stack {
     });
     const integrations = new Map<FunctionId, HttpLambdaIntegration>();
     const iam = new HttpIamAuthorizer();
+    // Signed-in-only routes: API Gateway checks the token against the stage's identity provider
+    // (its OIDC discovery document at the issuer) before the function runs; the function checks it
+    // again with the rules the authorizer lacks (maximum lifetime, algorithm allow-list).
+    const jwt = new HttpJwtAuthorizer('ShopperJwt', config.auth.issuer, {
+      jwtAudience: config.auth.audience,
+      identitySource: ['$request.header.Authorization'],
+    });
     for (const r of routes as readonly RouteDecl[]) {
       let integration = integrations.get(r.functionId);
       if (!integration) {
@@ -82,7 +89,7 @@ export class ApiStack extends Stack {
         path: r.path,
         methods: [r.method as HttpMethod],
         integration,
-        ...(r.auth === 'iam' ? { authorizer: iam } : {}),
+        ...(r.auth === 'iam' ? { authorizer: iam } : r.auth === 'jwt' ? { authorizer: jwt } : {}),
       });
       if (r.auth === 'none') {
         for (const route of added) {

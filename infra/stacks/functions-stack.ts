@@ -50,32 +50,30 @@ export class FunctionsStack extends Stack {
     const { config, bus } = props;
     const removalPolicy = removalPolicyOf(config);
 
-    // One secret per key, shared by every function that declares it: the bearer-token key must be
-    // the same for pricing and for the read routes that personalise, or a token valid for one
-    // would be refused by the other.
+    // One secret per declared name, shared by every function that declares it. Each is a key ring,
+    // `{"current": "k1", "k1": "<48 random characters>"}`: the functions read it at run time, so an
+    // operator rotates a key by editing the secret (docs/deploying.md), with an overlap window.
     const secrets = new Map<string, Secret>();
-    // The ids the two keys had when only pricing held them: a new id is a new logical id, and
-    // CloudFormation would replace the secret with a new random value, invalidating every
-    // outstanding quote and every shopper's token on the next deploy.
-    const secretConstructId = (variable: string) =>
-      variable === 'AUTH_JWT_SECRET' || variable === 'QUOTE_SIGNING_KEY'
-        ? `Secret-pricing-${variable}`
-        : `Secret-${variable}`;
     const secretFor = (variable: string): Secret => {
       let secret = secrets.get(variable);
       if (secret === undefined) {
-        secret = new Secret(this, secretConstructId(variable), {
+        secret = new Secret(this, `Secret-${variable}`, {
           description: `${variable} (${functions
             .filter((f) => (f as FunctionDecl).secrets?.includes(variable))
             .map((f) => f.id)
-            .join(', ')})`,
-          generateSecretString: { passwordLength: 48, excludePunctuation: true },
+            .join(', ')}): a key ring, {"current": "<keyId>", "<keyId>": "<key>", ...}`,
+          generateSecretString: {
+            secretStringTemplate: JSON.stringify({ current: 'k1' }),
+            generateStringKey: 'k1',
+            passwordLength: 48,
+            excludePunctuation: true,
+          },
           removalPolicy,
         });
         acknowledge(
           secret,
           'AwsSolutions-SMG4',
-          'Rotated by an operator, not on a timer: a new quote-signing key invalidates every outstanding quote, and a new token key every session (README, "Deploying to AWS").',
+          'Rotated by an operator, not on a timer: a new quote-signing key is added beside the old one and made current, and the old one removed once every quote it signed has expired (docs/deploying.md).',
         );
         secrets.set(variable, secret);
       }
@@ -93,6 +91,7 @@ export class FunctionsStack extends Stack {
         fn.bindTable(tableId, props.tables.get(tableId)!, access);
       }
       for (const variable of f.secrets ?? []) fn.bindSecret(variable, secretFor(variable));
+      if (f.shopperTokens) fn.bindShopperTokens(config.auth);
       if (f.publishes) fn.bindBus(bus);
       this.functions.set(f.id as FunctionId, fn);
     }

@@ -21,6 +21,8 @@ export const functions = [
     sizing: 'Parses up to 100 events and waits on PutEvents retries with backoff; 15 s bounds the retries.',
     tables: { visits: 'readWrite', related: 'read', products: 'read' },
     publishes: true,
+    // The events' shopper is the bearer token's (a body userId must be the token's own).
+    shopperTokens: true,
   },
   {
     id: 'catalog-read',
@@ -128,7 +130,7 @@ export const functions = [
       experiments: 'read',
     },
     publishes: false,
-    secrets: ['AUTH_JWT_SECRET'],
+    shopperTokens: true,
   },
   {
     id: 'scenes-read',
@@ -156,7 +158,7 @@ export const functions = [
     },
     publishes: true,
     // A signed-in shopper is personalised only on the proof of their bearer token.
-    secrets: ['AUTH_JWT_SECRET'],
+    shopperTokens: true,
   },
   {
     id: 'hits-read',
@@ -187,7 +189,7 @@ export const functions = [
     tables: { products: 'read', related: 'read', visits: 'read', experiments: 'read', rfmProfiles: 'read' },
     publishes: true,
     // A signed-in shopper is personalised only on the proof of their bearer token.
-    secrets: ['AUTH_JWT_SECRET'],
+    shopperTokens: true,
   },
   {
     id: 'update-related',
@@ -255,7 +257,9 @@ export const functions = [
       redemptions: 'readWrite',
     },
     publishes: true,
-    secrets: ['AUTH_JWT_SECRET', 'QUOTE_SIGNING_KEY'],
+    shopperTokens: true,
+    // The quote-signing key ring, read at run time so that the key can rotate with an overlap.
+    secrets: ['QUOTE_SIGNING_KEYS'],
   },
   {
     id: 'update-profiles',

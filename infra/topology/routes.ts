@@ -126,9 +126,10 @@ export const routes = [
     summary:
       "Replace the segment policy: the RFM rule table and each segment's related and scene fill strategy (201 created, 200 replaced; a 400 names each wrong field)",
   },
-  // The pricing routes are public at the gateway on purpose: a guest may quote, and an HTTP API JWT
-  // authorizer refuses requests without a token. The function verifies the bearer token itself
-  // (functions/lib/auth.ts), and reads the claims an authorizer passes where one is attached.
+  // Quoting is open at the gateway on purpose: a guest may quote, and an HTTP API JWT authorizer
+  // refuses requests without a token. Redeeming and group buys are for signed-in shoppers only:
+  // API Gateway's JWT authorizer turns away a missing or invalid token before the function runs
+  // (`jwt`). The function verifies the bearer token itself on every route (functions/lib/auth.ts).
   {
     method: 'POST',
     path: '/v1/quotes',
@@ -147,21 +148,21 @@ export const routes = [
     method: 'POST',
     path: '/v1/quotes/{quoteId}/redeem',
     functionId: 'pricing',
-    auth: 'none',
+    auth: 'jwt',
     summary: 'Redeem a quote once (Idempotency-Key header): consumes coupon uses, budget and flash stock',
   },
   {
     method: 'POST',
     path: '/v1/groups',
     functionId: 'pricing',
-    auth: 'none',
+    auth: 'jwt',
     summary: 'Open a group for a group-buy promotion (signed-in shoppers)',
   },
   {
     method: 'POST',
     path: '/v1/groups/{groupId}/members',
     functionId: 'pricing',
-    auth: 'none',
+    auth: 'jwt',
     summary: 'Join a group, once per shopper',
   },
 ] as const satisfies readonly RouteDecl[];

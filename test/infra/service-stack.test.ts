@@ -3,6 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  type FunctionDecl,
   type FunctionId,
   functions,
   type RuleDecl,
@@ -191,11 +192,11 @@ describe('ServiceStack', () => {
         const puts = statements.filter((st) => JSON.stringify(st.Action).includes('events:PutEvents'));
         expect(puts.length, f.id).toBe(f.publishes ? 1 : 0);
         for (const st of puts) expect(JSON.stringify(st.Resource), f.id).toContain(bus);
-        // Nothing else than DynamoDB, the bus, and what an SQS event source needs on its own queue.
+        // Nothing else than DynamoDB, the bus, its declared secrets, and what an SQS event source needs on its own queue.
         for (const st of statements) {
           for (const action of [st.Action].flat() as string[]) {
             expect(action, f.id).toMatch(
-              /^(dynamodb|events:PutEvents|sqs:(ReceiveMessage|ChangeMessageVisibility|GetQueueUrl|DeleteMessage|GetQueueAttributes))/,
+              /^(dynamodb|events:PutEvents|secretsmanager:GetSecretValue$|sqs:(ReceiveMessage|ChangeMessageVisibility|GetQueueUrl|DeleteMessage|GetQueueAttributes))/,
             );
           }
         }
@@ -211,7 +212,7 @@ describe('ServiceStack', () => {
       expect(new Set(keys)).toEqual(new Set([...routes.map(routeKey), '$default']));
     });
 
-    it('guards every admin route with IAM (SigV4) and leaves only the declared storefront routes open', () => {
+    it('guards every admin route with IAM (SigV4), the signed-in-only routes with the JWT authorizer, and leaves only the declared storefront routes open', () => {
       const authOf = new Map(
         resourcesOf(dev.template, 'AWS::ApiGatewayV2::Route').map(([, r]) => [
           r.Properties.RouteKey as string,
@@ -219,11 +220,40 @@ describe('ServiceStack', () => {
         ]),
       );
       for (const route of routes) {
-        const expected = route.auth === 'iam' ? 'AWS_IAM' : 'NONE';
+        const expected = route.auth === 'iam' ? 'AWS_IAM' : route.auth === 'jwt' ? 'JWT' : 'NONE';
         expect(authOf.get(routeKey(route)), routeKey(route)).toBe(expected);
         // An admin path (writes scenes, experiments, reads profiles) is never declared open.
         if (/\/admin\/|\/users\//.test(route.path)) expect(route.auth, routeKey(route)).toBe('iam');
       }
+      // Redeeming and group buys need a signed-in shopper: the authorizer turns a guest away first.
+      expect(
+        routes
+          .filter((r) => r.auth === 'jwt')
+          .map(routeKey)
+          .sort(),
+      ).toEqual(['POST /v1/groups', 'POST /v1/groups/{groupId}/members', 'POST /v1/quotes/{quoteId}/redeem']);
+    });
+
+    it("points the JWT authorizer at the stage's identity provider (issuer and audience from cdk.json)", () => {
+      dev.template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+        AuthorizerType: 'JWT',
+        IdentitySource: ['$request.header.Authorization'],
+        JwtConfiguration: {
+          Issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_EXAMPLE0',
+          Audience: ['example-app-client-id'],
+        },
+      });
+      prod.template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+        AuthorizerType: 'JWT',
+        JwtConfiguration: {
+          Issuer: 'https://shop-example.eu.auth0.com/',
+          Audience: ['https://api.shop.example.com'],
+        },
+      });
+      const authorizerRoutes = resourcesOf(dev.template, 'AWS::ApiGatewayV2::Route').filter(
+        ([, r]) => r.Properties.AuthorizationType === 'JWT',
+      );
+      for (const [, r] of authorizerRoutes) expect(r.Properties.AuthorizerId).toBeDefined();
     });
 
     it('throttles the stage and writes access logs', () => {
@@ -287,36 +317,59 @@ describe('ServiceStack', () => {
     });
   });
 
-  describe('keys', () => {
-    it('generates one secret per declared key and hands that same secret to every function naming it, by dynamic reference only', () => {
-      const declaring = functions.filter((f) => 'secrets' in f) as {
-        description: string;
-        secrets: readonly string[];
-      }[];
-      const keys = new Set(declaring.flatMap((f) => [...f.secrets]));
-      expect(keys).toEqual(new Set(['AUTH_JWT_SECRET', 'QUOTE_SIGNING_KEY']));
-      dev.template.resourceCountIs('AWS::SecretsManager::Secret', keys.size);
+  describe('keys and identity', () => {
+    it('generates one secret per declared name, hands its ARN (never its value) to the functions naming it, and lets them read that secret only', () => {
+      const declaring = (functions as readonly FunctionDecl[]).filter((f) => (f.secrets ?? []).length > 0);
+      const names = new Set(declaring.flatMap((f) => [...(f.secrets ?? [])]));
+      expect(names).toEqual(new Set(['QUOTE_SIGNING_KEYS']));
+      dev.template.resourceCountIs('AWS::SecretsManager::Secret', names.size);
+      dev.template.hasResourceProperties('AWS::SecretsManager::Secret', {
+        GenerateSecretString: Match.objectLike({
+          SecretStringTemplate: '{"current":"k1"}',
+          GenerateStringKey: 'k1',
+        }),
+      });
+      const text = JSON.stringify(dev.template.toJSON());
+      // Read at run time: no dynamic reference resolves a secret into the template.
+      expect(text).not.toContain('resolve:secretsmanager');
       const lambdas = resourcesOf(dev.template, 'AWS::Lambda::Function');
-      const referenceOf = new Map<string, string>();
       for (const f of declaring) {
         const [, r] = lambdas.find(([, l]) => l.Properties.Description === f.description)!;
         const env = (r.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-        for (const name of f.secrets) {
-          const ref = JSON.stringify(env[name]);
-          expect(ref).toContain('resolve:secretsmanager');
-          // The token key must be one key: a token pricing accepts is accepted by the read routes.
-          expect(ref, name).toBe(referenceOf.get(name) ?? ref);
-          referenceOf.set(name, ref);
+        for (const name of f.secrets ?? []) {
+          expect(env[name]).toBeUndefined();
+          expect(env[`${name}_SECRET_ARN`]).toBeDefined();
         }
       }
-      expect(declaring.filter((f) => f.secrets.includes('AUTH_JWT_SECRET')).length).toBeGreaterThan(1);
-      // The logical ids the keys were first deployed under: another id replaces the secret with a
-      // new value on the next deploy, and every quote and token signed with the old one fails.
-      const secretIds = Object.keys(dev.template.findResources('AWS::SecretsManager::Secret'));
-      expect(secretIds.map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
-        'SecretpricingAUTHJWTSECRET',
-        'SecretpricingQUOTESIGNINGKEY',
-      ]);
+      const reads = resourcesOf(dev.template, 'AWS::IAM::Policy').flatMap(([, p]) =>
+        (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement.filter(
+          (st) => [st.Action].flat().some((a) => a.startsWith('secretsmanager:')),
+        ),
+      );
+      expect(reads.length).toBe(declaring.length);
+      for (const st of reads) expect(st.Action).toBe('secretsmanager:GetSecretValue');
+    });
+
+    it("hands the stage's identity provider to every function that verifies shopper tokens, and no token key", () => {
+      const lambdas = resourcesOf(dev.template, 'AWS::Lambda::Function');
+      for (const f of functions as readonly FunctionDecl[]) {
+        const [, r] = lambdas.find(([, l]) => l.Properties.Description === f.description)!;
+        const env = (r.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+        expect(env.AUTH_JWT_SECRET, f.id).toBeUndefined();
+        if (!f.shopperTokens) {
+          expect(env.AUTH_ISSUER, f.id).toBeUndefined();
+          continue;
+        }
+        expect(env, f.id).toMatchObject({
+          AUTH_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_EXAMPLE0',
+          AUTH_AUDIENCE: 'example-app-client-id',
+          AUTH_JWKS_URL:
+            'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_EXAMPLE0/.well-known/jwks.json',
+          AUTH_ALGORITHMS: 'RS256',
+          AUTH_MAX_TOKEN_LIFETIME_SECONDS: '86400',
+          AUTH_CLOCK_SKEW_SECONDS: '30',
+        });
+      }
     });
   });
 });

@@ -8,6 +8,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import type { StageConfig } from '../../stage.ts';
 import {
   EVENT_BUS_ENV,
   type FunctionDecl,
@@ -126,11 +127,29 @@ export class ServiceFunction extends NodejsFunction {
   }
 
   /**
-   * Hands the secret's value in as `variable` by dynamic reference: CloudFormation resolves it at
-   * deploy time, and the template holds none.
+   * Names the secret by its ARN (`<variable>_SECRET_ARN`) and lets the function read that secret's
+   * value, nothing more: functions/lib/secrets.ts reads it at run time and caches it, so neither
+   * the template nor the function's configuration holds the value, and a rotation needs no deploy.
    */
   bindSecret(variable: string, secret: ISecret): this {
-    this.addEnvironment(variable, secret.secretValue.unsafeUnwrap());
+    this.addEnvironment(`${variable}_SECRET_ARN`, secret.secretArn);
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+    );
+    return this;
+  }
+
+  /** Hands in the stage's identity provider, for the shopper tokens the function verifies (functions/lib/auth.ts). */
+  bindShopperTokens(auth: StageConfig['auth']): this {
+    const vars = {
+      AUTH_ISSUER: auth.issuer,
+      AUTH_AUDIENCE: auth.audience.join(','),
+      AUTH_JWKS_URL: auth.jwksUrl,
+      AUTH_ALGORITHMS: auth.algorithms.join(','),
+      AUTH_MAX_TOKEN_LIFETIME_SECONDS: String(auth.maxTokenLifetimeSeconds),
+      AUTH_CLOCK_SKEW_SECONDS: String(auth.clockSkewSeconds),
+    };
+    for (const [name, value] of Object.entries(vars)) this.addEnvironment(name, value);
     return this;
   }
 
