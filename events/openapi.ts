@@ -12,6 +12,8 @@ import {
   HitsResponse,
   ListProductsQuery,
   OpenGroupRequest,
+  PostCommerceEventsAccepted,
+  PostCommerceEventsRequest,
   PostEventsAccepted,
   PostEventsRequest,
   ProductCard,
@@ -138,7 +140,14 @@ export const operations: Record<string, Operation> = {
   'POST /v1/events': {
     body: PostEventsRequest,
     maxBodyBytes: 1024 * 1024,
-    responses: { 202: PostEventsAccepted },
+    responses: { 202: PostEventsAccepted, 401: ErrorResponse, 403: ErrorResponse },
+    // The token's shopper is the events' shopper; a userId in an event may only be the token's own.
+    shopper: 'optional',
+  },
+  'POST /v1/commerce/events': {
+    body: PostCommerceEventsRequest,
+    maxBodyBytes: 1024 * 1024,
+    responses: { 202: PostCommerceEventsAccepted },
   },
   'GET /v1/products': {
     query: ListProductsQuery,

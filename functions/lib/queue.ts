@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
+import { fromItsSource } from '../../events/registry.ts';
 import { logger } from './logger.ts';
 
 /** The EventBridge event as an SQS target receives it: the whole event is the message body. */
@@ -12,6 +13,20 @@ const BusEnvelope = z.object({
   'detail-type': z.string(),
   detail: z.unknown(),
 });
+
+/**
+ * A record's detail, parsed, if it travelled under the source the registry names for its type: an
+ * order or review put on the bus under the storefront's source (or any other but the shop's) is
+ * refused here too, not only by the rules' patterns.
+ */
+function detailOf<S extends z.ZodType>(record: SQSRecord, detailSchema: S): z.output<S> {
+  const envelope = BusEnvelope.parse(JSON.parse(record.body));
+  const type = (envelope.detail as { type?: unknown } | null)?.type;
+  if (typeof type !== 'string' || !fromItsSource(type, envelope.source)) {
+    throw new Error(`a ${String(type)} event from ${envelope.source} is not from its source`);
+  }
+  return detailSchema.parse(envelope.detail);
+}
 
 /**
  * A queue-fed consumer of bus events. Records are processed concurrently; each failure is reported
@@ -25,9 +40,7 @@ export function busEventConsumer<S extends z.ZodType>(
 ) {
   const processor = new BatchProcessor(EventType.SQS);
   const onRecord = async (record: SQSRecord) => {
-    const envelope = BusEnvelope.parse(JSON.parse(record.body));
-    const detail = detailSchema.parse(envelope.detail);
-    await apply(detail);
+    await apply(detailOf(record, detailSchema));
   };
   return middy<SQSEvent, SQSBatchResponse, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
@@ -53,8 +66,7 @@ export function busBatchConsumer<S extends z.ZodType>(
       const parsed: { id: string; detail: z.output<S> }[] = [];
       for (const record of event.Records) {
         try {
-          const envelope = BusEnvelope.parse(JSON.parse(record.body));
-          parsed.push({ id: record.messageId, detail: detailSchema.parse(envelope.detail) });
+          parsed.push({ id: record.messageId, detail: detailOf(record, detailSchema) });
         } catch (error) {
           logger.warn('unreadable record', { messageId: record.messageId, error: (error as Error).message });
           failures.push({ itemIdentifier: record.messageId });

@@ -25,6 +25,19 @@ export const functions = [
     shopperTokens: true,
   },
   {
+    id: 'ingest-commerce',
+    entry: 'functions/ingest-commerce.ts',
+    description:
+      "POST /v1/commerce/events (IAM: the shop's servers): validates orders and reviews, decides each review's verifiedPurchase from the orders seen, and publishes them under the commerce source",
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    sizing:
+      'Parses up to 100 orders and reviews, one BatchGetItem for the reviews, and waits on PutEvents retries with backoff; 15 s bounds the retries.',
+    // purchases: a review is a verified purchase only if its author's order of the product was seen.
+    tables: { purchases: 'read' },
+    publishes: true,
+  },
+  {
     id: 'catalog-read',
     entry: 'functions/catalog-read.ts',
     description: 'Catalog reads: products by id, by category, all; scenes',
@@ -265,12 +278,21 @@ export const functions = [
     id: 'update-profiles',
     entry: 'functions/update-profiles.ts',
     description:
-      "Adds orders to the shoppers' RFM profiles, each order id once; daily, recomputes the quintile cut points from every profile",
+      "Adds the shop's orders to the shoppers' RFM profiles (each order id once), records what they bought (purchases, for verified reviews) and folds durable goods into their visit record's bought list",
     memoryMb: 512,
     timeoutSeconds: 120,
     sizing:
-      'A batch: three BatchGetItem round trips and one conditional write per shopper. The daily job holds three numbers per profile (24 MB per million shoppers) and is bounded by the Scan: 120 s covers a few million profiles.',
-    tables: { rfmProfiles: 'readWrite', products: 'read', rankings: 'read' },
+      "A batch: three BatchGetItem round trips and one conditional write per shopper, a BatchWriteItem of the purchases and a read and conditional write of each shopper's visit record; 120 s covers version-conflict retries.",
+    // purchases: written here, read by ingest-commerce for a review's verifiedPurchase. visits,
+    // related: a signed-in shopper's bought list (durable goods are not recommended again).
+    tables: {
+      rfmProfiles: 'readWrite',
+      products: 'read',
+      rankings: 'read',
+      purchases: 'write',
+      visits: 'readWrite',
+      related: 'read',
+    },
     publishes: false,
   },
   {

@@ -15,7 +15,18 @@ export const routes = [
     path: '/v1/events',
     functionId: 'ingest-events',
     auth: 'none',
-    summary: 'Send a batch of up to 100 behaviour events',
+    summary:
+      "Send a batch of up to 100 storefront behaviour events (views, carts, searches) for the bearer token's shopper or a guest",
+  },
+  {
+    method: 'POST',
+    path: '/v1/commerce/events',
+    functionId: 'ingest-commerce',
+    // The shop's own servers only (SigV4 with their role): orders and reviews are facts the service
+    // builds profiles, segments, sales signals and bought-together evidence from.
+    auth: 'iam',
+    summary:
+      "Send a batch of up to 100 orders and reviews from the shop's servers (a review's verifiedPurchase is decided by the service)",
   },
   {
     method: 'GET',
