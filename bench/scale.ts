@@ -6,10 +6,7 @@ import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { LocalLake } from '../infra/local/lake/duckdb.ts';
 import { duckdb } from '../models/lake/dialect.ts';
-import { bundleItemsetsSql } from '../models/lake/jobs/bundle-itemsets.ts';
-import { hitDailySignalsSql } from '../models/lake/jobs/hit-daily-signals.ts';
-import { relatedEvidenceSql } from '../models/lake/jobs/related-evidence.ts';
-import { rfmCutPointsSql } from '../models/lake/jobs/rfm-cut-points.ts';
+import { LAKE_JOBS, type LakeJobId } from '../models/lake/jobs/index.ts';
 
 /**
  * npm run bench:scale -- --events 10000000[,30000000,100000000] --products 100000 --users 1000000 [--json]
@@ -35,27 +32,21 @@ interface Job {
   sql: (fromMs: number, toMs: number) => string;
 }
 
-const JOBS: Job[] = [
-  { name: 'rfm-cut-points', types: ['OrderPlaced'], windowDays: null, sql: () => rfmCutPointsSql(duckdb) },
-  {
-    name: 'bundle-itemsets',
-    types: ['OrderPlaced'],
-    windowDays: 90,
-    sql: (fromMs, toMs) => bundleItemsetsSql(duckdb, { fromMs, toMs }),
-  },
-  {
-    name: 'related-evidence',
-    types: ['ProductViewed', 'ProductAddedToCart', 'OrderPlaced'],
-    windowDays: 90,
-    sql: (fromMs, toMs) => relatedEvidenceSql(duckdb, { fromMs, toMs }),
-  },
-  {
-    name: 'hit-daily-signals',
-    types: ['ProductViewed', 'ProductAddedToCart', 'OrderPlaced', 'SearchPerformed', 'ReviewPosted'],
-    windowDays: 56,
-    sql: (fromMs, toMs) => hitDailySignalsSql(duckdb, { fromMs, toMs }),
-  },
-];
+/** The event types each job reads (for its rows-in count); the jobs themselves are the lake's. */
+const TYPES: Record<LakeJobId, string[]> = {
+  'rfm-cut-points': ['OrderPlaced'],
+  'bundle-itemsets': ['OrderPlaced'],
+  'related-evidence': ['ProductViewed', 'ProductAddedToCart', 'OrderPlaced'],
+  'related-totals': ['ProductViewed', 'ProductAddedToCart', 'OrderPlaced'],
+  'hit-daily-signals': ['ProductViewed', 'ProductAddedToCart', 'OrderPlaced', 'SearchPerformed', 'ReviewPosted'],
+};
+
+const JOBS: Job[] = LAKE_JOBS.map((j) => ({
+  name: j.id,
+  types: TYPES[j.id],
+  windowDays: j.windowDays,
+  sql: (fromMs: number, toMs: number) => j.sql(duckdb, { fromMs, toMs }),
+}));
 
 /** Writes the synthetic history into `<root>/events/`; returns the end of the window (ms). */
 export async function generateHistory(
@@ -176,6 +167,10 @@ const { values } = parseArgs({
     root: { type: 'string' },
     end: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    /** A lake a previous run kept (`--keep` prints where): its events are not generated again. */
+    reuse: { type: 'string' },
+    /** Only these jobs (comma-separated). */
+    only: { type: 'string' },
   },
 });
 const memoryLimit = values['memory-limit']!;
@@ -187,17 +182,20 @@ if (values.job) {
   const users = Number(values.users);
   const days = Number(values.days);
   for (const events of values.events!.split(',').map(Number)) {
-    const root = mkdtempSync(join(tmpdir(), 'bench-scale-'));
+    const root = values.reuse ?? mkdtempSync(join(tmpdir(), 'bench-scale-'));
     try {
       const t0 = performance.now();
-      const endMs = await generateHistory(root, { events, products, users, days, memoryLimit });
+      const endMs = values.reuse
+        ? Date.UTC(2026, 10, 23)
+        : await generateHistory(root, { events, products, users, days, memoryLimit });
       const generated = (performance.now() - t0) / 1000;
+      if (values.keep && !values.json) console.log(`the lake is kept in ${root} (--reuse ${root})`);
       if (!values.json)
         console.log(
           `\n${events.toLocaleString('en')} events, ${products.toLocaleString('en')} products, ${users.toLocaleString('en')} users: generated in ${generated.toFixed(1)} s`,
         );
       const jobs = [];
-      for (const job of JOBS) {
+      for (const job of JOBS.filter((j) => !values.only || values.only.split(',').includes(j.name))) {
         const out = execFileSync(
           process.execPath,
           [
@@ -228,7 +226,7 @@ if (values.job) {
       }
       if (values.json) console.log(JSON.stringify({ events, products, users, jobs }));
     } finally {
-      if (!values.keep) rmSync(root, { recursive: true, force: true });
+      if (!values.keep && !values.reuse) rmSync(root, { recursive: true, force: true });
     }
   }
 }

@@ -60,6 +60,12 @@ export function patternOf(types: readonly DetailType[]): Record<string, unknown>
   return branches.length === 1 ? branches[0]! : { $or: branches };
 }
 
+/** The detail-types a pattern built by `patternOf` names, across its branches. */
+export const detailTypesIn = (pattern: Record<string, unknown>): string[] =>
+  (Array.isArray(pattern.$or) ? (pattern.$or as Record<string, unknown>[]) : [pattern]).flatMap(
+    (branch) => (branch['detail-type'] as string[] | undefined) ?? [],
+  );
+
 /** Whether `source` is the one `type` travels under (consumers refuse an event from any other). */
 export const fromItsSource = (type: string, source: string): boolean =>
   type in eventCatalog ? eventCatalog[type as DetailType].source === source : false;

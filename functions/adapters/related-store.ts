@@ -19,6 +19,10 @@ import { withoutMeta } from './dynamo/items.ts';
 /** The `related` table holds two parts per product: the list the request path reads, and the evidence. */
 export const NEIGHBOURS_PART = 'neighbours';
 export const EVIDENCE_PART = 'evidence';
+/** A product's content neighbours (with each one's category) and its own category, precomputed daily. */
+export const CONTENT_PART = 'content';
+/** A product's decayed totals (views, orders, as of `at`) and category, precomputed daily: what partners read. */
+export const TOTALS_PART = 'totals';
 
 export interface NeighbourList {
   productId: string;
