@@ -45,6 +45,14 @@ export const Health = z
  * /v1/commerce/events`). An event's `userId` may only be the bearer token's own.
  */
 export const MAX_EVENTS_PER_BATCH = 100;
+/**
+ * The largest `POST /v1/events` body: 100 views or carts take about 25 KB and 100 searches with
+ * their result lists about 100 KB; 128 KB bounds what one anonymous call can feed the rules
+ * (it was 1 MB when orders and reviews came this way).
+ */
+export const MAX_EVENTS_BODY_BYTES = 128 * 1024;
+/** The largest `POST /v1/commerce/events` body: 100 orders of many lines, or 100 long reviews. */
+export const MAX_COMMERCE_BODY_BYTES = 1024 * 1024;
 export const PostEventsRequest = z
   .strictObject({ events: z.array(StorefrontEvent).min(1).max(MAX_EVENTS_PER_BATCH) })
   .meta({ id: 'PostEventsRequest' });

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { MinorUnits, ProductId, Quantity, SessionId, UserId } from './common.ts';
-import { eventSchema } from './envelope.ts';
+import { eventObject, eventSchema } from './envelope.ts';
 
 /**
  * What a shopper did on the storefront (views, carts, searches: `StorefrontEvent`, from browsers
@@ -31,14 +31,42 @@ export const OrderLine = z.object({
 });
 export type OrderLine = z.infer<typeof OrderLine>;
 
-export const OrderPlaced = eventSchema('OrderPlaced', {
+/**
+ * The most an order may total, in minor units (10 billion in a currency with cents). Every line
+ * total and the order's total are then exact integers, and so is any sum a consumer keeps of them
+ * (a shopper's monetary value, a product's hourly revenue) until it adds up some 9,000 orders at
+ * this cap: without it, 500 lines of 10,000 units at the largest price overflow 2^53, the store
+ * refuses the write and the consumer's batch fails with its neighbours.
+ */
+export const MAX_ORDER_TOTAL = 1_000_000_000_000;
+
+export const OrderPlaced = eventObject('OrderPlaced', {
   sessionId: SessionId.optional(),
   userId: UserId.optional(),
   orderId: z.string().min(1).max(64),
-  lines: z.array(OrderLine).min(1).max(500),
+  lines: z
+    .array(OrderLine)
+    .min(1)
+    .max(500)
+    .describe(`The sum of quantity × paidPrice over the lines is at most ${MAX_ORDER_TOTAL}`),
   /** The quote this order redeemed, when it came through a priced bundle or cart. */
   quoteId: z.string().max(64).optional(),
-});
+})
+  .superRefine((order, ctx) => {
+    let total = 0;
+    for (const [i, line] of order.lines.entries()) {
+      total += line.quantity * line.paidPrice;
+      if (total > MAX_ORDER_TOTAL) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['lines', i],
+          message: `the order's total (quantity × paidPrice over its lines) passes ${MAX_ORDER_TOTAL} here`,
+        });
+        return;
+      }
+    }
+  })
+  .meta({ id: 'OrderPlaced' });
 
 export const SearchPerformed = eventSchema('SearchPerformed', {
   ...who,

@@ -37,5 +37,10 @@ export const envelopeShape = {
  * add an optional field without breaking consumers that have not been redeployed yet.
  */
 export function eventSchema<const T extends string, S extends z.ZodRawShape>(type: T, shape: S) {
-  return z.object({ type: z.literal(type), ...envelopeShape, ...shape }).meta({ id: type });
+  return eventObject(type, shape).meta({ id: type });
+}
+
+/** An event's object before it is named: for a schema with checks across fields (name it after). */
+export function eventObject<const T extends string, S extends z.ZodRawShape>(type: T, shape: S) {
+  return z.object({ type: z.literal(type), ...envelopeShape, ...shape });
 }

@@ -11,6 +11,8 @@ import {
   HitsQuery,
   HitsResponse,
   ListProductsQuery,
+  MAX_COMMERCE_BODY_BYTES,
+  MAX_EVENTS_BODY_BYTES,
   OpenGroupRequest,
   PostCommerceEventsAccepted,
   PostCommerceEventsRequest,
@@ -139,14 +141,14 @@ export const operations: Record<string, Operation> = {
   },
   'POST /v1/events': {
     body: PostEventsRequest,
-    maxBodyBytes: 1024 * 1024,
+    maxBodyBytes: MAX_EVENTS_BODY_BYTES,
     responses: { 202: PostEventsAccepted, 401: ErrorResponse, 403: ErrorResponse },
     // The token's shopper is the events' shopper; a userId in an event may only be the token's own.
     shopper: 'optional',
   },
   'POST /v1/commerce/events': {
     body: PostCommerceEventsRequest,
-    maxBodyBytes: 1024 * 1024,
+    maxBodyBytes: MAX_COMMERCE_BODY_BYTES,
     responses: { 202: PostCommerceEventsAccepted },
   },
   'GET /v1/products': {

@@ -1,13 +1,10 @@
-import { PostCommerceEventsRequest } from '../events/api.ts';
-import { dedupeByEventId } from '../models/batching.ts';
+import { MAX_COMMERCE_BODY_BYTES, PostCommerceEventsRequest } from '../events/api.ts';
+import { dedupeByEventId, inUtc } from '../models/batching.ts';
 import { decideVerifiedPurchases, purchaseKeysOf } from '../models/commerce/reviews.ts';
 import { purchasedAmong, purchaseKey } from './adapters/purchases-store.ts';
 import { tableName } from './lib/config.ts';
 import { httpApi, jsonBody, parseAt } from './lib/http.ts';
 import { publishBatch } from './lib/intake.ts';
-
-/** 100 orders of 100 lines, or 100 reviews with long texts, fit. */
-const MAX_BODY_BYTES = 1024 * 1024;
 
 const purchases = tableName('purchases');
 
@@ -20,8 +17,8 @@ const purchases = tableName('purchases');
  */
 export const handler = httpApi({
   'POST /v1/commerce/events': async (req) => {
-    const { events } = parseAt('body', PostCommerceEventsRequest, jsonBody(req, MAX_BODY_BYTES));
-    const unique = dedupeByEventId(events);
+    const { events } = parseAt('body', PostCommerceEventsRequest, jsonBody(req, MAX_COMMERCE_BODY_BYTES));
+    const unique = inUtc(dedupeByEventId(events));
     const bought = await purchasedAmong(purchases, purchaseKeysOf(unique));
     const decided = decideVerifiedPurchases(unique, (userId, productId) =>
       bought.has(purchaseKey(userId, productId)),

@@ -1,6 +1,6 @@
-import { PostEventsRequest } from '../events/api.ts';
+import { MAX_EVENTS_BODY_BYTES, PostEventsRequest } from '../events/api.ts';
 import { commerceEventTypes } from '../events/behaviour.ts';
-import { dedupeByEventId } from '../models/batching.ts';
+import { dedupeByEventId, inUtc } from '../models/batching.ts';
 import { updateShopperRecords } from './adapters/related-store.ts';
 import { claimedShopper } from './lib/auth.ts';
 import { tableName } from './lib/config.ts';
@@ -9,8 +9,6 @@ import { publishBatch } from './lib/intake.ts';
 import { logger } from './lib/logger.ts';
 import { withinBudget } from './lib/timers.ts';
 
-/** 100 events with long review texts fit; a 2 MB body does not. */
-const MAX_BODY_BYTES = 1024 * 1024;
 /** How long the answer waits for the visit's record (the function has 15 s, publishing first). */
 const SHOPPER_UPDATE_BUDGET_MS = 3_000;
 
@@ -56,14 +54,14 @@ function refuseCommerceFacts(body: unknown): void {
  */
 export const handler = httpApi({
   'POST /v1/events': async (req) => {
-    const body = jsonBody(req, MAX_BODY_BYTES);
+    const body = jsonBody(req, MAX_EVENTS_BODY_BYTES);
     refuseCommerceFacts(body);
     const { events } = parseAt('body', PostEventsRequest, body);
     const claimed = events.flatMap((e, i) =>
       e.userId === undefined ? [] : [{ userId: e.userId, in: 'body' as const, path: `events.${i}.userId` }],
     );
     const userId = await claimedShopper(req, claimed);
-    const unique = dedupeByEventId(events).map((e) => (userId === null ? e : { ...e, userId }));
+    const unique = inUtc(dedupeByEventId(events)).map((e) => (userId === null ? e : { ...e, userId }));
     const accepted = await publishBatch(unique);
     // The visit's record is updated before answering, so the storefront's next related request
     // already reflects these events. It is derived state: if it fails, the events are still on the

@@ -793,6 +793,7 @@ export interface components {
         };
         OrderPlaced: {
             eventId: string;
+            /** @description The sum of quantity × paidPrice over the lines is at most 1000000000000 */
             lines: {
                 paidPrice: number;
                 /** @description Product identifier (SKU) */
@@ -2037,7 +2038,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description JSON, at most 1048576 bytes. */
+        /** @description JSON, at most 131072 bytes. */
         requestBody: {
             content: {
                 "application/json": components["schemas"]["PostEventsRequest"];
@@ -2084,7 +2085,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body is larger than 1048576 bytes. */
+            /** @description The body is larger than 131072 bytes. */
             413: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];

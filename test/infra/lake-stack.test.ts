@@ -157,9 +157,11 @@ describe('LakeStack', () => {
           },
         });
       }
-      const values = (resourcesOf(lakeOf(dev), 'AWS::Glue::Table')[0]![1].Properties.TableInput as {
-        Parameters: Record<string, string>;
-      }).Parameters['projection.event_type.values']!;
+      const values = (
+        resourcesOf(lakeOf(dev), 'AWS::Glue::Table')[0]![1].Properties.TableInput as {
+          Parameters: Record<string, string>;
+        }
+      ).Parameters['projection.event_type.values']!;
       expect(new Set(values.split(','))).toEqual(new Set(behaviourEventTypes));
       dev.template.resourceCountIs('AWS::Glue::Crawler', 0);
       dev.template.resourceCountIs('AWS::Glue::Partition', 0);

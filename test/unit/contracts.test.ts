@@ -2,7 +2,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PostCommerceEventsRequest, PostEventsRequest } from '../../events/api.ts';
-import { behaviourEventTypes, commerceEventTypes, storefrontEventTypes } from '../../events/behaviour.ts';
+import {
+  behaviourEventTypes,
+  commerceEventTypes,
+  MAX_ORDER_TOTAL,
+  OrderPlaced,
+  storefrontEventTypes,
+} from '../../events/behaviour.ts';
+import { MAX_PRICE } from '../../events/common.ts';
 import { Sources } from '../../events/envelope.ts';
 import { openApiDocument, operations } from '../../events/openapi.ts';
 import { type DetailType, eventCatalog, toBusEntry } from '../../events/registry.ts';
@@ -68,6 +75,39 @@ describe('contracts', () => {
         'experiments-attribution',
         'orders-to-profiles',
       ]);
+    });
+  });
+
+  describe('bounded input', () => {
+    const order = fixtureOf('OrderPlaced') as OrderPlaced;
+    const withLines = (n: number, quantity: number, paidPrice: number) => ({
+      ...order,
+      lines: Array.from({ length: n }, (_, i) => ({
+        productId: `p-${String(i).padStart(5, '0')}`,
+        quantity,
+        paidPrice,
+      })),
+    });
+
+    it('refuses an order whose total passes MAX_ORDER_TOTAL, naming the line where it does', () => {
+      // The issue's order: 500 lines of 10,000 units at the largest price (5e17, past 2^53).
+      const huge = OrderPlaced.safeParse(withLines(500, 10_000, MAX_PRICE));
+      expect(huge.success).toBe(false);
+      expect(huge.error?.issues[0]?.path).toEqual(['lines', 0]);
+      // Just over the cap on the third line.
+      const over = OrderPlaced.safeParse(withLines(3, 10, MAX_ORDER_TOTAL / 25));
+      expect(over.error?.issues.map((i) => i.path)).toEqual([['lines', 2]]);
+      expect(
+        PostCommerceEventsRequest.safeParse({ events: [withLines(500, 10_000, MAX_PRICE)] }).success,
+      ).toBe(false);
+    });
+
+    it('takes an order up to MAX_ORDER_TOTAL, whose every sum is then an exact integer', () => {
+      const quantity = 10_000;
+      const atCap = withLines(2, quantity, MAX_ORDER_TOTAL / 2 / quantity);
+      expect(OrderPlaced.safeParse(atCap).success).toBe(true);
+      // Some 9,000 such orders before any running total leaves the exact integers.
+      expect(Math.floor(Number.MAX_SAFE_INTEGER / MAX_ORDER_TOTAL)).toBeGreaterThan(9_000);
     });
   });
 
