@@ -21,7 +21,34 @@ export interface TableDecl {
   accessPatterns: { pattern: string; key: string }[];
 }
 
-export type TableAccess = 'read' | 'write' | 'readWrite';
+/** The DynamoDB actions a function may be granted on a table (IAM names; a transaction's items need their own). */
+export const DYNAMO_READ_ACTIONS = ['GetItem', 'BatchGetItem', 'Query', 'Scan'] as const;
+export const DYNAMO_WRITE_ACTIONS = [
+  'PutItem',
+  'UpdateItem',
+  'BatchWriteItem',
+  'DeleteItem',
+  'ConditionCheckItem',
+] as const;
+export type DynamoAction = (typeof DYNAMO_READ_ACTIONS)[number] | (typeof DYNAMO_WRITE_ACTIONS)[number];
+
+/**
+ * What a function may do on a table: exactly the actions its code calls there (test/infra checks
+ * each against the commands its modules send), and, where it may touch only some items, the
+ * partition keys it is limited to (IAM's dynamodb:LeadingKeys condition).
+ */
+export type TableAccess =
+  | readonly DynamoAction[]
+  | { readonly actions: readonly DynamoAction[]; readonly leadingKeys: readonly string[] };
+
+export const accessActions = (a: TableAccess): readonly DynamoAction[] => ('actions' in a ? a.actions : a);
+/** Whether the access reads, writes or both (the diagram's arrow). */
+export function accessKind(a: TableAccess): 'read' | 'write' | 'readWrite' {
+  const actions = accessActions(a);
+  const reads = actions.some((x) => (DYNAMO_READ_ACTIONS as readonly string[]).includes(x));
+  const writes = actions.some((x) => (DYNAMO_WRITE_ACTIONS as readonly string[]).includes(x));
+  return reads && writes ? 'readWrite' : writes ? 'write' : 'read';
+}
 
 export interface FunctionDecl {
   id: string;

@@ -10,6 +10,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../../stage.ts';
 import {
+  accessActions,
   EVENT_BUS_ENV,
   type FunctionDecl,
   type TableAccess,
@@ -22,23 +23,6 @@ import { CREDENTIAL_STUB_ALIASES } from '../bundling.ts';
 import { acknowledge } from '../common.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
-
-/** What `read` and `write` in the topology grant on a table (transactions use the same actions). */
-const READ_ACTIONS = [
-  'dynamodb:BatchGetItem',
-  'dynamodb:GetItem',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-];
-const WRITE_ACTIONS = [
-  'dynamodb:BatchWriteItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:ConditionCheckItem',
-];
 
 export interface ServiceFunctionProps {
   /** The function as infra/topology.ts declares it: entry, description, memory, timeout. */
@@ -114,13 +98,20 @@ export class ServiceFunction extends NodejsFunction {
    */
   bindTable(tableId: TableId, table: ITableV2, access: TableAccess): this {
     this.addEnvironment(tableEnvVar(tableId), table.tableName);
-    // Explicit statements rather than grantReadData: those add <table>/index/*, and a function
-    // needs only the indexes its table declares.
+    // Explicit statements rather than grantReadData: those add Scan, DeleteItem and <table>/index/*,
+    // and a function gets only the actions its code calls, on the indexes its table declares.
     const decl = (tables as readonly TableDecl[]).find((t) => t.id === tableId)!;
     this.addToRolePolicy(
       new PolicyStatement({
-        actions: [...(access === 'write' ? [] : READ_ACTIONS), ...(access === 'read' ? [] : WRITE_ACTIONS)],
+        actions: accessActions(access).map((a) => `dynamodb:${a}`),
         resources: [table.tableArn, ...(decl.indexes ?? []).map((i) => `${table.tableArn}/index/${i.name}`)],
+        ...('leadingKeys' in access
+          ? {
+              conditions: {
+                'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...access.leadingKeys] },
+              },
+            }
+          : {}),
       }),
     );
     return this;
