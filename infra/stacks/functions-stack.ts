@@ -2,6 +2,7 @@ import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type EventBus, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -87,6 +88,9 @@ export class FunctionsStack extends Stack {
         logRetention: retention(config.logRetentionDays),
         removalPolicy,
       });
+      const reserved = config.reservedConcurrency[f.id];
+      if (reserved !== undefined)
+        (fn.node.defaultChild as CfnFunction).reservedConcurrentExecutions = reserved;
       for (const [tableId, access] of Object.entries(f.tables) as [TableId, TableAccess][]) {
         fn.bindTable(tableId, props.tables.get(tableId)!, access);
       }

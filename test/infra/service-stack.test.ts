@@ -2,22 +2,27 @@ import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { POLICY_KEY } from '../../functions/adapters/profile-items.ts';
 import {
+  accessActions,
   type FunctionDecl,
   type FunctionId,
   functions,
   lakeJobs,
   lakeStreams,
+  type RouteDecl,
   type RuleDecl,
   routeKey,
   routes,
   rules,
   schedules,
+  type TableAccess,
   type TableDecl,
   type TableId,
   tables,
 } from '../../infra/topology.ts';
-import { resourcesOf, synthTemplate } from '../support/synth.ts';
+import { dynamoActionsSentBy } from '../support/code-graph.ts';
+import { configOf, resourcesOf, synthTemplate } from '../support/synth.ts';
 
 describe('ServiceStack', () => {
   let dev: ReturnType<typeof synthTemplate>;
@@ -153,29 +158,51 @@ describe('ServiceStack', () => {
       dev.stack.getLogicalId(dev.stack.tables.get(id)!.node.defaultChild as never);
 
     it.each(functions.map((f) => [f.id, f] as const))(
-      '%s may touch exactly its declared tables, read-only where it only reads',
+      '%s may touch exactly its declared tables, with exactly the declared actions (and keys)',
       (id, f) => {
         const statements = policiesOf(id).flatMap(
           ([, p]) =>
-            (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] })
-              .Statement,
+            (
+              p.Properties.PolicyDocument as {
+                Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[];
+              }
+            ).Statement,
         );
         for (const table of tables) {
-          const access = (f.tables as Partial<Record<TableId, string>>)[table.id];
+          const access = (f.tables as Partial<Record<TableId, TableAccess>>)[table.id];
           const onTable = statements.filter((st) => JSON.stringify(st.Resource).includes(tableRef(table.id)));
           if (!access) {
             expect(onTable, `${id} on ${table.id}`).toHaveLength(0);
             continue;
           }
           const actions = onTable.flatMap((st) => st.Action);
-          expect(actions.length, `${id} on ${table.id}`).toBeGreaterThan(0);
-          if (access === 'read') {
-            expect(
-              actions.every((a) =>
-                /^dynamodb:(BatchGet|Get|Query|Scan|ConditionCheck|DescribeTable)/.test(a),
-              ),
-              `${id} only reads ${table.id}`,
-            ).toBe(true);
+          expect(new Set(actions), `${id} on ${table.id}`).toEqual(
+            new Set(accessActions(access).map((a) => `dynamodb:${a}`)),
+          );
+          const leadingKeys = 'leadingKeys' in access ? access.leadingKeys : undefined;
+          for (const st of onTable) {
+            expect(st.Condition, `${id} on ${table.id}`).toEqual(
+              leadingKeys
+                ? { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...leadingKeys] } }
+                : undefined,
+            );
+          }
+        }
+      },
+    );
+
+    it("gives segments-admin the policy item of the profiles table only, no shopper's profile", () => {
+      const access = functions.find((f) => f.id === 'segments-admin')!.tables.rfmProfiles;
+      expect(access).toEqual({ actions: ['GetItem', 'PutItem'], leadingKeys: [POLICY_KEY] });
+    });
+
+    it.each(functions.map((f) => [f.id, f] as const))(
+      '%s holds no action its code never calls (the commands its modules send)',
+      (id, f) => {
+        const sent = dynamoActionsSentBy(f.entry);
+        for (const [table, access] of Object.entries(f.tables) as [TableId, TableAccess][]) {
+          for (const action of accessActions(access)) {
+            expect(sent, `${id} is granted ${action} on ${table}`).toContain(action);
           }
         }
       },
@@ -272,6 +299,91 @@ describe('ServiceStack', () => {
         DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 }),
         AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
       });
+    });
+
+    const publicRoutes = (routes as readonly RouteDecl[]).filter((r) => r.auth !== 'iam');
+    const stageOf = (t: ReturnType<typeof synthTemplate>) =>
+      resourcesOf(t.template, 'AWS::ApiGatewayV2::Stage')[0]![1].Properties as {
+        RouteSettings?: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
+      };
+
+    it.each(['dev', 'prod'] as const)(
+      '%s: throttles every public route that writes or publishes on its own, below the stage',
+      (name) => {
+        const t = name === 'dev' ? dev : prod;
+        const settings = stageOf(t).RouteSettings ?? {};
+        const config = configOf(name);
+        for (const r of (routes as readonly RouteDecl[]).filter(
+          (r) => r.method !== 'GET' && r.auth !== 'iam',
+        )) {
+          const own = settings[routeKey(r)];
+          expect(own, routeKey(r)).toBeDefined();
+          expect(own!.ThrottlingRateLimit, routeKey(r)).toBeLessThan(config.throttle.rateLimit);
+          expect(own!.ThrottlingBurstLimit, routeKey(r)).toBeLessThan(config.throttle.burstLimit);
+        }
+        expect(settings).toEqual(
+          Object.fromEntries(
+            Object.entries(config.routeThrottles).map(([k, v]) => [
+              k,
+              { ThrottlingRateLimit: v.rateLimit, ThrottlingBurstLimit: v.burstLimit },
+            ]),
+          ),
+        );
+      },
+    );
+
+    it.each(['dev', 'prod'] as const)(
+      '%s: reserves concurrency for every function behind a public route, as the stage says',
+      (name) => {
+        const t = name === 'dev' ? dev : prod;
+        const config = configOf(name);
+        const reservedOf = (id: FunctionId) => {
+          const logical = t.stack.getLogicalId(t.stack.functions.get(id)!.node.defaultChild as never);
+          return (
+            t.template.toJSON().Resources[logical] as {
+              Properties: { ReservedConcurrentExecutions?: number };
+            }
+          ).Properties.ReservedConcurrentExecutions;
+        };
+        for (const id of new Set(publicRoutes.map((r) => r.functionId))) {
+          expect(reservedOf(id), id).toBeGreaterThan(0);
+        }
+        for (const f of functions) expect(reservedOf(f.id), f.id).toBe(config.reservedConcurrency[f.id]);
+      },
+    );
+
+    it('prod: CloudFront with a WAF rate-based rule in front, the execute-api endpoint off; dev: neither', () => {
+      const edge = prod.service.edge!;
+      expect(edge.region).toBe('us-east-1');
+      const edgeTemplate = prod.templates.get(edge.stackName)!;
+      const config = configOf('prod');
+      edgeTemplate.hasResourceProperties('AWS::WAFv2::WebACL', {
+        Scope: 'CLOUDFRONT',
+        DefaultAction: { Allow: {} },
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            Action: { Block: {} },
+            Statement: {
+              RateBasedStatement: { Limit: config.edge!.wafRateLimitPer5Minutes, AggregateKeyType: 'IP' },
+            },
+          }),
+        ]),
+      });
+      const acl = resourcesOf(edgeTemplate, 'AWS::WAFv2::WebACL')[0]![0];
+      edgeTemplate.hasResourceProperties('AWS::CloudFront::Distribution', {
+        DistributionConfig: Match.objectLike({
+          WebACLId: { 'Fn::GetAtt': [acl, 'Arn'] },
+          Origins: [Match.objectLike({ DomainName: config.edge!.originDomainName })],
+        }),
+      });
+      prod.template.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: true });
+      prod.template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+        DomainName: config.edge!.originDomainName,
+      });
+      expect(dev.service.edge).toBeUndefined();
+      for (const [, api] of resourcesOf(dev.template, 'AWS::ApiGatewayV2::Api'))
+        expect(api.Properties.DisableExecuteApiEndpoint ?? false).toBe(false);
+      expect(resourcesOf(dev.template, 'AWS::CloudFront::Distribution')).toHaveLength(0);
     });
   });
 
