@@ -31,16 +31,20 @@ function relatedCtes(
   const gapMs = config.sessionGapMinutes * 60_000;
   const decay = (t: string) => `power(2.0, -CAST(${toMs} - ${t} AS DOUBLE) / ${halfLifeMs})`;
   const within = `e.${eventDates(fromMs, toMs)} AND ${when} >= ${fromMs} AND ${when} < ${toMs}`;
+  // A touch's place in its visit (`seq`, by time then event id) stands in for the event id from here
+  // on: a number is cheaper to carry through the windows and the visit self-join than the id.
   const counting = `touches AS (
-  SELECT session_id, product_id, event_id, ${d.epochMs('occurred_at')} AS t,
-         CASE WHEN event_type = 'ProductAddedToCart' THEN ${config.cartWeight} ELSE 1 END AS w
-  FROM ${eventsOnce(`e.event_type IN ('ProductViewed', 'ProductAddedToCart') AND ${within}`, ['session_id', 'product_id', 'occurred_at', 'event_type'])} AS v
+  SELECT session_id, product_id, t, w, row_number() OVER (PARTITION BY session_id ORDER BY t, event_id) AS seq
+  FROM (
+    SELECT session_id, product_id, event_id, ${d.epochMs('occurred_at')} AS t,
+           CASE WHEN event_type = 'ProductAddedToCart' THEN ${config.cartWeight} ELSE 1 END AS w
+    FROM ${eventsOnce(`e.event_type IN ('ProductViewed', 'ProductAddedToCart') AND ${within}`, ['session_id', 'product_id', 'occurred_at', 'event_type'])} AS v
+  ) AS timed
 ),
 sequenced AS (
-  SELECT session_id, product_id, event_id, t, w,
-         lag(t) OVER (PARTITION BY session_id, product_id ORDER BY t, event_id) AS prev_t,
-         lead(t) OVER (PARTITION BY session_id, product_id ORDER BY t, event_id) AS next_t,
-         lead(event_id) OVER (PARTITION BY session_id, product_id ORDER BY t, event_id) AS next_id
+  SELECT session_id, product_id, seq, t, w,
+         lag(t) OVER (PARTITION BY session_id, product_id ORDER BY seq) AS prev_t,
+         lead(seq) OVER (PARTITION BY session_id, product_id ORDER BY seq) AS next_seq
   FROM touches
 ),
 counted AS (
@@ -67,28 +71,39 @@ totals AS (
          ${decay('x.t')} * CASE WHEN x.w > y.w THEN x.w ELSE y.w END AS weight
   FROM counted x
   JOIN sequenced y ON y.session_id = x.session_id AND y.product_id <> x.product_id
-   AND (y.t < x.t OR (y.t = x.t AND y.event_id < x.event_id))
-   AND x.t - y.t <= ${gapMs}
-   AND (y.next_t IS NULL OR y.next_t > x.t OR (y.next_t = x.t AND y.next_id > x.event_id))
+   AND y.seq < x.seq AND x.t - y.t <= ${gapMs}
+   AND (y.next_seq IS NULL OR y.next_seq > x.seq)
 ),
 bought_pairs AS (
   SELECT x.product_id AS a, y.product_id AS b,
          ${decay('x.t')} / power(CAST(x.n - 1 AS DOUBLE), ${config.basketDamping}) AS weight
   FROM sized x JOIN sized y ON y.event_id = x.event_id AND y.product_id <> x.product_id
 ),
-pairs AS (
+-- Every pair's weights are symmetric (a visit's pair and an order's pair count the same both ways),
+-- so they are summed once per unordered pair and turned both ways after: half the groups. (Naming
+-- viewed_pairs twice, once per direction, would also make the engine keep all of it at once.)
+unordered AS (
   SELECT a, b, sum(bought) AS bought, sum(viewed) AS viewed FROM (
-    SELECT a, b, weight AS bought, 0.0 AS viewed FROM bought_pairs
-    UNION ALL SELECT a, b, 0.0, weight FROM viewed_pairs
-    UNION ALL SELECT b, a, 0.0, weight FROM viewed_pairs
-  ) AS both_ways
+    SELECT a, b, weight AS bought, 0.0 AS viewed FROM bought_pairs WHERE a < b
+    UNION ALL SELECT least(a, b), greatest(a, b), 0.0, weight FROM viewed_pairs
+  ) AS one_way
   GROUP BY a, b
   HAVING sum(bought) + sum(viewed) >= ${config.minPairWeight}
 ),
+pairs AS (
+  SELECT CASE WHEN dir.d = 0 THEN u.a ELSE u.b END AS a, CASE WHEN dir.d = 0 THEN u.b ELSE u.a END AS b,
+         u.bought, u.viewed
+  FROM unordered u CROSS JOIN (VALUES (0), (1)) AS dir(d)
+),
 strongest AS (
-  SELECT a, b, bought, viewed,
-         row_number() OVER (PARTITION BY a ORDER BY bought * ${config.boughtWeight} + viewed * ${config.viewedWeight} DESC, b) AS strength_rank
-  FROM pairs
+  -- Each product's maxPairs strongest partners, with the partners' own totals (so that a writer
+  -- can score the product's neighbours from its row alone), strongest first. A top-n aggregate
+  -- keeps at most maxPairs per product: its memory grows with the catalog, not with the history,
+  -- where a window ranking every pair held them all (10M events: 47M pairs, out of 3 GB).
+  SELECT p.a, max_by(ROW(p.b, p.bought, p.viewed, coalesce(pt.views, 0.0), coalesce(pt.orders, 0.0)),
+                     p.bought * ${config.boughtWeight} + p.viewed * ${config.viewedWeight}, ${config.maxPairs}) AS top
+  FROM pairs p LEFT JOIN totals pt ON pt.product_id = p.b
+  GROUP BY p.a
 )`;
   return { counting, pairing, decay };
 }
@@ -101,18 +116,15 @@ export function relatedEvidenceSql(
   return `
 WITH ${counting},
 ${pairing}
--- One row per product, its partners (with their own totals, so that a writer can score the
--- product's neighbours from its row alone) in parallel arrays: a result file never splits a product.
+-- One row per product, its partners in parallel arrays: a result file never splits a product.
 SELECT t.product_id, t.views, t.orders,
-       array_agg(s.b ORDER BY s.b) FILTER (WHERE s.b IS NOT NULL) AS partner_ids,
-       array_agg(s.bought ORDER BY s.b) FILTER (WHERE s.b IS NOT NULL) AS bought,
-       array_agg(s.viewed ORDER BY s.b) FILTER (WHERE s.b IS NOT NULL) AS viewed,
-       array_agg(coalesce(pt.views, 0.0) ORDER BY s.b) FILTER (WHERE s.b IS NOT NULL) AS partner_views,
-       array_agg(coalesce(pt.orders, 0.0) ORDER BY s.b) FILTER (WHERE s.b IS NOT NULL) AS partner_orders
+       ${d.fieldOfEach('s.top', 1)} AS partner_ids,
+       ${d.fieldOfEach('s.top', 2)} AS bought,
+       ${d.fieldOfEach('s.top', 3)} AS viewed,
+       ${d.fieldOfEach('s.top', 4)} AS partner_views,
+       ${d.fieldOfEach('s.top', 5)} AS partner_orders
 FROM totals t
-LEFT JOIN strongest s ON s.a = t.product_id AND s.strength_rank <= ${config.maxPairs}
-LEFT JOIN totals pt ON pt.product_id = s.b
-GROUP BY t.product_id, t.views, t.orders`;
+LEFT JOIN strongest s ON s.a = t.product_id`;
 }
 
 /**
