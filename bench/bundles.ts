@@ -100,8 +100,10 @@ const childEnv: Record<string, string> = {
   POWERTOOLS_SERVICE_NAME: 'merchandiser',
   POWERTOOLS_LOG_LEVEL: 'WARN',
   POWERTOOLS_METRICS_NAMESPACE: 'merchandiser',
+  AUTH_ISSUER: 'merchandiser-bench',
+  AUTH_AUDIENCE: 'merchandiser',
   AUTH_JWT_SECRET: 'bench-jwt-secret-0123456789abcdef',
-  QUOTE_SIGNING_KEY: 'bench-quote-key-0123456789abcdefg',
+  QUOTE_SIGNING_KEYS: JSON.stringify({ current: 'bench', bench: 'bench-quote-key-0123456789abcdefg' }),
   ...Object.fromEntries(tables.map((t) => [tableEnvVar(t.id), `merchandiser-bench-${t.id}`])),
 };
 

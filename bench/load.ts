@@ -4,9 +4,8 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { signJwtHs256 } from '../functions/lib/auth.ts';
 import { generateDemoData } from '../infra/local/demo/data/generate.ts';
-import { LOCAL_DEV_JWT_SECRET } from '../infra/local/runtime.ts';
+import { localShopperToken } from '../infra/local/runtime.ts';
 import { DEMO_SEED } from '../infra/local/seed.ts';
 
 /**
@@ -145,10 +144,7 @@ const productIds = demo.products.map((p) => p.productId);
 const sceneIds = demo.scenes.map((s) => s.sceneId);
 const tokens = demo.customers
   .slice(0, 200)
-  .map(
-    (c) =>
-      `Bearer ${signJwtHs256({ sub: c.userId, exp: Math.floor(Date.now() / 1000) + 24 * 3600 }, LOCAL_DEV_JWT_SECRET)}`,
-  );
+  .map((c) => `Bearer ${localShopperToken(c.userId, { nowMs: Date.now() })}`);
 
 let state = Number(values.seed) >>> 0;
 const rand = () => {

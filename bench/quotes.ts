@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { signJwtHs256 } from '../functions/lib/auth.ts';
-import { LOCAL_DEV_JWT_SECRET, startRuntime } from '../infra/local/runtime.ts';
+import { localShopperToken, startRuntime } from '../infra/local/runtime.ts';
 import { percentile, round } from './stats.ts';
 
 /**
@@ -50,7 +49,7 @@ const body = JSON.stringify({ items, couponCodes: ['WINTER-30'] });
 const headers = {
   'content-type': 'application/json',
   'accept-language': 'zh-CN',
-  authorization: `Bearer ${signJwtHs256({ sub: 'u-bench-gold', exp: Math.floor(Date.now() / 1000) + 3600 }, LOCAL_DEV_JWT_SECRET)}`,
+  authorization: `Bearer ${localShopperToken('u-bench-gold', { nowMs: Date.now(), lifetimeSeconds: 3600 })}`,
 };
 
 async function post(): Promise<number> {

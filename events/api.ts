@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { BehaviourEvent } from './behaviour.ts';
+import { CommerceEventInput, StorefrontEvent } from './behaviour.ts';
 import { Product, Scene, SLOT_CONSTRAINT_RULE, Slot, SlotConstraint, Slug, sceneSlots } from './catalog.ts';
 import {
   CalendarDate,
@@ -39,15 +39,41 @@ export const Health = z
   })
   .meta({ id: 'Health' });
 
-/** `POST /v1/events`: a batch of storefront behaviour events. */
+/**
+ * `POST /v1/events`: a batch of storefront behaviour events (views, carts, searches) from a browser.
+ * Orders and reviews are not taken here: they come from the shop's servers (`POST
+ * /v1/commerce/events`). An event's `userId` may only be the bearer token's own.
+ */
 export const MAX_EVENTS_PER_BATCH = 100;
+/**
+ * The largest `POST /v1/events` body: 100 views or carts take about 25 KB and 100 searches with
+ * their result lists about 100 KB; 128 KB bounds what one anonymous call can feed the rules
+ * (it was 1 MB when orders and reviews came this way).
+ */
+export const MAX_EVENTS_BODY_BYTES = 128 * 1024;
+/** The largest `POST /v1/commerce/events` body: 100 orders of many lines, or 100 long reviews. */
+export const MAX_COMMERCE_BODY_BYTES = 1024 * 1024;
 export const PostEventsRequest = z
-  .strictObject({ events: z.array(BehaviourEvent).min(1).max(MAX_EVENTS_PER_BATCH) })
+  .strictObject({ events: z.array(StorefrontEvent).min(1).max(MAX_EVENTS_PER_BATCH) })
   .meta({ id: 'PostEventsRequest' });
 export type PostEventsRequest = z.infer<typeof PostEventsRequest>;
 export const PostEventsAccepted = z
   .object({ accepted: z.array(z.string()), count: z.int() })
   .meta({ id: 'PostEventsAccepted' });
+
+/** `POST /v1/commerce/events` (IAM): orders and reviews from the shop's own servers. */
+export const PostCommerceEventsRequest = z
+  .strictObject({ events: z.array(CommerceEventInput).min(1).max(MAX_EVENTS_PER_BATCH) })
+  .meta({ id: 'PostCommerceEventsRequest' });
+export type PostCommerceEventsRequest = z.infer<typeof PostCommerceEventsRequest>;
+export const PostCommerceEventsAccepted = z
+  .object({
+    accepted: z.array(z.string()),
+    count: z.int(),
+    /** What the service decided for each review: an order of the product by its author was seen. */
+    reviews: z.array(z.object({ reviewId: z.string(), verifiedPurchase: z.boolean() })),
+  })
+  .meta({ id: 'PostCommerceEventsAccepted' });
 
 /** What shoppers may see of a product: never its cost. */
 export const ProductCard = Product.omit({ cost: true })

@@ -16,6 +16,20 @@ export const PromotionId = Id.meta({ description: 'Promotion identifier' });
 export const UserId = Id.meta({ description: 'Signed-in shopper identifier' });
 export const SessionId = Id.meta({ description: 'Storefront visit (session) identifier' });
 
+/**
+ * The shopper id the service stores for a verified token's subject (`sub`): the subject itself when
+ * it is an id (a Cognito UUID, `u-00042`), and an identity provider's `provider|id` subject (Auth0:
+ * `auth0|65f0c1...`, `google-oauth2|1098...`) with each `|` written `:` (`auth0:65f0c1...`). The
+ * shop's servers name the shopper the same way in orders and customer records. Undefined for a
+ * subject that is neither (the token is then refused). `iss` is pinned to one issuer per stage, so
+ * subjects of two issuers never meet.
+ */
+export function shopperIdOfSubject(sub: unknown): string | undefined {
+  if (typeof sub !== 'string') return undefined;
+  const id = sub.replaceAll('|', ':');
+  return Id.safeParse(id).success ? id : undefined;
+}
+
 /** ISO 8601 instant with an explicit offset, as EventBridge and the storefront send it. */
 export const Instant = z.iso.datetime({ offset: true });
 /** Calendar date, e.g. a launch date. */

@@ -3,10 +3,14 @@ import { Instant } from './common.ts';
 
 /**
  * EventBridge `source` values. Every event type names exactly one of these (see registry.ts),
- * and the CDK rules, the local bus and the publishers all read them from here.
+ * and the CDK rules, the local bus and the publishers all read them from here. A source is also a
+ * trust boundary: `storefront` is what browsers send through the public route (behaviour only),
+ * `commerce` what the shop's own servers send (orders, reviews: IAM route or their own PutEvents),
+ * and a rule takes each type only from its source.
  */
 export const Sources = {
   storefront: 'merchandiser.storefront',
+  commerce: 'merchandiser.commerce',
   catalog: 'merchandiser.catalog',
   hits: 'merchandiser.hits',
   experiments: 'merchandiser.experiments',
@@ -33,5 +37,10 @@ export const envelopeShape = {
  * add an optional field without breaking consumers that have not been redeployed yet.
  */
 export function eventSchema<const T extends string, S extends z.ZodRawShape>(type: T, shape: S) {
-  return z.object({ type: z.literal(type), ...envelopeShape, ...shape }).meta({ id: type });
+  return eventObject(type, shape).meta({ id: type });
+}
+
+/** An event's object before it is named: for a schema with checks across fields (name it after). */
+export function eventObject<const T extends string, S extends z.ZodRawShape>(type: T, shape: S) {
+  return z.object({ type: z.literal(type), ...envelopeShape, ...shape });
 }

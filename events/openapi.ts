@@ -11,7 +11,11 @@ import {
   HitsQuery,
   HitsResponse,
   ListProductsQuery,
+  MAX_COMMERCE_BODY_BYTES,
+  MAX_EVENTS_BODY_BYTES,
   OpenGroupRequest,
+  PostCommerceEventsAccepted,
+  PostCommerceEventsRequest,
   PostEventsAccepted,
   PostEventsRequest,
   ProductCard,
@@ -137,8 +141,15 @@ export const operations: Record<string, Operation> = {
   },
   'POST /v1/events': {
     body: PostEventsRequest,
-    maxBodyBytes: 1024 * 1024,
-    responses: { 202: PostEventsAccepted },
+    maxBodyBytes: MAX_EVENTS_BODY_BYTES,
+    responses: { 202: PostEventsAccepted, 401: ErrorResponse, 403: ErrorResponse },
+    // The token's shopper is the events' shopper; a userId in an event may only be the token's own.
+    shopper: 'optional',
+  },
+  'POST /v1/commerce/events': {
+    body: PostCommerceEventsRequest,
+    maxBodyBytes: MAX_COMMERCE_BODY_BYTES,
+    responses: { 202: PostCommerceEventsAccepted },
   },
   'GET /v1/products': {
     query: ListProductsQuery,
@@ -472,6 +483,12 @@ export function openApiDocument(version: string) {
         'A parameter, header or body field is not valid: `issues` names each one (`query.limit`, `body.items.0.quantity`).',
       );
     if (op.body) responses[413] ??= error(`The body is larger than ${maxBody} bytes.`);
+    if (route.auth === 'jwt')
+      responses[401] = {
+        description: `${statusText[401]}. On AWS, API Gateway's JWT authorizer answers a missing or invalid token first, with only a message.`,
+        headers: requestId,
+        ...json({ anyOf: [{ $ref: `${SCHEMAS}ErrorResponse` }, { $ref: `${SCHEMAS}GatewayMessage` }] }),
+      };
     if (route.auth === 'iam')
       responses[403] ??= {
         description:
@@ -565,7 +582,7 @@ export function openApiDocument(version: string) {
           scheme: 'bearer',
           bearerFormat: 'JWT',
           description:
-            "The signed-in shopper's token (HS256, `sub` = user id). Member tier, group state, segment and personalisation come from it, never from the request. A token that fails its checks is a 401 where the token decides the answer (pricing, a `userId` in the query); recommendations serve the shopper as a guest.",
+            "The signed-in shopper's token from the shop's identity provider (Cognito, Auth0 or any OIDC issuer: RS256 or ES256, verified against its JWKS; HS256 with a local key for `npm start`). `iss` and `aud` must be the stage's, `exp` is required and at most a day away; the shopper is `sub` (`auth0|x` is stored as `auth0:x`). Member tier, group state, segment and personalisation come from it, never from the request. A token that fails its checks is a 401 where the token decides the answer (pricing, a `userId` in the query or an event); recommendations serve the shopper as a guest.",
         },
       },
     },

@@ -206,6 +206,6 @@ export const Quote = QuoteBody.extend({
   issuedAt: Instant,
   expiresAt: Instant,
   /** `v1.<base64url HMAC-SHA256>` over the canonical JSON of every other field. */
-  signature: z.string().regex(/^v1\.[A-Za-z0-9_-]{43}$/),
+  signature: z.string().regex(/^v2\.[A-Za-z0-9-]{1,32}\.[A-Za-z0-9_-]{43}$/),
 }).meta({ id: 'Quote' });
 export type Quote = z.infer<typeof Quote>;

@@ -25,9 +25,9 @@ import { HitModelTrained, HitRankingUpdated, OutputEvent, SignalsAggregated } fr
 export const eventCatalog = {
   ProductViewed: { source: Sources.storefront, schema: ProductViewed },
   ProductAddedToCart: { source: Sources.storefront, schema: ProductAddedToCart },
-  OrderPlaced: { source: Sources.storefront, schema: OrderPlaced },
+  OrderPlaced: { source: Sources.commerce, schema: OrderPlaced },
   SearchPerformed: { source: Sources.storefront, schema: SearchPerformed },
-  ReviewPosted: { source: Sources.storefront, schema: ReviewPosted },
+  ReviewPosted: { source: Sources.commerce, schema: ReviewPosted },
   ProductUpserted: { source: Sources.catalog, schema: ProductUpserted },
   SceneUpserted: { source: Sources.catalog, schema: SceneUpserted },
   PromotionUpserted: { source: Sources.catalog, schema: PromotionUpserted },
@@ -43,6 +43,32 @@ export type AnyEvent = BehaviourEvent | CatalogEvent | OutputEvent | ExperimentE
 
 export const detailTypesOf = (source: Source): DetailType[] =>
   (Object.keys(eventCatalog) as DetailType[]).filter((t) => eventCatalog[t].source === source);
+
+/**
+ * An EventBridge pattern for these detail-types, each only from the source the registry names: one
+ * branch per source (`$or` when there are several), so a commerce fact put on the bus under the
+ * storefront's source (or any other) matches nothing.
+ */
+export function patternOf(types: readonly DetailType[]): Record<string, unknown> {
+  const bySource = new Map<Source, DetailType[]>();
+  for (const t of types)
+    bySource.set(eventCatalog[t].source, [...(bySource.get(eventCatalog[t].source) ?? []), t]);
+  const branches = [...bySource].map(([source, detailTypes]) => ({
+    source: [source],
+    'detail-type': detailTypes,
+  }));
+  return branches.length === 1 ? branches[0]! : { $or: branches };
+}
+
+/** The detail-types a pattern built by `patternOf` names, across its branches. */
+export const detailTypesIn = (pattern: Record<string, unknown>): string[] =>
+  (Array.isArray(pattern.$or) ? (pattern.$or as Record<string, unknown>[]) : [pattern]).flatMap(
+    (branch) => (branch['detail-type'] as string[] | undefined) ?? [],
+  );
+
+/** Whether `source` is the one `type` travels under (consumers refuse an event from any other). */
+export const fromItsSource = (type: string, source: string): boolean =>
+  type in eventCatalog ? eventCatalog[type as DetailType].source === source : false;
 
 /** The EventBridge entry (without bus name) that carries `event`. */
 export function toBusEntry(event: AnyEvent): {

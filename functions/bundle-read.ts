@@ -7,7 +7,7 @@ import { cachedPromotions } from './adapters/pricing-store.ts';
 import { shopperStanding } from './adapters/standing-store.ts';
 import { personalHeaders, personalisedShopper } from './lib/auth.ts';
 import { nowDate } from './lib/clock.ts';
-import { authSecret, env, minMarginPercent, tableName } from './lib/config.ts';
+import { env, minMarginPercent, tableName } from './lib/config.ts';
 import { httpApi, parseAt } from './lib/http.ts';
 import { localeOf } from './lib/locale.ts';
 
@@ -25,7 +25,7 @@ export const handler = httpApi({
   'GET /v1/products/{productId}/bundle': async (req) => {
     const { productId } = parseAt('path', ProductPath, req.pathParameters);
     // The bundle's price is the token's shopper's (a stale token: a guest's); the route names nobody.
-    const userId = personalisedShopper(req, undefined, authSecret);
+    const userId = await personalisedShopper(req, undefined);
     const body = await bundleForShopper(
       ports,
       { productId, userId },

@@ -21,6 +21,7 @@ import { env, pricingEnv, tableName } from './lib/config.ts';
 import { httpApi, jsonBody, parseAt, validationError } from './lib/http.ts';
 import { localeOf } from './lib/locale.ts';
 import { countMetric } from './lib/metrics.ts';
+import { quoteSigningKeys } from './lib/secrets.ts';
 
 const sources = dynamoPricingSources(
   {
@@ -66,7 +67,7 @@ function idempotencyKeyOf(headers: Record<string, string | undefined>): string {
 export const handler = httpApi({
   'POST /v1/quotes': async (req) => {
     const cfg = pricingEnv();
-    const { userId } = shopperOf(req, cfg.AUTH_JWT_SECRET);
+    const { userId } = await shopperOf(req);
     const request = parseAt('body', QuoteRequest, jsonBody(req));
     const quote = await createQuote({ sources, quotes, experiments }, request, {
       userId,
@@ -76,35 +77,33 @@ export const handler = httpApi({
       currency: env().CATALOG_CURRENCY,
       minMarginPercent: cfg.MIN_MARGIN_PERCENT,
       ttlSeconds: cfg.QUOTE_TTL_SECONDS,
-      signingKey: cfg.QUOTE_SIGNING_KEY,
+      signingKey: await quoteSigningKeys(),
     });
     return { status: 201, body: quote, headers: { location: `/v1/quotes/${quote.quoteId}` } };
   },
   'GET /v1/quotes/{quoteId}': async (req) => {
-    const cfg = pricingEnv();
-    const { userId } = shopperOf(req, cfg.AUTH_JWT_SECRET);
+    const { userId } = await shopperOf(req);
     const { quoteId } = parseAt('path', QuotePath, req.pathParameters);
     const body = await readQuote(quotes, quoteId, {
       userId,
       now: nowDate(),
-      signingKey: cfg.QUOTE_SIGNING_KEY,
+      signingKey: await quoteSigningKeys(),
     });
     return { status: 200, body };
   },
   'POST /v1/quotes/{quoteId}/redeem': async (req) => {
-    const cfg = pricingEnv();
-    const userId = signedInShopper(req, cfg.AUTH_JWT_SECRET);
+    const userId = await signedInShopper(req);
     const { quoteId } = parseAt('path', QuotePath, req.pathParameters);
     const idempotencyKey = idempotencyKeyOf(req.headers);
     const body = await redeemQuote(
       { quotes, redemptions, promotions },
-      { quoteId, userId, idempotencyKey, now: nowDate(), signingKey: cfg.QUOTE_SIGNING_KEY },
+      { quoteId, userId, idempotencyKey, now: nowDate(), signingKey: await quoteSigningKeys() },
     );
     countMetric('QuoteRedemptions', 1);
     return { status: 200, body };
   },
   'POST /v1/groups': async (req) => {
-    const userId = signedInShopper(req, pricingEnv().AUTH_JWT_SECRET);
+    const userId = await signedInShopper(req);
     const { promotionId } = parseAt('body', OpenGroupRequest, jsonBody(req));
     const body = await openGroup(
       { groups, promotions },
@@ -113,7 +112,7 @@ export const handler = httpApi({
     return { status: 201, body, headers: { location: `/v1/groups/${body.groupId}` } };
   },
   'POST /v1/groups/{groupId}/members': async (req) => {
-    const userId = signedInShopper(req, pricingEnv().AUTH_JWT_SECRET);
+    const userId = await signedInShopper(req);
     const { groupId } = parseAt('path', GroupPath, req.pathParameters);
     return { status: 200, body: await joinGroup(groups, { groupId, userId, now: nowDate() }) };
   },

@@ -7,7 +7,7 @@ import { dynamoRelatedReader } from './adapters/related-store.ts';
 import { shopperStanding } from './adapters/standing-store.ts';
 import { personalHeaders, personalisedShopper } from './lib/auth.ts';
 import { nowMs } from './lib/clock.ts';
-import { authSecret, env, tableName } from './lib/config.ts';
+import { env, tableName } from './lib/config.ts';
 import { httpApi, parseAt } from './lib/http.ts';
 
 const reader = dynamoRelatedReader({
@@ -22,7 +22,7 @@ export const handler = httpApi({
   'GET /v1/products/{productId}/related': async (req) => {
     const { productId } = parseAt('path', ProductPath, req.pathParameters);
     const q = parseAt('query', RelatedQuery, req.query);
-    const userId = personalisedShopper(req, q.userId, authSecret) ?? undefined;
+    const userId = (await personalisedShopper(req, q.userId)) ?? undefined;
     const body = await relatedForShopper(
       { reader, experiments, standingOf, exposed: publishExposures },
       { productId, sessionId: q.sessionId, userId },

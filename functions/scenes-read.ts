@@ -7,7 +7,7 @@ import { dynamoSceneReader } from './adapters/scene-store.ts';
 import { shopperStanding } from './adapters/standing-store.ts';
 import { personalHeaders, personalisedShopper } from './lib/auth.ts';
 import { nowDate, nowMs } from './lib/clock.ts';
-import { authSecret, env, minMarginPercent, tableName } from './lib/config.ts';
+import { env, minMarginPercent, tableName } from './lib/config.ts';
 import { httpApi, parseAt } from './lib/http.ts';
 import { localeOf } from './lib/locale.ts';
 
@@ -36,7 +36,7 @@ export const handler = httpApi({
   'GET /v1/products/{productId}/scenes': async (req) => {
     const { productId } = parseAt('path', ProductPath, req.pathParameters);
     const q = parseAt('query', ProductScenesQuery, req.query);
-    const userId = personalisedShopper(req, q.userId, authSecret) ?? undefined;
+    const userId = (await personalisedShopper(req, q.userId)) ?? undefined;
     const body = await scenesForShopper(
       ports,
       { productId, sessionId: q.sessionId, userId, limit: q.limit },
@@ -48,7 +48,7 @@ export const handler = httpApi({
   'GET /v1/scenes/{sceneId}': async (req) => {
     const { sceneId } = parseAt('path', ScenePath, req.pathParameters);
     const q = parseAt('query', SceneQuery, req.query);
-    const userId = personalisedShopper(req, q.userId, authSecret) ?? undefined;
+    const userId = (await personalisedShopper(req, q.userId)) ?? undefined;
     const body = await sceneForShopper(
       ports,
       { sceneId, productId: q.productId, sessionId: q.sessionId, userId },

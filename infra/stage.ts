@@ -1,6 +1,15 @@
 import * as z from 'zod';
 import { LAKE_JOBS } from '../models/lake/jobs/index.ts';
-import { lakeJobs, lakeStreams, type RuleDecl, rules, schedules } from './topology.ts';
+import {
+  functions,
+  lakeJobs,
+  lakeStreams,
+  type RuleDecl,
+  routeKey,
+  routes,
+  rules,
+  schedules,
+} from './topology.ts';
 
 /** Per-stage settings, read from cdk.json context (`-c stage=prod` picks one). */
 export const StageConfig = z.object({
@@ -22,6 +31,29 @@ export const StageConfig = z.object({
     queueAgeSeconds: z.int().min(60),
   }),
   /**
+   * The identity provider that signs shopper tokens (README, "Identity providers"): its issuer
+   * (`iss`, and the JWT authorizer's discovery URL), the audiences a token must name (`aud`: a
+   * Cognito app client id, an Auth0 API identifier), its JWKS URL, the algorithms accepted, the
+   * longest token lifetime and the clock skew allowed.
+   */
+  auth: z.object({
+    issuer: z.url({ protocol: /^https$/ }),
+    audience: z.array(z.string().min(1)).min(1),
+    jwksUrl: z.url({ protocol: /^https$/ }),
+    algorithms: z
+      .array(
+        z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']),
+      )
+      .min(1)
+      .default(['RS256']),
+    maxTokenLifetimeSeconds: z
+      .int()
+      .min(60)
+      .max(30 * 86_400)
+      .default(86_400),
+    clockSkewSeconds: z.int().min(0).max(300).default(30),
+  }),
+  /**
    * Overrides a declared schedule's or lake job's cadence, in minutes, by id (infra/topology.ts);
    * `null` turns a lake job's schedule off (it runs on demand only).
    */
@@ -40,6 +72,35 @@ export const StageConfig = z.object({
    * 2 to 1000), by rule id; a rule not named keeps its declared `maxConcurrency`.
    */
   consumerConcurrency: z.record(z.string(), z.int().min(2).max(1000)).optional(),
+  /**
+   * Per-route limits (route key, `POST /v1/events`) below the stage's: the routes where one caller
+   * makes the service write or publish (intake, quotes, redemption, groups). Every public route that
+   * writes must have one (test/infra).
+   */
+  routeThrottles: z.record(
+    z.string(),
+    z.object({ rateLimit: z.number().positive(), burstLimit: z.int().positive() }),
+  ),
+  /**
+   * Reserved concurrency by function id: each function behind a public route gets its own share
+   * (and no more), so a flood on one cannot take the account's concurrency from the others or from
+   * the consumers. The account must keep 100 unreserved beyond the sum.
+   */
+  reservedConcurrency: z.record(z.string(), z.int().min(1).max(1000)),
+  /**
+   * CloudFront with a WAF rate-based rule in front of the HTTP API (prod): the API answers on its
+   * custom domain `originDomainName` (an ACM certificate in the API's region) and its default
+   * `execute-api` endpoint is turned off; CloudFront's distribution and the web ACL live in
+   * us-east-1 (a CloudFront web ACL must).
+   */
+  edge: z
+    .object({
+      originDomainName: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/),
+      originCertificateArn: z.string().startsWith('arn:aws:acm:'),
+      /** Requests from one IP address in any 5 minutes before WAF blocks it (WAF's minimum is 10). */
+      wafRateLimitPer5Minutes: z.int().min(10),
+    })
+    .optional(),
   /** The lake on AWS (the lake stack). */
   lake: z.object({
     /** Days a behaviour event is kept in the lake (and a record set aside under errors/). */
@@ -73,6 +134,18 @@ function checkAgainstTopology(config: StageConfig, ctx: z.RefinementCtx): void {
   );
   for (const id of Object.keys(config.consumerConcurrency ?? {})) {
     if (!queued.has(id)) issue(['consumerConcurrency', id], 'no queued rule has this id');
+  }
+  const routeKeys = new Set(routes.map((r) => routeKey(r)));
+  for (const key of Object.keys(config.routeThrottles)) {
+    if (!routeKeys.has(key)) issue(['routeThrottles', key], 'no route has this key');
+  }
+  for (const [key, t] of Object.entries(config.routeThrottles)) {
+    if (t.rateLimit > config.throttle.rateLimit || t.burstLimit > config.throttle.burstLimit)
+      issue(['routeThrottles', key], "a route's limit is below the stage's, not above it");
+  }
+  const functionIds = new Set<string>(functions.map((f) => f.id));
+  for (const id of Object.keys(config.reservedConcurrency)) {
+    if (!functionIds.has(id)) issue(['reservedConcurrency', id], 'no function has this id');
   }
   // A job reads its window's dates and a day either side (models/lake/dialect.ts, eventDates).
   const longest = Math.max(...LAKE_JOBS.map((j) => j.windowDays ?? 0)) + 2;

@@ -38,6 +38,13 @@ export type {
   TableDecl,
   TableId,
 } from './topology/types.ts';
+export {
+  accessActions,
+  accessKind,
+  DYNAMO_READ_ACTIONS,
+  DYNAMO_WRITE_ACTIONS,
+  type DynamoAction,
+} from './topology/types.ts';
 
 /**
  * What answers a request no route takes (the HTTP API's `$default` route): 404 or 405 in the one

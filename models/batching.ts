@@ -53,3 +53,16 @@ export function dedupeByEventId<T extends { eventId: string }>(events: readonly 
     return true;
   });
 }
+
+/**
+ * Each event's `occurredAt` as the UTC instant it names (`...Z`, millisecond precision): the
+ * contract takes any offset, but everything downstream compares instants as strings, and the lake's
+ * Parquet conversion on AWS refuses a timestamp with an offset (docs/deploying.md). Both intake
+ * doors publish only this form.
+ */
+export function inUtc<T extends { occurredAt: string }>(events: readonly T[]): T[] {
+  return events.map((e) => {
+    const utc = new Date(e.occurredAt).toISOString();
+    return utc === e.occurredAt ? e : { ...e, occurredAt: utc };
+  });
+}

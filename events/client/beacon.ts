@@ -39,8 +39,12 @@ export interface BeaconOptions {
   baseDelayMs?: number;
   /** The visit; by default the tab's own, kept in sessionStorage. */
   sessionId?: string;
-  /** The signed-in shopper, put on each event; nothing for a guest. */
-  userId?: () => string | undefined;
+  /**
+   * The signed-in shopper's bearer token, sent with each batch: the service takes the events'
+   * shopper from it (and only from it). Nothing for a guest. Batches that leave by sendBeacon
+   * (a hidden or closing page) cannot carry a header: they count for the visit only.
+   */
+  token?: () => string | null | undefined;
   /** Told about batches dropped (refused, or out of retries). */
   onError?: (error: BeaconError) => void;
   /** Another fetch (tests); globalThis.fetch by default. */
@@ -152,9 +156,13 @@ export function createBeacon(options: BeaconOptions = {}): Beacon {
       let status: number | undefined;
       let retryAfterMs: number | undefined;
       try {
+        const token = options.token?.();
         const res = await send(endpoint, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: {
+            'content-type': 'application/json',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
           body: JSON.stringify({ events: batch }),
           // The request outlives the page: a batch on its way when the page closes still arrives.
           keepalive: true,
@@ -249,11 +257,9 @@ export function createBeacon(options: BeaconOptions = {}): Beacon {
   return {
     sessionId,
     track(event) {
-      const userId = options.userId?.();
       const full = {
         ...event,
         sessionId: event.sessionId ?? sessionId,
-        ...(userId && !('userId' in event) ? { userId } : {}),
         eventId: `evt-${randomHex(g)}`,
         occurredAt: new Date().toISOString(),
         version: 1,

@@ -99,6 +99,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/commerce/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a batch of up to 100 orders and reviews from the shop's servers (a review's verifiedPurchase is decided by the service) */
+        post: operations["postV1CommerceEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events": {
         parameters: {
             query?: never;
@@ -108,7 +125,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a batch of up to 100 behaviour events */
+        /** Send a batch of up to 100 storefront behaviour events (views, carts, searches) for the bearer token's shopper or a guest */
         post: operations["postV1Events"];
         delete?: never;
         options?: never;
@@ -776,6 +793,7 @@ export interface components {
         };
         OrderPlaced: {
             eventId: string;
+            /** @description The sum of quantity × paidPrice over the lines is at most 1000000000000 */
             lines: {
                 paidPrice: number;
                 /** @description Product identifier (SKU) */
@@ -795,12 +813,23 @@ export interface components {
             /** @constant */
             version: 1;
         };
+        PostCommerceEventsAccepted: {
+            accepted: string[];
+            count: number;
+            reviews: {
+                reviewId: string;
+                verifiedPurchase: boolean;
+            }[];
+        };
+        PostCommerceEventsRequest: {
+            events: (components["schemas"]["OrderPlaced"] | components["schemas"]["ReviewSubmitted"])[];
+        };
         PostEventsAccepted: {
             accepted: string[];
             count: number;
         };
         PostEventsRequest: {
-            events: (components["schemas"]["ProductViewed"] | components["schemas"]["ProductAddedToCart"] | components["schemas"]["OrderPlaced"] | components["schemas"]["SearchPerformed"] | components["schemas"]["ReviewPosted"])[];
+            events: (components["schemas"]["ProductViewed"] | components["schemas"]["ProductAddedToCart"] | components["schemas"]["SearchPerformed"])[];
         };
         PricePreview: {
             applied: {
@@ -1166,7 +1195,7 @@ export interface components {
             /** @description Product identifier (SKU) */
             productId: string;
         };
-        ReviewPosted: {
+        ReviewSubmitted: {
             eventId: string;
             /** Format: date-time */
             occurredAt: string;
@@ -1179,7 +1208,8 @@ export interface components {
             type: "ReviewPosted";
             /** @description Signed-in shopper identifier */
             userId: string;
-            verifiedPurchase: boolean;
+            /** @description Ignored: the service decides it from the orders it has seen (the answer says what it decided) */
+            verifiedPurchase?: boolean;
             /** @constant */
             version: 1;
         };
@@ -1910,7 +1940,7 @@ export interface operations {
             };
         };
     };
-    postV1Events: {
+    postV1CommerceEvents: {
         parameters: {
             query?: never;
             header?: {
@@ -1921,6 +1951,94 @@ export interface operations {
             cookie?: never;
         };
         /** @description JSON, at most 1048576 bytes. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostCommerceEventsRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted: on the bus; its effects follow within seconds */
+            202: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostCommerceEventsAccepted"];
+                };
+            };
+            /** @description A parameter, header or body field is not valid: `issues` names each one (`query.limit`, `body.items.0.quantity`). */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description API Gateway refused the request: no valid AWS SigV4 signature of a principal allowed to call it. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The body is larger than 1048576 bytes. */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description API Gateway's stage throttling: too many requests; retry with backoff. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Something went wrong; the request id identifies it (API Gateway's own failure: only a message). */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The store or the bus is busy, or the request ran out of time: retry after `Retry-After` seconds (events and redemptions are safe to resend: duplicates are dropped). */
+            503: {
+                headers: {
+                    "retry-after": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    postV1Events: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Logged with the request (else API Gateway's request id is). A malformed one is ignored. */
+                "X-Correlation-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description JSON, at most 131072 bytes. */
         requestBody: {
             content: {
                 "application/json": components["schemas"]["PostEventsRequest"];
@@ -1947,7 +2065,27 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body is larger than 1048576 bytes. */
+            /** @description The bearer token is missing where it is required, or fails its checks (the issue names `header.authorization`) */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not the signed-in shopper's own data */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than 131072 bytes. */
             413: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -2113,14 +2251,14 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The bearer token is missing where it is required, or fails its checks (the issue names `header.authorization`) */
+            /** @description The bearer token is missing where it is required, or fails its checks (the issue names `header.authorization`). On AWS, API Gateway's JWT authorizer answers a missing or invalid token first, with only a message. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorResponse"] | components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description Not found */
@@ -2219,14 +2357,14 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The bearer token is missing where it is required, or fails its checks (the issue names `header.authorization`) */
+            /** @description The bearer token is missing where it is required, or fails its checks (the issue names `header.authorization`). On AWS, API Gateway's JWT authorizer answers a missing or invalid token first, with only a message. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorResponse"] | components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description Not found */
@@ -3107,14 +3245,14 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The bearer token is missing where it is required, or fails its checks (the issue names `header.authorization`) */
+            /** @description The bearer token is missing where it is required, or fails its checks (the issue names `header.authorization`). On AWS, API Gateway's JWT authorizer answers a missing or invalid token first, with only a message. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorResponse"] | components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description Not found */

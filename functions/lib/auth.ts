@@ -1,15 +1,26 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { UserId } from '../../events/common.ts';
+import { createHmac } from 'node:crypto';
+import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { shopperIdOfSubject } from '../../events/common.ts';
+import { once } from './aws.ts';
 import { nowDate } from './clock.ts';
-import { HttpError, type HttpRequest } from './http.ts';
+import { type AuthConfig, authConfig } from './config.ts';
+import { HttpError, type HttpRequest, type IssueLocation } from './http.ts';
 import { logger } from './logger.ts';
 
 /**
- * Who the shopper is. On AWS an HTTP API JWT authorizer may verify the token and pass its claims in
- * `requestContext.authorizer.jwt.claims`; when they are there they are trusted as they are. Otherwise
- * (the local gateway, or a route left public so that guests can use it) the `Authorization: Bearer`
- * token is verified here: HS256 only, signature in constant time, then `exp` and `nbf`. No token is a
- * guest; a token that fails any check is a 401, never a silent guest.
+ * Who the shopper is: the subject of a bearer token verified here with `jose`, or a guest. The
+ * rules (functions/lib/config.ts `authConfig`, per stage from cdk.json): an explicit allow-list of
+ * algorithms (never `none`, never one the token picks for itself); the identity provider's keys
+ * from its JWKS, cached and fetched again when a token names a key id the cache does not hold (at
+ * most once per cooldown); `iss` and `aud` pinned; `exp` and `sub` required, `exp` at most the
+ * maximum lifetime away (from `iat` and from now); a small clock skew. The subject is mapped to the
+ * stored shopper id (`shopperIdOfSubject`: Cognito UUIDs as they are, Auth0's `auth0|...` as
+ * `auth0:...`). HS256 with a local key is for `npm start` and the tests only.
+ *
+ * Behind API Gateway's JWT authorizer (the signed-in-only routes on AWS) the token is verified here
+ * again: the authorizer checks neither the maximum lifetime nor this allow-list. No token is a
+ * guest; a token that fails any check is a 401, never a silent guest (except on the read routes
+ * that personalise: `personalisedShopper`).
  */
 
 export interface Shopper {
@@ -17,7 +28,7 @@ export interface Shopper {
   userId: string | null;
 }
 
-export type JwtClaims = Record<string, unknown>;
+export type JwtClaims = JWTPayload;
 
 export class InvalidTokenError extends Error {
   constructor(reason: string) {
@@ -26,80 +37,175 @@ export class InvalidTokenError extends Error {
   }
 }
 
-/** Tolerance for clocks a little apart. */
-const LEEWAY_SECONDS = 30;
+/** The identity provider's keys could not be fetched: the caller may retry (503), the token is not at fault. */
+export class KeySourceUnavailableError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'KeySourceUnavailableError';
+  }
+}
+
+export interface ShopperVerifier {
+  /** The token's claims once every check holds; InvalidTokenError or KeySourceUnavailableError otherwise. */
+  verify(token: string, now: Date): Promise<JwtClaims>;
+}
 
 const b64json = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** Makes an HS256 token (tests, the bench and local tools; the service only verifies). */
-export function signJwtHs256(claims: JwtClaims, secret: string): string {
+export function signJwtHs256(claims: Record<string, unknown>, secret: string): string {
   const head = `${b64json({ alg: 'HS256', typ: 'JWT' })}.${b64json(claims)}`;
   return `${head}.${createHmac('sha256', secret).update(head).digest('base64url')}`;
 }
 
-function decodePart(part: string, what: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error();
-    return value as Record<string, unknown>;
-  } catch {
-    throw new InvalidTokenError(`the token's ${what} is not a JSON object`);
+/** Errors of a JWKS lookup that say something about the token, not about the provider being reachable. */
+const TOKEN_FAULTS = [
+  errors.JWKSNoMatchingKey,
+  errors.JWKSMultipleMatchingKeys,
+  errors.JOSENotSupported,
+  errors.JOSEAlgNotAllowed,
+  errors.JWSInvalid,
+  errors.JWTInvalid,
+];
+
+/** One remote key set per URL and process: every verifier of a container shares its cache. */
+const remoteSets = new Map<string, JWTVerifyGetKey>();
+
+function keyOf(keys: AuthConfig['keys'] | { kind: 'resolver'; resolve: JWTVerifyGetKey }) {
+  if (keys.kind === 'secret') return new TextEncoder().encode(keys.secret);
+  if (keys.kind === 'resolver') return keys.resolve;
+  const id = `${keys.url} ${keys.cacheSeconds} ${keys.cooldownSeconds}`;
+  let resolve = remoteSets.get(id);
+  if (resolve === undefined) {
+    const remote = createRemoteJWKSet(new URL(keys.url), {
+      cacheMaxAge: keys.cacheSeconds * 1000,
+      cooldownDuration: keys.cooldownSeconds * 1000,
+      timeoutDuration: 3_000,
+    });
+    resolve = async (header, token) => {
+      try {
+        return await remote(header, token);
+      } catch (error) {
+        if (TOKEN_FAULTS.some((Fault) => error instanceof Fault)) throw error;
+        throw new KeySourceUnavailableError(
+          `the identity provider's keys could not be read: ${(error as Error).message}`,
+        );
+      }
+    };
+    remoteSets.set(id, resolve);
   }
+  return resolve;
 }
 
-/** Verifies an HS256 JWT and returns its claims; throws InvalidTokenError saying why not. */
-export function verifyJwtHs256(token: string, secret: string, now: Date = nowDate()): JwtClaims {
-  const parts = token.split('.');
-  if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]*$/.test(p))) {
-    throw new InvalidTokenError('not a compact JWT');
-  }
-  const [head, body, sig] = parts as [string, string, string];
-  const header = decodePart(head, 'header');
-  // Only HS256: never `none`, never an algorithm the token picks for itself.
-  if (header.alg !== 'HS256') throw new InvalidTokenError('only HS256 tokens are accepted');
-  const expected = createHmac('sha256', secret).update(`${head}.${body}`).digest();
-  const given = Buffer.from(sig, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new InvalidTokenError('bad signature');
-  }
-  const claims = decodePart(body, 'payload');
-  const nowS = Math.floor(now.getTime() / 1000);
-  if (claims.exp !== undefined && !(typeof claims.exp === 'number' && nowS < claims.exp + LEEWAY_SECONDS)) {
-    throw new InvalidTokenError('expired');
-  }
-  if (claims.nbf !== undefined && !(typeof claims.nbf === 'number' && nowS + LEEWAY_SECONDS >= claims.nbf)) {
-    throw new InvalidTokenError('not valid yet');
-  }
-  return claims;
+export interface VerifierConfig {
+  issuer: string;
+  audience: readonly string[];
+  algorithms: readonly string[];
+  maxLifetimeSeconds: number;
+  clockSkewSeconds: number;
+  /** The stage's key source, or a resolver of one's own (tests: jose's createLocalJWKSet). */
+  keys: AuthConfig['keys'] | { kind: 'resolver'; resolve: JWTVerifyGetKey };
 }
+
+/** A verifier for these rules and keys (tests build their own; functions use the stage's). */
+export function shopperVerifier(config: VerifierConfig): ShopperVerifier {
+  const key = keyOf(config.keys);
+  return {
+    async verify(token, now) {
+      let payload: JWTPayload;
+      try {
+        const options = {
+          issuer: config.issuer,
+          audience: [...config.audience],
+          algorithms: [...config.algorithms],
+          clockTolerance: config.clockSkewSeconds,
+          currentDate: now,
+          requiredClaims: ['exp', 'sub'],
+        };
+        ({ payload } =
+          key instanceof Uint8Array
+            ? await jwtVerify(token, key, options)
+            : await jwtVerify(token, key, options));
+      } catch (error) {
+        if (error instanceof KeySourceUnavailableError) throw error;
+        if (error instanceof errors.JWTExpired) throw new InvalidTokenError('expired');
+        if (error instanceof errors.JWSSignatureVerificationFailed)
+          throw new InvalidTokenError('bad signature');
+        if (error instanceof errors.JWKSNoMatchingKey)
+          throw new InvalidTokenError("no key of the identity provider matches the token's `kid`");
+        if (error instanceof errors.JOSEError) throw new InvalidTokenError(error.message);
+        throw error;
+      }
+      const nowS = Math.floor(now.getTime() / 1000);
+      const exp = payload.exp!;
+      const longest = config.maxLifetimeSeconds + config.clockSkewSeconds;
+      if (
+        exp - nowS > longest ||
+        (payload.iat !== undefined && exp - payload.iat > config.maxLifetimeSeconds)
+      ) {
+        throw new InvalidTokenError(`lives longer than ${config.maxLifetimeSeconds} s`);
+      }
+      if (payload.iat !== undefined && payload.iat > nowS + config.clockSkewSeconds) {
+        throw new InvalidTokenError('issued in the future');
+      }
+      return payload;
+    },
+  };
+}
+
+/** The stage's verifier, built on first use (a guest's request never needs it). */
+export const stageVerifier = once((): ShopperVerifier => shopperVerifier(authConfig()));
 
 const unauthorized = (message: string) =>
   new HttpError(401, 'Unauthorized', message, [{ in: 'header', path: 'authorization', message }]);
 
-function userIdOf(claims: JwtClaims): string {
-  const sub = UserId.safeParse(claims.sub);
-  if (!sub.success) throw unauthorized('the token has no valid `sub` (user id)');
-  return sub.data;
-}
+const providerUnavailable = (error: KeySourceUnavailableError) => {
+  logger.error('identity provider keys unavailable', { error: error.message });
+  return new HttpError(
+    503,
+    'IdentityProviderUnavailable',
+    "the identity provider's keys could not be read; retry shortly",
+    undefined,
+    { 'retry-after': '1' },
+  );
+};
 
-/** The shopper of a request: authorizer claims, else a verified bearer token, else a guest. */
-export function shopperOf(req: HttpRequest, secret: string, now: Date = nowDate()): Shopper {
-  if (req.claims) return { userId: userIdOf(req.claims) };
+function bearerToken(req: HttpRequest): string | null {
   const header = req.headers.authorization ?? req.headers.Authorization;
-  if (header === undefined || header.trim() === '') return { userId: null };
+  if (header === undefined || header.trim() === '') return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) throw unauthorized('the Authorization header must be `Bearer <token>`');
+  return match[1]!;
+}
+
+/** The shopper of a request: the verified bearer token's, else a guest. */
+export async function shopperOf(
+  req: HttpRequest,
+  verifier: ShopperVerifier | (() => ShopperVerifier) = stageVerifier,
+  now: Date = nowDate(),
+): Promise<Shopper> {
+  const token = bearerToken(req);
+  if (token === null) return { userId: null };
+  let claims: JwtClaims;
   try {
-    return { userId: userIdOf(verifyJwtHs256(match[1]!, secret, now)) };
+    claims = await (typeof verifier === 'function' ? verifier() : verifier).verify(token, now);
   } catch (error) {
     if (error instanceof InvalidTokenError) throw unauthorized(`invalid token: ${error.message}`);
+    if (error instanceof KeySourceUnavailableError) throw providerUnavailable(error);
     throw error;
   }
+  const userId = shopperIdOfSubject(claims.sub);
+  if (userId === undefined) throw unauthorized('the token has no valid `sub` (user id)');
+  return { userId };
 }
 
 /** As shopperOf, for routes that need a signed-in shopper: a guest is a 401. */
-export function signedInShopper(req: HttpRequest, secret: string, now: Date = nowDate()): string {
-  const { userId } = shopperOf(req, secret, now);
+export async function signedInShopper(
+  req: HttpRequest,
+  verifier: ShopperVerifier | (() => ShopperVerifier) = stageVerifier,
+  now: Date = nowDate(),
+): Promise<string> {
+  const { userId } = await shopperOf(req, verifier, now);
   if (userId === null) throw unauthorized('sign in first: this route needs a bearer token');
   return userId;
 }
@@ -108,41 +214,64 @@ export function signedInShopper(req: HttpRequest, secret: string, now: Date = no
 export const personalHeaders = (userId: string | null | undefined): Record<string, string> =>
   userId ? { 'cache-control': 'private, no-store' } : {};
 
+/** Where a request names a shopper (`query.userId`, `body.events.3.userId`). */
+export interface Claimed {
+  userId: string;
+  in: IssueLocation;
+  path: string;
+}
+
 /**
- * The shopper a read route personalises for (related products, scene guides): the bearer token's,
- * never an id the query merely names, since a personalised answer shows what that shopper looked
- * at and bought (a `session:<productId>` reason) and decides their experiment variants. A query
- * `userId` is accepted only as the token's own (storefronts that always sent it keep working once
- * they send the token too): without a token it is a 401, with another shopper's token a 403.
- * A token that fails its checks (expired, after a key rotation) with no `userId` in the query is
- * served as a guest and logged: recommendations are personalisation, and a storefront holding a
- * stale token should still show them (pricing, where the token decides the price, answers 401).
+ * The shopper a request speaks for when it may also name one: the bearer token's, never an id the
+ * request merely names. A named id is accepted only as the token's own: without a token it is a
+ * 401, with another shopper's token a 403, each naming the field. A token that fails its checks
+ * (expired, after a key rotation), or keys that cannot be fetched, with no id named, is served as a
+ * guest and logged: recommendations and behaviour are served to guests too, and a storefront
+ * holding a stale token should still work (pricing, where the token decides the price, answers 401).
+ */
+export async function claimedShopper(
+  req: HttpRequest,
+  claimed: readonly Claimed[],
+  verifier: ShopperVerifier | (() => ShopperVerifier) = stageVerifier,
+  now: Date = nowDate(),
+): Promise<string | null> {
+  let userId: string | null;
+  try {
+    userId = (await shopperOf(req, verifier, now)).userId;
+  } catch (error) {
+    const soft =
+      error instanceof HttpError &&
+      (error.statusCode === 401 || error.code === 'IdentityProviderUnavailable');
+    if (claimed.length > 0 || !soft) throw error;
+    logger.warn('bearer token refused; served as a guest', { reason: error.message });
+    return null;
+  }
+  for (const c of claimed) {
+    if (userId === null) {
+      const message =
+        'naming a shopper needs their bearer token (Authorization: Bearer <token>); a user id alone is not proof';
+      throw new HttpError(401, 'Unauthorized', message, [{ in: c.in, path: c.path, message }]);
+    }
+    if (c.userId !== userId) {
+      const message = "not the signed-in shopper: send the token's own user id, or none";
+      throw new HttpError(403, 'Forbidden', message, [{ in: c.in, path: c.path, message }]);
+    }
+  }
+  return userId;
+}
+
+/**
+ * The shopper a read route personalises for (related products, scene guides): `claimedShopper`
+ * with the query's `userId`, since a personalised answer shows what that shopper looked at and
+ * bought (a `session:<productId>` reason) and decides their experiment variants.
  */
 export function personalisedShopper(
   req: HttpRequest,
   queryUserId: string | undefined,
-  /** Read only when there is a token to check: a guest's request never needs the key. */
-  secret: string | (() => string),
+  verifier: ShopperVerifier | (() => ShopperVerifier) = stageVerifier,
   now: Date = nowDate(),
-): string | null {
-  let userId: string | null;
-  try {
-    const anonymous = !req.claims && !(req.headers.authorization ?? req.headers.Authorization)?.trim();
-    userId = anonymous ? null : shopperOf(req, typeof secret === 'string' ? secret : secret(), now).userId;
-  } catch (error) {
-    if (queryUserId !== undefined || !(error instanceof HttpError) || error.statusCode !== 401) throw error;
-    logger.warn('bearer token refused; served as a guest', { reason: error.message });
-    return null;
-  }
-  if (queryUserId === undefined) return userId;
-  if (userId === null) {
-    const message =
-      'personalising for a user needs their bearer token (Authorization: Bearer <token>); a user id alone is not proof';
-    throw new HttpError(401, 'Unauthorized', message, [{ in: 'query', path: 'userId', message }]);
-  }
-  if (userId !== queryUserId) {
-    const message = "not the signed-in shopper: send the token's own user id, or none";
-    throw new HttpError(403, 'Forbidden', message, [{ in: 'query', path: 'userId', message }]);
-  }
-  return userId;
+): Promise<string | null> {
+  const claimed =
+    queryUserId === undefined ? [] : [{ userId: queryUserId, in: 'query' as const, path: 'userId' }];
+  return claimedShopper(req, claimed, verifier, now);
 }

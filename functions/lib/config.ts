@@ -43,17 +43,10 @@ export function tableName(id: TableId): string {
 const CacheSeconds = z.coerce.number().int().min(0).max(3_600).default(60);
 
 /**
- * The pricing function's secrets and knobs, parsed on its first request. Locally the runtime sets
- * development values (infra/local/runtime.ts). On AWS the two keys are not stack literals: they
- * live in Secrets Manager (or SSM SecureString) and the deployment injects them into these
- * variables, so a function without them fails its first request plainly instead of signing with
- * a guessable key.
+ * The pricing function's knobs, parsed on its first request. Its quote-signing keys are a secret
+ * read at run time (`quoteSigningKeys` below), not a variable.
  */
 const PricingEnv = z.object({
-  /** HS256 key for bearer tokens the function verifies itself (no authorizer in front). */
-  AUTH_JWT_SECRET: z.string().min(16, 'AUTH_JWT_SECRET must be at least 16 characters'),
-  /** HMAC-SHA256 key that signs quotes; rotating it invalidates outstanding quotes. */
-  QUOTE_SIGNING_KEY: z.string().min(16, 'QUOTE_SIGNING_KEY must be at least 16 characters'),
   QUOTE_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
   /** The catalog's minimum margin over cost, whole percent (the margin floor of models/pricing). */
   MIN_MARGIN_PERCENT: z.coerce.number().int().min(0).max(500).default(10),
@@ -63,9 +56,108 @@ const PricingEnv = z.object({
 
 export const pricingEnv = parsedOnce(PricingEnv);
 
-/** The bearer-token key alone, for the read routes that personalise for a signed-in shopper. */
-const authEnv = parsedOnce(PricingEnv.pick({ AUTH_JWT_SECRET: true }));
-export const authSecret = (): string => authEnv().AUTH_JWT_SECRET;
+/** The signature algorithms a shopper token may use: asymmetric ones with a JWKS, HS256 with a local key. */
+export const ASYMMETRIC_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+] as const;
+const csv = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+/**
+ * How shopper tokens are verified (functions/lib/auth.ts), for every function that reads them.
+ * Exactly one key source: the identity provider's JWKS (`AUTH_JWKS_URL`, on AWS: cdk.json's
+ * `auth` per stage), or a local HS256 key (`AUTH_JWT_SECRET`: `npm start` and the tests only; the
+ * stack never sets it). `iss` and `aud` are pinned; `exp` is required and at most
+ * `AUTH_MAX_TOKEN_LIFETIME_SECONDS` away (from `iat`, and from now).
+ */
+const AuthEnv = z
+  .object({
+    AUTH_ISSUER: z.string().min(1, 'AUTH_ISSUER must name the token issuer'),
+    /** One audience or several, comma-separated: a token must name one of them in `aud`. */
+    AUTH_AUDIENCE: z.string().min(1, 'AUTH_AUDIENCE must name the audience').transform(csv),
+    AUTH_JWKS_URL: z.url().optional(),
+    AUTH_JWT_SECRET: z.string().min(32, 'AUTH_JWT_SECRET must be at least 32 characters').optional(),
+    /** Comma-separated; by default RS256 and ES256 with a JWKS, HS256 with a local key. */
+    AUTH_ALGORITHMS: z
+      .string()
+      .optional()
+      .transform((s) => (s === undefined ? undefined : csv(s))),
+    AUTH_MAX_TOKEN_LIFETIME_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(30 * 86_400)
+      .default(86_400),
+    AUTH_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+    /** How long a container keeps the provider's keys before it fetches them again. */
+    AUTH_JWKS_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
+    /** After a fetch, how long a token with an unknown `kid` waits before it may fetch again. */
+    AUTH_JWKS_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(3_600).default(30),
+  })
+  .transform((e, ctx) => {
+    if ((e.AUTH_JWKS_URL === undefined) === (e.AUTH_JWT_SECRET === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_JWKS_URL'],
+        message: 'set exactly one of AUTH_JWKS_URL (an identity provider) and AUTH_JWT_SECRET (local only)',
+      });
+      return z.NEVER;
+    }
+    const jwks = e.AUTH_JWKS_URL !== undefined;
+    const algorithms = e.AUTH_ALGORITHMS ?? (jwks ? ['RS256', 'ES256'] : ['HS256']);
+    const allowed: readonly string[] = jwks ? ASYMMETRIC_ALGORITHMS : ['HS256'];
+    const wrong = algorithms.filter((a) => !allowed.includes(a));
+    if (algorithms.length === 0 || wrong.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_ALGORITHMS'],
+        message: `with ${jwks ? 'a JWKS' : 'a local key'} only ${allowed.join(', ')}; not ${wrong.join(', ') || 'none'}`,
+      });
+      return z.NEVER;
+    }
+    return {
+      issuer: e.AUTH_ISSUER,
+      audience: e.AUTH_AUDIENCE,
+      algorithms,
+      maxLifetimeSeconds: e.AUTH_MAX_TOKEN_LIFETIME_SECONDS,
+      clockSkewSeconds: e.AUTH_CLOCK_SKEW_SECONDS,
+      keys: jwks
+        ? {
+            kind: 'jwks' as const,
+            url: e.AUTH_JWKS_URL!,
+            cacheSeconds: e.AUTH_JWKS_CACHE_SECONDS,
+            cooldownSeconds: e.AUTH_JWKS_COOLDOWN_SECONDS,
+          }
+        : { kind: 'secret' as const, secret: e.AUTH_JWT_SECRET! },
+    };
+  });
+export type AuthConfig = z.output<typeof AuthEnv>;
+
+/** The shopper-token rules and key source, parsed on first use (a guest's request never needs them). */
+export const authConfig = parsedOnce(AuthEnv);
+
+/**
+ * Where a function finds a secret: the variable itself (the local runtime sets development values),
+ * or, on AWS, a Secrets Manager secret whose ARN is in `<NAME>_SECRET_ARN` (functions/lib/secrets.ts
+ * reads it at run time and caches it).
+ */
+const SecretsEnv = z.object({
+  /** How long a container keeps a secret it read before reading it again (a rotation shows within it). */
+  SECRETS_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(300),
+});
+export const secretsEnv = parsedOnce(SecretsEnv);
 
 /**
  * The catalog's minimum margin over cost (whole percent) for functions that show prices without

@@ -45,8 +45,6 @@ export interface HttpRequest {
   query: Record<string, string | undefined>;
   headers: Record<string, string | undefined>;
   rawBody: string | undefined;
-  /** Claims an HTTP API JWT authorizer verified (requestContext.authorizer.jwt.claims), if any. */
-  claims?: Record<string, unknown>;
 }
 export interface HttpResponse {
   status: number;
@@ -115,15 +113,10 @@ function toRequest(event: APIGatewayProxyEventV2): HttpRequest {
     pathParameters: event.pathParameters ?? {},
     query: event.queryStringParameters ?? {},
     headers: event.headers ?? {},
+    // An HTTP API JWT authorizer's claims (requestContext.authorizer.jwt.claims) are not read: the
+    // bearer token is verified again by functions/lib/auth.ts, with the checks the authorizer lacks.
     rawBody,
-    ...claimsOf(event),
   };
-}
-
-function claimsOf(event: APIGatewayProxyEventV2): { claims?: Record<string, unknown> } {
-  const authorizer = (event.requestContext as { authorizer?: { jwt?: { claims?: unknown } } }).authorizer;
-  const claims = authorizer?.jwt?.claims;
-  return claims !== null && typeof claims === 'object' ? { claims: claims as Record<string, unknown> } : {};
 }
 
 function decodeBase64Utf8(body: string): string {

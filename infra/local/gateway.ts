@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { FunctionId, RouteDecl } from '../topology.ts';
 import { routeKey } from '../topology.ts';
+import { verifySigV4 } from './sigv4.ts';
 
 /** API Gateway's own cap on a request body. Routes set tighter limits themselves. */
 export const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -48,10 +49,16 @@ export type Dispatch = (functionId: FunctionId, event: APIGatewayProxyEventV2) =
 /** Extra paths the local runtime serves beside the API (the local bus, demo pages). */
 export type SideRoute = (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<boolean>;
 
+/** The principals a signed request may name: access key id -> secret access key. */
+export type LocalCredentials = () => Readonly<Record<string, string>>;
+
 /**
  * Routes HTTP requests to handlers as API Gateway's HTTP API does with the payload format 2.0:
  * the same routeKey, path parameters, joined multi-value headers and query strings, and the same
- * bare answers when no route matches or an integration fails.
+ * bare answers when no route matches or an integration fails. An IAM route (`auth: 'iam'`) needs
+ * a SigV4 signature (service `execute-api`) by one of `credentials`, as the HTTP API's IAM
+ * authorizer does: anything else is API Gateway's bare 403 `{"message":"Forbidden"}`, before the
+ * function runs. Without credentials every IAM route is refused.
  */
 export class LocalGateway {
   private readonly compiled: CompiledRoute[];
@@ -64,6 +71,7 @@ export class LocalGateway {
     private readonly sideRoutes: SideRoute[] = [],
     /** The function of the `$default` route, which answers what no route takes; without one, a bare 404. */
     readonly defaultFunction?: FunctionId,
+    private readonly credentials: LocalCredentials = () => ({}),
   ) {
     this.compiled = routes.map(compileRoute).sort((a, b) => b.specificity - a.specificity);
   }
@@ -121,6 +129,22 @@ export class LocalGateway {
     const found = this.match(method, url.pathname);
     if (!found && !this.defaultFunction) return bare(res, 404, 'Not Found');
 
+    if (found?.route.route.auth === 'iam') {
+      const raw = req.url ?? '/';
+      const q = raw.indexOf('?');
+      const verdict = verifySigV4(
+        {
+          method,
+          path: q < 0 ? raw : raw.slice(0, q),
+          query: q < 0 ? '' : raw.slice(q + 1),
+          headers: req.headers,
+          body,
+        },
+        'execute-api',
+        this.credentials(),
+      );
+      if (!verdict.ok) return bare(res, 403, 'Forbidden');
+    }
     const key = found?.route.key ?? '$default';
     const event = toEventV2(req, url, body, key, found?.pathParameters ?? {}, started);
     let result: unknown;

@@ -2,13 +2,15 @@ import * as z from 'zod';
 import { LAKE_JOBS, type LakeJobId } from '../../models/lake/jobs/index.ts';
 import { demoPages } from './demo/server.ts';
 import type { LocalEventBus } from './event-bus.ts';
-import type { SideRoute } from './gateway.ts';
+import type { LocalCredentials, SideRoute } from './gateway.ts';
 import type { LakeBuffer } from './lake/buffer.ts';
+import { verifySigV4 } from './sigv4.ts';
 import type { StatusBoard } from './status.ts';
 
 /**
  * What the local gateway serves beside the API: the local bus's PutEvents endpoint
- * (`/_local/eventbridge`), the runtime's status (`/_local/status`), a lake job started by hand
+ * (`/_local/eventbridge`, SigV4-signed with the local keys as EventBridge requires: the handlers'
+ * SDK clients and the shop's servers sign; anything else is refused as AWS refuses it), the runtime's status (`/_local/status`), a lake job started by hand
  * (`POST /_local/lake/jobs/<job>`, what `npm run rebuild:related` calls; on AWS it is the job's
  * state machine), and the demo storefront, dashboard and quote explainer (infra/local/demo).
  */
@@ -17,7 +19,9 @@ export function localRoutes({
   status,
   log,
   lake,
+  credentials,
 }: {
+  credentials: LocalCredentials;
   bus: LocalEventBus;
   status: StatusBoard;
   log: (line: string) => void;
@@ -26,6 +30,28 @@ export function localRoutes({
   return [
     async (req, res, body) => {
       if (!req.url?.startsWith('/_local/eventbridge')) return false;
+      const raw = req.url;
+      const q = raw.indexOf('?');
+      const verdict = verifySigV4(
+        {
+          method: req.method ?? 'POST',
+          path: q < 0 ? raw : raw.slice(0, q),
+          query: q < 0 ? '' : raw.slice(q + 1),
+          headers: req.headers,
+          body,
+        },
+        'events',
+        credentials(),
+      );
+      if (!verdict.ok) {
+        res
+          .writeHead(403, {
+            'content-type': 'application/x-amz-json-1.1',
+            'x-amzn-errortype': 'InvalidSignatureException',
+          })
+          .end(JSON.stringify({ __type: 'InvalidSignatureException', message: verdict.reason }));
+        return true;
+      }
       await bus.handleHttp(req, res, body.toString('utf8'));
       return true;
     },

@@ -33,7 +33,12 @@ import type { SeedReport } from './seed.ts';
 import { type LocalStatus, StatusBoard } from './status.ts';
 import { localTableNames, prepareTables } from './tables.ts';
 
-export { LOCAL_DEV_JWT_SECRET } from './environment.ts';
+export {
+  LOCAL_DEV_JWT_SECRET,
+  LOCAL_TOKEN_AUDIENCE,
+  LOCAL_TOKEN_ISSUER,
+  localShopperToken,
+} from './environment.ts';
 export type { LocalStatus } from './status.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -153,11 +158,18 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   for (const stream of lakeStreams) {
     bus.addStream(stream.id, stream.pattern, (detail) => lakeBuffer.add([detail as never]));
   }
+  // The one local principal: the keys the handlers' SDK clients sign with (handlerEnvironment sets
+  // them once the runtime starts; `local`/`local` unless the environment gives others).
+  const credentials = () =>
+    process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY
+      ? { [process.env.AWS_ACCESS_KEY_ID]: process.env.AWS_SECRET_ACCESS_KEY }
+      : {};
   const gateway = new LocalGateway(
     routes,
     (functionId, event: APIGatewayProxyEventV2) => invoke(functionId, event),
-    localRoutes({ bus, status, log, lake: { buffer: lakeBuffer, runJob: lakeJob } }),
+    localRoutes({ bus, status, log, credentials, lake: { buffer: lakeBuffer, runJob: lakeJob } }),
     defaultRoute.functionId,
+    credentials,
   );
 
   // What stop() undoes, as far as the start got.

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
+  accessKind,
   type FunctionDecl,
   functions,
   lakeJobs,
@@ -45,7 +46,11 @@ function every(minutes: number): string {
 }
 
 /** read: dotted; write: solid; both: solid, both ways. */
-const accessArrow: Record<TableAccess, string> = { read: '-.->', write: '-->', readWrite: '<-->' };
+const accessArrow: Record<ReturnType<typeof accessKind>, string> = {
+  read: '-.->',
+  write: '-->',
+  readWrite: '<-->',
+};
 
 /** The flowchart, from the topology's declaration order (stable output, stable diffs). */
 export function architectureDiagram(): string {
@@ -58,12 +63,15 @@ export function architectureDiagram(): string {
   const lines: string[] = ['flowchart LR'];
   const node = (indent: number, text: string) => lines.push(`${'  '.repeat(indent)}${text}`);
 
-  node(1, 'subgraph http["HTTP API routes, by function (IAM: signed requests only)"]');
+  node(
+    1,
+    'subgraph http["HTTP API routes, by function (IAM: signed requests only; JWT: signed-in shoppers only)"]',
+  );
   for (const f of routed) {
     const own = rts.filter((r) => r.functionId === f.id);
     node(
       2,
-      `${id('routes', f.id)}[${label(own.map((r) => `${r.method} ${r.path}${r.auth === 'iam' ? ' (IAM)' : ''}`))}]`,
+      `${id('routes', f.id)}[${label(own.map((r) => `${r.method} ${r.path}${r.auth === 'iam' ? ' (IAM)' : r.auth === 'jwt' ? ' (JWT)' : ''}`))}]`,
     );
   }
   node(1, 'end');
@@ -139,7 +147,7 @@ export function architectureDiagram(): string {
   for (const j of lakeJobs) node(1, `${id('fn', lakeQueryFunctionId)} -.->|statement| ${id('job', j.id)}`);
   for (const f of fns) {
     for (const [tableId, access] of Object.entries(f.tables) as [string, TableAccess][]) {
-      node(1, `${id('fn', f.id)} ${accessArrow[access]} ${id('table', tableId)}`);
+      node(1, `${id('fn', f.id)} ${accessArrow[accessKind(access)]} ${id('table', tableId)}`);
     }
   }
   return `${lines.join('\n')}\n`;

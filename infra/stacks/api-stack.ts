@@ -1,7 +1,10 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  ApiMapping,
+  type CfnStage,
   CorsHttpMethod,
+  DomainName,
   HttpApi,
   type HttpMethod,
   HttpRoute,
@@ -9,8 +12,9 @@ import {
   HttpStage,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -40,6 +44,9 @@ export class ApiStack extends Stack {
     this.api = new HttpApi(this, 'Api', {
       apiName: `merchandiser-${stage}`,
       createDefaultStage: false,
+      // Behind CloudFront (prod) the API answers only on its custom domain: the execute-api URL
+      // would let a caller go around the WAF's rate limit.
+      disableExecuteApiEndpoint: config.edge !== undefined,
       corsPreflight: {
         allowOrigins: config.corsAllowOrigins,
         allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.OPTIONS],
@@ -47,7 +54,7 @@ export class ApiStack extends Stack {
         maxAge: Duration.hours(1),
       },
     });
-    new HttpStage(this, 'DefaultStage', {
+    const httpStage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: this.stageName,
       autoDeploy: true,
@@ -67,8 +74,38 @@ export class ApiStack extends Stack {
         ),
       },
     });
+    // Per-route limits below the stage's, where one caller makes the service write or publish.
+    (httpStage.node.defaultChild as CfnStage).routeSettings = Object.fromEntries(
+      Object.entries(config.routeThrottles).map(([key, t]) => [
+        key,
+        // CloudFormation's spelling: routeSettings is untyped, so CDK passes it as it is.
+        { ThrottlingRateLimit: t.rateLimit, ThrottlingBurstLimit: t.burstLimit },
+      ]),
+    );
+    if (config.edge) {
+      const domain = new DomainName(this, 'OriginDomain', {
+        domainName: config.edge.originDomainName,
+        certificate: Certificate.fromCertificateArn(
+          this,
+          'OriginCertificate',
+          config.edge.originCertificateArn,
+        ),
+      });
+      new ApiMapping(this, 'OriginMapping', { api: this.api, domainName: domain, stage: httpStage });
+      new CfnOutput(this, 'OriginDomainTarget', {
+        value: domain.regionalDomainName,
+        description: `Point ${config.edge.originDomainName} (CNAME or alias) here; CloudFront calls it`,
+      });
+    }
     const integrations = new Map<FunctionId, HttpLambdaIntegration>();
     const iam = new HttpIamAuthorizer();
+    // Signed-in-only routes: API Gateway checks the token against the stage's identity provider
+    // (its OIDC discovery document at the issuer) before the function runs; the function checks it
+    // again with the rules the authorizer lacks (maximum lifetime, algorithm allow-list).
+    const jwt = new HttpJwtAuthorizer('ShopperJwt', config.auth.issuer, {
+      jwtAudience: config.auth.audience,
+      identitySource: ['$request.header.Authorization'],
+    });
     for (const r of routes as readonly RouteDecl[]) {
       let integration = integrations.get(r.functionId);
       if (!integration) {
@@ -82,8 +119,10 @@ export class ApiStack extends Stack {
         path: r.path,
         methods: [r.method as HttpMethod],
         integration,
-        ...(r.auth === 'iam' ? { authorizer: iam } : {}),
+        ...(r.auth === 'iam' ? { authorizer: iam } : r.auth === 'jwt' ? { authorizer: jwt } : {}),
       });
+      // A route's throttle on the stage needs the route to exist first.
+      for (const route of added) httpStage.node.addDependency(route);
       if (r.auth === 'none') {
         for (const route of added) {
           acknowledge(
@@ -103,6 +142,7 @@ export class ApiStack extends Stack {
       integration: integrations.get(defaultRoute.functionId)!,
     });
     acknowledge(unrouted, 'AwsSolutions-APIG4', 'Answers only 404/405 for paths and methods no route takes.');
-    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the HTTP API' });
+    if (!config.edge)
+      new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the HTTP API' });
   }
 }

@@ -2,6 +2,7 @@ import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type EventBus, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -50,32 +51,30 @@ export class FunctionsStack extends Stack {
     const { config, bus } = props;
     const removalPolicy = removalPolicyOf(config);
 
-    // One secret per key, shared by every function that declares it: the bearer-token key must be
-    // the same for pricing and for the read routes that personalise, or a token valid for one
-    // would be refused by the other.
+    // One secret per declared name, shared by every function that declares it. Each is a key ring,
+    // `{"current": "k1", "k1": "<48 random characters>"}`: the functions read it at run time, so an
+    // operator rotates a key by editing the secret (docs/deploying.md), with an overlap window.
     const secrets = new Map<string, Secret>();
-    // The ids the two keys had when only pricing held them: a new id is a new logical id, and
-    // CloudFormation would replace the secret with a new random value, invalidating every
-    // outstanding quote and every shopper's token on the next deploy.
-    const secretConstructId = (variable: string) =>
-      variable === 'AUTH_JWT_SECRET' || variable === 'QUOTE_SIGNING_KEY'
-        ? `Secret-pricing-${variable}`
-        : `Secret-${variable}`;
     const secretFor = (variable: string): Secret => {
       let secret = secrets.get(variable);
       if (secret === undefined) {
-        secret = new Secret(this, secretConstructId(variable), {
+        secret = new Secret(this, `Secret-${variable}`, {
           description: `${variable} (${functions
             .filter((f) => (f as FunctionDecl).secrets?.includes(variable))
             .map((f) => f.id)
-            .join(', ')})`,
-          generateSecretString: { passwordLength: 48, excludePunctuation: true },
+            .join(', ')}): a key ring, {"current": "<keyId>", "<keyId>": "<key>", ...}`,
+          generateSecretString: {
+            secretStringTemplate: JSON.stringify({ current: 'k1' }),
+            generateStringKey: 'k1',
+            passwordLength: 48,
+            excludePunctuation: true,
+          },
           removalPolicy,
         });
         acknowledge(
           secret,
           'AwsSolutions-SMG4',
-          'Rotated by an operator, not on a timer: a new quote-signing key invalidates every outstanding quote, and a new token key every session (README, "Deploying to AWS").',
+          'Rotated by an operator, not on a timer: a new quote-signing key is added beside the old one and made current, and the old one removed once every quote it signed has expired (docs/deploying.md).',
         );
         secrets.set(variable, secret);
       }
@@ -89,10 +88,14 @@ export class FunctionsStack extends Stack {
         logRetention: retention(config.logRetentionDays),
         removalPolicy,
       });
+      const reserved = config.reservedConcurrency[f.id];
+      if (reserved !== undefined)
+        (fn.node.defaultChild as CfnFunction).reservedConcurrentExecutions = reserved;
       for (const [tableId, access] of Object.entries(f.tables) as [TableId, TableAccess][]) {
         fn.bindTable(tableId, props.tables.get(tableId)!, access);
       }
       for (const variable of f.secrets ?? []) fn.bindSecret(variable, secretFor(variable));
+      if (f.shopperTokens) fn.bindShopperTokens(config.auth);
       if (f.publishes) fn.bindBus(bus);
       this.functions.set(f.id as FunctionId, fn);
     }

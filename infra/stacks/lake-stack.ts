@@ -26,6 +26,7 @@ import {
   StateMachineType,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { detailTypesIn } from '../../events/registry.ts';
 import { lakeJob } from '../../models/lake/jobs/index.ts';
 import { glueType, type LakeColumn, type PARTITION_KEYS } from '../../models/lake/schema.ts';
 import {
@@ -206,7 +207,7 @@ export class LakeStack extends Stack {
           };
         case 'event_type': {
           // The detail-types the table's streams deliver.
-          const types = streamsInto(table.id).flatMap((s) => (s.pattern['detail-type'] as string[]) ?? []);
+          const types = streamsInto(table.id).flatMap((s) => detailTypesIn(s.pattern));
           if (types.length === 0) throw new Error(`lake table ${table.id}: no stream names its event types`);
           return { type: 'enum', values: [...new Set(types)].join(',') };
         }

@@ -3,6 +3,7 @@ import type { StageConfig } from '../stage.ts';
 import { ApiStack } from './api-stack.ts';
 import type { StageName } from './common.ts';
 import { DataStack } from './data-stack.ts';
+import { EdgeStack } from './edge-stack.ts';
 import { EventsStack } from './events-stack.ts';
 import { FunctionsStack } from './functions-stack.ts';
 import { LakeStack } from './lake-stack.ts';
@@ -43,6 +44,16 @@ export function buildService(app: App, stage: StageName, config: StageConfig, en
     functions: functions.functions,
     description: `merchandiser (${stage}): HTTP API`,
   });
+  // The web ACL of a CloudFront distribution must be in us-east-1, whatever the stage's region.
+  const edge = config.edge
+    ? new EdgeStack(app, `${prefix}-edge`, {
+        stage,
+        config,
+        env: { ...(env?.account ? { account: env.account } : {}), region: 'us-east-1' },
+        description: `merchandiser (${stage}): CloudFront and WAF in front of the HTTP API`,
+      })
+    : undefined;
+  if (edge) edge.addDependency(api);
   const observability = new ObservabilityStack(app, `${prefix}-observability`, {
     ...common,
     api: api.api,
@@ -53,6 +64,6 @@ export function buildService(app: App, stage: StageName, config: StageConfig, en
     lake,
     description: `merchandiser (${stage}): alarms and dashboard`,
   });
-  return { data, events, functions, lake, api, observability };
+  return { data, events, functions, lake, api, edge, observability };
 }
 export type Service = ReturnType<typeof buildService>;

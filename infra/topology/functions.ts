@@ -19,7 +19,26 @@ export const functions = [
     memoryMb: 512,
     timeoutSeconds: 15,
     sizing: 'Parses up to 100 events and waits on PutEvents retries with backoff; 15 s bounds the retries.',
-    tables: { visits: 'readWrite', related: 'read', products: 'read' },
+    tables: {
+      visits: ['BatchGetItem', 'PutItem', 'BatchWriteItem'],
+      related: ['BatchGetItem'],
+      products: ['BatchGetItem'],
+    },
+    publishes: true,
+    // The events' shopper is the bearer token's (a body userId must be the token's own).
+    shopperTokens: true,
+  },
+  {
+    id: 'ingest-commerce',
+    entry: 'functions/ingest-commerce.ts',
+    description:
+      "POST /v1/commerce/events (IAM: the shop's servers): validates orders and reviews, decides each review's verifiedPurchase from the orders seen, and publishes them under the commerce source",
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    sizing:
+      'Parses up to 100 orders and reviews, one BatchGetItem for the reviews, and waits on PutEvents retries with backoff; 15 s bounds the retries.',
+    // purchases: a review is a verified purchase only if its author's order of the product was seen.
+    tables: { purchases: ['BatchGetItem'] },
     publishes: true,
   },
   {
@@ -29,7 +48,10 @@ export const functions = [
     memoryMb: 512,
     timeoutSeconds: 10,
     sizing: 'One or two DynamoDB round trips; 512 MB for the CPU share JSON work needs at p99.',
-    tables: { products: 'read', scenes: 'read' },
+    tables: {
+      products: ['GetItem', 'BatchGetItem', 'Query', 'Scan'],
+      scenes: ['GetItem', 'BatchGetItem', 'Query', 'Scan'],
+    },
     publishes: false,
   },
   {
@@ -39,7 +61,7 @@ export const functions = [
     memoryMb: 256,
     timeoutSeconds: 30,
     sizing: 'One conditional write per event; a batch of 10 is far inside 30 s even with retries.',
-    tables: { products: 'write', scenes: 'write', promotions: 'write', customers: 'write' },
+    tables: { products: ['PutItem'], scenes: ['PutItem'], promotions: ['PutItem'], customers: ['PutItem'] },
     publishes: false,
   },
   {
@@ -52,7 +74,7 @@ export const functions = [
     sizing:
       'One keys-only Query per distinct slot category, in parallel, and one PutEvents with backoff retries; an operator waits on it, so 10 s bounds the retries.',
     // Reads the catalog only: the scene is stored by catalog-write when the event arrives.
-    tables: { products: 'read' },
+    tables: { products: ['GetItem', 'BatchGetItem', 'Query'] },
     publishes: true,
   },
   {
@@ -62,7 +84,10 @@ export const functions = [
     memoryMb: 512,
     timeoutSeconds: 60,
     sizing: 'A few transactions of up to 100 conditional writes per batch; no model here.',
-    tables: { signals: 'readWrite', processed: 'readWrite' },
+    tables: {
+      signals: ['BatchGetItem', 'Query', 'PutItem', 'BatchWriteItem'],
+      processed: ['BatchGetItem', 'Query', 'PutItem', 'BatchWriteItem'],
+    },
     // SignalsAggregated: the touched products, for the re-ranking.
     publishes: true,
   },
@@ -76,11 +101,11 @@ export const functions = [
     sizing:
       "Loads TensorFlow.js and the model once per container; 1769 MB is one full vCPU for scoring. A full re-rank reads every product's 28 days of buckets: 300 s covers some 50,000 products.",
     tables: {
-      products: 'read',
-      signals: 'read',
-      hitscores: 'readWrite',
-      rankings: 'readWrite',
-      hitmodels: 'read',
+      products: ['GetItem', 'BatchGetItem', 'Query'],
+      signals: ['GetItem', 'BatchGetItem', 'Query'],
+      hitscores: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'BatchWriteItem'],
+      rankings: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'BatchWriteItem'],
+      hitmodels: ['GetItem', 'BatchGetItem', 'Query'],
     },
     publishes: true,
   },
@@ -93,7 +118,10 @@ export const functions = [
     timeoutSeconds: 900,
     sizing:
       'Holds products x days of daily signals (100k products x 56 days: 5.6M small rows) and the training rows, and trains with TensorFlow.js on the CPU: the most memory and the longest timeout Lambda offers by default. Never sees a raw event.',
-    tables: { products: 'read', hitmodels: 'readWrite' },
+    tables: {
+      products: ['GetItem', 'BatchGetItem', 'Query', 'Scan'],
+      hitmodels: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'BatchWriteItem'],
+    },
     publishes: true,
   },
   {
@@ -105,7 +133,13 @@ export const functions = [
     timeoutSeconds: 900,
     sizing:
       "Reads the job's result files (JSON lines) and writes DynamoDB in batches. The rebuilt related evidence is the largest: one row per product with up to 200 partners, about 10 KB, so 100k products are 1 GB of text streamed through; past a few million products the writes belong in a Distributed Map over the files.",
-    tables: { rfmProfiles: 'write', bundles: 'write', related: 'write', products: 'read', scenes: 'read' },
+    tables: {
+      rfmProfiles: ['PutItem', 'UpdateItem', 'BatchWriteItem'],
+      bundles: ['PutItem', 'UpdateItem', 'BatchWriteItem'],
+      related: ['PutItem', 'UpdateItem', 'BatchWriteItem'],
+      products: ['GetItem', 'BatchGetItem', 'Query', 'Scan'],
+      scenes: ['GetItem', 'BatchGetItem', 'Query'],
+    },
     publishes: false,
   },
   {
@@ -130,16 +164,16 @@ export const functions = [
     // profiles, customers, experiments: a signed-in shopper's member tier, segment and promotion
     // experiment arms for the bundle's price, read beside the bundle (guests read none of them).
     tables: {
-      bundles: 'read',
-      products: 'read',
-      promotions: 'read',
-      scenes: 'read',
-      rfmProfiles: 'read',
-      customers: 'read',
-      experiments: 'read',
+      bundles: ['GetItem', 'BatchGetItem', 'Query'],
+      products: ['GetItem', 'BatchGetItem', 'Query'],
+      promotions: ['GetItem', 'BatchGetItem', 'Query', 'Scan'],
+      scenes: ['GetItem', 'BatchGetItem', 'Query'],
+      rfmProfiles: ['GetItem', 'BatchGetItem', 'Query'],
+      customers: ['GetItem', 'BatchGetItem', 'Query'],
+      experiments: ['GetItem', 'BatchGetItem', 'Query', 'Scan'],
     },
     publishes: false,
-    secrets: ['AUTH_JWT_SECRET'],
+    shopperTokens: true,
   },
   {
     id: 'scenes-read',
@@ -156,18 +190,18 @@ export const functions = [
     // their purchase price signal, segment and the segment's scene fill treatment) and member tier
     // (the scene prices) in one BatchGetItem beside the first round trip.
     tables: {
-      customers: 'read',
-      products: 'read',
-      related: 'read',
-      visits: 'read',
-      scenes: 'read',
-      promotions: 'read',
-      experiments: 'read',
-      rfmProfiles: 'read',
+      customers: ['GetItem', 'BatchGetItem', 'Query'],
+      products: ['GetItem', 'BatchGetItem', 'Query', 'Scan'],
+      related: ['GetItem', 'BatchGetItem', 'Query'],
+      visits: ['GetItem', 'BatchGetItem', 'Query'],
+      scenes: ['GetItem', 'BatchGetItem', 'Query'],
+      promotions: ['GetItem', 'BatchGetItem', 'Query', 'Scan'],
+      experiments: ['GetItem', 'BatchGetItem', 'Query', 'Scan'],
+      rfmProfiles: ['GetItem', 'BatchGetItem', 'Query'],
     },
     publishes: true,
     // A signed-in shopper is personalised only on the proof of their bearer token.
-    secrets: ['AUTH_JWT_SECRET'],
+    shopperTokens: true,
   },
   {
     id: 'hits-read',
@@ -178,7 +212,7 @@ export const functions = [
     timeoutSeconds: 5,
     sizing:
       "One GetItem, or one Query of a product's signal buckets, and a little formatting; no model on the read path.",
-    tables: { rankings: 'read', signals: 'read' },
+    tables: { rankings: ['GetItem', 'BatchGetItem', 'Query'], signals: ['GetItem', 'BatchGetItem', 'Query'] },
     publishes: false,
   },
   {
@@ -195,10 +229,16 @@ export const functions = [
     // profiles: a signed-in shopper's standing (profile, cut points, segment policy) in one
     // BatchGetItem beside the first round trip: the segment picks the experiment audience and the
     // segment's related treatment.
-    tables: { products: 'read', related: 'read', visits: 'read', experiments: 'read', rfmProfiles: 'read' },
+    tables: {
+      products: ['GetItem', 'BatchGetItem'],
+      related: ['GetItem', 'BatchGetItem'],
+      visits: ['GetItem', 'BatchGetItem'],
+      experiments: ['GetItem', 'BatchGetItem', 'Scan'],
+      rfmProfiles: ['GetItem', 'BatchGetItem'],
+    },
     publishes: true,
     // A signed-in shopper is personalised only on the proof of their bearer token.
-    secrets: ['AUTH_JWT_SECRET'],
+    shopperTokens: true,
   },
   {
     id: 'update-related',
@@ -209,11 +249,11 @@ export const functions = [
     timeoutSeconds: 60,
     sizing: 'Holds the catalog for content similarity and rescoring a few hundred products per batch.',
     tables: {
-      related: 'readWrite',
-      processed: 'readWrite',
-      visits: 'read',
-      products: 'read',
-      scenes: 'read',
+      related: ['BatchGetItem', 'PutItem', 'BatchWriteItem'],
+      processed: ['BatchGetItem', 'PutItem', 'BatchWriteItem'],
+      visits: ['BatchGetItem'],
+      products: ['BatchGetItem'],
+      scenes: ['BatchGetItem'],
     },
     publishes: false,
   },
@@ -227,7 +267,11 @@ export const functions = [
     sizing:
       'A GetItem and a PutItem (and a BatchGetItem of the promotion a promotion experiment targets), or a GetItem and one BatchGetItem of at most 10 counters, and the statistics.',
     // promotions: a promotion experiment must name a promotion that exists and can be withheld.
-    tables: { experiments: 'readWrite', exposures: 'read', promotions: 'read' },
+    tables: {
+      experiments: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'],
+      exposures: ['GetItem', 'BatchGetItem'],
+      promotions: ['GetItem', 'BatchGetItem'],
+    },
     publishes: false,
   },
   {
@@ -239,7 +283,11 @@ export const functions = [
     timeoutSeconds: 60,
     sizing:
       'One Scan of the definitions per batch, one BatchGetItem of markers and states per chunk and one transaction of up to 100 items; most events touch no experiment and cost nothing more.',
-    tables: { experiments: 'read', exposures: 'readWrite', processed: 'readWrite' },
+    tables: {
+      experiments: ['GetItem', 'BatchGetItem', 'Scan'],
+      exposures: ['GetItem', 'BatchGetItem', 'PutItem'],
+      processed: ['GetItem', 'BatchGetItem', 'PutItem'],
+    },
     publishes: false,
   },
   {
@@ -251,33 +299,44 @@ export const functions = [
     sizing:
       'A cached promotion and experiment set, one BatchGetItem and the exclusive-choice search (up to 256 pricings of a 50-line cart; twice when a promotion experiment withholds an offer from the shopper); 1 GB for the CPU share at p99.',
     tables: {
-      products: 'read',
-      promotions: 'read',
-      scenes: 'read',
-      customers: 'read',
+      products: ['GetItem', 'BatchGetItem'],
+      promotions: ['GetItem', 'BatchGetItem', 'Scan'],
+      scenes: ['GetItem', 'BatchGetItem'],
+      customers: ['GetItem', 'BatchGetItem'],
       // The shopper's RFM profile and the cut points, for segment-limited promotions (and the
       // audiences of promotion experiments).
-      rfmProfiles: 'read',
+      rfmProfiles: ['GetItem', 'BatchGetItem'],
       // Promotion experiments: the running set, cached per container; publishes ExperimentExposed
       // when a variant priced a quote.
-      experiments: 'read',
-      quotes: 'readWrite',
-      groups: 'readWrite',
-      redemptions: 'readWrite',
+      experiments: ['GetItem', 'BatchGetItem', 'Scan'],
+      quotes: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'],
+      groups: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'],
+      redemptions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'],
     },
     publishes: true,
-    secrets: ['AUTH_JWT_SECRET', 'QUOTE_SIGNING_KEY'],
+    shopperTokens: true,
+    // The quote-signing key ring, read at run time so that the key can rotate with an overlap.
+    secrets: ['QUOTE_SIGNING_KEYS'],
   },
   {
     id: 'update-profiles',
     entry: 'functions/update-profiles.ts',
     description:
-      "Adds orders to the shoppers' RFM profiles, each order id once; daily, recomputes the quintile cut points from every profile",
+      "Adds the shop's orders to the shoppers' RFM profiles (each order id once), records what they bought (purchases, for verified reviews) and folds durable goods into their visit record's bought list",
     memoryMb: 512,
     timeoutSeconds: 120,
     sizing:
-      'A batch: three BatchGetItem round trips and one conditional write per shopper. The daily job holds three numbers per profile (24 MB per million shoppers) and is bounded by the Scan: 120 s covers a few million profiles.',
-    tables: { rfmProfiles: 'readWrite', products: 'read', rankings: 'read' },
+      "A batch: three BatchGetItem round trips and one conditional write per shopper, a BatchWriteItem of the purchases and a read and conditional write of each shopper's visit record; 120 s covers version-conflict retries.",
+    // purchases: written here, read by ingest-commerce for a review's verifiedPurchase. visits,
+    // related: a signed-in shopper's bought list (durable goods are not recommended again).
+    tables: {
+      rfmProfiles: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'BatchWriteItem'],
+      products: ['GetItem', 'BatchGetItem', 'Query'],
+      rankings: ['GetItem', 'BatchGetItem', 'Query'],
+      purchases: ['PutItem', 'BatchWriteItem'],
+      visits: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'BatchWriteItem'],
+      related: ['GetItem', 'BatchGetItem', 'Query'],
+    },
     publishes: false,
   },
   {
@@ -287,7 +346,7 @@ export const functions = [
     memoryMb: 256,
     timeoutSeconds: 5,
     sizing: 'One BatchGetItem (profile, cut points, customer) and a little arithmetic.',
-    tables: { rfmProfiles: 'read', customers: 'read' },
+    tables: { rfmProfiles: ['BatchGetItem'], customers: ['BatchGetItem'] },
     publishes: false,
   },
   {
@@ -298,7 +357,9 @@ export const functions = [
     memoryMb: 256,
     timeoutSeconds: 5,
     sizing: 'One GetItem or one PutItem of a few KB.',
-    tables: { rfmProfiles: 'readWrite' },
+    // The policy item alone (the leading-keys condition): the merchandisers' tool reads and
+    // writes the segment rules, never a shopper's profile.
+    tables: { rfmProfiles: { actions: ['GetItem', 'PutItem'], leadingKeys: ['#policy'] } },
     publishes: false,
   },
 ] as const satisfies readonly FunctionDecl[];

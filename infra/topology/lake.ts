@@ -1,5 +1,5 @@
 import { BehaviourEvent, behaviourEventTypes } from '../../events/behaviour.ts';
-import { Sources } from '../../events/envelope.ts';
+import { patternOf } from '../../events/registry.ts';
 import { LAKE_JOBS, type LakeJobId } from '../../models/lake/jobs/index.ts';
 import { type LakeColumn, lakeColumnsOf, PARTITION_KEYS } from '../../models/lake/schema.ts';
 import type { FunctionId } from './types.ts';
@@ -65,9 +65,10 @@ export const lakeTables = [
 export const lakeStreams = [
   {
     id: 'events-to-lake',
-    description: 'Every behaviour event into the lake, as Parquet by event date and type',
+    description:
+      "Every behaviour event into the lake, as Parquet by event date and type: the storefront's behaviour and the shop's orders and reviews, each only from its own source",
     table: 'events',
-    pattern: { source: [Sources.storefront], 'detail-type': [...behaviourEventTypes] },
+    pattern: patternOf(behaviourEventTypes),
     buffer: { mb: 64, seconds: 300 },
   },
 ] as const satisfies readonly LakeStreamDecl[];

@@ -15,7 +15,18 @@ export const routes = [
     path: '/v1/events',
     functionId: 'ingest-events',
     auth: 'none',
-    summary: 'Send a batch of up to 100 behaviour events',
+    summary:
+      "Send a batch of up to 100 storefront behaviour events (views, carts, searches) for the bearer token's shopper or a guest",
+  },
+  {
+    method: 'POST',
+    path: '/v1/commerce/events',
+    functionId: 'ingest-commerce',
+    // The shop's own servers only (SigV4 with their role): orders and reviews are facts the service
+    // builds profiles, segments, sales signals and bought-together evidence from.
+    auth: 'iam',
+    summary:
+      "Send a batch of up to 100 orders and reviews from the shop's servers (a review's verifiedPurchase is decided by the service)",
   },
   {
     method: 'GET',
@@ -126,9 +137,10 @@ export const routes = [
     summary:
       "Replace the segment policy: the RFM rule table and each segment's related and scene fill strategy (201 created, 200 replaced; a 400 names each wrong field)",
   },
-  // The pricing routes are public at the gateway on purpose: a guest may quote, and an HTTP API JWT
-  // authorizer refuses requests without a token. The function verifies the bearer token itself
-  // (functions/lib/auth.ts), and reads the claims an authorizer passes where one is attached.
+  // Quoting is open at the gateway on purpose: a guest may quote, and an HTTP API JWT authorizer
+  // refuses requests without a token. Redeeming and group buys are for signed-in shoppers only:
+  // API Gateway's JWT authorizer turns away a missing or invalid token before the function runs
+  // (`jwt`). The function verifies the bearer token itself on every route (functions/lib/auth.ts).
   {
     method: 'POST',
     path: '/v1/quotes',
@@ -147,21 +159,21 @@ export const routes = [
     method: 'POST',
     path: '/v1/quotes/{quoteId}/redeem',
     functionId: 'pricing',
-    auth: 'none',
+    auth: 'jwt',
     summary: 'Redeem a quote once (Idempotency-Key header): consumes coupon uses, budget and flash stock',
   },
   {
     method: 'POST',
     path: '/v1/groups',
     functionId: 'pricing',
-    auth: 'none',
+    auth: 'jwt',
     summary: 'Open a group for a group-buy promotion (signed-in shoppers)',
   },
   {
     method: 'POST',
     path: '/v1/groups/{groupId}/members',
     functionId: 'pricing',
-    auth: 'none',
+    auth: 'jwt',
     summary: 'Join a group, once per shopper',
   },
 ] as const satisfies readonly RouteDecl[];

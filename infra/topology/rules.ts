@@ -1,9 +1,15 @@
 import { behaviourEventTypes } from '../../events/behaviour.ts';
 import { catalogEventTypes } from '../../events/catalog.ts';
 import { Sources } from '../../events/envelope.ts';
+import { patternOf } from '../../events/registry.ts';
 import type { RuleDecl } from './types.ts';
 
-/** The bus rules: which events each function receives, directly or batched through a queue. */
+/**
+ * The bus rules: which events each function receives, directly or batched through a queue. Each
+ * detail-type is taken only from the source the registry names (`patternOf`): orders and reviews
+ * only from the shop's servers (`merchandiser.commerce`), never from the storefront's source, so
+ * profiles, segments, sales signals and bought-together evidence are built from trusted orders.
+ */
 export const rules = [
   {
     id: 'catalog-upserts',
@@ -19,8 +25,9 @@ export const rules = [
   },
   {
     id: 'behaviour-to-signals',
-    description: 'Every storefront behaviour event, batched, into hourly signal buckets for the hit ranking',
-    pattern: { source: [Sources.storefront], 'detail-type': [...behaviourEventTypes] },
+    description:
+      "Every behaviour event (storefront views, carts and searches; the shop's orders and reviews), batched, into hourly signal buckets for the hit ranking",
+    pattern: patternOf(behaviourEventTypes),
     target: {
       kind: 'queue',
       functionId: 'aggregate-signals',
@@ -34,10 +41,7 @@ export const rules = [
   {
     id: 'behaviour-to-related',
     description: 'Views, carts and orders, batched, into co-occurrence evidence and neighbour lists',
-    pattern: {
-      source: [Sources.storefront],
-      'detail-type': ['ProductViewed', 'ProductAddedToCart', 'OrderPlaced'],
-    },
+    pattern: patternOf(['ProductViewed', 'ProductAddedToCart', 'OrderPlaced']),
     target: {
       kind: 'queue',
       functionId: 'update-related',
@@ -53,10 +57,7 @@ export const rules = [
     id: 'experiments-attribution',
     description:
       'Experiment exposures and the views, carts and orders that may convert them, on one queue so that they usually meet in one batch, in time order',
-    pattern: {
-      source: [Sources.experiments, Sources.storefront],
-      'detail-type': ['ExperimentExposed', 'ProductViewed', 'ProductAddedToCart', 'OrderPlaced'],
-    },
+    pattern: patternOf(['ExperimentExposed', 'ProductViewed', 'ProductAddedToCart', 'OrderPlaced']),
     target: {
       kind: 'queue',
       functionId: 'record-experiments',
@@ -89,8 +90,9 @@ export const rules = [
   },
   {
     id: 'orders-to-profiles',
-    description: "Signed-in shoppers' orders, batched, into their RFM profiles (each order id once)",
-    pattern: { source: [Sources.storefront], 'detail-type': ['OrderPlaced'] },
+    description:
+      "Signed-in shoppers' orders from the shop, batched, into their RFM profiles (each order id once), their purchases and their visit record's bought list",
+    pattern: patternOf(['OrderPlaced']),
     target: {
       kind: 'queue',
       functionId: 'update-profiles',

@@ -309,4 +309,21 @@ export const tables = [
       },
     ],
   },
+  {
+    id: 'purchases',
+    description:
+      "What each signed-in shopper has bought, as the shop's orders said (one item per shopper and product: the first order seen), so that a review is a verified purchase only when its author's order of the product was seen.",
+    partitionKey: { name: 'userId', type: 'S' },
+    sortKey: { name: 'productId', type: 'S' },
+    accessPatterns: [
+      {
+        pattern: "Record the products of the shop's orders (orders-to-profiles)",
+        key: 'BatchWriteItem userId, productId (a repeat is the same item)',
+      },
+      {
+        pattern: "Decide a review's verifiedPurchase (the commerce route)",
+        key: 'BatchGetItem userId = <author>, productId = <reviewed product>',
+      },
+    ],
+  },
 ] as const satisfies readonly TableDecl[];

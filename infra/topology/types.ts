@@ -21,7 +21,34 @@ export interface TableDecl {
   accessPatterns: { pattern: string; key: string }[];
 }
 
-export type TableAccess = 'read' | 'write' | 'readWrite';
+/** The DynamoDB actions a function may be granted on a table (IAM names; a transaction's items need their own). */
+export const DYNAMO_READ_ACTIONS = ['GetItem', 'BatchGetItem', 'Query', 'Scan'] as const;
+export const DYNAMO_WRITE_ACTIONS = [
+  'PutItem',
+  'UpdateItem',
+  'BatchWriteItem',
+  'DeleteItem',
+  'ConditionCheckItem',
+] as const;
+export type DynamoAction = (typeof DYNAMO_READ_ACTIONS)[number] | (typeof DYNAMO_WRITE_ACTIONS)[number];
+
+/**
+ * What a function may do on a table: exactly the actions its code calls there (test/infra checks
+ * each against the commands its modules send), and, where it may touch only some items, the
+ * partition keys it is limited to (IAM's dynamodb:LeadingKeys condition).
+ */
+export type TableAccess =
+  | readonly DynamoAction[]
+  | { readonly actions: readonly DynamoAction[]; readonly leadingKeys: readonly string[] };
+
+export const accessActions = (a: TableAccess): readonly DynamoAction[] => ('actions' in a ? a.actions : a);
+/** Whether the access reads, writes or both (the diagram's arrow). */
+export function accessKind(a: TableAccess): 'read' | 'write' | 'readWrite' {
+  const actions = accessActions(a);
+  const reads = actions.some((x) => (DYNAMO_READ_ACTIONS as readonly string[]).includes(x));
+  const writes = actions.some((x) => (DYNAMO_WRITE_ACTIONS as readonly string[]).includes(x));
+  return reads && writes ? 'readWrite' : writes ? 'write' : 'read';
+}
 
 export interface FunctionDecl {
   id: string;
@@ -36,20 +63,31 @@ export interface FunctionDecl {
   /** Whether it calls PutEvents on the service's bus. */
   publishes: boolean;
   /**
-   * Environment variables that hold keys. The stack generates one Secrets Manager secret per
-   * variable (shared by every function that names it) and hands it in through a CloudFormation
-   * dynamic reference, so no key is in the template or the repository; the local runtime sets
-   * development values.
+   * Secrets the function reads at run time (functions/lib/secrets.ts). The stack generates one
+   * Secrets Manager secret per name (shared by every function that names it), hands its ARN in as
+   * `<NAME>_SECRET_ARN` and grants GetSecretValue on that secret alone, so no key is in the
+   * template, the function's configuration or the repository, and a rotated value needs no
+   * deploy. The local runtime sets `<NAME>` itself, with a development value.
    */
   secrets?: readonly string[];
+  /**
+   * Whether it verifies shopper bearer tokens (functions/lib/auth.ts): the stack hands it the
+   * stage's identity provider (issuer, audience, JWKS URL, algorithms, lifetime, skew; cdk.json
+   * `auth`).
+   */
+  shopperTokens?: boolean;
 }
 
 export interface RouteDecl {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   functionId: FunctionId;
-  /** `none`: public storefront route; `iam`: operators and admin tools only. */
-  auth: 'none' | 'iam';
+  /**
+   * `none`: public storefront route (a guest is served; a bearer token, when sent, is verified by
+   * the function); `jwt`: signed-in shoppers only: API Gateway's JWT authorizer on AWS, and the
+   * function verifies the token too; `iam`: operators, admin tools and the shop's servers (SigV4).
+   */
+  auth: 'none' | 'jwt' | 'iam';
   summary: string;
 }
 

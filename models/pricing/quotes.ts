@@ -12,7 +12,7 @@ import { computeCutPoints } from '../segments/scoring.ts';
 import { COUNTER_SHARDS, perUserKey, shardKey } from './counters.ts';
 import { priceQuote } from './engine.ts';
 import { groupStatus, type StoredGroup } from './groups.ts';
-import { signQuote, verifyQuote } from './sign.ts';
+import { type QuoteKeys, signQuote, verifyQuote } from './sign.ts';
 import type { GroupState } from './types.ts';
 
 /**
@@ -68,7 +68,7 @@ export interface QuoteExperimentPorts {
 }
 
 export interface Keys {
-  signingKey: string;
+  signingKey: QuoteKeys;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -82,7 +82,7 @@ export interface QuoteContext {
   currency: string;
   minMarginPercent: number;
   ttlSeconds: number;
-  signingKey: string;
+  signingKey: QuoteKeys;
 }
 
 /** The counters a quote reads: the shopper's uses and every shard of the caps it may touch. */
@@ -259,7 +259,7 @@ export async function ownQuote(quotes: QuoteStore, quoteId: string, userId: stri
 export async function readQuote(
   quotes: QuoteStore,
   quoteId: string,
-  { userId, now, signingKey }: { userId: string | null; now: Date; signingKey: string },
+  { userId, now, signingKey }: { userId: string | null; now: Date; signingKey: QuoteKeys },
 ): Promise<QuoteStatus> {
   const quote = await ownQuote(quotes, quoteId, userId);
   const check = verifyQuote(quote, signingKey, now);

@@ -4,7 +4,7 @@ import type { Reservation } from '../../events/pricing.ts';
 import { CodedError } from '../errors.ts';
 import type { CappedReservation } from './counters.ts';
 import { ownQuote, type QuoteStore } from './quotes.ts';
-import { verifyQuote } from './sign.ts';
+import { type QuoteKeys, verifyQuote } from './sign.ts';
 
 /**
  * Redeeming a quote: once per quote, the same answer for a retry with the same Idempotency-Key
@@ -45,7 +45,7 @@ export async function redeemQuote(
     userId: string;
     idempotencyKey: string;
     now: Date;
-    signingKey: string;
+    signingKey: QuoteKeys;
   },
 ): Promise<Redemption> {
   const previous = await ports.redemptions.previous(userId, idempotencyKey);

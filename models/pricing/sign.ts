@@ -7,9 +7,32 @@ import type { Quote, QuoteBody } from '../../events/pricing.ts';
  * canonical JSON of every field of the quote except `signature` itself: object keys sorted by
  * code unit, no whitespace, absent (undefined) fields left out, arrays in their order. Checkout
  * can then trust every line, total and expiry of a quote it is handed back.
+ *
+ * The signature names the key that made it (`v2.<keyId>.<mac>`), so the key can rotate with an
+ * overlap window: new quotes are signed with the ring's `current` key, and a quote signed with an
+ * older key still verifies while that key is in the ring (docs/deploying.md, "Rotating the
+ * quote-signing key").
  */
 
-const VERSION = 'v1';
+const VERSION = 'v2';
+const KEY_ID = /^[A-Za-z0-9-]{1,32}$/;
+const SIGNATURE = /^v2\.([A-Za-z0-9-]{1,32})\.([A-Za-z0-9_-]{43})$/;
+
+/** The quote-signing keys: the one new quotes are signed with, and every one a quote may still name. */
+export interface QuoteKeyRing {
+  current: string;
+  keys: Readonly<Record<string, string>>;
+}
+/** A ring, or one key on its own (its id is `k0`): tests and benches sign with a single key. */
+export type QuoteKeys = QuoteKeyRing | string;
+
+export function keyRingOf(keys: QuoteKeys): QuoteKeyRing {
+  const ring = typeof keys === 'string' ? { current: 'k0', keys: { k0: keys } } : keys;
+  if (!KEY_ID.test(ring.current) || ring.keys[ring.current] === undefined) {
+    throw new Error('the quote key ring has no current key');
+  }
+  return ring;
+}
 
 /** Stable JSON: the same value always gives the same text, whatever order its keys were set in. */
 export function canonicalJson(value: unknown): string {
@@ -47,8 +70,8 @@ export function canonicalJson(value: unknown): string {
   }
 }
 
-function mac(unsigned: Omit<Quote, 'signature'>, key: string | Buffer): string {
-  return `${VERSION}.${createHmac('sha256', key).update(canonicalJson(unsigned)).digest('base64url')}`;
+function mac(unsigned: Omit<Quote, 'signature'>, keyId: string, key: string): string {
+  return `${VERSION}.${keyId}.${createHmac('sha256', key).update(canonicalJson(unsigned)).digest('base64url')}`;
 }
 
 export interface SignOptions {
@@ -56,7 +79,8 @@ export interface SignOptions {
   /** ISO instant; usually the pricing time. */
   issuedAt: string;
   ttlSeconds: number;
-  key: string | Buffer;
+  /** Signed with the ring's current key. */
+  key: QuoteKeys;
   /** The experiment variants that priced the quote (none by default); signed with the rest. */
   experiments?: readonly ServedVariant[];
 }
@@ -77,22 +101,30 @@ export function signQuote(
     issuedAt: new Date(issuedMs).toISOString(),
     expiresAt: new Date(issuedMs + ttlSeconds * 1000).toISOString(),
   };
-  return { ...unsigned, signature: mac(unsigned, key) };
+  const ring = keyRingOf(key);
+  return { ...unsigned, signature: mac(unsigned, ring.current, ring.keys[ring.current]!) };
 }
 
 export type Verification = { ok: true } | { ok: false; reason: 'tampered' | 'expired' };
 
 /**
  * Whether the quote is exactly as the service signed it, and still valid at `now`. The signature is
- * checked first, so an altered `expiresAt` is `tampered`, not a fresh quote.
+ * checked first, so an altered `expiresAt` is `tampered`, not a fresh quote. A quote whose key has
+ * left the ring cannot be checked: past its expiry it is `expired` (what it would be anyway: keys
+ * leave the ring only after every quote they signed has expired), before it `tampered`.
  */
-export function verifyQuote(quote: Quote, key: string | Buffer, now: Date | string): Verification {
+export function verifyQuote(quote: Quote, keys: QuoteKeys, now: Date | string): Verification {
   const { signature, ...unsigned } = quote;
-  const expected = Buffer.from(mac(unsigned, key));
-  const given = Buffer.from(typeof signature === 'string' ? signature : '');
+  const nowMs = typeof now === 'string' ? Date.parse(now) : now.getTime();
+  const expired = !(nowMs < Date.parse(quote.expiresAt));
+  const match = SIGNATURE.exec(typeof signature === 'string' ? signature : '');
+  const key = match ? keyRingOf(keys).keys[match[1]!] : undefined;
+  if (match === null || key === undefined)
+    return { ok: false, reason: match && expired ? 'expired' : 'tampered' };
+  const expected = Buffer.from(mac(unsigned, match[1]!, key));
+  const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected))
     return { ok: false, reason: 'tampered' };
-  const nowMs = typeof now === 'string' ? Date.parse(now) : now.getTime();
-  if (!(nowMs < Date.parse(quote.expiresAt))) return { ok: false, reason: 'expired' };
+  if (expired) return { ok: false, reason: 'expired' };
   return { ok: true };
 }

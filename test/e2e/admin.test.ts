@@ -3,8 +3,10 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routeKey, routes } from '../../infra/topology.ts';
 import { categorySlot } from '../support/builders.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { apiFetch, signedFetch } from '../support/sigv4.ts';
 
 let rt: TestRuntime;
 let doc: DynamoDBDocumentClient;
@@ -21,7 +23,7 @@ const get = async (path: string) => {
   return { status: res.status, body: (await res.json()) as any };
 };
 const putScene = async (sceneId: string, body: string | object) => {
-  const res = await fetch(`${rt.url}/v1/admin/scenes/${sceneId}`, {
+  const res = await apiFetch(`${rt.url}/v1/admin/scenes/${sceneId}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -189,3 +191,88 @@ describe('PUT /v1/admin/scenes/{sceneId}', () => {
     expect(await storedScenes()).toEqual(before);
   });
 });
+
+describe('the local mirror of IAM', () => {
+  const iamRoutes = routes.filter((r) => r.auth === 'iam');
+  const pathOf = (path: string) => path.replace(/\{(\w+)\}/g, (_, name: string) => `x-${name}`);
+
+  it.each(iamRoutes.map((r) => [routeKey(r), r] as const))(
+    '%s answers 403 unsigned or signed with other keys; signed with the local keys it reaches the function',
+    async (_key, route) => {
+      const url = `${rt.url}${pathOf(route.path)}`;
+      const body = route.method === 'GET' ? undefined : '{}';
+      const init = {
+        method: route.method,
+        headers: { 'content-type': 'application/json' },
+        ...(body ? { body } : {}),
+      };
+      const forbidden = { message: 'Forbidden' };
+      const unsigned = await fetch(url, init);
+      expect(unsigned.status).toBe(403);
+      expect(await unsigned.json()).toEqual(forbidden);
+      const stranger = await signedFetch(url, init, {
+        accessKeyId: 'AKIDSTRANGER',
+        secretAccessKey: 'guess',
+      });
+      expect(stranger.status).toBe(403);
+      const wrongSecret = await signedFetch(url, init, {
+        accessKeyId: 'local',
+        secretAccessKey: 'not-the-secret',
+      });
+      expect(wrongSecret.status).toBe(403);
+      // Signed with the local keys, the request reaches the function (which answers for itself).
+      const signed = await signedFetch(url, init);
+      expect(signed.status).not.toBe(403);
+      expect(await signed.json()).not.toEqual(forbidden);
+    },
+  );
+
+  it('refuses a signed request replayed with another body', async () => {
+    const url = `${rt.url}/v1/admin/segments`;
+    const signed = await signedFetch(url, { method: 'GET' });
+    expect(signed.status).toBe(200);
+    // The signature of a GET, replayed on a PUT of a policy: not the request that was signed.
+    const headers = Object.fromEntries([...(await captureSignedHeaders(url, 'GET')).entries()]);
+    const replay = await fetch(url, {
+      method: 'PUT',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(replay.status).toBe(403);
+  });
+
+  it('refuses an unsigned PutEvents on the local bus, as EventBridge does', async () => {
+    const res = await fetch(`${rt.url}/_local/eventbridge`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSEvents.PutEvents' },
+      body: JSON.stringify({
+        Entries: [
+          {
+            Source: 'merchandiser.commerce',
+            DetailType: 'OrderPlaced',
+            Detail: '{}',
+            EventBusName: 'merchandiser-local',
+          },
+        ],
+      }),
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('x-amzn-errortype')).toBe('InvalidSignatureException');
+  });
+});
+
+/** The headers signedFetch would send for this request (to replay them on another). */
+async function captureSignedHeaders(url: string, method: string): Promise<Headers> {
+  let captured = new Headers();
+  const real = globalThis.fetch;
+  globalThis.fetch = (async (_input: unknown, init?: { headers?: Record<string, string> }) => {
+    captured = new Headers(init?.headers);
+    return new Response('{}');
+  }) as typeof fetch;
+  try {
+    await signedFetch(url, { method });
+  } finally {
+    globalThis.fetch = real;
+  }
+  return captured;
+}

@@ -25,6 +25,7 @@ import {
   setAt,
 } from '../support/openapi-conformance.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { apiFetch } from '../support/sigv4.ts';
 import { shopperToken } from '../support/tokens.ts';
 
 /**
@@ -114,7 +115,8 @@ async function send(op: { method: string; path: string }, req: GeneratedRequest)
   const query = new URLSearchParams(req.query).toString();
   const body =
     req.body === undefined ? undefined : 'raw' in req.body ? req.body.raw : JSON.stringify(req.body.json);
-  const res = await fetch(`${rt.url}${path}${query ? `?${query}` : ''}`, {
+  // An IAM operation is signed with the local keys, as the operator's tool or the shop's servers sign.
+  const res = await apiFetch(`${rt.url}${path}${query ? `?${query}` : ''}`, {
     method: op.method,
     headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...req.headers },
     ...(body === undefined ? {} : { body }),
@@ -364,6 +366,25 @@ describe('the served OpenAPI document', () => {
         record(`${method} ${path.replace(/q-[\w-]+/, '{quoteId}')}: ${status}: ${p}`, text);
     }
 
+    // An IAM operation without a signature: API Gateway's bare 403, as documented.
+    for (const op of ops.filter((o) => (o.op.security ?? []).some((s: object) => 'sigv4' in s))) {
+      const req = validRequest(op, false);
+      const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) =>
+        encodeURIComponent(req.path[name] ?? ''),
+      );
+      const body = req.body && 'json' in req.body ? JSON.stringify(req.body.json) : undefined;
+      const res = await fetch(`${rt.url}${path}`, {
+        method: op.method,
+        headers: { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body }),
+      });
+      const answer = { status: res.status, headers: res.headers, text: await res.text() };
+      statuses.set(op.key, (statuses.get(op.key) ?? new Set()).add(answer.status));
+      if (answer.status !== 403) record(`${op.key}: unsigned is not a 403`, answer.text);
+      for (const problem of contract.checkAnswer(op, answer))
+        record(`${op.key}: unsigned: ${problem}`, answer.text);
+    }
+
     // The bus refusing every PutEvents call: 503, with Retry-After, in the documented shape.
     const events = ops.find((o) => o.key === 'POST /v1/events')!;
     const stack = eventBridge().middlewareStack;
@@ -374,7 +395,8 @@ describe('the served OpenAPI document', () => {
       { step: 'initialize', name: 'conformanceBusDown' },
     );
     try {
-      const failed = await exercise(events, validRequest(events, false), 'publish failure');
+      // With the token: the sample's events name the shopper, which only their token may do.
+      const failed = await exercise(events, validRequest(events, true), 'publish failure');
       if (failed.status !== 503)
         record('POST /v1/events: a publish failure is not a 503', String(failed.status));
     } finally {

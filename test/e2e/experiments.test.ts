@@ -8,6 +8,7 @@ import { Rng } from '../../infra/local/demo/data/prng.ts';
 import { listedProduct } from '../support/builders.ts';
 import { TEST_NOW } from '../support/clock.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { apiFetch } from '../support/sigv4.ts';
 import { bearerFor } from '../support/tokens.ts';
 
 /**
@@ -59,7 +60,7 @@ beforeAll(async () => {
 afterAll(async () => rt?.stop());
 
 const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-  const res = await fetch(`${rt.url}${path}`, {
+  const res = await apiFetch(`${rt.url}${path}`, {
     method,
     headers: { 'content-type': 'application/json', ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -207,9 +208,11 @@ describe('A/B experiment on the related surface, end to end', () => {
         });
       }
     }
+    // Each shopper's events with their own bearer token: the only proof of the events' userId.
     const post = async (batch: readonly BehaviourEvent[]) => {
-      for (let i = 0; i < batch.length; i += 100) {
-        const res = await call('POST', '/v1/events', { events: batch.slice(i, i + 100) });
+      for (const e of batch) {
+        const userId = (e as { userId?: string }).userId!;
+        const res = await call('POST', '/v1/events', { events: [e] }, bearerFor(userId));
         expect(res.status).toBe(202);
       }
       await rt.bus.drain();

@@ -2,16 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogProduct } from '../support/builders.ts';
-import { TEST_NOW } from '../support/clock.ts';
 import type { TestRuntime } from '../support/runtime.ts';
 
 // The handlers' logger is made once, when its module is first imported, with the level in the
 // environment then (the suite's is SILENT): so set DEBUG first and import the service after.
 process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
 const { batchWriteAll } = await import('../../functions/adapters/dynamo/batch-write.ts');
-const { signJwtHs256 } = await import('../../functions/lib/auth.ts');
 const { logger } = await import('../../functions/lib/logger.ts');
 const { LOCAL_DEV_JWT_SECRET } = await import('../../infra/local/runtime.ts');
+const { shopperToken } = await import('../support/tokens.ts');
 const { startTestRuntime } = await import('../support/runtime.ts');
 
 /**
@@ -21,10 +20,7 @@ const { startTestRuntime } = await import('../support/runtime.ts');
  */
 let rt: TestRuntime;
 const lines: string[] = [];
-const token = signJwtHs256(
-  { sub: 'u-logs-gold', exp: Math.floor(TEST_NOW.getTime() / 1000) + 86_400 },
-  LOCAL_DEV_JWT_SECRET,
-);
+const token = shopperToken('u-logs-gold');
 const secretMarkers = [
   token,
   token.split('.')[2]!,

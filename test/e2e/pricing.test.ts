@@ -198,7 +198,8 @@ describe('pricing, end to end', () => {
       expect(body.reservations).toEqual([
         { promotionId: 'promo-coupon-winter-30', kind: 'coupon', quantity: 1 },
       ]);
-      expect(body.signature).toMatch(/^v1\./);
+      // Signed with the local ring's current key, named in the signature (so the key can rotate).
+      expect(body.signature).toMatch(/^v2\.local-1\./);
       expect(body.nextTier).toMatchObject({ add: 28_115, extraSaving: 5_000 });
       expect(body).not.toHaveProperty('lines.0.cost');
     });

@@ -6,6 +6,7 @@ import { variantFor } from '../../models/experiments/assign.ts';
 import { catalogProduct, promotion, windowAround } from '../support/builders.ts';
 import { TEST_NOW } from '../support/clock.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { apiFetch } from '../support/sigv4.ts';
 import { shopperToken } from '../support/tokens.ts';
 
 /**
@@ -64,7 +65,7 @@ async function call(
   path: string,
   { body, token, headers = {} }: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
 ) {
-  const res = await fetch(`${rt.url}${path}`, {
+  const res = await apiFetch(`${rt.url}${path}`, {
     method,
     headers: {
       'content-type': 'application/json',
@@ -224,7 +225,7 @@ describe('A promotion experiment on quotes, end to end', () => {
       orderId: `o-pxp-${randomUUID().slice(0, 8)}`,
       lines: [{ productId: TENT.productId, quantity: 1, paidPrice }],
     });
-    const posted = await call('POST', '/v1/events', {
+    const posted = await call('POST', '/v1/commerce/events', {
       body: { events: [order(buyer, TENT.listPrice - 5_000), order(outsider, TENT.listPrice)] },
     });
     expect(posted.status).toBe(202);

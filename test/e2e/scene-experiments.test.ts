@@ -8,6 +8,7 @@ import { variantFor } from '../../models/experiments/assign.ts';
 import { categorySlot, listedProduct } from '../support/builders.ts';
 import { TEST_NOW } from '../support/clock.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { apiFetch } from '../support/sigv4.ts';
 import { bearerFor } from '../support/tokens.ts';
 
 /**
@@ -43,7 +44,7 @@ const dealSeeker = (userId: string): RfmProfile => ({
 });
 
 const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-  const res = await fetch(`${rt.url}${path}`, {
+  const res = await apiFetch(`${rt.url}${path}`, {
     method,
     headers: { 'content-type': 'application/json', ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),

@@ -11,6 +11,7 @@ import {
 import { classify } from '../../models/segments/rules.ts';
 import { demoMemberPrice } from '../support/demo-members.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { apiFetch } from '../support/sigv4.ts';
 import { shopperToken } from '../support/tokens.ts';
 
 /**
@@ -34,7 +35,7 @@ async function call(
   path: string,
   { body, token, headers = {} }: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
 ) {
-  const res = await fetch(`${rt.url}${path}`, {
+  const res = await apiFetch(`${rt.url}${path}`, {
     method,
     headers: {
       'content-type': 'application/json',
@@ -197,7 +198,8 @@ describe('RFM segments on the local runtime', () => {
         lines: [{ productId: cart.items[0]!.productId, quantity: 1, paidPrice: 20_000 }],
       });
       for (let i = 0; i < 2; i++) {
-        expect((await call('POST', '/v1/events', { body: { events: [event()] } })).status).toBe(202);
+        // From the shop's servers: orders are taken only there.
+        expect((await call('POST', '/v1/commerce/events', { body: { events: [event()] } })).status).toBe(202);
         await rt.bus.drain();
       }
       const after = (await call('GET', `/v1/users/${userId}/profile`)).body;
@@ -277,7 +279,10 @@ describe('RFM segments on the local runtime', () => {
         userId: dormant,
         productId: viewed,
       };
-      expect((await call('POST', '/v1/events', { body: { events: [view] } })).status).toBe(202);
+      // A view names its shopper only with their token.
+      expect(
+        (await call('POST', '/v1/events', { body: { events: [view] }, token: tokenFor(dormant) })).status,
+      ).toBe(202);
       await rt.bus.drain();
       const theirs = await call('GET', `/v1/products/${product}/related`, { token: tokenFor(dormant) });
       const guest = await call('GET', `/v1/products/${product}/related`);

@@ -50,6 +50,10 @@ describe('cdk-nag AwsSolutions', () => {
         'AwsSolutions::AwsSolutions-SMG4',
         'AwsSolutions::AwsSolutions-S1',
         'AwsSolutions::AwsSolutions-IAM5',
+        // The prod edge: no geo restriction, the API's own access log, the default certificate.
+        'AwsSolutions::AwsSolutions-CFR1',
+        'AwsSolutions::AwsSolutions-CFR3',
+        'AwsSolutions::AwsSolutions-CFR4',
       ]),
     );
   });

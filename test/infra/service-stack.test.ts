@@ -2,21 +2,27 @@ import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { POLICY_KEY } from '../../functions/adapters/profile-items.ts';
 import {
+  accessActions,
+  type FunctionDecl,
   type FunctionId,
   functions,
   lakeJobs,
   lakeStreams,
+  type RouteDecl,
   type RuleDecl,
   routeKey,
   routes,
   rules,
   schedules,
+  type TableAccess,
   type TableDecl,
   type TableId,
   tables,
 } from '../../infra/topology.ts';
-import { resourcesOf, synthTemplate } from '../support/synth.ts';
+import { dynamoActionsSentBy } from '../support/code-graph.ts';
+import { configOf, resourcesOf, synthTemplate } from '../support/synth.ts';
 
 describe('ServiceStack', () => {
   let dev: ReturnType<typeof synthTemplate>;
@@ -152,29 +158,51 @@ describe('ServiceStack', () => {
       dev.stack.getLogicalId(dev.stack.tables.get(id)!.node.defaultChild as never);
 
     it.each(functions.map((f) => [f.id, f] as const))(
-      '%s may touch exactly its declared tables, read-only where it only reads',
+      '%s may touch exactly its declared tables, with exactly the declared actions (and keys)',
       (id, f) => {
         const statements = policiesOf(id).flatMap(
           ([, p]) =>
-            (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] })
-              .Statement,
+            (
+              p.Properties.PolicyDocument as {
+                Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[];
+              }
+            ).Statement,
         );
         for (const table of tables) {
-          const access = (f.tables as Partial<Record<TableId, string>>)[table.id];
+          const access = (f.tables as Partial<Record<TableId, TableAccess>>)[table.id];
           const onTable = statements.filter((st) => JSON.stringify(st.Resource).includes(tableRef(table.id)));
           if (!access) {
             expect(onTable, `${id} on ${table.id}`).toHaveLength(0);
             continue;
           }
           const actions = onTable.flatMap((st) => st.Action);
-          expect(actions.length, `${id} on ${table.id}`).toBeGreaterThan(0);
-          if (access === 'read') {
-            expect(
-              actions.every((a) =>
-                /^dynamodb:(BatchGet|Get|Query|Scan|ConditionCheck|DescribeTable)/.test(a),
-              ),
-              `${id} only reads ${table.id}`,
-            ).toBe(true);
+          expect(new Set(actions), `${id} on ${table.id}`).toEqual(
+            new Set(accessActions(access).map((a) => `dynamodb:${a}`)),
+          );
+          const leadingKeys = 'leadingKeys' in access ? access.leadingKeys : undefined;
+          for (const st of onTable) {
+            expect(st.Condition, `${id} on ${table.id}`).toEqual(
+              leadingKeys
+                ? { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...leadingKeys] } }
+                : undefined,
+            );
+          }
+        }
+      },
+    );
+
+    it("gives segments-admin the policy item of the profiles table only, no shopper's profile", () => {
+      const access = functions.find((f) => f.id === 'segments-admin')!.tables.rfmProfiles;
+      expect(access).toEqual({ actions: ['GetItem', 'PutItem'], leadingKeys: [POLICY_KEY] });
+    });
+
+    it.each(functions.map((f) => [f.id, f] as const))(
+      '%s holds no action its code never calls (the commands its modules send)',
+      (id, f) => {
+        const sent = dynamoActionsSentBy(f.entry);
+        for (const [table, access] of Object.entries(f.tables) as [TableId, TableAccess][]) {
+          for (const action of accessActions(access)) {
+            expect(sent, `${id} is granted ${action} on ${table}`).toContain(action);
           }
         }
       },
@@ -196,15 +224,16 @@ describe('ServiceStack', () => {
         const puts = statements.filter((st) => JSON.stringify(st.Action).includes('events:PutEvents'));
         expect(puts.length, f.id).toBe(f.publishes ? 1 : 0);
         for (const st of puts) expect(JSON.stringify(st.Resource), f.id).toContain(bus);
-        // Nothing else than DynamoDB, the bus, what an SQS event source needs on its own queue, and
-        // for a lake job's results function, reading result files (test/infra/lake-stack.test.ts).
+        // Nothing else than DynamoDB, the bus, its declared secrets, what an SQS event source needs
+        // on its own queue, and for a lake job's results function, reading result files
+        // (test/infra/lake-stack.test.ts).
         const readsResults = lakeJobs.some((j) => j.resultsFunctionId === f.id);
         for (const st of statements) {
           for (const action of [st.Action].flat() as string[]) {
             expect(action, f.id).toMatch(
               readsResults
-                ? /^(dynamodb|events:PutEvents|sqs:(ReceiveMessage|ChangeMessageVisibility|GetQueueUrl|DeleteMessage|GetQueueAttributes)|s3:(GetObject|ListBucket)$)/
-                : /^(dynamodb|events:PutEvents|sqs:(ReceiveMessage|ChangeMessageVisibility|GetQueueUrl|DeleteMessage|GetQueueAttributes))/,
+                ? /^(dynamodb|events:PutEvents|secretsmanager:GetSecretValue$|sqs:(ReceiveMessage|ChangeMessageVisibility|GetQueueUrl|DeleteMessage|GetQueueAttributes)|s3:(GetObject|ListBucket)$)/
+                : /^(dynamodb|events:PutEvents|secretsmanager:GetSecretValue$|sqs:(ReceiveMessage|ChangeMessageVisibility|GetQueueUrl|DeleteMessage|GetQueueAttributes))/,
             );
           }
         }
@@ -220,7 +249,7 @@ describe('ServiceStack', () => {
       expect(new Set(keys)).toEqual(new Set([...routes.map(routeKey), '$default']));
     });
 
-    it('guards every admin route with IAM (SigV4) and leaves only the declared storefront routes open', () => {
+    it('guards every admin route with IAM (SigV4), the signed-in-only routes with the JWT authorizer, and leaves only the declared storefront routes open', () => {
       const authOf = new Map(
         resourcesOf(dev.template, 'AWS::ApiGatewayV2::Route').map(([, r]) => [
           r.Properties.RouteKey as string,
@@ -228,11 +257,40 @@ describe('ServiceStack', () => {
         ]),
       );
       for (const route of routes) {
-        const expected = route.auth === 'iam' ? 'AWS_IAM' : 'NONE';
+        const expected = route.auth === 'iam' ? 'AWS_IAM' : route.auth === 'jwt' ? 'JWT' : 'NONE';
         expect(authOf.get(routeKey(route)), routeKey(route)).toBe(expected);
         // An admin path (writes scenes, experiments, reads profiles) is never declared open.
         if (/\/admin\/|\/users\//.test(route.path)) expect(route.auth, routeKey(route)).toBe('iam');
       }
+      // Redeeming and group buys need a signed-in shopper: the authorizer turns a guest away first.
+      expect(
+        routes
+          .filter((r) => r.auth === 'jwt')
+          .map(routeKey)
+          .sort(),
+      ).toEqual(['POST /v1/groups', 'POST /v1/groups/{groupId}/members', 'POST /v1/quotes/{quoteId}/redeem']);
+    });
+
+    it("points the JWT authorizer at the stage's identity provider (issuer and audience from cdk.json)", () => {
+      dev.template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+        AuthorizerType: 'JWT',
+        IdentitySource: ['$request.header.Authorization'],
+        JwtConfiguration: {
+          Issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_EXAMPLE0',
+          Audience: ['example-app-client-id'],
+        },
+      });
+      prod.template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+        AuthorizerType: 'JWT',
+        JwtConfiguration: {
+          Issuer: 'https://shop-example.eu.auth0.com/',
+          Audience: ['https://api.shop.example.com'],
+        },
+      });
+      const authorizerRoutes = resourcesOf(dev.template, 'AWS::ApiGatewayV2::Route').filter(
+        ([, r]) => r.Properties.AuthorizationType === 'JWT',
+      );
+      for (const [, r] of authorizerRoutes) expect(r.Properties.AuthorizerId).toBeDefined();
     });
 
     it('throttles the stage and writes access logs', () => {
@@ -241,6 +299,91 @@ describe('ServiceStack', () => {
         DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 }),
         AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
       });
+    });
+
+    const publicRoutes = (routes as readonly RouteDecl[]).filter((r) => r.auth !== 'iam');
+    const stageOf = (t: ReturnType<typeof synthTemplate>) =>
+      resourcesOf(t.template, 'AWS::ApiGatewayV2::Stage')[0]![1].Properties as {
+        RouteSettings?: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
+      };
+
+    it.each(['dev', 'prod'] as const)(
+      '%s: throttles every public route that writes or publishes on its own, below the stage',
+      (name) => {
+        const t = name === 'dev' ? dev : prod;
+        const settings = stageOf(t).RouteSettings ?? {};
+        const config = configOf(name);
+        for (const r of (routes as readonly RouteDecl[]).filter(
+          (r) => r.method !== 'GET' && r.auth !== 'iam',
+        )) {
+          const own = settings[routeKey(r)];
+          expect(own, routeKey(r)).toBeDefined();
+          expect(own!.ThrottlingRateLimit, routeKey(r)).toBeLessThan(config.throttle.rateLimit);
+          expect(own!.ThrottlingBurstLimit, routeKey(r)).toBeLessThan(config.throttle.burstLimit);
+        }
+        expect(settings).toEqual(
+          Object.fromEntries(
+            Object.entries(config.routeThrottles).map(([k, v]) => [
+              k,
+              { ThrottlingRateLimit: v.rateLimit, ThrottlingBurstLimit: v.burstLimit },
+            ]),
+          ),
+        );
+      },
+    );
+
+    it.each(['dev', 'prod'] as const)(
+      '%s: reserves concurrency for every function behind a public route, as the stage says',
+      (name) => {
+        const t = name === 'dev' ? dev : prod;
+        const config = configOf(name);
+        const reservedOf = (id: FunctionId) => {
+          const logical = t.stack.getLogicalId(t.stack.functions.get(id)!.node.defaultChild as never);
+          return (
+            t.template.toJSON().Resources[logical] as {
+              Properties: { ReservedConcurrentExecutions?: number };
+            }
+          ).Properties.ReservedConcurrentExecutions;
+        };
+        for (const id of new Set(publicRoutes.map((r) => r.functionId))) {
+          expect(reservedOf(id), id).toBeGreaterThan(0);
+        }
+        for (const f of functions) expect(reservedOf(f.id), f.id).toBe(config.reservedConcurrency[f.id]);
+      },
+    );
+
+    it('prod: CloudFront with a WAF rate-based rule in front, the execute-api endpoint off; dev: neither', () => {
+      const edge = prod.service.edge!;
+      expect(edge.region).toBe('us-east-1');
+      const edgeTemplate = prod.templates.get(edge.stackName)!;
+      const config = configOf('prod');
+      edgeTemplate.hasResourceProperties('AWS::WAFv2::WebACL', {
+        Scope: 'CLOUDFRONT',
+        DefaultAction: { Allow: {} },
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            Action: { Block: {} },
+            Statement: {
+              RateBasedStatement: { Limit: config.edge!.wafRateLimitPer5Minutes, AggregateKeyType: 'IP' },
+            },
+          }),
+        ]),
+      });
+      const acl = resourcesOf(edgeTemplate, 'AWS::WAFv2::WebACL')[0]![0];
+      edgeTemplate.hasResourceProperties('AWS::CloudFront::Distribution', {
+        DistributionConfig: Match.objectLike({
+          WebACLId: { 'Fn::GetAtt': [acl, 'Arn'] },
+          Origins: [Match.objectLike({ DomainName: config.edge!.originDomainName })],
+        }),
+      });
+      prod.template.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: true });
+      prod.template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+        DomainName: config.edge!.originDomainName,
+      });
+      expect(dev.service.edge).toBeUndefined();
+      for (const [, api] of resourcesOf(dev.template, 'AWS::ApiGatewayV2::Api'))
+        expect(api.Properties.DisableExecuteApiEndpoint ?? false).toBe(false);
+      expect(resourcesOf(dev.template, 'AWS::CloudFront::Distribution')).toHaveLength(0);
     });
   });
 
@@ -344,36 +487,59 @@ describe('ServiceStack', () => {
     });
   });
 
-  describe('keys', () => {
-    it('generates one secret per declared key and hands that same secret to every function naming it, by dynamic reference only', () => {
-      const declaring = functions.filter((f) => 'secrets' in f) as {
-        description: string;
-        secrets: readonly string[];
-      }[];
-      const keys = new Set(declaring.flatMap((f) => [...f.secrets]));
-      expect(keys).toEqual(new Set(['AUTH_JWT_SECRET', 'QUOTE_SIGNING_KEY']));
-      dev.template.resourceCountIs('AWS::SecretsManager::Secret', keys.size);
+  describe('keys and identity', () => {
+    it('generates one secret per declared name, hands its ARN (never its value) to the functions naming it, and lets them read that secret only', () => {
+      const declaring = (functions as readonly FunctionDecl[]).filter((f) => (f.secrets ?? []).length > 0);
+      const names = new Set(declaring.flatMap((f) => [...(f.secrets ?? [])]));
+      expect(names).toEqual(new Set(['QUOTE_SIGNING_KEYS']));
+      dev.template.resourceCountIs('AWS::SecretsManager::Secret', names.size);
+      dev.template.hasResourceProperties('AWS::SecretsManager::Secret', {
+        GenerateSecretString: Match.objectLike({
+          SecretStringTemplate: '{"current":"k1"}',
+          GenerateStringKey: 'k1',
+        }),
+      });
+      const text = JSON.stringify(dev.template.toJSON());
+      // Read at run time: no dynamic reference resolves a secret into the template.
+      expect(text).not.toContain('resolve:secretsmanager');
       const lambdas = resourcesOf(dev.template, 'AWS::Lambda::Function');
-      const referenceOf = new Map<string, string>();
       for (const f of declaring) {
         const [, r] = lambdas.find(([, l]) => l.Properties.Description === f.description)!;
         const env = (r.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-        for (const name of f.secrets) {
-          const ref = JSON.stringify(env[name]);
-          expect(ref).toContain('resolve:secretsmanager');
-          // The token key must be one key: a token pricing accepts is accepted by the read routes.
-          expect(ref, name).toBe(referenceOf.get(name) ?? ref);
-          referenceOf.set(name, ref);
+        for (const name of f.secrets ?? []) {
+          expect(env[name]).toBeUndefined();
+          expect(env[`${name}_SECRET_ARN`]).toBeDefined();
         }
       }
-      expect(declaring.filter((f) => f.secrets.includes('AUTH_JWT_SECRET')).length).toBeGreaterThan(1);
-      // The logical ids the keys were first deployed under: another id replaces the secret with a
-      // new value on the next deploy, and every quote and token signed with the old one fails.
-      const secretIds = Object.keys(dev.template.findResources('AWS::SecretsManager::Secret'));
-      expect(secretIds.map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
-        'SecretpricingAUTHJWTSECRET',
-        'SecretpricingQUOTESIGNINGKEY',
-      ]);
+      const reads = resourcesOf(dev.template, 'AWS::IAM::Policy').flatMap(([, p]) =>
+        (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement.filter(
+          (st) => [st.Action].flat().some((a) => a.startsWith('secretsmanager:')),
+        ),
+      );
+      expect(reads.length).toBe(declaring.length);
+      for (const st of reads) expect(st.Action).toBe('secretsmanager:GetSecretValue');
+    });
+
+    it("hands the stage's identity provider to every function that verifies shopper tokens, and no token key", () => {
+      const lambdas = resourcesOf(dev.template, 'AWS::Lambda::Function');
+      for (const f of functions as readonly FunctionDecl[]) {
+        const [, r] = lambdas.find(([, l]) => l.Properties.Description === f.description)!;
+        const env = (r.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+        expect(env.AUTH_JWT_SECRET, f.id).toBeUndefined();
+        if (!f.shopperTokens) {
+          expect(env.AUTH_ISSUER, f.id).toBeUndefined();
+          continue;
+        }
+        expect(env, f.id).toMatchObject({
+          AUTH_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_EXAMPLE0',
+          AUTH_AUDIENCE: 'example-app-client-id',
+          AUTH_JWKS_URL:
+            'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_EXAMPLE0/.well-known/jwks.json',
+          AUTH_ALGORITHMS: 'RS256',
+          AUTH_MAX_TOKEN_LIFETIME_SECONDS: '86400',
+          AUTH_CLOCK_SKEW_SECONDS: '30',
+        });
+      }
     });
   });
 });

@@ -14,7 +14,7 @@ const run = promisify(execFile);
  */
 describe('npm run synth', () => {
   it.each(['dev', 'prod'] as const)(
-    '%s synthesizes offline into six stack templates',
+    '%s synthesizes offline into its stack templates (six, and the edge in prod)',
     async (stage) => {
       const out = mkdtempSync(join(tmpdir(), `synth-${stage}-`));
       try {
@@ -28,9 +28,15 @@ describe('npm run synth', () => {
         });
         const templates = readdirSync(out).filter((f) => f.endsWith('.template.json'));
         expect(templates.sort()).toEqual(
-          ['api', 'data', 'events', 'functions', 'lake', 'observability'].map(
-            (s) => `merchandiser-${stage}-${s}.template.json`,
-          ),
+          [
+            'api',
+            'data',
+            ...(stage === 'prod' ? ['edge'] : []),
+            'events',
+            'functions',
+            'lake',
+            'observability',
+          ].map((s) => `merchandiser-${stage}-${s}.template.json`),
         );
       } finally {
         rmSync(out, { recursive: true, force: true });

@@ -22,7 +22,7 @@ export function synthTemplate(stage: 'dev' | 'prod' = 'dev', overrides: Partial<
   const app = new App({ context: { ...cdkJson.context, stage, 'aws:cdk:bundling-stacks': [] } });
   const config = { ...stageConfig(stage, cdkJson.context.stages).config, ...overrides };
   const service: Service = buildService(app, stage, config, TEST_ENV);
-  const stacks = Object.values(service);
+  const stacks = Object.values(service).filter((s): s is NonNullable<typeof s> => s !== undefined);
   const templates = new Map(stacks.map((s) => [s.stackName, Template.fromStack(s)]));
   const merged = { Resources: {} as Record<string, unknown>, Outputs: {} as Record<string, unknown> };
   for (const t of templates.values()) {
@@ -47,3 +47,7 @@ export function synthTemplate(stage: 'dev' | 'prod' = 'dev', overrides: Partial<
 type Resource = { Type: string; Properties: Record<string, unknown> };
 export const resourcesOf = (template: Template, type: string) =>
   Object.entries(template.toJSON().Resources as Record<string, Resource>).filter(([, r]) => r.Type === type);
+
+/** A stage's configuration as cdk.json gives it. */
+export const configOf = (stage: 'dev' | 'prod'): StageConfig =>
+  stageConfig(stage, cdkJson.context.stages).config;

@@ -44,7 +44,10 @@ describe('infra/scripts/diagram.ts', () => {
       });
       expect(listed.sort()).toEqual(
         routes
-          .map((r) => `${r.functionId.replace(/-/g, '_')} ${routeKey(r)}${r.auth === 'iam' ? ' (IAM)' : ''}`)
+          .map(
+            (r) =>
+              `${r.functionId.replace(/-/g, '_')} ${routeKey(r)}${r.auth === 'iam' ? ' (IAM)' : r.auth === 'jwt' ? ' (JWT)' : ''}`,
+          )
           .sort(),
       );
     });

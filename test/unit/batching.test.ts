@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, chunk } from '../../models/batching.ts';
+import { backoffDelayMs, chunk, inUtc } from '../../models/batching.ts';
+import { TEST_NOW } from '../support/clock.ts';
 
 describe('batching', () => {
   describe('chunk', () => {
@@ -38,6 +39,33 @@ describe('batching', () => {
       expect(backoffDelayMs(3, { baseMs: 100, random: () => 0.999 })).toBe(799);
       expect(backoffDelayMs(20, { baseMs: 100, capMs: 2000, random: () => 0.5 })).toBe(1000);
       expect(backoffDelayMs(2, { random: () => 0 })).toBe(0);
+    });
+  });
+
+  describe('inUtc', () => {
+    it('writes every occurredAt as the same instant in UTC, whatever offset it was sent with', () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: -1_000_000, max: 1_000_000 }),
+          fc.integer({ min: -14 * 60, max: 14 * 60 }),
+          (secondsFromNow, offsetMinutes) => {
+            const at = TEST_NOW.getTime() + secondsFromNow * 1000;
+            // The wall-clock time at that offset, written with it (2026-11-23T17:30:00+08:00).
+            const local = new Date(at + offsetMinutes * 60_000).toISOString().slice(0, 19);
+            const sign = offsetMinutes < 0 ? '-' : '+';
+            const abs = Math.abs(offsetMinutes);
+            const offset = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+            const [out] = inUtc([{ eventId: 'evt-1', occurredAt: `${local}${offset}` }]);
+            expect(out!.occurredAt).toBe(new Date(at).toISOString());
+            expect(out!.occurredAt.endsWith('Z')).toBe(true);
+          },
+        ),
+      );
+    });
+
+    it('keeps an event already in UTC as it is', () => {
+      const e = { eventId: 'evt-1', occurredAt: TEST_NOW.toISOString() };
+      expect(inUtc([e])[0]).toBe(e);
     });
   });
 });

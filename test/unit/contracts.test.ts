@@ -1,11 +1,20 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PostEventsRequest } from '../../events/api.ts';
+import { PostCommerceEventsRequest, PostEventsRequest } from '../../events/api.ts';
+import {
+  behaviourEventTypes,
+  commerceEventTypes,
+  MAX_ORDER_TOTAL,
+  OrderPlaced,
+  storefrontEventTypes,
+} from '../../events/behaviour.ts';
+import { MAX_PRICE } from '../../events/common.ts';
 import { Sources } from '../../events/envelope.ts';
 import { openApiDocument, operations } from '../../events/openapi.ts';
 import { type DetailType, eventCatalog, toBusEntry } from '../../events/registry.ts';
-import { routeKey, routes } from '../../infra/topology.ts';
+import { matchesPattern } from '../../infra/local/event-pattern.ts';
+import { lakeStreams, routeKey, routes, rules } from '../../infra/topology.ts';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/events');
 const fixtures = readdirSync(FIXTURES)
@@ -15,7 +24,93 @@ const fixtures = readdirSync(FIXTURES)
     event: JSON.parse(readFileSync(join(FIXTURES, f), 'utf8')) as { type: DetailType },
   }));
 
+const fixtureOf = (type: DetailType) => fixtures.find((f) => f.event.type === type)!.event;
+
 describe('contracts', () => {
+  describe('two doors: storefront behaviour and commerce facts', () => {
+    it('takes behaviour only on the public route and orders and reviews only on the commerce route', () => {
+      expect(storefrontEventTypes).toEqual(['ProductViewed', 'ProductAddedToCart', 'SearchPerformed']);
+      expect(commerceEventTypes).toEqual(['OrderPlaced', 'ReviewPosted']);
+      for (const type of storefrontEventTypes) {
+        expect(PostEventsRequest.safeParse({ events: [fixtureOf(type)] }).success, type).toBe(true);
+        expect(PostCommerceEventsRequest.safeParse({ events: [fixtureOf(type)] }).success, type).toBe(false);
+        expect(eventCatalog[type].source).toBe(Sources.storefront);
+      }
+      for (const type of commerceEventTypes) {
+        expect(PostEventsRequest.safeParse({ events: [fixtureOf(type)] }).success, type).toBe(false);
+        expect(PostCommerceEventsRequest.safeParse({ events: [fixtureOf(type)] }).success, type).toBe(true);
+        expect(eventCatalog[type].source).toBe(Sources.commerce);
+      }
+    });
+
+    it('routes each behaviour type from its own source only: every rule and the lake stream', () => {
+      const envelope = (type: DetailType, source: string) => ({
+        version: '0',
+        id: 'e-1',
+        'detail-type': type,
+        source,
+        account: '000000000000',
+        time: '2026-11-23T10:00:00Z',
+        region: 'us-east-1',
+        resources: [],
+        detail: fixtureOf(type),
+      });
+      const patterns = [
+        ...rules.map((r) => [r.id, r.pattern] as const),
+        ...lakeStreams.map((s) => [s.id, s.pattern] as const),
+      ];
+      const taking = (type: DetailType, source: string) =>
+        patterns.filter(([, p]) => matchesPattern(p, envelope(type, source))).map(([id]) => id);
+      for (const type of behaviourEventTypes) {
+        const own = eventCatalog[type].source;
+        expect(taking(type, own).length, type).toBeGreaterThan(0);
+        for (const other of Object.values(Sources).filter((s) => s !== own))
+          expect(taking(type, other), `${type} from ${other}`).toEqual([]);
+      }
+      // An order reaches the profiles, the signals, the related evidence, the experiments and the lake.
+      expect(taking('OrderPlaced', Sources.commerce).sort()).toEqual([
+        'behaviour-to-related',
+        'behaviour-to-signals',
+        'events-to-lake',
+        'experiments-attribution',
+        'orders-to-profiles',
+      ]);
+    });
+  });
+
+  describe('bounded input', () => {
+    const order = fixtureOf('OrderPlaced') as OrderPlaced;
+    const withLines = (n: number, quantity: number, paidPrice: number) => ({
+      ...order,
+      lines: Array.from({ length: n }, (_, i) => ({
+        productId: `p-${String(i).padStart(5, '0')}`,
+        quantity,
+        paidPrice,
+      })),
+    });
+
+    it('refuses an order whose total passes MAX_ORDER_TOTAL, naming the line where it does', () => {
+      // The issue's order: 500 lines of 10,000 units at the largest price (5e17, past 2^53).
+      const huge = OrderPlaced.safeParse(withLines(500, 10_000, MAX_PRICE));
+      expect(huge.success).toBe(false);
+      expect(huge.error?.issues[0]?.path).toEqual(['lines', 0]);
+      // Just over the cap on the third line.
+      const over = OrderPlaced.safeParse(withLines(3, 10, MAX_ORDER_TOTAL / 25));
+      expect(over.error?.issues.map((i) => i.path)).toEqual([['lines', 2]]);
+      expect(
+        PostCommerceEventsRequest.safeParse({ events: [withLines(500, 10_000, MAX_PRICE)] }).success,
+      ).toBe(false);
+    });
+
+    it('takes an order up to MAX_ORDER_TOTAL, whose every sum is then an exact integer', () => {
+      const quantity = 10_000;
+      const atCap = withLines(2, quantity, MAX_ORDER_TOTAL / 2 / quantity);
+      expect(OrderPlaced.safeParse(atCap).success).toBe(true);
+      // Some 9,000 such orders before any running total leaves the exact integers.
+      expect(Math.floor(Number.MAX_SAFE_INTEGER / MAX_ORDER_TOTAL)).toBeGreaterThan(9_000);
+    });
+  });
+
   describe('event fixtures', () => {
     it('has a fixture for every event type in the registry', () => {
       expect(new Set(fixtures.map((f) => f.event.type))).toEqual(new Set(Object.keys(eventCatalog)));

@@ -8,7 +8,9 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import type { StageConfig } from '../../stage.ts';
 import {
+  accessActions,
   EVENT_BUS_ENV,
   type FunctionDecl,
   type TableAccess,
@@ -21,23 +23,6 @@ import { CREDENTIAL_STUB_ALIASES } from '../bundling.ts';
 import { acknowledge } from '../common.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
-
-/** What `read` and `write` in the topology grant on a table (transactions use the same actions). */
-const READ_ACTIONS = [
-  'dynamodb:BatchGetItem',
-  'dynamodb:GetItem',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-];
-const WRITE_ACTIONS = [
-  'dynamodb:BatchWriteItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:ConditionCheckItem',
-];
 
 export interface ServiceFunctionProps {
   /** The function as infra/topology.ts declares it: entry, description, memory, timeout. */
@@ -113,24 +98,49 @@ export class ServiceFunction extends NodejsFunction {
    */
   bindTable(tableId: TableId, table: ITableV2, access: TableAccess): this {
     this.addEnvironment(tableEnvVar(tableId), table.tableName);
-    // Explicit statements rather than grantReadData: those add <table>/index/*, and a function
-    // needs only the indexes its table declares.
+    // Explicit statements rather than grantReadData: those add Scan, DeleteItem and <table>/index/*,
+    // and a function gets only the actions its code calls, on the indexes its table declares.
     const decl = (tables as readonly TableDecl[]).find((t) => t.id === tableId)!;
     this.addToRolePolicy(
       new PolicyStatement({
-        actions: [...(access === 'write' ? [] : READ_ACTIONS), ...(access === 'read' ? [] : WRITE_ACTIONS)],
+        actions: accessActions(access).map((a) => `dynamodb:${a}`),
         resources: [table.tableArn, ...(decl.indexes ?? []).map((i) => `${table.tableArn}/index/${i.name}`)],
+        ...('leadingKeys' in access
+          ? {
+              conditions: {
+                'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...access.leadingKeys] },
+              },
+            }
+          : {}),
       }),
     );
     return this;
   }
 
   /**
-   * Hands the secret's value in as `variable` by dynamic reference: CloudFormation resolves it at
-   * deploy time, and the template holds none.
+   * Names the secret by its ARN (`<variable>_SECRET_ARN`) and lets the function read that secret's
+   * value, nothing more: functions/lib/secrets.ts reads it at run time and caches it, so neither
+   * the template nor the function's configuration holds the value, and a rotation needs no deploy.
    */
   bindSecret(variable: string, secret: ISecret): this {
-    this.addEnvironment(variable, secret.secretValue.unsafeUnwrap());
+    this.addEnvironment(`${variable}_SECRET_ARN`, secret.secretArn);
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+    );
+    return this;
+  }
+
+  /** Hands in the stage's identity provider, for the shopper tokens the function verifies (functions/lib/auth.ts). */
+  bindShopperTokens(auth: StageConfig['auth']): this {
+    const vars = {
+      AUTH_ISSUER: auth.issuer,
+      AUTH_AUDIENCE: auth.audience.join(','),
+      AUTH_JWKS_URL: auth.jwksUrl,
+      AUTH_ALGORITHMS: auth.algorithms.join(','),
+      AUTH_MAX_TOKEN_LIFETIME_SECONDS: String(auth.maxTokenLifetimeSeconds),
+      AUTH_CLOCK_SKEW_SECONDS: String(auth.clockSkewSeconds),
+    };
+    for (const [name, value] of Object.entries(vars)) this.addEnvironment(name, value);
     return this;
   }
 

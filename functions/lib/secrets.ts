@@ -1,0 +1,110 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import * as z from 'zod';
+import { keyRingOf, type QuoteKeyRing } from '../../models/pricing/sign.ts';
+import { once } from './aws.ts';
+import { nowMs } from './clock.ts';
+import { env, secretsEnv } from './config.ts';
+import { logger } from './logger.ts';
+
+/**
+ * Secrets read at run time, not at deploy: the stack hands a function a secret's ARN
+ * (`<NAME>_SECRET_ARN`) and the right to read that one secret; the function reads it on first use
+ * and again once its copy is older than SECRETS_CACHE_SECONDS (5 minutes). A rotated value is
+ * therefore in every container within that long, with no deploy, and nothing secret is in the
+ * template or the function's configuration. Locally the runtime sets the variable `<NAME>` itself.
+ */
+export const secretsManager = /* @__PURE__ */ once(
+  () => new SecretsManagerClient({ region: env().AWS_REGION, maxAttempts: 4 }),
+);
+
+interface Cached {
+  at: number;
+  value: Promise<string>;
+  /** The last value read successfully: served if a refresh fails. */
+  good?: string;
+}
+const cache = new Map<string, Cached>();
+
+export interface SecretPorts {
+  client?: () => Pick<SecretsManagerClient, 'send'>;
+}
+
+/** The secret's text: the variable `name` when set (local), else the Secrets Manager secret `<name>_SECRET_ARN` names. */
+export async function secretText(
+  name: string,
+  { client = secretsManager }: SecretPorts = {},
+): Promise<string> {
+  const direct = process.env[name];
+  if (direct) return direct;
+  const arn = process.env[`${name}_SECRET_ARN`];
+  if (!arn)
+    throw new Error(`neither ${name} nor ${name}_SECRET_ARN is set: the function is not wired to the secret`);
+  const hit = cache.get(name);
+  if (hit && nowMs() - hit.at < secretsEnv().SECRETS_CACHE_SECONDS * 1000) return hit.value;
+  const entry: Cached = {
+    at: nowMs(),
+    ...(hit?.good !== undefined ? { good: hit.good } : {}),
+    value: client()
+      .send(new GetSecretValueCommand({ SecretId: arn }))
+      .then((out) => {
+        if (!out.SecretString) throw new Error(`secret ${name} has no string value`);
+        entry.good = out.SecretString;
+        return out.SecretString;
+      })
+      .catch((error: unknown) => {
+        // A refresh that fails keeps the last good value (and tries again on the next request).
+        entry.at = 0;
+        if (entry.good === undefined) throw error;
+        logger.warn('secret not refreshed; the last value serves', {
+          secret: name,
+          error: (error as Error).name,
+        });
+        return entry.good;
+      }),
+  };
+  cache.set(name, entry);
+  return entry.value;
+}
+
+/** Forgets every cached secret (tests). */
+export const clearSecretCache = (): void => cache.clear();
+
+/**
+ * The quote-signing key ring as the secret holds it: `{"current": "<keyId>", "<keyId>": "<key>", ...}`,
+ * every member but `current` a key by its id (the flat shape Secrets Manager's generated secrets
+ * have). Rotating: add the new key, then make it `current`, then, once every quote the old key
+ * signed has expired, remove the old one (docs/deploying.md).
+ */
+const KeyRingText = z
+  .record(z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'key ids are 1-32 letters, digits or "-"'), z.string())
+  .transform((record, ctx): QuoteKeyRing => {
+    const { current, ...keys } = record;
+    const short = Object.entries(keys).filter(([, k]) => k.length < 32);
+    if (short.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `keys must be at least 32 characters: ${short.map(([id]) => id).join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    if (current === undefined || keys[current] === undefined) {
+      ctx.addIssue({ code: 'custom', message: '`current` must name one of the keys' });
+      return z.NEVER;
+    }
+    return { current, keys };
+  });
+
+export const QUOTE_SIGNING_KEYS = 'QUOTE_SIGNING_KEYS';
+
+export async function quoteSigningKeys(ports: SecretPorts = {}): Promise<QuoteKeyRing> {
+  const text = await secretText(QUOTE_SIGNING_KEYS, ports);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`${QUOTE_SIGNING_KEYS} is not JSON`);
+  }
+  const parsed = KeyRingText.safeParse(json);
+  if (!parsed.success) throw new Error(`${QUOTE_SIGNING_KEYS}: ${parsed.error.issues[0]?.message}`);
+  return keyRingOf(parsed.data);
+}
