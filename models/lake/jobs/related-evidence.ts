@@ -33,22 +33,28 @@ function relatedCtes(
   const within = `e.${eventDates(fromMs, toMs)} AND ${when} >= ${fromMs} AND ${when} < ${toMs}`;
   // A touch's place in its visit (`seq`, by time then event id) stands in for the event id from here
   // on: a number is cheaper to carry through the windows and the visit self-join than the id.
-  const counting = `touches AS (
-  SELECT session_id, product_id, t, w, row_number() OVER (PARTITION BY session_id ORDER BY t, event_id) AS seq
+  const touches = `SELECT session_id, product_id, t, w, row_number() OVER (PARTITION BY session_id ORDER BY t, event_id) AS seq
   FROM (
     SELECT session_id, product_id, event_id, ${d.epochMs('occurred_at')} AS t,
            CASE WHEN event_type = 'ProductAddedToCart' THEN ${config.cartWeight} ELSE 1 END AS w
     FROM ${eventsOnce(`e.event_type IN ('ProductViewed', 'ProductAddedToCart') AND ${within}`, ['session_id', 'product_id', 'occurred_at', 'event_type'])} AS v
-  ) AS timed
-),
-sequenced AS (
-  SELECT session_id, product_id, seq, t, w,
+  ) AS timed`;
+  const sequenced = `SELECT session_id, product_id, seq, t, w,
          lag(t) OVER (PARTITION BY session_id, product_id ORDER BY seq) AS prev_t,
          lead(seq) OVER (PARTITION BY session_id, product_id ORDER BY seq) AS next_seq
-  FROM touches
-),
-counted AS (
-  SELECT * FROM sequenced WHERE prev_t IS NULL OR t - prev_t > ${gapMs}
+  FROM (${touches}) AS touches`;
+  const counted = `SELECT * FROM (${sequenced}) AS sequenced WHERE prev_t IS NULL OR t - prev_t > ${gapMs}`;
+  // The touches are written out where each is read (the totals, and the two sides of the visit
+  // self-join) rather than named once: an engine keeps a CTE named twice whole in memory (DuckDB
+  // does), and at 10M events the touches held that way left too little for the pairs. Reading the
+  // lake's few columns again costs less.
+  // Products as numbers (by id, so ties still break by id) in the pairs: the self-join, the pairs'
+  // sums and their ranking carry two numbers instead of two ids, which is most of their memory.
+  const numbered = (touches: string) =>
+    `SELECT n.session_id, i.k AS product, n.seq, n.t, n.w, n.next_seq FROM (${touches}) AS n JOIN ids i ON i.product_id = n.product_id`;
+  const pairsOfVisits = { x: numbered(counted), y: numbered(sequenced) };
+  const counting = `counted AS (
+  ${counted}
 ),
 baskets AS (
   SELECT DISTINCT o.event_id, ${d.epochMs('o.occurred_at')} AS t, l_product_id AS product_id
@@ -64,20 +70,24 @@ totals AS (
     UNION ALL SELECT product_id, 0.0, ${decay('t')} FROM sized
   ) AS counts
   GROUP BY product_id
+),
+ids AS (
+  SELECT product_id, views, orders, row_number() OVER (ORDER BY product_id) AS k FROM totals
 )`;
   const pairing = `viewed_pairs AS (
   -- x pairs with y: y is another product's latest touch in the visit before x, within the gap.
-  SELECT x.product_id AS a, y.product_id AS b,
+  SELECT x.product AS a, y.product AS b,
          ${decay('x.t')} * CASE WHEN x.w > y.w THEN x.w ELSE y.w END AS weight
-  FROM counted x
-  JOIN sequenced y ON y.session_id = x.session_id AND y.product_id <> x.product_id
+  FROM (${pairsOfVisits.x}) AS x
+  JOIN (${pairsOfVisits.y}) AS y ON y.session_id = x.session_id AND y.product <> x.product
    AND y.seq < x.seq AND x.t - y.t <= ${gapMs}
    AND (y.next_seq IS NULL OR y.next_seq > x.seq)
 ),
 bought_pairs AS (
-  SELECT x.product_id AS a, y.product_id AS b,
+  SELECT ix.k AS a, iy.k AS b,
          ${decay('x.t')} / power(CAST(x.n - 1 AS DOUBLE), ${config.basketDamping}) AS weight
   FROM sized x JOIN sized y ON y.event_id = x.event_id AND y.product_id <> x.product_id
+  JOIN ids ix ON ix.product_id = x.product_id JOIN ids iy ON iy.product_id = y.product_id
 ),
 -- Every pair's weights are symmetric (a visit's pair and an order's pair count the same both ways),
 -- so they are summed once per unordered pair and turned both ways after: half the groups. (Naming
@@ -90,16 +100,10 @@ unordered AS (
   GROUP BY a, b
   HAVING sum(bought) + sum(viewed) >= ${config.minPairWeight}
 ),
--- Products as numbers (by id, so ties still break by id) from here on: the pairs and their ranking
--- carry two numbers instead of two ids, which halves the memory of the ranking.
-ids AS (
-  SELECT product_id, views, orders, row_number() OVER (ORDER BY product_id) AS k FROM totals
-),
 pairs AS (
-  SELECT ia.k AS a, ib.k AS b, u.bought, u.viewed
+  SELECT CASE WHEN dir.d = 0 THEN u.a ELSE u.b END AS a, CASE WHEN dir.d = 0 THEN u.b ELSE u.a END AS b,
+         u.bought, u.viewed
   FROM unordered u CROSS JOIN (VALUES (0), (1)) AS dir(d)
-  JOIN ids ia ON ia.product_id = CASE WHEN dir.d = 0 THEN u.a ELSE u.b END
-  JOIN ids ib ON ib.product_id = CASE WHEN dir.d = 0 THEN u.b ELSE u.a END
 ),
 strongest AS (
   SELECT a, b, bought, viewed,
