@@ -18,6 +18,8 @@ export interface Dialect {
   unnestStructs(arrayColumn: string, alias: string, fields: readonly string[]): string;
   /** A deterministic pseudo-random number in [0, 1) from a text expression (for sampling). */
   hashFraction(textExpression: string): string;
+  /** The `index`th field (from 1) of each row in an array of anonymous rows, as an array. */
+  fieldOfEach(arrayOfRows: string, index: number): string;
 }
 
 export const athena: Dialect = {
@@ -28,6 +30,7 @@ export const athena: Dialect = {
   // xxhash64 gives 8 bytes; the low 52 bits of their big-endian value, as a fraction.
   hashFraction: (e) =>
     `CAST(bitwise_and(from_big_endian_64(xxhash64(to_utf8(${e}))), 4503599627370495) AS DOUBLE) / 4503599627370496.0`,
+  fieldOfEach: (a, i) => `transform(${a}, x -> x[${i}])`,
 };
 
 export const duckdb: Dialect = {
@@ -36,6 +39,7 @@ export const duckdb: Dialect = {
   unnestStructs: (array, alias, fields) =>
     `CROSS JOIN LATERAL (SELECT ${fields.map((f) => `x.${f} AS ${alias}_${f}`).join(', ')} FROM (SELECT unnest(${array}) AS x)) AS ${alias}`,
   hashFraction: (e) => `CAST(hash(${e}) & 4503599627370495 AS DOUBLE) / 4503599627370496.0`,
+  fieldOfEach: (a, i) => `list_transform(${a}, x -> x[${i}])`,
 };
 
 export const dialects = { athena, duckdb } as const;

@@ -123,16 +123,23 @@ WITH ${counting},
 ${pairing}
 -- One row per product, its partners (with their own totals, so that a writer can score the
 -- product's neighbours from its row alone) in parallel arrays: a result file never splits a product.
-SELECT t.product_id, t.views, t.orders,
-       array_agg(pt.product_id ORDER BY s.b) FILTER (WHERE s.b IS NOT NULL) AS partner_ids,
-       array_agg(s.bought ORDER BY s.b) FILTER (WHERE s.b IS NOT NULL) AS bought,
-       array_agg(s.viewed ORDER BY s.b) FILTER (WHERE s.b IS NOT NULL) AS viewed,
-       array_agg(pt.views ORDER BY s.b) FILTER (WHERE s.b IS NOT NULL) AS partner_views,
-       array_agg(pt.orders ORDER BY s.b) FILTER (WHERE s.b IS NOT NULL) AS partner_orders
-FROM ids t
-LEFT JOIN strongest s ON s.a = t.k AND s.strength_rank <= ${config.maxPairs}
-LEFT JOIN ids pt ON pt.k = s.b
-GROUP BY t.product_id, t.views, t.orders`;
+-- One array of rows per product, taken apart after: several sorted arrays would each buffer and
+-- sort every pair, and unsorted ones need not agree on their order.
+SELECT product_id, views, orders,
+       ${d.fieldOfEach('partners', 1)} AS partner_ids,
+       ${d.fieldOfEach('partners', 2)} AS bought,
+       ${d.fieldOfEach('partners', 3)} AS viewed,
+       ${d.fieldOfEach('partners', 4)} AS partner_views,
+       ${d.fieldOfEach('partners', 5)} AS partner_orders
+FROM (
+  SELECT t.product_id, t.views, t.orders,
+         -- A product without partners joins one row of nulls: no array then.
+         CASE WHEN count(s.b) > 0 THEN array_agg(ROW(pt.product_id, s.bought, s.viewed, pt.views, pt.orders)) END AS partners
+  FROM ids t
+  LEFT JOIN strongest s ON s.a = t.k AND s.strength_rank <= ${config.maxPairs}
+  LEFT JOIN ids pt ON pt.k = s.b
+  GROUP BY t.product_id, t.views, t.orders
+) AS grouped`;
 }
 
 /**
