@@ -23,10 +23,9 @@
  */
 import { basename, dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { formatReport, runEvaluation } from './related/evaluation.ts';
+import { type Evaluated, FIGURES, formatReport, METHODS, runEvaluation } from './related/evaluation.ts';
 import { generateSynthetic } from './related/generate.ts';
 import { readInteractions } from './related/interactions.ts';
-import type { MethodResult } from './related/protocol.ts';
 
 function argValue(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -66,17 +65,15 @@ async function main(args: string[]): Promise<void> {
     args.includes('--with-defaults') || (!args.includes('--no-defaults') && data.user.length <= 300_000);
   const report = runEvaluation(data, { tune: !args.includes('--no-tune'), withDefaults, log });
   if (json) {
-    const pick = (m: MethodResult) => ({
-      hr10: m.hr10,
-      ndcg10: m.ndcg10,
-      mrr10: m.mrr10,
-      coverage: m.coverage,
+    const pick = (m: Evaluated) => ({
+      ...Object.fromEntries(FIGURES.map((f) => [f, m[f]])),
+      ci95: m.ci95,
+      params: m.params,
     });
     console.log(
       JSON.stringify({
-        model: pick(report.model),
-        popularity: pick(report.popularity),
-        cooccurrence: pick(report.cooccurrence),
+        ...Object.fromEntries(METHODS.map((name) => [name, pick(report.methods[name])])),
+        differences: report.differences,
         users: report.users,
       }),
     );
