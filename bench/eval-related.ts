@@ -14,8 +14,20 @@
  * held out; everything else trains. Each user's list is ranked from their 10 most recent distinct
  * training items (newest weighs most, fading by 0.8 per step), excluding everything the user
  * already interacted with, and filled up from the most popular items when short, the same way for
- * the model and both baselines. The model's parameters are tuned on a validation split of the
- * training data (each user's last training interaction), never on the held-out items.
+ * the model and every baseline (item-kNN, SAR and V-SKNN rank from what their papers use: the
+ * whole profile, the time-decayed affinity, the current session). The model's parameters are
+ * tuned on a validation split of the training data (each user's last training interaction), never
+ * on the held-out items.
+ *
+ * Baselines (bench/related/baselines.ts, each from its paper or reference code, ranked under the
+ * same protocol, their parameters tuned on the same validation split): most popular, plain
+ * co-occurrence counts, item-kNN with cosine similarity (Sarwar et al. 2001; Deshpande and Karypis
+ * 2004), SAR with Jaccard or lift similarity and time-decayed affinity (Microsoft Recommenders'
+ * SARSingleNode) and V-SKNN (Ludewig and Jannach 2018; session-rec's vsknn). Every figure comes
+ * with its 95% bootstrap interval over test users (bench/lib/bootstrap.ts), and the model's margin
+ * over each baseline with a paired interval. `--json` prints, per method (`model`, `popularity`,
+ * `cooccurrence`, `itemknn`, `sar`, `sknn`), `hr10`, `ndcg10`, `mrr10`, `coverage`, `ci95` (the
+ * same four, each `[low, high]`) and `params`, then `differences` and `users`.
  *
  * This file is the command line; the pieces are in bench/related/: interactions.ts (reading the
  * file), protocol.ts (split, ranking, metrics), model.ts, baselines.ts, tuning.ts, evaluation.ts
