@@ -176,6 +176,10 @@ const { values } = parseArgs({
     root: { type: 'string' },
     end: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    /** A lake a previous run kept (`--keep` prints where): its events are not generated again. */
+    reuse: { type: 'string' },
+    /** Only these jobs (comma-separated). */
+    only: { type: 'string' },
   },
 });
 const memoryLimit = values['memory-limit']!;
@@ -187,17 +191,20 @@ if (values.job) {
   const users = Number(values.users);
   const days = Number(values.days);
   for (const events of values.events!.split(',').map(Number)) {
-    const root = mkdtempSync(join(tmpdir(), 'bench-scale-'));
+    const root = values.reuse ?? mkdtempSync(join(tmpdir(), 'bench-scale-'));
     try {
       const t0 = performance.now();
-      const endMs = await generateHistory(root, { events, products, users, days, memoryLimit });
+      const endMs = values.reuse
+        ? Date.UTC(2026, 10, 23)
+        : await generateHistory(root, { events, products, users, days, memoryLimit });
       const generated = (performance.now() - t0) / 1000;
+      if (values.keep && !values.json) console.log(`the lake is kept in ${root} (--reuse ${root})`);
       if (!values.json)
         console.log(
           `\n${events.toLocaleString('en')} events, ${products.toLocaleString('en')} products, ${users.toLocaleString('en')} users: generated in ${generated.toFixed(1)} s`,
         );
       const jobs = [];
-      for (const job of JOBS) {
+      for (const job of JOBS.filter((j) => !values.only || values.only.split(',').includes(j.name))) {
         const out = execFileSync(
           process.execPath,
           [
@@ -228,7 +235,7 @@ if (values.job) {
       }
       if (values.json) console.log(JSON.stringify({ events, products, users, jobs }));
     } finally {
-      if (!values.keep) rmSync(root, { recursive: true, force: true });
+      if (!values.keep && !values.reuse) rmSync(root, { recursive: true, force: true });
     }
   }
 }

@@ -1,13 +1,13 @@
 import * as z from 'zod';
 import { bundlesFromItemsetRows, ItemsetRow } from '../models/lake/jobs/bundle-itemsets.ts';
-import { EvidenceRow, evidenceOfRow } from '../models/lake/jobs/related-evidence.ts';
+import { EvidenceRow, evidenceOfRow, TotalsRow } from '../models/lake/jobs/related-evidence.ts';
 import { RfmQuintileRow, rfmCutPointsFromRows } from '../models/lake/jobs/rfm-cut-points.ts';
 import type { ProductEvidence } from '../models/related/evidence.ts';
 import type { PartnerTotals } from '../models/related/neighbours.ts';
 import { writeBundles } from './adapters/bundle-store.ts';
 import { listResultFiles, readResultRows } from './adapters/lake-results.ts';
 import { writeCutPoints } from './adapters/profile-store.ts';
-import { storeRebuiltRelated } from './adapters/related-rebuild.ts';
+import { storeListInputs, storeRebuiltRelated } from './adapters/related-rebuild.ts';
 import { tableName } from './lib/config.ts';
 import { logger } from './lib/logger.ts';
 
@@ -18,7 +18,7 @@ import { logger } from './lib/logger.ts';
  */
 const ResultsEvent = z
   .object({
-    job: z.enum(['rfm-cut-points', 'bundle-itemsets', 'related-evidence']),
+    job: z.enum(['rfm-cut-points', 'bundle-itemsets', 'related-evidence', 'related-totals']),
     runAt: z.iso.datetime({ offset: true }),
     files: z.array(z.string().min(1)).optional(),
     prefix: z.string().min(1).optional(),
@@ -73,6 +73,20 @@ export async function handler(input: unknown) {
         { now: at, partnerTotals },
       );
       logger.info('related rebuilt from the lake', stored);
+      return { job: event.job, ...stored };
+    }
+    case 'related-totals': {
+      const totals = (await parsedRows(event, TotalsRow)).map((r) => ({
+        productId: r.product_id,
+        views: r.views,
+        orders: r.orders,
+      }));
+      const stored = await storeListInputs(
+        { related: tableName('related'), products: tableName('products'), scenes: tableName('scenes') },
+        totals,
+        { now: at },
+      );
+      logger.info('related totals and content neighbours stored', stored);
       return { job: event.job, ...stored };
     }
   }

@@ -17,6 +17,7 @@ export {
   type LakeStreamDecl,
   type LakeTableDecl,
   lakeJobs,
+  lakeQueryFunctionId,
   lakeStreams,
   lakeTables,
 } from './topology/lake.ts';

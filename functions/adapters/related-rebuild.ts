@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { STORED_LIST_LENGTH } from '../../models/related/answer.ts';
 import {
   defaultRelatedConfig,
   type ProductEvidence,
@@ -8,8 +9,8 @@ import type { PartnerTotals } from '../../models/related/neighbours.ts';
 import { buildPopular, popularityOf } from '../../models/related/popular.ts';
 import { documentClient } from '../lib/aws.ts';
 import { batchWriteAll } from './dynamo/batch-write.ts';
-import { EVIDENCE_PART, NEIGHBOURS_PART, writePopularLists } from './related-store.ts';
-import { contentIndex, neighbourList, type RelatedTables } from './related-updater.ts';
+import { CONTENT_PART, EVIDENCE_PART, NEIGHBOURS_PART, TOTALS_PART, writePopularLists } from './related-store.ts';
+import { contentIndex, neighbourList, type RelatedCatalog, type RelatedTables } from './related-updater.ts';
 
 /**
  * Stores rebuilt evidence (the lake's related-evidence job, functions/lake-results.ts), every
@@ -60,5 +61,47 @@ export async function storeRebuiltRelated(
     ),
     client,
   );
+  await storeListInputs(names, evidence.values(), { now, catalog, client, ...(signal ? { signal } : {}) });
   return { products: evidence.size, lists: lists.length };
+}
+
+/**
+ * The compact items the live path builds lists from (functions/adapters/related-updater.ts), so that
+ * its work per event does not grow with the catalog: every catalog product's content neighbours
+ * (each with its category) and every product's decayed totals with its category. Written by the
+ * rebuild and by the daily related-totals job.
+ */
+export async function storeListInputs(
+  names: Pick<RelatedTables, 'related' | 'products' | 'scenes'>,
+  totals: Iterable<{ productId: string; views: number; orders: number }>,
+  {
+    now,
+    catalog,
+    client = documentClient(),
+    signal,
+  }: { now: number; catalog?: RelatedCatalog; client?: DynamoDBDocumentClient; signal?: AbortSignal },
+): Promise<{ content: number; totals: number }> {
+  const index = catalog ?? (await contentIndex(names, client));
+  const computedAt = new Date(now).toISOString();
+  const options = { client, concurrency: 4, ...(signal ? { signal } : {}) };
+  const contentItems = index.productIds.map((productId) => ({
+    productId,
+    part: CONTENT_PART,
+    category: index.categoryOf(productId),
+    neighbours: index.index
+      .neighbours(productId, STORED_LIST_LENGTH)
+      .map((n) => ({ ...n, category: index.categoryOf(n.productId) })),
+    computedAt,
+  }));
+  const totalItems = [...totals].map((t) => ({
+    productId: t.productId,
+    part: TOTALS_PART,
+    views: t.views,
+    orders: t.orders,
+    at: now,
+    ...(index.categoryOf(t.productId) ? { category: index.categoryOf(t.productId) } : {}),
+  }));
+  await batchWriteAll(names.related, contentItems, options);
+  await batchWriteAll(names.related, totalItems, options);
+  return { content: contentItems.length, totals: totalItems.length };
 }

@@ -25,6 +25,10 @@ export const EVIDENCE_PART = 'evidence';
  * rebuild writes it, the related request reads it in its first round trip.
  */
 export const POPULAR_KEY = { productId: 'popular#shop', part: 'popular' } as const;
+/** A product's content neighbours (with each one's category) and its own category, precomputed daily. */
+export const CONTENT_PART = 'content';
+/** A product's decayed totals (views, orders, as of `at`) and category, precomputed daily: what partners read. */
+export const TOTALS_PART = 'totals';
 
 export interface NeighbourList {
   productId: string;

@@ -1,7 +1,12 @@
 import { type DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import type { Product, Scene } from '../../events/catalog.ts';
-import { blendForStore, listToStore, STORED_LIST_LENGTH } from '../../models/related/answer.ts';
+import {
+  blendForStore,
+  listToStore,
+  STORED_LIST_LENGTH,
+  type StoredNeighbour,
+} from '../../models/related/answer.ts';
 import { ContentIndex } from '../../models/related/content.ts';
 import {
   addUnpruned,
@@ -22,7 +27,7 @@ import { batchGetAll } from './dynamo/batch-get.ts';
 import { untilNoConflict } from './dynamo/conflicts.ts';
 import { MAX_TRANSACT_ITEMS, markerKey, writeOnce } from './dynamo/exactly-once.ts';
 import { allPages } from './dynamo/paging.ts';
-import { EVIDENCE_PART, NEIGHBOURS_PART } from './related-store.ts';
+import { CONTENT_PART, EVIDENCE_PART, NEIGHBOURS_PART, TOTALS_PART } from './related-store.ts';
 
 export const RELATED_CONSUMER = 'related';
 const MAX_CONFLICT_RETRIES = 6;
@@ -41,6 +46,8 @@ type StoredEvidence = ProductEvidence & { version: number };
 /** A visit's views and carts, kept by this consumer in the related table beside the products. */
 export const VISIT_LOG_PART = 'visit';
 export const visitLogKey = (sessionId: string) => `visit#${sessionId}`;
+/** A visit log outlives its last write by two days (pairing reaches back a day: VISIT_HORIZON_MS). */
+const VISIT_LOG_TTL_SECONDS = 2 * 86_400;
 interface StoredVisit {
   productId: string;
   entries: VisitEntry[];
@@ -101,7 +108,6 @@ export async function updateRelated(
     .filter((e) => e.type === 'ProductViewed' || e.type === 'ProductAddedToCart' || e.type === 'OrderPlaced')
     .sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt) || (a.eventId < b.eventId ? -1 : 1));
   const unique = [...new Map(relevant.map((e) => [e.eventId, e])).values()];
-  const catalog = await contentIndex(names, client);
   let applied = 0;
   let duplicates = 0;
   const lists = new Map<string, ProductEvidence>();
@@ -137,9 +143,17 @@ export async function updateRelated(
     lists.set(id, current);
   }
   const evidence = [...lists.values()];
-  const partners = new Set(evidence.flatMap((e) => Object.keys(e.pairs)));
-  const partnerTotals = await readEvidence(names.related, [...partners], client);
-  const totalsOf = (id: string) => lists.get(id) ?? partnerTotals.get(id);
+  // What the lists need beyond the evidence: each product's precomputed content neighbours and its
+  // partners' totals and categories (compact items the daily related-totals job writes), so the
+  // work per event never grows with the catalog: no scan, no partner's whole evidence item.
+  const partners = [...new Set(evidence.flatMap((e) => Object.keys(e.pairs)))];
+  const inputs = await readListInputs(
+    names,
+    evidence.map((e) => e.productId),
+    partners,
+    client,
+  );
+  const totalsOf = (id: string) => lists.get(id) ?? inputs.totals.get(id);
   await Promise.all(
     evidence.map((ev) =>
       client.send(
@@ -148,7 +162,14 @@ export async function updateRelated(
           Item: {
             productId: ev.productId,
             part: NEIGHBOURS_PART,
-            neighbours: neighbourList(ev.productId, ev, totalsOf, catalog, now, config),
+            neighbours: storedList(
+              ev,
+              totalsOf,
+              inputs.content.get(ev.productId) ?? [],
+              inputs.categoryOf,
+              now,
+              config,
+            ),
             updatedAt: new Date(now).toISOString(),
           },
         }),
@@ -158,7 +179,76 @@ export async function updateRelated(
   return { applied, duplicates, listsWritten: evidence.length };
 }
 
-/** Behavioural neighbours (all of them), content to fill in, then the stored, diversified list. */
+/** A product's stored list: its behavioural neighbours (all of them), its content ones to fill in, diversified. */
+export function storedList(
+  ev: ProductEvidence | undefined,
+  totalsOf: (productId: string) => PartnerTotals | undefined,
+  content: readonly StoredNeighbour[],
+  categoryOf: (productId: string) => string | undefined,
+  now: number,
+  config: RelatedConfig,
+): StoredNeighbour[] {
+  const behavioural = ev ? scoreNeighbours(ev, totalsOf, now, { ...config, topK: config.maxPairs }) : [];
+  return listToStore(blendForStore(behavioural, content), categoryOf);
+}
+
+/**
+ * One BatchGetItem (and a small one for what it lacks): the content items of the products whose
+ * lists are rewritten, the totals items of their partners, and the category of any product neither
+ * names (a product launched since the last daily job), from the catalog.
+ */
+async function readListInputs(
+  names: Pick<RelatedTables, 'related' | 'products'>,
+  productIds: readonly string[],
+  partners: readonly string[],
+  client: DynamoDBDocumentClient,
+): Promise<{
+  content: Map<string, StoredNeighbour[]>;
+  totals: Map<string, PartnerTotals>;
+  categoryOf: (productId: string) => string | undefined;
+}> {
+  const out = await batchGetAll(
+    {
+      [names.related]: [
+        ...productIds.map((productId) => ({ productId, part: CONTENT_PART })),
+        ...partners.map((productId) => ({ productId, part: TOTALS_PART })),
+      ],
+    },
+    { client },
+  );
+  const content = new Map<string, StoredNeighbour[]>();
+  const totals = new Map<string, PartnerTotals>();
+  const categories = new Map<string, string>();
+  for (const item of out[names.related] ?? []) {
+    const id = item.productId as string;
+    if (typeof item.category === 'string') categories.set(id, item.category);
+    if (item.part === CONTENT_PART) {
+      const neighbours = item.neighbours as (StoredNeighbour & { category: string })[];
+      content.set(
+        id,
+        neighbours.map(({ category, ...n }) => {
+          categories.set(n.productId, category);
+          return n;
+        }),
+      );
+    } else
+      totals.set(id, { views: item.views as number, orders: item.orders as number, at: item.at as number });
+  }
+  const unknown = [...new Set([...productIds, ...partners])].filter((id) => !categories.has(id));
+  if (unknown.length > 0) {
+    const products = await batchGetAll(
+      {
+        [names.products]: unknown.map((productId) => ({ productId })),
+      },
+      { client },
+    );
+    for (const p of products[names.products] ?? [])
+      categories.set(p.productId as string, p.category as string);
+  }
+  return { content, totals, categoryOf: (id) => categories.get(id) };
+}
+
+/** The stored list from the whole catalog's content index (the batch path, which holds it). */
 export function neighbourList(
   productId: string,
   ev: ProductEvidence | undefined,
@@ -167,9 +257,14 @@ export function neighbourList(
   now: number,
   config: RelatedConfig,
 ) {
-  const behavioural = ev ? scoreNeighbours(ev, totalsOf, now, { ...config, topK: config.maxPairs }) : [];
-  const content = catalog.index.neighbours(productId, STORED_LIST_LENGTH);
-  return listToStore(blendForStore(behavioural, content), catalog.categoryOf);
+  return storedList(
+    ev,
+    totalsOf,
+    catalog.index.neighbours(productId, STORED_LIST_LENGTH),
+    catalog.categoryOf,
+    now,
+    config,
+  );
 }
 
 /** Events in order, cut so that each chunk's markers plus the products it touches stay within one transaction. */
@@ -308,7 +403,14 @@ async function applyChunk(
             {
               Put: {
                 TableName: names.related,
-                Item: { productId: k, part: VISIT_LOG_PART, entries: v.log, version: (v.version ?? 0) + 1 },
+                Item: {
+                  productId: k,
+                  part: VISIT_LOG_PART,
+                  entries: v.log,
+                  version: (v.version ?? 0) + 1,
+                  // Pairing reaches back VISIT_HORIZON_MS; a day more for late deliveries, then it goes.
+                  expiresAt: Math.floor(nowMs() / 1000) + VISIT_LOG_TTL_SECONDS,
+                },
                 ConditionExpression:
                   v.version === undefined ? 'attribute_not_exists(productId)' : 'version = :v',
                 ...(v.version === undefined ? {} : { ExpressionAttributeValues: { ':v': v.version } }),

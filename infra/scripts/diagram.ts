@@ -5,6 +5,7 @@ import {
   type FunctionDecl,
   functions,
   lakeJobs,
+  lakeQueryFunctionId,
   lakeStreams,
   lakeTables,
   type RouteDecl,
@@ -135,6 +136,7 @@ export function architectureDiagram(): string {
       1,
       `${id('lake', 'events')} --> ${id('job', j.id)} -->|result files| ${id('fn', j.resultsFunctionId)}`,
     );
+  for (const j of lakeJobs) node(1, `${id('fn', lakeQueryFunctionId)} -.->|statement| ${id('job', j.id)}`);
   for (const f of fns) {
     for (const [tableId, access] of Object.entries(f.tables) as [string, TableAccess][]) {
       node(1, `${id('fn', f.id)} ${accessArrow[access]} ${id('table', tableId)}`);

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { lakeJobOutputKey, stackName, startLakeJobCommand } from '../stacks/names.ts';
 
 /**
  * `npm run rebuild:related`: rebuilds every product's related evidence and neighbour list from the
@@ -8,18 +9,24 @@ import { parseArgs } from 'node:util';
  *
  *   against the running local service: nothing to set (it reads <data folder>/runtime.json and asks
  *   the runtime to run the job: POST /_local/lake/jobs/related-evidence)
- *   against AWS: start the job's state machine, e.g.
- *     aws stepfunctions start-execution --state-machine-arn <LakeJob-related-evidence output>
+ *   against AWS: start the job's state machine (the lake stack's output LakeJobrelatedevidence):
+ *     npm run rebuild:related -- --aws-stage dev   prints the command
  */
-const { values } = parseArgs({ options: { 'data-dir': { type: 'string' } } });
+const { values } = parseArgs({
+  options: { 'data-dir': { type: 'string' }, 'aws-stage': { type: 'string' } },
+});
+const onAws = (stage: string) =>
+  `On AWS, start the related-evidence state machine (output ${lakeJobOutputKey('related-evidence')} of ${stackName(stage, 'lake')}):\n  ${startLakeJobCommand(stage, 'related-evidence')}`;
+if (values['aws-stage']) {
+  console.log(onAws(values['aws-stage']));
+  process.exit(0);
+}
 const local = resolve(
   values['data-dir'] ?? process.env.MERCHANDISER_DATA_DIR ?? resolve(import.meta.dirname, '../../.data'),
   'runtime.json',
 );
 if (!existsSync(local)) {
-  console.error(
-    'No running local service: start it (npm start). On AWS, start the related-evidence state machine (see the stack outputs).',
-  );
+  console.error(`No running local service: start it (npm start). ${onAws('<stage>')}`);
   process.exit(2);
 }
 const { url } = JSON.parse(readFileSync(local, 'utf8')) as { url: string };

@@ -100,7 +100,13 @@ export class FunctionsStack extends Stack {
     for (const r of rules as readonly RuleDecl[]) {
       const fn = this.functions.get(r.target.functionId)!;
       if (r.target.kind === 'queue') {
-        const rule = new QueuedRule(this, { decl: { ...r, target: r.target }, bus, fn });
+        const maxConcurrency = config.consumerConcurrency?.[r.id];
+        const rule = new QueuedRule(this, {
+          decl: { ...r, target: r.target },
+          bus,
+          fn,
+          ...(maxConcurrency !== undefined ? { maxConcurrency } : {}),
+        });
         this.deliveryDlqs.push(rule.deliveryDlq);
         this.ruleQueues.set(r.id, rule);
       } else {

@@ -12,11 +12,13 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { CfnDeliveryStream } from 'aws-cdk-lib/aws-kinesisfirehose';
 import { Alias } from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { FunctionId, TableId } from '../topology.ts';
 import type { StageProps } from './common.ts';
@@ -28,6 +30,16 @@ export interface ObservabilityStackProps extends StackProps, StageProps {
   ruleQueues: ReadonlyMap<string, RuleQueues>;
   deliveryDlqs: readonly Queue[];
   tables: ReadonlyMap<TableId, TableV2>;
+  lake: LakeObservables;
+}
+
+/** What the lake stack hands the alarms and the dashboard. */
+export interface LakeObservables {
+  stateMachines: ReadonlyMap<string, StateMachine>;
+  deliveryStreams: ReadonlyMap<string, CfnDeliveryStream>;
+  workGroupName: string;
+  /** The lake rule's and the job schedules' dead-letter queues. */
+  deliveryDlqs: readonly Queue[];
 }
 
 /** Custom metrics the functions emit (Powertools Metrics, EMF) under this namespace. */
@@ -35,9 +47,10 @@ export const METRICS_NAMESPACE = 'merchandiser';
 
 /**
  * Alarms (to an SNS topic, mailed to the stage's address when one is set) and one dashboard:
- * the API's 5xx rate and p99 latency, every dead-letter queue, Lambda and DynamoDB throttles;
- * the dashboard adds requests, function errors and durations, queue depth, hit-ranking updates
- * and quote redemptions.
+ * the API's 5xx rate and p99 latency, every dead-letter queue, the age of every rule queue's
+ * oldest message, failed lake jobs, lake deliveries and conversions that fail, Lambda and DynamoDB
+ * throttles; the dashboard adds requests, function errors and durations, queue depth, hit-ranking
+ * updates and quote redemptions, the lake's deliveries and the bytes its jobs scan.
  */
 export class ObservabilityStack extends Stack {
   readonly topic: Topic;
@@ -93,6 +106,10 @@ export class ObservabilityStack extends Stack {
     const dlqs: [string, Queue][] = [
       ...[...props.ruleQueues].map(([ruleId, q]) => [`Dlq-${ruleId}`, q.dlq] as [string, Queue]),
       ...props.deliveryDlqs.map((q, i) => [`DeliveryDlq-${i}`, q] as [string, Queue]),
+      // Named by their place in the lake stack (an index would move the alarms above if one came or went).
+      ...props.lake.deliveryDlqs.map(
+        (q) => [`Lake-${q.node.path.split('/').slice(1).join('-')}`, q] as [string, Queue],
+      ),
     ];
     for (const [name, q] of dlqs) {
       alarm(`Alarm-${name}`, {
@@ -101,6 +118,69 @@ export class ObservabilityStack extends Stack {
           period: Duration.minutes(1),
           statistic: 'Maximum',
         }),
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      });
+    }
+
+    // A backlog on a queue-fed rule: its oldest message has waited too long (the consumer fails or
+    // cannot keep up). Seen here days before SQS's 14-day retention would delete anything.
+    for (const [ruleId, q] of props.ruleQueues) {
+      alarm(`QueueAge-${ruleId}`, {
+        alarmDescription: `The oldest message on ${ruleId}'s queue is older than ${thresholds.queueAgeSeconds} s: a backlog (README, "Replaying events")`,
+        metric: q.queue.metricApproximateAgeOfOldestMessage({ period: fiveMinutes, statistic: 'Maximum' }),
+        threshold: thresholds.queueAgeSeconds,
+        evaluationPeriods: 2,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      });
+    }
+
+    // The lake: a job whose execution failed or timed out (its state machine ends in JobFailed after
+    // its steps' retries), and a delivery stream that fails to deliver or to convert records.
+    const lake = props.lake;
+    const jobOutcomes = new Map<string, MathExpression>();
+    for (const [i, [jobId, sm]] of [...lake.stateMachines].entries()) {
+      // Ids unique per job: the dashboard draws every job's expression in one graph.
+      const failedRuns = new MathExpression({
+        expression: `FILL(failed${i}, 0) + FILL(timedOut${i}, 0)`,
+        usingMetrics: {
+          [`failed${i}`]: sm.metricFailed({ period: fiveMinutes, statistic: 'Sum' }),
+          [`timedOut${i}`]: sm.metricTimedOut({ period: fiveMinutes, statistic: 'Sum' }),
+        },
+        period: fiveMinutes,
+        label: `${jobId} failed`,
+      });
+      jobOutcomes.set(jobId, failedRuns);
+      alarm(`LakeJobFailed-${jobId}`, {
+        alarmDescription: `The lake job ${jobId} failed or timed out (its execution history names the step and the error)`,
+        metric: failedRuns,
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      });
+    }
+    const firehose = (stream: CfnDeliveryStream, metricName: string, statistic: string, label: string) =>
+      new Metric({
+        namespace: 'AWS/Firehose',
+        metricName,
+        dimensionsMap: { DeliveryStreamName: stream.ref },
+        period: fiveMinutes,
+        statistic,
+        label,
+      });
+    for (const [streamId, stream] of lake.deliveryStreams) {
+      alarm(`LakeDeliveryFailed-${streamId}`, {
+        alarmDescription: `${streamId} failed to deliver to S3 in 2 consecutive five-minute periods (its log group says why; records wait up to 24 h)`,
+        // The share of successful PutObject calls: 1 when every delivery succeeded.
+        metric: firehose(stream, 'DeliveryToS3.Success', 'Minimum', `${streamId} deliveries succeeded`),
+        threshold: 1,
+        evaluationPeriods: 2,
+        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      });
+      alarm(`LakeConversionFailed-${streamId}`, {
+        alarmDescription: `${streamId} could not convert records to Parquet: they are set aside under errors/format-conversion-failed/ in the lake bucket`,
+        metric: firehose(stream, 'FailedConversion.Records', 'Sum', `${streamId} conversion failures`),
         threshold: 0,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -184,17 +264,54 @@ export class ObservabilityStack extends Stack {
         width: 8,
       }),
       new GraphWidget({
+        title: 'Queue age of the oldest message (s)',
+        left: [...props.ruleQueues.values()].map((q) =>
+          q.queue.metricApproximateAgeOfOldestMessage({ period: fiveMinutes, statistic: 'Maximum' }),
+        ),
+        leftAnnotations: [{ value: thresholds.queueAgeSeconds, label: 'alarm' }],
+        width: 8,
+      }),
+      new GraphWidget({
         title: 'Dead-letter queues (visible messages)',
         left: dlqs.map(([, q]) =>
           q.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
         ),
         width: 8,
       }),
+    );
+    dashboard.addWidgets(
       new GraphWidget({
         title: 'Hit-ranking updates and quote redemptions',
         left: [
           custom('HitRankingUpdates', 'hit-ranking updates (top 20 changed)'),
           custom('QuoteRedemptions', 'quote redemptions'),
+        ],
+        width: 8,
+      }),
+    );
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Lake jobs: executions failed or timed out',
+        left: [...jobOutcomes.values()],
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Lake delivery: records in, delivered, conversion failures',
+        left: [...lake.deliveryStreams].flatMap(([streamId, stream]) => [
+          firehose(stream, 'IncomingRecords', 'Sum', `${streamId} in`),
+          firehose(stream, 'DeliveryToS3.Records', 'Sum', `${streamId} delivered`),
+          firehose(stream, 'FailedConversion.Records', 'Sum', `${streamId} not converted`),
+        ]),
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Athena bytes scanned by the lake jobs',
+        left: [
+          new MathExpression({
+            expression: `SEARCH('{AWS/Athena,QueryState,QueryType,WorkGroup} MetricName="ProcessedBytes" WorkGroup="${lake.workGroupName}"', 'Sum', 3600)`,
+            period: Duration.hours(1),
+            label: 'bytes scanned',
+          }),
         ],
         width: 8,
       }),

@@ -5,12 +5,15 @@ import type { StageName } from './common.ts';
 import { DataStack } from './data-stack.ts';
 import { EventsStack } from './events-stack.ts';
 import { FunctionsStack } from './functions-stack.ts';
+import { LakeStack } from './lake-stack.ts';
 import { ObservabilityStack } from './observability-stack.ts';
 
 /**
  * The whole service for one stage, in stacks split by how often they change and what they hold:
  * data (tables) and events (bus, archive) rarely; functions (with their rules, queues and
- * schedules) with every code change; the API with its routes; observability on top of all.
+ * schedules) with every code change; the lake (its bucket, table, delivery stream, workgroup and
+ * the jobs' state machines, which call the functions); the API with its routes; observability on
+ * top of all.
  */
 export function buildService(app: App, stage: StageName, config: StageConfig, env?: Environment) {
   const prefix = `merchandiser-${stage}`;
@@ -29,6 +32,12 @@ export function buildService(app: App, stage: StageName, config: StageConfig, en
     bus: events.bus,
     description: `merchandiser (${stage}): functions, rules, queues and schedules`,
   });
+  const lake = new LakeStack(app, `${prefix}-lake`, {
+    ...common,
+    bus: events.bus,
+    functions: functions.functions,
+    description: `merchandiser (${stage}): the lake (bucket, Glue table, Firehose, Athena) and its jobs' state machines`,
+  });
   const api = new ApiStack(app, `${prefix}-api`, {
     ...common,
     functions: functions.functions,
@@ -41,8 +50,9 @@ export function buildService(app: App, stage: StageName, config: StageConfig, en
     ruleQueues: functions.ruleQueues,
     deliveryDlqs: functions.deliveryDlqs,
     tables: data.tables,
+    lake,
     description: `merchandiser (${stage}): alarms and dashboard`,
   });
-  return { data, events, functions, api, observability };
+  return { data, events, functions, lake, api, observability };
 }
 export type Service = ReturnType<typeof buildService>;

@@ -109,6 +109,17 @@ export const functions = [
     publishes: false,
   },
   {
+    id: 'lake-query',
+    entry: 'functions/lake-query.ts',
+    description:
+      "Builds a lake job's Athena statement for a run (its SQL over the run's window, unloaded as gzipped JSON lines under the run's results prefix): the first step of the job's state machine",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    sizing: 'Formats a few kilobytes of SQL; no I/O, no grant.',
+    tables: {},
+    publishes: false,
+  },
+  {
     id: 'bundle-read',
     entry: 'functions/bundle-read.ts',
     description: "GET /v1/products/{productId}/bundle: a product's bought-together bundle with its price",

@@ -45,6 +45,12 @@ export interface LakeJobDecl {
   cadence: string;
 }
 
+/**
+ * The function that builds a job's Athena statement for a run: the first step of every job's state
+ * machine on AWS (locally the runner hands DuckDB the same SQL itself).
+ */
+export const lakeQueryFunctionId = 'lake-query' as const satisfies FunctionId;
+
 export const lakeTables = [
   {
     id: 'events',
@@ -86,6 +92,13 @@ export const lakeJobs = [
     resultsFunctionId: 'lake-results',
     cadence:
       'On demand (npm run rebuild:related, and after the demo load): the live path keeps evidence fresh, and a rebuild would overwrite what it applied after the window',
+  },
+  {
+    id: 'related-totals',
+    everyMinutes: 24 * 60,
+    resultsFunctionId: 'lake-results',
+    cadence:
+      "Daily: a pair's score divides by its partner's popularity, which a day changes little; and a new product gets its content neighbours",
   },
   {
     id: 'hit-daily-signals',

@@ -57,9 +57,10 @@ export const tables = [
   {
     id: 'related',
     description:
-      'Per product: the neighbour list the related route reads (part = neighbours) and the decayed co-occurrence evidence it is scored from (part = evidence).',
+      "Per product: the neighbour list the related route reads (part = neighbours), the decayed co-occurrence evidence it is scored from (part = evidence), the compact items the live path builds lists from (part = content: its content neighbours; part = totals: its decayed totals), and each visit's log of views and carts (productId = visit#<session>, part = visit; expires two days after its last write).",
     partitionKey: { name: 'productId', type: 'S' },
     sortKey: { name: 'part', type: 'S' },
+    ttlAttribute: 'expiresAt',
     accessPatterns: [
       {
         pattern: "Read a product's neighbour list (request path)",
@@ -70,8 +71,17 @@ export const tables = [
         key: 'BatchGetItem then conditional PutItem productId, part = evidence (version check)',
       },
       {
-        pattern: 'Rebuild every list from the event history',
-        key: 'BatchWriteItem productId, part = neighbours|evidence',
+        pattern: "Build the touched products' lists without the catalog",
+        key: 'BatchGetItem productId, part = content (the touched) and part = totals (their partners)',
+      },
+      {
+        pattern: "A visit's views and carts, in the evidence transaction",
+        key: 'BatchGetItem, then conditional PutItem productId = visit#<session>, part = visit (version check), expiresAt = two days on',
+      },
+      {
+        pattern:
+          'Rebuild every list from the lake (related-evidence job); refresh totals and content daily (related-totals job)',
+        key: 'BatchWriteItem productId, part = neighbours|evidence|content|totals',
       },
     ],
   },

@@ -278,6 +278,22 @@ export function featureRows(
  * `priceBands`' mid-rank percentile from a category's sorted list prices (as stored with the
  * priors). A price missing from the list (it changed since) counts as one more product.
  */
+/** At most this many prices describe a category in the stored priors (a larger category, by its quantiles). */
+export const PRICE_POINTS = 101;
+
+/**
+ * A category's sorted list prices as the priors store them: all of them up to PRICE_POINTS, else the
+ * PRICE_POINTS evenly spaced order statistics (every percentile, min and max included). The priors
+ * item then stays the same size whatever the category's size (it passed DynamoDB's 400 KB near 70k
+ * products), and `priceBandIn` over it is exact up to PRICE_POINTS products and within about a
+ * percentile above.
+ */
+export function priceSample(sortedPrices: readonly number[], points = PRICE_POINTS): number[] {
+  const n = sortedPrices.length;
+  if (n <= points) return [...sortedPrices];
+  return Array.from({ length: points }, (_, k) => sortedPrices[Math.round((k * (n - 1)) / (points - 1))]!);
+}
+
 export function priceBandIn(sortedPrices: readonly number[], price: number): number {
   let below = 0;
   let equal = 0;

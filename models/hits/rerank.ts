@@ -7,6 +7,7 @@ import {
   type Priors,
   type ProductInfo,
   priceBandIn,
+  priceSample,
   productWindows,
   type Windows,
 } from './features.ts';
@@ -332,7 +333,7 @@ export async function rerankAll(store: HitStore, scorer: HitScorer, now: number)
       category,
       cart: cat.cart,
       order: cat.order,
-      prices: c.prices.sort((a, b) => a - b),
+      prices: priceSample(c.prices.sort((a, b) => a - b)),
       incumbentUnits: Math.max(minUnits, kth),
       computedAt,
     };

@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type AnyEvent, toBusEntry } from '../../events/registry.ts';
+import { matchesPattern } from '../../infra/local/event-pattern.ts';
 import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
 import { routeKey } from '../../infra/topology.ts';
+import { evaluateJq, firehosePrefix } from '../support/jq.ts';
 import { resourcesOf, synthTemplate } from '../support/synth.ts';
 
 type Keyed = { AttributeName: string; KeyType: string }[];
@@ -10,9 +15,51 @@ const keyString = (k: Keyed | undefined) => (k ?? []).map((x) => `${x.KeyType}:$
 
 /**
  * The CDK stack and the local runtime are both derived from infra/topology.ts; this proves that
- * what each exposes is the same: routes, rules (pattern and target function) and tables
- * (keys, indexes, TTL).
+ * what each exposes is the same: routes, rules (pattern and target function), tables (keys,
+ * indexes, TTL) and the lake (which events reach it, the partition each is written under, the
+ * columns).
  */
+
+/** A Glue (Hive DDL) type as DuckDB describes the same column. */
+function duckOfGlue(t: string): string {
+  const scalar: Record<string, string> = {
+    string: 'VARCHAR',
+    int: 'INTEGER',
+    bigint: 'BIGINT',
+    double: 'DOUBLE',
+    boolean: 'BOOLEAN',
+    timestamp: 'TIMESTAMP',
+  };
+  if (scalar[t]) return scalar[t]!;
+  const array = /^array<(.*)>$/.exec(t);
+  if (array) return `${duckOfGlue(array[1]!)}[]`;
+  const struct = /^struct<(.*)>$/.exec(t);
+  if (!struct) throw new Error(`no DuckDB type for ${t}`);
+  // Top-level fields only: split on commas outside <...>.
+  const fields: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i <= struct[1]!.length; i++) {
+    const c = struct[1]![i];
+    if (c === '<') depth++;
+    else if (c === '>') depth--;
+    else if ((c === ',' && depth === 0) || c === undefined) {
+      fields.push(struct[1]!.slice(start, i));
+      start = i + 1;
+    }
+  }
+  return `STRUCT(${fields
+    .map((f) => {
+      const at = f.indexOf(':');
+      return `${f.slice(0, at)} ${duckOfGlue(f.slice(at + 1))}`;
+    })
+    .join(', ')})`;
+}
+
+const fixtureDir = join(import.meta.dirname, '../fixtures/events');
+const fixtures = readdirSync(fixtureDir).map(
+  (f) => JSON.parse(readFileSync(join(fixtureDir, f), 'utf8')) as AnyEvent,
+);
 describe('topology parity: CDK stack and local runtime', () => {
   let rt: Runtime;
   let client: DynamoDBClient;
@@ -58,9 +105,14 @@ describe('topology parity: CDK stack and local runtime', () => {
     }
   });
 
+  // Rules whose target is a Firehose delivery stream feed the lake; the others, functions.
+  const streamIds = resourcesOf(template, 'AWS::KinesisFirehose::DeliveryStream').map(([id]) => id);
+  const feedsLake = (r: { Properties: Record<string, unknown> }) =>
+    streamIds.some((id) => JSON.stringify(r.Properties.Targets).includes(`"${id}"`));
+
   it('matches events with the same rule patterns, delivering to the same functions', () => {
     const cdkRules = resourcesOf(template, 'AWS::Events::Rule')
-      .filter(([, r]) => r.Properties.EventPattern !== undefined)
+      .filter(([, r]) => r.Properties.EventPattern !== undefined && !feedsLake(r))
       .map(([, r]) => JSON.stringify(r.Properties.EventPattern));
     expect(new Set(cdkRules)).toEqual(new Set(rt.rules.map((r) => JSON.stringify(r.pattern))));
     const mappings = resourcesOf(template, 'AWS::Lambda::EventSourceMapping').map(([, m]) =>
@@ -103,5 +155,59 @@ describe('topology parity: CDK stack and local runtime', () => {
     }
     const sort = (xs: object[]) => xs.map((x) => JSON.stringify(x)).sort();
     expect(sort(localTables)).toEqual(sort(cdkTables));
+  });
+
+  it('delivers the same events to the lake, under the partition Firehose writes, with the Glue table columns', async () => {
+    const lakeRules = resourcesOf(template, 'AWS::Events::Rule').filter(([, r]) => feedsLake(r));
+    expect(lakeRules.length).toBeGreaterThan(0);
+    const [, table] = resourcesOf(template, 'AWS::Glue::Table')[0]!;
+    const { StorageDescriptor, PartitionKeys } = table.Properties.TableInput as {
+      StorageDescriptor: { Columns: { Name: string; Type: string }[] };
+      PartitionKeys: { Name: string; Type: string }[];
+    };
+    for (const [, rule] of lakeRules) {
+      const streamId = streamIds.find((id) => JSON.stringify(rule.Properties.Targets).includes(`"${id}"`))!;
+      const s3 = resourcesOf(template, 'AWS::KinesisFirehose::DeliveryStream').find(
+        ([id]) => id === streamId,
+      )![1].Properties.ExtendedS3DestinationConfiguration as {
+        Prefix: string;
+        ProcessingConfiguration: {
+          Processors: { Parameters: { ParameterName: string; ParameterValue: string }[] }[];
+        };
+      };
+      const jq = s3.ProcessingConfiguration.Processors[0]!.Parameters.find(
+        (p) => p.ParameterName === 'MetadataExtractionQuery',
+      )!.ParameterValue;
+      // Every fixture event goes on the local bus; those the AWS rule matches must land in the local
+      // lake, each under the prefix Firehose would give it, and no other.
+      const busEvent = (e: AnyEvent) => {
+        const entry = toBusEntry(e);
+        return { source: entry.Source, 'detail-type': entry.DetailType, detail: e };
+      };
+      const matching = fixtures.filter((e) => matchesPattern(rule.Properties.EventPattern, busEvent(e)));
+      expect(matching.length).toBeGreaterThan(0);
+      for (const e of fixtures) {
+        const r = rt.bus.putEvents([{ ...toBusEntry(e), EventBusName: rt.bus.busName }]);
+        expect(r.FailedEntryCount).toBe(0);
+      }
+      await rt.lakeFlush();
+      const written = readdirSync(rt.lake.eventsDir, { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.parquet'))
+        .map(
+          (f) => `${relative(rt.lake.root, join(rt.lake.eventsDir, f)).split('/').slice(0, -1).join('/')}/`,
+        );
+      const expected = matching.map((e) => firehosePrefix(s3.Prefix, evaluateJq(jq, e as never)));
+      expect(new Set(written)).toEqual(new Set(expected));
+      const rows = await rt.lake.query<{ event_id: string }>('SELECT event_id FROM events ORDER BY event_id');
+      expect(rows.map((r) => r.event_id)).toEqual(matching.map((e) => e.eventId).sort());
+    }
+    // The local Parquet files have the Glue table's columns, in order, then its partition keys.
+    const described = await rt.lake.query<{ column_name: string; column_type: string }>(
+      'DESCRIBE SELECT * FROM events',
+    );
+    expect(described.map((c) => `${c.column_name} ${c.column_type}`)).toEqual([
+      ...StorageDescriptor.Columns.map((c) => `${c.Name} ${duckOfGlue(c.Type)}`),
+      ...PartitionKeys.map((k) => `${k.Name} ${duckOfGlue(k.Type)}`),
+    ]);
   });
 });

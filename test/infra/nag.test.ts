@@ -48,8 +48,25 @@ describe('cdk-nag AwsSolutions', () => {
         'AwsSolutions::AwsSolutions-APIG4',
         'AwsSolutions::AwsSolutions-SQS3',
         'AwsSolutions::AwsSolutions-SMG4',
+        'AwsSolutions::AwsSolutions-S1',
+        'AwsSolutions::AwsSolutions-IAM5',
       ]),
     );
+  });
+
+  it("acknowledges wildcards only on the lake bucket's object prefixes and on what state machine logging and tracing need", () => {
+    const wildcards = acknowledgements(appWithNag('prod')).filter((a) => a.id.includes('IAM5'));
+    expect(wildcards.length).toBeGreaterThan(0);
+    for (const a of wildcards) {
+      expect(a.id, a.path).toMatch(
+        /^AwsSolutions::AwsSolutions-IAM5\[Resource::(<LakeBucket[0-9A-F]{8}\.Arn>\/(events|errors|athena|results)\/([a-z-]+\/)?\*|\*)\]$/,
+      );
+      if (a.id.endsWith('[Resource::*]'))
+        expect(a.path).toMatch(/^merchandiser-prod-lake\/Job-[a-z-]+\/StateMachine$/);
+    }
+    // The access-log bucket is the only one without access logs of its own.
+    const s1 = acknowledgements(appWithNag('prod')).filter((a) => a.id.includes('S1'));
+    expect(s1.map((a) => a.path)).toEqual(['merchandiser-prod-lake/LakeAccessLogs']);
   });
 
   it('catches a finding nobody acknowledged', () => {

@@ -5,6 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type FunctionId,
   functions,
+  lakeJobs,
+  lakeStreams,
   type RuleDecl,
   routeKey,
   routes,
@@ -25,11 +27,12 @@ describe('ServiceStack', () => {
   });
 
   describe('stacks', () => {
-    it('splits the service by how often it changes: data, events, functions, api, observability', () => {
+    it('splits the service by how often it changes: data, events, functions, lake, api, observability', () => {
       expect([...dev.templates.keys()]).toEqual([
         'merchandiser-dev-data',
         'merchandiser-dev-events',
         'merchandiser-dev-functions',
+        'merchandiser-dev-lake',
         'merchandiser-dev-api',
         'merchandiser-dev-observability',
       ]);
@@ -39,6 +42,8 @@ describe('ServiceStack', () => {
       expect(only('merchandiser-dev-events', 'AWS::Events::EventBus')).toBe(true);
       expect(only('merchandiser-dev-functions', 'AWS::Lambda::Function')).toBe(true);
       expect(only('merchandiser-dev-api', 'AWS::ApiGatewayV2::Api')).toBe(true);
+      expect(only('merchandiser-dev-lake', 'AWS::S3::Bucket')).toBe(true);
+      expect(only('merchandiser-dev-lake', 'AWS::StepFunctions::StateMachine')).toBe(true);
     });
   });
 
@@ -191,11 +196,15 @@ describe('ServiceStack', () => {
         const puts = statements.filter((st) => JSON.stringify(st.Action).includes('events:PutEvents'));
         expect(puts.length, f.id).toBe(f.publishes ? 1 : 0);
         for (const st of puts) expect(JSON.stringify(st.Resource), f.id).toContain(bus);
-        // Nothing else than DynamoDB, the bus, and what an SQS event source needs on its own queue.
+        // Nothing else than DynamoDB, the bus, what an SQS event source needs on its own queue, and
+        // for a lake job's results function, reading result files (test/infra/lake-stack.test.ts).
+        const readsResults = lakeJobs.some((j) => j.resultsFunctionId === f.id);
         for (const st of statements) {
           for (const action of [st.Action].flat() as string[]) {
             expect(action, f.id).toMatch(
-              /^(dynamodb|events:PutEvents|sqs:(ReceiveMessage|ChangeMessageVisibility|GetQueueUrl|DeleteMessage|GetQueueAttributes))/,
+              readsResults
+                ? /^(dynamodb|events:PutEvents|sqs:(ReceiveMessage|ChangeMessageVisibility|GetQueueUrl|DeleteMessage|GetQueueAttributes)|s3:(GetObject|ListBucket)$)/
+                : /^(dynamodb|events:PutEvents|sqs:(ReceiveMessage|ChangeMessageVisibility|GetQueueUrl|DeleteMessage|GetQueueAttributes))/,
             );
           }
         }
@@ -236,12 +245,16 @@ describe('ServiceStack', () => {
   });
 
   describe('events', () => {
-    it('creates one rule per declared rule with its pattern on the service bus', () => {
+    it('creates one rule per declared rule and lake stream with its pattern on the service bus', () => {
       const found = resourcesOf(dev.template, 'AWS::Events::Rule')
         .filter(([, r]) => r.Properties.EventPattern !== undefined)
-        .map(([, r]) => r.Properties.EventPattern);
-      expect(found).toHaveLength(rules.length);
-      for (const rule of rules) expect(found).toContainEqual(rule.pattern);
+        .map(([, r]) => r.Properties);
+      expect(found).toHaveLength(rules.length + lakeStreams.length);
+      const bus = dev.stack.getLogicalId(dev.service.events.bus.node.defaultChild as never);
+      for (const r of found) expect(JSON.stringify(r.EventBusName)).toContain(bus);
+      for (const rule of [...rules, ...lakeStreams]) {
+        expect(found.map((r) => r.EventPattern)).toContainEqual(rule.pattern);
+      }
     });
 
     it('runs each declared schedule on its cadence, a stage override winning, with its input and a DLQ', () => {
@@ -280,6 +293,50 @@ describe('ServiceStack', () => {
             : {}),
         });
       }
+    });
+
+    it("keeps every rule queue's messages 14 days, the SQS maximum, and alarms on the age of its oldest message", () => {
+      const queued = (rules as readonly RuleDecl[]).filter((r) => r.target.kind === 'queue');
+      for (const [stage, t, seconds] of [
+        ['dev', dev, 3600],
+        ['prod', prod, 900],
+      ] as const) {
+        const queues = resourcesOf(t.template, 'AWS::SQS::Queue');
+        for (const [id, q] of queues)
+          expect(q.Properties.MessageRetentionPeriod, `${stage} ${id}`).toBe(14 * 86_400);
+        const ages = resourcesOf(t.template, 'AWS::CloudWatch::Alarm')
+          .map(([, a]) => a.Properties)
+          .filter((a) => a.MetricName === 'ApproximateAgeOfOldestMessage');
+        expect(ages, stage).toHaveLength(queued.length);
+        for (const r of queued) {
+          const queue = t.stack.getLogicalId(
+            t.service.functions.ruleQueues.get(r.id)!.queue.node.defaultChild as never,
+          );
+          const alarm = ages.find((a) => JSON.stringify(a.Dimensions).includes(queue));
+          expect(alarm, `${stage} ${r.id}`).toMatchObject({
+            Threshold: seconds,
+            Statistic: 'Maximum',
+            ComparisonOperator: 'GreaterThanThreshold',
+            AlarmActions: [expect.anything()],
+          });
+        }
+      }
+    });
+
+    it("caps a queued rule's consumer concurrency as the stage says, as declared otherwise", () => {
+      const overridden = synthTemplate('dev', { consumerConcurrency: { 'behaviour-to-related': 8 } });
+      const fnOf = (id: string) =>
+        overridden.stack.getLogicalId(
+          overridden.stack.functions.get(id as FunctionId)!.node.defaultChild as never,
+        );
+      const mappingOf = (functionId: string) =>
+        resourcesOf(overridden.template, 'AWS::Lambda::EventSourceMapping')
+          .map(([, m]) => m.Properties)
+          .find((m) => JSON.stringify(m.FunctionName).includes(fnOf(functionId)));
+      expect(mappingOf('update-related')?.ScalingConfig).toEqual({ MaximumConcurrency: 8 });
+      // The others keep their declarations.
+      expect(mappingOf('aggregate-signals')?.ScalingConfig).toEqual({ MaximumConcurrency: 2 });
+      expect(mappingOf('catalog-write')?.ScalingConfig).toBeUndefined();
     });
 
     it('archives the bus', () => {

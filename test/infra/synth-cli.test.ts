@@ -14,7 +14,7 @@ const run = promisify(execFile);
  */
 describe('npm run synth', () => {
   it.each(['dev', 'prod'] as const)(
-    '%s synthesizes offline into five stack templates',
+    '%s synthesizes offline into six stack templates',
     async (stage) => {
       const out = mkdtempSync(join(tmpdir(), `synth-${stage}-`));
       try {
@@ -28,7 +28,7 @@ describe('npm run synth', () => {
         });
         const templates = readdirSync(out).filter((f) => f.endsWith('.template.json'));
         expect(templates.sort()).toEqual(
-          ['api', 'data', 'events', 'functions', 'observability'].map(
+          ['api', 'data', 'events', 'functions', 'lake', 'observability'].map(
             (s) => `merchandiser-${stage}-${s}.template.json`,
           ),
         );

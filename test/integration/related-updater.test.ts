@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import type { Product } from '../../events/catalog.ts';
 import { batchWriteAll } from '../../functions/adapters/dynamo/batch-write.ts';
-import { storeRebuiltRelated } from '../../functions/adapters/related-rebuild.ts';
+import { storeListInputs, storeRebuiltRelated } from '../../functions/adapters/related-rebuild.ts';
 import { readNeighbourLists } from '../../functions/adapters/related-store.ts';
 import { updateRelated } from '../../functions/adapters/related-updater.ts';
 import { buildEvidence } from '../../models/related/batch.ts';
@@ -224,5 +224,40 @@ describe('updateRelated on DynamoDB Local', () => {
     const cold = await readNeighbourLists(rebuilt.names.related, [id(199)], rebuilt.doc);
     expect(cold.get(id(199))!.length).toBeGreaterThan(0);
     expect(cold.get(id(199))![0]!.reasons).toContain('similar_content');
+  });
+
+  it('writes lists without a catalog scan or a partner evidence read: content and totals come from the compact items', async () => {
+    const compact = await freshTables();
+    await batchWriteAll(
+      compact.names.products,
+      Array.from({ length: 40 }, (_, n) => product(n)),
+      { client: compact.doc },
+    );
+    // The daily job's items: content neighbours for every product, totals for those with evidence.
+    const stored = await storeListInputs(compact.names, [{ productId: id(7), views: 50, orders: 20 }], {
+      now: t0,
+      client: compact.doc,
+    });
+    expect(stored).toEqual({ content: 40, totals: 1 });
+    const commands: string[] = [];
+    const watch = 'watch-commands';
+    compact.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        commands.push(String(context.commandName));
+        return next(args);
+      },
+      { step: 'initialize', name: watch },
+    );
+    try {
+      await updateRelated(compact.names, [order([5, 7])], { client: compact.doc, now: t0 + 60_000 });
+    } finally {
+      compact.client.middlewareStack.remove(watch);
+    }
+    expect(commands.filter((c) => c.startsWith('ScanCommand'))).toEqual([]);
+    const lists = await readNeighbourLists(compact.names.related, [id(5)], compact.doc);
+    const list = lists.get(id(5))!;
+    // Bought together first, then its content neighbours (same category cat-5 and tags) to fill.
+    expect(list[0]).toMatchObject({ productId: id(7), reasons: expect.arrayContaining(['bought_together']) });
+    expect(list.slice(1).some((n) => n.reasons.includes('similar_content'))).toBe(true);
   });
 });

@@ -8,7 +8,9 @@ import {
   featureIndex,
   featureRows,
   type ProductInfo,
+  priceBandIn,
   priceBands,
+  priceSample,
 } from '../../models/hits/features.ts';
 import { breakoutLabels, topSellers } from '../../models/hits/label.ts';
 import { bucketDeltas, buildSeries, DAY_MS, HOUR_MS } from '../../models/hits/signals.ts';
@@ -262,5 +264,26 @@ describe('hits/dataset', () => {
       ['p-2', 0],
       ['p-3', 0],
     ]);
+  });
+});
+
+describe('priceSample (the priors keep a category bounded)', () => {
+  it('keeps every price of a category up to 101 products, so the price band is exact', () => {
+    const prices = Array.from({ length: 101 }, (_, i) => 1_000 + i * 37).sort((a, b) => a - b);
+    expect(priceSample(prices)).toEqual(prices);
+    for (const p of [1_000, 2_850, 4_700])
+      expect(priceBandIn(priceSample(prices), p)).toBe(priceBandIn(prices, p));
+  });
+
+  it('keeps 101 order statistics of a larger category, min and max included, and the band within a percentile', () => {
+    const prices = Array.from({ length: 70_000 }, (_, i) => 500 + ((i * 7919) % 100_000)).sort(
+      (a, b) => a - b,
+    );
+    const sample = priceSample(prices);
+    expect(sample).toHaveLength(101);
+    expect([sample[0], sample.at(-1)]).toEqual([prices[0], prices.at(-1)]);
+    for (const p of [600, 25_000, 50_000, 75_000, 99_000]) {
+      expect(Math.abs(priceBandIn(sample, p) - priceBandIn(prices, p))).toBeLessThan(0.011);
+    }
   });
 });

@@ -7,7 +7,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { RuleDecl, RuleTarget } from '../../topology.ts';
 import { toCdkPattern } from '../common.ts';
-import { DeliveryDlq, QUEUE_DEFAULTS } from './queues.ts';
+import { DeliveryDlq, QUEUE_DEFAULTS, QUEUE_RETENTION } from './queues.ts';
 
 export type QueueTarget = Extract<RuleTarget, { kind: 'queue' }>;
 
@@ -17,6 +17,8 @@ export interface QueuedRuleProps {
   bus: IEventBus;
   /** The target function (the declaration's `target.functionId`). */
   fn: LambdaFunction;
+  /** The stage's consumer concurrency for this rule, instead of the declared `maxConcurrency`. */
+  maxConcurrency?: number;
 }
 
 /**
@@ -38,17 +40,21 @@ export class QueuedRule extends Rule {
   constructor(scope: Construct, props: QueuedRuleProps) {
     const { decl, fn } = props;
     const target = decl.target;
+    const maxConcurrency = props.maxConcurrency ?? target.maxConcurrency;
     super(scope, `Rule-${decl.id}`, {
       eventBus: props.bus,
       description: decl.description,
       eventPattern: toCdkPattern(decl.pattern),
     });
     this.deliveryDlq = new DeliveryDlq(scope, `DeliveryDlq-${decl.id}`, { of: 'rule' });
-    this.dlq = new Queue(scope, `Dlq-${decl.id}`, { retentionPeriod: Duration.days(14), ...QUEUE_DEFAULTS });
+    this.dlq = new Queue(scope, `Dlq-${decl.id}`, { retentionPeriod: QUEUE_RETENTION, ...QUEUE_DEFAULTS });
     this.queue = new Queue(scope, `Queue-${decl.id}`, {
       // AWS's advice for Lambda event sources: at least six times the function timeout.
       visibilityTimeout: Duration.seconds(fn.timeout!.toSeconds() * 6),
-      retentionPeriod: Duration.days(4),
+      // SQS's maximum: a backlog is alarmed on (ApproximateAgeOfOldestMessage) long before anything
+      // would be deleted. A message moved to the DLQ keeps its first enqueue time, so the DLQ holds
+      // it for what is left of the same 14 days.
+      retentionPeriod: QUEUE_RETENTION,
       ...QUEUE_DEFAULTS,
       deadLetterQueue: { queue: this.dlq, maxReceiveCount: target.maxReceiveCount },
     });
@@ -58,7 +64,7 @@ export class QueuedRule extends Rule {
         batchSize: target.batchSize,
         maxBatchingWindow: Duration.seconds(target.maxBatchingWindowSeconds),
         reportBatchItemFailures: true,
-        ...(target.maxConcurrency !== undefined ? { maxConcurrency: target.maxConcurrency } : {}),
+        ...(maxConcurrency !== undefined ? { maxConcurrency } : {}),
       }),
     );
   }

@@ -9,13 +9,16 @@ export const QUEUE_DEFAULTS = {
   enforceSSL: true,
 } as const;
 
+/** SQS's longest retention: nothing waiting in a queue is deleted before a person could see it. */
+export const QUEUE_RETENTION = Duration.days(14);
+
 /**
  * Where EventBridge puts what it could not deliver to a rule's or a schedule's target at all
  * (after its retries), kept 14 days.
  */
 export class DeliveryDlq extends Queue {
   constructor(scope: Construct, id: string, props: { of: 'rule' | 'schedule' }) {
-    super(scope, id, { retentionPeriod: Duration.days(14), ...QUEUE_DEFAULTS });
+    super(scope, id, { retentionPeriod: QUEUE_RETENTION, ...QUEUE_DEFAULTS });
     acknowledge(
       this,
       'AwsSolutions-SQS3',

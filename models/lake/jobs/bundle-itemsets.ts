@@ -20,7 +20,7 @@ export function bundleItemsetsSql(
   return `
 WITH baskets AS (
   SELECT DISTINCT event_id, l_product_id AS product_id
-  FROM ${eventsOnce(`e.event_type = 'OrderPlaced' AND e.${eventDates(fromMs, toMs)} AND ${when} >= ${fromMs} AND ${when} < ${toMs}`)} AS o
+  FROM ${eventsOnce(`e.event_type = 'OrderPlaced' AND e.${eventDates(fromMs, toMs)} AND ${when} >= ${fromMs} AND ${when} < ${toMs}`, ['lines'])} AS o
   ${d.unnestStructs('lines', 'l', ['product_id'])}
 ),
 i1 AS (

@@ -11,9 +11,10 @@ import { type Dialect, eventDates, eventsOnce } from '../dialect.ts';
  */
 export function hitDailySignalsSql(d: Dialect, { fromMs, toMs }: { fromMs: number; toMs: number }): string {
   const when = d.epochMs('e.occurred_at');
-  const once = (types: string) =>
+  const once = (types: string, columns: readonly string[]) =>
     eventsOnce(
       `e.event_type IN (${types}) AND e.${eventDates(fromMs, toMs)} AND ${when} >= ${fromMs} AND ${when} < ${toMs}`,
+      ['occurred_at', ...columns],
     );
   const day = (column: string) =>
     `CAST(floor(CAST(${d.epochMs(column)} AS DOUBLE) / 86400000) AS BIGINT) * 86400000`;
@@ -24,22 +25,22 @@ WITH touches AS (
          CASE WHEN event_type = 'ProductAddedToCart' THEN 1 ELSE 0 END AS carts,
          CASE WHEN event_type = 'ReviewPosted' THEN 1 ELSE 0 END AS reviews,
          CASE WHEN event_type = 'ReviewPosted' THEN rating ELSE 0 END AS rating_sum
-  FROM ${once("'ProductViewed', 'ProductAddedToCart', 'ReviewPosted'")} AS v
+  FROM ${once("'ProductViewed', 'ProductAddedToCart', 'ReviewPosted'", ['product_id', 'event_type', 'rating'])} AS v
 ),
 ordered AS (
   SELECT l_product_id AS product_id, ${day('o.occurred_at')} AS day_ms, o.event_id,
          sum(l_quantity) AS units, sum(CAST(l_quantity AS BIGINT) * l_paid_price) AS revenue
-  FROM ${once("'OrderPlaced'")} AS o
+  FROM ${once("'OrderPlaced'", ['lines'])} AS o
   ${d.unnestStructs('lines', 'l', ['product_id', 'quantity', 'paid_price'])}
   GROUP BY l_product_id, ${day('o.occurred_at')}, o.event_id
 ),
 searched AS (
   SELECT DISTINCT s.event_id, s.day_ms, s.product_id, s.clicked FROM (
     SELECT q.event_id, ${day('q.occurred_at')} AS day_ms, r.product_id, 0 AS clicked
-    FROM ${once("'SearchPerformed'")} AS q CROSS JOIN UNNEST(q.result_product_ids) AS r(product_id)
+    FROM ${once("'SearchPerformed'", ['result_product_ids', 'clicked_product_id'])} AS q CROSS JOIN UNNEST(q.result_product_ids) AS r(product_id)
     UNION ALL
     SELECT q.event_id, ${day('q.occurred_at')} AS day_ms, q.clicked_product_id, 1
-    FROM ${once("'SearchPerformed'")} AS q WHERE q.clicked_product_id IS NOT NULL
+    FROM ${once("'SearchPerformed'", ['result_product_ids', 'clicked_product_id'])} AS q WHERE q.clicked_product_id IS NOT NULL
   ) AS s
 ),
 searches AS (

@@ -1,7 +1,7 @@
 import type { Dialect } from '../dialect.ts';
 import { bundleItemsetsSql } from './bundle-itemsets.ts';
 import { hitDailySignalsSql } from './hit-daily-signals.ts';
-import { relatedEvidenceSql } from './related-evidence.ts';
+import { relatedEvidenceSql, relatedTotalsSql } from './related-evidence.ts';
 import { rfmCutPointsSql } from './rfm-cut-points.ts';
 
 /**
@@ -42,6 +42,14 @@ export const LAKE_JOBS = [
     windowDays: 90,
     results: 'all-files',
     sql: (d, w) => relatedEvidenceSql(d, w),
+  },
+  {
+    id: 'related-totals',
+    description:
+      "Every product's decayed related totals, and every product's content neighbours from the catalog, as the compact items the live path reads (related)",
+    windowDays: 90,
+    results: 'all-files',
+    sql: (d, w) => relatedTotalsSql(d, w),
   },
   {
     id: 'hit-daily-signals',

@@ -21,20 +21,20 @@ import { type Dialect, eventDates, eventsOnce } from '../dialect.ts';
  * visit (a visit touching more than 20 products within half an hour pairs a little more here), and
  * prunes pairs to `maxPairs` after each replayed batch rather than once at the end.
  */
-export function relatedEvidenceSql(
+/** The common table expressions both related jobs read: each visit's counted touches, each order's products, each product's totals. */
+function relatedCtes(
   d: Dialect,
-  { fromMs, toMs, config = defaultRelatedConfig }: { fromMs: number; toMs: number; config?: RelatedConfig },
-): string {
+  { fromMs, toMs, config }: { fromMs: number; toMs: number; config: RelatedConfig },
+): { counting: string; pairing: string; decay: (t: string) => string } {
   const when = d.epochMs('e.occurred_at');
   const halfLifeMs = config.halfLifeDays * 86_400_000;
   const gapMs = config.sessionGapMinutes * 60_000;
   const decay = (t: string) => `power(2.0, -CAST(${toMs} - ${t} AS DOUBLE) / ${halfLifeMs})`;
   const within = `e.${eventDates(fromMs, toMs)} AND ${when} >= ${fromMs} AND ${when} < ${toMs}`;
-  return `
-WITH touches AS (
+  const counting = `touches AS (
   SELECT session_id, product_id, event_id, ${d.epochMs('occurred_at')} AS t,
          CASE WHEN event_type = 'ProductAddedToCart' THEN ${config.cartWeight} ELSE 1 END AS w
-  FROM ${eventsOnce(`e.event_type IN ('ProductViewed', 'ProductAddedToCart') AND ${within}`)} AS v
+  FROM ${eventsOnce(`e.event_type IN ('ProductViewed', 'ProductAddedToCart') AND ${within}`, ['session_id', 'product_id', 'occurred_at', 'event_type'])} AS v
 ),
 sequenced AS (
   SELECT session_id, product_id, event_id, t, w,
@@ -46,7 +46,22 @@ sequenced AS (
 counted AS (
   SELECT * FROM sequenced WHERE prev_t IS NULL OR t - prev_t > ${gapMs}
 ),
-viewed_pairs AS (
+baskets AS (
+  SELECT DISTINCT o.event_id, ${d.epochMs('o.occurred_at')} AS t, l_product_id AS product_id
+  FROM ${eventsOnce(`e.event_type = 'OrderPlaced' AND ${within}`, ['occurred_at', 'lines'])} AS o
+  ${d.unnestStructs('lines', 'l', ['product_id'])}
+),
+sized AS (
+  SELECT event_id, t, product_id, count(*) OVER (PARTITION BY event_id) AS n FROM baskets
+),
+totals AS (
+  SELECT product_id, sum(views) AS views, sum(orders) AS orders FROM (
+    SELECT product_id, ${decay('t')} * w AS views, 0.0 AS orders FROM counted
+    UNION ALL SELECT product_id, 0.0, ${decay('t')} FROM sized
+  ) AS counts
+  GROUP BY product_id
+)`;
+  const pairing = `viewed_pairs AS (
   -- x pairs with y: y is another product's latest touch in the visit before x, within the gap.
   SELECT x.product_id AS a, y.product_id AS b,
          ${decay('x.t')} * CASE WHEN x.w > y.w THEN x.w ELSE y.w END AS weight
@@ -55,14 +70,6 @@ viewed_pairs AS (
    AND (y.t < x.t OR (y.t = x.t AND y.event_id < x.event_id))
    AND x.t - y.t <= ${gapMs}
    AND (y.next_t IS NULL OR y.next_t > x.t OR (y.next_t = x.t AND y.next_id > x.event_id))
-),
-baskets AS (
-  SELECT DISTINCT o.event_id, ${d.epochMs('o.occurred_at')} AS t, l_product_id AS product_id
-  FROM ${eventsOnce(`e.event_type = 'OrderPlaced' AND ${within}`)} AS o
-  ${d.unnestStructs('lines', 'l', ['product_id'])}
-),
-sized AS (
-  SELECT event_id, t, product_id, count(*) OVER (PARTITION BY event_id) AS n FROM baskets
 ),
 bought_pairs AS (
   SELECT x.product_id AS a, y.product_id AS b,
@@ -82,14 +89,18 @@ strongest AS (
   SELECT a, b, bought, viewed,
          row_number() OVER (PARTITION BY a ORDER BY bought * ${config.boughtWeight} + viewed * ${config.viewedWeight} DESC, b) AS strength_rank
   FROM pairs
-),
-totals AS (
-  SELECT product_id, sum(views) AS views, sum(orders) AS orders FROM (
-    SELECT product_id, ${decay('t')} * w AS views, 0.0 AS orders FROM counted
-    UNION ALL SELECT product_id, 0.0, ${decay('t')} FROM sized
-  ) AS counts
-  GROUP BY product_id
-)
+)`;
+  return { counting, pairing, decay };
+}
+
+export function relatedEvidenceSql(
+  d: Dialect,
+  { fromMs, toMs, config = defaultRelatedConfig }: { fromMs: number; toMs: number; config?: RelatedConfig },
+): string {
+  const { counting, pairing } = relatedCtes(d, { fromMs, toMs, config });
+  return `
+WITH ${counting},
+${pairing}
 -- One row per product, its partners (with their own totals, so that a writer can score the
 -- product's neighbours from its row alone) in parallel arrays: a result file never splits a product.
 SELECT t.product_id, t.views, t.orders,
@@ -103,6 +114,24 @@ LEFT JOIN strongest s ON s.a = t.product_id AND s.strength_rank <= ${config.maxP
 LEFT JOIN totals pt ON pt.product_id = s.b
 GROUP BY t.product_id, t.views, t.orders`;
 }
+
+/**
+ * Every product's decayed totals alone (views, orders), as of `toMs`: what the live path divides a
+ * pair's count by (the partner's popularity), refreshed daily into compact items so that a live
+ * batch never reads a partner's whole evidence.
+ */
+export function relatedTotalsSql(
+  d: Dialect,
+  { fromMs, toMs, config = defaultRelatedConfig }: { fromMs: number; toMs: number; config?: RelatedConfig },
+): string {
+  const { counting } = relatedCtes(d, { fromMs, toMs, config });
+  return `
+WITH ${counting}
+SELECT product_id, views, orders FROM totals`;
+}
+
+export const TotalsRow = z.object({ product_id: z.string(), views: z.number(), orders: z.number() });
+export type TotalsRow = z.infer<typeof TotalsRow>;
 
 const numbers = z.array(z.number()).nullable();
 export const EvidenceRow = z.object({

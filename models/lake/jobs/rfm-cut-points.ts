@@ -14,7 +14,7 @@ export function rfmCutPointsSql(d: Dialect): string {
 WITH placed AS (
   SELECT user_id, order_id, event_id, ${d.epochMs('occurred_at')} AS placed_ms,
          sum(CAST(l_quantity AS BIGINT) * l_paid_price) AS paid
-  FROM ${eventsOnce("e.event_type = 'OrderPlaced' AND e.user_id IS NOT NULL")} AS o
+  FROM ${eventsOnce("e.event_type = 'OrderPlaced' AND e.user_id IS NOT NULL", ['user_id', 'order_id', 'occurred_at', 'lines'])} AS o
   ${d.unnestStructs('lines', 'l', ['quantity', 'paid_price'])}
   GROUP BY user_id, order_id, event_id, ${d.epochMs('occurred_at')}
 ),

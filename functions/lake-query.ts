@@ -1,0 +1,36 @@
+import * as z from 'zod';
+import { LAKE_JOBS } from '../models/lake/jobs/index.ts';
+import { athenaRun, BUCKET_NAME, RUN_NAME } from '../models/lake/unload.ts';
+import { logger } from './lib/logger.ts';
+
+/**
+ * The first step of a lake job's state machine (infra/stacks/lake-stack.ts): builds the job's
+ * Athena statement for this run (its window ends at the start of the execution's day) and names
+ * where its result files go. No AWS call and no grant: the state machine runs the statement.
+ */
+const QueryEvent = z.object({
+  job: z.enum(LAKE_JOBS.map((j) => j.id)),
+  /** The lake bucket, from the state machine's definition. */
+  bucket: z.string().regex(BUCKET_NAME),
+  /** The execution's name: the run's results prefix (one per run, as UNLOAD needs an empty one). */
+  run: z.string().regex(RUN_NAME, 'name the execution with letters, digits, ".", "_" and "-" only'),
+  /** The execution's start: a retried step builds the same statement. */
+  startedAt: z.iso.datetime({ offset: true }),
+});
+
+export async function handler(input: unknown) {
+  const event = QueryEvent.parse(input);
+  const { queryString, runAt, prefix, window } = athenaRun(event.job, {
+    bucket: event.bucket,
+    run: event.run,
+    nowMs: Date.parse(event.startedAt),
+  });
+  logger.info('lake query built', {
+    job: event.job,
+    runAt,
+    prefix,
+    fromMs: window.fromMs,
+    toMs: window.toMs,
+  });
+  return { queryString, runAt, prefix };
+}

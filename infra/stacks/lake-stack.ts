@@ -1,0 +1,659 @@
+import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
+import { type IEventBus, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
+import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
+import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { CfnDeliveryStream } from 'aws-cdk-lib/aws-kinesisfirehose';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, LogStream } from 'aws-cdk-lib/aws-logs';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  ObjectOwnership,
+  StorageClass,
+} from 'aws-cdk-lib/aws-s3';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import {
+  CustomState,
+  DefinitionBody,
+  Fail,
+  LogLevel,
+  QueryLanguage,
+  StateMachine,
+  StateMachineType,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { lakeJob } from '../../models/lake/jobs/index.ts';
+import { glueType, type LakeColumn, type PARTITION_KEYS } from '../../models/lake/schema.ts';
+import {
+  type FunctionId,
+  type LakeJobDecl,
+  type LakeStreamDecl,
+  type LakeTableDecl,
+  lakeJobs,
+  lakeQueryFunctionId,
+  lakeStreams,
+  lakeTables,
+} from '../topology.ts';
+import {
+  acknowledge,
+  acknowledgeObjectPrefixes,
+  removalPolicyOf,
+  retention,
+  type StageProps,
+  toCdkPattern,
+} from './common.ts';
+import { DeliveryDlq } from './constructs/queues.ts';
+
+export interface LakeStackProps extends StackProps, StageProps {
+  bus: IEventBus;
+  functions: ReadonlyMap<FunctionId, NodejsFunction>;
+}
+
+type PartitionKey = (typeof PARTITION_KEYS)[number]['name'];
+
+/**
+ * What Firehose's dynamic partitioning extracts from a record for each partition key, in JQ: the
+ * same as `lakePartition` (models/lake/schema.ts), which the local lake writes by.
+ */
+export const PARTITION_JQ: Record<PartitionKey, string> = {
+  event_date: '.occurredAt[0:10]',
+  event_type: '.type',
+};
+
+/** Firehose needs at least this much buffer (MB) when it converts records to Parquet. */
+const MIN_CONVERSION_BUFFER_MB = 64;
+/** Result files and Athena's own output are read once, by the run that wrote them. */
+const RESULTS_EXPIRE_DAYS = 7;
+/** After this many days behaviour events move to Intelligent-Tiering (docs/deploying.md, "The lake stack"). */
+const EVENTS_TIERING_DAYS = 30;
+
+const partitionsPath = (table: LakeTableDecl, value: (key: string) => string) =>
+  `${table.prefix}${table.partitionKeys.map((k) => `${k.name}=${value(k.name)}/`).join('')}`;
+
+/**
+ * Column name -> JSON key for every column and struct field whose name differs from its key
+ * (snake_case columns, camelCase events). The OpenX SerDe looks a field up by name at any depth, so
+ * one name must mean one key throughout.
+ */
+export function jsonKeyMappings(columns: readonly LakeColumn[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  const visit = (cs: readonly LakeColumn[]) => {
+    for (const c of cs) {
+      if (out[c.name] !== undefined && out[c.name] !== c.jsonKey) {
+        throw new Error(`lake column ${c.name} is read from two JSON keys: ${out[c.name]} and ${c.jsonKey}`);
+      }
+      if (c.name !== c.jsonKey) out[c.name] = c.jsonKey;
+      let t = c.type;
+      while (typeof t === 'object' && 'array' in t) t = t.array;
+      if (typeof t === 'object' && 'struct' in t) visit(t.struct);
+    }
+  };
+  visit(columns);
+  return out;
+}
+
+/** Retries of a Lambda invocation that failed before the function ran (AWS's advice for Task states). */
+const LAMBDA_TRANSIENT = {
+  ErrorEquals: [
+    'Lambda.ServiceException',
+    'Lambda.AWSLambdaException',
+    'Lambda.SdkClientException',
+    'Lambda.TooManyRequestsException',
+  ],
+  IntervalSeconds: 2,
+  MaxAttempts: 6,
+  BackoffRate: 2,
+  JitterStrategy: 'FULL',
+};
+
+/**
+ * The lake on AWS, derived from infra/topology/lake.ts: an encrypted bucket with lifecycle rules,
+ * the Glue database and tables (partition projection, no crawler), one Firehose delivery stream per
+ * declared stream (fed by a bus rule, converting to Parquet against its table, partitioned by event
+ * date and type), an Athena workgroup with a per-query scan limit, and one Step Functions state
+ * machine per declared job (its statement from lake-query, Athena's UNLOAD, then its results
+ * function), each started by EventBridge Scheduler on the job's cadence.
+ */
+export class LakeStack extends Stack {
+  readonly bucket: Bucket;
+  readonly databaseName: string;
+  readonly workGroupName: string;
+  readonly tables = new Map<string, CfnTable>();
+  readonly deliveryStreams = new Map<string, CfnDeliveryStream>();
+  readonly stateMachines = new Map<string, StateMachine>();
+  /** Where EventBridge and Scheduler put what they could not deliver (the lake rule, the job schedules). */
+  readonly deliveryDlqs: Queue[] = [];
+
+  constructor(scope: Construct, id: string, props: LakeStackProps) {
+    super(scope, id, props);
+    const { stage, config, bus } = props;
+    const removalPolicy = removalPolicyOf(config);
+    const logRetention = retention(config.logRetentionDays);
+
+    // The bucket. SSE-S3: every reader (Firehose, Athena, the functions) decrypts without a key grant.
+    const accessLogs = new Bucket(this, 'LakeAccessLogs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ id: 'expire', expiration: Duration.days(config.logRetentionDays) }],
+      removalPolicy,
+    });
+    acknowledge(
+      accessLogs,
+      'AwsSolutions-S1',
+      "This bucket receives the lake bucket's server access logs; logging the access to the logs would only log itself.",
+    );
+    this.bucket = new Bucket(this, 'LakeBucket', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'lake/',
+      lifecycleRules: [
+        ...(lakeTables as readonly LakeTableDecl[]).map((t) => ({
+          id: `${t.id}-tiering-and-expiry`,
+          prefix: t.prefix,
+          // Intelligent-Tiering rather than Standard-IA: the jobs re-read 90 days every day, and IA
+          // would charge a retrieval for each scan; Intelligent-Tiering moves only what nobody reads.
+          transitions: [
+            {
+              storageClass: StorageClass.INTELLIGENT_TIERING,
+              transitionAfter: Duration.days(EVENTS_TIERING_DAYS),
+            },
+          ],
+          expiration: Duration.days(config.lake.eventsExpireDays),
+        })),
+        // Records Firehose could not convert or partition, kept as long as the events for a person.
+        { id: 'errors-expiry', prefix: 'errors/', expiration: Duration.days(config.lake.eventsExpireDays) },
+        { id: 'results-expiry', prefix: 'results/', expiration: Duration.days(RESULTS_EXPIRE_DAYS) },
+        { id: 'athena-expiry', prefix: 'athena/', expiration: Duration.days(RESULTS_EXPIRE_DAYS) },
+        // Firehose and UNLOAD write in parts; a failed write leaves parts nobody completes.
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+      removalPolicy,
+    });
+    const bucket = this.bucket;
+
+    // The Glue database and tables: the columns come from the zod contracts (lakeTables), the
+    // partitions are projected from the keys' declared ranges, so no crawler and no partition writes.
+    this.databaseName = `merchandiser_${stage}_lake`;
+    const database = new CfnDatabase(this, 'LakeDatabase', {
+      catalogId: this.account,
+      databaseInput: {
+        name: this.databaseName,
+        description: `merchandiser (${stage}): behaviour history as Parquet (infra/topology/lake.ts)`,
+      },
+    });
+    database.applyRemovalPolicy(removalPolicy);
+    const streamsInto = (table: string) =>
+      (lakeStreams as readonly LakeStreamDecl[]).filter((s) => s.table === table);
+    const projection = (table: LakeTableDecl, key: string): Record<string, string> => {
+      switch (key as PartitionKey) {
+        case 'event_date':
+          // Nothing older than the lake keeps; NOW: a query never lists partitions of future days.
+          return {
+            type: 'date',
+            range: `NOW-${config.lake.eventsExpireDays}DAYS,NOW`,
+            format: 'yyyy-MM-dd',
+            interval: '1',
+            'interval.unit': 'DAYS',
+          };
+        case 'event_type': {
+          // The detail-types the table's streams deliver.
+          const types = streamsInto(table.id).flatMap((s) => (s.pattern['detail-type'] as string[]) ?? []);
+          if (types.length === 0) throw new Error(`lake table ${table.id}: no stream names its event types`);
+          return { type: 'enum', values: [...new Set(types)].join(',') };
+        }
+        default:
+          throw new Error(`lake table ${table.id}: no partition projection for ${key}`);
+      }
+    };
+    for (const t of lakeTables as readonly LakeTableDecl[]) {
+      const table = new CfnTable(this, `LakeTable-${t.id}`, {
+        catalogId: this.account,
+        databaseName: this.databaseName,
+        tableInput: {
+          name: t.id,
+          description: t.description,
+          tableType: 'EXTERNAL_TABLE',
+          partitionKeys: t.partitionKeys.map((k) => ({
+            name: k.name,
+            type: 'string',
+            comment: k.description,
+          })),
+          parameters: {
+            classification: 'parquet',
+            EXTERNAL: 'TRUE',
+            'projection.enabled': 'true',
+            ...Object.fromEntries(
+              t.partitionKeys.flatMap((k) =>
+                Object.entries(projection(t, k.name)).map(([p, v]) => [`projection.${k.name}.${p}`, v]),
+              ),
+            ),
+            'storage.location.template': `s3://${bucket.bucketName}/${partitionsPath(t, (k) => `\${${k}}`)}`,
+          },
+          storageDescriptor: {
+            columns: t.columns.map((c) => ({ name: c.name, type: glueType(c.type) })),
+            location: `s3://${bucket.bucketName}/${t.prefix}`,
+            inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+            outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+            serdeInfo: {
+              serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+            },
+          },
+        },
+      });
+      table.addResourceDependency(database);
+      table.applyRemovalPolicy(removalPolicy);
+      this.tables.set(t.id, table);
+    }
+    const glueArns = (tableName: string) => [
+      this.formatArn({ service: 'glue', resource: 'catalog' }),
+      this.formatArn({ service: 'glue', resource: 'database', resourceName: this.databaseName }),
+      this.formatArn({
+        service: 'glue',
+        resource: 'table',
+        resourceName: `${this.databaseName}/${tableName}`,
+      }),
+    ];
+
+    // Firehose, one delivery stream per declared stream: the event's detail is the record.
+    for (const s of lakeStreams as readonly LakeStreamDecl[]) {
+      const t = (lakeTables as readonly LakeTableDecl[]).find((x) => x.id === s.table)!;
+      if (s.buffer.mb < MIN_CONVERSION_BUFFER_MB) {
+        throw new Error(
+          `lake stream ${s.id}: Parquet conversion needs a buffer of ${MIN_CONVERSION_BUFFER_MB} MB`,
+        );
+      }
+      const logGroup = new LogGroup(this, `FirehoseLogs-${s.id}`, { retention: logRetention, removalPolicy });
+      const logStream = new LogStream(this, `FirehoseLogStream-${s.id}`, {
+        logGroup,
+        logStreamName: 'DestinationDelivery',
+        removalPolicy,
+      });
+      const role = new Role(this, `FirehoseRole-${s.id}`, {
+        description: `Firehose ${s.id}: writes ${t.prefix} and errors/ of the lake bucket, reads the ${t.id} table`,
+        assumedBy: new ServicePrincipal('firehose.amazonaws.com', {
+          conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+        }),
+      });
+      role.addToPolicy(
+        new PolicyStatement({
+          actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+          resources: [bucket.bucketArn],
+        }),
+      );
+      role.addToPolicy(
+        new PolicyStatement({
+          actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+          resources: [bucket.arnForObjects(`${t.prefix}*`), bucket.arnForObjects('errors/*')],
+        }),
+      );
+      role.addToPolicy(
+        new PolicyStatement({
+          actions: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
+          resources: glueArns(t.id),
+        }),
+      );
+      role.addToPolicy(
+        new PolicyStatement({
+          actions: ['logs:PutLogEvents'],
+          resources: [
+            this.formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: `${logGroup.logGroupName}:log-stream:${logStream.logStreamName}`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ],
+        }),
+      );
+      const keys = t.partitionKeys.map((k) => k.name as PartitionKey);
+      const stream = new CfnDeliveryStream(this, `Firehose-${s.id}`, {
+        deliveryStreamType: 'DirectPut',
+        deliveryStreamEncryptionConfigurationInput: { keyType: 'AWS_OWNED_CMK' },
+        extendedS3DestinationConfiguration: {
+          bucketArn: bucket.bucketArn,
+          roleArn: role.roleArn,
+          prefix: partitionsPath(t, (k) => `!{partitionKeyFromQuery:${k}}`),
+          errorOutputPrefix: 'errors/!{firehose:error-output-type}/',
+          bufferingHints: {
+            sizeInMBs: s.buffer.mb,
+            intervalInSeconds: config.lake.bufferSeconds ?? s.buffer.seconds,
+          },
+          // Parquet compresses its pages itself (Snappy); the object is not compressed again.
+          compressionFormat: 'UNCOMPRESSED',
+          dataFormatConversionConfiguration: {
+            enabled: true,
+            inputFormatConfiguration: {
+              deserializer: {
+                openXJsonSerDe: {
+                  // Exact keys: the mappings name camelCase keys, which a lower-casing SerDe would miss.
+                  caseInsensitive: false,
+                  columnToJsonKeyMappings: jsonKeyMappings(t.columns),
+                },
+              },
+            },
+            outputFormatConfiguration: { serializer: { parquetSerDe: { compression: 'SNAPPY' } } },
+            schemaConfiguration: {
+              catalogId: this.account,
+              databaseName: this.databaseName,
+              tableName: t.id,
+              region: this.region,
+              roleArn: role.roleArn,
+              versionId: 'LATEST',
+            },
+          },
+          dynamicPartitioningConfiguration: { enabled: true, retryOptions: { durationInSeconds: 300 } },
+          processingConfiguration: {
+            enabled: true,
+            processors: [
+              {
+                type: 'MetadataExtraction',
+                parameters: [
+                  {
+                    parameterName: 'MetadataExtractionQuery',
+                    parameterValue: `{${keys.map((k) => `${k}: ${PARTITION_JQ[k]}`).join(', ')}}`,
+                  },
+                  { parameterName: 'JsonParsingEngine', parameterValue: 'JQ-1.6' },
+                ],
+              },
+            ],
+          },
+          cloudWatchLoggingOptions: {
+            enabled: true,
+            logGroupName: logGroup.logGroupName,
+            logStreamName: logStream.logStreamName,
+          },
+          s3BackupMode: 'Disabled',
+        },
+      });
+      acknowledgeObjectPrefixes(
+        role,
+        bucket,
+        [t.prefix, 'errors/'],
+        `Firehose writes the ${t.id} table's Parquet files under ${t.prefix} and what it cannot convert under errors/; a key prefix is the narrowest grant S3 offers on objects.`,
+      );
+      // Firehose checks its role's reach and the table's schema when the stream is created.
+      stream.node.addDependency(role, this.tables.get(t.id)!);
+      this.deliveryStreams.set(s.id, stream);
+
+      const rule = new Rule(this, `Rule-${s.id}`, {
+        eventBus: bus,
+        description: s.description,
+        eventPattern: toCdkPattern(s.pattern),
+      });
+      const deliveryDlq = new DeliveryDlq(this, `DeliveryDlq-${s.id}`, { of: 'rule' });
+      this.deliveryDlqs.push(deliveryDlq);
+      deliveryDlq.addToResourcePolicy(
+        new PolicyStatement({
+          principals: [new ServicePrincipal('events.amazonaws.com')],
+          actions: ['sqs:SendMessage'],
+          resources: [deliveryDlq.queueArn],
+          conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
+        }),
+      );
+      const putRecords = new Role(this, `RuleRole-${s.id}`, {
+        description: `EventBridge rule ${s.id}: puts records on its delivery stream only`,
+        assumedBy: new ServicePrincipal('events.amazonaws.com'),
+      });
+      putRecords.addToPolicy(
+        new PolicyStatement({
+          actions: ['firehose:PutRecord', 'firehose:PutRecordBatch'],
+          resources: [stream.attrArn],
+        }),
+      );
+      rule.addTarget({
+        bind: () => ({
+          arn: stream.attrArn,
+          role: putRecords,
+          input: RuleTargetInput.fromEventPath('$.detail'),
+          deadLetterConfig: { arn: deliveryDlq.queueArn },
+          retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 86_400 },
+          targetResource: stream,
+        }),
+      });
+    }
+
+    // Athena: results and UNLOAD metadata under athena/, engine v3, a scan limit per query.
+    this.workGroupName = `merchandiser-${stage}-lake`;
+    const workGroup = new CfnWorkGroup(this, 'LakeWorkGroup', {
+      name: this.workGroupName,
+      description: `merchandiser (${stage}): the lake jobs' queries`,
+      state: 'ENABLED',
+      // Outside prod a stack deletion takes the saved queries and history with the workgroup.
+      recursiveDeleteOption: config.removalPolicy !== 'retain',
+      workGroupConfiguration: {
+        enforceWorkGroupConfiguration: true,
+        engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
+        bytesScannedCutoffPerQuery: Math.round(config.lake.athenaBytesScannedCutoffGb * 1e9),
+        publishCloudWatchMetricsEnabled: true,
+        resultConfiguration: {
+          outputLocation: `s3://${bucket.bucketName}/athena/`,
+          encryptionConfiguration: { encryptionOption: 'SSE_S3' },
+        },
+      },
+    });
+    workGroup.applyRemovalPolicy(removalPolicy);
+    const workGroupArn = this.formatArn({
+      service: 'athena',
+      resource: 'workgroup',
+      resourceName: this.workGroupName,
+    });
+
+    // The results functions read result files, nothing else of the bucket. The policy lives here:
+    // the functions stack deploys before the lake and never refers to it.
+    const resultsFunctions = [
+      ...new Set((lakeJobs as readonly LakeJobDecl[]).map((j) => j.resultsFunctionId)),
+    ];
+    for (const fnId of resultsFunctions) {
+      const read = new Policy(this, `ResultsRead-${fnId}`, {
+        roles: [props.functions.get(fnId)!.role!],
+        statements: [
+          new PolicyStatement({
+            actions: ['s3:ListBucket'],
+            resources: [bucket.bucketArn],
+            conditions: { StringLike: { 's3:prefix': ['results/*'] } },
+          }),
+          new PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects('results/*')] }),
+        ],
+      });
+      acknowledgeObjectPrefixes(
+        read,
+        bucket,
+        ['results/'],
+        `${fnId} reads the result files a job's run names (results/<job>/<run>/), and nothing else of the bucket; a key prefix is the narrowest grant S3 offers on objects.`,
+      );
+    }
+
+    // One state machine per job: statement, Athena, results; any failure ends in JobFailed.
+    const queryFn = props.functions.get(lakeQueryFunctionId)!;
+    for (const j of lakeJobs as readonly LakeJobDecl[]) {
+      const job = new Construct(this, `Job-${j.id}`);
+      const resultsFn = props.functions.get(j.resultsFunctionId)!;
+      const failed = Fail.jsonata(job, 'JobFailed', {
+        comment: 'A step failed after its retries; the error and cause are those of the step.',
+        error: '{% $states.input.Error %}',
+        cause: '{% $states.input.Cause %}',
+      });
+      // In JSONata a Catch's output is the error output ({ Error, Cause }): what JobFailed reports.
+      const catchAll = { errors: ['States.ALL'] };
+      const query = new CustomState(job, 'BuildStatement', {
+        stateJson: {
+          Type: 'Task',
+          Comment: `${lakeQueryFunctionId}: the job's UNLOAD statement for this run`,
+          Resource: `arn:${this.partition}:states:::lambda:invoke`,
+          Arguments: {
+            FunctionName: queryFn.functionArn,
+            Payload: {
+              job: j.id,
+              bucket: bucket.bucketName,
+              run: '{% $states.context.Execution.Name %}',
+              startedAt: '{% $states.context.Execution.StartTime %}',
+            },
+          },
+          Assign: {
+            runAt: '{% $states.result.Payload.runAt %}',
+            prefix: '{% $states.result.Payload.prefix %}',
+            // An execution's input may carry options for the results function, e.g.
+            // {"results": {"epochs": 5}} for the retraining.
+            options: '{% $exists($states.input.results) ? $states.input.results : {} %}',
+          },
+          Output: '{% $states.result.Payload %}',
+          Retry: [LAMBDA_TRANSIENT],
+        },
+      }).addCatch(failed, catchAll);
+      const athena = new CustomState(job, 'RunOnAthena', {
+        stateJson: {
+          Type: 'Task',
+          Comment: 'Runs the UNLOAD on the workgroup and waits for it',
+          Resource: `arn:${this.partition}:states:::athena:startQueryExecution.sync`,
+          Arguments: {
+            QueryString: '{% $states.input.queryString %}',
+            WorkGroup: this.workGroupName,
+            QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: this.databaseName },
+          },
+          Output: {
+            queryExecutionId: '{% $states.result.QueryExecution.QueryExecutionId %}',
+            scannedBytes: '{% $states.result.QueryExecution.Statistics.DataScannedInBytes %}',
+          },
+          TimeoutSeconds: 3600,
+          // Only throttling (Athena's queue of concurrent queries is full) is retried: a query that
+          // started and failed has written part of its results prefix, where UNLOAD cannot write again.
+          Retry: [
+            {
+              ErrorEquals: ['Athena.TooManyRequestsException'],
+              IntervalSeconds: 30,
+              MaxAttempts: 5,
+              BackoffRate: 2,
+              JitterStrategy: 'FULL',
+            },
+          ],
+        },
+      }).addCatch(failed, catchAll);
+      const store = new CustomState(job, 'StoreResults', {
+        stateJson: {
+          Type: 'Task',
+          Comment: `${j.resultsFunctionId}: the result files into serving state`,
+          Resource: `arn:${this.partition}:states:::lambda:invoke`,
+          Arguments: {
+            FunctionName: resultsFn.functionArn,
+            Payload: `{% $merge([$options, {"job": "${j.id}", "runAt": $runAt, "prefix": $prefix}]) %}`,
+          },
+          Output: '{% $states.result.Payload %}',
+          Retry: [LAMBDA_TRANSIENT],
+        },
+      }).addCatch(failed, catchAll);
+
+      const logGroup = new LogGroup(job, 'Logs', { retention: logRetention, removalPolicy });
+      const sm = new StateMachine(job, 'StateMachine', {
+        comment: `${j.id}: ${lakeJob(j.id).description}`,
+        definitionBody: DefinitionBody.fromChainable(query.next(athena).next(store)),
+        queryLanguage: QueryLanguage.JSONATA,
+        stateMachineType: StateMachineType.STANDARD,
+        // The slowest step, the retraining, has 15 minutes; Athena's queries 30 by default.
+        timeout: Duration.hours(2),
+        tracingEnabled: true,
+        logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
+      });
+      // Its role reaches its two functions, its workgroup, the table, and its prefixes only.
+      sm.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: [queryFn.functionArn, resultsFn.functionArn],
+        }),
+      );
+      sm.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:StopQueryExecution'],
+          resources: [workGroupArn],
+        }),
+      );
+      sm.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['athena:GetDataCatalog'],
+          resources: [
+            this.formatArn({ service: 'athena', resource: 'datacatalog', resourceName: 'AwsDataCatalog' }),
+          ],
+        }),
+      );
+      sm.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions'],
+          resources: (lakeTables as readonly LakeTableDecl[]).flatMap((t) => glueArns(t.id)),
+        }),
+      );
+      const eventPrefixes = (lakeTables as readonly LakeTableDecl[]).map((t) => t.prefix);
+      const ownPrefixes = ['athena/', `results/${j.id}/`];
+      sm.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['s3:GetBucketLocation'],
+          resources: [bucket.bucketArn],
+        }),
+      );
+      sm.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [bucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': [...eventPrefixes, ...ownPrefixes].map((p) => `${p}*`) } },
+        }),
+      );
+      sm.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['s3:GetObject'],
+          resources: eventPrefixes.map((p) => bucket.arnForObjects(`${p}*`)),
+        }),
+      );
+      sm.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+          resources: ownPrefixes.map((p) => bucket.arnForObjects(`${p}*`)),
+        }),
+      );
+      acknowledgeObjectPrefixes(
+        sm,
+        bucket,
+        [...eventPrefixes, ...ownPrefixes],
+        `The ${j.id} job's query reads the lake's Parquet files and writes Athena's output and its own result files; a key prefix is the narrowest grant S3 offers on objects.`,
+      );
+      acknowledge(
+        sm,
+        'AwsSolutions-IAM5[Resource::*]',
+        "Only what CDK adds for the state machine's logging (logs:*LogDelivery, resource policies) and X-Ray tracing: these actions accept no resource but *.",
+      );
+      this.stateMachines.set(j.id, sm);
+      new CfnOutput(this, `LakeJob-${j.id}`, {
+        value: sm.stateMachineArn,
+        description: `Start the ${j.id} job: aws stepfunctions start-execution --state-machine-arn <this>`,
+      });
+
+      // A stage's override wins, null included (on demand only).
+      const override = config.scheduleMinutes?.[j.id];
+      const minutes = override === undefined ? j.everyMinutes : override;
+      if (minutes === null) continue;
+      const deliveryDlq = new DeliveryDlq(job, 'ScheduleDlq', { of: 'schedule' });
+      this.deliveryDlqs.push(deliveryDlq);
+      new Schedule(job, 'Schedule', {
+        description: `${j.id}: ${j.cadence}`.slice(0, 512),
+        schedule: ScheduleExpression.rate(Duration.minutes(minutes)),
+        target: new StepFunctionsStartExecution(sm, {
+          input: ScheduleTargetInput.fromObject({}),
+          deadLetterQueue: deliveryDlq,
+          retryAttempts: 185,
+          // A start older than the next run is not worth making: the next run covers it.
+          maxEventAge: Duration.minutes(Math.min(minutes, 24 * 60)),
+        }),
+      });
+    }
+
+    new CfnOutput(this, 'LakeBucketName', { value: bucket.bucketName });
+    new CfnOutput(this, 'LakeDatabaseName', { value: this.databaseName });
+    new CfnOutput(this, 'LakeWorkGroupName', { value: this.workGroupName });
+  }
+}

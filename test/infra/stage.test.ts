@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { stageConfig } from '../../infra/stage.ts';
+
+const { stages } = (
+  JSON.parse(readFileSync(join(import.meta.dirname, '../../cdk.json'), 'utf8')) as {
+    context: { stages: Record<string, Record<string, unknown>> };
+  }
+).context;
+
+/** cdk.json's dev stage with `change` merged in. */
+const devWith = (change: Record<string, unknown>) => ({ dev: { ...stages.dev, ...change } });
+
+describe('infra/stage.ts', () => {
+  describe('stageConfig', () => {
+    it.each(['dev', 'prod'])('reads the %s stage of cdk.json', (stage) => {
+      expect(stageConfig(stage, stages).stage).toBe(stage);
+    });
+
+    it('refuses an override naming no schedule, lake job or queued rule (a typo would be ignored)', () => {
+      expect(() => stageConfig('dev', devWith({ scheduleMinutes: { 'retrain-hits': 1440 } }))).toThrow(
+        /no schedule or lake job has this id/,
+      );
+      expect(() => stageConfig('dev', devWith({ consumerConcurrency: { 'model-to-rerank': 4 } }))).toThrow(
+        /no queued rule has this id/,
+      );
+      expect(() =>
+        stageConfig('dev', devWith({ consumerConcurrency: { 'behaviour-to-related': 1 } })),
+      ).toThrow();
+    });
+
+    it("lets a stage turn a lake job's schedule off, not a function schedule", () => {
+      expect(
+        stageConfig('dev', devWith({ scheduleMinutes: { 'bundle-itemsets': null } })).config.scheduleMinutes,
+      ).toEqual({ 'bundle-itemsets': null });
+      expect(() => stageConfig('dev', devWith({ scheduleMinutes: { 'rerank-all-hourly': null } }))).toThrow(
+        /only a lake job/,
+      );
+    });
+
+    it('keeps every day a lake job reads, and only lengthens the Firehose buffer', () => {
+      const lake = stages.dev!.lake as Record<string, unknown>;
+      expect(() => stageConfig('dev', devWith({ lake: { ...lake, eventsExpireDays: 60 } }))).toThrow(
+        /longest job window needs 92 days/,
+      );
+      expect(() => stageConfig('dev', devWith({ lake: { ...lake, bufferSeconds: 120 } }))).toThrow(
+        /lengthen the declared 300 s/,
+      );
+    });
+  });
+});
