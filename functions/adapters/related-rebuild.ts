@@ -9,7 +9,13 @@ import type { PartnerTotals } from '../../models/related/neighbours.ts';
 import { buildPopular, popularityOf } from '../../models/related/popular.ts';
 import { documentClient } from '../lib/aws.ts';
 import { batchWriteAll } from './dynamo/batch-write.ts';
-import { CONTENT_PART, EVIDENCE_PART, NEIGHBOURS_PART, TOTALS_PART, writePopularLists } from './related-store.ts';
+import {
+  CONTENT_PART,
+  EVIDENCE_PART,
+  NEIGHBOURS_PART,
+  TOTALS_PART,
+  writePopularLists,
+} from './related-store.ts';
 import { contentIndex, neighbourList, type RelatedCatalog, type RelatedTables } from './related-updater.ts';
 
 /**
@@ -58,6 +64,7 @@ export async function storeRebuiltRelated(
       catalog.products,
       (id) => popularityOf(totalsOf(id), now, config.halfLifeDays),
       new Date(now).toISOString(),
+      { popularityBlend: config.popularityBlend },
     ),
     client,
   );

@@ -6,7 +6,7 @@ import { DomainError } from '../errors.ts';
 import { exposuresOf } from '../experiments/exposure.ts';
 import { planRelated, type RelatedPlan } from '../experiments/related.ts';
 import { relatedStrategyFor, type ShopperStanding } from '../segments/policy.ts';
-import { type PopularLists, popularFallbacks } from './popular.ts';
+import { type PopularLists, popularBlend, popularFallbacks } from './popular.ts';
 import { DEFAULT_RELATED_STRATEGY, type RelatedStrategy, reasonWeight } from './strategies.ts';
 import type { VisitRecord } from './visit.ts';
 
@@ -110,6 +110,12 @@ export async function relatedProducts(
     for (const c of record.candidates)
       add(c.productId, (weight * top * c.weight) / best, [`session:${c.via}`]);
   }
+
+  // The shop's popularity blend (zero unless its validation split chose one): popular products
+  // compete with the evidence at a share of the anchor's best score, as eval:related measures it.
+  if (neighbours.length > 0)
+    for (const c of popularBlend(popular, anchor.category, top))
+      if (reasonWeight(strategy, [c.reason]) > 0) add(c.productId, c.score, [c.reason]);
 
   // Only user records hold purchases: a session's `bought` stays empty.
   const excluded = new Set([input.productId, ...query.exclude, ...(user?.bought ?? [])]);

@@ -34,6 +34,11 @@ export interface PopularLists {
    * leaves at least min(n, 20) rows here, and the widest eligible band's popular ones among them.
    */
   ladder: PopularRow[];
+  /**
+   * The shop's popularity blend (`RelatedConfig.popularityBlend`, chosen on the shop's validation
+   * split), written with the lists because the answer applies it to them; absent: 0.
+   */
+  popularityBlend?: number;
 }
 
 export interface PopularLimits {
@@ -75,10 +80,10 @@ const round = (x: number) => Math.round(x * 1e4) / 1e4;
 
 /** The popular lists of a catalog: in-stock products only; popularity 0 still ranks (by id) below the rest. */
 export function buildPopular(
-  products: readonly Product[],
+  products: readonly Pick<Product, 'productId' | 'category' | 'listPrice' | 'stock'>[],
   popularity: (productId: string) => number,
   builtAt: string,
-  limits = POPULAR_LIMITS,
+  { limits = POPULAR_LIMITS, popularityBlend = 0 }: { limits?: PopularLimits; popularityBlend?: number } = {},
 ): PopularLists {
   const rows: PopularRow[] = products
     .filter((p) => p.stock > 0)
@@ -111,7 +116,7 @@ export function buildPopular(
         .slice(0, limits.ladderBand),
     );
   }
-  return { builtAt, shop: sorted.slice(0, limits.shop), categories, ladder };
+  return { builtAt, shop: sorted.slice(0, limits.shop), categories, ladder, popularityBlend };
 }
 
 export interface Fallback {
@@ -164,4 +169,32 @@ export function popularFallbacks(
   offer(lists.shop, 'popular');
   offer([...lists.ladder].sort(byPopularity), 'popular');
   return out;
+}
+
+/**
+ * The popularity blend (`PopularLists.popularityBlend`): the anchor category's and the shop's
+ * popular products as candidates scored `blend * top * popularity / the shop's best popularity`,
+ * `top` being the anchor's best neighbour score, each with its fallback reason. Unlike the
+ * fallbacks, these compete with the neighbours for the list's first places: in a shop whose
+ * shoppers come back for staples (baskets), the next item is often one of them.
+ */
+export function popularBlend(
+  lists: PopularLists | undefined,
+  category: string,
+  top: number,
+): { productId: string; score: number; reason: string }[] {
+  const blend = lists?.popularityBlend ?? 0;
+  if (!lists || !(blend > 0) || !(top > 0)) return [];
+  const best = Math.max(1e-12, ...lists.shop.map((r) => r[3]));
+  const out = new Map<string, { productId: string; score: number; reason: string }>();
+  for (const [productId, , popularity] of lists.categories[category] ?? [])
+    out.set(productId, {
+      productId,
+      score: (blend * top * popularity) / best,
+      reason: `popular_in_category:${category}`,
+    });
+  for (const [productId, , , popularity] of lists.shop)
+    if (!out.has(productId))
+      out.set(productId, { productId, score: (blend * top * popularity) / best, reason: 'popular' });
+  return [...out.values()].filter((c) => c.score > 0);
 }

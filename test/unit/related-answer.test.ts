@@ -227,6 +227,38 @@ describe('relatedProducts', () => {
       expect(out.items.map((i) => i.product.productId)).toEqual(['p-1', 'p-lamp-1', 'p-5', 'p-bag']);
     });
 
+    it('lets the shop’s popular products compete with the evidence at its popularity blend', async () => {
+      const neighbours = [n('p-1', 0.9), n('p-7', 0.2)];
+      const none = await relatedProducts(reader({ neighbours, popular }), { productId: 'p-anchor' }, q, 'CNY');
+      // Blend 0 (the default): popular products only after every neighbour.
+      expect(none.items.slice(0, 2).map((i) => i.product.productId)).toEqual(['p-1', 'p-7']);
+      const blended = { ...popular, popularityBlend: 0.5 };
+      const out = await relatedProducts(
+        reader({ neighbours, popular: blended }),
+        { productId: 'p-anchor' },
+        q,
+        'CNY',
+      );
+      const scores = new Map(out.items.map((i) => [i.product.productId, i]));
+      // The most popular product (p-lamp-1, 9) scores blend * the best neighbour's score.
+      expect(scores.get('p-lamp-1')!.score).toBeCloseTo(0.5 * 0.9, 4);
+      expect(scores.get('p-lamp-1')!.reasons).toEqual(['popular_in_category:lamps']);
+      expect(scores.get('p-bag')!.score).toBeCloseTo((0.5 * 0.9 * 7) / 9, 4);
+      expect(scores.get('p-bag')!.reasons).toEqual(['popular']);
+      // Now above the weaker neighbour; the evidence's best stays first.
+      expect(out.items.map((i) => i.product.productId).slice(0, 3)).toEqual(['p-1', 'p-lamp-1', 'p-5']);
+      // A neighbour that is popular too adds both scores.
+      const both = await relatedProducts(
+        reader({ neighbours: [n('p-1', 0.9), n('p-5', 0.1)], popular: blended }),
+        { productId: 'p-anchor' },
+        q,
+        'CNY',
+      );
+      const p5 = both.items.find((i) => i.product.productId === 'p-5')!;
+      expect(p5.score).toBeCloseTo(0.1 + (0.5 * 0.9 * 8) / 9, 4);
+      expect(p5.reasons).toEqual(['bought_together', 'popular']);
+    });
+
     it('answers as before without popular lists (no rebuild yet)', async () => {
       const out = await relatedProducts(
         reader({ neighbours: [n('p-1', 0.9)] }),
