@@ -17,7 +17,7 @@ import {
   vsknn,
 } from './baselines.ts';
 import type { Interactions } from './interactions.ts';
-import { modelScorer, trainModel } from './model.ts';
+import { modelScorer, offlinePopular, trainModel } from './model.ts';
 import {
   type Context,
   evaluate,
@@ -156,7 +156,11 @@ export function runEvaluation(
   const modelResult = evaluate(
     ctx,
     split.test,
-    recommend(ctx, split.test, modelScorer(ctx, neighboursOfAll(evidence, ctx.now, config))),
+    recommend(
+      ctx,
+      split.test,
+      modelScorer(ctx, neighboursOfAll(evidence, ctx.now, config), offlinePopular(ctx, evidence, config)),
+    ),
   );
   lap('model');
   let modelDefaults: MethodResult | undefined;
@@ -165,7 +169,11 @@ export function runEvaluation(
     const lists = recommend(
       ctx,
       split.test,
-      modelScorer(ctx, neighboursOfAll(ev, ctx.now, defaultRelatedConfig)),
+      modelScorer(
+        ctx,
+        neighboursOfAll(ev, ctx.now, defaultRelatedConfig),
+        offlinePopular(ctx, ev, defaultRelatedConfig),
+      ),
     );
     modelDefaults = evaluate(ctx, split.test, lists);
   }

@@ -1,7 +1,7 @@
 import { buildEvidence, neighboursOfAll } from '../../models/related/batch.ts';
 import { defaultRelatedConfig, type RelatedConfig } from '../../models/related/evidence.ts';
 import { type Interactions, KIND_CODE } from './interactions.ts';
-import { modelScorer, toEvents } from './model.ts';
+import { modelScorer, offlinePopular, toEvents } from './model.ts';
 import {
   type Context,
   evaluate,
@@ -74,7 +74,8 @@ export function tuneBaseline<P>(
 
 /**
  * Coordinate search on the validation split: first what changes the evidence (half-life, basket
- * damping), then what only changes the scoring (popularity beta, shrinkage, view weight).
+ * damping), then what only changes the scoring (popularity beta, shrinkage, view weight, the
+ * popularity blend). The result is the shop's RelatedConfig: the rebuild serves it as chosen.
  */
 export function tune(
   data: Interactions,
@@ -92,7 +93,8 @@ export function tune(
   let evidence = buildEvidence(events, best);
   const score = (config: RelatedConfig, ev = evidence) => {
     trials++;
-    return validationScore(v, recommend(ctx, cases, modelScorer(ctx, neighboursOfAll(ev, ctx.now, config))));
+    const scorer = modelScorer(ctx, neighboursOfAll(ev, ctx.now, config), offlinePopular(ctx, ev, config));
+    return validationScore(v, recommend(ctx, cases, scorer));
   };
   const consider = (config: RelatedConfig, ev = evidence) => {
     const s = score(config, ev);
@@ -114,6 +116,8 @@ export function tune(
   for (const popularityBeta of [0, 0.1, 0.25, 0.75]) consider({ ...best, popularityBeta });
   for (const shrinkage of [0.25, 0.5, 8]) consider({ ...best, shrinkage });
   if (hasViews && hasOrders) for (const viewedWeight of [0.25, 1]) consider({ ...best, viewedWeight });
+  // Last, how much the shop's popular products join every list (0 keeps the evidence alone).
+  for (const popularityBlend of [0.05, 0.1, 0.2, 0.4]) consider({ ...best, popularityBlend });
   log(
     `tuned on ${cases.length} validation users (${(share * 100).toFixed(0)}% of users sampled), ${trials} trials`,
   );
