@@ -229,7 +229,12 @@ describe('relatedProducts', () => {
 
     it('lets the shop’s popular products compete with the evidence at its popularity blend', async () => {
       const neighbours = [n('p-1', 0.9), n('p-7', 0.2)];
-      const none = await relatedProducts(reader({ neighbours, popular }), { productId: 'p-anchor' }, q, 'CNY');
+      const none = await relatedProducts(
+        reader({ neighbours, popular }),
+        { productId: 'p-anchor' },
+        q,
+        'CNY',
+      );
       // Blend 0 (the default): popular products only after every neighbour.
       expect(none.items.slice(0, 2).map((i) => i.product.productId)).toEqual(['p-1', 'p-7']);
       const blended = { ...popular, popularityBlend: 0.5 };
