@@ -31,6 +31,17 @@
  * breakouts. Means for precision/recall over cutoffs with a breakout, AUC over cutoffs with both
  * classes.
  *
+ * Every figure has a 95% bootstrap interval over cutoffs (bench/lib/bootstrap.ts; the same resamples
+ * for every scorer, so the model's difference from velocity is paired); the lead-time distribution
+ * is printed beside its mean (p50/p75/p90 and the share flagged at least 7, 14 and 21 days ahead;
+ * `--json`: `ci95`, `leadDaysP50`, `leadDaysP75`, `leadDaysP90`, `leadShare`, `modelMinusVelocity`).
+ *
+ * `--label`: what the model is trained to flag. `now` (the default): breakouts at the snapshot.
+ * `early`: breakouts at the snapshot or at one of the next `--early-weeks` weekly cutoffs (each
+ * later week counted once its window has closed by the training cutoff). `two`: a second network
+ * on the later weeks alone, its score added at `--later-weight`. Both reward early detection; on
+ * the tuning cutoffs (--from 0.4 --to 0.6) neither gained lead time over `now` (docs/hits.md).
+ *
  * Hyper-parameters (--epochs, --hidden, --batch, --learning-rate) were chosen with
  * `--from 0.4 --to 0.6`: the same walk on the weekly cutoffs of the 20% of the span *before* the
  * evaluated 40%, so no choice looked at the evaluated weeks (20 epochs of 16-8 beat 40 epochs of
@@ -54,6 +65,7 @@ import {
   hitsAtK,
   hourlySeries,
   LOOKBACK_DAYS,
+  laterBreakouts,
   leadDays,
   readEventLog,
   type Snapshot,
@@ -62,6 +74,7 @@ import {
   weeklyCutoffs,
 } from '../models/hits/realdata.ts';
 import { DAY_MS } from '../models/hits/signals.ts';
+import { type Interval, percentileInterval, quantile, resampled } from './lib/bootstrap.ts';
 import { fileWriter, mulberry32 } from './lib/synthetic.ts';
 
 const { values: args } = parseArgs({
@@ -81,6 +94,9 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '42' },
     'retrain-every': { type: 'string', default: '4' },
     'max-train-rows': { type: 'string', default: '40000' },
+    label: { type: 'string', default: 'now' },
+    'early-weeks': { type: 'string', default: '3' },
+    'later-weight': { type: 'string', default: '1' },
   },
 });
 
@@ -145,11 +161,17 @@ function keepShare(item: number, t: number, share: number, salt = ''): boolean {
   return (h >>> 0) / 4_294_967_296 < share;
 }
 
-interface Metrics {
-  precision20: number;
-  recall20: number;
-  auc: number;
-  leadDays: number;
+const FIGURES = ['precision20', 'recall20', 'auc', 'leadDays'] as const;
+type Figure = (typeof FIGURES)[number];
+interface Metrics extends Record<Figure, number> {
+  /** 95% bootstrap intervals over cutoffs (the same resamples for every scorer). */
+  ci95: Record<Figure, Interval>;
+  /** The lead-time distribution over all breakouts (0: not flagged before its cutoff). */
+  leadDaysP50: number;
+  leadDaysP75: number;
+  leadDaysP90: number;
+  /** Share of breakouts flagged at least 1, 7, 14 and 21 days ahead. */
+  leadShare: { d1: number; d7: number; d14: number; d21: number };
 }
 
 const mean = (xs: readonly number[]) =>
@@ -174,6 +196,11 @@ async function main(): Promise<void> {
   const epochs = Number(args.epochs);
   const hidden = args.hidden.split(',').filter(Boolean).map(Number);
   const seed = Number(args.seed);
+  if (!['now', 'early', 'two'].includes(args.label)) throw new Error('--label is now, early or two');
+  const early = args.label !== 'now';
+  const two = args.label === 'two';
+  const laterWeight = Number(args['later-weight']);
+  const earlyWeeks = early ? Number(args['early-weeks']) : 0;
 
   // ---------------------------------------------------------------- read
   const t0 = performance.now();
@@ -194,11 +221,20 @@ async function main(): Promise<void> {
   if (cutoffs.length === 0) throw new Error('the file is too short for one weekly cutoff');
   const lastCutoff = cutoffs[cutoffs.length - 1]!;
   const firstSnapshot = ix.day0 + LOOKBACK_DAYS * DAY_MS;
-  const training: Snapshot[] = [];
+  const training: (Snapshot & { later: Set<number>[] })[] = [];
   for (let s = firstSnapshot; s + 7 * DAY_MS <= lastCutoff; s += every * DAY_MS) {
-    training.push(
-      snapshotAt(ix, series, log.itemIds, s, (i, label) => label > 0 || keepShare(i, s, negShare)),
-    );
+    // The early label: breakouts at s and at the next weeks' cutoffs (laterBreakouts).
+    const later = early ? laterBreakouts(ix, s, earlyWeeks) : [];
+    training.push({
+      ...snapshotAt(
+        ix,
+        series,
+        log.itemIds,
+        s,
+        (i, label) => label > 0 || later.some((w) => w.has(i)) || keepShare(i, s, negShare),
+      ),
+      later,
+    });
   }
   const evaluated = cutoffs.map((t) => snapshotAt(ix, series, log.itemIds, t));
   const rowsMs = performance.now() - t1;
@@ -219,13 +255,19 @@ async function main(): Promise<void> {
     { p: number[]; r: number[]; a: number[]; shares: Map<number, Map<number, number>> }
   > = Object.fromEntries(names.map((n) => [n, { p: [], r: [], a: [], shares: new Map() }])) as never;
   let trainMs = 0;
-  const breakoutsAt: { item: number; t: number }[] = [];
+  const breakoutsAt: { item: number; t: number; c: number }[] = [];
+  // Per cutoff (NaN where a figure is undefined there), for the bootstrap over cutoffs.
+  const perCutoff = Object.fromEntries(
+    names.map((n) => [n, { p: [] as number[], r: [] as number[], a: [] as number[] }]),
+  ) as Record<Name, { p: number[]; r: number[]; a: number[] }>;
   const lines7 = EXTRA_NAMES.indexOf('lines_7d');
   const lines1 = EXTRA_NAMES.indexOf('lines_1d');
   const retrainEvery = Math.max(1, Number(args['retrain-every']));
   let model: Awaited<ReturnType<typeof trainHitModel>> | undefined;
+  let laterModel: Awaited<ReturnType<typeof trainHitModel>> | undefined;
   const maxTrainRows = Number(args['max-train-rows']);
-  let rows: { values: number[]; base: number[]; label: number; item: number; t: number }[] = [];
+  let rows: { values: number[]; base: number[]; label: number; later: number; item: number; t: number }[] =
+    [];
   let positives = 0;
   let trainedAt = Number.NEGATIVE_INFINITY;
   let trainings = 0;
@@ -234,23 +276,31 @@ async function main(): Promise<void> {
     // earlier cutoff when the model is reused for `--retrain-every` weeks).
     if (c % retrainEvery === 0 || model === undefined) {
       trainedAt = t;
+      // A snapshot trains once its 7-day window has closed by the training cutoff; a later week's
+      // breakout counts in its label only once that week's window has closed too.
+      const closed = (s: { t: number }, week: number) => s.t + (week + 1) * 7 * DAY_MS <= t;
       rows = training
-        .filter((s) => s.t + 7 * DAY_MS <= t)
+        .filter((s) => closed(s, 0))
         .flatMap((s) =>
-          s.base.map((b, k) => ({
-            values: [...b, ...s.extra[k]!],
-            base: b,
-            label: s.labels[k]!,
-            item: s.items[k]!,
-            t: s.t,
-          })),
+          s.base.map((b, k) => {
+            const now = s.labels[k]! > 0 ? 1 : 0;
+            const later = s.later.some((w, j) => closed(s, j + 1) && w.has(s.items[k]!)) ? 1 : 0;
+            return {
+              values: [...b, ...s.extra[k]!],
+              base: b,
+              label: two ? now : Math.max(now, later),
+              later,
+              item: s.items[k]!,
+              t: s.t,
+            };
+          }),
         );
       positives = rows.filter((r) => r.label > 0).length;
       // Time budget: above --max-train-rows, keep every positive and a deterministic share of the
       // negatives (salted: FNV-1a of nearly equal strings is correlated with the snapshot sampling's).
       if (rows.length > maxTrainRows) {
         const share = (maxTrainRows - positives) / (rows.length - positives);
-        rows = rows.filter((r) => r.label > 0 || keepShare(r.item, r.t, share, 'cap:'));
+        rows = rows.filter((r) => r.label > 0 || r.later > 0 || keepShare(r.item, r.t, share, 'cap:'));
       }
       const tt = performance.now();
       model?.net.dispose();
@@ -261,6 +311,19 @@ async function main(): Promise<void> {
         batchSize: Number(args.batch),
         learningRate: Number(args['learning-rate']),
       });
+      if (two) {
+        laterModel?.net.dispose();
+        laterModel = await trainHitModel(
+          rows.map((r) => ({ ...r, label: r.later })),
+          {
+            epochs,
+            hidden,
+            seed,
+            batchSize: Number(args.batch),
+            learningRate: Number(args['learning-rate']),
+          },
+        );
+      }
       trainMs += performance.now() - tt;
       trainings++;
     }
@@ -268,21 +331,32 @@ async function main(): Promise<void> {
     const snap = evaluated[c]!;
     const vectors = snap.base.map((b, k) => [...b, ...snap.extra[k]!]);
     const scores: Record<Name, number[]> = {
-      model: scoreProducts(model!, vectors),
+      model: two
+        ? (() => {
+            const a = scoreProducts(model!, vectors);
+            const b = scoreProducts(laterModel!, vectors);
+            return a.map((x, k) => x + laterWeight * b[k]!);
+          })()
+        : scoreProducts(model!, vectors),
       velocity: snap.extra.map((e) => e[lines7]! + 0.01 * e[lines1]!),
       weighted: weightedScores(snap.base, fitStandardization(rows.map((r) => ({ values: r.base })))),
       velocityUnits: velocityScores(snap.base),
     };
-    for (const [k, item] of snap.items.entries()) if (snap.labels[k]! > 0) breakoutsAt.push({ item, t });
+    for (const [k, item] of snap.items.entries()) if (snap.labels[k]! > 0) breakoutsAt.push({ item, t, c });
     for (const n of names) {
       const share = topKShare(scores[n], TOP_K);
       const hits = hitsAtK(share, snap.labels);
+      const p = snap.breakouts > 0 ? hits / Math.min(TOP_K, snap.items.length) : Number.NaN;
+      const r = snap.breakouts > 0 ? hits / snap.breakouts : Number.NaN;
       if (snap.breakouts > 0) {
-        per[n].p.push(hits / Math.min(TOP_K, snap.items.length));
-        per[n].r.push(hits / snap.breakouts);
+        per[n].p.push(p);
+        per[n].r.push(r);
       }
       const a = auc(scores[n], snap.labels);
       if (!Number.isNaN(a)) per[n].a.push(a);
+      perCutoff[n].p.push(p);
+      perCutoff[n].r.push(r);
+      perCutoff[n].a.push(a);
       per[n].shares.set(
         t,
         new Map(snap.items.map((item, k) => [item, share[k]!] as const).filter(([, s]) => s > 0)),
@@ -298,18 +372,79 @@ async function main(): Promise<void> {
   if (!args.json) process.stderr.write('\n');
   // Breakouts of products first seen at or after their cutoff count in the lead-time mean with 0.
   const allBreakouts = evaluated.reduce((n, s) => n + s.breakouts, 0);
+  const breakoutsPer = evaluated.map((s) => s.breakouts);
+  // Every scorer's bootstrap values, resample by resample (the same cutoffs: one seed), for the
+  // paired differences below.
+  const boots = {} as Record<Name, number[][]>;
   const results = Object.fromEntries(
     names.map((n) => {
       const leads = breakoutsAt.map((b) => leadDays(per[n].shares, b.item, b.t));
+      const leadSum = new Float64Array(cutoffs.length);
+      breakoutsAt.forEach((b, j) => {
+        leadSum[b.c]! += leads[j]!;
+      });
+      // Breakouts no scorer could rank (first seen at or after their cutoff) lead by 0.
+      const all = [...leads, ...Array<number>(Math.max(0, allBreakouts - leads.length)).fill(0)].sort(
+        (a, b) => a - b,
+      );
+      const share = (days: number) => all.filter((x) => x >= days).length / Math.max(1, all.length);
+      // Bootstrap over cutoffs: each resample's means over its cutoffs (with repeats).
+      const meanOver = (values: readonly number[], sample: Int32Array) => {
+        let sum = 0;
+        let count = 0;
+        for (const c of sample) {
+          const v = values[c]!;
+          if (!Number.isNaN(v)) {
+            sum += v;
+            count++;
+          }
+        }
+        return count === 0 ? Number.NaN : sum / count;
+      };
+      const boot = resampled(cutoffs.length, (sample) => {
+        let lead = 0;
+        let count = 0;
+        for (const c of sample) {
+          lead += leadSum[c]!;
+          count += breakoutsPer[c]!;
+        }
+        return [
+          meanOver(perCutoff[n].p, sample),
+          meanOver(perCutoff[n].r, sample),
+          meanOver(perCutoff[n].a, sample),
+          count === 0 ? Number.NaN : lead / count,
+        ];
+      });
+      boots[n] = boot;
+      const [pb, rb, ab, lb] = boot;
       const m: Metrics = {
         precision20: mean(per[n].p),
         recall20: mean(per[n].r),
         auc: mean(per[n].a),
         leadDays: allBreakouts === 0 ? Number.NaN : leads.reduce((a, b) => a + b, 0) / allBreakouts,
+        ci95: {
+          precision20: percentileInterval(pb!),
+          recall20: percentileInterval(rb!),
+          auc: percentileInterval(ab!),
+          leadDays: percentileInterval(lb!),
+        },
+        leadDaysP50: quantile(all, 0.5),
+        leadDaysP75: quantile(all, 0.75),
+        leadDaysP90: quantile(all, 0.9),
+        leadShare: { d1: share(1), d7: share(7), d14: share(14), d21: share(21) },
       };
       return [n, m];
     }),
   ) as Record<Name, Metrics>;
+  // Model minus velocity, paired over the same resampled cutoffs: 95% intervals.
+  const differences = Object.fromEntries(
+    FIGURES.map((f, i) => [
+      f,
+      percentileInterval(boots.model[i]!.map((x, b) => x - boots.velocity[i]![b]!)).map((x) =>
+        Number(x.toFixed(f === 'leadDays' ? 2 : 4)),
+      ),
+    ]),
+  ) as Record<Figure, Interval>;
   const walkMs = performance.now() - t2;
   const totalMs = performance.now() - started;
   stderr(
@@ -323,14 +458,24 @@ async function main(): Promise<void> {
     recall20: round(m.recall20),
     auc: round(m.auc),
     leadDays: round(m.leadDays, 2),
+    leadDaysP50: round(m.leadDaysP50, 2),
+    leadDaysP75: round(m.leadDaysP75, 2),
+    leadDaysP90: round(m.leadDaysP90, 2),
+    leadShare: Object.fromEntries(Object.entries(m.leadShare).map(([k, v]) => [k, round(v)])),
+    ci95: Object.fromEntries(
+      FIGURES.map((f) => [f, m.ci95[f].map((x) => round(x, f === 'leadDays' ? 2 : 4))]),
+    ),
   });
   if (args.json) {
     process.stdout.write(
       `${JSON.stringify({
         cutoffs: cutoffs.length,
+        label: early ? `early (breakouts at t and the next ${earlyWeeks} weeks)` : 'now',
+        breakouts: allBreakouts,
         model: pick(results.model),
         velocity: pick(results.velocity),
         weighted: pick(results.weighted),
+        modelMinusVelocity: differences,
       })}\n`,
     );
     return;
@@ -347,15 +492,24 @@ async function main(): Promise<void> {
       `${new Date(lastCutoff).toISOString().slice(0, 10)}, ${allBreakouts} breakouts ` +
       `(${(allBreakouts / cutoffs.length).toFixed(1)} a week; ${breakoutsAt.length} among known products)`,
     '',
-    '| scorer | precision@20 | recall@20 | AUC | lead days |',
-    '|---|---|---|---|---|',
-    ...names.map(
-      (n) =>
-        `| ${label[n]} | ${f(results[n].precision20)} | ${f(results[n].recall20)} | ${f(results[n].auc)} | ${f(results[n].leadDays, 2)} |`,
-    ),
+    `Model trained on the ${early ? `early label (breakouts at t and at the next ${earlyWeeks} weekly cutoffs)` : 'breakouts at t'}; 95% bootstrap intervals over cutoffs (1,000 resamples).`,
     '',
-    `model beats velocity on precision@20 and AUC: ${
-      results.model.precision20 > results.velocity.precision20 && results.model.auc > results.velocity.auc
+    '| scorer | precision@20 | recall@20 | AUC | lead days (mean) | lead days p50 / p75 / p90 | flagged >= 7 / 14 / 21 d ahead |',
+    '|---|---|---|---|---|---|---|',
+    ...names.map((n) => {
+      const m = results[n];
+      const c = (fig: Figure, d = 3) => `${f(m[fig], d)} [${f(m.ci95[fig][0], d)}, ${f(m.ci95[fig][1], d)}]`;
+      const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+      return `| ${label[n]} | ${c('precision20')} | ${c('recall20')} | ${c('auc')} | ${c('leadDays', 2)} | ${f(m.leadDaysP50, 1)} / ${f(m.leadDaysP75, 1)} / ${f(m.leadDaysP90, 1)} | ${pct(m.leadShare.d7)} / ${pct(m.leadShare.d14)} / ${pct(m.leadShare.d21)} |`;
+    }),
+    '',
+    `model minus trending now, paired over the same resampled cutoffs (95%): ${FIGURES.map(
+      (fig) => `${fig} [${differences[fig][0]}, ${differences[fig][1]}]`,
+    ).join(', ')}`,
+    `model beats velocity on precision@20, AUC and mean lead days: ${
+      results.model.precision20 > results.velocity.precision20 &&
+      results.model.auc > results.velocity.auc &&
+      results.model.leadDays > results.velocity.leadDays
         ? 'yes'
         : 'no'
     }`,

@@ -148,7 +148,9 @@ export type RelatedQuery = z.infer<typeof RelatedQuery>;
 
 export const RelatedReason = z
   .string()
-  .describe('bought_together, viewed_together, same_scene:<sceneId>, similar_content or session:<productId>');
+  .describe(
+    'bought_together, viewed_together, same_scene:<sceneId>, similar_content, session:<productId>, or for a fallback popular_in_category:<category> or popular',
+  );
 
 export const RelatedResponse = z
   .object({

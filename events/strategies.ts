@@ -13,19 +13,26 @@ export const StrategyName = z
   .max(48)
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and "-"');
 
-/** The kinds of evidence behind a stored neighbour (the part of a reason before any `:`). */
+/**
+ * The kinds of evidence behind a related item (the part of a reason before any `:`): a stored
+ * neighbour's, or the answer's popular fallbacks (`popular_in_category`, `popular`), which fill a
+ * list the neighbours leave short.
+ */
 export const NeighbourReasonKind = z.enum([
   'bought_together',
   'viewed_together',
   'same_scene',
   'similar_content',
+  'popular_in_category',
+  'popular',
 ]);
 export type NeighbourReasonKind = z.infer<typeof NeighbourReasonKind>;
 
 /**
  * Related products' candidate sources and their weights. A weight of 0 turns a source off: a
  * neighbour whose every reason weighs 0 is left out, as are the visit's or the user's candidates
- * at 0. A reason kind not listed weighs 1.
+ * at 0, and the popular fallbacks at 0 (the list may then be short). A reason kind not listed
+ * weighs 1; the fallbacks keep their place at the end of the chain whatever their weight.
  */
 export const RelatedStrategySpec = z.strictObject({
   description: z.string().max(300).optional(),

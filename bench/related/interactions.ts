@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { CsvRecordReader, parseTimestamp } from '../../models/csv.ts';
 import { type InteractionKind, interactionKind } from '../../models/related/offline.ts';
+import { mulberry32 } from '../lib/synthetic.ts';
 
 /** Interaction files read into compact columns (bench/eval-related.ts): one row per interaction. */
 
@@ -61,8 +62,16 @@ export async function readInteractions(
       const names = record.filter((f) => f !== '');
       if (names.length === 0) continue;
       const u = users.of(`basket-${basket}`);
-      // One order per basket, a minute apart, in file order.
+      // One order per basket, a minute apart. A basket's items have no order, but a file may sort
+      // them (groceries.csv lists them by category, shopping bags and newspapers last), so they are
+      // shuffled with a seed per basket: the held-out item and the validation item are then both a
+      // random item of the basket, not the file's last and second-to-last categories.
       const at = basketEpoch + basket * 60_000;
+      const rand = mulberry32(basket + 1);
+      for (let i = names.length - 1; i > 0; i--) {
+        const j = Math.floor(rand() * (i + 1));
+        [names[i], names[j]] = [names[j]!, names[i]!];
+      }
       basket++;
       for (const n of names) {
         out.user.push(u);

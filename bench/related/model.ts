@@ -1,7 +1,8 @@
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import { buildEvidence } from '../../models/related/batch.ts';
-import type { RelatedConfig } from '../../models/related/evidence.ts';
+import type { ProductEvidence, RelatedConfig } from '../../models/related/evidence.ts';
 import type { Neighbour } from '../../models/related/neighbours.ts';
+import { buildPopular, type PopularLists, popularBlend, popularityOf } from '../../models/related/popular.ts';
 import { type Interactions, KIND_CODE, walkUser } from './interactions.ts';
 import type { Context, Scorer } from './protocol.ts';
 
@@ -64,7 +65,39 @@ export function toEvents(
   return events;
 }
 
-export function modelScorer(ctx: Context, neighbours: Map<string, Neighbour[]>): Scorer {
+/**
+ * The shop's popular lists as the rebuild computes them (models/related/popular.ts), from the
+ * evidence's decayed totals and with the config's popularity blend; an interaction file has no
+ * categories, prices or stock, so every item is in stock in one category.
+ */
+export function offlinePopular(
+  ctx: Context,
+  evidence: ReadonlyMap<string, ProductEvidence>,
+  config: RelatedConfig,
+): PopularLists {
+  const items = [...evidence.keys()].map((productId) => ({
+    productId,
+    category: 'all',
+    listPrice: 0,
+    stock: 1,
+  }));
+  return buildPopular(
+    items,
+    (id) => popularityOf(evidence.get(id), ctx.now, config.halfLifeDays),
+    new Date(ctx.now).toISOString(),
+    { popularityBlend: config.popularityBlend },
+  );
+}
+
+/**
+ * The model as the answer serves it, per recent item: its neighbours, then the popularity blend's
+ * candidates at the item's best neighbour score (popularBlend, as models/related/answer.ts does).
+ */
+export function modelScorer(
+  ctx: Context,
+  neighbours: Map<string, Neighbour[]>,
+  popular?: PopularLists,
+): Scorer {
   const index = new Map<string, number>();
   ctx.data.itemIds.forEach((id, i) => {
     index.set(id, i);
@@ -72,8 +105,19 @@ export function modelScorer(ctx: Context, neighbours: Map<string, Neighbour[]>):
   const byItem: { item: number; score: number }[][] = [];
   for (const [id, list] of neighbours)
     byItem[index.get(id)!] = list.map((n) => ({ item: index.get(n.productId)!, score: n.score }));
+  // Scaled to a best neighbour score of 1 once; each item's own `top` scales them below.
+  const blend = popularBlend(popular, 'all', 1).map((c) => ({
+    item: index.get(c.productId)!,
+    score: c.score,
+  }));
   return (item, add) => {
-    for (const n of byItem[item] ?? []) add(n.item, n.score);
+    const list = byItem[item] ?? [];
+    let top = 0;
+    for (const n of list) {
+      add(n.item, n.score);
+      if (n.score > top) top = n.score;
+    }
+    if (top > 0) for (const p of blend) add(p.item, top * p.score);
   };
 }
 

@@ -11,7 +11,7 @@ import type { Interactions } from './interactions.ts';
 export const CUTOFF = 10;
 /** Distinct recent training items a user's list is built from, and how fast older ones fade. */
 const RECENT_ITEMS = 10;
-const RECENT_FADE = 0.8;
+export const RECENT_FADE = 0.8;
 
 export interface Split {
   /** Training rows grouped by user, each group in time order (then file order). */
@@ -109,32 +109,103 @@ export function makeContext(data: Interactions, split: Split): Context {
 
 export type Scorer = (item: number, add: (partner: number, score: number) => void) => void;
 
-/** Every test user's top-10: from the recent items' neighbours, then popular items. */
+/**
+ * What a method knows of one test user when it ranks: their training rows (time order), the items
+ * they already interacted with (never recommended), and their most recent distinct items, newest
+ * first (at most RECENT_ITEMS).
+ */
+export interface UserView {
+  user: number;
+  rows: readonly number[];
+  seen: ReadonlySet<number>;
+  recent: readonly number[];
+}
+
+/**
+ * Where a method puts its scores for one user: `add(item, score)` any number of times per item
+ * (summed), or `addRow` for a whole weighted similarity row at once (the first `limit` entries).
+ * Items the user has seen may be scored; they are dropped afterwards.
+ */
+export interface Scores {
+  add(item: number, score: number): void;
+  addRow(items: Int32Array, sims: ArrayLike<number>, weight: number, limit?: number): void;
+}
+
+/** A method's scores for one user. */
+export type UserScorer = (view: UserView, scores: Scores) => void;
+
+/** The protocol's item-to-item use of a Scorer: the recent items' partners, newest weighing most. */
+export function recentItemsScorer(scorer: Scorer): UserScorer {
+  return (view, scores) => {
+    view.recent.forEach((item, k) => {
+      const w = RECENT_FADE ** k;
+      scorer(item, (partner, score) => scores.add(partner, w * score));
+    });
+  };
+}
+
+/** Every test user's top-10 from an item-to-item scorer (the model, co-occurrence), then popular items. */
 export function recommend(
   ctx: Context,
   cases: readonly { user: number; row: number }[],
   scorer: Scorer | undefined,
 ): string[][] {
+  return recommendUsers(ctx, cases, scorer ? recentItemsScorer(scorer) : undefined);
+}
+
+/**
+ * Every test user's top-10, the same way for every method: its scores, never an item the user
+ * already interacted with, ties by item id, filled up from the most popular items when short.
+ */
+export function recommendUsers(
+  ctx: Context,
+  cases: readonly { user: number; row: number }[],
+  scoreUser: UserScorer | undefined,
+): string[][] {
   const { data } = ctx;
+  const dense = new Float64Array(data.itemIds.length);
+  const marked = new Uint8Array(data.itemIds.length);
+  const touched: number[] = [];
+  const add = (item: number, score: number) => {
+    if (marked[item] === 0) {
+      marked[item] = 1;
+      touched.push(item);
+    }
+    dense[item]! += score;
+  };
+  const scores: Scores = {
+    add,
+    addRow(items, sims, weight, limit = items.length) {
+      const n = Math.min(limit, items.length);
+      for (let m = 0; m < n; m++) {
+        const item = items[m]!;
+        if (marked[item] === 0) {
+          marked[item] = 1;
+          touched.push(item);
+        }
+        dense[item]! += weight * sims[m]!;
+      }
+    },
+  };
   return cases.map(({ user }) => {
-    const history = ctx.split.train[user] ?? [];
+    const rows = ctx.split.train[user] ?? [];
     const seen = new Set<number>();
     const recent: number[] = [];
-    for (let i = history.length - 1; i >= 0; i--) {
-      const item = data.item[history[i]!]!;
+    for (let i = rows.length - 1; i >= 0; i--) {
+      const item = data.item[rows[i]!]!;
       if (!seen.has(item) && recent.length < RECENT_ITEMS) recent.push(item);
       seen.add(item);
     }
     const top = new TopN(CUTOFF, ctx.rank);
-    if (scorer) {
-      const scores = new Map<number, number>();
-      recent.forEach((item, k) => {
-        const w = RECENT_FADE ** k;
-        scorer(item, (partner, score) => {
-          if (!seen.has(partner)) scores.set(partner, (scores.get(partner) ?? 0) + w * score);
-        });
-      });
-      for (const [item, score] of scores) if (score > 0) top.offer(item, score);
+    if (scoreUser) {
+      scoreUser({ user, rows, seen, recent }, scores);
+      for (const item of touched) {
+        const score = dense[item]!;
+        if (score > 0 && !seen.has(item)) top.offer(item, score);
+        dense[item] = 0;
+        marked[item] = 0;
+      }
+      touched.length = 0;
     }
     const list = top.items.map((c) => c.item);
     const inList = new Set(list);
@@ -148,6 +219,10 @@ export function recommend(
 
 export interface MethodResult extends RankMetrics {
   coverage: number;
+  /** Per test case, in case order: the held-out item's rank in the top 10 (1-based), 0 when absent. */
+  ranks: Int32Array;
+  /** Per test case, the top-10 as item indices (for coverage over resampled users). */
+  lists: Int32Array[];
 }
 
 export function evaluate(
@@ -159,10 +234,25 @@ export function evaluate(
     cases.map((c, i) => ({ truth: ctx.data.itemIds[ctx.data.item[c.row]!]!, ranked: lists[i]! })),
     CUTOFF,
   );
+  const index = itemIndex(ctx);
+  const asItems = lists.map((l) => Int32Array.from(l.slice(0, CUTOFF), (id) => index.get(id)!));
+  const ranks = Int32Array.from(cases, (c, i) => asItems[i]!.indexOf(ctx.data.item[c.row]!) + 1);
   return {
     hr10: m.hr10,
     ndcg10: m.ndcg10,
     mrr10: m.mrr10,
     coverage: catalogCoverage(lists, ctx.catalogSize, CUTOFF),
+    ranks,
+    lists: asItems,
   };
+}
+
+const indexes = new WeakMap<Interactions, Map<string, number>>();
+function itemIndex(ctx: Context): Map<string, number> {
+  let index = indexes.get(ctx.data);
+  if (!index) {
+    index = new Map(ctx.data.itemIds.map((id, i) => [id, i]));
+    indexes.set(ctx.data, index);
+  }
+  return index;
 }

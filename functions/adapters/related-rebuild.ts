@@ -6,15 +6,22 @@ import {
   type RelatedConfig,
 } from '../../models/related/evidence.ts';
 import type { PartnerTotals } from '../../models/related/neighbours.ts';
+import { buildPopular, popularityOf } from '../../models/related/popular.ts';
 import { documentClient } from '../lib/aws.ts';
 import { batchWriteAll } from './dynamo/batch-write.ts';
-import { CONTENT_PART, EVIDENCE_PART, NEIGHBOURS_PART, TOTALS_PART } from './related-store.ts';
+import {
+  CONTENT_PART,
+  EVIDENCE_PART,
+  NEIGHBOURS_PART,
+  TOTALS_PART,
+  writePopularLists,
+} from './related-store.ts';
 import { contentIndex, neighbourList, type RelatedCatalog, type RelatedTables } from './related-updater.ts';
 
 /**
- * Stores rebuilt evidence (the lake's related-evidence job, functions/lake-results.ts) and every
- * catalog product's neighbour list (products with no evidence get
- * content neighbours, so a cold product is never empty). The partners' totals come from
+ * Stores rebuilt evidence (the lake's related-evidence job, functions/lake-results.ts), every
+ * catalog product's neighbour list (products with no evidence get content neighbours, so a cold
+ * product is never empty) and the shop's popular lists (the answer's last fallback). The partners' totals come from
  * `partnerTotals` when given (the lake's rows carry them), else from the evidence itself.
  */
 export async function storeRebuiltRelated(
@@ -50,6 +57,17 @@ export async function storeRebuiltRelated(
     options,
   );
   await batchWriteAll(names.related, lists, options);
+  // The fallback's popular lists, from the same totals (a product's own decayed views and orders).
+  await writePopularLists(
+    names.related,
+    buildPopular(
+      catalog.products,
+      (id) => popularityOf(totalsOf(id), now, config.halfLifeDays),
+      new Date(now).toISOString(),
+      { popularityBlend: config.popularityBlend },
+    ),
+    client,
+  );
   await storeListInputs(names, evidence.values(), { now, catalog, client, ...(signal ? { signal } : {}) });
   return { products: evidence.size, lists: lists.length };
 }

@@ -2,6 +2,7 @@ import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import type { Product } from '../../events/catalog.ts';
 import type { RelatedReader, StoredNeighbour } from '../../models/related/answer.ts';
+import type { PopularLists } from '../../models/related/popular.ts';
 import {
   applyToShopper,
   emptyVisit,
@@ -19,6 +20,11 @@ import { withoutMeta } from './dynamo/items.ts';
 /** The `related` table holds two parts per product: the list the request path reads, and the evidence. */
 export const NEIGHBOURS_PART = 'neighbours';
 export const EVIDENCE_PART = 'evidence';
+/**
+ * The shop's popular lists (models/related/popular.ts), one item beside the products' parts: the
+ * rebuild writes it, the related request reads it in its first round trip.
+ */
+export const POPULAR_KEY = { productId: 'popular#shop', part: 'popular' } as const;
 /** A product's content neighbours (with each one's category) and its own category, precomputed daily. */
 export const CONTENT_PART = 'content';
 /** A product's decayed totals (views, orders, as of `at`) and category, precomputed daily: what partners read. */
@@ -32,7 +38,8 @@ export interface NeighbourList {
 
 /**
  * The related request's two round trips: one BatchGetItem over three tables (anchor product, its
- * neighbour list, the session's and user's records), then one for the candidates' facts.
+ * neighbour list, the shop's popular lists, the session's and user's records), then one for the
+ * candidates' facts.
  */
 export function dynamoRelatedReader(
   names: { products: string; related: string; visits: string },
@@ -47,16 +54,19 @@ export function dynamoRelatedReader(
       const out = await batchGetAll(
         {
           [names.products]: [{ productId }],
-          [names.related]: [{ productId, part: NEIGHBOURS_PART }],
+          [names.related]: [{ productId, part: NEIGHBOURS_PART }, { ...POPULAR_KEY }],
           ...(shopperKeys.length ? { [names.visits]: shopperKeys } : {}),
         },
         { client, ...(onCall ? { onCall } : {}) },
       );
       const visits = (out[names.visits] ?? []) as unknown as VisitRecord[];
       const anchor = out[names.products]?.[0];
+      const related = out[names.related] ?? [];
+      const popular = related.find((i) => i.productId === POPULAR_KEY.productId);
       return {
         anchor: anchor ? withoutMeta<Product>(anchor) : undefined,
-        neighbours: (out[names.related]?.[0]?.neighbours ?? []) as StoredNeighbour[],
+        neighbours: (related.find((i) => i.productId === productId)?.neighbours ?? []) as StoredNeighbour[],
+        popular: popular ? (popular.lists as PopularLists) : undefined,
         session: sessionId ? visits.find((s) => s.visitKey === sessionKey(sessionId)) : undefined,
         user: userId ? visits.find((s) => s.visitKey === userKey(userId)) : undefined,
       };
@@ -72,6 +82,14 @@ export function dynamoRelatedReader(
       );
     },
   };
+}
+
+export async function writePopularLists(
+  table: string,
+  lists: PopularLists,
+  client: DynamoDBDocumentClient = documentClient(),
+): Promise<void> {
+  await client.send(new PutCommand({ TableName: table, Item: { ...POPULAR_KEY, lists } }));
 }
 
 export async function readNeighbourLists(

@@ -56,6 +56,7 @@ interface StoredVisit {
 
 export interface RelatedCatalog {
   index: ContentIndex;
+  products: Product[];
   productIds: string[];
   categoryOf: (productId: string) => string | undefined;
 }
@@ -79,6 +80,7 @@ export async function contentIndex(
     table: names.products,
     at: nowMs(),
     index: new ContentIndex(products, scenes),
+    products,
     productIds: products.map((p) => p.productId).sort(),
     categoryOf: (id) => categories.get(id),
   };

@@ -308,6 +308,20 @@ export function realBreakouts(ix: DailyIndex, t: number, k = TOP_K): RealLabels 
   return { incumbents, breakouts };
 }
 
+/**
+ * The early-detection label at t: per week w = 1..`weeks`, the items that break out at the cutoff
+ * t + w * 7 d (reading events up to t + (w + 1) * 7 d). Trained on breakouts at t alone, a scorer
+ * learns what is rising already; with these it also learns what rises before it shows, which is
+ * what lead time measures (a breakout counts from the first earlier cutoff, within LOOKBACK_DAYS,
+ * that had it in the top 20). Weeks whose window passes the file's end are empty.
+ */
+export function laterBreakouts(ix: DailyIndex, t: number, weeks = 3, k = TOP_K): Set<number>[] {
+  return Array.from({ length: weeks }, (_, w) => {
+    const tw = t + (w + 1) * 7 * DAY_MS;
+    return dayOf(ix, tw) + HORIZON_DAYS > ix.days ? new Set<number>() : realBreakouts(ix, tw, k).breakouts;
+  });
+}
+
 // ------------------------------------------------------------------ hourly series
 
 /** Hourly signal series per item, for `featureRows` (the issue's 22 features). */

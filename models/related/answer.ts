@@ -6,6 +6,7 @@ import { DomainError } from '../errors.ts';
 import { exposuresOf } from '../experiments/exposure.ts';
 import { planRelated, type RelatedPlan } from '../experiments/related.ts';
 import { relatedStrategyFor, type ShopperStanding } from '../segments/policy.ts';
+import { type PopularLists, popularBlend, popularFallbacks } from './popular.ts';
 import { DEFAULT_RELATED_STRATEGY, type RelatedStrategy, reasonWeight } from './strategies.ts';
 import type { VisitRecord } from './visit.ts';
 
@@ -36,12 +37,16 @@ export interface RelatedItem {
 
 /** The port: at most two DynamoDB round trips, which the adapter counts. */
 export interface RelatedReader {
-  /** Round trip 1: the anchor, its neighbour list, and the session's and user's records. */
+  /**
+   * Round trip 1: the anchor, its neighbour list, the session's and user's records, and the shop's
+   * precomputed popular lists (the fallback's last links; undefined before the first rebuild).
+   */
   first(input: { productId: string; sessionId?: string | undefined; userId?: string | undefined }): Promise<{
     anchor: Product | undefined;
     neighbours: StoredNeighbour[];
     session?: VisitRecord | undefined;
     user?: VisitRecord | undefined;
+    popular?: PopularLists | undefined;
   }>;
   /** Round trip 2: the candidates' current facts (stock, price, category). */
   products(productIds: readonly string[]): Promise<Map<string, Product>>;
@@ -55,7 +60,12 @@ export interface RelatedReader {
  */
 /** Candidates fetched beyond the limit, so that filters and diversity still leave a full list. */
 const OVERFETCH = 4;
-const MAX_CANDIDATES = 100;
+/** Keys of the second round trip: one BatchGetItem takes 100. */
+const MAX_FACTS = 100;
+/** Neighbour candidates at most (the stored list holds 60, the visit adds its own). */
+const MAX_CANDIDATES = 60;
+/** A fallback scores below every neighbour: at most this share of the weakest one. */
+const FALLBACK_SHARE = 0.5;
 
 export async function relatedProducts(
   reader: RelatedReader,
@@ -70,7 +80,7 @@ export async function relatedProducts(
    */
   whileFetching?: () => Promise<void>,
 ): Promise<{ productId: string; items: RelatedItem[] }> {
-  const { anchor, neighbours, session, user } = await reader.first(input);
+  const { anchor, neighbours, session, user, popular } = await reader.first(input);
   if (!anchor) throw new DomainError('not_found', `no product ${input.productId}`, 'path.productId');
   const strategy = await strategyOrPlan;
 
@@ -101,30 +111,65 @@ export async function relatedProducts(
       add(c.productId, (weight * top * c.weight) / best, [`session:${c.via}`]);
   }
 
+  // The shop's popularity blend (zero unless its validation split chose one): popular products
+  // compete with the evidence at a share of the anchor's best score, as eval:related measures it.
+  if (neighbours.length > 0)
+    for (const c of popularBlend(popular, anchor.category, top))
+      if (reasonWeight(strategy, [c.reason]) > 0) add(c.productId, c.score, [c.reason]);
+
   // Only user records hold purchases: a session's `bought` stays empty.
   const excluded = new Set([input.productId, ...query.exclude, ...(user?.bought ?? [])]);
   const ranked = [...scored]
     .filter(([id]) => !excluded.has(id))
     .sort(([a, x], [b, y]) => y.score - x.score || (a < b ? -1 : 1))
     .slice(0, Math.min(MAX_CANDIDATES, query.limit * OVERFETCH + 20));
-  const [facts] = await Promise.all([reader.products(ranked.map(([id]) => id)), whileFetching?.()]);
+  // The fallback chain's last links, read in round trip 1 and spent on the keys round trip 2 has
+  // left: the category's, then the shop's popular products, each with its reason.
+  const fallbacks = popularFallbacks(popular, {
+    // A strategy turns a fallback off as it does a neighbour source: by a weight of 0.
+    use: (reason) => reasonWeight(strategy, [reason]) > 0,
+    category: query.category ?? anchor.category,
+    only: query.category,
+    maxPrice: query.maxPrice,
+    skip: new Set([...excluded, ...ranked.map(([id]) => id)]),
+    budget: Math.min(MAX_FACTS - ranked.length, query.limit * 2 + 10),
+  });
+  const [facts] = await Promise.all([
+    reader.products([...ranked.map(([id]) => id), ...fallbacks.map((f) => f.productId)]),
+    whileFetching?.(),
+  ]);
 
-  // Diversity re-ranks, it never empties a slot: at most `perCategory` of one category first, in
-  // score order; if that leaves the list short, the items it held back fill it, still in score order.
+  const eligible = (p: Product | undefined): p is Product =>
+    p !== undefined &&
+    p.stock > 0 &&
+    (query.category === undefined || p.category === query.category) &&
+    (query.maxPrice === undefined || p.listPrice <= query.maxPrice);
+  const chain: { product: Product; score: number; reasons: string[] }[] = [];
+  for (const [id, { score, reasons }] of ranked) {
+    const p = facts.get(id);
+    if (eligible(p)) chain.push({ product: p, score, reasons: [...reasons].sort() });
+  }
+  const floor = FALLBACK_SHARE * (chain.length > 0 ? chain[chain.length - 1]!.score : 1);
+  const bestPopularity = Math.max(1e-9, ...fallbacks.map((f) => f.popularity));
+  for (const f of fallbacks) {
+    const p = facts.get(f.productId);
+    if (eligible(p))
+      chain.push({
+        product: p,
+        score: floor * (0.5 + (0.5 * f.popularity) / bestPopularity),
+        reasons: [f.reason],
+      });
+  }
+
+  // Diversity re-ranks, it never empties a slot: down the chain (evidence, the visit, scene
+  // partners and content as scored, then the popular fallbacks), at most `perCategory` of one
+  // category first; if that leaves the list short, the items it held back fill it, in chain order.
   const perCategory = new Map<string, number>();
   const items: RelatedItem[] = [];
   const heldBack: RelatedItem[] = [];
-  for (const [id, { score, reasons }] of ranked) {
+  for (const { product: p, score, reasons } of chain) {
     if (items.length >= query.limit) break;
-    const p = facts.get(id);
-    if (!p || p.stock <= 0) continue;
-    if (query.category !== undefined && p.category !== query.category) continue;
-    if (query.maxPrice !== undefined && p.listPrice > query.maxPrice) continue;
-    const item = {
-      product: toProductCard(p, currency),
-      score: Math.round(score * 1e4) / 1e4,
-      reasons: [...reasons].sort(),
-    };
+    const item = { product: toProductCard(p, currency), score: Math.round(score * 1e4) / 1e4, reasons };
     const inCategory = perCategory.get(p.category) ?? 0;
     if (query.category === undefined && inCategory >= query.perCategory) {
       heldBack.push(item);
@@ -170,12 +215,16 @@ const CONTENT_BONUS = 0.5;
 /** Content-only neighbours rank below the weakest behavioural one, scaled into this share of it. */
 const CONTENT_FLOOR_SHARE = 0.9;
 
+const isScenePartner = (reasons: readonly string[]) => reasons.some((r) => r.startsWith('same_scene:'));
+
 /**
- * Blends behavioural neighbours (what shoppers did) with content neighbours (what looks alike or
- * shares a scene). Evidence leads: a behavioural neighbour keeps its score, raised by up to half
- * when the content agrees; content-only neighbours follow, in content order, below the weakest
- * behavioural one, so they fill the list for new and long-tail products without pushing evidence
- * aside. With no behavioural evidence at all the list is content alone.
+ * Blends behavioural neighbours (what shoppers did) with content neighbours (what shares a scene or
+ * looks alike): the first links of the answer's fallback chain, evidence, then scene partners, then
+ * content. Evidence leads: a behavioural neighbour keeps its score, raised by up to half when the
+ * content agrees. Content-only neighbours follow below the weakest behavioural one: scene partners
+ * (what goes with the product) in the upper half of that range, look-alikes in the lower half, each
+ * in content order, so they fill the list for new and long-tail products without pushing evidence
+ * aside. With no behavioural evidence at all the list is content alone, scene partners first.
  */
 export function blendForStore(
   behavioural: readonly StoredNeighbour[],
@@ -198,7 +247,12 @@ export function blendForStore(
   const taken = new Set(behavioural.map((b) => b.productId));
   for (const c of content) {
     if (taken.has(c.productId)) continue;
-    out.push({ productId: c.productId, score: (floor * c.score) / bestContent, reasons: [...c.reasons] });
+    const share = c.score / bestContent / 2;
+    out.push({
+      productId: c.productId,
+      score: floor * (isScenePartner(c.reasons) ? 0.5 + share : share),
+      reasons: [...c.reasons],
+    });
   }
   return out.sort((a, b) => b.score - a.score || (a.productId < b.productId ? -1 : 1));
 }

@@ -37,6 +37,14 @@ export interface RelatedConfig {
   viewedWeight: number;
   /** Neighbours scoring below this are dropped (noise). */
   minScore: number;
+  /**
+   * The popularity blend: the shop's popular products join every answer's candidates at this share
+   * of the anchor's best neighbour score (times their popularity against the most popular one's).
+   * 0 for a shop whose shoppers follow the evidence; basket-shaped shops, whose next item is often a
+   * staple, gain from more. Applied by the answer (models/related/answer.ts) to the popular lists it
+   * reads anyway; evidence and neighbour scores ignore it.
+   */
+  popularityBlend: number;
 }
 
 export const defaultRelatedConfig: RelatedConfig = Object.freeze({
@@ -53,6 +61,7 @@ export const defaultRelatedConfig: RelatedConfig = Object.freeze({
   boughtWeight: 1,
   viewedWeight: 0.5,
   minScore: 1e-4,
+  popularityBlend: 0,
 });
 
 export interface PairEvidence {

@@ -382,7 +382,14 @@ describe('RFM segments on the local runtime', () => {
           related: {
             sessionWeight: 0,
             userWeight: 0,
-            reasonWeights: { viewed_together: 0, same_scene: 0, similar_content: 0 },
+            // The popular fallbacks too: they fill every list the neighbours leave short.
+            reasonWeights: {
+              viewed_together: 0,
+              same_scene: 0,
+              similar_content: 0,
+              popular_in_category: 0,
+              popular: 0,
+            },
           },
         },
       };

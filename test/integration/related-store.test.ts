@@ -7,8 +7,10 @@ import {
   dynamoRelatedReader,
   updateShopperRecords,
   writeNeighbourLists,
+  writePopularLists,
 } from '../../functions/adapters/related-store.ts';
 import { relatedProducts } from '../../models/related/answer.ts';
+import { buildPopular } from '../../models/related/popular.ts';
 import { sessionKey } from '../../models/related/visit.ts';
 import { catalogProduct } from '../support/builders.ts';
 import { freshTables } from '../support/dynamo.ts';
@@ -70,6 +72,39 @@ describe('related products on DynamoDB Local', () => {
     expect(out.items.length).toBe(10);
     expect(out.items.some((i) => i.reasons.some((r) => r.startsWith('session:')))).toBe(true);
     for (const item of out.items) expect(item.product.inStock).toBe(true);
+  });
+
+  it('fills a thin list from the popular lists read in the first round trip, still two in all', async () => {
+    const lists = buildPopular(
+      Array.from({ length: 60 }, (_, n) => product(n)),
+      (productId) => Number(productId.slice(2)),
+      '2026-11-20T00:00:00Z',
+    );
+    await writePopularLists(db.names.related, lists, db.doc);
+    await writeNeighbourLists(
+      db.names.related,
+      [
+        {
+          productId: id(2),
+          neighbours: [{ productId: id(3), score: 1, reasons: ['bought_together'] }],
+          updatedAt: '2026-11-20T00:00:00Z',
+        },
+      ],
+      { client: db.doc },
+    );
+    let calls = 0;
+    const reader = dynamoRelatedReader(db.names, { client: db.doc, onCall: () => calls++ });
+    const out = await relatedProducts(
+      reader,
+      { productId: id(2) },
+      { limit: 10, exclude: [], perCategory: 3 },
+      'CNY',
+    );
+    expect(calls).toBe(2);
+    expect(out.items).toHaveLength(10);
+    expect(out.items[0]!.product.productId).toBe(id(3));
+    expect(out.items[1]!.reasons).toEqual(['popular_in_category:cat-2']);
+    expect(out.items.some((i) => i.reasons.includes('popular'))).toBe(true);
   });
 
   it('loses no update when many batches of one session are folded in concurrently', async () => {

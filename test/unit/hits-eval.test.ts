@@ -5,6 +5,7 @@ import {
   type EventLog,
   hitsAtK,
   hourlySeries,
+  laterBreakouts,
   leadDays,
   mapHeader,
   parseEventRecord,
@@ -162,6 +163,21 @@ describe('hits/realdata: no peeking', () => {
     // Only the label reads the future: the truncated file has no breakouts after t.
     expect(b.breakouts).toBe(0);
     expect(a.labels.some((l) => l > 0)).toBe(true);
+  });
+
+  it('the early label holds the breakouts of the next weeks, and nothing past the file', async () => {
+    const log = await logOf(80);
+    const ix = dailyIndex(log);
+    const t = T0 + 50 * DAY_MS; // the third week's window ends on day 78, inside the file
+    const later = laterBreakouts(ix, t, 3, 4);
+    expect(later).toHaveLength(3);
+    for (const [w, set] of later.entries())
+      expect([...set].sort()).toEqual([...realBreakouts(ix, t + (w + 1) * 7 * DAY_MS, 4).breakouts].sort());
+    expect(later.some((s) => s.size > 0)).toBe(true);
+    // From day 62 the second week's window, [76, 83), passes the file's last day (80): the label
+    // leaves it empty where realBreakouts would count the window cut short.
+    expect(realBreakouts(ix, T0 + 76 * DAY_MS, 4).breakouts.size).toBeGreaterThan(0);
+    expect(laterBreakouts(ix, T0 + 62 * DAY_MS, 3, 4).map((s) => s.size > 0)).toEqual([true, false, false]);
   });
 
   it('weekly cutoffs cover the last 40% and leave a whole horizon inside the file', async () => {

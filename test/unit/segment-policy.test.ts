@@ -57,7 +57,7 @@ describe('the segment policy', () => {
       issuePaths({
         table: DEFAULT_SEGMENT_TABLE_INPUT,
         treatments: {
-          new: { related: { sessionWeight: 1, userWeight: 0, reasonWeights: { popular: 2 } as never } },
+          new: { related: { sessionWeight: 1, userWeight: 0, reasonWeights: { trending: 2 } as never } },
         },
       }).some((p) => p.startsWith('treatments.new.related')),
     ).toBe(true);
