@@ -226,7 +226,8 @@ if (values.job) {
         } catch (error) {
           // A job that fails (DuckDB out of memory, say) is a figure too: the rest still run.
           const stderr = String((error as { stderr?: string }).stderr ?? '');
-          const reason = /Out of Memory Error[^\n]*/.exec(stderr)?.[0] ?? stderr.trim().split('\n').at(-1) ?? 'failed';
+          const reason =
+            /Out of Memory Error[^\n]*/.exec(stderr)?.[0] ?? stderr.trim().split('\n').at(-1) ?? 'failed';
           const seconds = Math.round((performance.now() - started) / 100) / 10;
           jobs.push({ name: job.name, failed: reason, seconds });
           process.exitCode = 1;

@@ -4,7 +4,6 @@ import type { Bundle, Rule } from '../../models/bundles/mining.ts';
 import { documentClient } from '../lib/aws.ts';
 import { batchGetAll } from './dynamo/batch-get.ts';
 import { batchWriteAll } from './dynamo/batch-write.ts';
-import { conditionally } from './dynamo/conflicts.ts';
 
 /** The bookkeeping item: when the bundles were last mined, and orders seen since. */
 const MINING = '#mining';

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { RfmCutPoints, RfmProfile, SegmentPolicy } from '../../events/segments.ts';
 import {
   applyOrders,
@@ -6,19 +6,16 @@ import {
   type PricedProduct,
   type PriceLookup,
 } from '../../models/segments/profile.ts';
-import { computeCutPoints, type ProfileSummary } from '../../models/segments/scoring.ts';
 import { documentClient } from '../lib/aws.ts';
 import { nowDate } from '../lib/clock.ts';
 import { sleep } from '../lib/timers.ts';
 import { batchGetAll } from './dynamo/batch-get.ts';
 import { batchWriteAll } from './dynamo/batch-write.ts';
 import { conditionally, untilNoConflict } from './dynamo/conflicts.ts';
-import { allPages } from './dynamo/paging.ts';
 import { priorsKey } from './hits-store.ts';
 import {
   CUTS_KEY,
   cutsOfItem,
-  isReservedKey,
   POLICY_KEY,
   policyOfItem,
   profileOfItem,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Product, Promotion } from '../../events/catalog.ts';
+import type { Promotion } from '../../events/catalog.ts';
 import type { Schemas } from '../../events/client/index.ts';
 import { signJwtHs256 } from '../../functions/lib/auth.ts';
 import { shardKey, shardSlice } from '../../models/pricing/counters.ts';
