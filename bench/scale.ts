@@ -38,7 +38,13 @@ const TYPES: Record<LakeJobId, string[]> = {
   'bundle-itemsets': ['OrderPlaced'],
   'related-evidence': ['ProductViewed', 'ProductAddedToCart', 'OrderPlaced'],
   'related-totals': ['ProductViewed', 'ProductAddedToCart', 'OrderPlaced'],
-  'hit-daily-signals': ['ProductViewed', 'ProductAddedToCart', 'OrderPlaced', 'SearchPerformed', 'ReviewPosted'],
+  'hit-daily-signals': [
+    'ProductViewed',
+    'ProductAddedToCart',
+    'OrderPlaced',
+    'SearchPerformed',
+    'ReviewPosted',
+  ],
 };
 
 const JOBS: Job[] = LAKE_JOBS.map((j) => ({
