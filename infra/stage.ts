@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { LAKE_JOBS } from '../models/lake/jobs/index.ts';
-import { lakeJobs, lakeStreams, type RuleDecl, rules, schedules } from './topology.ts';
+import { type LakeJobDecl, lakeJobs, lakeStreams, type RuleDecl, rules, schedules } from './topology.ts';
 
 /** Per-stage settings, read from cdk.json context (`-c stage=prod` picks one). */
 export const StageConfig = z.object({
@@ -40,6 +40,12 @@ export const StageConfig = z.object({
    * 2 to 1000), by rule id; a rule not named keeps its declared `maxConcurrency`.
    */
   consumerConcurrency: z.record(z.string(), z.int().min(2).max(1000)).optional(),
+  /**
+   * Overrides a Distributed Map's MaxConcurrency (children at once), by the id of what declares it
+   * (an each-file lake job); the declared value otherwise. Bounded by what the tables the children
+   * write absorb, not by Step Functions (10,000).
+   */
+  mapConcurrency: z.record(z.string(), z.int().min(1).max(10_000)).optional(),
   /** The lake on AWS (the lake stack). */
   lake: z.object({
     /** Days a behaviour event is kept in the lake (and a record set aside under errors/). */
@@ -73,6 +79,10 @@ function checkAgainstTopology(config: StageConfig, ctx: z.RefinementCtx): void {
   );
   for (const id of Object.keys(config.consumerConcurrency ?? {})) {
     if (!queued.has(id)) issue(['consumerConcurrency', id], 'no queued rule has this id');
+  }
+  const maps = new Set<string>(lakeJobs.flatMap((j: LakeJobDecl) => (j.files ? [j.id] : [])));
+  for (const id of Object.keys(config.mapConcurrency ?? {})) {
+    if (!maps.has(id)) issue(['mapConcurrency', id], 'no Distributed Map is declared with this id');
   }
   // A job reads its window's dates and a day either side (models/lake/dialect.ts, eventDates).
   const longest = Math.max(...LAKE_JOBS.map((j) => j.windowDays ?? 0)) + 2;

@@ -1,4 +1,4 @@
-import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { type IEventBus, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
@@ -109,6 +109,19 @@ const LAMBDA_TRANSIENT = {
   BackoffRate: 2,
   JitterStrategy: 'FULL',
 };
+
+/** A stack's region or account as cdk-nag writes it in a finding: the value, or the pseudo parameter. */
+const nagSpelling = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<${pseudo}>` : value);
+
+/** Every execution of `sm`'s Distributed Map runs: `execution:<name>/<map run>:<child>`. */
+function executionsOf(sm: StateMachine): string {
+  return Stack.of(sm).formatArn({
+    service: 'states',
+    resource: 'execution',
+    resourceName: `${sm.stateMachineName}/*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
 
 /**
  * The lake on AWS, derived from infra/topology/lake.ts: an encrypted bucket with lifecycle rules,
@@ -501,6 +514,7 @@ export class LakeStack extends Stack {
           Assign: {
             runAt: '{% $states.result.Payload.runAt %}',
             prefix: '{% $states.result.Payload.prefix %}',
+            resultsKey: '{% $states.result.Payload.resultsKey %}',
             // An execution's input may carry options for the results function, e.g.
             // {"results": {"epochs": 5}} for the retraining.
             options: '{% $exists($states.input.results) ? $states.input.results : {} %}',
@@ -537,19 +551,58 @@ export class LakeStack extends Stack {
           ],
         },
       }).addCatch(failed, catchAll);
-      const store = new CustomState(job, 'StoreResults', {
-        stateJson: {
-          Type: 'Task',
-          Comment: `${j.resultsFunctionId}: the result files into serving state`,
-          Resource: `arn:${this.partition}:states:::lambda:invoke`,
-          Arguments: {
-            FunctionName: resultsFn.functionArn,
-            Payload: `{% $merge([$options, {"job": "${j.id}", "runAt": $runAt, "prefix": $prefix}]) %}`,
-          },
-          Output: '{% $states.result.Payload %}',
-          Retry: [LAMBDA_TRANSIENT],
-        },
-      }).addCatch(failed, catchAll);
+      const invokeResults = (payload: unknown) => ({
+        Type: 'Task',
+        Resource: `arn:${this.partition}:states:::lambda:invoke`,
+        Arguments: { FunctionName: resultsFn.functionArn, Payload: payload },
+        Output: '{% $states.result.Payload %}',
+        Retry: [LAMBDA_TRANSIENT],
+      });
+      const maxConcurrency = j.files && (config.mapConcurrency?.[j.id] ?? j.files.maxConcurrency);
+      // An each-file job: a Distributed Map lists the run's result files and writes each in a child
+      // execution of its own. A CustomState, not the DistributedMap construct: that one grants
+      // s3:ListBucket on the whole bucket, where this role lists only its prefixes (below).
+      const store = j.files
+        ? new CustomState(job, 'StoreResults', {
+            stateJson: {
+              Type: 'Map',
+              Comment: `${j.resultsFunctionId}: each result file into serving state, in a child execution of its own`,
+              ItemReader: {
+                Resource: `arn:${this.partition}:states:::s3:listObjectsV2`,
+                Arguments: { Bucket: bucket.bucketName, Prefix: '{% $resultsKey %}' },
+              },
+              // Evaluated in this execution: a child sees its input, not this execution's variables.
+              ItemSelector: {
+                job: j.id,
+                runAt: '{% $runAt %}',
+                files: `{% ["s3://${bucket.bucketName}/" & $states.context.Map.Item.Value.Key] %}`,
+              },
+              ItemProcessor: {
+                ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+                StartAt: 'StoreFile',
+                States: {
+                  StoreFile: {
+                    ...invokeResults('{% $states.input %}'),
+                    Comment: `${j.resultsFunctionId}: one result file`,
+                    End: true,
+                  },
+                },
+              },
+              MaxConcurrency: maxConcurrency,
+              // A file that fails after its retries fails the run: no list is silently left stale.
+              ToleratedFailurePercentage: 0,
+              // The children's answers summed, as the local runner does (infra/local/lake/jobs.ts).
+              Output: `{% {${[`"job": "${j.id}"`, ...j.files.summed.map((f) => `"${f}": $sum($states.result.${f})`)].join(', ')}} %}`,
+            },
+          }).addCatch(failed, catchAll)
+        : new CustomState(job, 'StoreResults', {
+            stateJson: {
+              ...invokeResults(
+                `{% $merge([$options, {"job": "${j.id}", "runAt": $runAt, "prefix": $prefix}]) %}`,
+              ),
+              Comment: `${j.resultsFunctionId}: the result files into serving state`,
+            },
+          }).addCatch(failed, catchAll);
 
       const logGroup = new LogGroup(job, 'Logs', { retention: logRetention, removalPolicy });
       const sm = new StateMachine(job, 'StateMachine', {
@@ -627,6 +680,25 @@ export class LakeStack extends Stack {
         'AwsSolutions-IAM5[Resource::*]',
         "Only what CDK adds for the state machine's logging (logs:*LogDelivery, resource policies) and X-Ray tracing: these actions accept no resource but *.",
       );
+      if (j.files) {
+        // What a Distributed Map needs of its own state machine: to start its children, and to
+        // follow and stop them (their ARNs are this machine's executions, `<name>/<map run>:<child>`).
+        const children = new Policy(job, 'DistributedMapPolicy', {
+          roles: [sm.role],
+          statements: [
+            new PolicyStatement({ actions: ['states:StartExecution'], resources: [sm.stateMachineArn] }),
+            new PolicyStatement({
+              actions: ['states:DescribeExecution', 'states:StopExecution'],
+              resources: [executionsOf(sm)],
+            }),
+          ],
+        });
+        acknowledge(
+          children,
+          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${nagSpelling(this.region, 'AWS::Region')}:${nagSpelling(this.account, 'AWS::AccountId')}:execution:<${this.getLogicalId(sm.node.defaultChild as never)}.Name>/*]`,
+          "The Distributed Map's child executions of this state machine only: their names are made by Step Functions at run time.",
+        );
+      }
       this.stateMachines.set(j.id, sm);
       new CfnOutput(this, `LakeJob-${j.id}`, {
         value: sm.stateMachineArn,

@@ -28,6 +28,14 @@ describe('infra/stage.ts', () => {
       expect(() =>
         stageConfig('dev', devWith({ consumerConcurrency: { 'behaviour-to-related': 1 } })),
       ).toThrow();
+      // Only what runs a Distributed Map takes a map concurrency: an all-files job does not.
+      expect(() => stageConfig('dev', devWith({ mapConcurrency: { 'bundle-itemsets': 4 } }))).toThrow(
+        /no Distributed Map is declared with this id/,
+      );
+      expect(() => stageConfig('dev', devWith({ mapConcurrency: { 'related-evidence': 0 } }))).toThrow();
+      expect(
+        stageConfig('dev', devWith({ mapConcurrency: { 'related-evidence': 16 } })).config.mapConcurrency,
+      ).toEqual({ 'related-evidence': 16 });
     });
 
     it("lets a stage turn a lake job's schedule off, not a function schedule", () => {
