@@ -1,6 +1,15 @@
 import * as z from 'zod';
 import { LAKE_JOBS } from '../models/lake/jobs/index.ts';
-import { type LakeJobDecl, lakeJobs, lakeStreams, type RuleDecl, rules, schedules } from './topology.ts';
+import {
+  type LakeJobDecl,
+  lakeJobs,
+  lakeStreams,
+  type RuleDecl,
+  rules,
+  type ScheduleDecl,
+  schedules,
+  shardedJobs,
+} from './topology.ts';
 
 /** Per-stage settings, read from cdk.json context (`-c stage=prod` picks one). */
 export const StageConfig = z.object({
@@ -42,7 +51,7 @@ export const StageConfig = z.object({
   consumerConcurrency: z.record(z.string(), z.int().min(2).max(1000)).optional(),
   /**
    * Overrides a Distributed Map's MaxConcurrency (children at once), by the id of what declares it
-   * (an each-file lake job); the declared value otherwise. Bounded by what the tables the children
+   * (an each-file lake job, a sharded job); the declared value otherwise. Bounded by what the tables the children
    * write absorb, not by Step Functions (10,000).
    */
   mapConcurrency: z.record(z.string(), z.int().min(1).max(10_000)).optional(),
@@ -67,7 +76,10 @@ function checkAgainstTopology(config: StageConfig, ctx: z.RefinementCtx): void {
   const issue = (path: (string | number)[], message: string) =>
     ctx.addIssue({ code: 'custom', path, message });
   const jobIds = new Set<string>(lakeJobs.map((j) => j.id));
-  const scheduleIds = new Set<string>(schedules.map((s) => s.id));
+  const scheduleIds = new Set<string>([
+    ...(schedules as readonly ScheduleDecl[]).map((s) => s.id),
+    ...shardedJobs.map((j) => j.id),
+  ]);
   for (const [id, minutes] of Object.entries(config.scheduleMinutes ?? {})) {
     if (!jobIds.has(id) && !scheduleIds.has(id))
       issue(['scheduleMinutes', id], 'no schedule or lake job has this id');
@@ -80,7 +92,10 @@ function checkAgainstTopology(config: StageConfig, ctx: z.RefinementCtx): void {
   for (const id of Object.keys(config.consumerConcurrency ?? {})) {
     if (!queued.has(id)) issue(['consumerConcurrency', id], 'no queued rule has this id');
   }
-  const maps = new Set<string>(lakeJobs.flatMap((j: LakeJobDecl) => (j.files ? [j.id] : [])));
+  const maps = new Set<string>([
+    ...lakeJobs.flatMap((j: LakeJobDecl) => (j.files ? [j.id] : [])),
+    ...shardedJobs.map((j) => j.id),
+  ]);
   for (const id of Object.keys(config.mapConcurrency ?? {})) {
     if (!maps.has(id)) issue(['mapConcurrency', id], 'no Distributed Map is declared with this id');
   }

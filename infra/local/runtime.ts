@@ -145,7 +145,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     lakeJobs = run.catch(() => {});
     return run;
   };
-  const runSchedule = scheduleRunner(invoke, lakeJob);
+  const runSchedule = scheduleRunner(invoke, lakeJob, now);
   const status = new StatusBoard();
   const bus = new LocalEventBus(LOCAL_BUS_NAME, rules, (functionId, event) => invoke(functionId, event), {
     windowMs: options.busWindowMs ?? 100,

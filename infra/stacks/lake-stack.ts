@@ -1,4 +1,4 @@
-import { ArnFormat, CfnOutput, Duration, Stack, type StackProps, Token } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { type IEventBus, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
@@ -46,6 +46,7 @@ import {
   type StageProps,
   toCdkPattern,
 } from './common.ts';
+import { allowDistributedMap, LAMBDA_TRANSIENT } from './constructs/distributed-map.ts';
 import { DeliveryDlq } from './constructs/queues.ts';
 
 export interface LakeStackProps extends StackProps, StageProps {
@@ -94,33 +95,6 @@ export function jsonKeyMappings(columns: readonly LakeColumn[]): Record<string, 
   };
   visit(columns);
   return out;
-}
-
-/** Retries of a Lambda invocation that failed before the function ran (AWS's advice for Task states). */
-const LAMBDA_TRANSIENT = {
-  ErrorEquals: [
-    'Lambda.ServiceException',
-    'Lambda.AWSLambdaException',
-    'Lambda.SdkClientException',
-    'Lambda.TooManyRequestsException',
-  ],
-  IntervalSeconds: 2,
-  MaxAttempts: 6,
-  BackoffRate: 2,
-  JitterStrategy: 'FULL',
-};
-
-/** A stack's region or account as cdk-nag writes it in a finding: the value, or the pseudo parameter. */
-const nagSpelling = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<${pseudo}>` : value);
-
-/** Every execution of `sm`'s Distributed Map runs: `execution:<name>/<map run>:<child>`. */
-function executionsOf(sm: StateMachine): string {
-  return Stack.of(sm).formatArn({
-    service: 'states',
-    resource: 'execution',
-    resourceName: `${sm.stateMachineName}/*`,
-    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-  });
 }
 
 /**
@@ -680,25 +654,7 @@ export class LakeStack extends Stack {
         'AwsSolutions-IAM5[Resource::*]',
         "Only what CDK adds for the state machine's logging (logs:*LogDelivery, resource policies) and X-Ray tracing: these actions accept no resource but *.",
       );
-      if (j.files) {
-        // What a Distributed Map needs of its own state machine: to start its children, and to
-        // follow and stop them (their ARNs are this machine's executions, `<name>/<map run>:<child>`).
-        const children = new Policy(job, 'DistributedMapPolicy', {
-          roles: [sm.role],
-          statements: [
-            new PolicyStatement({ actions: ['states:StartExecution'], resources: [sm.stateMachineArn] }),
-            new PolicyStatement({
-              actions: ['states:DescribeExecution', 'states:StopExecution'],
-              resources: [executionsOf(sm)],
-            }),
-          ],
-        });
-        acknowledge(
-          children,
-          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${nagSpelling(this.region, 'AWS::Region')}:${nagSpelling(this.account, 'AWS::AccountId')}:execution:<${this.getLogicalId(sm.node.defaultChild as never)}.Name>/*]`,
-          "The Distributed Map's child executions of this state machine only: their names are made by Step Functions at run time.",
-        );
-      }
+      if (j.files) allowDistributedMap(sm);
       this.stateMachines.set(j.id, sm);
       new CfnOutput(this, `LakeJob-${j.id}`, {
         value: sm.stateMachineArn,

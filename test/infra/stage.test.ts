@@ -38,11 +38,11 @@ describe('infra/stage.ts', () => {
       ).toEqual({ 'related-evidence': 16 });
     });
 
-    it("lets a stage turn a lake job's schedule off, not a function schedule", () => {
+    it("lets a stage turn a lake job's schedule off, not a sharded job's", () => {
       expect(
         stageConfig('dev', devWith({ scheduleMinutes: { 'bundle-itemsets': null } })).config.scheduleMinutes,
       ).toEqual({ 'bundle-itemsets': null });
-      expect(() => stageConfig('dev', devWith({ scheduleMinutes: { 'rerank-all-hourly': null } }))).toThrow(
+      expect(() => stageConfig('dev', devWith({ scheduleMinutes: { 'rerank-all': null } }))).toThrow(
         /only a lake job/,
       );
     });
