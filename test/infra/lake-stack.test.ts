@@ -584,7 +584,8 @@ describe('LakeStack', () => {
 
     it('starts each scheduled job by EventBridge Scheduler on its cadence (a stage override winning), with a DLQ', () => {
       const schedulesOf = (t: ReturnType<typeof synthTemplate>) =>
-        resourcesOf(t.template, 'AWS::Scheduler::Schedule').map(([, s]) => s.Properties as Json);
+        // The lake stack's: the functions stack schedules its sharded job (test/infra/sharded-job.test.ts).
+        resourcesOf(lakeOf(t), 'AWS::Scheduler::Schedule').map(([, s]) => s.Properties as Json);
       const expression = (minutes: number) =>
         minutes % 1440 === 0
           ? `rate(${minutes / 1440} day${minutes === 1440 ? '' : 's'})`

@@ -101,5 +101,5 @@ describe('related-evidence, file by file', () => {
       const { part: _p, version: _v, ...ev } = item;
       expect(ev).toEqual(evidence.get(item.productId as string));
     }
-  });
+  }, 120_000);
 });
