@@ -20,7 +20,7 @@ const QueryEvent = z.object({
 
 export async function handler(input: unknown) {
   const event = QueryEvent.parse(input);
-  const { queryString, runAt, prefix, window } = athenaRun(event.job, {
+  const { queryString, runAt, prefix, resultsKey, window } = athenaRun(event.job, {
     bucket: event.bucket,
     run: event.run,
     nowMs: Date.parse(event.startedAt),
@@ -32,5 +32,5 @@ export async function handler(input: unknown) {
     fromMs: window.fromMs,
     toMs: window.toMs,
   });
-  return { queryString, runAt, prefix };
+  return { queryString, runAt, prefix, resultsKey };
 }

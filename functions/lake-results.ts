@@ -1,13 +1,12 @@
 import * as z from 'zod';
 import { bundlesFromItemsetRows, ItemsetRow } from '../models/lake/jobs/bundle-itemsets.ts';
+import { jobWindow, lakeJob } from '../models/lake/jobs/index.ts';
 import { EvidenceRow, evidenceOfRow, TotalsRow } from '../models/lake/jobs/related-evidence.ts';
 import { RfmQuintileRow, rfmCutPointsFromRows } from '../models/lake/jobs/rfm-cut-points.ts';
-import type { ProductEvidence } from '../models/related/evidence.ts';
-import type { PartnerTotals } from '../models/related/neighbours.ts';
 import { writeBundles } from './adapters/bundle-store.ts';
 import { listResultFiles, readResultRows } from './adapters/lake-results.ts';
 import { writeCutPoints } from './adapters/profile-store.ts';
-import { storeListInputs, storeRebuiltRelated } from './adapters/related-rebuild.ts';
+import { storeListInputs, storeRelatedFile } from './adapters/related-rebuild.ts';
 import { tableName } from './lib/config.ts';
 import { logger } from './lib/logger.ts';
 
@@ -15,6 +14,8 @@ import { logger } from './lib/logger.ts';
  * Turns a lake job's result files into serving state: the step after the query, on AWS in the job's
  * state machine (the results prefix that Athena's UNLOAD wrote), locally after DuckDB wrote them.
  * `files` or `prefix` names them; `runAt` is the instant the job ran for (the results are as of it).
+ * An `each-file` job's files are independent (models/lake/jobs/index.ts): its Distributed Map
+ * hands each child one file, and a prefix is written file by file, never held whole.
  */
 const ResultsEvent = z
   .object({
@@ -60,19 +61,21 @@ export async function handler(input: unknown) {
       return report;
     }
     case 'related-evidence': {
-      const evidence = new Map<string, ProductEvidence>();
-      const partnerTotals = new Map<string, PartnerTotals>();
-      for await (const row of rowsOf(event)) {
-        const { evidence: ev, partnerTotals: totals } = evidenceOfRow(EvidenceRow.parse(row), at);
-        evidence.set(ev.productId, ev);
-        for (const [id, t] of totals) partnerTotals.set(id, t);
+      const names = {
+        related: tableName('related'),
+        products: tableName('products'),
+        scenes: tableName('scenes'),
+      };
+      const stored = { files: 0, products: 0, lists: 0 };
+      for (const file of event.files ?? (await listResultFiles(event.prefix!))) {
+        const rows = [];
+        for await (const row of readResultRows(file)) rows.push(evidenceOfRow(EvidenceRow.parse(row), at));
+        const written = await storeRelatedFile(names, rows, { now: at });
+        stored.files++;
+        stored.products += written.products;
+        stored.lists += written.lists;
       }
-      const stored = await storeRebuiltRelated(
-        { related: tableName('related'), products: tableName('products'), scenes: tableName('scenes') },
-        evidence,
-        { now: at, partnerTotals },
-      );
-      logger.info('related rebuilt from the lake', stored);
+      logger.info('related evidence stored from the lake', stored);
       return { job: event.job, ...stored };
     }
     case 'related-totals': {
@@ -84,7 +87,8 @@ export async function handler(input: unknown) {
       const stored = await storeListInputs(
         { related: tableName('related'), products: tableName('products'), scenes: tableName('scenes') },
         totals,
-        { now: at },
+        // The window the run read: a list the live path wrote since is newer than the run's totals.
+        { now: at, windowEnd: jobWindow(lakeJob(event.job), at).toMs },
       );
       logger.info('related totals and content neighbours stored', stored);
       return { job: event.job, ...stored };

@@ -2,6 +2,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { HitModelTrained, SignalsAggregated } from '../events/hits.ts';
 import { rerankAll, rerankTouched } from '../models/hits/rerank.ts';
+import { mergePriors, rewriteListsFromShards, scoreShard, shardPriors } from '../models/hits/sharded.ts';
 import { hitModelCache } from './adapters/hit-model-cache.ts';
 import { dynamoHitStore } from './adapters/hits-store.ts';
 import { nowMs } from './lib/clock.ts';
@@ -27,24 +28,52 @@ const onSignals = busBatchConsumer(SignalsAggregated, async (batches) => {
   logger.info('re-ranked', { ...report });
 });
 
-/** EventBridge's direct invocation (HitModelTrained) and the scheduled full re-rank. */
+/** EventBridge's direct invocation (HitModelTrained). */
 const DirectEvent = z.object({ 'detail-type': z.string(), detail: z.unknown() });
-const ScheduledJob = z.object({ job: z.literal('rerank-all') });
+/**
+ * A step of the hourly full re-rank (models/hits/sharded.ts), from its state machine on AWS or the
+ * local runner (infra/topology/sharded.ts declares both): every step of a run has its `runAt`.
+ */
+const RerankStep = z
+  .discriminatedUnion('step', [
+    z.object({ step: z.enum(['shard-priors', 'score-shard']), shard: z.int().min(0) }),
+    z.object({ step: z.enum(['merge-priors', 'rewrite-lists']) }),
+  ])
+  .and(
+    z.object({
+      job: z.literal('rerank-all'),
+      runAt: z.iso.datetime({ offset: true }).transform((t) => new Date(t).toISOString()),
+      shards: z.int().min(1).max(1000),
+    }),
+  );
+
+async function rerankStep(input: z.infer<typeof RerankStep>) {
+  const run = { runAt: input.runAt, shards: input.shards };
+  switch (input.step) {
+    case 'shard-priors':
+      return shardPriors(store, input.shard, run);
+    case 'merge-priors':
+      return mergePriors(store, run);
+    case 'score-shard':
+      return scoreShard(store, await model.current(), input.shard, run);
+    case 'rewrite-lists': {
+      const report = await rewriteListsFromShards(store, run);
+      countMetric('HitRankingUpdates', report.events);
+      logger.info('full re-rank (in shards)', { ...report, runAt: run.runAt, shards: run.shards });
+      return report;
+    }
+  }
+}
 
 export async function handler(
   event: SQSEvent | unknown,
   context: Context,
-): Promise<SQSBatchResponse | undefined> {
+): Promise<SQSBatchResponse | unknown> {
   if (typeof event === 'object' && event !== null && 'Records' in event) {
     return onSignals(event as SQSEvent, context);
   }
-  const job = ScheduledJob.safeParse(event);
-  if (job.success) {
-    const report = await rerankAll(store, await model.current(), nowMs());
-    countMetric('HitRankingUpdates', report.events);
-    logger.info('full re-rank (scheduled)', { ...report });
-    return undefined;
-  }
+  if (typeof event === 'object' && event !== null && 'step' in event)
+    return rerankStep(RerankStep.parse(event));
   const direct = DirectEvent.parse(event);
   if (direct['detail-type'] === 'HitModelTrained') {
     const trained = HitModelTrained.parse(direct.detail);

@@ -2,13 +2,16 @@ import * as z from 'zod';
 import { LAKE_JOBS } from '../models/lake/jobs/index.ts';
 import {
   functions,
+  type LakeJobDecl,
   lakeJobs,
   lakeStreams,
   type RuleDecl,
   routeKey,
   routes,
   rules,
+  type ScheduleDecl,
   schedules,
+  shardedJobs,
 } from './topology.ts';
 
 /** Per-stage settings, read from cdk.json context (`-c stage=prod` picks one). */
@@ -101,6 +104,12 @@ export const StageConfig = z.object({
       wafRateLimitPer5Minutes: z.int().min(10),
     })
     .optional(),
+  /**
+   * Overrides a Distributed Map's MaxConcurrency (children at once), by the id of what declares it
+   * (an each-file lake job, a sharded job); the declared value otherwise. Bounded by what the tables the children
+   * write absorb, not by Step Functions (10,000).
+   */
+  mapConcurrency: z.record(z.string(), z.int().min(1).max(10_000)).optional(),
   /** The lake on AWS (the lake stack). */
   lake: z.object({
     /** Days a behaviour event is kept in the lake (and a record set aside under errors/). */
@@ -122,7 +131,10 @@ function checkAgainstTopology(config: StageConfig, ctx: z.RefinementCtx): void {
   const issue = (path: (string | number)[], message: string) =>
     ctx.addIssue({ code: 'custom', path, message });
   const jobIds = new Set<string>(lakeJobs.map((j) => j.id));
-  const scheduleIds = new Set<string>(schedules.map((s) => s.id));
+  const scheduleIds = new Set<string>([
+    ...(schedules as readonly ScheduleDecl[]).map((s) => s.id),
+    ...shardedJobs.map((j) => j.id),
+  ]);
   for (const [id, minutes] of Object.entries(config.scheduleMinutes ?? {})) {
     if (!jobIds.has(id) && !scheduleIds.has(id))
       issue(['scheduleMinutes', id], 'no schedule or lake job has this id');
@@ -146,6 +158,13 @@ function checkAgainstTopology(config: StageConfig, ctx: z.RefinementCtx): void {
   const functionIds = new Set<string>(functions.map((f) => f.id));
   for (const id of Object.keys(config.reservedConcurrency)) {
     if (!functionIds.has(id)) issue(['reservedConcurrency', id], 'no function has this id');
+  }
+  const maps = new Set<string>([
+    ...lakeJobs.flatMap((j: LakeJobDecl) => (j.files ? [j.id] : [])),
+    ...shardedJobs.map((j) => j.id),
+  ]);
+  for (const id of Object.keys(config.mapConcurrency ?? {})) {
+    if (!maps.has(id)) issue(['mapConcurrency', id], 'no Distributed Map is declared with this id');
   }
   // A job reads its window's dates and a day either side (models/lake/dialect.ts, eventDates).
   const longest = Math.max(...LAKE_JOBS.map((j) => j.windowDays ?? 0)) + 2;

@@ -8,7 +8,7 @@ import type { FunctionId, TableId } from './topology/types.ts';
  * Nothing here imports CDK or the AWS SDK, so the local runtime loads it without either.
  *
  * The declarations live in infra/topology/, one file per kind (tables, functions, routes, rules,
- * schedules, the lake, and the types); import them from here.
+ * schedules, the sharded jobs, the lake, and the types); import them from here.
  */
 
 export { functions } from './topology/functions.ts';
@@ -24,6 +24,7 @@ export {
 export { routes } from './topology/routes.ts';
 export { rules } from './topology/rules.ts';
 export { schedules } from './topology/schedules.ts';
+export { type ShardedJobDecl, shardedJobs } from './topology/sharded.ts';
 export { tables } from './topology/tables.ts';
 export type {
   FunctionDecl,

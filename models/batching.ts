@@ -66,3 +66,32 @@ export function inUtc<T extends { occurredAt: string }>(events: readonly T[]): T
     return utc === e.occurredAt ? e : { ...e, occurredAt: utc };
   });
 }
+
+/**
+ * `work` over every item, at most `limit` at once, the results in the items' order: what a
+ * Distributed Map's MaxConcurrency does, in process (the local runtime's lake jobs and re-rank).
+ * The first failure rejects, after the calls in flight settle no further items are started.
+ */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  if (!(limit >= 1)) throw new RangeError(`a concurrency limit of at least 1, not ${limit}`);
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const i = next++;
+      try {
+        out[i] = await work(items[i]!, i);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

@@ -29,6 +29,12 @@ export interface HitTables {
 export const listKey = (scope: string) => `list#${scope}`;
 export const priorsKey = (category: string) => `priors#${category}`;
 const GLOBAL_PRIORS = 'priors#*';
+/**
+ * A full re-rank's parts between its steps (models/hits/sharded.ts): `run#<part>`, one item per
+ * shard and category, overwritten by the next run (so they do not accumulate), tagged with `runAt`.
+ */
+const RUN_PART = 'run#';
+const runPartKey = (key: string) => `${RUN_PART}${key}`;
 
 const info = (p: Record<string, unknown>): ProductInfo => ({
   productId: p.productId as string,
@@ -75,6 +81,26 @@ export function dynamoHitStore(
       return (got[names.products] ?? []).map(info);
     },
     allProducts: () => scanProductInfo(names.products, client),
+    productShard: (shard, shards) =>
+      scanProductInfo(names.products, client, { segment: shard, segments: shards }),
+    async writeRunParts(runAt, parts) {
+      await batchWriteAll(
+        names.rankings,
+        [...parts].map(([key, value]) => ({ rankingKey: runPartKey(key), runAt, value })),
+        { client },
+      );
+    },
+    async readRunParts(runAt, keys) {
+      const got = await batchGetAll(
+        { [names.rankings]: keys.map((key) => ({ rankingKey: runPartKey(key) })) },
+        { client, consistent: true },
+      );
+      return new Map(
+        (got[names.rankings] ?? [])
+          .filter((i) => i.runAt === runAt)
+          .map((i) => [(i.rankingKey as string).slice(RUN_PART.length), i.value]),
+      );
+    },
     signals: (productIds, fromMs) => readSignalSeries(names.signals, productIds, fromMs, { client }),
     async readPriors(categories) {
       const got = await batchGetAll(
@@ -176,10 +202,14 @@ export async function readHitList(
   return Item ? listOf(Item) : undefined;
 }
 
-/** The fields the hit features need, for the whole catalog (a projected Scan, paged). */
+/**
+ * The fields the hit features need, for the whole catalog or one segment of a parallel Scan (a
+ * shard of the full re-rank: DynamoDB splits the table's key hash range into `segments`), paged.
+ */
 export async function scanProductInfo(
   table: string,
   client: DynamoDBDocumentClient = documentClient(),
+  shard?: { segment: number; segments: number },
 ): Promise<ProductInfo[]> {
   const items = await allPages((start) =>
     client.send(
@@ -187,6 +217,7 @@ export async function scanProductInfo(
         TableName: table,
         ProjectionExpression: 'productId, category, listPrice, stock, launchDate',
         ExclusiveStartKey: start,
+        ...(shard ? { Segment: shard.segment, TotalSegments: shard.segments } : {}),
       }),
     ),
   );

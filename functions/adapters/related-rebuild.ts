@@ -1,4 +1,5 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { mapLimit } from '../../models/batching.ts';
 import { STORED_LIST_LENGTH } from '../../models/related/answer.ts';
 import {
   defaultRelatedConfig,
@@ -9,6 +10,7 @@ import type { PartnerTotals } from '../../models/related/neighbours.ts';
 import { buildPopular, popularityOf } from '../../models/related/popular.ts';
 import { documentClient } from '../lib/aws.ts';
 import { batchWriteAll } from './dynamo/batch-write.ts';
+import { conditionally } from './dynamo/conflicts.ts';
 import {
   CONTENT_PART,
   EVIDENCE_PART,
@@ -16,99 +18,169 @@ import {
   TOTALS_PART,
   writePopularLists,
 } from './related-store.ts';
-import { contentIndex, neighbourList, type RelatedCatalog, type RelatedTables } from './related-updater.ts';
+import {
+  contentIndex,
+  type RelatedCatalog,
+  type RelatedTables,
+  readListInputs,
+  storedList,
+} from './related-updater.ts';
+
+type Names = Pick<RelatedTables, 'related' | 'products' | 'scenes'>;
 
 /**
- * Stores rebuilt evidence (the lake's related-evidence job, functions/lake-results.ts), every
- * catalog product's neighbour list (products with no evidence get content neighbours, so a cold
- * product is never empty) and the shop's popular lists (the answer's last fallback). The partners' totals come from
- * `partnerTotals` when given (the lake's rows carry them), else from the evidence itself.
+ * Stores one result file of the lake's related-evidence job (functions/lake-results.ts, a child of
+ * the job's Distributed Map on AWS): each of its products' evidence, totals and neighbour list. A
+ * row carries its partners' totals, and the product's content neighbours and the categories come
+ * from the compact items the daily related-totals job wrote (the reads the live path makes), so a
+ * file is written without the catalog or any other file. A product the catalog does not have gets
+ * its evidence but no list (the catalog's products without evidence: `storeListInputs`).
  */
-export async function storeRebuiltRelated(
-  names: Pick<RelatedTables, 'related' | 'products' | 'scenes'>,
-  evidence: ReadonlyMap<string, ProductEvidence>,
+export async function storeRelatedFile(
+  names: Names,
+  rows: readonly { evidence: ProductEvidence; partnerTotals: ReadonlyMap<string, PartnerTotals> }[],
   {
     now,
-    partnerTotals,
+    client = documentClient(),
+    config = defaultRelatedConfig,
+  }: { now: number; client?: DynamoDBDocumentClient; config?: RelatedConfig },
+): Promise<{ products: number; lists: number }> {
+  const own = new Map(rows.map((r) => [r.evidence.productId, r.evidence]));
+  const partnerTotals = new Map<string, PartnerTotals>();
+  for (const r of rows) for (const [id, t] of r.partnerTotals) partnerTotals.set(id, t);
+  const inputs = await readListInputs(names, [...own.keys()], [...partnerTotals.keys()], client);
+  // The row's totals, not the totals item: both are the window's, the row's are this run's.
+  const totalsOf = (id: string) => own.get(id) ?? partnerTotals.get(id) ?? inputs.totals.get(id);
+  const updatedAt = new Date(now).toISOString();
+  const inCatalog = [...own.values()].filter((ev) => inputs.categoryOf(ev.productId) !== undefined);
+  const lists = inCatalog.map((ev) => ({
+    productId: ev.productId,
+    part: NEIGHBOURS_PART,
+    neighbours: storedList(
+      ev,
+      totalsOf,
+      inputs.content.get(ev.productId) ?? [],
+      inputs.categoryOf,
+      now,
+      config,
+    ),
+    updatedAt,
+  }));
+  const options = { client, concurrency: 4 };
+  await batchWriteAll(
+    names.related,
+    [...own.values()].map((ev) => ({ ...ev, part: EVIDENCE_PART, version: now })),
+    options,
+  );
+  await batchWriteAll(names.related, lists, options);
+  await batchWriteAll(
+    names.related,
+    [...own.values()].map((ev) => totalsItem(ev, now, inputs.categoryOf(ev.productId))),
+    options,
+  );
+  return { products: own.size, lists: lists.length };
+}
+
+const totalsItem = (
+  t: { productId: string; views: number; orders: number },
+  now: number,
+  category: string | undefined,
+) => ({
+  productId: t.productId,
+  part: TOTALS_PART,
+  views: t.views,
+  orders: t.orders,
+  at: now,
+  ...(category ? { category } : {}),
+});
+
+/**
+ * The compact items the live path and the rebuild's per-file writer build lists from
+ * (functions/adapters/related-updater.ts), so that their work per product does not grow with the
+ * catalog: every catalog product's content neighbours (each with its category) and every product's
+ * decayed totals with its category, and the shop's popular lists (the answer's last fallback, from
+ * the same totals). Written by the daily related-totals job, which holds the catalog anyway.
+ *
+ * It also gives every catalog product without totals in the window (nobody viewed, carted or bought
+ * it in those days: it has no evidence row either) a list of content neighbours alone, so that a
+ * new or cold product is never empty, as a rebuild of the whole catalog did. A list written at or
+ * after `windowEnd` is kept: the live path wrote it from events the window does not hold yet.
+ */
+export async function storeListInputs(
+  names: Names,
+  totals: Iterable<{ productId: string; views: number; orders: number }>,
+  {
+    now,
+    windowEnd,
+    catalog,
     client = documentClient(),
     config = defaultRelatedConfig,
     signal,
   }: {
     now: number;
-    partnerTotals?: ReadonlyMap<string, PartnerTotals>;
+    windowEnd: number;
+    catalog?: RelatedCatalog;
     client?: DynamoDBDocumentClient;
     config?: RelatedConfig;
     signal?: AbortSignal;
   },
-): Promise<{ products: number; lists: number }> {
-  const catalog = await contentIndex(names, client);
-  const version = now;
-  const totalsOf = (id: string) => evidence.get(id) ?? partnerTotals?.get(id);
-  const lists = catalog.productIds.map((productId) => ({
-    productId,
-    part: NEIGHBOURS_PART,
-    neighbours: neighbourList(productId, evidence.get(productId), totalsOf, catalog, now, config),
-    updatedAt: new Date(now).toISOString(),
-  }));
-  const options = { client, concurrency: 4, ...(signal ? { signal } : {}) };
-  await batchWriteAll(
-    names.related,
-    [...evidence.values()].map((ev) => ({ ...ev, part: EVIDENCE_PART, version })),
-    options,
-  );
-  await batchWriteAll(names.related, lists, options);
-  // The fallback's popular lists, from the same totals (a product's own decayed views and orders).
-  await writePopularLists(
-    names.related,
-    buildPopular(
-      catalog.products,
-      (id) => popularityOf(totalsOf(id), now, config.halfLifeDays),
-      new Date(now).toISOString(),
-      { popularityBlend: config.popularityBlend },
-    ),
-    client,
-  );
-  await storeListInputs(names, evidence.values(), { now, catalog, client, ...(signal ? { signal } : {}) });
-  return { products: evidence.size, lists: lists.length };
-}
-
-/**
- * The compact items the live path builds lists from (functions/adapters/related-updater.ts), so that
- * its work per event does not grow with the catalog: every catalog product's content neighbours
- * (each with its category) and every product's decayed totals with its category. Written by the
- * rebuild and by the daily related-totals job.
- */
-export async function storeListInputs(
-  names: Pick<RelatedTables, 'related' | 'products' | 'scenes'>,
-  totals: Iterable<{ productId: string; views: number; orders: number }>,
-  {
-    now,
-    catalog,
-    client = documentClient(),
-    signal,
-  }: { now: number; catalog?: RelatedCatalog; client?: DynamoDBDocumentClient; signal?: AbortSignal },
-): Promise<{ content: number; totals: number }> {
+): Promise<{ content: number; totals: number; contentOnlyLists: number }> {
   const index = catalog ?? (await contentIndex(names, client));
   const computedAt = new Date(now).toISOString();
   const options = { client, concurrency: 4, ...(signal ? { signal } : {}) };
+  const contentOf = (productId: string) => index.index.neighbours(productId, STORED_LIST_LENGTH);
   const contentItems = index.productIds.map((productId) => ({
     productId,
     part: CONTENT_PART,
     category: index.categoryOf(productId),
-    neighbours: index.index
-      .neighbours(productId, STORED_LIST_LENGTH)
-      .map((n) => ({ ...n, category: index.categoryOf(n.productId) })),
+    neighbours: contentOf(productId).map((n) => ({ ...n, category: index.categoryOf(n.productId) })),
     computedAt,
   }));
-  const totalItems = [...totals].map((t) => ({
-    productId: t.productId,
-    part: TOTALS_PART,
-    views: t.views,
-    orders: t.orders,
-    at: now,
-    ...(index.categoryOf(t.productId) ? { category: index.categoryOf(t.productId) } : {}),
-  }));
+  const totalItems = [...totals].map((t) => totalsItem(t, now, index.categoryOf(t.productId)));
   await batchWriteAll(names.related, contentItems, options);
   await batchWriteAll(names.related, totalItems, options);
-  return { content: contentItems.length, totals: totalItems.length };
+  const totalsById = new Map(totalItems.map((t) => [t.productId, t]));
+  await writePopularLists(
+    names.related,
+    buildPopular(
+      index.products,
+      (id) => popularityOf(totalsById.get(id), now, config.halfLifeDays),
+      computedAt,
+      { popularityBlend: config.popularityBlend },
+    ),
+    client,
+  );
+
+  const active = new Set(totalItems.map((t) => t.productId));
+  const cold = index.productIds.filter((id) => !active.has(id));
+  const written = await mapLimit(cold, 8, async (productId) => {
+    signal?.throwIfAborted();
+    return conditionally(
+      client.send(
+        new PutCommand({
+          TableName: names.related,
+          Item: {
+            productId,
+            part: NEIGHBOURS_PART,
+            neighbours: storedList(
+              undefined,
+              () => undefined,
+              contentOf(productId),
+              index.categoryOf,
+              now,
+              config,
+            ),
+            updatedAt: computedAt,
+          },
+          ConditionExpression: 'attribute_not_exists(productId) OR updatedAt < :windowEnd',
+          ExpressionAttributeValues: { ':windowEnd': new Date(windowEnd).toISOString() },
+        }),
+      ),
+    );
+  });
+  return {
+    content: contentItems.length,
+    totals: totalItems.length,
+    contentOnlyLists: written.filter(Boolean).length,
+  };
 }

@@ -1,12 +1,7 @@
 import { type DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import type { Product, Scene } from '../../events/catalog.ts';
-import {
-  blendForStore,
-  listToStore,
-  STORED_LIST_LENGTH,
-  type StoredNeighbour,
-} from '../../models/related/answer.ts';
+import { blendForStore, listToStore, type StoredNeighbour } from '../../models/related/answer.ts';
 import { ContentIndex } from '../../models/related/content.ts';
 import {
   addUnpruned,
@@ -195,9 +190,10 @@ export function storedList(
 /**
  * One BatchGetItem (and a small one for what it lacks): the content items of the products whose
  * lists are rewritten, the totals items of their partners, and the category of any product neither
- * names (a product launched since the last daily job), from the catalog.
+ * names (a product launched since the last daily job), from the catalog. A product the catalog does
+ * not have gets no category. The live path and the rebuild's per-file writer read through it.
  */
-async function readListInputs(
+export async function readListInputs(
   names: Pick<RelatedTables, 'related' | 'products'>,
   productIds: readonly string[],
   partners: readonly string[],
@@ -246,25 +242,6 @@ async function readListInputs(
       categories.set(p.productId as string, p.category as string);
   }
   return { content, totals, categoryOf: (id) => categories.get(id) };
-}
-
-/** The stored list from the whole catalog's content index (the batch path, which holds it). */
-export function neighbourList(
-  productId: string,
-  ev: ProductEvidence | undefined,
-  totalsOf: (productId: string) => PartnerTotals | undefined,
-  catalog: RelatedCatalog,
-  now: number,
-  config: RelatedConfig,
-) {
-  return storedList(
-    ev,
-    totalsOf,
-    catalog.index.neighbours(productId, STORED_LIST_LENGTH),
-    catalog.categoryOf,
-    now,
-    config,
-  );
 }
 
 /** Events in order, cut so that each chunk's markers plus the products it touches stay within one transaction. */

@@ -150,7 +150,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     lakeJobs = run.catch(() => {});
     return run;
   };
-  const runSchedule = scheduleRunner(invoke, lakeJob);
+  const runSchedule = scheduleRunner(invoke, lakeJob, now);
   const status = new StatusBoard();
   const bus = new LocalEventBus(LOCAL_BUS_NAME, rules, (functionId, event) => invoke(functionId, event), {
     windowMs: options.busWindowMs ?? 100,
@@ -230,9 +230,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       status,
       log,
       lake,
+      // The totals job first: its content items are what the evidence job's files read, and it
+      // gives the products without evidence their content lists (functions/adapters/related-rebuild.ts).
       rebuildRelated: async () => {
-        const run = await lakeJob('related-evidence');
-        return run.result as { lists: number };
+        const totals = (await lakeJob('related-totals')).result as { contentOnlyLists: number };
+        const evidence = (await lakeJob('related-evidence')).result as { lists: number };
+        return { lists: evidence.lists + totals.contentOnlyLists };
       },
     });
     seedDone = demo.seedDone;

@@ -5,6 +5,7 @@ import {
   accessKind,
   type FunctionDecl,
   functions,
+  type LakeJobDecl,
   lakeJobs,
   lakeQueryFunctionId,
   lakeStreams,
@@ -14,7 +15,9 @@ import {
   routes,
   rules,
   type ScheduleDecl,
+  type ShardedJobDecl,
   schedules,
+  shardedJobs,
   type TableAccess,
   type TableDecl,
   tables,
@@ -76,8 +79,16 @@ export function architectureDiagram(): string {
   }
   node(1, 'end');
 
-  node(1, 'subgraph clock["Schedules"]');
+  node(
+    1,
+    'subgraph clock["Schedules, and jobs in shards (Step Functions, a Distributed Map per step over shards)"]',
+  );
   for (const s of schs) node(2, `${id('schedule', s.id)}([${label([s.id, every(s.everyMinutes)])}])`);
+  for (const j of shardedJobs as readonly ShardedJobDecl[])
+    node(
+      2,
+      `${id('sharded', j.id)}{{${label([j.id, `${every(j.everyMinutes)}, ${j.shards} shards`, j.steps.map((st) => st.id).join(' → ')])}}}`,
+    );
   node(1, 'end');
 
   node(1, 'subgraph events["EventBridge"]');
@@ -122,12 +133,14 @@ export function architectureDiagram(): string {
   for (const j of lakeJobs)
     node(
       2,
-      `${id('job', j.id)}{{${label([j.id, j.everyMinutes === null ? 'on demand' : every(j.everyMinutes)])}}}`,
+      `${id('job', j.id)}{{${label([j.id, j.everyMinutes === null ? 'on demand' : every(j.everyMinutes), ...((j as LakeJobDecl).files ? ['each file (Distributed Map)'] : [])])}}}`,
     );
   node(1, 'end');
 
   for (const f of routed) node(1, `${id('routes', f.id)} --> ${id('fn', f.id)}`);
   for (const s of schs) node(1, `${id('schedule', s.id)} --> ${id('fn', s.functionId)}`);
+  for (const j of shardedJobs as readonly ShardedJobDecl[])
+    node(1, `${id('sharded', j.id)} --> ${id('fn', j.functionId)}`);
   for (const f of fns) if (f.publishes) node(1, `${id('fn', f.id)} -->|PutEvents| bus`);
   for (const r of rls) {
     node(1, `bus --> ${id('rule', r.id)}`);

@@ -6,6 +6,7 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import {
   type FunctionDecl,
@@ -14,7 +15,9 @@ import {
   type RuleDecl,
   rules,
   type ScheduleDecl,
+  type ShardedJobDecl,
   schedules,
+  shardedJobs,
   type TableAccess,
   type TableId,
 } from '../topology.ts';
@@ -22,6 +25,7 @@ import { acknowledge, removalPolicyOf, retention, type StageProps, toCdkPattern 
 import { QueuedRule } from './constructs/queued-rule.ts';
 import { DeliveryDlq } from './constructs/queues.ts';
 import { ServiceFunction } from './constructs/service-function.ts';
+import { ShardedJob } from './constructs/sharded-job.ts';
 
 export interface FunctionsStackProps extends StackProps, StageProps {
   tables: ReadonlyMap<TableId, TableV2>;
@@ -45,6 +49,8 @@ export class FunctionsStack extends Stack {
   readonly functions = new Map<FunctionId, NodejsFunction>();
   readonly ruleQueues = new Map<string, RuleQueues>();
   readonly deliveryDlqs: Queue[] = [];
+  /** The sharded jobs' state machines (the hourly full re-rank), by job id. */
+  readonly shardedJobs = new Map<string, StateMachine>();
 
   constructor(scope: Construct, id: string, props: FunctionsStackProps) {
     super(scope, id, props);
@@ -140,6 +146,21 @@ export class FunctionsStack extends Stack {
           }),
         ],
       });
+    }
+
+    for (const job of shardedJobs as readonly ShardedJobDecl[]) {
+      const everyMinutes = config.scheduleMinutes?.[job.id];
+      const maxConcurrency = config.mapConcurrency?.[job.id];
+      const sharded = new ShardedJob(this, `Sharded-${job.id}`, {
+        decl: job,
+        fn: this.functions.get(job.functionId)!,
+        ...(typeof everyMinutes === 'number' ? { everyMinutes } : {}),
+        ...(maxConcurrency !== undefined ? { maxConcurrency } : {}),
+        removalPolicy,
+        logRetention: retention(config.logRetentionDays),
+      });
+      this.deliveryDlqs.push(sharded.deliveryDlq);
+      this.shardedJobs.set(job.id, sharded.stateMachine);
     }
   }
 }

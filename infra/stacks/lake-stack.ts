@@ -47,6 +47,7 @@ import {
   type StageProps,
   toCdkPattern,
 } from './common.ts';
+import { allowDistributedMap, LAMBDA_TRANSIENT } from './constructs/distributed-map.ts';
 import { DeliveryDlq } from './constructs/queues.ts';
 
 export interface LakeStackProps extends StackProps, StageProps {
@@ -96,20 +97,6 @@ export function jsonKeyMappings(columns: readonly LakeColumn[]): Record<string, 
   visit(columns);
   return out;
 }
-
-/** Retries of a Lambda invocation that failed before the function ran (AWS's advice for Task states). */
-const LAMBDA_TRANSIENT = {
-  ErrorEquals: [
-    'Lambda.ServiceException',
-    'Lambda.AWSLambdaException',
-    'Lambda.SdkClientException',
-    'Lambda.TooManyRequestsException',
-  ],
-  IntervalSeconds: 2,
-  MaxAttempts: 6,
-  BackoffRate: 2,
-  JitterStrategy: 'FULL',
-};
 
 /**
  * The lake on AWS, derived from infra/topology/lake.ts: an encrypted bucket with lifecycle rules,
@@ -502,6 +489,7 @@ export class LakeStack extends Stack {
           Assign: {
             runAt: '{% $states.result.Payload.runAt %}',
             prefix: '{% $states.result.Payload.prefix %}',
+            resultsKey: '{% $states.result.Payload.resultsKey %}',
             // An execution's input may carry options for the results function, e.g.
             // {"results": {"epochs": 5}} for the retraining.
             options: '{% $exists($states.input.results) ? $states.input.results : {} %}',
@@ -538,19 +526,58 @@ export class LakeStack extends Stack {
           ],
         },
       }).addCatch(failed, catchAll);
-      const store = new CustomState(job, 'StoreResults', {
-        stateJson: {
-          Type: 'Task',
-          Comment: `${j.resultsFunctionId}: the result files into serving state`,
-          Resource: `arn:${this.partition}:states:::lambda:invoke`,
-          Arguments: {
-            FunctionName: resultsFn.functionArn,
-            Payload: `{% $merge([$options, {"job": "${j.id}", "runAt": $runAt, "prefix": $prefix}]) %}`,
-          },
-          Output: '{% $states.result.Payload %}',
-          Retry: [LAMBDA_TRANSIENT],
-        },
-      }).addCatch(failed, catchAll);
+      const invokeResults = (payload: unknown) => ({
+        Type: 'Task',
+        Resource: `arn:${this.partition}:states:::lambda:invoke`,
+        Arguments: { FunctionName: resultsFn.functionArn, Payload: payload },
+        Output: '{% $states.result.Payload %}',
+        Retry: [LAMBDA_TRANSIENT],
+      });
+      const maxConcurrency = j.files && (config.mapConcurrency?.[j.id] ?? j.files.maxConcurrency);
+      // An each-file job: a Distributed Map lists the run's result files and writes each in a child
+      // execution of its own. A CustomState, not the DistributedMap construct: that one grants
+      // s3:ListBucket on the whole bucket, where this role lists only its prefixes (below).
+      const store = j.files
+        ? new CustomState(job, 'StoreResults', {
+            stateJson: {
+              Type: 'Map',
+              Comment: `${j.resultsFunctionId}: each result file into serving state, in a child execution of its own`,
+              ItemReader: {
+                Resource: `arn:${this.partition}:states:::s3:listObjectsV2`,
+                Arguments: { Bucket: bucket.bucketName, Prefix: '{% $resultsKey %}' },
+              },
+              // Evaluated in this execution: a child sees its input, not this execution's variables.
+              ItemSelector: {
+                job: j.id,
+                runAt: '{% $runAt %}',
+                files: `{% ["s3://${bucket.bucketName}/" & $states.context.Map.Item.Value.Key] %}`,
+              },
+              ItemProcessor: {
+                ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+                StartAt: 'StoreFile',
+                States: {
+                  StoreFile: {
+                    ...invokeResults('{% $states.input %}'),
+                    Comment: `${j.resultsFunctionId}: one result file`,
+                    End: true,
+                  },
+                },
+              },
+              MaxConcurrency: maxConcurrency,
+              // A file that fails after its retries fails the run: no list is silently left stale.
+              ToleratedFailurePercentage: 0,
+              // The children's answers summed, as the local runner does (infra/local/lake/jobs.ts).
+              Output: `{% {${[`"job": "${j.id}"`, ...j.files.summed.map((f) => `"${f}": $sum($states.result.${f})`)].join(', ')}} %}`,
+            },
+          }).addCatch(failed, catchAll)
+        : new CustomState(job, 'StoreResults', {
+            stateJson: {
+              ...invokeResults(
+                `{% $merge([$options, {"job": "${j.id}", "runAt": $runAt, "prefix": $prefix}]) %}`,
+              ),
+              Comment: `${j.resultsFunctionId}: the result files into serving state`,
+            },
+          }).addCatch(failed, catchAll);
 
       const logGroup = new LogGroup(job, 'Logs', { retention: logRetention, removalPolicy });
       const sm = new StateMachine(job, 'StateMachine', {
@@ -628,6 +655,7 @@ export class LakeStack extends Stack {
         'AwsSolutions-IAM5[Resource::*]',
         "Only what CDK adds for the state machine's logging (logs:*LogDelivery, resource policies) and X-Ray tracing: these actions accept no resource but *.",
       );
+      if (j.files) allowDistributedMap(sm);
       this.stateMachines.set(j.id, sm);
       new CfnOutput(this, `LakeJob-${j.id}`, {
         value: sm.stateMachineArn,

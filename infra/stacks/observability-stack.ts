@@ -29,6 +29,8 @@ export interface ObservabilityStackProps extends StackProps, StageProps {
   functions: ReadonlyMap<FunctionId, NodejsFunction>;
   ruleQueues: ReadonlyMap<string, RuleQueues>;
   deliveryDlqs: readonly Queue[];
+  /** The sharded jobs' state machines (the hourly full re-rank). */
+  shardedJobs: ReadonlyMap<string, StateMachine>;
   tables: ReadonlyMap<TableId, TableV2>;
   lake: LakeObservables;
 }
@@ -155,6 +157,25 @@ export class ObservabilityStack extends Stack {
       alarm(`LakeJobFailed-${jobId}`, {
         alarmDescription: `The lake job ${jobId} failed or timed out (its execution history names the step and the error)`,
         metric: failedRuns,
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      });
+    }
+    // A sharded job (the hourly full re-rank) whose execution failed or timed out: the lists keep
+    // their last ranking until the next run.
+    for (const [jobId, sm] of props.shardedJobs) {
+      alarm(`ShardedJobFailed-${jobId}`, {
+        alarmDescription: `The sharded job ${jobId} failed or timed out (its execution history names the step, the shard and the error)`,
+        metric: new MathExpression({
+          expression: 'FILL(failed, 0) + FILL(timedOut, 0)',
+          usingMetrics: {
+            failed: sm.metricFailed({ period: fiveMinutes, statistic: 'Sum' }),
+            timedOut: sm.metricTimedOut({ period: fiveMinutes, statistic: 'Sum' }),
+          },
+          period: fiveMinutes,
+          label: `${jobId} failed`,
+        }),
         threshold: 0,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,

@@ -60,6 +60,7 @@ export function buildService(app: App, stage: StageName, config: StageConfig, en
     functions: functions.functions,
     ruleQueues: functions.ruleQueues,
     deliveryDlqs: functions.deliveryDlqs,
+    shardedJobs: functions.shardedJobs,
     tables: data.tables,
     lake,
     description: `merchandiser (${stage}): alarms and dashboard`,

@@ -95,11 +95,11 @@ export const functions = [
     id: 'rerank-hits',
     entry: 'functions/rerank-hits.ts',
     description:
-      'Scores the products a signal batch touched with the hit model and re-ranks their category and the global list; hourly and after a new model, everything',
+      'Scores the products a signal batch touched with the hit model and re-ranks their category and the global list; hourly, everything in shards (the rerank-all steps); after a new model, everything at once',
     memoryMb: 1769,
     timeoutSeconds: 300,
     sizing:
-      "Loads TensorFlow.js and the model once per container; 1769 MB is one full vCPU for scoring. A full re-rank reads every product's 28 days of buckets: 300 s covers some 50,000 products.",
+      "Loads TensorFlow.js and the model once per container; 1769 MB is one full vCPU for scoring. A shard step reads its shard's 28 days of buckets: 300 s covers some 50,000 products per shard (after a new model, rerankAll reads the whole catalog in one invocation).",
     tables: {
       products: ['GetItem', 'BatchGetItem', 'Query'],
       signals: ['GetItem', 'BatchGetItem', 'Query'],

@@ -43,6 +43,13 @@ export interface LakeJobDecl {
   resultsFunctionId: FunctionId;
   /** Why it runs as often as it does. */
   cadence: string;
+  /**
+   * An `each-file` job's results (models/lake/jobs/index.ts): at most `maxConcurrency` files are
+   * written at once (the Distributed Map's MaxConcurrency on AWS, a stage may override it: cdk.json
+   * `mapConcurrency.<id>`; locally the runner's), and the results function's answers for the files
+   * are summed into the run's, field by field.
+   */
+  files?: { maxConcurrency: number; summed: readonly string[] };
 }
 
 /**
@@ -93,6 +100,9 @@ export const lakeJobs = [
     resultsFunctionId: 'lake-results',
     cadence:
       'On demand (npm run rebuild:related, and after the demo load): the live path keeps evidence fresh, and a rebuild would overwrite what it applied after the window',
+    // Each child writes a file's products (evidence, totals, lists: 25 items per BatchWriteItem,
+    // 4 in flight); 8 of them stay well inside an on-demand table's first burst.
+    files: { maxConcurrency: 8, summed: ['files', 'products', 'lists'] },
   },
   {
     id: 'related-totals',
@@ -109,6 +119,11 @@ export const lakeJobs = [
   },
 ] as const satisfies readonly LakeJobDecl[];
 
-// Every job the models define is declared, and nothing else.
+// Every job the models define is declared, and nothing else; an each-file job says how its files run.
 const declared: readonly string[] = lakeJobs.map((j) => j.id);
-for (const j of LAKE_JOBS) if (!declared.includes(j.id)) throw new Error(`lake job ${j.id} is not declared`);
+for (const j of LAKE_JOBS) {
+  if (!declared.includes(j.id)) throw new Error(`lake job ${j.id} is not declared`);
+  const decl: LakeJobDecl = lakeJobs.find((d) => d.id === j.id)!;
+  if ((j.results === 'each-file') !== (decl.files !== undefined))
+    throw new Error(`lake job ${j.id}: \`files\` is declared exactly for an each-file job`);
+}

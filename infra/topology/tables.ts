@@ -17,6 +17,10 @@ export const tables = [
       { pattern: 'Get a product by id', key: 'GetItem productId' },
       { pattern: 'Page through one category', key: 'Query byCategory: category = :c, paged by productId' },
       { pattern: 'Page through the whole catalog', key: 'Scan, paged by LastEvaluatedKey' },
+      {
+        pattern: "One shard of the catalog (the hourly full re-rank's steps)",
+        key: 'Scan Segment = <shard>, TotalSegments = <shards> (the key hash range split), projected, paged',
+      },
       { pattern: 'Upsert a product from ProductUpserted', key: 'PutItem productId, newer occurredAt wins' },
       {
         pattern: "Check that a submitted scene's slot categories each have a product",
@@ -158,6 +162,11 @@ export const tables = [
       {
         pattern: 'Read the priors of the touched categories',
         key: 'BatchGetItem rankingKey = priors#* and priors#<category>',
+      },
+      {
+        pattern:
+          "Pass the hourly full re-rank's parts between its steps (per shard: priors' sums, prices, best candidates)",
+        key: 'BatchWriteItem, then BatchGetItem (consistent) rankingKey = run#priors#<shard>/<shards>[#<category>], run#scored#<shard>/<shards>, run#top#<shard>/<shards>#<category>',
       },
     ],
   },

@@ -167,12 +167,29 @@ export interface Priors {
   categories: Record<string, { cart: number; order: number }>;
 }
 
-export function computePriors(
+/**
+ * What the priors are made of: sums over launched products, which add up across any split of the
+ * catalog (the full re-rank's shards, models/hits/sharded.ts).
+ */
+export interface PriorSums {
+  total: {
+    views: number;
+    carts: number;
+    orders: number;
+    searches: number;
+    clicks: number;
+    reviews: number;
+    ratingSum: number;
+  };
+  categories: Record<string, { views: number; carts: number; orders: number }>;
+}
+
+export function priorSums(
   products: readonly ProductInfo[],
   windows: readonly Pick<Windows, 'd7' | 'd28'>[],
-): Priors {
+): PriorSums {
   const total = { views: 0, carts: 0, orders: 0, searches: 0, clicks: 0, reviews: 0, ratingSum: 0 };
-  const perCategory = new Map<string, { views: number; carts: number; orders: number }>();
+  const categories: PriorSums['categories'] = {};
   products.forEach((p, i) => {
     const w = windows[i]!;
     total.views += w.d7.views;
@@ -182,16 +199,35 @@ export function computePriors(
     total.clicks += w.d7.searchClicks;
     total.reviews += w.d28.reviews;
     total.ratingSum += w.d28.ratingSum;
-    const c = perCategory.get(p.category) ?? { views: 0, carts: 0, orders: 0 };
+    categories[p.category] ??= { views: 0, carts: 0, orders: 0 };
+    const c = categories[p.category]!;
     c.views += w.d7.views;
     c.carts += w.d7.carts;
     c.orders += w.d7.orders;
-    perCategory.set(p.category, c);
   });
+  return { total, categories };
+}
+
+/** Two parts' sums as one (counts: exact in any order). */
+export function addPriorSums(a: PriorSums, b: PriorSums): PriorSums {
+  const total = { ...a.total };
+  for (const k of Object.keys(total) as (keyof PriorSums['total'])[]) total[k] += b.total[k];
+  const categories: PriorSums['categories'] = structuredClone(a.categories);
+  for (const [category, c] of Object.entries(b.categories)) {
+    categories[category] ??= { views: 0, carts: 0, orders: 0 };
+    const t = categories[category]!;
+    t.views += c.views;
+    t.carts += c.carts;
+    t.orders += c.orders;
+  }
+  return { total, categories };
+}
+
+export function priorsOfSums({ total, categories: perCategory }: PriorSums): Priors {
   const cart = shrink(total.carts, total.views, 0.1, 100);
   const order = shrink(total.orders, total.views, 0.03, 100);
   const categories: Priors['categories'] = {};
-  for (const [category, c] of perCategory) {
+  for (const [category, c] of Object.entries(perCategory)) {
     categories[category] = {
       cart: shrink(c.carts, c.views, cart, SMOOTHING.rateViews),
       order: shrink(c.orders, c.views, order, SMOOTHING.rateViews),
@@ -204,6 +240,13 @@ export function computePriors(
     rating: shrink(total.ratingSum, total.reviews, 4, 10),
     categories,
   };
+}
+
+export function computePriors(
+  products: readonly ProductInfo[],
+  windows: readonly Pick<Windows, 'd7' | 'd28'>[],
+): Priors {
+  return priorsOfSums(priorSums(products, windows));
 }
 
 /** One product's feature vector (in `FEATURE_NAMES` order) from its windows and the priors. */

@@ -47,7 +47,8 @@ export interface Reranked {
   topChanged: boolean;
 }
 
-const byScore = (a: HitEntry, b: HitEntry) =>
+/** A list's order: score descending, then product id (so ties rank the same in every writer). */
+export const byScore = (a: HitEntry, b: HitEntry) =>
   b.score - a.score || (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0);
 
 /** Scores are stored to 6 decimals: differences below that are not a change worth a write. */

@@ -65,6 +65,15 @@ export interface ScoreRecord extends HitEntry {
 export interface HitStore {
   products(ids: readonly string[]): Promise<ProductInfo[]>;
   allProducts(): Promise<ProductInfo[]>;
+  /**
+   * One shard of the catalog for the full re-rank's steps (models/hits/sharded.ts): on DynamoDB the
+   * products table's parallel Scan segment `shard` of `shards` (DynamoDB splits the key's hash range).
+   */
+  productShard(shard: number, shards: number): Promise<ProductInfo[]>;
+  /** What a full re-rank's step leaves for the next (strongly consistent), tagged with its run. */
+  writeRunParts(runAt: string, parts: ReadonlyMap<string, unknown>): Promise<void>;
+  /** The parts of `keys` that the run at `runAt` wrote (a part of another run is not returned). */
+  readRunParts(runAt: string, keys: readonly string[]): Promise<Map<string, unknown>>;
   /** Hourly (and imported daily) buckets of these products from `fromMs` on. */
   signals(productIds: readonly string[], fromMs: number): Promise<SeriesIndex>;
   readPriors(
@@ -123,7 +132,10 @@ function rankingEvent(list: RankedList): HitRankingUpdated {
   };
 }
 
-function assemblePriors(global: GlobalPriors, categories: ReadonlyMap<string, CategoryPriors>): Priors {
+export function assemblePriors(
+  global: GlobalPriors,
+  categories: ReadonlyMap<string, CategoryPriors>,
+): Priors {
   return {
     cart: global.cart,
     order: global.order,
@@ -301,81 +313,83 @@ export async function rerankTouched(
 }
 
 /**
- * Scores every launched product, recomputes the priors (category rates, price bands, top-seller
- * thresholds) and writes every list. Run hourly, after a new model, and on first start.
+ * Each category's priors from its list prices (every product's, ascending) and the 28-day units of
+ * its launched products: the price sample the bands read, and the units that make a top seller.
  */
-export async function rerankAll(store: HitStore, scorer: HitScorer, now: number): Promise<RerankReport> {
-  const all = await store.allProducts();
-  const launched = all.filter((p) => isLaunched(p, now));
-  const series = await store.signals(
-    launched.map((p) => p.productId),
-    now - SIGNAL_LOOKBACK_MS,
-  );
-  const windows = launched.map((p) => productWindows(series.get(p.productId), now));
-  const priors = computePriors(launched, windows);
-  const computedAt = new Date(now).toISOString();
-
-  const byCategory = new Map<string, { prices: number[]; units: number[] }>();
-  for (const p of all) {
-    const c = byCategory.get(p.category) ?? { prices: [], units: [] };
-    c.prices.push(p.listPrice);
-    byCategory.set(p.category, c);
-  }
-  launched.forEach((p, i) => {
-    byCategory.get(p.category)!.units.push(windows[i]!.d28.units);
-  });
+export function categoryPriorsOf(
+  byCategory: ReadonlyMap<string, { prices: number[]; units: number[] }>,
+  priors: Priors,
+  computedAt: string,
+): CategoryPriors[] {
   const { topK, minUnits } = DEFAULT_LABEL;
-  const categoryPriors: CategoryPriors[] = [...byCategory].map(([category, c]) => {
-    const units = c.units.sort((a, b) => b - a);
+  return [...byCategory].map(([category, c]) => {
+    const units = [...c.units].sort((a, b) => b - a);
     const kth = units[topK - 1] ?? 0;
     const cat = priors.categories[category] ?? { cart: priors.cart, order: priors.order };
     return {
       category,
       cart: cat.cart,
       order: cat.order,
-      prices: priceSample(c.prices.sort((a, b) => a - b)),
+      prices: priceSample([...c.prices].sort((a, b) => a - b)),
       incumbentUnits: Math.max(minUnits, kth),
       computedAt,
     };
   });
-  const priorsOf = new Map(categoryPriors.map((c) => [c.category, c]));
-  const { records, fresh } = scoreAll(
+}
+
+export function globalPriorsOf(
+  priors: Priors,
+  categories: Iterable<string>,
+  computedAt: string,
+): GlobalPriors {
+  return {
+    cart: priors.cart,
+    order: priors.order,
+    ctr: priors.ctr,
+    rating: priors.rating,
+    categories: [...categories].sort(),
+    computedAt,
+  };
+}
+
+/** Scores `products` (launched) against the priors and the categories' stored bands and thresholds. */
+export function scoreAgainst(
+  scorer: HitScorer,
+  products: readonly ProductInfo[],
+  windows: readonly Windows[],
+  priors: Priors,
+  priorsOf: ReadonlyMap<string, CategoryPriors>,
+  now: number,
+) {
+  return scoreAll(
     scorer,
-    launched,
+    products,
     windows,
     priors,
     (p) => priceBandIn(priorsOf.get(p.category)!.prices, p.listPrice),
     (p, w) => w.d28.units < priorsOf.get(p.category)!.incumbentUnits,
     now,
   );
-  await store.writeScores(records);
-  const global: GlobalPriors = {
-    cart: priors.cart,
-    order: priors.order,
-    ctr: priors.ctr,
-    rating: priors.rating,
-    categories: [...byCategory.keys()].sort(),
-    computedAt,
-  };
-  await store.writePriors(global, categoryPriors);
+}
 
-  const report: RerankReport = {
-    mode: 'full',
-    scored: records.length,
-    candidates: fresh.size,
-    listsWritten: 0,
-    listsReordered: 0,
-    events: 0,
-    conflicts: 0,
-  };
-  const meta = { modelVersion: scorer.version, now: computedAt };
+/** Every category's list and the global one ranked again from every candidate `candidates` holds. */
+export async function rewriteEveryList(
+  store: HitStore,
+  global: GlobalPriors,
+  candidates: Iterable<HitEntry>,
+  report: RerankReport,
+  { modelVersion, computedAt }: { modelVersion: string; computedAt: string },
+): Promise<void> {
+  const meta = { modelVersion, now: computedAt };
   const lists = await store.readLists([...global.categories, GLOBAL]);
   const events: HitRankingUpdated[] = [];
   const candidatesOf = new Map<string, HitEntry[]>();
-  for (const e of fresh.values()) {
+  const all: HitEntry[] = [];
+  for (const e of candidates) {
     const list = candidatesOf.get(e.category) ?? [];
     list.push(e);
     candidatesOf.set(e.category, list);
+    all.push(e);
   }
   for (const category of global.categories) {
     await rewriteList(
@@ -388,8 +402,68 @@ export async function rerankAll(store: HitStore, scorer: HitScorer, now: number)
       events,
     );
   }
-  await rewriteList(store, GLOBAL, lists.get(GLOBAL), async () => fresh.values(), meta, report, events);
+  await rewriteList(store, GLOBAL, lists.get(GLOBAL), async () => all, meta, report, events);
   if (events.length > 0) await store.publish(events);
   report.events = events.length;
+}
+
+/** The launched products' windows, read from the signals once. */
+export async function windowsOf(
+  store: HitStore,
+  launched: readonly ProductInfo[],
+  now: number,
+): Promise<Windows[]> {
+  const series = await store.signals(
+    launched.map((p) => p.productId),
+    now - SIGNAL_LOOKBACK_MS,
+  );
+  return launched.map((p) => productWindows(series.get(p.productId), now));
+}
+
+export const isLaunchedAt = (now: number) => (p: ProductInfo) => isLaunched(p, now);
+
+/**
+ * Scores every launched product, recomputes the priors (category rates, price bands, top-seller
+ * thresholds) and writes every list, in one invocation: on first start (rerankTouched with no
+ * priors) and after a new model. The hourly full re-rank does the same in shards
+ * (models/hits/sharded.ts), to the same result.
+ */
+export async function rerankAll(store: HitStore, scorer: HitScorer, now: number): Promise<RerankReport> {
+  const all = await store.allProducts();
+  const launched = all.filter(isLaunchedAt(now));
+  const windows = await windowsOf(store, launched, now);
+  const priors = computePriors(launched, windows);
+  const computedAt = new Date(now).toISOString();
+
+  const byCategory = new Map<string, { prices: number[]; units: number[] }>();
+  for (const p of all) {
+    const c = byCategory.get(p.category) ?? { prices: [], units: [] };
+    c.prices.push(p.listPrice);
+    byCategory.set(p.category, c);
+  }
+  launched.forEach((p, i) => {
+    byCategory.get(p.category)!.units.push(windows[i]!.d28.units);
+  });
+  const categoryPriors = categoryPriorsOf(byCategory, priors, computedAt);
+  const priorsOf = new Map(categoryPriors.map((c) => [c.category, c]));
+  const { records, fresh } = scoreAgainst(scorer, launched, windows, priors, priorsOf, now);
+  await store.writeScores(records);
+  const global = globalPriorsOf(priors, byCategory.keys(), computedAt);
+  await store.writePriors(global, categoryPriors);
+
+  const report = emptyReport('full');
+  report.scored = records.length;
+  report.candidates = fresh.size;
+  await rewriteEveryList(store, global, fresh.values(), report, { modelVersion: scorer.version, computedAt });
   return report;
 }
+
+export const emptyReport = (mode: RerankReport['mode']): RerankReport => ({
+  mode,
+  scored: 0,
+  candidates: 0,
+  listsWritten: 0,
+  listsReordered: 0,
+  events: 0,
+  conflicts: 0,
+});

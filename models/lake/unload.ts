@@ -31,6 +31,8 @@ export interface AthenaRun {
   runAt: string;
   /** The run's results prefix, for the results function. */
   prefix: string;
+  /** The same prefix as a key in the bucket: what an each-file job's Distributed Map lists. */
+  resultsKey: string;
   window: { fromMs: number; toMs: number };
 }
 
@@ -46,6 +48,7 @@ export function athenaRun(
     queryString: `UNLOAD (${sql}) TO '${prefix}' WITH (format = 'JSON', compression = 'GZIP')`,
     runAt: new Date(nowMs).toISOString(),
     prefix,
+    resultsKey: prefix.slice(`s3://${bucket}/`.length),
     window,
   };
 }

@@ -390,20 +390,26 @@ describe('LakeStack', () => {
             QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: 'merchandiser_dev_lake' },
           },
         });
-        expect(store).toMatchObject({
-          Type: 'Task',
-          End: true,
-          Arguments: {
-            Payload: `{% $merge([$options, {"job": "${id}", "runAt": $runAt, "prefix": $prefix}]) %}`,
-          },
-        });
-        expect(store.Arguments.FunctionName).toContain(fnId(dev, job.resultsFunctionId));
+        // An each-file job's files go to a Distributed Map (below); the others' prefix to one invocation.
+        const storeTask = job.files ? store.ItemProcessor.States.StoreFile : store;
+        if (!job.files) {
+          expect(store).toMatchObject({
+            Type: 'Task',
+            End: true,
+            Arguments: {
+              Payload: `{% $merge([$options, {"job": "${id}", "runAt": $runAt, "prefix": $prefix}]) %}`,
+            },
+          });
+        }
+        expect(storeTask.Arguments.FunctionName).toContain(fnId(dev, job.resultsFunctionId));
         // Transient failures are retried with backoff; anything else ends the run in JobFailed.
-        for (const task of [build, athena, store]) {
+        for (const task of [build, athena, storeTask]) {
           expect(task.Retry.length).toBeGreaterThan(0);
           for (const retry of task.Retry)
             expect(retry).toMatchObject({ BackoffRate: 2, JitterStrategy: 'FULL' });
-          expect(task.Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'JobFailed' }]);
+        }
+        for (const state of [build, athena, store]) {
+          expect(state.Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'JobFailed' }]);
         }
         expect(athena.Retry.flatMap((r: Json) => r.ErrorEquals)).toEqual(['Athena.TooManyRequestsException']);
         expect(failed.Type).toBe('Fail');
@@ -412,6 +418,77 @@ describe('LakeStack', () => {
           TracingConfiguration: { Enabled: true },
           LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
         });
+      },
+    );
+
+    const eachFile = (lakeJobs as readonly LakeJobDecl[]).filter((j) => j.files);
+    it('declares related-evidence, whose rows are self-contained products, as the each-file job', () => {
+      expect(eachFile.map((j) => j.id)).toEqual(['related-evidence']);
+    });
+
+    it.each(eachFile.map((j) => [j.id, j] as const))(
+      "%s: a Distributed Map lists the run's result files and hands each to its function, at the stage's concurrency, failing on any failure",
+      (id, job: LakeJobDecl) => {
+        for (const [t, concurrency] of [
+          [dev, 4],
+          [prod, 20],
+        ] as const) {
+          const { asl } = machineOf(t, id);
+          expect(asl.States.BuildStatement.Assign.resultsKey).toBe('{% $states.result.Payload.resultsKey %}');
+          const map = asl.States.StoreResults;
+          expect(map).toMatchObject({
+            Type: 'Map',
+            End: true,
+            MaxConcurrency: concurrency,
+            ToleratedFailurePercentage: 0,
+            ItemReader: {
+              Resource: expect.stringMatching(/:states:::s3:listObjectsV2$/),
+              Arguments: { Prefix: '{% $resultsKey %}' },
+            },
+            ItemSelector: { job: id, runAt: '{% $runAt %}' },
+            ItemProcessor: {
+              ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+              StartAt: 'StoreFile',
+              States: {
+                StoreFile: {
+                  Type: 'Task',
+                  End: true,
+                  Resource: expect.stringMatching(/:states:::lambda:invoke$/),
+                  Arguments: { Payload: '{% $states.input %}' },
+                },
+              },
+            },
+          });
+          expect(map.ItemReader.Arguments.Bucket).toContain(bucketId(t));
+          // One file per child: the object's key under the run's prefix, as a location the function reads.
+          expect(map.ItemSelector.files).toMatch(
+            /^\{% \["s3:\/\/<.*>\/" & \$states\.context\.Map\.Item\.Value\.Key\] %\}$/,
+          );
+          for (const f of job.files!.summed)
+            expect(map.Output).toContain(`"${f}": $sum($states.result.${f})`);
+        }
+        // The stage's setting wins over the declared default.
+        expect(job.files!.maxConcurrency).not.toBe(4);
+      },
+    );
+
+    it.each(eachFile.map((j) => [j.id] as const))(
+      "%s: its role starts, describes and stops only its own executions (the map's children) and lists only its prefixes",
+      (id) => {
+        const { sm } = machineOf(dev, id);
+        const statements = statementsOfRole(dev, dev.stack.getLogicalId(sm.role.node.defaultChild as never));
+        const smId = dev.stack.getLogicalId(sm.node.defaultChild as never);
+        const states = statements.filter((st) => [st.Action].flat().some((a) => a.startsWith('states:')));
+        expect(states.map((st) => [st.Action].flat().sort())).toEqual([
+          ['states:StartExecution'],
+          ['states:DescribeExecution', 'states:StopExecution'],
+        ]);
+        expect(states[0]!.Resource).toEqual({ Ref: smId });
+        expect(JSON.stringify(states[1]!.Resource)).toMatch(
+          new RegExp(`:execution:",\\{"Fn::GetAtt":\\["${smId}","Name"\\]\\},"/\\*"`),
+        );
+        const list = statements.find((st) => [st.Action].flat().includes('s3:ListBucket'))!;
+        expect(list.Condition!.StringLike['s3:prefix']).toContain(`results/${id}/*`);
       },
     );
 
@@ -436,7 +513,9 @@ describe('LakeStack', () => {
           }
           for (const other of others) expect(JSON.stringify(st), id).not.toContain(other);
         }
-        const actions = [...byAction.keys()].filter((a) => !/^(logs|xray):/.test(a)).sort();
+        const actions = [...byAction.keys()].filter((a) => !/^(logs|xray|states):/.test(a)).sort();
+        // Step Functions actions only for a Distributed Map's children (asserted above).
+        expect([...byAction.keys()].some((a) => a.startsWith('states:'))).toBe(job.files !== undefined);
         expect(actions).toEqual([
           'athena:GetDataCatalog',
           'athena:GetQueryExecution',
@@ -512,7 +591,8 @@ describe('LakeStack', () => {
 
     it('starts each scheduled job by EventBridge Scheduler on its cadence (a stage override winning), with a DLQ', () => {
       const schedulesOf = (t: ReturnType<typeof synthTemplate>) =>
-        resourcesOf(t.template, 'AWS::Scheduler::Schedule').map(([, s]) => s.Properties as Json);
+        // The lake stack's: the functions stack schedules its sharded job (test/infra/sharded-job.test.ts).
+        resourcesOf(lakeOf(t), 'AWS::Scheduler::Schedule').map(([, s]) => s.Properties as Json);
       const expression = (minutes: number) =>
         minutes % 1440 === 0
           ? `rate(${minutes / 1440} day${minutes === 1440 ? '' : 's'})`

@@ -28,13 +28,21 @@ describe('infra/stage.ts', () => {
       expect(() =>
         stageConfig('dev', devWith({ consumerConcurrency: { 'behaviour-to-related': 1 } })),
       ).toThrow();
+      // Only what runs a Distributed Map takes a map concurrency: an all-files job does not.
+      expect(() => stageConfig('dev', devWith({ mapConcurrency: { 'bundle-itemsets': 4 } }))).toThrow(
+        /no Distributed Map is declared with this id/,
+      );
+      expect(() => stageConfig('dev', devWith({ mapConcurrency: { 'related-evidence': 0 } }))).toThrow();
+      expect(
+        stageConfig('dev', devWith({ mapConcurrency: { 'related-evidence': 16 } })).config.mapConcurrency,
+      ).toEqual({ 'related-evidence': 16 });
     });
 
-    it("lets a stage turn a lake job's schedule off, not a function schedule", () => {
+    it("lets a stage turn a lake job's schedule off, not a sharded job's", () => {
       expect(
         stageConfig('dev', devWith({ scheduleMinutes: { 'bundle-itemsets': null } })).config.scheduleMinutes,
       ).toEqual({ 'bundle-itemsets': null });
-      expect(() => stageConfig('dev', devWith({ scheduleMinutes: { 'rerank-all-hourly': null } }))).toThrow(
+      expect(() => stageConfig('dev', devWith({ scheduleMinutes: { 'rerank-all': null } }))).toThrow(
         /only a lake job/,
       );
     });

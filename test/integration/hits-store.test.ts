@@ -10,6 +10,7 @@ import {
 } from '../../functions/adapters/signals-store.ts';
 import { GLOBAL, rankList } from '../../models/hits/ranking.ts';
 import { type HitScorer, rerankAll, rerankTouched } from '../../models/hits/rerank.ts';
+import { mergePriors, rewriteListsFromShards, scoreShard, shardPriors } from '../../models/hits/sharded.ts';
 import { bucketDeltas, buildSeries, DAY_MS, HOUR_MS, windowCounts } from '../../models/hits/signals.ts';
 import { freshTables } from '../support/dynamo.ts';
 
@@ -130,5 +131,62 @@ describe('re-ranking on DynamoDB Local', () => {
     expect(await store.writeList(next, current.revision - 1)).toBe(false);
     expect(await store.writeList(next, current.revision)).toBe(true);
     expect(await store.writeList(next, 0)).toBe(false);
+  });
+});
+
+describe('the full re-rank in shards on DynamoDB Local', () => {
+  it('cuts the catalog in disjoint parallel Scan segments, and ranks as rerankAll does', async () => {
+    const at = Date.parse('2026-11-23T12:00:00Z');
+    const categories = ['tents', 'lamps', 'stoves'];
+    const products = Array.from({ length: 60 }, (_, n) => ({
+      productId: `p-${String(n).padStart(5, '0')}`,
+      category: categories[n % 3]!,
+      listPrice: 1000 + ((n * 37) % 23) * 150,
+      stock: 10 + n,
+      launchDate: n % 11 === 0 ? '2026-12-01' : '2025-06-01',
+      title: `P ${n}`,
+    }));
+    const events = products.flatMap((p, n) =>
+      Array.from({ length: (n * 7) % 13 }, (_, i) => view(p.productId, at - (1 + i) * 5 * HOUR_MS)),
+    );
+    const tablesWithData = async () => {
+      const t = await freshTables();
+      for (const p of products) await t.doc.send(new PutCommand({ TableName: t.names.products, Item: p }));
+      await aggregateSignals(t.names, events, t.doc);
+      const announced: HitRankingUpdated[] = [];
+      return {
+        t,
+        events: announced,
+        store: dynamoHitStore(t.names, { client: t.doc, publish: async (e) => void announced.push(...e) }),
+      };
+    };
+    const whole = await tablesWithData();
+    const sharded = await tablesWithData();
+
+    const shards = 4;
+    const segments = await Promise.all(
+      Array.from({ length: shards }, (_, i) => sharded.store.productShard(i, shards)),
+    );
+    const ids = segments.flat().map((p) => p.productId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.sort()).toEqual(products.map((p) => p.productId).sort());
+
+    const expected = await rerankAll(whole.store, scorer, at);
+    const run = { runAt: new Date(at).toISOString(), shards };
+    const each = (f: (i: number) => Promise<unknown>) =>
+      Promise.all(Array.from({ length: shards }, (_, i) => f(i)));
+    await each((i) => shardPriors(sharded.store, i, run));
+    await mergePriors(sharded.store, run);
+    await each((i) => scoreShard(sharded.store, scorer, i, run));
+    expect(await rewriteListsFromShards(sharded.store, run)).toEqual(expected);
+
+    for (const scope of [...categories, GLOBAL]) {
+      expect(await readHitList(sharded.t.names.rankings, scope, sharded.t.doc)).toEqual(
+        await readHitList(whole.t.names.rankings, scope, whole.t.doc),
+      );
+    }
+    expect(await sharded.store.readPriors(categories)).toEqual(await whole.store.readPriors(categories));
+    expect(sharded.events).toEqual(whole.events);
+    expect(expected.candidates).toBeGreaterThan(30);
   });
 });

@@ -4,8 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import type { Product } from '../../events/catalog.ts';
 import { batchWriteAll } from '../../functions/adapters/dynamo/batch-write.ts';
-import { storeListInputs, storeRebuiltRelated } from '../../functions/adapters/related-rebuild.ts';
-import { readNeighbourLists } from '../../functions/adapters/related-store.ts';
+import { storeListInputs, storeRelatedFile } from '../../functions/adapters/related-rebuild.ts';
+import { readNeighbourLists, writeNeighbourLists } from '../../functions/adapters/related-store.ts';
 import { updateRelated } from '../../functions/adapters/related-updater.ts';
 import { buildEvidence } from '../../models/related/batch.ts';
 import { catalogProduct } from '../support/builders.ts';
@@ -201,12 +201,28 @@ describe('updateRelated on DynamoDB Local', () => {
       order([190, 191], t0 + 3_600_000),
       order([191, 193], t0 + 7_200_000),
     ];
-    // The lake's related-evidence job computes what buildEvidence does (test/integration/lake-jobs.test.ts).
-    const result = await storeRebuiltRelated(rebuilt.names, buildEvidence(history), {
-      now: t0 + 7_200_000,
+    // The lake's related-evidence job computes what buildEvidence does (test/integration/lake-jobs.test.ts);
+    // the related-totals job runs first (its content items), then each file is stored on its own.
+    const evidence = buildEvidence(history);
+    const now = t0 + 7_200_000;
+    const inputs = await storeListInputs(rebuilt.names, evidence.values(), {
+      now,
+      windowEnd: now,
       client: rebuilt.doc,
     });
-    expect(result).toMatchObject({ products: 4, lists: 200 });
+    expect(inputs).toEqual({ content: 200, totals: 4, contentOnlyLists: 196 });
+    const rows = [...evidence.values()].map((ev) => ({
+      evidence: ev,
+      partnerTotals: new Map(Object.keys(ev.pairs).map((p) => [p, evidence.get(p)!])),
+    }));
+    const files = [rows.slice(0, 1), rows.slice(1)];
+    const results = [];
+    for (const file of files)
+      results.push(await storeRelatedFile(rebuilt.names, file, { now, client: rebuilt.doc }));
+    expect(results).toEqual([
+      { products: 1, lists: 1 },
+      { products: 3, lists: 3 },
+    ]);
     await updateRelated(db.names, history, { client: db.doc });
     const live = await evidenceOf(id(190));
     const fromLog = await rebuilt.doc.send(
@@ -236,9 +252,10 @@ describe('updateRelated on DynamoDB Local', () => {
     // The daily job's items: content neighbours for every product, totals for those with evidence.
     const stored = await storeListInputs(compact.names, [{ productId: id(7), views: 50, orders: 20 }], {
       now: t0,
+      windowEnd: t0,
       client: compact.doc,
     });
-    expect(stored).toEqual({ content: 40, totals: 1 });
+    expect(stored).toEqual({ content: 40, totals: 1, contentOnlyLists: 39 });
     const commands: string[] = [];
     const watch = 'watch-commands';
     compact.client.middlewareStack.add(
@@ -259,5 +276,40 @@ describe('updateRelated on DynamoDB Local', () => {
     // Bought together first, then its content neighbours (same category cat-5 and tags) to fill.
     expect(list[0]).toMatchObject({ productId: id(7), reasons: expect.arrayContaining(['bought_together']) });
     expect(list.slice(1).some((n) => n.reasons.includes('similar_content'))).toBe(true);
+  });
+
+  it('gives a cold product content neighbours daily, but keeps a list the live path wrote after the window', async () => {
+    const daily = await freshTables();
+    await batchWriteAll(
+      daily.names.products,
+      Array.from({ length: 30 }, (_, n) => product(n)),
+      { client: daily.doc },
+    );
+    const windowEnd = Date.UTC(2026, 10, 20);
+    // Lists from before the window's end (an old rebuild) and after it (the live path, this morning).
+    const stale = {
+      productId: id(3),
+      neighbours: [{ productId: id(9), score: 1, reasons: ['bought_together'] }],
+    };
+    await writeNeighbourLists(
+      daily.names.related,
+      [
+        { ...stale, updatedAt: new Date(windowEnd - 60_000).toISOString() },
+        { ...stale, productId: id(4), updatedAt: new Date(windowEnd + 60_000).toISOString() },
+      ],
+      { client: daily.doc },
+    );
+    const stored = await storeListInputs(daily.names, [{ productId: id(7), views: 5, orders: 1 }], {
+      now: windowEnd + 3_600_000,
+      windowEnd,
+      client: daily.doc,
+    });
+    // Every product but id(7) (it has totals: its list is the evidence's) and id(4) (newer than the window).
+    expect(stored).toMatchObject({ content: 30, totals: 1, contentOnlyLists: 28 });
+    const lists = await readNeighbourLists(daily.names.related, [3, 4, 7, 20].map(id), daily.doc);
+    expect(lists.get(id(3))!.every((n) => n.reasons.includes('similar_content'))).toBe(true);
+    expect(lists.get(id(20))!.length).toBeGreaterThan(0);
+    expect(lists.get(id(4))).toEqual(stale.neighbours);
+    expect(lists.has(id(7))).toBe(false);
   });
 });

@@ -8,7 +8,7 @@ import {
   readmeBlock,
   withArchitecture,
 } from '../../infra/scripts/diagram.ts';
-import { functions, routeKey, routes, rules, schedules, tables } from '../../infra/topology.ts';
+import { functions, routeKey, routes, rules, schedules, shardedJobs, tables } from '../../infra/topology.ts';
 
 const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
 
@@ -35,6 +35,7 @@ describe('infra/scripts/diagram.ts', () => {
       expect(nodeLines('queue')).toHaveLength(queued);
       expect(nodeLines('dlq')).toHaveLength(queued);
       expect(nodeLines('schedule')).toHaveLength(schedules.length);
+      expect(nodeLines('sharded')).toHaveLength(shardedJobs.length);
     });
 
     it('lists every route once, under its function, marking the IAM ones', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, chunk, inUtc } from '../../models/batching.ts';
+import { backoffDelayMs, chunk, inUtc, mapLimit } from '../../models/batching.ts';
 import { TEST_NOW } from '../support/clock.ts';
 
 describe('batching', () => {
@@ -69,3 +69,42 @@ describe('batching', () => {
     });
   });
 });
+
+describe('mapLimit', () => {
+  const tick = () => new Promise<void>((r) => setImmediate(r));
+
+  it('keeps at most the limit in flight and answers in the items order', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const out = await mapLimit([5, 1, 4, 2, 3, 0, 6], 3, async (n, i) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      for (let k = 0; k < n; k++) await tick();
+      inFlight--;
+      return n * 10 + i;
+    });
+    expect(out).toEqual([50, 11, 42, 23, 34, 5, 66]);
+    expect(most).toBe(3);
+  });
+
+  it('rejects with the first failure and starts no item after it', async () => {
+    const started: number[] = [];
+    await expect(
+      mapLimit([0, 1, 2, 3, 4, 5], 2, async (n) => {
+        started.push(n);
+        await tick();
+        if (n === 1) throw new Error('item 1 failed');
+        return n;
+      }),
+    ).rejects.toThrow('item 1 failed');
+    await tick();
+    await tick();
+    // Items 0 and 1 ran together; 2 started when 0 finished, before 1 failed; nothing after.
+    expect(started).toEqual([0, 1, 2]);
+  });
+
+  it('refuses a limit below one', async () => {
+    await expect(mapLimit([1], 0, async (n) => n)).rejects.toThrow(RangeError);
+  });
+});
+

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { HitRankingUpdated } from '../../events/hits.ts';
+import { generateDemoData } from '../../infra/local/demo/data/generate.ts';
 import { explainHit } from '../../models/hits/explain.ts';
 import { type HitSignals, type ProductInfo, priceBandIn, priceBands } from '../../models/hits/features.ts';
 import {
@@ -20,6 +21,13 @@ import {
   rerankTouched,
   type ScoreRecord,
 } from '../../models/hits/rerank.ts';
+import {
+  mergePriors,
+  rewriteListsFromShards,
+  type ShardedRun,
+  scoreShard,
+  shardPriors,
+} from '../../models/hits/sharded.ts';
 import { bucketDeltas, buildSeries, DAY_MS, type SeriesIndex } from '../../models/hits/signals.ts';
 import { productInfo } from '../support/builders.ts';
 
@@ -208,6 +216,22 @@ class MemoryStore implements HitStore {
   async allProducts() {
     return [...this.catalog.values()];
   }
+  parts = new Map<string, { runAt: string; value: unknown }>();
+  /** A shard as a parallel Scan segment: a hash of the key, modulo the shards. */
+  async productShard(shard: number, shards: number) {
+    const hash = (id: string) => [...id].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);
+    return [...this.catalog.values()].filter((p) => hash(p.productId) % shards === shard);
+  }
+  async writeRunParts(runAt: string, parts: ReadonlyMap<string, unknown>) {
+    for (const [k, value] of parts) this.parts.set(k, { runAt, value: structuredClone(value) });
+  }
+  async readRunParts(runAt: string, keys: readonly string[]) {
+    return new Map(
+      keys.flatMap((k) =>
+        this.parts.get(k)?.runAt === runAt ? [[k, structuredClone(this.parts.get(k)!.value)] as const] : [],
+      ),
+    );
+  }
   async signals(ids: readonly string[]) {
     return new Map(ids.flatMap((id) => (this.series.has(id) ? [[id, this.series.get(id)!] as const] : [])));
   }
@@ -351,5 +375,77 @@ describe('re-ranking', () => {
     expect((await rerankTouched(s, scorer, ['a'], NOW)).mode).toBe('full');
     // The full re-rank stored the priors, stamped with its instant, for the next touched re-rank.
     expect(s.global?.computedAt).toBe(new Date(NOW).toISOString());
+  });
+});
+
+// ------------------------------------------------------------------ the full re-rank in shards
+
+/** The four steps in order, the per-shard ones in parallel, as the state machine (or the local runner) runs them. */
+async function rerankInShards(s: HitStore, scorer: HitScorer, run: ShardedRun) {
+  const shards = Array.from({ length: run.shards }, (_, i) => i);
+  await Promise.all(shards.map((i) => shardPriors(s, i, run)));
+  await mergePriors(s, run);
+  await Promise.all(shards.map((i) => scoreShard(s, scorer, i, run)));
+  return rewriteListsFromShards(s, run);
+}
+
+describe('the full re-rank in shards', () => {
+  // A demo catalog and history; a scorer that reads every feature (priors and price bands included).
+  const END = Date.UTC(2026, 10, 23);
+  const demo = generateDemoData({ seed: 3, endAt: new Date(END), days: 30, products: 600, events: 20_000 });
+  const at = END + 5 * 3_600_000;
+  const weights = Array.from({ length: 64 }, (_, i) => ((i * 7) % 5) / 10 - 0.2);
+  const everyFeature: HitScorer = {
+    version: 'every-feature',
+    score: (vs) => vs.map((v) => 1 / (1 + Math.exp(-v.reduce((a, x, i) => a + x * weights[i]!, 0)))),
+  };
+  const demoStore = () => {
+    const s = new MemoryStore();
+    for (const p of demo.products) s.catalog.set(p.productId, productInfo(p.productId, p));
+    s.series = buildSeries(bucketDeltas(demo.events));
+    return s;
+  };
+
+  it.each([1, 3, 8])(
+    'stores the scores, priors and lists rerankAll stores, and announces the same (%i shards)',
+    async (shards) => {
+      const whole = demoStore();
+      const sharded = demoStore();
+      const expected = await rerankAll(whole, everyFeature, at);
+      const report = await rerankInShards(sharded, everyFeature, {
+        runAt: new Date(at).toISOString(),
+        shards,
+      });
+      expect(report).toEqual(expected);
+      expect(expected.candidates).toBeGreaterThan(100);
+      expect(whole.priors.size).toBeGreaterThan(3);
+      expect(sharded.global).toEqual(whole.global);
+      expect(sharded.priors).toEqual(whole.priors);
+      expect(sharded.scores).toEqual(whole.scores);
+      expect(sharded.lists).toEqual(whole.lists);
+      expect(sharded.published).toEqual(whole.published);
+      // Again an hour later, over the stored lists: previous ranks and announcements agree too.
+      const later = at + 3_600_000;
+      await rerankAll(whole, everyFeature, later);
+      await rerankInShards(sharded, everyFeature, { runAt: new Date(later).toISOString(), shards });
+      expect(sharded.lists).toEqual(whole.lists);
+      expect(sharded.published).toEqual(whole.published);
+    },
+  );
+
+  it('refuses to rank lists from parts another run left, or before every shard has scored', async () => {
+    const s = demoStore();
+    const run = { runAt: new Date(at).toISOString(), shards: 3 };
+    await Promise.all([0, 1, 2].map((i) => shardPriors(s, i, run)));
+    await mergePriors(s, run);
+    await scoreShard(s, everyFeature, 0, run);
+    await scoreShard(s, everyFeature, 1, run);
+    await expect(rewriteListsFromShards(s, run)).rejects.toThrow(/lacks 1 parts, e.g. scored#2\/3/);
+    // The next run's merge does not read this run's parts as its own.
+    const next = { runAt: new Date(at + 3_600_000).toISOString(), shards: 3 };
+    await expect(mergePriors(s, next)).rejects.toThrow(/lacks 3 parts/);
+    await expect(scoreShard(s, everyFeature, 2, next)).rejects.toThrow(/not the run's/);
+    await expect(shardPriors(s, 3, run)).rejects.toThrow(RangeError);
+    expect(s.lists.size).toBe(0);
   });
 });

@@ -24,6 +24,7 @@ describe('functions/lake-query', () => {
           queryString: `UNLOAD (${lakeJob(id).sql(athena, window).trim()}) TO '${prefix}' WITH (format = 'JSON', compression = 'GZIP')`,
           runAt: startedAt,
           prefix,
+          resultsKey: `results/${id}/a1b2c3d4-e5f6-7890-abcd-ef1234567890/`,
         });
       },
     );

@@ -25,11 +25,14 @@ export async function batchGetAll(
     maxAttempts = 6,
     wait = sleep,
     onCall,
+    consistent = false,
   }: {
     client?: DynamoDBDocumentClient;
     maxAttempts?: number;
     wait?: (ms: number) => Promise<void>;
     onCall?: () => void;
+    /** Strongly consistent reads: the reader must see what a previous step has just written. */
+    consistent?: boolean;
   } = {},
 ): Promise<ItemsByTable> {
   const flat = Object.entries(keys).flatMap(([table, ks]) => dedupeKeys(ks).map((key) => ({ table, key })));
@@ -47,7 +50,12 @@ export async function batchGetAll(
         onCall?.();
         const out = await client.send(
           new BatchGetCommand({
-            RequestItems: Object.fromEntries(Object.entries(request).map(([t, Keys]) => [t, { Keys }])),
+            RequestItems: Object.fromEntries(
+              Object.entries(request).map(([t, Keys]) => [
+                t,
+                { Keys, ...(consistent ? { ConsistentRead: true } : {}) },
+              ]),
+            ),
           }),
         );
         for (const [table, items] of Object.entries(out.Responses ?? {})) result[table]!.push(...items);

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
+import { mapLimit } from '../../../models/batching.ts';
 import { duckdb } from '../../../models/lake/dialect.ts';
 import { jobWindow, type LakeJobId, lakeJob } from '../../../models/lake/jobs/index.ts';
-import { lakeJobs } from '../../topology/lake.ts';
+import { type LakeJobDecl, lakeJobs } from '../../topology/lake.ts';
 import type { FunctionId } from '../../topology.ts';
 import type { LocalLake } from './duckdb.ts';
 
@@ -19,7 +20,9 @@ export interface LakeJobRun {
 /**
  * One lake job, the local way: what the job's state machine does on AWS (Athena runs the query and
  * UNLOADs the result files to S3, then the results function reads them), with DuckDB over the local
- * lake writing the files under `<lake>/results/<job>/` and the function invoked in process.
+ * lake writing the files under `<lake>/results/<job>/` and the function invoked in process. An
+ * `each-file` job's function gets one file per invocation, `files.maxConcurrency` at once, as the
+ * Distributed Map's children do, and the run's result sums theirs.
  */
 export async function runLakeJob(
   lake: LocalLake,
@@ -36,11 +39,28 @@ export async function runLakeJob(
   },
 ): Promise<LakeJobRun> {
   const job = lakeJob(id);
-  const decl = lakeJobs.find((j) => j.id === id)!;
+  const decl: LakeJobDecl = lakeJobs.find((j) => j.id === id)!;
   const window = jobWindow(job, now);
   const started = performance.now();
   const runAt = new Date(now).toISOString();
   const files = await lake.unload(job.sql(duckdb, window), join(lake.root, 'results', id));
-  const result = await invoke(decl.resultsFunctionId, { ...input, job: id, runAt, files });
+  const result = decl.files
+    ? summed(
+        decl.files.summed,
+        await mapLimit(files, decl.files.maxConcurrency, (file) =>
+          invoke(decl.resultsFunctionId, { ...input, job: id, runAt, files: [file] }),
+        ),
+        id,
+      )
+    : await invoke(decl.resultsFunctionId, { ...input, job: id, runAt, files });
   return { job: id, runAt, window, files, seconds: (performance.now() - started) / 1000, result };
+}
+
+/** The children's answers as one, each of `fields` summed (what the Map state's Output does on AWS). */
+function summed(fields: readonly string[], results: readonly unknown[], job: LakeJobId) {
+  const out: Record<string, unknown> = { job };
+  for (const f of fields) {
+    out[f] = results.reduce<number>((n, r) => n + Number((r as Record<string, unknown>)[f] ?? 0), 0);
+  }
+  return out;
 }

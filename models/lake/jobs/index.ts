@@ -40,7 +40,8 @@ export const LAKE_JOBS = [
     id: 'related-evidence',
     description: "Every product's decayed related evidence and its neighbour list, rebuilt (related)",
     windowDays: 90,
-    results: 'all-files',
+    // A row is one product with its partners' totals: a file is written alone.
+    results: 'each-file',
     sql: (d, w) => relatedEvidenceSql(d, w),
   },
   {
