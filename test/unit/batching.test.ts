@@ -107,4 +107,3 @@ describe('mapLimit', () => {
     await expect(mapLimit([1], 0, async (n) => n)).rejects.toThrow(RangeError);
   });
 });
-
