@@ -20,6 +20,7 @@ import {
 } from './related-store.ts';
 import {
   contentIndex,
+  neighboursItem,
   type RelatedCatalog,
   type RelatedTables,
   readListInputs,
@@ -51,21 +52,8 @@ export async function storeRelatedFile(
   const inputs = await readListInputs(names, [...own.keys()], [...partnerTotals.keys()], client);
   // The row's totals, not the totals item: both are the window's, the row's are this run's.
   const totalsOf = (id: string) => own.get(id) ?? partnerTotals.get(id) ?? inputs.totals.get(id);
-  const updatedAt = new Date(now).toISOString();
   const inCatalog = [...own.values()].filter((ev) => inputs.categoryOf(ev.productId) !== undefined);
-  const lists = inCatalog.map((ev) => ({
-    productId: ev.productId,
-    part: NEIGHBOURS_PART,
-    neighbours: storedList(
-      ev,
-      totalsOf,
-      inputs.content.get(ev.productId) ?? [],
-      inputs.categoryOf,
-      now,
-      config,
-    ),
-    updatedAt,
-  }));
+  const lists = inCatalog.map((ev) => neighboursItem(ev, totalsOf, inputs, now, config));
   const options = { client, concurrency: 4 };
   await batchWriteAll(
     names.related,

@@ -154,24 +154,35 @@ export async function updateRelated(
       client.send(
         new PutCommand({
           TableName: names.related,
-          Item: {
-            productId: ev.productId,
-            part: NEIGHBOURS_PART,
-            neighbours: storedList(
-              ev,
-              totalsOf,
-              inputs.content.get(ev.productId) ?? [],
-              inputs.categoryOf,
-              now,
-              config,
-            ),
-            updatedAt: new Date(now).toISOString(),
-          },
+          Item: neighboursItem(ev, totalsOf, inputs, now, config),
         }),
       ),
     ),
   );
   return { applied, duplicates, listsWritten: evidence.length };
+}
+
+/** The neighbours item of a product with evidence, from the compact inputs (the live path and the rebuild's per-file writer). */
+export function neighboursItem(
+  ev: ProductEvidence,
+  totalsOf: (productId: string) => PartnerTotals | undefined,
+  inputs: Pick<Awaited<ReturnType<typeof readListInputs>>, 'content' | 'categoryOf'>,
+  now: number,
+  config: RelatedConfig,
+) {
+  return {
+    productId: ev.productId,
+    part: NEIGHBOURS_PART,
+    neighbours: storedList(
+      ev,
+      totalsOf,
+      inputs.content.get(ev.productId) ?? [],
+      inputs.categoryOf,
+      now,
+      config,
+    ),
+    updatedAt: new Date(now).toISOString(),
+  };
 }
 
 /** A product's stored list: its behavioural neighbours (all of them), its content ones to fill in, diversified. */
