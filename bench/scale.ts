@@ -85,19 +85,27 @@ export async function generateHistory(
     preserve_insertion_order: 'false',
   });
   const db = await instance.connect();
+  // DuckDB's range() is a single-threaded source, and a pipeline is as parallel as its source: the
+  // event numbers are put in a table first (scanned by every thread), a chunk at a time so that the
+  // table stays small. A chunk is whole sessions (a multiple of ten events).
+  const chunk = 5_000_000;
   // u(k): a uniform number in [0, 1) from the event index and a stream k.
   const u = (k: number, of = 'i') => `((hash(${of} * 7919 + ${k}) % 1000003) / 1000003.0)`;
   const inCategory = (cat: string, k: number, of = 'i') =>
     `(${cat} * ${perCategory} + CAST(floor(power(${u(k, of)}, 2.5) * ${perCategory}) AS BIGINT)) % ${products}`;
   const anyProduct = (k: number) => `CAST(floor(power(${u(k)}, 3) * ${products}) AS BIGINT)`;
   const pid = (expr: string) => `printf('p-%07d', ${expr})`;
-  await db.run(`
+  for (let from = 0, part = 0; from < events; from += chunk, part++) {
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE numbers AS SELECT range AS i FROM range(${from}, ${Math.min(events, from + chunk)})`,
+    );
+    await db.run(`
     COPY (
       WITH base AS (
         SELECT i, i // 10 AS session, i % 10 AS step,
                (hash(i // 10) % ${categories}) AS theme,
                ${u(1)} AS kind, ${u(2)} AS local
-        FROM range(${events}) AS t(i)
+        FROM numbers
       ),
       shaped AS (
         SELECT *,
@@ -132,7 +140,8 @@ export async function generateHistory(
              CASE WHEN event_type = 'ReviewPosted' THEN true END AS verified_purchase,
              strftime(occurred_at, '%Y-%m-%d') AS event_date, event_type
       FROM shaped
-    ) TO '${join(root, 'events')}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (event_date, event_type), OVERWRITE_OR_IGNORE)`);
+    ) TO '${join(root, 'events')}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (event_date, event_type), FILENAME_PATTERN 'part-${part}-{i}', OVERWRITE_OR_IGNORE)`);
+  }
   db.closeSync();
   instance.closeSync();
   return endMs;
