@@ -1,7 +1,7 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
-import { HitModelTrained, SignalsAggregated } from '../events/hits.ts';
-import { rerankAll, rerankTouched } from '../models/hits/rerank.ts';
+import { SignalsAggregated } from '../events/hits.ts';
+import { rerankTouched } from '../models/hits/rerank.ts';
 import { mergePriors, rewriteListsFromShards, scoreShard, shardPriors } from '../models/hits/sharded.ts';
 import { hitModelCache } from './adapters/hit-model-cache.ts';
 import { dynamoHitStore } from './adapters/hits-store.ts';
@@ -28,8 +28,6 @@ const onSignals = busBatchConsumer(SignalsAggregated, async (batches) => {
   logger.info('re-ranked', { ...report });
 });
 
-/** EventBridge's direct invocation (HitModelTrained). */
-const DirectEvent = z.object({ 'detail-type': z.string(), detail: z.unknown() });
 /**
  * A step of the hourly full re-rank (models/hits/sharded.ts), from its state machine on AWS or the
  * local runner (infra/topology/sharded.ts declares both): every step of a run has its `runAt`.
@@ -55,7 +53,9 @@ async function rerankStep(input: z.infer<typeof RerankStep>) {
     case 'merge-priors':
       return mergePriors(store, run);
     case 'score-shard':
-      return scoreShard(store, await model.current(), input.shard, run);
+      // Looked up on every shard (one small Query): a run that a new model started (HitModelTrained)
+      // scores with it, not with the one a warm container holds for its TTL.
+      return scoreShard(store, await model.reload(), input.shard, run);
     case 'rewrite-lists': {
       const report = await rewriteListsFromShards(store, run);
       countMetric('HitRankingUpdates', report.events);
@@ -74,16 +74,5 @@ export async function handler(
   }
   if (typeof event === 'object' && event !== null && 'step' in event)
     return rerankStep(RerankStep.parse(event));
-  const direct = DirectEvent.parse(event);
-  if (direct['detail-type'] === 'HitModelTrained') {
-    const trained = HitModelTrained.parse(direct.detail);
-    const s = await model.reload();
-    logger.info('full re-rank (new model)', {
-      announced: trained.modelVersion,
-      modelVersion: s.version,
-      ...(await rerankAll(store, s, nowMs())),
-    });
-    return undefined;
-  }
-  throw new Error(`rerank-hits does not handle ${direct['detail-type']}`);
+  throw new Error('rerank-hits takes SQS batches of SignalsAggregated and the steps of rerank-all');
 }

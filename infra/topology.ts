@@ -35,6 +35,7 @@ export type {
   RuleDecl,
   RuleTarget,
   ScheduleDecl,
+  ShardedJobId,
   TableAccess,
   TableDecl,
   TableId,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { nowDate } from '../../functions/lib/clock.ts';
-import type { FunctionId, RuleDecl } from '../topology.ts';
+import type { FunctionId, RuleDecl, ShardedJobId } from '../topology.ts';
 import { type CompiledPattern, compilePattern, InvalidEventPatternError } from './event-pattern.ts';
 
 /** What a rule hands a target function; resolves with the function's result. */
@@ -169,8 +169,11 @@ export class LocalEventBus {
       keepReceived = 0,
       region = 'us-east-1',
       account = '000000000000',
+      startJob,
     }: {
       windowMs?: number;
+      /** Runs a sharded job (a rule's `sharded-job` target), as its state machine would. */
+      startJob?: (jobId: ShardedJobId, event: BusEvent) => Promise<unknown>;
       retryDelayMs?: number;
       keepReceived?: number;
       region?: string;
@@ -179,6 +182,7 @@ export class LocalEventBus {
   ) {
     this.region = region;
     this.account = account;
+    this.startJob = startJob;
     this.keepReceived = keepReceived;
     this.compiled = rules.map((rule) => ({ rule, pattern: compilePattern(rule.pattern) }));
     for (const rule of rules) {
@@ -198,6 +202,7 @@ export class LocalEventBus {
   }
   private readonly region: string;
   private readonly account: string;
+  private readonly startJob: ((jobId: ShardedJobId, event: BusEvent) => Promise<unknown>) | undefined;
 
   get arn(): string {
     return `arn:aws:events:${this.region}:${this.account}:event-bus/${this.busName}`;
@@ -286,9 +291,15 @@ export class LocalEventBus {
         continue;
       }
       this.directInFlight++;
+      const target = rule.target;
+      const deliver = () => {
+        if (target.kind === 'direct') return this.invoke(target.functionId, event);
+        if (target.kind === 'sharded-job' && this.startJob) return this.startJob(target.jobId, event);
+        return Promise.reject(new Error(`rule ${rule.id}: nothing here runs its ${target.kind} target`));
+      };
       // EventBridge retries a failed asynchronous invocation; locally, twice, then we record it.
       const attempt = (n: number): Promise<void> =>
-        this.invoke(rule.target.functionId, event).then(
+        deliver().then(
           () => undefined,
           (error: Error) =>
             n < 2

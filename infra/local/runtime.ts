@@ -154,6 +154,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const status = new StatusBoard();
   const bus = new LocalEventBus(LOCAL_BUS_NAME, rules, (functionId, event) => invoke(functionId, event), {
     windowMs: options.busWindowMs ?? 100,
+    startJob: (jobId) => runSchedule(jobId),
   });
   for (const stream of lakeStreams) {
     bus.addStream(stream.id, stream.pattern, (detail) => lakeBuffer.add([detail as never]));

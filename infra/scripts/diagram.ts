@@ -147,6 +147,8 @@ export function architectureDiagram(): string {
     if (r.target.kind === 'queue') {
       node(1, `${id('rule', r.id)} --> ${id('queue', r.id)} --> ${id('fn', r.target.functionId)}`);
       node(1, `${id('queue', r.id)} -.->|after ${r.target.maxReceiveCount} receives| ${id('dlq', r.id)}`);
+    } else if (r.target.kind === 'sharded-job') {
+      node(1, `${id('rule', r.id)} -->|starts| ${id('sharded', r.target.jobId)}`);
     } else {
       node(1, `${id('rule', r.id)} --> ${id('fn', r.target.functionId)}`);
     }

@@ -1,7 +1,7 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type EventBus, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { LambdaFunction, SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -106,9 +106,24 @@ export class FunctionsStack extends Stack {
       this.functions.set(f.id as FunctionId, fn);
     }
 
+    for (const job of shardedJobs as readonly ShardedJobDecl[]) {
+      const everyMinutes = config.scheduleMinutes?.[job.id];
+      const maxConcurrency = config.mapConcurrency?.[job.id];
+      const sharded = new ShardedJob(this, `Sharded-${job.id}`, {
+        decl: job,
+        fn: this.functions.get(job.functionId)!,
+        ...(typeof everyMinutes === 'number' ? { everyMinutes } : {}),
+        ...(maxConcurrency !== undefined ? { maxConcurrency } : {}),
+        removalPolicy,
+        logRetention: retention(config.logRetentionDays),
+      });
+      this.deliveryDlqs.push(sharded.deliveryDlq);
+      this.shardedJobs.set(job.id, sharded.stateMachine);
+    }
+
     for (const r of rules as readonly RuleDecl[]) {
-      const fn = this.functions.get(r.target.functionId)!;
       if (r.target.kind === 'queue') {
+        const fn = this.functions.get(r.target.functionId)!;
         const maxConcurrency = config.consumerConcurrency?.[r.id];
         const rule = new QueuedRule(this, {
           decl: { ...r, target: r.target },
@@ -126,7 +141,19 @@ export class FunctionsStack extends Stack {
         });
         const deliveryDlq = new DeliveryDlq(this, `DeliveryDlq-${r.id}`, { of: 'rule' });
         this.deliveryDlqs.push(deliveryDlq);
-        rule.addTarget(new LambdaFunction(fn, { deadLetterQueue: deliveryDlq, retryAttempts: 8 }));
+        rule.addTarget(
+          r.target.kind === 'sharded-job'
+            ? // The run's input is its own (runAt is the execution's start): the event only starts it.
+              new SfnStateMachine(this.shardedJobs.get(r.target.jobId)!, {
+                input: RuleTargetInput.fromObject({}),
+                deadLetterQueue: deliveryDlq,
+                retryAttempts: 8,
+              })
+            : new LambdaFunction(this.functions.get(r.target.functionId)!, {
+                deadLetterQueue: deliveryDlq,
+                retryAttempts: 8,
+              }),
+        );
       }
     }
 
@@ -146,21 +173,6 @@ export class FunctionsStack extends Stack {
           }),
         ],
       });
-    }
-
-    for (const job of shardedJobs as readonly ShardedJobDecl[]) {
-      const everyMinutes = config.scheduleMinutes?.[job.id];
-      const maxConcurrency = config.mapConcurrency?.[job.id];
-      const sharded = new ShardedJob(this, `Sharded-${job.id}`, {
-        decl: job,
-        fn: this.functions.get(job.functionId)!,
-        ...(typeof everyMinutes === 'number' ? { everyMinutes } : {}),
-        ...(maxConcurrency !== undefined ? { maxConcurrency } : {}),
-        removalPolicy,
-        logRetention: retention(config.logRetentionDays),
-      });
-      this.deliveryDlqs.push(sharded.deliveryDlq);
-      this.shardedJobs.set(job.id, sharded.stateMachine);
     }
   }
 }

@@ -99,7 +99,7 @@ export const functions = [
     memoryMb: 1769,
     timeoutSeconds: 300,
     sizing:
-      "Loads TensorFlow.js and the model once per container; 1769 MB is one full vCPU for scoring. A shard step reads its shard's 28 days of buckets: 300 s covers some 50,000 products per shard (after a new model, rerankAll reads the whole catalog in one invocation).",
+      "Loads TensorFlow.js and the model once per container; 1769 MB is one full vCPU for scoring. A shard step reads its shard's 28 days of buckets: 300 s covers some 50,000 products per shard; a new model starts the same sharded run.",
     tables: {
       products: ['GetItem', 'BatchGetItem', 'Query'],
       signals: ['GetItem', 'BatchGetItem', 'Query'],

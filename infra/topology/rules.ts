@@ -84,9 +84,10 @@ export const rules = [
   },
   {
     id: 'model-to-rerank',
-    description: 'A retrained hit model scores every product again',
+    description:
+      'A retrained hit model scores every product again: a run of the sharded full re-rank, so that no invocation reads the whole catalog',
     pattern: { source: [Sources.hits], 'detail-type': ['HitModelTrained'] },
-    target: { kind: 'direct', functionId: 'rerank-hits' },
+    target: { kind: 'sharded-job', jobId: 'rerank-all' },
   },
   {
     id: 'orders-to-profiles',

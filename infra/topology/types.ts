@@ -1,5 +1,6 @@
 import type { functions } from './functions.ts';
 import type { routes } from './routes.ts';
+import type { shardedJobs } from './sharded.ts';
 import type { tables } from './tables.ts';
 
 /**
@@ -103,7 +104,12 @@ export type RuleTarget =
       maxReceiveCount: number;
       /** Caps the concurrent batches (SQS event source maximum concurrency, at least 2). */
       maxConcurrency?: number;
-    };
+    }
+  /**
+   * EventBridge starts a sharded job's run (its state machine on AWS; the local runtime runs its
+   * steps): work over the whole catalog that an event calls for, never in one invocation.
+   */
+  | { kind: 'sharded-job'; jobId: ShardedJobId };
 
 export interface RuleDecl {
   id: string;
@@ -127,6 +133,8 @@ export interface ScheduleDecl {
 
 /** The declared tables' ids. */
 export type TableId = (typeof tables)[number]['id'];
+/** The declared sharded jobs' ids. */
+export type ShardedJobId = (typeof shardedJobs)[number]['id'];
 /** The declared functions' ids. */
 export type FunctionId = (typeof functions)[number]['id'];
 /** `METHOD /path` of each declared route, as API Gateway's HTTP API spells a route key. */

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type FunctionId, type ShardedJobDecl, shardedJobs } from '../../infra/topology.ts';
+import { type FunctionId, rules, type ShardedJobDecl, shardedJobs } from '../../infra/topology.ts';
 import { resourcesOf, synthTemplate } from '../support/synth.ts';
 
 type Json = Record<string, any>;
@@ -138,4 +138,33 @@ describe('sharded jobs (the hourly full re-rank)', () => {
       expect(alarms).toHaveLength(1);
     },
   );
+
+  it('a rule whose target is a sharded job starts its state machine (with a DLQ and retries), and invokes no function', () => {
+    const sharded = rules.filter((r) => r.target.kind === 'sharded-job');
+    expect(sharded.map((r) => r.id)).toContain('model-to-rerank');
+    for (const r of sharded) {
+      const target = r.target as { kind: 'sharded-job'; jobId: string };
+      const { sm } = machineOf(dev, target.jobId);
+      const smId = dev.stack.getLogicalId(sm.node.defaultChild as never);
+      const [, rule] = resourcesOf(dev.template, 'AWS::Events::Rule').find(
+        ([, x]) => x.Properties.Description === r.description,
+      )!;
+      const targets = rule.Properties.Targets as Json[];
+      expect(targets).toHaveLength(1);
+      expect(targets[0]).toMatchObject({
+        Arn: { Ref: smId },
+        RoleArn: expect.anything(),
+        DeadLetterConfig: { Arn: expect.anything() },
+        RetryPolicy: { MaximumRetryAttempts: 8 },
+      });
+      // The rule's role may start this state machine and nothing else.
+      const roleId = (targets[0]!.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const statements = resourcesOf(dev.template, 'AWS::IAM::Policy')
+        .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(roleId))
+        .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+      expect(statements).toEqual([
+        expect.objectContaining({ Action: 'states:StartExecution', Resource: { Ref: smId } }),
+      ]);
+    }
+  });
 });

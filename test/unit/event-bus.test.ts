@@ -131,6 +131,38 @@ describe('LocalEventBus', () => {
     });
   });
 
+  it('starts a sharded job for a rule that targets one, and records the start that keeps failing', async () => {
+    const trained: RuleDecl = {
+      id: 'model-to-rerank',
+      description: '',
+      pattern: { source: ['hits'], 'detail-type': ['HitModelTrained'] },
+      target: { kind: 'sharded-job', jobId: 'rerank-all' },
+    };
+    const started: string[] = [];
+    const invoked: unknown[] = [];
+    const bus = new LocalEventBus('bus', [trained], async (_fn, event) => void invoked.push(event), {
+      startJob: async (jobId, event) => void started.push(`${jobId} ${event['detail-type']}`),
+    });
+    bus.putEvents([{ ...entry('HitModelTrained', { modelVersion: 'm2' }), Source: 'hits' }]);
+    await bus.drain();
+    expect(started).toEqual(['rerank-all HitModelTrained']);
+    expect(invoked).toEqual([]);
+
+    let attempts = 0;
+    const failing = new LocalEventBus('bus', [trained], async () => undefined, {
+      startJob: async () => {
+        attempts++;
+        throw new Error('no shards');
+      },
+    });
+    failing.putEvents([{ ...entry('HitModelTrained', {}), Source: 'hits' }]);
+    await failing.drain();
+    expect(attempts).toBe(3);
+    expect(failing.directFailures).toEqual([
+      expect.objectContaining({ ruleId: 'model-to-rerank', error: 'no shards' }),
+    ]);
+  });
+
   describe('testEventPattern', () => {
     it('answers like the API, and refuses an invalid pattern with InvalidEventPatternException', () => {
       const bus = new LocalEventBus('bus', [], async () => undefined);
