@@ -268,22 +268,22 @@ describe('hits/dataset', () => {
 });
 
 describe('priceSample (the priors keep a category bounded)', () => {
-  it('keeps every price of a category up to 101 products, so the price band is exact', () => {
-    const prices = Array.from({ length: 101 }, (_, i) => 1_000 + i * 37).sort((a, b) => a - b);
+  it('keeps every price of a category up to 51 products, so the price band is exact', () => {
+    const prices = Array.from({ length: 51 }, (_, i) => 1_000 + i * 37).sort((a, b) => a - b);
     expect(priceSample(prices)).toEqual(prices);
-    for (const p of [1_000, 2_850, 4_700])
+    for (const p of [1_000, 1_925, 2_850])
       expect(priceBandIn(priceSample(prices), p)).toBe(priceBandIn(prices, p));
   });
 
-  it('keeps 101 order statistics of a larger category, min and max included, and the band within a percentile', () => {
+  it('keeps 51 order statistics of a larger category, min and max included, and the band within two percentiles', () => {
     const prices = Array.from({ length: 70_000 }, (_, i) => 500 + ((i * 7919) % 100_000)).sort(
       (a, b) => a - b,
     );
     const sample = priceSample(prices);
-    expect(sample).toHaveLength(101);
+    expect(sample).toHaveLength(51);
     expect([sample[0], sample.at(-1)]).toEqual([prices[0], prices.at(-1)]);
     for (const p of [600, 25_000, 50_000, 75_000, 99_000]) {
-      expect(Math.abs(priceBandIn(sample, p) - priceBandIn(prices, p))).toBeLessThan(0.011);
+      expect(Math.abs(priceBandIn(sample, p) - priceBandIn(prices, p))).toBeLessThan(0.021);
     }
   });
 });
