@@ -7,6 +7,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { LocalLake } from '../infra/local/lake/duckdb.ts';
 import { duckdb } from '../models/lake/dialect.ts';
 import { LAKE_JOBS, type LakeJobId } from '../models/lake/jobs/index.ts';
+import type { LakePlan } from '../models/lake/jobs/plan.ts';
 
 /**
  * npm run bench:scale -- --events 10000000[,30000000,100000000] --products 100000 --users 1000000 [--json]
@@ -31,6 +32,7 @@ interface Job {
   types: string[];
   windowDays: number | null;
   sql: (fromMs: number, toMs: number) => string;
+  plan?: (fromMs: number, toMs: number) => LakePlan;
 }
 
 /** The event types each job reads (for its rows-in count); the jobs themselves are the lake's. */
@@ -53,6 +55,7 @@ const JOBS: Job[] = LAKE_JOBS.map((j) => ({
   types: TYPES[j.id],
   windowDays: j.windowDays,
   sql: (fromMs: number, toMs: number) => j.sql(duckdb, { fromMs, toMs }),
+  ...('plan' in j ? { plan: (fromMs: number, toMs: number) => j.plan(duckdb, { fromMs, toMs }) } : {}),
 }));
 
 /** Writes the synthetic history into `<root>/events/`; returns the end of the window (ms). */
@@ -163,11 +166,17 @@ async function runJob(root: string, name: string, endMs: number, memoryLimit: st
      AND epoch_ms(occurred_at) >= ${fromMs} AND epoch_ms(occurred_at) < ${endMs}`,
   );
   const started = performance.now();
-  await lake.unload(job.sql(fromMs, endMs), join(root, 'results', name));
+  // As the local runtime runs it (infra/local/lake/jobs.ts): in steps where the job has them.
+  const steps: Record<string, number> = {};
+  if (job.plan)
+    await lake.unloadPlan(job.plan(fromMs, endMs), join(root, 'results', name), (id, s) => {
+      steps[id] = Math.round(((steps[id] ?? 0) + s) * 10) / 10;
+    });
+  else await lake.unload(job.sql(fromMs, endMs), join(root, 'results', name));
   const seconds = (performance.now() - started) / 1000;
   lake.close();
   process.stdout.write(
-    `${JSON.stringify({ rowsIn: count!.n, seconds: Math.round(seconds * 10) / 10, peakRssMb: peakRssMb() })}\n`,
+    `${JSON.stringify({ rowsIn: count!.n, seconds: Math.round(seconds * 10) / 10, peakRssMb: peakRssMb(), ...(job.plan ? { steps } : {}) })}\n`,
   );
 }
 
@@ -247,11 +256,19 @@ if (values.job) {
           rowsIn: number;
           seconds: number;
           peakRssMb: number;
+          /** A job run in steps (its plan): seconds per statement, the result's buckets summed. */
+          steps?: Record<string, number>;
         };
         jobs.push({ name: job.name, ...figures });
         if (!values.json)
           console.log(
-            `  ${job.name.padEnd(18)} rows in ${figures.rowsIn.toLocaleString('en').padStart(12)}  ${figures.seconds.toFixed(1).padStart(7)} s  peak RSS ${String(figures.peakRssMb).padStart(5)} MB`,
+            `  ${job.name.padEnd(18)} rows in ${figures.rowsIn.toLocaleString('en').padStart(12)}  ${figures.seconds.toFixed(1).padStart(7)} s  peak RSS ${String(figures.peakRssMb).padStart(5)} MB${
+              figures.steps
+                ? `  (${Object.entries(figures.steps)
+                    .map(([k, v]) => `${k} ${v} s`)
+                    .join(', ')})`
+                : ''
+            }`,
           );
       }
       if (values.json) console.log(JSON.stringify({ events, products, users, jobs }));

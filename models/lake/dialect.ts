@@ -20,6 +20,8 @@ export interface Dialect {
   hashFraction(textExpression: string): string;
   /** The `index`th field (from 1) of each row in an array of anonymous rows, as an array. */
   fieldOfEach(arrayOfRows: string, index: number): string;
+  /** A 64-bit hash (BIGINT) of a text expression: a compact key (engines differ in the values). */
+  hash64(textExpression: string): string;
 }
 
 export const athena: Dialect = {
@@ -31,6 +33,7 @@ export const athena: Dialect = {
   hashFraction: (e) =>
     `CAST(bitwise_and(from_big_endian_64(xxhash64(to_utf8(${e}))), 4503599627370495) AS DOUBLE) / 4503599627370496.0`,
   fieldOfEach: (a, i) => `transform(${a}, x -> x[${i}])`,
+  hash64: (e) => `from_big_endian_64(xxhash64(to_utf8(${e})))`,
 };
 
 export const duckdb: Dialect = {
@@ -40,6 +43,8 @@ export const duckdb: Dialect = {
     `CROSS JOIN LATERAL (SELECT ${fields.map((f) => `x.${f} AS ${alias}_${f}`).join(', ')} FROM (SELECT unnest(${array}) AS x)) AS ${alias}`,
   hashFraction: (e) => `CAST(hash(${e}) & 4503599627370495 AS DOUBLE) / 4503599627370496.0`,
   fieldOfEach: (a, i) => `list_transform(${a}, x -> x[${i}])`,
+  // hash() is an unsigned 64-bit number: its top 63 bits fit a BIGINT.
+  hash64: (e) => `CAST(hash(${e}) >> 1 AS BIGINT)`,
 };
 
 export const dialects = { athena, duckdb } as const;

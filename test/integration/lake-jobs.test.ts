@@ -17,10 +17,15 @@ import {
   hitDailySignalsSql,
   seriesFromDailyRows,
 } from '../../models/lake/jobs/hit-daily-signals.ts';
+import { planStatement } from '../../models/lake/jobs/plan.ts';
 import {
   EvidenceRow,
   evidenceFromRows,
+  RELATED_BUCKETS,
+  relatedEvidencePlan,
   relatedEvidenceSql,
+  relatedTotalsPlan,
+  TotalsRow,
 } from '../../models/lake/jobs/related-evidence.ts';
 import {
   RfmQuintileRow,
@@ -115,6 +120,57 @@ describe('lake jobs on DuckDB', () => {
     expect(capped).toBeLessThan(inMemory.size / 10);
     expect(pairs).toBeGreaterThan(1_000);
   });
+
+  it.each([
+    ['related-evidence', relatedEvidencePlan, RELATED_BUCKETS],
+    ['related-totals', relatedTotalsPlan, 1],
+  ] as const)(
+    '%s: its plan in steps (DuckDB writing each step out) gives the rows of its one statement (what Athena runs)',
+    async (_id, plan, buckets) => {
+      const window = { fromMs: END - 45 * 86_400_000, toMs: END };
+      const dir = join(root, 'results', _id);
+      const files = await lake.unloadPlan(plan(duckdb, window), dir);
+      // The result is written bucket by bucket, and a product's row is in one file only.
+      expect(new Set(files.map((f) => f.split('/').at(-1)!.split('-')[0])).size).toBe(buckets);
+      const stepped = files.flatMap((f) =>
+        readFileSync(f, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { product_id: string }),
+      );
+      const whole = await lake.query<{ product_id: string }>(planStatement(plan(duckdb, window)));
+      expect(stepped.length).toBe(whole.length);
+      expect(new Set(stepped.map((r) => r.product_id)).size).toBe(stepped.length);
+      if (_id === 'related-evidence') {
+        const a = evidenceFromRows(
+          stepped.map((r) => EvidenceRow.parse(r)),
+          END,
+        );
+        const b = evidenceFromRows(
+          whole.map((r) => EvidenceRow.parse(r)),
+          END,
+        );
+        expect([...a.values()].filter((e) => Object.keys(e.pairs).length > 0).length).toBeGreaterThan(100);
+        for (const [id, e] of b) {
+          const got = a.get(id)!;
+          expect(Object.keys(got.pairs).sort(), id).toEqual(Object.keys(e.pairs).sort());
+          for (const [partner, p] of Object.entries(e.pairs)) {
+            expect(got.pairs[partner]!.viewed).toBeCloseTo(p.viewed, 9);
+            expect(got.pairs[partner]!.bought).toBeCloseTo(p.bought, 9);
+          }
+          expect(got.views).toBeCloseTo(e.views, 9);
+        }
+      } else {
+        // Sums added up in another order: equal to the last few bits.
+        const byId = new Map(whole.map((r) => [r.product_id, r as unknown as TotalsRow]));
+        for (const r of stepped.map((x) => TotalsRow.parse(x))) {
+          expect(r.views).toBeCloseTo(byId.get(r.product_id)!.views, 9);
+          expect(r.orders).toBeCloseTo(byId.get(r.product_id)!.orders, 9);
+        }
+      }
+      expect(readdirSync(join(root, 'results'))).not.toContain(`${_id}.work`);
+    },
+  );
 
   it('hit-daily-signals: the same training rows (features and labels) as the hourly buckets of the events', async () => {
     const fromMs = END - 45 * 86_400_000;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { athena } from '../../models/lake/dialect.ts';
 import { bundleItemsetsSql } from '../../models/lake/jobs/bundle-itemsets.ts';
 import { hitDailySignalsSql } from '../../models/lake/jobs/hit-daily-signals.ts';
-import { relatedEvidenceSql } from '../../models/lake/jobs/related-evidence.ts';
+import { relatedEvidenceSql, relatedTotalsSql } from '../../models/lake/jobs/related-evidence.ts';
 import { rfmCutPointsSql } from '../../models/lake/jobs/rfm-cut-points.ts';
 
 /**
@@ -19,6 +19,7 @@ const jobs = {
   'rfm-cut-points': (d: typeof athena) => rfmCutPointsSql(d),
   'bundle-itemsets': (d: typeof athena) => bundleItemsetsSql(d, window),
   'related-evidence': (d: typeof athena) => relatedEvidenceSql(d, window),
+  'related-totals': (d: typeof athena) => relatedTotalsSql(d, window),
   'hit-daily-signals': (d: typeof athena) => hitDailySignalsSql(d, window),
 };
 

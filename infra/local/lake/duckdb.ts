@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { BehaviourEvent } from '../../../events/behaviour.ts';
+import type { LakePlan } from '../../../models/lake/jobs/plan.ts';
 import {
   duckType,
   type LakeColumn,
@@ -153,6 +154,74 @@ export class LocalLake {
     await this.db.run(
       `COPY (${sql}) TO '${dir}' (FORMAT json, PER_THREAD_OUTPUT true, FILE_SIZE_BYTES '8MB')`,
     );
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => join(dir, f));
+  }
+
+  /**
+   * A job's plan (models/lake/jobs/plan.ts) the one-machine way: each materialized step written as
+   * Parquet under `<dir>/../work/<step>/` (partitioned as the step says) and read back as a view of
+   * its name, the steps in between carried as common table expressions of the statements that read
+   * them, and the result written per bucket (bucket by bucket, in sub-folders) as `unload` writes
+   * one. The work files go once the result is written. Returns the result files.
+   */
+  async unloadPlan(
+    plan: LakePlan,
+    dir: string,
+    /** Told each statement's seconds (the step's id, or `result`). */
+    onStatement?: (id: string, seconds: number) => void,
+  ): Promise<string[]> {
+    const timed = async (id: string, sql: string) => {
+      const t0 = performance.now();
+      await this.db.run(sql);
+      onStatement?.(id, (performance.now() - t0) / 1000);
+    };
+    await this.defineEvents();
+    const work = join(dir, '..', `${basename(dir)}.work`);
+    rmSync(work, { recursive: true, force: true });
+    const carried: LakePlan['steps'][number][] = [];
+    const withCarried = (sql: string) =>
+      carried.length === 0
+        ? sql
+        : `WITH ${carried.map((c) => `${c.id} AS (\n${c.sql}\n)`).join(',\n')}\n${sql}`;
+    try {
+      for (const step of plan.steps) {
+        if (!step.materialize) {
+          carried.push(step);
+          continue;
+        }
+        const out = join(work, step.id);
+        mkdirSync(out, { recursive: true });
+        const by = step.materialize.partitionBy;
+        await timed(
+          step.id,
+          `COPY (${withCarried(step.sql)}) TO '${out}' (FORMAT parquet, COMPRESSION zstd${by ? `, PARTITION_BY (${by}), OVERWRITE_OR_IGNORE` : ', PER_THREAD_OUTPUT true'})`,
+        );
+        const files = by ? `${out}/*/*.parquet` : `${out}/*.parquet`;
+        // No row, no file: the view is then the step's own (empty) result.
+        const hasFiles = readdirSync(out, { recursive: true }).some((f) => String(f).endsWith('.parquet'));
+        await this.db.run(
+          hasFiles
+            ? `CREATE OR REPLACE TEMP VIEW ${step.id} AS SELECT * FROM read_parquet('${files}'${by ? ', hive_partitioning = true' : ''})`
+            : `CREATE OR REPLACE TEMP VIEW ${step.id} AS ${withCarried(step.sql)} LIMIT 0`,
+        );
+      }
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      const buckets = plan.buckets === undefined ? [null] : Array.from({ length: plan.buckets }, (_, b) => b);
+      for (const bucket of buckets) {
+        await timed(
+          'result',
+          `COPY (${withCarried(plan.result(bucket))}) TO '${dir}' (FORMAT json, PER_THREAD_OUTPUT true, FILE_SIZE_BYTES '8MB', FILENAME_PATTERN 'b${bucket ?? 0}-{i}', OVERWRITE_OR_IGNORE)`,
+        );
+      }
+    } finally {
+      for (const step of plan.steps)
+        if (step.materialize) await this.db.run(`DROP VIEW IF EXISTS ${step.id}`);
+      rmSync(work, { recursive: true, force: true });
+    }
     return readdirSync(dir)
       .filter((f) => f.endsWith('.json'))
       .sort()

@@ -43,7 +43,11 @@ export async function runLakeJob(
   const window = jobWindow(job, now);
   const started = performance.now();
   const runAt = new Date(now).toISOString();
-  const files = await lake.unload(job.sql(duckdb, window), join(lake.root, 'results', id));
+  const out = join(lake.root, 'results', id);
+  // In steps where the job has them: one machine runs what Athena runs as one statement in pieces.
+  const files = job.plan
+    ? await lake.unloadPlan(job.plan(duckdb, window), out)
+    : await lake.unload(job.sql(duckdb, window), out);
   const result = decl.files
     ? summed(
         decl.files.summed,

@@ -1,7 +1,8 @@
 import type { Dialect } from '../dialect.ts';
 import { bundleItemsetsSql } from './bundle-itemsets.ts';
 import { hitDailySignalsSql } from './hit-daily-signals.ts';
-import { relatedEvidenceSql, relatedTotalsSql } from './related-evidence.ts';
+import { type LakePlan, planStatement } from './plan.ts';
+import { relatedEvidencePlan, relatedTotalsPlan } from './related-evidence.ts';
 import { rfmCutPointsSql } from './rfm-cut-points.ts';
 
 /**
@@ -19,6 +20,8 @@ export interface LakeJob {
   windowDays: number | null;
   results: 'each-file' | 'all-files';
   sql(d: Dialect, window: { fromMs: number; toMs: number }): string;
+  /** The same job as a plan in steps, for one machine (when it is too large for one statement there). */
+  plan?(d: Dialect, window: { fromMs: number; toMs: number }): LakePlan;
 }
 
 export const LAKE_JOBS = [
@@ -42,7 +45,8 @@ export const LAKE_JOBS = [
     windowDays: 90,
     // A row is one product with its partners' totals: a file is written alone.
     results: 'each-file',
-    sql: (d, w) => relatedEvidenceSql(d, w),
+    sql: (d, w) => planStatement(relatedEvidencePlan(d, w)),
+    plan: (d, w) => relatedEvidencePlan(d, w),
   },
   {
     id: 'related-totals',
@@ -50,7 +54,8 @@ export const LAKE_JOBS = [
       "Every product's decayed related totals, and every product's content neighbours from the catalog, as the compact items the live path reads (related)",
     windowDays: 90,
     results: 'all-files',
-    sql: (d, w) => relatedTotalsSql(d, w),
+    sql: (d, w) => planStatement(relatedTotalsPlan(d, w)),
+    plan: (d, w) => relatedTotalsPlan(d, w),
   },
   {
     id: 'hit-daily-signals',

@@ -2,6 +2,73 @@ import * as z from 'zod';
 import { defaultRelatedConfig, type ProductEvidence, type RelatedConfig } from '../../related/evidence.ts';
 import type { PartnerTotals } from '../../related/neighbours.ts';
 import { type Dialect, eventDates, eventsOnce } from '../dialect.ts';
+import { type LakePlan, planStatement } from './plan.ts';
+
+/**
+ * The buckets the evidence result is cut in on one machine (a product's row is in bucket k mod 16 of
+ * its number): each bucket's pairs are summed and ranked by a statement of its own.
+ */
+export const RELATED_BUCKETS = 16;
+
+type Step = LakePlan['steps'][number];
+
+/**
+ * The steps both related jobs share: each visit's touches, each order's products, each product's
+ * decayed totals, and the products numbered. The rules are those of models/related/evidence.ts.
+ */
+function countingSteps(
+  d: Dialect,
+  { fromMs, toMs, config }: { fromMs: number; toMs: number; config: RelatedConfig },
+): { steps: Step[]; decay: (t: string) => string } {
+  const when = d.epochMs('e.occurred_at');
+  const halfLifeMs = config.halfLifeDays * 86_400_000;
+  const gapMs = config.sessionGapMinutes * 60_000;
+  const decay = (t: string) => `power(2.0, -CAST(${toMs} - ${t} AS DOUBLE) / ${halfLifeMs})`;
+  const within = `e.${eventDates(fromMs, toMs)} AND ${when} >= ${fromMs} AND ${when} < ${toMs}`;
+  // Every view and cart of the window once, with its place in its visit (`seq`, by time then event
+  // id: a number stands in for the event id from here on), whether it counts (not a repeat within
+  // the gap), the place of the product's next touch in the visit, and the visit as a number. Written
+  // out on one machine: three steps read it, and at 30M events the whole job as one statement
+  // (touches computed where read) ran out of DuckDB's 3 GB.
+  const touches = `SELECT ${d.hash64('session_id')} AS visit, product_id, seq, t, w,
+       (prev_t IS NULL OR t - prev_t > ${gapMs}) AS counts, next_seq
+FROM (
+  SELECT session_id, product_id, seq, t, w,
+         lag(t) OVER (PARTITION BY session_id, product_id ORDER BY seq) AS prev_t,
+         lead(seq) OVER (PARTITION BY session_id, product_id ORDER BY seq) AS next_seq
+  FROM (
+    SELECT session_id, product_id, t, w, row_number() OVER (PARTITION BY session_id ORDER BY t, event_id) AS seq
+    FROM (
+      SELECT session_id, product_id, event_id, ${d.epochMs('occurred_at')} AS t,
+             CASE WHEN event_type = 'ProductAddedToCart' THEN ${config.cartWeight} ELSE 1 END AS w
+      FROM ${eventsOnce(`e.event_type IN ('ProductViewed', 'ProductAddedToCart') AND ${within}`, ['session_id', 'product_id', 'occurred_at', 'event_type'])} AS v
+    ) AS timed
+  ) AS ordered
+) AS sequenced`;
+  const steps: Step[] = [
+    { id: 'touches', sql: touches, materialize: {} },
+    {
+      id: 'baskets',
+      // DISTINCT drops a repeated delivery (the same event, time and products): no eventsOnce here.
+      sql: `SELECT DISTINCT o.event_id, ${d.epochMs('o.occurred_at')} AS t, l_product_id AS product_id
+FROM (SELECT e.event_id, e.occurred_at, e.lines FROM events e WHERE e.event_type = 'OrderPlaced' AND ${within}) AS o
+${d.unnestStructs('lines', 'l', ['product_id'])}`,
+    },
+    {
+      id: 'sized',
+      sql: 'SELECT event_id, t, product_id, count(*) OVER (PARTITION BY event_id) AS n FROM baskets',
+    },
+    {
+      id: 'totals',
+      sql: `SELECT product_id, sum(views) AS views, sum(orders) AS orders FROM (
+  SELECT product_id, ${decay('t')} * w AS views, 0.0 AS orders FROM touches WHERE counts
+  UNION ALL SELECT product_id, 0.0, ${decay('t')} FROM sized
+) AS counts
+GROUP BY product_id`,
+    },
+  ];
+  return { steps, decay };
+}
 
 /**
  * Every product's related evidence from the lake's window, decayed to `toMs`: the decayed count of
@@ -19,113 +86,68 @@ import { type Dialect, eventDates, eventsOnce } from '../dialect.ts';
  *
  * What the in-memory rebuild does and this does not: it keeps at most `recentLimit` products per
  * visit (a visit touching more than 20 products within half an hour pairs a little more here), and
- * prunes pairs to `maxPairs` after each replayed batch rather than once at the end.
+ * prunes pairs to `maxPairs` after each replayed batch rather than once at the end. A visit is its
+ * session id's 64-bit hash here: two visits whose ids collide (about one chance in 4,000 among 100M
+ * visits) would pair with each other.
  */
-/** The common table expressions both related jobs read: each visit's counted touches, each order's products, each product's totals. */
-function relatedCtes(
-  d: Dialect,
-  { fromMs, toMs, config }: { fromMs: number; toMs: number; config: RelatedConfig },
-): { counting: string; pairing: string; decay: (t: string) => string } {
-  const when = d.epochMs('e.occurred_at');
-  const halfLifeMs = config.halfLifeDays * 86_400_000;
-  const gapMs = config.sessionGapMinutes * 60_000;
-  const decay = (t: string) => `power(2.0, -CAST(${toMs} - ${t} AS DOUBLE) / ${halfLifeMs})`;
-  const within = `e.${eventDates(fromMs, toMs)} AND ${when} >= ${fromMs} AND ${when} < ${toMs}`;
-  // A touch's place in its visit (`seq`, by time then event id) stands in for the event id from here
-  // on: a number is cheaper to carry through the windows and the visit self-join than the id.
-  const touches = `SELECT session_id, product_id, t, w, row_number() OVER (PARTITION BY session_id ORDER BY t, event_id) AS seq
-  FROM (
-    SELECT session_id, product_id, event_id, ${d.epochMs('occurred_at')} AS t,
-           CASE WHEN event_type = 'ProductAddedToCart' THEN ${config.cartWeight} ELSE 1 END AS w
-    FROM ${eventsOnce(`e.event_type IN ('ProductViewed', 'ProductAddedToCart') AND ${within}`, ['session_id', 'product_id', 'occurred_at', 'event_type'])} AS v
-  ) AS timed`;
-  const sequenced = `SELECT session_id, product_id, seq, t, w,
-         lag(t) OVER (PARTITION BY session_id, product_id ORDER BY seq) AS prev_t,
-         lead(seq) OVER (PARTITION BY session_id, product_id ORDER BY seq) AS next_seq
-  FROM (${touches}) AS touches`;
-  const counted = `SELECT * FROM (${sequenced}) AS sequenced WHERE prev_t IS NULL OR t - prev_t > ${gapMs}`;
-  // The touches are written out where each is read (the totals, and the two sides of the visit
-  // self-join) rather than named once: an engine keeps a CTE named twice whole in memory (DuckDB
-  // does), and at 10M events the touches held that way left too little for the pairs. Reading the
-  // lake's few columns again costs less.
-  // Products as numbers (by id, so ties still break by id) in the pairs: the self-join, the pairs'
-  // sums and their ranking carry two numbers instead of two ids, which is most of their memory.
-  const numbered = (touches: string) =>
-    `SELECT n.session_id, i.k AS product, n.seq, n.t, n.w, n.next_seq FROM (${touches}) AS n JOIN ids i ON i.product_id = n.product_id`;
-  const pairsOfVisits = { x: numbered(counted), y: numbered(sequenced) };
-  const counting = `counted AS (
-  ${counted}
-),
-baskets AS (
-  SELECT DISTINCT o.event_id, ${d.epochMs('o.occurred_at')} AS t, l_product_id AS product_id
-  FROM ${eventsOnce(`e.event_type = 'OrderPlaced' AND ${within}`, ['occurred_at', 'lines'])} AS o
-  ${d.unnestStructs('lines', 'l', ['product_id'])}
-),
-sized AS (
-  SELECT event_id, t, product_id, count(*) OVER (PARTITION BY event_id) AS n FROM baskets
-),
-totals AS (
-  SELECT product_id, sum(views) AS views, sum(orders) AS orders FROM (
-    SELECT product_id, ${decay('t')} * w AS views, 0.0 AS orders FROM counted
-    UNION ALL SELECT product_id, 0.0, ${decay('t')} FROM sized
-  ) AS counts
-  GROUP BY product_id
-),
-ids AS (
-  SELECT product_id, views, orders, row_number() OVER (ORDER BY product_id) AS k FROM totals
-)`;
-  const pairing = `viewed_pairs AS (
-  -- x pairs with y: y is another product's latest touch in the visit before x, within the gap.
-  SELECT x.product AS a, y.product AS b,
-         ${decay('x.t')} * CASE WHEN x.w > y.w THEN x.w ELSE y.w END AS weight
-  FROM (${pairsOfVisits.x}) AS x
-  JOIN (${pairsOfVisits.y}) AS y ON y.session_id = x.session_id AND y.product <> x.product
-   AND y.seq < x.seq AND x.t - y.t <= ${gapMs}
-   AND (y.next_seq IS NULL OR y.next_seq > x.seq)
-),
-bought_pairs AS (
-  SELECT ix.k AS a, iy.k AS b,
-         ${decay('x.t')} / power(CAST(x.n - 1 AS DOUBLE), ${config.basketDamping}) AS weight
-  FROM sized x JOIN sized y ON y.event_id = x.event_id AND y.product_id <> x.product_id
-  JOIN ids ix ON ix.product_id = x.product_id JOIN ids iy ON iy.product_id = y.product_id
-),
--- Every pair's weights are symmetric (a visit's pair and an order's pair count the same both ways),
--- so they are summed once per unordered pair and turned both ways after: half the groups. (Naming
--- viewed_pairs twice, once per direction, would also make the engine keep all of it at once.)
-unordered AS (
-  SELECT a, b, sum(bought) AS bought, sum(viewed) AS viewed FROM (
-    SELECT a, b, weight AS bought, 0.0 AS viewed FROM bought_pairs WHERE a < b
-    UNION ALL SELECT least(a, b), greatest(a, b), 0.0, weight FROM viewed_pairs
-  ) AS one_way
-  GROUP BY a, b
-  HAVING sum(bought) + sum(viewed) >= ${config.minPairWeight}
-),
-pairs AS (
-  SELECT CASE WHEN dir.d = 0 THEN u.a ELSE u.b END AS a, CASE WHEN dir.d = 0 THEN u.b ELSE u.a END AS b,
-         u.bought, u.viewed
-  FROM unordered u CROSS JOIN (VALUES (0), (1)) AS dir(d)
-),
-strongest AS (
-  SELECT a, b, bought, viewed,
-         row_number() OVER (PARTITION BY a ORDER BY bought * ${config.boughtWeight} + viewed * ${config.viewedWeight} DESC, b) AS strength_rank
-  FROM pairs
-)`;
-  return { counting, pairing, decay };
-}
-
-export function relatedEvidenceSql(
+export function relatedEvidencePlan(
   d: Dialect,
   { fromMs, toMs, config = defaultRelatedConfig }: { fromMs: number; toMs: number; config?: RelatedConfig },
-): string {
-  const { counting, pairing } = relatedCtes(d, { fromMs, toMs, config });
-  return `
-WITH ${counting},
-${pairing}
--- One row per product, its partners (with their own totals, so that a writer can score the
--- product's neighbours from its row alone) in parallel arrays: a result file never splits a product.
--- One array of rows per product, taken apart after: several sorted arrays would each buffer and
--- sort every pair, and unsorted ones need not agree on their order.
-SELECT product_id, views, orders,
+): LakePlan {
+  const { steps, decay } = countingSteps(d, { fromMs, toMs, config });
+  const gapMs = config.sessionGapMinutes * 60_000;
+  // Products as numbers (by id, so ties still break by id) in the pairs: the self-join, the pairs'
+  // sums and their ranking carry two numbers instead of two ids, which is most of their memory.
+  const numbered = (where: string) =>
+    `SELECT n.visit, i.k AS product, n.seq, n.t, n.w, n.next_seq FROM touches n JOIN ids i ON i.product_id = n.product_id${where}`;
+  const both = (a: string, b: string) =>
+    `CASE WHEN dir.d = 0 THEN ${a} ELSE ${b} END AS a, CASE WHEN dir.d = 0 THEN ${b} ELSE ${a} END AS b`;
+  const bucketOf = (k: string) => `${k} % ${RELATED_BUCKETS}`;
+  const inBucket = (k: string, bucket: number | null) =>
+    bucket === null ? '1 = 1' : `${bucketOf(k)} = ${bucket}`;
+  return {
+    steps: [
+      ...steps,
+      {
+        id: 'ids',
+        sql: 'SELECT product_id, views, orders, row_number() OVER (ORDER BY product_id) AS k FROM totals',
+        materialize: {},
+      },
+      {
+        id: 'viewed_pairs',
+        // x pairs with y: y is another product's latest touch in the visit before x, within the gap.
+        sql: `SELECT x.product AS a, y.product AS b,
+       ${decay('x.t')} * CASE WHEN x.w > y.w THEN x.w ELSE y.w END AS weight
+FROM (${numbered(' WHERE n.counts')}) AS x
+JOIN (${numbered('')}) AS y ON y.visit = x.visit AND y.product <> x.product
+ AND y.seq < x.seq AND x.t - y.t <= ${gapMs}
+ AND (y.next_seq IS NULL OR y.next_seq > x.seq)`,
+      },
+      {
+        id: 'bought_pairs',
+        sql: `SELECT ix.k AS a, iy.k AS b,
+       ${decay('x.t')} / power(CAST(x.n - 1 AS DOUBLE), ${config.basketDamping}) AS weight
+FROM sized x JOIN sized y ON y.event_id = x.event_id AND y.product_id <> x.product_id
+JOIN ids ix ON ix.product_id = x.product_id JOIN ids iy ON iy.product_id = y.product_id`,
+      },
+      {
+        // Every pair's increments both ways (a visit's pair counts for both products; an order's
+        // pairs are both ways already), with the bucket of the product it is for: on one machine
+        // the pairs are written out by bucket, so that a bucket's sums fit where all of them did not.
+        id: 'pairs',
+        sql: `SELECT a, b, bought, viewed, ${bucketOf('a')} AS bucket FROM (
+  SELECT a, b, weight AS bought, 0.0 AS viewed FROM bought_pairs
+  UNION ALL SELECT ${both('v.a', 'v.b')}, 0.0, v.weight FROM viewed_pairs v CROSS JOIN (VALUES (0), (1)) AS dir(d)
+) AS increments`,
+        materialize: { partitionBy: 'bucket' },
+      },
+    ],
+    buckets: RELATED_BUCKETS,
+    // One row per product, its partners (with their own totals, so that a writer can score the
+    // product's neighbours from its row alone) in parallel arrays: a result file never splits a
+    // product. One array of rows per product, taken apart after: several sorted arrays would each
+    // buffer and sort every pair, and unsorted ones need not agree on their order.
+    result: (bucket) => `SELECT product_id, views, orders,
        ${d.fieldOfEach('partners', 1)} AS partner_ids,
        ${d.fieldOfEach('partners', 2)} AS bought,
        ${d.fieldOfEach('partners', 3)} AS viewed,
@@ -136,10 +158,29 @@ FROM (
          -- A product without partners joins one row of nulls: no array then.
          CASE WHEN count(s.b) > 0 THEN array_agg(ROW(pt.product_id, s.bought, s.viewed, pt.views, pt.orders)) END AS partners
   FROM ids t
-  LEFT JOIN strongest s ON s.a = t.k AND s.strength_rank <= ${config.maxPairs}
+  LEFT JOIN (
+    SELECT a, b, bought, viewed,
+           row_number() OVER (PARTITION BY a ORDER BY bought * ${config.boughtWeight} + viewed * ${config.viewedWeight} DESC, b) AS strength_rank
+    FROM (
+      SELECT a, b, sum(bought) AS bought, sum(viewed) AS viewed FROM pairs
+      WHERE ${bucket === null ? '1 = 1' : `bucket = ${bucket}`}
+      GROUP BY a, b
+      HAVING sum(bought) + sum(viewed) >= ${config.minPairWeight}
+    ) AS summed
+  ) AS s ON s.a = t.k AND s.strength_rank <= ${config.maxPairs}
   LEFT JOIN ids pt ON pt.k = s.b
+  WHERE ${inBucket('t.k', bucket)}
   GROUP BY t.product_id, t.views, t.orders
-) AS grouped`;
+) AS grouped`,
+  };
+}
+
+/** The evidence job as one statement (what Athena runs). */
+export function relatedEvidenceSql(
+  d: Dialect,
+  window: { fromMs: number; toMs: number; config?: RelatedConfig },
+): string {
+  return planStatement(relatedEvidencePlan(d, window));
 }
 
 /**
@@ -147,14 +188,21 @@ FROM (
  * pair's count by (the partner's popularity), refreshed daily into compact items so that a live
  * batch never reads a partner's whole evidence.
  */
-export function relatedTotalsSql(
+export function relatedTotalsPlan(
   d: Dialect,
   { fromMs, toMs, config = defaultRelatedConfig }: { fromMs: number; toMs: number; config?: RelatedConfig },
+): LakePlan {
+  return {
+    steps: countingSteps(d, { fromMs, toMs, config }).steps,
+    result: () => 'SELECT product_id, views, orders FROM totals',
+  };
+}
+
+export function relatedTotalsSql(
+  d: Dialect,
+  window: { fromMs: number; toMs: number; config?: RelatedConfig },
 ): string {
-  const { counting } = relatedCtes(d, { fromMs, toMs, config });
-  return `
-WITH ${counting}
-SELECT product_id, views, orders FROM totals`;
+  return planStatement(relatedTotalsPlan(d, window));
 }
 
 export const TotalsRow = z.object({ product_id: z.string(), views: z.number(), orders: z.number() });
