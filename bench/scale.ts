@@ -15,7 +15,9 @@ import type { LakePlan } from '../models/lake/jobs/plan.ts';
  * A history of a mid-size shop's shape, generated straight into a lake (Parquet by date and type,
  * as Firehose writes it) by DuckDB itself, then every batch job's SQL run on DuckDB over it, each
  * in a process of its own so that its peak resident memory is its own: rows in (the events of the
- * job's types in its window), seconds, peak RSS. Several sizes show the growth.
+ * job's types in its window), seconds, peak RSS, and for a job run in steps (its plan) the seconds of
+ * each step. Several sizes show the growth (seconds per million events at each). `--keep` keeps the
+ * lakes; `--reuse DIR[,DIR...]` runs the jobs again over kept lakes, one per size.
  *
  * The history: sessions of ten events over `--days` days (default 90), each session with a theme
  * category (70% of its products from it, the rest from the whole catalog), popularity skewed within
@@ -150,6 +152,16 @@ export async function generateHistory(
   return endMs;
 }
 
+/** A job's figures at one size (`failed`: why it did not finish). */
+interface JobFigures {
+  name: string;
+  seconds: number;
+  rowsIn?: number;
+  peakRssMb?: number;
+  steps?: Record<string, number>;
+  failed?: string;
+}
+
 /** Peak resident memory of this process so far, MB (Linux). */
 function peakRssMb(): number {
   const hwm = readFileSync('/proc/self/status', 'utf8').match(/VmHWM:\s+(\d+) kB/);
@@ -192,7 +204,7 @@ const { values } = parseArgs({
     root: { type: 'string' },
     end: { type: 'string' },
     keep: { type: 'boolean', default: false },
-    /** A lake a previous run kept (`--keep` prints where): its events are not generated again. */
+    /** Lakes a previous run kept (`--keep` prints where), one per size of --events: not generated again. */
     reuse: { type: 'string' },
     /** Only these jobs (comma-separated). */
     only: { type: 'string' },
@@ -206,11 +218,18 @@ if (values.job) {
   const products = Number(values.products);
   const users = Number(values.users);
   const days = Number(values.days);
-  for (const events of values.events!.split(',').map(Number)) {
-    const root = values.reuse ?? mkdtempSync(join(tmpdir(), 'bench-scale-'));
+  const sizes = values.events!.split(',').map(Number);
+  // One kept lake per size, in the order of --events.
+  const reused = values.reuse?.split(',');
+  if (reused && reused.length !== sizes.length)
+    throw new Error('--reuse names one lake per size in --events');
+  const growth: { events: number; jobs: JobFigures[] }[] = [];
+  for (const [i, events] of sizes.entries()) {
+    const reuse = reused?.[i];
+    const root = reuse ?? mkdtempSync(join(tmpdir(), 'bench-scale-'));
     try {
       const t0 = performance.now();
-      const endMs = values.reuse
+      const endMs = reuse
         ? Date.UTC(2026, 10, 23)
         : await generateHistory(root, { events, products, users, days, memoryLimit });
       const generated = (performance.now() - t0) / 1000;
@@ -219,7 +238,7 @@ if (values.job) {
         console.log(
           `\n${events.toLocaleString('en')} events, ${products.toLocaleString('en')} products, ${users.toLocaleString('en')} users: generated in ${generated.toFixed(1)} s`,
         );
-      const jobs = [];
+      const jobs: JobFigures[] = [];
       for (const job of JOBS.filter((j) => !values.only || values.only.split(',').includes(j.name))) {
         const started = performance.now();
         let out: string;
@@ -272,8 +291,24 @@ if (values.job) {
           );
       }
       if (values.json) console.log(JSON.stringify({ events, products, users, jobs }));
+      growth.push({ events, jobs });
     } finally {
-      if (!values.keep && !values.reuse) rmSync(root, { recursive: true, force: true });
+      if (!values.keep && !reuse) rmSync(root, { recursive: true, force: true });
+    }
+  }
+  if (growth.length > 1 && !values.json) {
+    // Linear growth keeps seconds per million events level from one size to the next.
+    console.log(
+      `\ngrowth, seconds per million events (peak RSS MB) at ${growth.map((g) => `${g.events / 1e6}M`).join(' -> ')}:`,
+    );
+    for (const name of new Set(growth.flatMap((g) => g.jobs.map((j) => j.name)))) {
+      const cells = growth.map((g) => {
+        const j = g.jobs.find((x) => x.name === name);
+        return !j || j.peakRssMb === undefined
+          ? 'failed'
+          : `${(j.seconds / (g.events / 1e6)).toFixed(2)} (${j.peakRssMb})`;
+      });
+      console.log(`  ${name.padEnd(18)} ${cells.join(' -> ')}`);
     }
   }
 }
