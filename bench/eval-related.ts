@@ -27,7 +27,8 @@
  * with its 95% bootstrap interval over test users (bench/lib/bootstrap.ts), and the model's margin
  * over each baseline with a paired interval. `--json` prints, per method (`model`, `popularity`,
  * `cooccurrence`, `itemknn`, `sar`, `sknn`), `hr10`, `ndcg10`, `mrr10`, `coverage`, `ci95` (the
- * same four, each `[low, high]`) and `params`, then `differences` and `users`.
+ * same four, each `[low, high]`) and `params`, then `differences`, `users` and `settings`: the
+ * chosen parameters that differ from the defaults, which a stage serves as its cdk.json `related`.
  *
  * This file is the command line; the pieces are in bench/related/: interactions.ts (reading the
  * file), protocol.ts (split, ranking, metrics), model.ts, baselines.ts, tuning.ts, evaluation.ts
@@ -35,6 +36,7 @@
  */
 import { basename, dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { settingsOf } from '../models/related/settings.ts';
 import { type Evaluated, FIGURES, formatReport, METHODS, runEvaluation } from './related/evaluation.ts';
 import { generateSynthetic } from './related/generate.ts';
 import { readInteractions } from './related/interactions.ts';
@@ -87,11 +89,18 @@ async function main(args: string[]): Promise<void> {
         ...Object.fromEntries(METHODS.map((name) => [name, pick(report.methods[name])])),
         differences: report.differences,
         users: report.users,
+        // What the shop's stage carries (cdk.json `related`) to serve the model as chosen here.
+        settings: settingsOf(report.config),
       }),
     );
     const total = readSeconds + Object.values(report.timings).reduce((a, b) => a + b, 0);
     console.error(`${report.name}: ${total.toFixed(1)} s`);
-  } else console.log(formatReport(report, readSeconds));
+  } else {
+    console.log(formatReport(report, readSeconds));
+    console.log(
+      `\nto serve these settings, put in the stage's cdk.json: "related": ${JSON.stringify(settingsOf(report.config))}`,
+    );
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -7,7 +7,7 @@ import { writeBundles } from './adapters/bundle-store.ts';
 import { listResultFiles, readResultRows } from './adapters/lake-results.ts';
 import { writeCutPoints } from './adapters/profile-store.ts';
 import { storeListInputs, storeRelatedFile } from './adapters/related-rebuild.ts';
-import { tableName } from './lib/config.ts';
+import { relatedConfig, tableName } from './lib/config.ts';
 import { logger } from './lib/logger.ts';
 
 /**
@@ -70,7 +70,7 @@ export async function handler(input: unknown) {
       for (const file of event.files ?? (await listResultFiles(event.prefix!))) {
         const rows = [];
         for await (const row of readResultRows(file)) rows.push(evidenceOfRow(EvidenceRow.parse(row), at));
-        const written = await storeRelatedFile(names, rows, { now: at });
+        const written = await storeRelatedFile(names, rows, { now: at, config: relatedConfig() });
         stored.files++;
         stored.products += written.products;
         stored.lists += written.lists;
@@ -88,7 +88,7 @@ export async function handler(input: unknown) {
         { related: tableName('related'), products: tableName('products'), scenes: tableName('scenes') },
         totals,
         // The window the run read: a list the live path wrote since is newer than the run's totals.
-        { now: at, windowEnd: jobWindow(lakeJob(event.job), at).toMs },
+        { now: at, windowEnd: jobWindow(lakeJob(event.job), at).toMs, config: relatedConfig() },
       );
       logger.info('related totals and content neighbours stored', stored);
       return { job: event.job, ...stored };

@@ -1,6 +1,6 @@
 import { BehaviourEvent } from '../events/behaviour.ts';
 import { updateRelated } from './adapters/related-updater.ts';
-import { tableName } from './lib/config.ts';
+import { relatedConfig, tableName } from './lib/config.ts';
 import { logger } from './lib/logger.ts';
 import { busBatchConsumer } from './lib/queue.ts';
 
@@ -13,6 +13,6 @@ const names = {
 };
 
 export const handler = busBatchConsumer(BehaviourEvent, async (events) => {
-  const result = await updateRelated(names, events);
+  const result = await updateRelated(names, events, { config: relatedConfig() });
   logger.info('related evidence updated', result);
 });

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { LAKE_JOBS } from '../models/lake/jobs/index.ts';
+import { RelatedSettings } from '../models/related/settings.ts';
 import {
   functions,
   type LakeJobDecl,
@@ -110,6 +111,11 @@ export const StageConfig = z.object({
    * write absorb, not by Step Functions (10,000).
    */
   mapConcurrency: z.record(z.string(), z.int().min(1).max(10_000)).optional(),
+  /**
+   * The shop's related-products settings (models/related/settings.ts), as `npm run eval:related`
+   * prints them after choosing them on the shop's validation split; the defaults for the rest.
+   */
+  related: RelatedSettings.optional(),
   /** The lake on AWS (the lake stack). */
   lake: z.object({
     /** Days a behaviour event is kept in the lake (and a record set aside under errors/). */

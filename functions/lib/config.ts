@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { CurrencyCode } from '../../events/common.ts';
 import { EVENT_BUS_ENV, type TableId, tableEnvVar } from '../../infra/topology.ts';
+import type { RelatedConfig } from '../../models/related/evidence.ts';
+import { RelatedSettings, relatedConfigOf } from '../../models/related/settings.ts';
 
 /**
  * Configuration is parsed once per container, on first use (handlers touch it at cold start), so a
@@ -27,6 +29,27 @@ function parsedOnce<S extends z.ZodType>(schema: S): () => z.output<S> {
 }
 
 export const env = parsedOnce(Env);
+
+/**
+ * The shop's related settings (models/related/settings.ts): a JSON object in RELATED_SETTINGS
+ * (cdk.json `related` per stage; locally the variable itself), over the defaults.
+ */
+const RelatedEnv = z.object({
+  RELATED_SETTINGS: z
+    .string()
+    .default('{}')
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'RELATED_SETTINGS is not JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(RelatedSettings),
+});
+const relatedEnv = parsedOnce(RelatedEnv);
+export const relatedConfig = (): RelatedConfig => relatedConfigOf(relatedEnv().RELATED_SETTINGS);
 
 /** A table's physical name, from the variable the stack (or the local runtime) set. */
 export function tableName(id: TableId): string {

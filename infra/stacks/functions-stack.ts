@@ -102,6 +102,8 @@ export class FunctionsStack extends Stack {
       }
       for (const variable of f.secrets ?? []) fn.bindSecret(variable, secretFor(variable));
       if (f.shopperTokens) fn.bindShopperTokens(config.auth);
+      if (f.relatedSettings && config.related)
+        fn.addEnvironment('RELATED_SETTINGS', JSON.stringify(config.related));
       if (f.publishes) fn.bindBus(bus);
       this.functions.set(f.id as FunctionId, fn);
     }

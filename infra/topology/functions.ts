@@ -141,6 +141,7 @@ export const functions = [
       scenes: ['GetItem', 'BatchGetItem', 'Query'],
     },
     publishes: false,
+    relatedSettings: true,
   },
   {
     id: 'lake-query',
@@ -152,6 +153,7 @@ export const functions = [
     sizing: 'Formats a few kilobytes of SQL; no I/O, no grant.',
     tables: {},
     publishes: false,
+    relatedSettings: true,
   },
   {
     id: 'bundle-read',
@@ -256,6 +258,7 @@ export const functions = [
       scenes: ['BatchGetItem'],
     },
     publishes: false,
+    relatedSettings: true,
   },
   {
     id: 'experiments-admin',

@@ -77,6 +77,11 @@ export interface FunctionDecl {
    * `auth`).
    */
   shopperTokens?: boolean;
+  /**
+   * Whether it builds related evidence, neighbour lists or the related jobs' SQL: the stack hands
+   * it the stage's related settings (cdk.json `related`) as RELATED_SETTINGS.
+   */
+  relatedSettings?: boolean;
 }
 
 export interface RouteDecl {

@@ -1,3 +1,4 @@
+import type { RelatedConfig } from '../related/evidence.ts';
 import { athena } from './dialect.ts';
 import { jobWindow, type LakeJobId, lakeJob } from './jobs/index.ts';
 
@@ -39,11 +40,13 @@ export interface AthenaRun {
 /** The job's run at `nowMs` named `run`: the UNLOAD statement and what its results function needs. */
 export function athenaRun(
   job: LakeJobId,
-  { bucket, run, nowMs }: { bucket: string; run: string; nowMs: number },
+  { bucket, run, nowMs, related }: { bucket: string; run: string; nowMs: number; related?: RelatedConfig },
 ): AthenaRun {
   const prefix = resultsPrefix(bucket, job, run);
   const window = jobWindow(lakeJob(job), nowMs);
-  const sql = lakeJob(job).sql(athena, window).trim();
+  const sql = lakeJob(job)
+    .sql(athena, { ...window, ...(related ? { related } : {}) })
+    .trim();
   return {
     queryString: `UNLOAD (${sql}) TO '${prefix}' WITH (format = 'JSON', compression = 'GZIP')`,
     runAt: new Date(nowMs).toISOString(),

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { Schedule } from 'aws-cdk-lib/aws-events';
@@ -523,6 +525,34 @@ describe('ServiceStack', () => {
       );
       expect(reads.length).toBe(declaring.length);
       for (const st of reads) expect(st.Action).toBe('secretsmanager:GetSecretValue');
+    });
+
+    it("hands a stage's related settings to exactly the functions that read them", () => {
+      const tuned = synthTemplate('dev', { related: { halfLifeDays: 365, popularityBeta: 0.25 } });
+      const lambdasOf = (t: ReturnType<typeof synthTemplate>) =>
+        resourcesOf(t.template, 'AWS::Lambda::Function');
+      for (const f of functions as readonly FunctionDecl[]) {
+        // Declared where the entry reads them, so no function builds lists with other settings.
+        const reads = readFileSync(join(import.meta.dirname, '../..', f.entry), 'utf8').includes(
+          'relatedConfig()',
+        );
+        expect(Boolean(f.relatedSettings), f.id).toBe(reads);
+        const envOf = (t: ReturnType<typeof synthTemplate>) =>
+          (
+            lambdasOf(t).find(([, l]) => l.Properties.Description === f.description)![1].Properties
+              .Environment as { Variables: Record<string, unknown> }
+          ).Variables;
+        expect(envOf(tuned).RELATED_SETTINGS, f.id).toBe(
+          f.relatedSettings ? '{"halfLifeDays":365,"popularityBeta":0.25}' : undefined,
+        );
+        expect(envOf(dev).RELATED_SETTINGS, f.id).toBeUndefined();
+      }
+      expect(
+        (functions as readonly FunctionDecl[])
+          .filter((f) => f.relatedSettings)
+          .map((f) => f.id)
+          .sort(),
+      ).toEqual(['lake-query', 'lake-results', 'update-related']);
     });
 
     it("hands the stage's identity provider to every function that verifies shopper tokens, and no token key", () => {

@@ -47,6 +47,14 @@ describe('infra/stage.ts', () => {
       );
     });
 
+    it("takes a shop's related settings, and names a setting out of bounds or unknown", () => {
+      expect(
+        stageConfig('dev', devWith({ related: { halfLifeDays: 365, basketDamping: 0 } })).config.related,
+      ).toEqual({ halfLifeDays: 365, basketDamping: 0 });
+      expect(() => stageConfig('dev', devWith({ related: { halfLifeDays: 0 } }))).toThrow(/"halfLifeDays"/);
+      expect(() => stageConfig('dev', devWith({ related: { halfLife: 30 } }))).toThrow(/"halfLife"/);
+    });
+
     it('keeps every day a lake job reads, and only lengthens the Firehose buffer', () => {
       const lake = stages.dev!.lake as Record<string, unknown>;
       expect(() => stageConfig('dev', devWith({ lake: { ...lake, eventsExpireDays: 60 } }))).toThrow(

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { relatedConfig } from '../../../functions/lib/config.ts';
 import { mapLimit } from '../../../models/batching.ts';
 import { duckdb } from '../../../models/lake/dialect.ts';
 import { jobWindow, type LakeJobId, lakeJob } from '../../../models/lake/jobs/index.ts';
@@ -41,13 +42,15 @@ export async function runLakeJob(
   const job = lakeJob(id);
   const decl: LakeJobDecl = lakeJobs.find((j) => j.id === id)!;
   const window = jobWindow(job, now);
+  // The shop's related settings, as the functions read them (RELATED_SETTINGS).
+  const built = { ...window, related: relatedConfig() };
   const started = performance.now();
   const runAt = new Date(now).toISOString();
   const out = join(lake.root, 'results', id);
   // In steps where the job has them: one machine runs what Athena runs as one statement in pieces.
   const files = job.plan
-    ? await lake.unloadPlan(job.plan(duckdb, window), out)
-    : await lake.unload(job.sql(duckdb, window), out);
+    ? await lake.unloadPlan(job.plan(duckdb, built), out)
+    : await lake.unload(job.sql(duckdb, built), out);
   const result = decl.files
     ? summed(
         decl.files.summed,

@@ -1,3 +1,4 @@
+import type { RelatedConfig } from '../../related/evidence.ts';
 import type { Dialect } from '../dialect.ts';
 import { bundleItemsetsSql } from './bundle-itemsets.ts';
 import { hitDailySignalsSql } from './hit-daily-signals.ts';
@@ -13,16 +14,29 @@ import { rfmCutPointsSql } from './rfm-cut-points.ts';
  *   they can be written in parallel (a Distributed Map on AWS);
  * - `all-files`: the reader needs every file at once (the bundle rules need every itemset count).
  */
+/** What a job's SQL is built for: its window, and the shop's related settings (the related jobs). */
+export interface JobWindow {
+  fromMs: number;
+  toMs: number;
+  related?: RelatedConfig;
+}
+
 export interface LakeJob {
   id: string;
   description: string;
   /** The window read, in days before the run (null: the whole lake). */
   windowDays: number | null;
   results: 'each-file' | 'all-files';
-  sql(d: Dialect, window: { fromMs: number; toMs: number }): string;
+  sql(d: Dialect, window: JobWindow): string;
   /** The same job as a plan in steps, for one machine (when it is too large for one statement there). */
-  plan?(d: Dialect, window: { fromMs: number; toMs: number }): LakePlan;
+  plan?(d: Dialect, window: JobWindow): LakePlan;
 }
+
+const relatedWindow = ({ fromMs, toMs, related }: JobWindow) => ({
+  fromMs,
+  toMs,
+  ...(related ? { config: related } : {}),
+});
 
 export const LAKE_JOBS = [
   {
@@ -45,8 +59,8 @@ export const LAKE_JOBS = [
     windowDays: 90,
     // A row is one product with its partners' totals: a file is written alone.
     results: 'each-file',
-    sql: (d, w) => planStatement(relatedEvidencePlan(d, w)),
-    plan: (d, w) => relatedEvidencePlan(d, w),
+    sql: (d, w) => planStatement(relatedEvidencePlan(d, relatedWindow(w))),
+    plan: (d, w) => relatedEvidencePlan(d, relatedWindow(w)),
   },
   {
     id: 'related-totals',
@@ -54,8 +68,8 @@ export const LAKE_JOBS = [
       "Every product's decayed related totals, and every product's content neighbours from the catalog, as the compact items the live path reads (related)",
     windowDays: 90,
     results: 'all-files',
-    sql: (d, w) => planStatement(relatedTotalsPlan(d, w)),
-    plan: (d, w) => relatedTotalsPlan(d, w),
+    sql: (d, w) => planStatement(relatedTotalsPlan(d, relatedWindow(w))),
+    plan: (d, w) => relatedTotalsPlan(d, relatedWindow(w)),
   },
   {
     id: 'hit-daily-signals',
