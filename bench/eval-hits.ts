@@ -97,6 +97,8 @@ const { values: args } = parseArgs({
     label: { type: 'string', default: 'now' },
     'early-weeks': { type: 'string', default: '3' },
     'later-weight': { type: 'string', default: '1' },
+    /** The blend scorer's weight on trending now: logit(model) + blend x z(log(1 + order lines 7 d)). */
+    blend: { type: 'string', default: '1' },
   },
 });
 
@@ -200,6 +202,7 @@ async function main(): Promise<void> {
   const early = args.label !== 'now';
   const two = args.label === 'two';
   const laterWeight = Number(args['later-weight']);
+  const blendWeight = Number(args.blend);
   const earlyWeeks = early ? Number(args['early-weeks']) : 0;
 
   // ---------------------------------------------------------------- read
@@ -248,7 +251,7 @@ async function main(): Promise<void> {
   // ---------------------------------------------------------------- walk
   const backend = await initTf();
   const t2 = performance.now();
-  const names = ['model', 'velocity', 'weighted', 'velocityUnits'] as const;
+  const names = ['model', 'velocity', 'weighted', 'velocityUnits', 'blend'] as const;
   type Name = (typeof names)[number];
   const per: Record<
     Name,
@@ -341,7 +344,19 @@ async function main(): Promise<void> {
       velocity: snap.extra.map((e) => e[lines7]! + 0.01 * e[lines1]!),
       weighted: weightedScores(snap.base, fitStandardization(rows.map((r) => ({ values: r.base })))),
       velocityUnits: velocityScores(snap.base),
+      blend: [],
     };
+    {
+      // The model's log-odds plus trending now, standardized on the training rows: a product that
+      // sells steadily just under the top stays listed in the weeks before it breaks out.
+      const at = snap.base[0]?.length ?? 0;
+      const v = (values: readonly number[]) => Math.log1p(Math.max(0, values[at + lines7]!));
+      const z = fitStandardization(rows.map((r) => ({ values: [v(r.values)] })));
+      const logit = (p: number) => Math.log(Math.max(p, 1e-7) / Math.max(1 - p, 1e-7));
+      scores.blend = scores.model.map(
+        (p, k) => logit(p) + blendWeight * ((v(vectors[k]!) - z.mean[0]!) / (z.std[0]! || 1)),
+      );
+    }
     for (const [k, item] of snap.items.entries()) if (snap.labels[k]! > 0) breakoutsAt.push({ item, t, c });
     for (const n of names) {
       const share = topKShare(scores[n], TOP_K);
@@ -475,6 +490,7 @@ async function main(): Promise<void> {
         model: pick(results.model),
         velocity: pick(results.velocity),
         weighted: pick(results.weighted),
+        blend: pick(results.blend),
         modelMinusVelocity: differences,
       })}\n`,
     );
@@ -485,6 +501,7 @@ async function main(): Promise<void> {
     velocity: 'trending now (order lines 7 d)',
     weighted: 'hand-weighted',
     velocityUnits: '(velocity in units, for reference)',
+    blend: `blend (model log-odds + ${args.blend} x trending now, z-scored)`,
   };
   const f = (x: number, d = 3) => (Number.isNaN(x) ? 'n/a' : x.toFixed(d));
   const lines = [

@@ -236,7 +236,7 @@ if (values.job) {
       if (values.keep && !values.json) console.log(`the lake is kept in ${root} (--reuse ${root})`);
       if (!values.json)
         console.log(
-          `\n${events.toLocaleString('en')} events, ${products.toLocaleString('en')} products, ${users.toLocaleString('en')} users: generated in ${generated.toFixed(1)} s`,
+          `\n${events.toLocaleString('en')} events, ${products.toLocaleString('en')} products, ${users.toLocaleString('en')} users: ${reuse ? `the lake kept in ${reuse}` : `generated in ${generated.toFixed(1)} s`}`,
         );
       const jobs: JobFigures[] = [];
       for (const job of JOBS.filter((j) => !values.only || values.only.split(',').includes(j.name))) {
