@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { BehaviourEvent } from '../../../events/behaviour.ts';
-import type { LakePlan } from '../../../models/lake/jobs/plan.ts';
+import { type LakePlan, withSteps } from '../../../models/lake/jobs/plan.ts';
 import {
   duckType,
   type LakeColumn,
@@ -162,10 +162,10 @@ export class LocalLake {
 
   /**
    * A job's plan (models/lake/jobs/plan.ts) the one-machine way: each materialized step written as
-   * Parquet under `<dir>/../work/<step>/` (partitioned as the step says) and read back as a view of
-   * its name, the steps in between carried as common table expressions of the statements that read
-   * them, and the result written per bucket (bucket by bucket, in sub-folders) as `unload` writes
-   * one. The work files go once the result is written. Returns the result files.
+   * Parquet under `<dir>.work/<step>/` (partitioned as the step says) and read back as a view of its
+   * name, the steps in between carried as common table expressions of the statements that read
+   * them, and the result written one bucket at a time into `dir` (files `b<bucket>-<n>.json`, as
+   * `unload` writes them). The work files go once the result is written. Returns the result files.
    */
   async unloadPlan(
     plan: LakePlan,
@@ -182,10 +182,7 @@ export class LocalLake {
     const work = join(dir, '..', `${basename(dir)}.work`);
     rmSync(work, { recursive: true, force: true });
     const carried: LakePlan['steps'][number][] = [];
-    const withCarried = (sql: string) =>
-      carried.length === 0
-        ? sql
-        : `WITH ${carried.map((c) => `${c.id} AS (\n${c.sql}\n)`).join(',\n')}\n${sql}`;
+    const withCarried = (sql: string) => withSteps(carried, sql);
     try {
       for (const step of plan.steps) {
         if (!step.materialize) {

@@ -14,7 +14,13 @@ export interface LakePlan {
   buckets?: number;
 }
 
+/** `select` with `steps` as its common table expressions (none: `select` alone). */
+export function withSteps(steps: LakePlan['steps'], select: string): string {
+  if (steps.length === 0) return select;
+  return `WITH ${steps.map((s) => `${s.id} AS (\n${s.sql}\n)`).join(',\n')}\n${select}`;
+}
+
 /** The plan as one statement: every step a common table expression. */
 export function planStatement(plan: LakePlan): string {
-  return `WITH ${plan.steps.map((s) => `${s.id} AS (\n${s.sql}\n)`).join(',\n')}\n${plan.result(null)}`;
+  return withSteps(plan.steps, plan.result(null));
 }
