@@ -14,6 +14,7 @@ import {
 } from '../../models/lake/jobs/bundle-itemsets.ts';
 import {
   DailySignalRow,
+  hitDailySignalsPlan,
   hitDailySignalsSql,
   seriesFromDailyRows,
 } from '../../models/lake/jobs/hit-daily-signals.ts';
@@ -124,6 +125,8 @@ describe('lake jobs on DuckDB', () => {
   it.each([
     ['related-evidence', relatedEvidencePlan, RELATED_BUCKETS],
     ['related-totals', relatedTotalsPlan, 1],
+    // A statement per week of the 45 days.
+    ['hit-daily-signals', hitDailySignalsPlan, 7],
   ] as const)(
     '%s: its plan in steps (DuckDB writing each step out) gives the rows of its one statement (what Athena runs)',
     async (_id, plan, buckets) => {
@@ -136,11 +139,14 @@ describe('lake jobs on DuckDB', () => {
         readFileSync(f, 'utf8')
           .split('\n')
           .filter(Boolean)
-          .map((l) => JSON.parse(l) as { product_id: string }),
+          .map((l) => JSON.parse(l) as { product_id: string; day_ms?: number }),
       );
-      const whole = await lake.query<{ product_id: string }>(planStatement(plan(duckdb, window)));
+      const whole = await lake.query<{ product_id: string; day_ms?: number }>(
+        planStatement(plan(duckdb, window)),
+      );
       expect(stepped.length).toBe(whole.length);
-      expect(new Set(stepped.map((r) => r.product_id)).size).toBe(stepped.length);
+      const key = (r: { product_id: string; day_ms?: number }) => `${r.product_id} ${r.day_ms ?? ''}`;
+      expect(new Set(stepped.map(key)).size).toBe(stepped.length);
       if (_id === 'related-evidence') {
         const a = evidenceFromRows(
           stepped.map((r) => EvidenceRow.parse(r)),
@@ -160,6 +166,10 @@ describe('lake jobs on DuckDB', () => {
           }
           expect(got.views).toBeCloseTo(e.views, 9);
         }
+      } else if (_id === 'hit-daily-signals') {
+        // Counts: equal.
+        const byKey = new Map(whole.map((r) => [key(r), DailySignalRow.parse(r)]));
+        for (const r of stepped) expect(DailySignalRow.parse(r)).toEqual(byKey.get(key(r)));
       } else {
         // Sums added up in another order: equal to the last few bits.
         const byId = new Map(whole.map((r) => [r.product_id, r as unknown as TotalsRow]));

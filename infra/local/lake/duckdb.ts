@@ -192,10 +192,16 @@ export class LocalLake {
         const out = join(work, step.id);
         mkdirSync(out, { recursive: true });
         const by = step.materialize.partitionBy;
-        await timed(
-          step.id,
-          `COPY (${withCarried(step.sql)}) TO '${out}' (FORMAT parquet, COMPRESSION zstd${by ? `, PARTITION_BY (${by}), OVERWRITE_OR_IGNORE` : ', PER_THREAD_OUTPUT true'})`,
-        );
+        const parts = step.materialize.parts;
+        const statements = parts
+          ? Array.from({ length: parts.count }, (_, p) => ({ sql: parts.of(p), name: `p${p}-{i}` }))
+          : [{ sql: step.sql, name: 'data-{i}' }];
+        for (const { sql, name } of statements) {
+          await timed(
+            step.id,
+            `COPY (${withCarried(sql)}) TO '${out}' (FORMAT parquet, COMPRESSION zstd, ${by ? `PARTITION_BY (${by})` : 'PER_THREAD_OUTPUT true'}, FILENAME_PATTERN '${name}', OVERWRITE_OR_IGNORE)`,
+          );
+        }
         const files = by ? `${out}/*/*.parquet` : `${out}/*.parquet`;
         // No row, no file: the view is then the step's own (empty) result.
         const hasFiles = readdirSync(out, { recursive: true }).some((f) => String(f).endsWith('.parquet'));

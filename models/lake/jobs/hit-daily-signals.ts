@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { bucketKey, buildSeries, type SeriesIndex, type SignalCounts } from '../../hits/signals.ts';
 import { type Dialect, eventDates, eventsOnce } from '../dialect.ts';
+import type { LakePlan } from './plan.ts';
 
 /**
  * The hit model's training input from the lake: per product and UTC day, the signals the features
@@ -61,6 +62,28 @@ FROM (
 ) AS signals
 GROUP BY product_id, day_ms
 ORDER BY product_id, day_ms`;
+}
+
+/**
+ * The job as a plan: one statement on Athena; on one machine, a statement per week of the window
+ * (buckets), each counting its own days (its events once: a repeated delivery has its event's
+ * time). The rows are per product and day, so the weeks' rows are the window's. At 100M events the
+ * window as one statement ran out of DuckDB's 3 GB.
+ */
+export function hitDailySignalsPlan(
+  d: Dialect,
+  { fromMs, toMs }: { fromMs: number; toMs: number },
+): LakePlan {
+  const week = 7 * 86_400_000;
+  const buckets = Math.max(1, Math.ceil((toMs - fromMs) / week));
+  return {
+    steps: [],
+    buckets,
+    result: (b) =>
+      b === null
+        ? hitDailySignalsSql(d, { fromMs, toMs })
+        : hitDailySignalsSql(d, { fromMs: fromMs + b * week, toMs: Math.min(toMs, fromMs + (b + 1) * week) }),
+  };
 }
 
 export const DailySignalRow = z.object({

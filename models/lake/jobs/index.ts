@@ -1,7 +1,7 @@
 import type { RelatedConfig } from '../../related/evidence.ts';
 import type { Dialect } from '../dialect.ts';
 import { bundleItemsetsSql } from './bundle-itemsets.ts';
-import { hitDailySignalsSql } from './hit-daily-signals.ts';
+import { hitDailySignalsPlan, hitDailySignalsSql } from './hit-daily-signals.ts';
 import { type LakePlan, planStatement } from './plan.ts';
 import { relatedEvidencePlan, relatedTotalsPlan } from './related-evidence.ts';
 import { rfmCutPointsSql } from './rfm-cut-points.ts';
@@ -77,6 +77,7 @@ export const LAKE_JOBS = [
     windowDays: 56,
     results: 'all-files',
     sql: (d, w) => hitDailySignalsSql(d, w),
+    plan: (d, w) => hitDailySignalsPlan(d, w),
   },
 ] as const satisfies readonly LakeJob[];
 

@@ -7,7 +7,18 @@
  * set. The steps' text is the same either way; only where it stops to write differs.
  */
 export interface LakePlan {
-  steps: readonly { id: string; sql: string; materialize?: { partitionBy?: string } }[];
+  steps: readonly {
+    id: string;
+    sql: string;
+    materialize?: {
+      partitionBy?: string;
+      /**
+       * Written in this many statements, each the step's rows of one part (`of(part)`: the same
+       * SQL with a filter): a part's joins and windows fit in memory where the whole step's spilled.
+       */
+      parts?: { count: number; of(part: number): string };
+    };
+  }[];
   /** The result: of every bucket (`null`, the single statement), or of one. */
   result(bucket: number | null): string;
   /** How many buckets the result is cut in on one machine (none: one statement). */

@@ -5,10 +5,20 @@ import { type Dialect, eventDates, eventsOnce } from '../dialect.ts';
 import { type LakePlan, planStatement } from './plan.ts';
 
 /**
- * The buckets the evidence result is cut in on one machine (a product's row is in bucket k mod 16 of
+ * The parts the visits are cut in on one machine (by their number): the touches and the pairs are
+ * each written in this many statements.
+ */
+export const RELATED_PARTS = 4;
+
+/** Whether a BIGINT falls in part `p` of RELATED_PARTS (non-negative on both engines). */
+const inPart = (bigint: string, p: number) =>
+  `((${bigint} % ${RELATED_PARTS}) + ${RELATED_PARTS}) % ${RELATED_PARTS} = ${p}`;
+
+/**
+ * The buckets the evidence result is cut in on one machine (a product's row is in bucket k mod 32 of
  * its number): each bucket's pairs are summed and ranked by a statement of its own.
  */
-export const RELATED_BUCKETS = 16;
+export const RELATED_BUCKETS = 32;
 
 type Step = LakePlan['steps'][number];
 
@@ -30,7 +40,7 @@ function countingSteps(
   // the gap), the place of the product's next touch in the visit, and the visit as a number. Written
   // out on one machine: three steps read it, and at 30M events the whole job as one statement
   // (touches computed where read) ran out of DuckDB's 3 GB.
-  const touches = `SELECT ${d.hash64('session_id')} AS visit, product_id, seq, t, w,
+  const touches = (part: string) => `SELECT ${d.hash64('session_id')} AS visit, product_id, seq, t, w,
        (prev_t IS NULL OR t - prev_t > ${gapMs}) AS counts, next_seq
 FROM (
   SELECT session_id, product_id, seq, t, w,
@@ -41,12 +51,19 @@ FROM (
     FROM (
       SELECT session_id, product_id, event_id, ${d.epochMs('occurred_at')} AS t,
              CASE WHEN event_type = 'ProductAddedToCart' THEN ${config.cartWeight} ELSE 1 END AS w
-      FROM ${eventsOnce(`e.event_type IN ('ProductViewed', 'ProductAddedToCart') AND ${within}`, ['session_id', 'product_id', 'occurred_at', 'event_type'])} AS v
+      FROM ${eventsOnce(`e.event_type IN ('ProductViewed', 'ProductAddedToCart') AND ${within} AND ${part}`, ['session_id', 'product_id', 'occurred_at', 'event_type'])} AS v
     ) AS timed
   ) AS ordered
 ) AS sequenced`;
   const steps: Step[] = [
-    { id: 'touches', sql: touches, materialize: {} },
+    {
+      id: 'touches',
+      sql: touches('1 = 1'),
+      // By visit (a visit is whole in one part): at 100M events the whole step spilled for 171 s.
+      materialize: {
+        parts: { count: RELATED_PARTS, of: (p) => touches(inPart(d.hash64('e.session_id'), p)) },
+      },
+    },
     {
       id: 'baskets',
       // DISTINCT drops a repeated delivery (the same event, time and products): no eventsOnce here.
@@ -98,8 +115,29 @@ export function relatedEvidencePlan(
   const gapMs = config.sessionGapMinutes * 60_000;
   // Products as numbers (by id, so ties still break by id) in the pairs: the self-join, the pairs'
   // sums and their ranking carry two numbers instead of two ids, which is most of their memory.
-  const numbered = (where: string) =>
-    `SELECT n.visit, i.k AS product, n.seq, n.t, n.w, n.next_seq FROM touches n JOIN ids i ON i.product_id = n.product_id${where}`;
+  const numbered = (conditions: readonly string[]) =>
+    `SELECT n.visit, i.k AS product, n.seq, n.t, n.w, n.next_seq FROM touches n JOIN ids i ON i.product_id = n.product_id${
+      conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''
+    }`;
+  // x pairs with y: y is another product's latest touch in the visit before x, within the gap (of
+  // the visits in one part, or of all).
+  const visitPairs = (part: number | null) => {
+    const inThis = part === null ? [] : [inPart('n.visit', part)];
+    return `SELECT x.product AS a, y.product AS b,
+       ${decay('x.t')} * CASE WHEN x.w > y.w THEN x.w ELSE y.w END AS weight
+FROM (${numbered(['n.counts', ...inThis])}) AS x
+JOIN (${numbered(inThis)}) AS y ON y.visit = x.visit AND y.product <> x.product
+ AND y.seq < x.seq AND x.t - y.t <= ${gapMs}
+ AND (y.next_seq IS NULL OR y.next_seq > x.seq)`;
+  };
+  // Every pair's increments both ways (a visit's pair counts for both products; an order's pairs
+  // are both ways already), with the bucket of the product each is for.
+  const increments = (
+    viewed: string,
+    bought: boolean,
+  ) => `SELECT a, b, bought, viewed, ${bucketOf('a')} AS bucket FROM (
+  ${bought ? 'SELECT a, b, weight AS bought, 0.0 AS viewed FROM bought_pairs UNION ALL ' : ''}SELECT ${both('v.a', 'v.b')}, 0.0 AS bought, v.weight AS viewed FROM ${viewed} v CROSS JOIN (VALUES (0), (1)) AS dir(d)
+) AS increments`;
   const both = (a: string, b: string) =>
     `CASE WHEN dir.d = 0 THEN ${a} ELSE ${b} END AS a, CASE WHEN dir.d = 0 THEN ${b} ELSE ${a} END AS b`;
   const bucketOf = (k: string) => `${k} % ${RELATED_BUCKETS}`;
@@ -115,13 +153,7 @@ export function relatedEvidencePlan(
       },
       {
         id: 'viewed_pairs',
-        // x pairs with y: y is another product's latest touch in the visit before x, within the gap.
-        sql: `SELECT x.product AS a, y.product AS b,
-       ${decay('x.t')} * CASE WHEN x.w > y.w THEN x.w ELSE y.w END AS weight
-FROM (${numbered(' WHERE n.counts')}) AS x
-JOIN (${numbered('')}) AS y ON y.visit = x.visit AND y.product <> x.product
- AND y.seq < x.seq AND x.t - y.t <= ${gapMs}
- AND (y.next_seq IS NULL OR y.next_seq > x.seq)`,
+        sql: visitPairs(null),
       },
       {
         id: 'bought_pairs',
@@ -131,15 +163,15 @@ FROM sized x JOIN sized y ON y.event_id = x.event_id AND y.product_id <> x.produ
 JOIN ids ix ON ix.product_id = x.product_id JOIN ids iy ON iy.product_id = y.product_id`,
       },
       {
-        // Every pair's increments both ways (a visit's pair counts for both products; an order's
-        // pairs are both ways already), with the bucket of the product it is for: on one machine
-        // the pairs are written out by bucket, so that a bucket's sums fit where all of them did not.
+        // On one machine the increments are written out by bucket, so that a bucket's sums fit where
+        // all of them did not.
         id: 'pairs',
-        sql: `SELECT a, b, bought, viewed, ${bucketOf('a')} AS bucket FROM (
-  SELECT a, b, weight AS bought, 0.0 AS viewed FROM bought_pairs
-  UNION ALL SELECT ${both('v.a', 'v.b')}, 0.0, v.weight FROM viewed_pairs v CROSS JOIN (VALUES (0), (1)) AS dir(d)
-) AS increments`,
-        materialize: { partitionBy: 'bucket' },
+        sql: increments('viewed_pairs', true),
+        // By visit, as the touches: a part's self-join holds a quarter of the visits.
+        materialize: {
+          partitionBy: 'bucket',
+          parts: { count: RELATED_PARTS, of: (p) => increments(`(${visitPairs(p)})`, p === 0) },
+        },
       },
     ],
     buckets: RELATED_BUCKETS,
