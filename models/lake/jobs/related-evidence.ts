@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { defaultRelatedConfig, type ProductEvidence, type RelatedConfig } from '../../related/evidence.ts';
 import type { PartnerTotals } from '../../related/neighbours.ts';
-import { type Dialect, eventDates, eventsOnce } from '../dialect.ts';
+import { type Dialect, eventDates } from '../dialect.ts';
 import { type LakePlan, planStatement } from './plan.ts';
 
 /**
@@ -35,35 +35,34 @@ function countingSteps(
   const gapMs = config.sessionGapMinutes * 60_000;
   const decay = (t: string) => `power(2.0, -CAST(${toMs} - ${t} AS DOUBLE) / ${halfLifeMs})`;
   const within = `e.${eventDates(fromMs, toMs)} AND ${when} >= ${fromMs} AND ${when} < ${toMs}`;
+  const touched = `e.event_type IN ('ProductViewed', 'ProductAddedToCart') AND ${within}`;
   // Every view and cart of the window once, with its place in its visit (`seq`, by time then event
   // id: a number stands in for the event id from here on), whether it counts (not a repeat within
-  // the gap), the place of the product's next touch in the visit, and the visit as a number. Written
-  // out on one machine: three steps read it, and at 30M events the whole job as one statement
-  // (touches computed where read) ran out of DuckDB's 3 GB.
-  const touches = (part: string) => `SELECT ${d.hash64('session_id')} AS visit, product_id, seq, t, w,
+  // the gap), the place of the product's next touch in the visit, the visit as a number and the
+  // product as its number. Written out on one machine: three steps read it, and at 30M events the
+  // whole job as one statement (touches computed where read) ran out of DuckDB's 3 GB. A repeated
+  // delivery of an event sorts next to the first (the same visit, time and id) and is dropped there:
+  // the window that places a touch in its visit does the work of a separate eventsOnce aggregate.
+  const touches = (part: string) => `SELECT ${d.hash64('session_id')} AS visit, product, seq, t, w,
        (prev_t IS NULL OR t - prev_t > ${gapMs}) AS counts, next_seq
 FROM (
-  SELECT session_id, product_id, seq, t, w,
-         lag(t) OVER (PARTITION BY session_id, product_id ORDER BY seq) AS prev_t,
-         lead(seq) OVER (PARTITION BY session_id, product_id ORDER BY seq) AS next_seq
+  SELECT session_id, product, seq, t, w,
+         lag(t) OVER (PARTITION BY session_id, product ORDER BY seq) AS prev_t,
+         lead(seq) OVER (PARTITION BY session_id, product ORDER BY seq) AS next_seq
   FROM (
-    SELECT session_id, product_id, t, w, row_number() OVER (PARTITION BY session_id ORDER BY t, event_id) AS seq
+    SELECT session_id, product, t, w, event_id,
+           row_number() OVER (PARTITION BY session_id ORDER BY t, event_id) AS seq,
+           lag(event_id) OVER (PARTITION BY session_id ORDER BY t, event_id) AS previous_event
     FROM (
-      SELECT session_id, product_id, event_id, ${d.epochMs('occurred_at')} AS t,
-             CASE WHEN event_type = 'ProductAddedToCart' THEN ${config.cartWeight} ELSE 1 END AS w
-      FROM ${eventsOnce(`e.event_type IN ('ProductViewed', 'ProductAddedToCart') AND ${within} AND ${part}`, ['session_id', 'product_id', 'occurred_at', 'event_type'])} AS v
+      SELECT e.session_id, p.k AS product, e.event_id, ${when} AS t,
+             CASE WHEN e.event_type = 'ProductAddedToCart' THEN ${config.cartWeight} ELSE 1 END AS w
+      FROM events e JOIN products p ON p.product_id = e.product_id
+      WHERE ${touched} AND ${part}
     ) AS timed
   ) AS ordered
+  WHERE previous_event IS NULL OR previous_event <> event_id
 ) AS sequenced`;
   const steps: Step[] = [
-    {
-      id: 'touches',
-      sql: touches('1 = 1'),
-      // By visit (a visit is whole in one part): at 100M events the whole step spilled for 171 s.
-      materialize: {
-        parts: { count: RELATED_PARTS, of: (p) => touches(inPart(d.hash64('e.session_id'), p)) },
-      },
-    },
     {
       id: 'baskets',
       // DISTINCT drops a repeated delivery (the same event, time and products): no eventsOnce here.
@@ -76,12 +75,33 @@ ${d.unnestStructs('lines', 'l', ['product_id'])}`,
       sql: 'SELECT event_id, t, product_id, count(*) OVER (PARTITION BY event_id) AS n FROM baskets',
     },
     {
+      // Every product the window touched or sold, numbered by id (so that ties still break by id):
+      // the touches, the pairs, their sums and their ranking carry a number (four bytes) instead of
+      // an id, which is most of what the pairs write and sum.
+      id: 'products',
+      sql: `SELECT product_id, CAST(row_number() OVER (ORDER BY product_id) AS INTEGER) AS k FROM (
+  SELECT e.product_id FROM events e WHERE ${touched}
+  UNION SELECT product_id FROM baskets
+) AS seen`,
+      materialize: {},
+    },
+    {
+      id: 'touches',
+      sql: touches('1 = 1'),
+      // By visit (a visit is whole in one part): at 100M events the whole step spilled for 171 s.
+      materialize: {
+        parts: { count: RELATED_PARTS, of: (p) => touches(inPart(d.hash64('e.session_id'), p)) },
+      },
+    },
+    {
       id: 'totals',
-      sql: `SELECT product_id, sum(views) AS views, sum(orders) AS orders FROM (
-  SELECT product_id, ${decay('t')} * w AS views, 0.0 AS orders FROM touches WHERE counts
-  UNION ALL SELECT product_id, 0.0, ${decay('t')} FROM sized
-) AS counts
-GROUP BY product_id`,
+      sql: `SELECT p.product_id, p.k, c.views, c.orders FROM (
+  SELECT product, sum(views) AS views, sum(orders) AS orders FROM (
+    SELECT product, ${decay('t')} * w AS views, 0.0 AS orders FROM touches WHERE counts
+    UNION ALL SELECT p.k, 0.0, ${decay('s.t')} FROM sized s JOIN products p ON p.product_id = s.product_id
+  ) AS counts
+  GROUP BY product
+) AS c JOIN products p ON p.k = c.product`,
     },
   ];
   return { steps, decay };
@@ -113,10 +133,8 @@ export function relatedEvidencePlan(
 ): LakePlan {
   const { steps, decay } = countingSteps(d, { fromMs, toMs, config });
   const gapMs = config.sessionGapMinutes * 60_000;
-  // Products as numbers (by id, so ties still break by id) in the pairs: the self-join, the pairs'
-  // sums and their ranking carry two numbers instead of two ids, which is most of their memory.
   const numbered = (conditions: readonly string[]) =>
-    `SELECT n.visit, i.k AS product, n.seq, n.t, n.w, n.next_seq FROM touches n JOIN ids i ON i.product_id = n.product_id${
+    `SELECT n.visit, n.product, n.seq, n.t, n.w, n.next_seq FROM touches n${
       conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''
     }`;
   // x pairs with y: y is another product's latest touch in the visit before x, within the gap (of
@@ -148,7 +166,7 @@ JOIN (${numbered(inThis)}) AS y ON y.visit = x.visit AND y.product <> x.product
       ...steps,
       {
         id: 'ids',
-        sql: 'SELECT product_id, views, orders, row_number() OVER (ORDER BY product_id) AS k FROM totals',
+        sql: 'SELECT product_id, views, orders, k FROM totals',
         materialize: {},
       },
       {
