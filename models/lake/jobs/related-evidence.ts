@@ -124,7 +124,7 @@ ${d.unnestStructs('lines', 'l', ['product_id'])}`,
  * What the in-memory rebuild does and this does not: it keeps at most `recentLimit` products per
  * visit (a visit touching more than 20 products within half an hour pairs a little more here), and
  * prunes pairs to `maxPairs` after each replayed batch rather than once at the end. A visit is its
- * session id's 64-bit hash here: two visits whose ids collide (about one chance in 4,000 among 100M
+ * session id's 64-bit hash here: two visits whose ids collide (about one chance in 2,000 among 100M
  * visits) would pair with each other.
  */
 export function relatedEvidencePlan(
