@@ -36,6 +36,9 @@
  * is printed beside its mean (p50/p75/p90 and the share flagged at least 7, 14 and 21 days ahead;
  * `--json`: `ci95`, `leadDaysP50`, `leadDaysP75`, `leadDaysP90`, `leadShare`, `modelMinusVelocity`).
  *
+ * `blend` (a scorer printed beside the others): the model's log-odds plus `--blend` x trending now,
+ * z-scored on the training rows; on the tuning cutoffs it gained no lead time (docs/hits.md).
+ *
  * `--label`: what the model is trained to flag. `now` (the default): breakouts at the snapshot.
  * `early`: breakouts at the snapshot or at one of the next `--early-weeks` weekly cutoffs (each
  * later week counted once its window has closed by the training cutoff). `two`: a second network
