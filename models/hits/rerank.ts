@@ -222,15 +222,7 @@ export async function rerankTouched(
   now: number,
 ): Promise<RerankReport> {
   const products = await store.products([...new Set(productIds)]);
-  const report: RerankReport = {
-    mode: 'touched',
-    scored: 0,
-    candidates: 0,
-    listsWritten: 0,
-    listsReordered: 0,
-    events: 0,
-    conflicts: 0,
-  };
+  const report = emptyReport('touched');
   if (products.length === 0) return report;
   const categories = [...new Set(products.map((p) => p.category))];
   const stored = await store.readPriors(categories);
@@ -423,18 +415,14 @@ export async function windowsOf(
 export const isLaunchedAt = (now: number) => (p: ProductInfo) => isLaunched(p, now);
 
 /**
- * Scores every launched product, recomputes the priors (category rates, price bands, top-seller
- * thresholds) and writes every list, in one invocation: on first start (rerankTouched with no
- * priors) and after a new model. The hourly full re-rank does the same in shards
- * (models/hits/sharded.ts), to the same result.
+ * Each category's list prices (every product, launched or not: the price bands read them all) and
+ * its launched products' 28-day units (`windows` in `launched`'s order).
  */
-export async function rerankAll(store: HitStore, scorer: HitScorer, now: number): Promise<RerankReport> {
-  const all = await store.allProducts();
-  const launched = all.filter(isLaunchedAt(now));
-  const windows = await windowsOf(store, launched, now);
-  const priors = computePriors(launched, windows);
-  const computedAt = new Date(now).toISOString();
-
+export function pricesAndUnitsByCategory(
+  all: readonly ProductInfo[],
+  launched: readonly ProductInfo[],
+  windows: readonly Windows[],
+): Map<string, { prices: number[]; units: number[] }> {
   const byCategory = new Map<string, { prices: number[]; units: number[] }>();
   for (const p of all) {
     const c = byCategory.get(p.category) ?? { prices: [], units: [] };
@@ -444,6 +432,22 @@ export async function rerankAll(store: HitStore, scorer: HitScorer, now: number)
   launched.forEach((p, i) => {
     byCategory.get(p.category)!.units.push(windows[i]!.d28.units);
   });
+  return byCategory;
+}
+
+/**
+ * Scores every launched product, recomputes the priors (category rates, price bands, top-seller
+ * thresholds) and writes every list, in one invocation: only on first start (rerankTouched with no
+ * priors). The hourly full re-rank, and the one a new model starts, do the same in shards
+ * (models/hits/sharded.ts), to the same result.
+ */
+export async function rerankAll(store: HitStore, scorer: HitScorer, now: number): Promise<RerankReport> {
+  const all = await store.allProducts();
+  const launched = all.filter(isLaunchedAt(now));
+  const windows = await windowsOf(store, launched, now);
+  const priors = computePriors(launched, windows);
+  const computedAt = new Date(now).toISOString();
+  const byCategory = pricesAndUnitsByCategory(all, launched, windows);
   const categoryPriors = categoryPriorsOf(byCategory, priors, computedAt);
   const priorsOf = new Map(categoryPriors.map((c) => [c.category, c]));
   const { records, fresh } = scoreAgainst(scorer, launched, windows, priors, priorsOf, now);

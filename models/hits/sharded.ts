@@ -9,6 +9,7 @@ import {
   type HitScorer,
   type HitStore,
   isLaunchedAt,
+  pricesAndUnitsByCategory,
   type RerankReport,
   rewriteEveryList,
   scoreAgainst,
@@ -92,15 +93,7 @@ export async function shardPriors(
   const all = await store.productShard(shard, run.shards);
   const launched = all.filter(isLaunchedAt(now));
   const windows = await windowsOf(store, launched, now);
-  const byCategory = new Map<string, PricesPart>();
-  for (const p of all) {
-    const c = byCategory.get(p.category) ?? { prices: [], units: [] };
-    c.prices.push(p.listPrice);
-    byCategory.set(p.category, c);
-  }
-  launched.forEach((p, i) => {
-    byCategory.get(p.category)!.units.push(windows[i]!.d28.units);
-  });
+  const byCategory = pricesAndUnitsByCategory(all, launched, windows);
   const parts = new Map<string, unknown>([
     [
       priorsPart(shard, run.shards),
