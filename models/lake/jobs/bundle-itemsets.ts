@@ -35,49 +35,56 @@ b1 AS (
   SELECT b.event_id, b.product_id FROM baskets b JOIN i1 ON b.product_id = i1.a
 ),
 i2 AS (
-  SELECT x.product_id AS a, y.product_id AS b, count(*) AS c
+  SELECT x.product_id AS a, y.product_id AS b, x.product_id || '#' || y.product_id AS ab, count(*) AS c
   FROM b1 x JOIN b1 y ON x.event_id = y.event_id AND x.product_id < y.product_id
   GROUP BY x.product_id, y.product_id HAVING count(*) >= ${minCount}
 ),
+-- A basket's items that are in some frequent pair: a semi-join on the pairs' products (a DISTINCT
+-- over the pairs' joins with the baskets took 13 of the 22 s at 100M events, once most items were paired).
 b2 AS (
-  SELECT DISTINCT event_id, product_id FROM (
-    SELECT x.event_id, x.product_id FROM b1 x JOIN i2 ON x.product_id = i2.a
-    UNION ALL
-    SELECT x.event_id, x.product_id FROM b1 x JOIN i2 ON x.product_id = i2.b
-  ) AS paired
+  SELECT event_id, product_id FROM b1
+  WHERE product_id IN (SELECT a FROM i2 UNION SELECT b FROM i2)
 ),
--- Only baskets with three such items can hold a triple (and four, a quadruple): the candidates'
--- joins start from few baskets, whatever order the engine joins them in (at 30M events, joining
--- the frequent pairs among themselves first took 3.4 GB and 30 s for no triple at all).
+-- Only baskets with three such items can hold a triple. From there every join is within one basket
+-- (keyed on its order), so no plan the engine picks can join the frequent itemsets among themselves
+-- (at 30M events that took 3.4 GB and 30 s for no triple at all; at 100M, 3 GB and out of memory).
 b3 AS (
   SELECT event_id, product_id FROM b2
   WHERE event_id IN (SELECT event_id FROM b2 GROUP BY event_id HAVING count(*) >= 3)
 ),
-i3 AS (
-  SELECT x.product_id AS a, y.product_id AS b, z.product_id AS c, count(*) AS c3
+-- A basket's frequent pairs: a triple's three pairs are among them. The pair is looked up by one key
+-- made of both products ('#' is in no id), so the engine cannot join the pairs to one product's
+-- basket items first (a popular product's pairs times its baskets: 57 s at 100M events).
+bp AS (
+  SELECT x.event_id, x.product_id AS a, y.product_id AS b
   FROM b3 x
   JOIN b3 y ON y.event_id = x.event_id AND x.product_id < y.product_id
-  JOIN i2 xy ON xy.a = x.product_id AND xy.b = y.product_id
-  JOIN b3 z ON z.event_id = x.event_id AND y.product_id < z.product_id
-  JOIN i2 yz ON yz.a = y.product_id AND yz.b = z.product_id
-  JOIN i2 xz ON xz.a = x.product_id AND xz.b = z.product_id
-  GROUP BY x.product_id, y.product_id, z.product_id HAVING count(*) >= ${minCount}
+  JOIN i2 ON i2.ab = x.product_id || '#' || y.product_id
 ),
-b4 AS (
-  SELECT event_id, product_id FROM b3
-  WHERE event_id IN (SELECT event_id FROM b3 GROUP BY event_id HAVING count(*) >= 4)
+-- A basket's triples whose three pairs are frequent: the candidates.
+bt AS (
+  SELECT ab.event_id, ab.a, ab.b, bc.b AS c
+  FROM bp ab
+  JOIN bp bc ON bc.event_id = ab.event_id AND bc.a = ab.b
+  JOIN bp ac ON ac.event_id = ab.event_id AND ac.a = ab.a AND ac.b = bc.b
+),
+i3 AS (
+  SELECT a, b, c, count(*) AS c3 FROM bt GROUP BY a, b, c HAVING count(*) >= ${minCount}
+),
+-- A basket's frequent triples, in baskets with four of them: a quadruple's four triples are among them.
+tf AS (
+  SELECT event_id, a, b, c FROM (
+    SELECT bt.event_id, bt.a, bt.b, bt.c, count(*) OVER (PARTITION BY bt.event_id) AS n
+    FROM bt JOIN i3 ON i3.a = bt.a AND i3.b = bt.b AND i3.c = bt.c
+  ) AS t WHERE n >= 4
 ),
 i4 AS (
-  SELECT t.a, t.b, t.c, w.product_id AS d, count(*) AS c4
-  FROM b4 x
-  JOIN b4 y ON y.event_id = x.event_id AND x.product_id < y.product_id
-  JOIN b4 z ON z.event_id = x.event_id AND y.product_id < z.product_id
-  JOIN i3 t ON t.a = x.product_id AND t.b = y.product_id AND t.c = z.product_id
-  JOIN b4 w ON w.event_id = x.event_id AND z.product_id < w.product_id
-  JOIN i3 abd ON abd.a = x.product_id AND abd.b = y.product_id AND abd.c = w.product_id
-  JOIN i3 acd ON acd.a = x.product_id AND acd.b = z.product_id AND acd.c = w.product_id
-  JOIN i3 bcd ON bcd.a = y.product_id AND bcd.b = z.product_id AND bcd.c = w.product_id
-  GROUP BY t.a, t.b, t.c, w.product_id HAVING count(*) >= ${minCount}
+  SELECT abc.a, abc.b, abc.c, abd.c AS d, count(*) AS c4
+  FROM tf abc
+  JOIN tf abd ON abd.event_id = abc.event_id AND abd.a = abc.a AND abd.b = abc.b AND abd.c > abc.c
+  JOIN tf acd ON acd.event_id = abc.event_id AND acd.a = abc.a AND acd.b = abc.c AND acd.c = abd.c
+  JOIN tf bcd ON bcd.event_id = abc.event_id AND bcd.a = abc.b AND bcd.b = abc.c AND bcd.c = abd.c
+  GROUP BY abc.a, abc.b, abc.c, abd.c HAVING count(*) >= ${minCount}
 )
 SELECT CAST(NULL AS VARCHAR) AS item1, CAST(NULL AS VARCHAR) AS item2, CAST(NULL AS VARCHAR) AS item3,
        CAST(NULL AS VARCHAR) AS item4, count(DISTINCT event_id) AS basket_count FROM baskets
