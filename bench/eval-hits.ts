@@ -38,6 +38,8 @@
  *
  * `blend` (a scorer printed beside the others): the model's log-odds plus `--blend` x trending now,
  * z-scored on the training rows; on the tuning cutoffs it gained no lead time (docs/hits.md).
+ * `fusion`: reciprocal rank fusion of the model and trending now (`--fusion` the latter's weight);
+ * on the tuning cutoffs it gained no lead time either (docs/hits.md).
  *
  * `--label`: what the model is trained to flag. `now` (the default): breakouts at the snapshot.
  * `early`: breakouts at the snapshot or at one of the next `--early-weeks` weekly cutoffs (each
@@ -102,6 +104,7 @@ const { values: args } = parseArgs({
     'later-weight': { type: 'string', default: '1' },
     /** The blend scorer's weight on trending now: logit(model) + blend x z(log(1 + order lines 7 d)). */
     blend: { type: 'string', default: '1' },
+    fusion: { type: 'string', default: '1' },
   },
 });
 
@@ -206,6 +209,7 @@ async function main(): Promise<void> {
   const two = args.label === 'two';
   const laterWeight = Number(args['later-weight']);
   const blendWeight = Number(args.blend);
+  const fusionWeight = Number(args.fusion);
   const earlyWeeks = early ? Number(args['early-weeks']) : 0;
 
   // ---------------------------------------------------------------- read
@@ -254,7 +258,7 @@ async function main(): Promise<void> {
   // ---------------------------------------------------------------- walk
   const backend = await initTf();
   const t2 = performance.now();
-  const names = ['model', 'velocity', 'weighted', 'velocityUnits', 'blend'] as const;
+  const names = ['model', 'velocity', 'weighted', 'velocityUnits', 'blend', 'fusion'] as const;
   type Name = (typeof names)[number];
   const per: Record<
     Name,
@@ -348,6 +352,7 @@ async function main(): Promise<void> {
       weighted: weightedScores(snap.base, fitStandardization(rows.map((r) => ({ values: r.base })))),
       velocityUnits: velocityScores(snap.base),
       blend: [],
+      fusion: [],
     };
     {
       // The model's log-odds plus trending now, standardized on the training rows: a product that
@@ -360,6 +365,7 @@ async function main(): Promise<void> {
         (p, k) => logit(p) + blendWeight * ((v(vectors[k]!) - z.mean[0]!) / (z.std[0]! || 1)),
       );
     }
+    scores.fusion = reciprocalRankFusion([scores.model, scores.velocity], [1, fusionWeight]);
     for (const [k, item] of snap.items.entries()) if (snap.labels[k]! > 0) breakoutsAt.push({ item, t, c });
     for (const n of names) {
       const share = topKShare(scores[n], TOP_K);
@@ -494,6 +500,7 @@ async function main(): Promise<void> {
         velocity: pick(results.velocity),
         weighted: pick(results.weighted),
         blend: pick(results.blend),
+        fusion: pick(results.fusion),
         modelMinusVelocity: differences,
       })}\n`,
     );
@@ -505,6 +512,7 @@ async function main(): Promise<void> {
     weighted: 'hand-weighted',
     velocityUnits: '(velocity in units, for reference)',
     blend: `blend (model log-odds + ${args.blend} x trending now, z-scored)`,
+    fusion: `fusion (reciprocal ranks: model + ${args.fusion} x trending now)`,
   };
   const f = (x: number, d = 3) => (Number.isNaN(x) ? 'n/a' : x.toFixed(d));
   const lines = [
@@ -535,6 +543,29 @@ async function main(): Promise<void> {
     }`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** Tied scores share their mean rank (1 = best). */
+function averageRanks(scores: readonly number[]): number[] {
+  const order = scores.map((x, k) => [x, k] as const).sort((a, b) => b[0] - a[0]);
+  const ranks = new Array<number>(scores.length);
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++;
+    for (let m = i; m <= j; m++) ranks[order[m]![1]] = (i + j) / 2 + 1;
+    i = j + 1;
+  }
+  return ranks;
+}
+
+/**
+ * Reciprocal rank fusion (Cormack, Clarke and Buettcher, SIGIR 2009): sum of weight / (60 + rank)
+ * over the scorers. Scale-free, unlike adding z-scores: the model's log-odds and trending now's
+ * counts have nothing in common but their order.
+ */
+function reciprocalRankFusion(lists: readonly (readonly number[])[], weights: readonly number[]): number[] {
+  const ranks = lists.map(averageRanks);
+  return lists[0]!.map((_, k) => ranks.reduce((sum, r, j) => sum + weights[j]! / (60 + r[k]!), 0));
 }
 
 main().catch((err: unknown) => {
