@@ -55,7 +55,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { auc, topKShare } from '../models/hits/evaluate.ts';
+import { auc, reciprocalRankFusion, topKShare } from '../models/hits/evaluate.ts';
 import {
   fitStandardization,
   initTf,
@@ -543,29 +543,6 @@ async function main(): Promise<void> {
     }`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-}
-
-/** Tied scores share their mean rank (1 = best). */
-function averageRanks(scores: readonly number[]): number[] {
-  const order = scores.map((x, k) => [x, k] as const).sort((a, b) => b[0] - a[0]);
-  const ranks = new Array<number>(scores.length);
-  for (let i = 0; i < order.length; ) {
-    let j = i;
-    while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++;
-    for (let m = i; m <= j; m++) ranks[order[m]![1]] = (i + j) / 2 + 1;
-    i = j + 1;
-  }
-  return ranks;
-}
-
-/**
- * Reciprocal rank fusion (Cormack, Clarke and Buettcher, SIGIR 2009): sum of weight / (60 + rank)
- * over the scorers. Scale-free, unlike adding z-scores: the model's log-odds and trending now's
- * counts have nothing in common but their order.
- */
-function reciprocalRankFusion(lists: readonly (readonly number[])[], weights: readonly number[]): number[] {
-  const ranks = lists.map(averageRanks);
-  return lists[0]!.map((_, k) => ranks.reduce((sum, r, j) => sum + weights[j]! / (60 + r[k]!), 0));
 }
 
 main().catch((err: unknown) => {

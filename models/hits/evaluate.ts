@@ -171,3 +171,34 @@ export function rankingMetrics(
     breakouts: breakouts.size,
   };
 }
+
+/** Each score's rank, 1 = best; tied scores share their mean rank. */
+export function averageRanks(scores: ArrayLike<number>): number[] {
+  const order = Array.from(scores, (x, k) => [x, k] as const).sort((a, b) => b[0] - a[0]);
+  const ranks = new Array<number>(order.length);
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++;
+    for (let m = i; m <= j; m++) ranks[order[m]![1]] = (i + j) / 2 + 1;
+    i = j + 1;
+  }
+  return ranks;
+}
+
+/**
+ * Reciprocal rank fusion (Cormack, Clarke and Buettcher, SIGIR 2009): the sum over scorers of
+ * weight / (60 + rank). Scale-free, unlike adding z-scores: a model's log-odds and a sales count
+ * have nothing in common but their order.
+ */
+export function reciprocalRankFusion(
+  lists: readonly ArrayLike<number>[],
+  weights: readonly number[],
+): number[] {
+  if (lists.length !== weights.length) throw new RangeError('one weight per list');
+  const ranks = lists.map(averageRanks);
+  const n = ranks[0]?.length ?? 0;
+  if (ranks.some((r) => r.length !== n)) throw new RangeError('the lists score the same items');
+  return Array.from({ length: n }, (_, k) =>
+    ranks.reduce((sum, r, j) => sum + weights[j]! / (60 + r[k]!), 0),
+  );
+}

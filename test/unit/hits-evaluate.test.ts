@@ -1,5 +1,14 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { auc, leadTimes, precisionAtK, rankingMetrics, topKShare } from '../../models/hits/evaluate.ts';
+import {
+  auc,
+  averageRanks,
+  leadTimes,
+  precisionAtK,
+  rankingMetrics,
+  reciprocalRankFusion,
+  topKShare,
+} from '../../models/hits/evaluate.ts';
 import { DAY_MS } from '../../models/hits/signals.ts';
 
 describe('hits/evaluate', () => {
@@ -85,5 +94,45 @@ describe('hits/evaluate', () => {
     expect(m.precision10).toBe(0.5);
     expect(m.snapshots).toBe(2);
     expect(m.breakouts).toBe(0);
+  });
+
+  describe('reciprocal rank fusion', () => {
+    it('ranks 1 = best, ties at their mean rank', () => {
+      expect(averageRanks([0.2, 0.9, 0.5, 0.5])).toEqual([4, 1, 2.5, 2.5]);
+    });
+
+    it('sums weight / (60 + rank): an item first on one list and third on the other', () => {
+      const fused = reciprocalRankFusion(
+        [
+          [3, 2, 1],
+          [1, 2, 3],
+        ],
+        [1, 2],
+      );
+      expect(fused[0]).toBeCloseTo(1 / 61 + 2 / 63, 12);
+      expect(fused[2]).toBeCloseTo(1 / 63 + 2 / 61, 12);
+      // The heavier list wins the disagreement.
+      expect(fused[2]).toBeGreaterThan(fused[0]!);
+    });
+
+    it('keeps an order both lists agree on, whatever their scales', () => {
+      fc.assert(
+        fc.property(
+          fc.uniqueArray(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 2, maxLength: 30 }),
+          (xs) => {
+            const counts = xs.map((x) => Math.exp(x / 1e5)); // same order, another scale
+            const fused = reciprocalRankFusion([xs, counts], [1, 1]);
+            for (let i = 0; i < xs.length; i++)
+              for (let j = 0; j < xs.length; j++)
+                if (xs[i]! > xs[j]!) expect(fused[i]).toBeGreaterThan(fused[j]!);
+          },
+        ),
+      );
+    });
+
+    it('refuses lists of different lengths or a missing weight', () => {
+      expect(() => reciprocalRankFusion([[1, 2], [1]], [1, 1])).toThrow(RangeError);
+      expect(() => reciprocalRankFusion([[1, 2]], [])).toThrow(RangeError);
+    });
   });
 });
