@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
+import { mulberry32 } from '../random.ts';
 import { FEATURE_NAMES, type FeatureName, featureIndex } from './features.ts';
 
 /**
@@ -88,18 +89,6 @@ export interface TrainOptions {
   onEpoch?: (epoch: number, epochs: number, loss: number) => void;
 }
 
-/** mulberry32: a tiny seeded PRNG for the shuffle. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 function buildNet(inputs: number, hidden: readonly number[], seed: number): tfl.Sequential {
   const net = tfl.sequential();
   hidden.forEach((units, i) => {
@@ -136,7 +125,7 @@ export async function trainHitModel(
 
   // Shuffle once, deterministically; fit's own shuffle uses Math.random.
   const order = rows.map((_, i) => i);
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     [order[i], order[j]] = [order[j]!, order[i]!];

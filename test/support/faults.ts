@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { mulberry32 } from '../../models/random.ts';
 
 /**
  * Fault injection inside real SDK clients, as middleware, so the calls go to the embedded store
@@ -33,18 +34,6 @@ export interface FaultPlan {
   maxCrashes: number;
 }
 
-/** Mulberry32: small, seeded, good enough to pick faults. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function awsError(name: string, status: number, message: string): Error {
   return Object.assign(new Error(message), {
     name,
@@ -69,7 +58,7 @@ export function injectFaults(
   plan: FaultPlan,
   seed = 20261123,
 ): { counts: FaultCounts; active: { on: boolean }; remove: () => void } {
-  const next = rng(seed);
+  const next = mulberry32(seed);
   const counts: FaultCounts = {
     throttled: 0,
     timedOut: 0,
