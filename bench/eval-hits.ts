@@ -104,6 +104,7 @@ const { values: args } = parseArgs({
     'later-weight': { type: 'string', default: '1' },
     /** The blend scorer's weight on trending now: logit(model) + blend x z(log(1 + order lines 7 d)). */
     blend: { type: 'string', default: '1' },
+    /** The fusion scorer's weight on trending now's reciprocal rank (the model's is 1). */
     fusion: { type: 'string', default: '1' },
   },
 });
