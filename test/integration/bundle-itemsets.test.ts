@@ -87,14 +87,15 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
+/** The job's rows over the last two days, as itemsets and the number of baskets. */
+async function lakeItemsets() {
+  const sql = bundleItemsetsSql(duckdb, { fromMs: END - 2 * 86_400_000, toMs: END, minCount: MIN_COUNT });
+  return itemsetsFromRows((await lake.query(sql)).map((r) => ItemsetRow.parse(r)));
+}
+
 describe('bundle-itemsets on DuckDB', () => {
   it('counts every frequent itemset of one to four products, and nothing else, as enumerating the baskets does', async () => {
-    const rows = (
-      await lake.query(
-        bundleItemsetsSql(duckdb, { fromMs: END - 2 * 86_400_000, toMs: END, minCount: MIN_COUNT }),
-      )
-    ).map((r) => ItemsetRow.parse(r));
-    const { baskets, itemsets } = itemsetsFromRows(rows);
+    const { baskets, itemsets } = await lakeItemsets();
     const expected = countedSubsets(BASKETS, MIN_COUNT);
     const actual = new Map(itemsets.map((s) => [s.items.join(','), s.count]));
 
@@ -111,12 +112,7 @@ describe('bundle-itemsets on DuckDB', () => {
   });
 
   it('gives the rules that mining the baskets in memory gives', async () => {
-    const rows = (
-      await lake.query(
-        bundleItemsetsSql(duckdb, { fromMs: END - 2 * 86_400_000, toMs: END, minCount: MIN_COUNT }),
-      )
-    ).map((r) => ItemsetRow.parse(r));
-    const { baskets, itemsets } = itemsetsFromRows(rows);
+    const { baskets, itemsets } = await lakeItemsets();
     const fromLake = rulesFromItemsets(itemsets, baskets, { minConfidence: 0.1 });
     const inMemory = mineRules(BASKETS, {
       minSupport: MIN_COUNT / BASKETS.length,
