@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { bundleConfig, relatedConfig } from '../functions/lib/config.ts';
 import { LocalLake } from '../infra/local/lake/duckdb.ts';
 import { duckdb } from '../models/lake/dialect.ts';
 import { LAKE_JOBS, type LakeJobId } from '../models/lake/jobs/index.ts';
@@ -24,7 +25,7 @@ import type { LakePlan } from '../models/lake/jobs/plan.ts';
  * and across categories; 72% views, 13% carts, 8% searches (ten results, a click), 6% orders of one
  * to three lines from the theme, 1% reviews; one user per session drawn from `--users`.
  * `--json` prints one line per size:
- * `{"events":N,"products":P,"users":U,"jobs":[{"name","rowsIn","seconds","peakRssMb"}]}` (a job that
+ * `{"events":N,"products":P,"users":U,"jobs":[{"name","rowsIn","rowsOut","seconds","peakRssMb"}]}` (a job that
  * failed: `{"name","failed","seconds"}`, and the command exits 1).
  */
 const DAY_MS = 86_400_000;
@@ -52,12 +53,17 @@ const TYPES: Record<LakeJobId, string[]> = {
   ],
 };
 
+// The shop's settings as the local runtime reads them (RELATED_SETTINGS, BUNDLE_SETTINGS), so a
+// setting's cost can be measured: `BUNDLE_SETTINGS='{"minSupport":0}' npm run bench:scale -- ...`.
+const settings = () => ({ related: relatedConfig(), bundles: bundleConfig() });
 const JOBS: Job[] = LAKE_JOBS.map((j) => ({
   name: j.id,
   types: TYPES[j.id],
   windowDays: j.windowDays,
-  sql: (fromMs: number, toMs: number) => j.sql(duckdb, { fromMs, toMs }),
-  ...('plan' in j ? { plan: (fromMs: number, toMs: number) => j.plan(duckdb, { fromMs, toMs }) } : {}),
+  sql: (fromMs: number, toMs: number) => j.sql(duckdb, { fromMs, toMs, ...settings() }),
+  ...('plan' in j
+    ? { plan: (fromMs: number, toMs: number) => j.plan(duckdb, { fromMs, toMs, ...settings() }) }
+    : {}),
 }));
 
 /** Writes the synthetic history into `<root>/events/`; returns the end of the window (ms). */
@@ -157,9 +163,16 @@ interface JobFigures {
   name: string;
   seconds: number;
   rowsIn?: number;
+  rowsOut?: number;
   peakRssMb?: number;
   steps?: Record<string, number>;
   failed?: string;
+}
+
+function newlines(bytes: Buffer): number {
+  let n = 0;
+  for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) n++;
+  return n;
 }
 
 /** Peak resident memory of this process so far, MB (Linux). */
@@ -168,7 +181,7 @@ function peakRssMb(): number {
   return hwm ? Math.round(Number(hwm[1]) / 1024) : Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
-/** One job in this process (the child's side): prints `{"rowsIn","seconds","peakRssMb"}`. */
+/** One job in this process (the child's side): prints `{"rowsIn","rowsOut","seconds","peakRssMb"}`. */
 async function runJob(root: string, name: string, endMs: number, memoryLimit: string): Promise<void> {
   const job = JOBS.find((j) => j.name === name)!;
   const lake = await LocalLake.open({ root, memoryLimit });
@@ -187,8 +200,13 @@ async function runJob(root: string, name: string, endMs: number, memoryLimit: st
   else await lake.unload(job.sql(fromMs, endMs), join(root, 'results', name));
   const seconds = (performance.now() - started) / 1000;
   lake.close();
+  // The result's rows (JSON lines), counted after the clock stops: a job whose output grows faster
+  // than its input will grow faster than linearly (bundle-itemsets at an absolute floor did).
+  const rowsOut = readdirSync(join(root, 'results', name))
+    .filter((f) => f.endsWith('.json'))
+    .reduce((n, f) => n + newlines(readFileSync(join(root, 'results', name, f))), 0);
   process.stdout.write(
-    `${JSON.stringify({ rowsIn: count!.n, seconds: Math.round(seconds * 10) / 10, peakRssMb: peakRssMb(), ...(job.plan ? { steps } : {}) })}\n`,
+    `${JSON.stringify({ rowsIn: count!.n, rowsOut, seconds: Math.round(seconds * 10) / 10, peakRssMb: peakRssMb(), ...(job.plan ? { steps } : {}) })}\n`,
   );
 }
 
@@ -273,6 +291,7 @@ if (values.job) {
         }
         const figures = JSON.parse(out.trim().split('\n').at(-1)!) as {
           rowsIn: number;
+          rowsOut: number;
           seconds: number;
           peakRssMb: number;
           /** A job run in steps (its plan): seconds per statement, the result's buckets summed. */
@@ -281,7 +300,7 @@ if (values.job) {
         jobs.push({ name: job.name, ...figures });
         if (!values.json)
           console.log(
-            `  ${job.name.padEnd(18)} rows in ${figures.rowsIn.toLocaleString('en').padStart(12)}  ${figures.seconds.toFixed(1).padStart(7)} s  peak RSS ${String(figures.peakRssMb).padStart(5)} MB${
+            `  ${job.name.padEnd(18)} rows in ${figures.rowsIn.toLocaleString('en').padStart(12)}  out ${figures.rowsOut.toLocaleString('en').padStart(10)}  ${figures.seconds.toFixed(1).padStart(7)} s  peak RSS ${String(figures.peakRssMb).padStart(5)} MB${
               figures.steps
                 ? `  (${Object.entries(figures.steps)
                     .map(([k, v]) => `${k} ${v} s`)

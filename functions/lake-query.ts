@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { LAKE_JOBS } from '../models/lake/jobs/index.ts';
 import { athenaRun, BUCKET_NAME, RUN_NAME } from '../models/lake/unload.ts';
-import { relatedConfig } from './lib/config.ts';
+import { bundleConfig, relatedConfig } from './lib/config.ts';
 import { logger } from './lib/logger.ts';
 
 /**
@@ -26,6 +26,7 @@ export async function handler(input: unknown) {
     run: event.run,
     nowMs: Date.parse(event.startedAt),
     related: relatedConfig(),
+    bundles: bundleConfig(),
   });
   logger.info('lake query built', {
     job: event.job,

@@ -7,7 +7,7 @@ import { writeBundles } from './adapters/bundle-store.ts';
 import { listResultFiles, readResultRows } from './adapters/lake-results.ts';
 import { writeCutPoints } from './adapters/profile-store.ts';
 import { storeListInputs, storeRelatedFile } from './adapters/related-rebuild.ts';
-import { relatedConfig, tableName } from './lib/config.ts';
+import { bundleConfig, relatedConfig, tableName } from './lib/config.ts';
 import { logger } from './lib/logger.ts';
 
 /**
@@ -49,7 +49,7 @@ export async function handler(input: unknown) {
       return { job: event.job, population: cuts.population, method: cuts.method };
     }
     case 'bundle-itemsets': {
-      const mined = bundlesFromItemsetRows(await parsedRows(event, ItemsetRow));
+      const mined = bundlesFromItemsetRows(await parsedRows(event, ItemsetRow), bundleConfig());
       await writeBundles(tableName('bundles'), mined, new Date(at).toISOString());
       const report = {
         job: event.job,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { BundleSettings } from '../models/bundles/settings.ts';
 import { LAKE_JOBS } from '../models/lake/jobs/index.ts';
 import { RelatedSettings } from '../models/related/settings.ts';
 import {
@@ -116,6 +117,8 @@ export const StageConfig = z.object({
    * prints them after choosing them on the shop's validation split; the defaults for the rest.
    */
   related: RelatedSettings.optional(),
+  /** The shop's bundle-mining settings (models/bundles/settings.ts); the defaults for the rest. */
+  bundles: BundleSettings.optional(),
   /** The lake on AWS (the lake stack). */
   lake: z.object({
     /** Days a behaviour event is kept in the lake (and a record set aside under errors/). */

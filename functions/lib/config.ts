@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { CurrencyCode } from '../../events/common.ts';
 import { EVENT_BUS_ENV, type TableId, tableEnvVar } from '../../infra/topology.ts';
+import { type BundleConfig, BundleSettings, bundleConfigOf } from '../../models/bundles/settings.ts';
 import type { RelatedConfig } from '../../models/related/evidence.ts';
 import { RelatedSettings, relatedConfigOf } from '../../models/related/settings.ts';
 
@@ -34,22 +35,32 @@ export const env = parsedOnce(Env);
  * The shop's related settings (models/related/settings.ts): a JSON object in RELATED_SETTINGS
  * (cdk.json `related` per stage; locally the variable itself), over the defaults.
  */
-const RelatedEnv = z.object({
-  RELATED_SETTINGS: z
+/** A variable holding a JSON object of settings, `{}` when unset. */
+const jsonSettings = <S extends z.ZodType>(variable: string, schema: S) =>
+  z
     .string()
     .default('{}')
     .transform((text, ctx) => {
       try {
         return JSON.parse(text) as unknown;
       } catch {
-        ctx.addIssue({ code: 'custom', message: 'RELATED_SETTINGS is not JSON' });
+        ctx.addIssue({ code: 'custom', message: `${variable} is not JSON` });
         return z.NEVER;
       }
     })
-    .pipe(RelatedSettings),
-});
+    .pipe(schema);
+
+const RelatedEnv = z.object({ RELATED_SETTINGS: jsonSettings('RELATED_SETTINGS', RelatedSettings) });
 const relatedEnv = parsedOnce(RelatedEnv);
 export const relatedConfig = (): RelatedConfig => relatedConfigOf(relatedEnv().RELATED_SETTINGS);
+
+/**
+ * The shop's bundle-mining settings (models/bundles/settings.ts): a JSON object in BUNDLE_SETTINGS
+ * (cdk.json `bundles` per stage; locally the variable itself), over the defaults.
+ */
+const BundleEnv = z.object({ BUNDLE_SETTINGS: jsonSettings('BUNDLE_SETTINGS', BundleSettings) });
+const bundleEnv = parsedOnce(BundleEnv);
+export const bundleConfig = (): BundleConfig => bundleConfigOf(bundleEnv().BUNDLE_SETTINGS);
 
 /** A table's physical name, from the variable the stack (or the local runtime) set. */
 export function tableName(id: TableId): string {

@@ -104,6 +104,8 @@ export class FunctionsStack extends Stack {
       if (f.shopperTokens) fn.bindShopperTokens(config.auth);
       if (f.relatedSettings && config.related)
         fn.addEnvironment('RELATED_SETTINGS', JSON.stringify(config.related));
+      if (f.bundleSettings && config.bundles)
+        fn.addEnvironment('BUNDLE_SETTINGS', JSON.stringify(config.bundles));
       if (f.publishes) fn.bindBus(bus);
       this.functions.set(f.id as FunctionId, fn);
     }

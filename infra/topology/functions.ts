@@ -142,6 +142,7 @@ export const functions = [
     },
     publishes: false,
     relatedSettings: true,
+    bundleSettings: true,
   },
   {
     id: 'lake-query',
@@ -154,6 +155,7 @@ export const functions = [
     tables: {},
     publishes: false,
     relatedSettings: true,
+    bundleSettings: true,
   },
   {
     id: 'bundle-read',

@@ -82,6 +82,11 @@ export interface FunctionDecl {
    * it the stage's related settings (cdk.json `related`) as RELATED_SETTINGS.
    */
   relatedSettings?: boolean;
+  /**
+   * Whether it builds the bundle job's SQL or reads its counts: the stack hands it the stage's
+   * bundle settings (cdk.json `bundles`) as BUNDLE_SETTINGS.
+   */
+  bundleSettings?: boolean;
 }
 
 export interface RouteDecl {

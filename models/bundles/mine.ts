@@ -1,15 +1,21 @@
 import type { BehaviourEvent } from '../../events/behaviour.ts';
-import { type Bundle, bestBundleFor, mineRules, type Rule } from './mining.ts';
+import { type Bundle, bestBundleFor, mineRules, minimumCount, type Rule } from './mining.ts';
 
 /**
  * Frequently-bought-together bundles for the service: order baskets from the lake (models/lake/jobs/bundle-itemsets.ts), rules
- * mined at an absolute evidence floor (a rule needs `minCount` orders, whatever the shop's size, so
- * a small shop is not held to a support fraction made for a big one), and for every product the
+ * mined at an evidence floor (`minCount` orders, or `minSupport` of the orders for a large shop:
+ * supportFloor), and for every product the
  * best rule-backed bundle holding it (see `bestBundleFor` for why lift).
  */
 export const BUNDLE_DEFAULTS = {
-  /** Orders that must hold the whole bundle. */
+  /** Orders that must hold the whole bundle, at least. */
   minCount: 5,
+  /**
+   * Or this share of the window's orders, where that is more: from 500,000 orders in 90 days up.
+   * At an absolute floor the frequent itemsets (and the miner's work) grow faster than the orders,
+   * as ever rarer combinations reach it; at a share they converge (see supportFloor).
+   */
+  minSupport: 0.00001,
   minConfidence: 0.1,
   /** The product and up to three more. */
   maxItems: 4,
@@ -37,17 +43,36 @@ export function mineBundles(
   baskets: readonly (readonly string[])[],
   {
     minCount = BUNDLE_DEFAULTS.minCount,
+    minSupport = BUNDLE_DEFAULTS.minSupport,
     minConfidence = BUNDLE_DEFAULTS.minConfidence,
     maxItems = BUNDLE_DEFAULTS.maxItems,
-  }: { minCount?: number; minConfidence?: number; maxItems?: number } = {},
+  }: { minCount?: number; minSupport?: number; minConfidence?: number; maxItems?: number } = {},
 ): MinedBundles {
   if (baskets.length === 0) return { baskets: 0, rules: 0, bundles: new Map() };
+  const floor = supportFloor(baskets.length, { minCount, minSupport });
   const { rules } = mineRules(baskets, {
-    minSupport: Math.min(1, minCount / baskets.length),
+    minSupport: Math.min(1, floor / baskets.length),
     minConfidence,
     maxLen: maxItems,
   });
-  return bundlesFromRules(rules, baskets.length, { minCount, maxItems });
+  return bundlesFromRules(rules, baskets.length, { minCount: floor, maxItems });
+}
+
+/**
+ * Orders an itemset needs among `baskets`: `minCount`, or `minSupport` of them where that is more
+ * (the lake's SQL computes the same, models/lake/jobs/bundle-itemsets.ts). The absolute part keeps a
+ * small shop from being held to a fraction made for a big one; the relative part keeps a big shop's
+ * bundles to combinations that are not rare for it (5 orders in 6 million is noise), and its
+ * frequent itemsets converging as orders grow, so the mining grows with the orders and no faster.
+ */
+export function supportFloor(
+  baskets: number,
+  {
+    minCount = BUNDLE_DEFAULTS.minCount,
+    minSupport = BUNDLE_DEFAULTS.minSupport,
+  }: { minCount?: number; minSupport?: number } = {},
+): number {
+  return Math.max(minCount, minimumCount(minSupport, baskets));
 }
 
 /** Each product's best bundle among the rules (shared by the in-memory miner and the lake's counts). */

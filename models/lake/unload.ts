@@ -1,3 +1,4 @@
+import type { BundleConfig } from '../bundles/settings.ts';
 import type { RelatedConfig } from '../related/evidence.ts';
 import { athena } from './dialect.ts';
 import { jobWindow, type LakeJobId, lakeJob } from './jobs/index.ts';
@@ -40,12 +41,18 @@ export interface AthenaRun {
 /** The job's run at `nowMs` named `run`: the UNLOAD statement and what its results function needs. */
 export function athenaRun(
   job: LakeJobId,
-  { bucket, run, nowMs, related }: { bucket: string; run: string; nowMs: number; related?: RelatedConfig },
+  {
+    bucket,
+    run,
+    nowMs,
+    related,
+    bundles,
+  }: { bucket: string; run: string; nowMs: number; related?: RelatedConfig; bundles?: BundleConfig },
 ): AthenaRun {
   const prefix = resultsPrefix(bucket, job, run);
   const window = jobWindow(lakeJob(job), nowMs);
   const sql = lakeJob(job)
-    .sql(athena, { ...window, ...(related ? { related } : {}) })
+    .sql(athena, { ...window, ...(related ? { related } : {}), ...(bundles ? { bundles } : {}) })
     .trim();
   return {
     queryString: `UNLOAD (${sql}) TO '${prefix}' WITH (format = 'JSON', compression = 'GZIP')`,

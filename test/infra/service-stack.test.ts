@@ -555,6 +555,32 @@ describe('ServiceStack', () => {
       ).toEqual(['lake-query', 'lake-results', 'update-related']);
     });
 
+    it("hands a stage's bundle settings to exactly the functions that read them", () => {
+      const tuned = synthTemplate('dev', { bundles: { minSupport: 0, minCount: 8 } });
+      const envOf = (t: ReturnType<typeof synthTemplate>, f: FunctionDecl) =>
+        (
+          resourcesOf(t.template, 'AWS::Lambda::Function').find(
+            ([, l]) => l.Properties.Description === f.description,
+          )![1].Properties.Environment as { Variables: Record<string, unknown> }
+        ).Variables;
+      for (const f of functions as readonly FunctionDecl[]) {
+        const reads = readFileSync(join(import.meta.dirname, '../..', f.entry), 'utf8').includes(
+          'bundleConfig()',
+        );
+        expect(Boolean(f.bundleSettings), f.id).toBe(reads);
+        expect(envOf(tuned, f).BUNDLE_SETTINGS, f.id).toBe(
+          f.bundleSettings ? '{"minSupport":0,"minCount":8}' : undefined,
+        );
+        expect(envOf(dev, f).BUNDLE_SETTINGS, f.id).toBeUndefined();
+      }
+      expect(
+        (functions as readonly FunctionDecl[])
+          .filter((f) => f.bundleSettings)
+          .map((f) => f.id)
+          .sort(),
+      ).toEqual(['lake-query', 'lake-results']);
+    });
+
     it("hands the stage's identity provider to every function that verifies shopper tokens, and no token key", () => {
       const lambdas = resourcesOf(dev.template, 'AWS::Lambda::Function');
       for (const f of functions as readonly FunctionDecl[]) {

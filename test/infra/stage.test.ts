@@ -55,6 +55,17 @@ describe('infra/stage.ts', () => {
       expect(() => stageConfig('dev', devWith({ related: { halfLife: 30 } }))).toThrow(/"halfLife"/);
     });
 
+    it("takes a shop's bundle settings, and names a setting out of bounds or unknown", () => {
+      expect(stageConfig('dev', devWith({ bundles: { minSupport: 0, minCount: 8 } })).config.bundles).toEqual(
+        {
+          minSupport: 0,
+          minCount: 8,
+        },
+      );
+      expect(() => stageConfig('dev', devWith({ bundles: { minSupport: 0.05 } }))).toThrow(/"minSupport"/);
+      expect(() => stageConfig('dev', devWith({ bundles: { minLift: 2 } }))).toThrow(/"minLift"/);
+    });
+
     it('keeps every day a lake job reads, and only lengthens the Firehose buffer', () => {
       const lake = stages.dev!.lake as Record<string, unknown>;
       expect(() => stageConfig('dev', devWith({ lake: { ...lake, eventsExpireDays: 60 } }))).toThrow(

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import { LocalLake } from '../../infra/local/lake/duckdb.ts';
+import { supportFloor } from '../../models/bundles/mine.ts';
 import { mineRules, rulesFromItemsets } from '../../models/bundles/mining.ts';
 import { duckdb } from '../../models/lake/dialect.ts';
 import { bundleItemsetsSql, ItemsetRow, itemsetsFromRows } from '../../models/lake/jobs/bundle-itemsets.ts';
@@ -88,8 +89,13 @@ afterAll(() => {
 });
 
 /** The job's rows over the last two days, as itemsets and the number of baskets. */
-async function lakeItemsets() {
-  const sql = bundleItemsetsSql(duckdb, { fromMs: END - 2 * 86_400_000, toMs: END, minCount: MIN_COUNT });
+async function lakeItemsets(minSupport = 0) {
+  const sql = bundleItemsetsSql(duckdb, {
+    fromMs: END - 2 * 86_400_000,
+    toMs: END,
+    minCount: MIN_COUNT,
+    minSupport,
+  });
   return itemsetsFromRows((await lake.query(sql)).map((r) => ItemsetRow.parse(r)));
 }
 
@@ -109,6 +115,22 @@ describe('bundle-itemsets on DuckDB', () => {
     ).toBe(true);
     // The planted quadruple, in every ninth basket at least.
     expect(actual.get([p(1), p(2), p(3), p(4)].join(','))).toBeGreaterThanOrEqual(600 / 9);
+  });
+
+  it('holds every level to minSupport of the baskets where that is above minCount, in exact arithmetic', async () => {
+    // 0.035 of 600 baskets is 21 orders; in doubles 21.000000000000004, which rounds up to 22.
+    const minSupport = 0.035;
+    const floor = supportFloor(BASKETS.length, { minCount: MIN_COUNT, minSupport });
+    expect(floor).toBe(21);
+    const expected = countedSubsets(BASKETS, floor);
+    // An itemset at exactly the floor: an engine that rounded the product up would drop it.
+    expect([...expected.values()]).toContain(21);
+    const { baskets, itemsets } = await lakeItemsets(minSupport);
+    expect(new Map(itemsets.map((s) => [s.items.join(','), s.count]))).toEqual(expected);
+    // And the same rules as the in-memory miner at the same floor.
+    expect(rulesFromItemsets(itemsets, baskets, { minConfidence: 0.1 })).toEqual(
+      mineRules(BASKETS, { minSupport: floor / BASKETS.length, minConfidence: 0.1, maxLen: 4 }).rules,
+    );
   });
 
   it('gives the rules that mining the baskets in memory gives', async () => {

@@ -1,6 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
-import { basketsOf, mineBundles } from '../../models/bundles/mine.ts';
+import { basketsOf, mineBundles, supportFloor } from '../../models/bundles/mine.ts';
+import { BundleSettings, bundleConfigOf } from '../../models/bundles/settings.ts';
+import { decimalLiteral } from '../../models/lake/jobs/bundle-itemsets.ts';
+import { athenaRun } from '../../models/lake/unload.ts';
 
 let seq = 0;
 const order = (...productIds: string[]): BehaviourEvent => ({
@@ -51,5 +55,91 @@ describe('mineBundles', () => {
     // desk+mat is frequent but mat is in every other basket (lift near 1): the desk's bundle is its set.
     expect(mined.bundles.get('desk')!.items).not.toContain('mat');
     expect(mineBundles([]).bundles.size).toBe(0);
+  });
+});
+
+describe('supportFloor', () => {
+  it('is minCount up to 500,000 orders and a share of the orders beyond (the defaults)', () => {
+    expect(supportFloor(0)).toBe(5);
+    expect(supportFloor(3_000)).toBe(5);
+    expect(supportFloor(500_000)).toBe(5);
+    expect(supportFloor(500_001)).toBe(6);
+    expect(supportFloor(6_004_485)).toBe(61);
+    expect(supportFloor(6_004_485, { minSupport: 0 })).toBe(5);
+  });
+
+  it('rounds the exact share up, not its floating-point product (0.035 of 600 is 21, not 22)', () => {
+    expect(0.035 * 600).toBeGreaterThan(21);
+    expect(supportFloor(600, { minCount: 2, minSupport: 0.035 })).toBe(21);
+  });
+
+  it('is never below minCount, never below the share, and the least count that meets both', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1e9 }),
+        fc.integer({ min: 2, max: 1000 }),
+        fc.integer({ min: 0, max: 10_000 }),
+        (baskets, minCount, perMillion) => {
+          const minSupport = perMillion / 1e6;
+          const floor = supportFloor(baskets, { minCount, minSupport });
+          // Exactly, in integers: floor * 1e6 >= perMillion * baskets, and floor - 1 does not meet both.
+          const meets = (c: number) =>
+            c >= minCount && BigInt(c) * 1_000_000n >= BigInt(perMillion) * BigInt(baskets);
+          expect(meets(floor)).toBe(true);
+          expect(meets(floor - 1)).toBe(false);
+        },
+      ),
+    );
+  });
+});
+
+describe('mineBundles at a share of the orders', () => {
+  it('drops a bundle a shop bought together too rarely for its size, and keeps it at minSupport 0', () => {
+    // 6 orders of tent and lamp among 10,000: under a share of 0.001 (10 orders), above minCount.
+    const baskets = [
+      ...Array.from({ length: 6 }, () => ['tent', 'lamp']),
+      ...Array.from({ length: 9_994 }, (_, i) => [`filler-${i % 500}`]),
+    ];
+    expect(mineBundles(baskets, { minSupport: 0.001 }).bundles.size).toBe(0);
+    expect(mineBundles(baskets, { minSupport: 0.0006 }).bundles.get('tent')?.items).toEqual(['tent', 'lamp']);
+    expect(mineBundles(baskets, { minSupport: 0 }).bundles.get('tent')?.items).toEqual(['tent', 'lamp']);
+  });
+});
+
+describe('bundle settings', () => {
+  it('reach the Athena statement: the floor and the share the stage set', () => {
+    const run = (bundles?: ReturnType<typeof bundleConfigOf>) =>
+      athenaRun('bundle-itemsets', {
+        bucket: 'lake-bucket',
+        run: 'r',
+        nowMs: Date.UTC(2026, 11, 6),
+        ...(bundles ? { bundles } : {}),
+      }).queryString;
+    expect(run()).toContain('greatest(5, CAST(ceil(count(DISTINCT event_id) * 0.00001) AS BIGINT))');
+    expect(run(bundleConfigOf({ minCount: 8, minSupport: 0 }))).toContain(
+      'greatest(8, CAST(ceil(count(DISTINCT event_id) * 0.0) AS BIGINT))',
+    );
+  });
+
+  it('refuse a share above 1%, a floor under 2 and a setting nobody reads', () => {
+    expect(BundleSettings.safeParse({ minSupport: 0.05 }).success).toBe(false);
+    expect(BundleSettings.safeParse({ minCount: 1 }).success).toBe(false);
+    expect(BundleSettings.safeParse({ minLift: 2 }).success).toBe(false);
+    expect(BundleSettings.parse({ minSupport: 0 })).toEqual({ minSupport: 0 });
+  });
+
+  it('write a share as an exact decimal literal that reads back as the same number', () => {
+    expect(decimalLiteral(0.00001)).toBe('0.00001');
+    expect(decimalLiteral(0)).toBe('0.0');
+    expect(decimalLiteral(1)).toBe('1.0');
+    expect(() => decimalLiteral(Number.NaN)).toThrow(RangeError);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e12 }), (n) => {
+        const x = n / 1e12;
+        const text = decimalLiteral(x);
+        expect(text).toMatch(/^[01]\.\d+$/);
+        expect(Number(text)).toBe(x);
+      }),
+    );
   });
 });

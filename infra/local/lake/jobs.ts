@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { relatedConfig } from '../../../functions/lib/config.ts';
+import { bundleConfig, relatedConfig } from '../../../functions/lib/config.ts';
 import { mapLimit } from '../../../models/batching.ts';
 import { duckdb } from '../../../models/lake/dialect.ts';
 import { jobWindow, type LakeJobId, lakeJob } from '../../../models/lake/jobs/index.ts';
@@ -42,8 +42,8 @@ export async function runLakeJob(
   const job = lakeJob(id);
   const decl: LakeJobDecl = lakeJobs.find((j) => j.id === id)!;
   const window = jobWindow(job, now);
-  // The shop's related settings, as the functions read them (RELATED_SETTINGS).
-  const built = { ...window, related: relatedConfig() };
+  // The shop's related and bundle settings, as the functions read them (RELATED_SETTINGS, BUNDLE_SETTINGS).
+  const built = { ...window, related: relatedConfig(), bundles: bundleConfig() };
   const started = performance.now();
   const runAt = new Date(now).toISOString();
   const out = join(lake.root, 'results', id);

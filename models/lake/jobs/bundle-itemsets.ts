@@ -1,11 +1,11 @@
 import * as z from 'zod';
-import { BUNDLE_DEFAULTS, bundlesFromRules, type MinedBundles } from '../../bundles/mine.ts';
+import { BUNDLE_DEFAULTS, bundlesFromRules, type MinedBundles, supportFloor } from '../../bundles/mine.ts';
 import { type NamedItemset, rulesFromItemsets } from '../../bundles/mining.ts';
 import { type Dialect, eventDates } from '../dialect.ts';
 
 /**
  * The bundle miner's input, counted in the lake: every itemset of up to four products bought
- * together in at least `minCount` orders of the window (Apriori, one level per common table
+ * together in at least `minCount` orders of the window, or `minSupport` of them where that is more (Apriori, one level per common table
  * expression: a level's candidates are joined only from baskets' items that are frequent at the
  * level below, and every pair inside a candidate must be frequent). One basket per OrderPlaced event
  * (repeated deliveries of one event counted once), its distinct products. A row with no items
@@ -14,9 +14,16 @@ import { type Dialect, eventDates } from '../dialect.ts';
  */
 export function bundleItemsetsSql(
   d: Dialect,
-  { fromMs, toMs, minCount = BUNDLE_DEFAULTS.minCount }: { fromMs: number; toMs: number; minCount?: number },
+  {
+    fromMs,
+    toMs,
+    minCount = BUNDLE_DEFAULTS.minCount,
+    minSupport = BUNDLE_DEFAULTS.minSupport,
+  }: { fromMs: number; toMs: number; minCount?: number; minSupport?: number },
 ): string {
   const when = d.epochMs('e.occurred_at');
+  // Exact decimal arithmetic on both engines (a DECIMAL literal times a count), as supportFloor does.
+  const support = decimalLiteral(minSupport);
   return `
 WITH baskets AS (
   -- DISTINCT drops an event delivered twice as well as a product on two lines: no eventsOnce, whose
@@ -28,16 +35,24 @@ WITH baskets AS (
         WHERE e.event_type = 'OrderPlaced' AND e.${eventDates(fromMs, toMs)} AND ${when} >= ${fromMs} AND ${when} < ${toMs}) AS o
   ${d.unnestStructs('lines', 'l', ['product_id'])}
 ),
+-- The evidence floor: minCount orders, or minSupport of the window's baskets where that is more
+-- (models/bundles/mine.ts, supportFloor). Each level's counts are joined to its one row.
+support_floor AS (
+  SELECT greatest(${minCount}, CAST(ceil(count(DISTINCT event_id) * ${support}) AS BIGINT)) AS n FROM baskets
+),
 i1 AS (
-  SELECT product_id AS a, count(*) AS c FROM baskets GROUP BY product_id HAVING count(*) >= ${minCount}
+  SELECT g.a, g.c FROM (SELECT product_id AS a, count(*) AS c FROM baskets GROUP BY product_id) AS g
+  CROSS JOIN support_floor f WHERE g.c >= f.n
 ),
 b1 AS (
   SELECT b.event_id, b.product_id FROM baskets b JOIN i1 ON b.product_id = i1.a
 ),
 i2 AS (
-  SELECT x.product_id AS a, y.product_id AS b, x.product_id || '#' || y.product_id AS ab, count(*) AS c
-  FROM b1 x JOIN b1 y ON x.event_id = y.event_id AND x.product_id < y.product_id
-  GROUP BY x.product_id, y.product_id HAVING count(*) >= ${minCount}
+  SELECT g.a, g.b, g.a || '#' || g.b AS ab, g.c FROM (
+    SELECT x.product_id AS a, y.product_id AS b, count(*) AS c
+    FROM b1 x JOIN b1 y ON x.event_id = y.event_id AND x.product_id < y.product_id
+    GROUP BY x.product_id, y.product_id
+  ) AS g CROSS JOIN support_floor f WHERE g.c >= f.n
 ),
 -- A basket's items that are in some frequent pair: a semi-join on the pairs' products (a DISTINCT
 -- over the pairs' joins with the baskets took 13 of the 22 s at 100M events, once most items were paired).
@@ -69,7 +84,8 @@ bt AS (
   JOIN bp ac ON ac.event_id = ab.event_id AND ac.a = ab.a AND ac.b = bc.b
 ),
 i3 AS (
-  SELECT a, b, c, count(*) AS c3 FROM bt GROUP BY a, b, c HAVING count(*) >= ${minCount}
+  SELECT g.a, g.b, g.c, g.c3 FROM (SELECT a, b, c, count(*) AS c3 FROM bt GROUP BY a, b, c) AS g
+  CROSS JOIN support_floor f WHERE g.c3 >= f.n
 ),
 -- A basket's frequent triples, in baskets with four of them: a quadruple's four triples are among them.
 tf AS (
@@ -79,12 +95,14 @@ tf AS (
   ) AS t WHERE n >= 4
 ),
 i4 AS (
-  SELECT abc.a, abc.b, abc.c, abd.c AS d, count(*) AS c4
-  FROM tf abc
-  JOIN tf abd ON abd.event_id = abc.event_id AND abd.a = abc.a AND abd.b = abc.b AND abd.c > abc.c
-  JOIN tf acd ON acd.event_id = abc.event_id AND acd.a = abc.a AND acd.b = abc.c AND acd.c = abd.c
-  JOIN tf bcd ON bcd.event_id = abc.event_id AND bcd.a = abc.b AND bcd.b = abc.c AND bcd.c = abd.c
-  GROUP BY abc.a, abc.b, abc.c, abd.c HAVING count(*) >= ${minCount}
+  SELECT g.a, g.b, g.c, g.d, g.c4 FROM (
+    SELECT abc.a, abc.b, abc.c, abd.c AS d, count(*) AS c4
+    FROM tf abc
+    JOIN tf abd ON abd.event_id = abc.event_id AND abd.a = abc.a AND abd.b = abc.b AND abd.c > abc.c
+    JOIN tf acd ON acd.event_id = abc.event_id AND acd.a = abc.a AND acd.b = abc.c AND acd.c = abd.c
+    JOIN tf bcd ON bcd.event_id = abc.event_id AND bcd.a = abc.b AND bcd.b = abc.c AND bcd.c = abd.c
+    GROUP BY abc.a, abc.b, abc.c, abd.c
+  ) AS g CROSS JOIN support_floor f WHERE g.c4 >= f.n
 )
 SELECT CAST(NULL AS VARCHAR) AS item1, CAST(NULL AS VARCHAR) AS item2, CAST(NULL AS VARCHAR) AS item3,
        CAST(NULL AS VARCHAR) AS item4, count(DISTINCT event_id) AS basket_count FROM baskets
@@ -92,6 +110,15 @@ UNION ALL SELECT a, NULL, NULL, NULL, c FROM i1
 UNION ALL SELECT a, b, NULL, NULL, c FROM i2
 UNION ALL SELECT a, b, c, NULL, c3 FROM i3
 UNION ALL SELECT a, b, c, d, c4 FROM i4`;
+}
+
+/**
+ * A fraction as an exact decimal literal, to 12 places: both engines read `0.00001` as a DECIMAL (and
+ * `1e-5` as a DOUBLE, whose product with a count could round up past an integer).
+ */
+export function decimalLiteral(x: number): string {
+  if (!(Number.isFinite(x) && x >= 0 && x <= 1)) throw new RangeError(`a fraction between 0 and 1, got ${x}`);
+  return x.toFixed(12).replace(/0+$/, '').replace(/\.$/, '.0');
 }
 
 export const ItemsetRow = z.object({
@@ -120,9 +147,10 @@ export function bundlesFromItemsetRows(
   rows: readonly ItemsetRow[],
   {
     minCount = BUNDLE_DEFAULTS.minCount,
+    minSupport = BUNDLE_DEFAULTS.minSupport,
     minConfidence = BUNDLE_DEFAULTS.minConfidence,
     maxItems = BUNDLE_DEFAULTS.maxItems,
-  }: { minCount?: number; minConfidence?: number; maxItems?: number } = {},
+  }: { minCount?: number; minSupport?: number; minConfidence?: number; maxItems?: number } = {},
 ): MinedBundles {
   const { baskets, itemsets } = itemsetsFromRows(rows);
   if (baskets === 0) return { baskets: 0, rules: 0, bundles: new Map() };
@@ -131,5 +159,8 @@ export function bundlesFromItemsetRows(
     baskets,
     { minConfidence },
   );
-  return bundlesFromRules(rules, baskets, { minCount, maxItems });
+  return bundlesFromRules(rules, baskets, {
+    minCount: supportFloor(baskets, { minCount, minSupport }),
+    maxItems,
+  });
 }

@@ -1,3 +1,4 @@
+import type { BundleConfig } from '../../bundles/settings.ts';
 import type { RelatedConfig } from '../../related/evidence.ts';
 import type { Dialect } from '../dialect.ts';
 import { bundleItemsetsSql } from './bundle-itemsets.ts';
@@ -14,11 +15,12 @@ import { rfmCutPointsSql } from './rfm-cut-points.ts';
  *   they can be written in parallel (a Distributed Map on AWS);
  * - `all-files`: the reader needs every file at once (the bundle rules need every itemset count).
  */
-/** What a job's SQL is built for: its window, and the shop's related settings (the related jobs). */
+/** What a job's SQL is built for: its window, and the shop's settings (the related and bundle jobs). */
 export interface JobWindow {
   fromMs: number;
   toMs: number;
   related?: RelatedConfig;
+  bundles?: BundleConfig;
 }
 
 export interface LakeJob {
@@ -51,7 +53,12 @@ export const LAKE_JOBS = [
     description: 'Itemsets of up to four products bought together in 90 days, for the bundles (bundles)',
     windowDays: 90,
     results: 'all-files',
-    sql: (d, w) => bundleItemsetsSql(d, w),
+    sql: (d, { fromMs, toMs, bundles }) =>
+      bundleItemsetsSql(d, {
+        fromMs,
+        toMs,
+        ...(bundles ? { minCount: bundles.minCount, minSupport: bundles.minSupport } : {}),
+      }),
   },
   {
     id: 'related-evidence',
