@@ -31,10 +31,6 @@ function parsedOnce<S extends z.ZodType>(schema: S): () => z.output<S> {
 
 export const env = parsedOnce(Env);
 
-/**
- * The shop's related settings (models/related/settings.ts): a JSON object in RELATED_SETTINGS
- * (cdk.json `related` per stage; locally the variable itself), over the defaults.
- */
 /** A variable holding a JSON object of settings, `{}` when unset. */
 const jsonSettings = <S extends z.ZodType>(variable: string, schema: S) =>
   z
@@ -50,6 +46,10 @@ const jsonSettings = <S extends z.ZodType>(variable: string, schema: S) =>
     })
     .pipe(schema);
 
+/**
+ * The shop's related settings (models/related/settings.ts): a JSON object in RELATED_SETTINGS
+ * (cdk.json `related` per stage; locally the variable itself), over the defaults.
+ */
 const RelatedEnv = z.object({ RELATED_SETTINGS: jsonSettings('RELATED_SETTINGS', RelatedSettings) });
 const relatedEnv = parsedOnce(RelatedEnv);
 export const relatedConfig = (): RelatedConfig => relatedConfigOf(relatedEnv().RELATED_SETTINGS);

@@ -21,8 +21,6 @@ export const BUNDLE_DEFAULTS = {
   maxItems: 4,
   /** How far back the baskets go. */
   historyDays: 90,
-  /** New orders after which the bundles are mined again (besides the daily schedule). */
-  mineAfterOrders: 500,
 } as const;
 
 /** One basket per order: its distinct products. */

@@ -1,3 +1,4 @@
+import { BUNDLE_DEFAULTS } from '../../bundles/mine.ts';
 import type { BundleConfig } from '../../bundles/settings.ts';
 import type { RelatedConfig } from '../../related/evidence.ts';
 import type { Dialect } from '../dialect.ts';
@@ -51,7 +52,7 @@ export const LAKE_JOBS = [
   {
     id: 'bundle-itemsets',
     description: 'Itemsets of up to four products bought together in 90 days, for the bundles (bundles)',
-    windowDays: 90,
+    windowDays: BUNDLE_DEFAULTS.historyDays,
     results: 'all-files',
     sql: (d, { fromMs, toMs, bundles }) =>
       bundleItemsetsSql(d, {
