@@ -1,5 +1,5 @@
 import type { BehaviourEvent } from '../../events/behaviour.ts';
-import { type Bundle, bestBundleFor, mineRules, minimumCount, type Rule } from './mining.ts';
+import { type Bundle, bestBundleFor, mineRules, type Rule } from './mining.ts';
 
 /**
  * Frequently-bought-together bundles for the service: order baskets from the lake (models/lake/jobs/bundle-itemsets.ts), rules
@@ -70,7 +70,19 @@ export function supportFloor(
     minSupport = BUNDLE_DEFAULTS.minSupport,
   }: { minCount?: number; minSupport?: number } = {},
 ): number {
-  return Math.max(minCount, minimumCount(minSupport, baskets));
+  // ceil(baskets x minSupport) in integers, on the share as the SQL literal writes it (supportDigits).
+  const scale = 10n ** BigInt(SUPPORT_PLACES);
+  const share = (BigInt(baskets) * BigInt(supportDigits(minSupport).replace('.', '')) + scale - 1n) / scale;
+  return Math.max(minCount, Number(share));
+}
+
+/** Decimal places a share is taken to: the SQL's DECIMAL literal and supportFloor read the same digits. */
+export const SUPPORT_PLACES = 12;
+
+/** A share between 0 and 1 as a decimal numeral of SUPPORT_PLACES places (`0.000010000000`). */
+export function supportDigits(x: number): string {
+  if (!(Number.isFinite(x) && x >= 0 && x <= 1)) throw new RangeError(`a share between 0 and 1, got ${x}`);
+  return x.toFixed(SUPPORT_PLACES);
 }
 
 /** Each product's best bundle among the rules (shared by the in-memory miner and the lake's counts). */

@@ -73,6 +73,13 @@ describe('supportFloor', () => {
     expect(supportFloor(600, { minCount: 2, minSupport: 0.035 })).toBe(21);
   });
 
+  it('reads the share to 12 places, as the SQL literal does, whatever the size', () => {
+    // 0.0000123456789012 is written 0.000012345679: 10^12 orders need 12,345,679 of them.
+    expect(supportFloor(1e12, { minCount: 2, minSupport: 0.0000123456789012 })).toBe(12_345_679);
+    expect(supportFloor(3, { minCount: 2, minSupport: 1e-13 })).toBe(2);
+    expect(() => supportFloor(10, { minSupport: 2 })).toThrow(RangeError);
+  });
+
   it('is never below minCount, never below the share, and the least count that meets both', () => {
     fc.assert(
       fc.property(
@@ -115,9 +122,9 @@ describe('bundle settings', () => {
         nowMs: Date.UTC(2026, 11, 6),
         ...(bundles ? { bundles } : {}),
       }).queryString;
-    expect(run()).toContain('greatest(5, CAST(ceil(count(DISTINCT event_id) * 0.00001) AS BIGINT))');
+    expect(run()).toContain('greatest(5, CAST(ceil(n * 0.00001) AS BIGINT))');
     expect(run(bundleConfigOf({ minCount: 8, minSupport: 0 }))).toContain(
-      'greatest(8, CAST(ceil(count(DISTINCT event_id) * 0.0) AS BIGINT))',
+      'greatest(8, CAST(ceil(n * 0.0) AS BIGINT))',
     );
   });
 

@@ -1,5 +1,11 @@
 import * as z from 'zod';
-import { BUNDLE_DEFAULTS, bundlesFromRules, type MinedBundles, supportFloor } from '../../bundles/mine.ts';
+import {
+  BUNDLE_DEFAULTS,
+  bundlesFromRules,
+  type MinedBundles,
+  supportDigits,
+  supportFloor,
+} from '../../bundles/mine.ts';
 import { type NamedItemset, rulesFromItemsets } from '../../bundles/mining.ts';
 import { type Dialect, eventDates } from '../dialect.ts';
 
@@ -37,8 +43,11 @@ WITH baskets AS (
 ),
 -- The evidence floor: minCount orders, or minSupport of the window's baskets where that is more
 -- (models/bundles/mine.ts, supportFloor). Each level's counts are joined to its one row.
+basket_total AS (
+  SELECT count(DISTINCT event_id) AS n FROM baskets
+),
 support_floor AS (
-  SELECT greatest(${minCount}, CAST(ceil(count(DISTINCT event_id) * ${support}) AS BIGINT)) AS n FROM baskets
+  SELECT greatest(${minCount}, CAST(ceil(n * ${support}) AS BIGINT)) AS n FROM basket_total
 ),
 i1 AS (
   SELECT g.a, g.c FROM (SELECT product_id AS a, count(*) AS c FROM baskets GROUP BY product_id) AS g
@@ -105,7 +114,7 @@ i4 AS (
   ) AS g CROSS JOIN support_floor f WHERE g.c4 >= f.n
 )
 SELECT CAST(NULL AS VARCHAR) AS item1, CAST(NULL AS VARCHAR) AS item2, CAST(NULL AS VARCHAR) AS item3,
-       CAST(NULL AS VARCHAR) AS item4, count(DISTINCT event_id) AS basket_count FROM baskets
+       CAST(NULL AS VARCHAR) AS item4, n AS basket_count FROM basket_total
 UNION ALL SELECT a, NULL, NULL, NULL, c FROM i1
 UNION ALL SELECT a, b, NULL, NULL, c FROM i2
 UNION ALL SELECT a, b, c, NULL, c3 FROM i3
@@ -113,12 +122,12 @@ UNION ALL SELECT a, b, c, d, c4 FROM i4`;
 }
 
 /**
- * A fraction as an exact decimal literal, to 12 places: both engines read `0.00001` as a DECIMAL (and
- * `1e-5` as a DOUBLE, whose product with a count could round up past an integer).
+ * A share as an exact decimal literal, to SUPPORT_PLACES places (the digits supportFloor computes
+ * with): both engines read `0.00001` as a DECIMAL (and `1e-5` as a DOUBLE, whose product with a
+ * count could round up past an integer).
  */
 export function decimalLiteral(x: number): string {
-  if (!(Number.isFinite(x) && x >= 0 && x <= 1)) throw new RangeError(`a fraction between 0 and 1, got ${x}`);
-  return x.toFixed(12).replace(/0+$/, '').replace(/\.$/, '.0');
+  return supportDigits(x).replace(/0+$/, '').replace(/\.$/, '.0');
 }
 
 export const ItemsetRow = z.object({
