@@ -3,6 +3,7 @@ import { LAKE_JOBS } from '../models/lake/jobs/index.ts';
 import { athenaRun, BUCKET_NAME, RUN_NAME } from '../models/lake/unload.ts';
 import { bundleConfig, relatedConfig } from './lib/config.ts';
 import { logger } from './lib/logger.ts';
+import { stepHandler } from './lib/step.ts';
 
 /**
  * The first step of a lake job's state machine (infra/stacks/lake-stack.ts): builds the job's
@@ -19,8 +20,7 @@ const QueryEvent = z.object({
   startedAt: z.iso.datetime({ offset: true }),
 });
 
-export async function handler(input: unknown) {
-  const event = QueryEvent.parse(input);
+export const handler = stepHandler(QueryEvent, async (event) => {
   const { queryString, runAt, prefix, resultsKey, window } = athenaRun(event.job, {
     bucket: event.bucket,
     run: event.run,
@@ -36,4 +36,4 @@ export async function handler(input: unknown) {
     toMs: window.toMs,
   });
   return { queryString, runAt, prefix, resultsKey };
-}
+});

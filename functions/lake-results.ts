@@ -9,6 +9,7 @@ import { writeCutPoints } from './adapters/profile-store.ts';
 import { storeListInputs, storeRelatedFile } from './adapters/related-rebuild.ts';
 import { bundleConfig, relatedConfig, tableName } from './lib/config.ts';
 import { logger } from './lib/logger.ts';
+import { stepHandler } from './lib/step.ts';
 
 /**
  * Turns a lake job's result files into serving state: the step after the query, on AWS in the job's
@@ -38,8 +39,7 @@ async function parsedRows<T>(event: ResultsEvent, schema: z.ZodType<T>): Promise
   return rows;
 }
 
-export async function handler(input: unknown) {
-  const event = ResultsEvent.parse(input);
+export const handler = stepHandler(ResultsEvent, async (event) => {
   const at = Date.parse(event.runAt);
   switch (event.job) {
     case 'rfm-cut-points': {
@@ -94,4 +94,4 @@ export async function handler(input: unknown) {
       return { job: event.job, ...stored };
     }
   }
-}
+});

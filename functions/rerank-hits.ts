@@ -10,6 +10,7 @@ import { tableName } from './lib/config.ts';
 import { logger } from './lib/logger.ts';
 import { countMetric } from './lib/metrics.ts';
 import { busBatchConsumer } from './lib/queue.ts';
+import { stepHandler } from './lib/step.ts';
 
 const names = {
   products: tableName('products'),
@@ -65,6 +66,8 @@ async function rerankStep(input: z.infer<typeof RerankStep>) {
   }
 }
 
+const onStep = stepHandler(RerankStep, rerankStep);
+
 export async function handler(
   event: SQSEvent | unknown,
   context: Context,
@@ -72,7 +75,6 @@ export async function handler(
   if (typeof event === 'object' && event !== null && 'Records' in event) {
     return onSignals(event as SQSEvent, context);
   }
-  if (typeof event === 'object' && event !== null && 'step' in event)
-    return rerankStep(RerankStep.parse(event));
+  if (typeof event === 'object' && event !== null && 'step' in event) return onStep(event, context);
   throw new Error('rerank-hits takes SQS batches of SignalsAggregated and the steps of rerank-all');
 }

@@ -10,6 +10,7 @@ import { listResultFiles, readResultRows } from './adapters/lake-results.ts';
 import { nowDate } from './lib/clock.ts';
 import { tableName } from './lib/config.ts';
 import { logger } from './lib/logger.ts';
+import { stepHandler } from './lib/step.ts';
 
 /**
  * The retraining, the second step of the lake's hit-daily-signals job (infra/topology/lake.ts):
@@ -28,8 +29,7 @@ const RetrainJob = z
   })
   .refine((e) => (e.files === undefined) !== (e.prefix === undefined), 'give files or prefix, not both');
 
-export async function handler(event: unknown) {
-  const job = RetrainJob.parse(event);
+export const handler = stepHandler(RetrainJob, async (job) => {
   const now = nowDate();
   const { startMs, endMs } = retrainWindow(Date.parse(job.runAt), RETRAIN_HISTORY_DAYS);
   const rows: DailySignalRow[] = [];
@@ -74,4 +74,4 @@ export async function handler(event: unknown) {
     if (failed.length > 0) throw new Error('HitModelTrained was not published');
   }
   return { status: result.status, modelVersion: result.artifact.manifest.version, ...result.metrics };
-}
+});
