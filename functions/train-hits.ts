@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import type { HitModelTrained } from '../events/hits.ts';
 import { RETRAIN_HISTORY_DAYS, retrainHits, retrainWindow } from '../models/hits/retrain.ts';
-import { DailySignalRow, seriesFromDailyRows } from '../models/lake/jobs/hit-daily-signals.ts';
+import { DailySeries, DailySignalRow } from '../models/lake/jobs/hit-daily-signals.ts';
 import { publishEvents } from './adapters/event-publisher.ts';
 import { currentHitArtifact } from './adapters/hit-model-cache.ts';
 import { putHitModel, scanProductInfo } from './adapters/hits-store.ts';
@@ -32,20 +32,21 @@ const RetrainJob = z
 export const handler = stepHandler(RetrainJob, async (job) => {
   const now = nowDate();
   const { startMs, endMs } = retrainWindow(Date.parse(job.runAt), RETRAIN_HISTORY_DAYS);
-  const rows: DailySignalRow[] = [];
+  // Streamed into the series: the rows are never held as objects (npm run bench:retrain).
+  const daily = new DailySeries();
   for (const file of job.files ?? (await listResultFiles(job.prefix!))) {
-    for await (const row of readResultRows(file)) rows.push(DailySignalRow.parse(row));
+    for await (const row of readResultRows(file)) daily.add(DailySignalRow.parse(row));
   }
   const products = await scanProductInfo(tableName('products'));
   const current = await currentHitArtifact(tableName('hitmodels'));
   const result = await retrainHits(
-    { products, series: seriesFromDailyRows(rows) },
+    { products, series: daily.build() },
     { startMs, endMs, now },
     job.promote === 'always' ? undefined : current,
     { epochs: job.epochs },
   );
   if (result.status === 'skipped') {
-    logger.warn('hit model not retrained', { reason: result.reason, dailyRows: rows.length });
+    logger.warn('hit model not retrained', { reason: result.reason, dailyRows: daily.rows });
     return { status: result.status, reason: result.reason };
   }
   logger.info('hit model retrained', {

@@ -45,6 +45,8 @@ export function buildRows(
   history: History,
   snapshots: readonly number[],
   opts: LabelOptions = DEFAULT_LABEL,
+  /** Which rows to keep, told before they are made (the retraining keeps a share of the negatives). */
+  keep: (productId: string, t: number, label: 0 | 1) => boolean = () => true,
 ): HitRow[] {
   const bands = priceBands(history.products);
   const rows: HitRow[] = [];
@@ -61,7 +63,8 @@ export function buildRows(
     const isCandidate = new Set(candidates.map((p) => p.productId));
     for (const f of all) {
       if (!isCandidate.has(f.productId)) continue;
-      rows.push({ ...f, label: breakouts.has(f.productId) ? 1 : 0 });
+      const label = breakouts.has(f.productId) ? 1 : 0;
+      if (keep(f.productId, t, label)) rows.push({ ...f, label });
     }
   }
   return rows;

@@ -267,6 +267,31 @@ describe('hits/dataset', () => {
   });
 });
 
+describe('buildRows keep (what the retraining never makes)', () => {
+  it('gives exactly the rows that building all and filtering after gives, and makes only those', () => {
+    const products = ['p-1', 'p-2', 'p-3'].map((id) => product(id));
+    const history = historyFromEvents(products, [
+      order('p-1', T - 3 * DAY_MS, 5),
+      order('p-2', T + 2 * DAY_MS, 4),
+      order('p-3', T + 9 * DAY_MS, 2),
+    ]);
+    const snapshots = Array.from({ length: 12 }, (_, d) => T - 6 * DAY_MS + d * DAY_MS);
+    const keep = (productId: string, t: number, label: 0 | 1) =>
+      label > 0 || (productId.charCodeAt(2) + t / DAY_MS) % 3 === 0;
+    const asked: string[] = [];
+    const kept = buildRows(history, snapshots, undefined, (productId, t, label) => {
+      asked.push(`${productId}@${t}`);
+      return keep(productId, t, label);
+    });
+    const all = buildRows(history, snapshots);
+    expect(kept).toEqual(all.filter((r) => keep(r.productId, r.t, r.label)));
+    // Asked once per candidate row, so nothing else was made and dropped.
+    expect(asked).toEqual(all.map((r) => `${r.productId}@${r.t}`));
+    expect(kept.length).toBeLessThan(all.length);
+    expect(kept.some((r) => r.label === 1)).toBe(true);
+  });
+});
+
 describe('priceSample (the priors keep a category bounded)', () => {
   it('keeps every price of a category up to 51 products, so the price band is exact', () => {
     const prices = Array.from({ length: 51 }, (_, i) => 1_000 + i * 37).sort((a, b) => a - b);
