@@ -13,6 +13,17 @@ const W = { category: 0.35, tags: 0.2, attributes: 0.1, price: 0.1, scene: 0.25 
 const PRICE_RATIO = 4;
 /** Scenes named in the reasons of one neighbour. */
 const MAX_SCENE_REASONS = 2;
+/**
+ * The most a product sharing neither the category nor a scene can score: the price counts only
+ * within a category or a scene, so tags and attributes are all it has.
+ */
+const TAG_ONLY_MAX = W.tags + W.attributes;
+/**
+ * Products sharing only tags that one product's neighbours are looked for among, rarest tags
+ * first. A tag can span the catalog ("gift"): without a bound every product of a small category
+ * would score the whole catalog (at 20k products the daily job took 420 s; npm run bench:list-inputs).
+ */
+export const TAG_CANDIDATES_MAX = 5_000;
 
 interface Features {
   product: Product;
@@ -78,18 +89,41 @@ export class ContentIndex {
     return { score, reasons };
   }
 
-  /** The k most similar products (score descending, then product id); empty for an unknown product. */
+  /**
+   * The k most similar products (score descending, then product id); empty for an unknown product.
+   * The category's and the scenes' products are scored first. Products sharing only tags are
+   * scored only when fewer than k of those score above TAG_ONLY_MAX (none of them could enter
+   * otherwise, so the list is the same as scoring everything), and then at most TAG_CANDIDATES_MAX
+   * of them, rarest tags first: a large category costs its own size, not the catalog's.
+   */
   neighbours(productId: string, k: number): Neighbour[] {
     const f = this.#features.get(productId);
     if (!f || k <= 0) return [];
     const candidates = new Set<string>(this.#byCategory.get(f.product.category) ?? []);
     for (const s of f.scenes) for (const id of this.#byScene.get(s) ?? []) candidates.add(id);
-    for (const t of f.tags) for (const id of this.#byTag.get(t) ?? []) candidates.add(id);
-    candidates.delete(productId);
+    candidates.add(productId);
     const out: Neighbour[] = [];
-    for (const id of candidates) {
+    let above = 0;
+    const score = (id: string) => {
       const { score, reasons } = this.similarity(productId, id);
       if (score > 0) out.push({ productId: id, score, reasons });
+      if (score > TAG_ONLY_MAX) above++;
+    };
+    for (const id of candidates) if (id !== productId) score(id);
+    if (above < k) {
+      const tags = [...f.tags].sort(
+        (a, b) => (this.#byTag.get(a)?.length ?? 0) - (this.#byTag.get(b)?.length ?? 0) || (a < b ? -1 : 1),
+      );
+      let taken = 0;
+      outer: for (const t of tags) {
+        for (const id of this.#byTag.get(t) ?? []) {
+          if (candidates.has(id)) continue;
+          if (taken === TAG_CANDIDATES_MAX) break outer;
+          candidates.add(id);
+          taken++;
+          score(id);
+        }
+      }
     }
     return out.sort(byScore).slice(0, k);
   }

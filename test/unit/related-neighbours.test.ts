@@ -1,10 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import type { Product } from '../../events/catalog.ts';
 import { buildEvidence, neighboursOfAll } from '../../models/related/batch.ts';
-import { blendNeighbours, ContentIndex } from '../../models/related/content.ts';
+import { blendNeighbours, ContentIndex, TAG_CANDIDATES_MAX } from '../../models/related/content.ts';
 import { defaultRelatedConfig, type ProductEvidence } from '../../models/related/evidence.ts';
-import { pairSimilarity, scoreNeighbours } from '../../models/related/neighbours.ts';
+import { byScore, pairSimilarity, scoreNeighbours } from '../../models/related/neighbours.ts';
 import { catalogProduct, catalogScene, categorySlot } from '../support/builders.ts';
 
 const T0 = Date.parse('2026-11-01T00:00:00Z');
@@ -181,5 +182,109 @@ describe('related neighbours', () => {
       expect(list.map((n) => n.productId)).toEqual(['mug', 'tent-a', 'lamp']);
       expect(list[2]!.reasons).toEqual(['viewed_together', 'same_scene:camping']);
     });
+  });
+});
+
+describe('ContentIndex.neighbours without scoring the catalog', () => {
+  /**
+   * Every product sharing the category, a scene or a tag scored (one that shares none of them is
+   * no candidate): what the neighbours must be while the tag pools are under the bound.
+   */
+  const everyProduct = (
+    index: ContentIndex,
+    products: readonly Product[],
+    id: string,
+    k: number,
+    inScene: (p: Product) => boolean,
+  ) => {
+    const a = products.find((p) => p.productId === id)!;
+    return products
+      .filter(
+        (p) =>
+          p.productId !== id &&
+          (p.category === a.category || (inScene(a) && inScene(p)) || p.tags.some((t) => a.tags.includes(t))),
+      )
+      .map((p) => ({ productId: p.productId, ...index.similarity(id, p.productId) }))
+      .filter((n) => n.score > 0)
+      .sort(byScore)
+      .slice(0, k);
+  };
+
+  // Few tags and colours, so that products of other categories often match one as well as a scene's
+  // far-priced member does (the case where the tags must be looked at though the pool is large).
+  const product = fc.record({
+    category: fc.constantFrom('tents', 'lamps', 'stoves', 'mugs', 'kites'),
+    tags: fc.uniqueArray(fc.constantFrom('gift', 'camping', 'steel'), { maxLength: 2 }),
+    colour: fc.constantFrom('red', 'red', 'blue', undefined),
+    price: fc.constantFrom(100, 1_000, 100_000),
+  });
+
+  it('are the k best of every product, for any catalog, scene and k', () => {
+    fc.assert(
+      fc.property(
+        fc.array(product, { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.boolean(),
+        (specs, k, withScene) => {
+          const products = specs.map((p, i) =>
+            catalogProduct(`p-${String(i).padStart(3, '0')}`, p.category, {
+              tags: p.tags,
+              attributes: p.colour ? { colour: p.colour } : {},
+              listPrice: p.price,
+            }),
+          );
+          const scenes = withScene
+            ? [catalogScene('night-camp', [categorySlot('tent', 'tents'), categorySlot('lamp', 'lamps')])]
+            : [];
+          const index = new ContentIndex(products, scenes);
+          const inScene = (p: Product) => withScene && ['tents', 'lamps'].includes(p.category);
+          for (const p of products)
+            expect(index.neighbours(p.productId, k)).toEqual(
+              everyProduct(index, products, p.productId, k, inScene),
+            );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("looks at the tags when the category's and scene's products are as many as k but score lower", () => {
+    // The scene's lamps share nothing but the scene with the tent, and cost 100 times as much:
+    // 0.25 each. The mug shares the tent's tags and colour: 0.3, above them.
+    const tent = { tags: ['camping', 'gift'], attributes: { colour: 'green' }, listPrice: 1_000 };
+    const products = [
+      catalogProduct('tent-a', 'tents', tent),
+      catalogProduct('tent-b', 'tents', tent),
+      catalogProduct('lamp-a', 'lamps', { listPrice: 100_000 }),
+      catalogProduct('lamp-b', 'lamps', { listPrice: 100_000 }),
+      catalogProduct('mug-a', 'mugs', tent),
+    ];
+    const index = new ContentIndex(products, [
+      catalogScene('night-camp', [categorySlot('tent', 'tents'), categorySlot('lamp', 'lamps')]),
+    ]);
+    expect(index.neighbours('tent-a', 3).map((n) => [n.productId, Number(n.score.toFixed(4))])).toEqual([
+      ['tent-b', 1],
+      ['mug-a', 0.3],
+      ['lamp-a', 0.25],
+    ]);
+  });
+
+  it('looks among at most TAG_CANDIDATES_MAX products that share only a tag, the rarest tags first', () => {
+    // One product alone in its category, a tag shared by 6,000 products of another category, and a
+    // rarer tag shared by one of them: that one is found first and leads.
+    const products = [
+      catalogProduct('a-lonely', 'kites', { tags: ['gift', 'rare'] }),
+      ...Array.from({ length: 6_000 }, (_, i) =>
+        catalogProduct(`b-${String(i).padStart(5, '0')}`, 'mugs', {
+          tags: i === 5_999 ? ['gift', 'rare'] : ['gift'],
+        }),
+      ),
+    ];
+    const index = new ContentIndex(products, []);
+    const similar = { score: 0.2 * 0.5, reasons: ['similar_content'] };
+    const found = index.neighbours('a-lonely', 10_000);
+    expect(found).toHaveLength(TAG_CANDIDATES_MAX);
+    expect(found[0]).toEqual({ productId: 'b-05999', score: 0.2, reasons: ['similar_content'] });
+    expect(found[1]).toEqual({ productId: 'b-00000', ...similar });
   });
 });
