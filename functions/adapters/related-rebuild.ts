@@ -6,7 +6,7 @@ import {
   type ProductEvidence,
   type RelatedConfig,
 } from '../../models/related/evidence.ts';
-import type { PartnerTotals } from '../../models/related/neighbours.ts';
+import type { Neighbour, PartnerTotals } from '../../models/related/neighbours.ts';
 import { buildPopular, popularityOf } from '../../models/related/popular.ts';
 import { documentClient } from '../lib/aws.ts';
 import { batchWriteAll } from './dynamo/batch-write.ts';
@@ -116,16 +116,35 @@ export async function storeListInputs(
   const index = catalog ?? (await contentIndex(names, client));
   const computedAt = new Date(now).toISOString();
   const options = { client, concurrency: 4, ...(signal ? { signal } : {}) };
-  const contentOf = (productId: string) => index.index.neighbours(productId, STORED_LIST_LENGTH);
-  const contentItems = index.productIds.map((productId) => ({
-    productId,
-    part: CONTENT_PART,
-    category: index.categoryOf(productId),
-    neighbours: contentOf(productId).map((n) => ({ ...n, category: index.categoryOf(n.productId) })),
-    computedAt,
-  }));
   const totalItems = [...totals].map((t) => totalsItem(t, now, index.categoryOf(t.productId)));
-  await batchWriteAll(names.related, contentItems, options);
+  const active = new Set(totalItems.map((t) => t.productId));
+  // The content neighbours a chunk of products at a time, written before the next chunk is computed:
+  // all of them at once (60 per product) took 3 GB at 100k products (npm run bench:list-inputs).
+  let content = 0;
+  let contentOnlyLists = 0;
+  for (let from = 0; from < index.productIds.length; from += CONTENT_CHUNK) {
+    const chunk = index.productIds.slice(from, from + CONTENT_CHUNK).map((productId) => ({
+      productId,
+      neighbours: index.index.neighbours(productId, STORED_LIST_LENGTH),
+    }));
+    await batchWriteAll(
+      names.related,
+      chunk.map(({ productId, neighbours }) => ({
+        productId,
+        part: CONTENT_PART,
+        category: index.categoryOf(productId),
+        neighbours: neighbours.map((n) => ({ ...n, category: index.categoryOf(n.productId) })),
+        computedAt,
+      })),
+      options,
+    );
+    content += chunk.length;
+    contentOnlyLists += await writeContentOnlyLists(
+      names.related,
+      chunk.filter(({ productId }) => !active.has(productId)),
+      { now, windowEnd, computedAt, categoryOf: index.categoryOf, config, client, signal },
+    );
+  }
   await batchWriteAll(names.related, totalItems, options);
   const totalsById = new Map(totalItems.map((t) => [t.productId, t]));
   await writePopularLists(
@@ -139,25 +158,47 @@ export async function storeListInputs(
     client,
   );
 
-  const active = new Set(totalItems.map((t) => t.productId));
-  const cold = index.productIds.filter((id) => !active.has(id));
-  const written = await mapLimit(cold, 8, async (productId) => {
+  return { content, totals: totalItems.length, contentOnlyLists };
+}
+
+/** Products whose content neighbours are computed and written together. */
+const CONTENT_CHUNK = 1_000;
+
+/**
+ * A list of content neighbours alone for each cold product (no totals in the window), unless the
+ * live path wrote one since the window ended. Returns how many were written.
+ */
+async function writeContentOnlyLists(
+  table: string,
+  cold: readonly { productId: string; neighbours: Neighbour[] }[],
+  {
+    now,
+    windowEnd,
+    computedAt,
+    categoryOf,
+    config,
+    client,
+    signal,
+  }: {
+    now: number;
+    windowEnd: number;
+    computedAt: string;
+    categoryOf: (productId: string) => string | undefined;
+    config: RelatedConfig;
+    client: DynamoDBDocumentClient;
+    signal?: AbortSignal | undefined;
+  },
+): Promise<number> {
+  const written = await mapLimit(cold, 8, async ({ productId, neighbours }) => {
     signal?.throwIfAborted();
     return conditionally(
       client.send(
         new PutCommand({
-          TableName: names.related,
+          TableName: table,
           Item: {
             productId,
             part: NEIGHBOURS_PART,
-            neighbours: storedList(
-              undefined,
-              () => undefined,
-              contentOf(productId),
-              index.categoryOf,
-              now,
-              config,
-            ),
+            neighbours: storedList(undefined, () => undefined, neighbours, categoryOf, now, config),
             updatedAt: computedAt,
           },
           ConditionExpression: 'attribute_not_exists(productId) OR updatedAt < :windowEnd',
@@ -166,9 +207,5 @@ export async function storeListInputs(
       ),
     );
   });
-  return {
-    content: contentItems.length,
-    totals: totalItems.length,
-    contentOnlyLists: written.filter(Boolean).length,
-  };
+  return written.filter(Boolean).length;
 }

@@ -129,10 +129,10 @@ export const functions = [
     entry: 'functions/lake-results.ts',
     description:
       "Stores a lake job's results as serving state: the RFM cut points, each product's bundle from the itemset counts, the rebuilt related evidence and neighbour lists",
-    memoryMb: 1024,
+    memoryMb: 2048,
     timeoutSeconds: 900,
     sizing:
-      "Reads the job's result files (JSON lines) and writes DynamoDB in batches. The rebuilt related evidence is the largest: one row per product with up to 200 partners, about 10 KB, so 100k products are 1 GB of text streamed through; past a few million products the writes belong in a Distributed Map over the files.",
+      "Reads the job's result files (JSON lines) and writes DynamoDB in batches. The rebuilt related evidence is the largest: one row per product with up to 200 partners, about 10 KB, so 100k products are 1 GB of text streamed through; past a few million products the writes belong in a Distributed Map over the files. The daily related totals hold the catalog's content index: at 100k products 140 s and under 900 MB (npm run bench:list-inputs), so 2 GB (and the CPU that comes with it) lasts to about 300k products.",
     tables: {
       rfmProfiles: ['PutItem', 'UpdateItem', 'BatchWriteItem'],
       bundles: ['PutItem', 'UpdateItem', 'BatchWriteItem'],
