@@ -79,7 +79,14 @@ async function measure(products: number) {
       { now: NOW, windowEnd: NOW, client },
     );
     const seconds = (performance.now() - started) / 1000;
-    return { products, perCategory, seconds: +seconds.toFixed(1), peakRssMb: peakRssMb(), rssBeforeMb: before, ...stored };
+    return {
+      products,
+      perCategory,
+      seconds: +seconds.toFixed(1),
+      peakRssMb: peakRssMb(),
+      rssBeforeMb: before,
+      ...stored,
+    };
   } finally {
     await dynamo.stop();
   }
