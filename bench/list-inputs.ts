@@ -16,7 +16,7 @@ import { ensureTables, localTableNames } from '../infra/local/tables.ts';
  * scanned for the content index, every product's content neighbours and totals item, the popular
  * lists, and a content-only list for every product without totals (here 40% of them). Prints the
  * seconds and this process's peak RSS per size (DynamoDB Local runs in a child process of its own),
- * to hold against the function's 1,024 MB and 900 s (infra/topology/functions.ts).
+ * to hold against the function's 2,048 MB and 900 s (infra/topology/functions.ts).
  * `--json`: one line per size `{"products","perCategory","seconds","peakRssMb","content","totals","contentOnlyLists"}`.
  */
 const { values } = parseArgs({

@@ -199,14 +199,15 @@ async function runJob(root: string, name: string, endMs: number, memoryLimit: st
     });
   else await lake.unload(job.sql(fromMs, endMs), join(root, 'results', name));
   const seconds = (performance.now() - started) / 1000;
+  const peak = peakRssMb();
   lake.close();
-  // The result's rows (JSON lines), counted after the clock stops: a job whose output grows faster
+  // The result's rows (JSON lines), counted after the clock stops and the peak is read: a job whose output grows faster
   // than its input will grow faster than linearly (bundle-itemsets at an absolute floor did).
   const rowsOut = readdirSync(join(root, 'results', name))
     .filter((f) => f.endsWith('.json'))
     .reduce((n, f) => n + newlines(readFileSync(join(root, 'results', name, f))), 0);
   process.stdout.write(
-    `${JSON.stringify({ rowsIn: count!.n, rowsOut, seconds: Math.round(seconds * 10) / 10, peakRssMb: peakRssMb(), ...(job.plan ? { steps } : {}) })}\n`,
+    `${JSON.stringify({ rowsIn: count!.n, rowsOut, seconds: Math.round(seconds * 10) / 10, peakRssMb: peak, ...(job.plan ? { steps } : {}) })}\n`,
   );
 }
 

@@ -7,7 +7,8 @@ import { logger } from './logger.ts';
 /**
  * The middy chain of a function a state machine invokes (a lake job's query and results steps, the
  * retraining, the full re-rank's steps): the invocation's context in every log line, as the HTTP
- * and queue functions have it, and the input parsed with zod. A malformed input throws, so the
+ * and queue functions have it (on AWS, and locally for one call at a time: the local runtime's
+ * concurrent calls share one logger), and the input parsed with zod. A malformed input throws, so the
  * task fails where the state machine's retries and alarms see it; there is no HTTP status to map.
  */
 export function stepHandler<S extends z.ZodType, R>(

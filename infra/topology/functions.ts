@@ -117,7 +117,7 @@ export const functions = [
     memoryMb: 3008,
     timeoutSeconds: 900,
     sizing:
-      'Holds the series of products x days of daily signals (streamed in, never as rows), every candidate of the 7 validation days and a quarter of the training negatives, and trains with TensorFlow.js on the CPU: at 100k products (5.6M daily rows) 175 s and 2.4 GB (npm run bench:retrain). The most memory and the longest timeout Lambda offers by default. Never sees a raw event.',
+      'Holds the series of products x days of daily signals (streamed in, never as rows), every candidate of the 7 validation days and a quarter of the training negatives, and trains with TensorFlow.js on the CPU: at 100k products (5.6M daily rows) 152 s and 2.3 GB (npm run bench:retrain). The most memory and the longest timeout Lambda offers by default. Never sees a raw event.',
     tables: {
       products: ['GetItem', 'BatchGetItem', 'Query', 'Scan'],
       hitmodels: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'BatchWriteItem'],

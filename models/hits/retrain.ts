@@ -68,9 +68,10 @@ export async function retrainHits(
   // Every validation row (the comparison ranks all candidates), and of the training snapshots every
   // breakout and a share of the rest: the rows dropped are never made (at 100k products, 2.2M rows
   // made and then filtered took 1.2 GB; npm run bench:retrain).
+  // Snapshots whose label window reaches into the validation days are in neither set: not built.
   const rows = buildRows(
     history,
-    snapshots,
+    snapshots.filter((t) => t >= validationFrom || t + horizonMs <= validationFrom),
     DEFAULT_LABEL,
     (productId, t, label) =>
       t >= validationFrom ||

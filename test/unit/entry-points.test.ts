@@ -11,6 +11,11 @@ import { functions } from '../../infra/topology.ts';
  */
 const ROOT = join(import.meta.dirname, '../..');
 const source = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+/** The source without its comments: a chain named in a comment does not count. */
+const code = (path: string) =>
+  source(path)
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '');
 const CHAINS = /\b(httpApi|busEventConsumer|busBatchConsumer|stepHandler)\(/;
 
 function filesUnder(dir: string): string[] {
@@ -23,14 +28,14 @@ describe('entry points and domain code', () => {
   it.each(functions.map((f) => [f.id, f.entry] as const))(
     '%s (%s) builds its handler from one of the middy chains in functions/lib',
     (_id, entry) => {
-      expect(source(entry)).toMatch(CHAINS);
+      expect(code(entry)).toMatch(CHAINS);
     },
   );
 
   it('models/ imports no AWS SDK, no Lambda tooling and nothing from functions/ or infra/', () => {
     const offending = filesUnder('models').filter((f) =>
       /from '(@aws-sdk\/|@aws-lambda-powertools\/|@middy\/|aws-lambda'|(\.\.\/)+(functions|infra)\/)/.test(
-        source(f),
+        code(f),
       ),
     );
     expect(offending).toEqual([]);
