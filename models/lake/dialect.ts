@@ -16,6 +16,8 @@ export interface Dialect {
    * `<alias>_<field>` per field (Trino expands row fields itself; DuckDB needs a lateral subquery).
    */
   unnestStructs(arrayColumn: string, alias: string, fields: readonly string[]): string;
+  /** One row per element of an array (of the row it is joined to), the element as `alias.column`. */
+  unnestValues(array: string, alias: string, column: string): string;
   /** A deterministic pseudo-random number in [0, 1) from a text expression (for sampling). */
   hashFraction(textExpression: string): string;
   /** The `index`th field (from 1) of each row in an array of anonymous rows, as an array. */
@@ -29,6 +31,7 @@ export const athena: Dialect = {
   epochMs: (c) => `CAST(to_unixtime(${c}) * 1000 AS BIGINT)`,
   unnestStructs: (array, alias, fields) =>
     `CROSS JOIN UNNEST(${array}) AS ${alias}(${fields.map((f) => `${alias}_${f}`).join(', ')})`,
+  unnestValues: (array, alias, column) => `CROSS JOIN UNNEST(${array}) AS ${alias}(${column})`,
   // xxhash64 gives 8 bytes; the low 52 bits of their big-endian value, as a fraction.
   hashFraction: (e) =>
     `CAST(bitwise_and(from_big_endian_64(xxhash64(to_utf8(${e}))), 4503599627370495) AS DOUBLE) / 4503599627370496.0`,
@@ -41,6 +44,8 @@ export const duckdb: Dialect = {
   epochMs: (c) => `epoch_ms(${c})`,
   unnestStructs: (array, alias, fields) =>
     `CROSS JOIN LATERAL (SELECT ${fields.map((f) => `x.${f} AS ${alias}_${f}`).join(', ')} FROM (SELECT unnest(${array}) AS x)) AS ${alias}`,
+  unnestValues: (array, alias, column) =>
+    `CROSS JOIN LATERAL (SELECT unnest(${array}) AS ${column}) AS ${alias}`,
   hashFraction: (e) => `CAST(hash(${e}) & 4503599627370495 AS DOUBLE) / 4503599627370496.0`,
   fieldOfEach: (a, i) => `list_transform(${a}, x -> x[${i}])`,
   // hash() is an unsigned 64-bit number: its top 63 bits fit a BIGINT.

@@ -11,12 +11,21 @@ import { type Dialect, eventDates } from '../dialect.ts';
 
 /**
  * The bundle miner's input, counted in the lake: every itemset of up to four products bought
- * together in at least `minCount` orders of the window, or `minSupport` of them where that is more (Apriori, one level per common table
- * expression: a level's candidates are joined only from baskets' items that are frequent at the
- * level below, and every pair inside a candidate must be frequent). One basket per OrderPlaced event
- * (repeated deliveries of one event counted once), its distinct products. A row with no items
- * carries the number of baskets. Rules and bundles are derived from the counts in memory: they are
- * few (models/bundles/).
+ * together in at least `minCount` orders of the window, or `minSupport` of them where that is more
+ * (Apriori, a level per common table expression). One basket per OrderPlaced event (repeated
+ * deliveries of one event counted once), its distinct products. A level's itemsets are counted by
+ * enumerating, within each order, the combinations of its items that are frequent at the level
+ * below (pairs of frequent items, triples of items in frequent pairs, ...); a combination's count is
+ * exact however it was reached. A row with no items carries
+ * the number of baskets. Rules and bundles are derived from the counts in memory: they are few
+ * (models/bundles/).
+ *
+ * Why arrays above pairs: Athena (Trino) evaluates a WITH query again at every reference, so a
+ * level that joined the one below to itself multiplied the reads of the orders: self-joined triples
+ * and quadruples read them 2,041 times a run (1,194 before the support floor). Pairs are still a
+ * self-join of the orders' frequent items (on DuckDB the arrays took 10 s more at 100M events);
+ * triples and quadruples enumerate each remaining order's short array in place: 43 reads
+ * (test/unit/lake-sql.test.ts counts them).
  */
 export function bundleItemsetsSql(
   d: Dialect,
@@ -30,12 +39,36 @@ export function bundleItemsetsSql(
   const when = d.epochMs('e.occurred_at');
   // Exact decimal arithmetic on both engines (a DECIMAL literal times a count), as supportFloor does.
   const support = decimalLiteral(minSupport);
+  const floor = (counted: string, count: string) =>
+    `SELECT g.* FROM (${counted}) AS g CROSS JOIN support_floor f WHERE g.${count} >= f.n`;
+  /** The order's array `items` as `k` of its items in ascending order, columns `names`. */
+  const combinations = (array: string, names: readonly string[]) =>
+    names.map((n, i) => d.unnestValues(array, `u${i}`, n)).join(' ');
+  const ascending = (names: readonly string[]) =>
+    names
+      .slice(1)
+      .map((n, i) => `u${i}.${names[i]} < u${i + 1}.${n}`)
+      .join(' AND ');
+  const selected = (names: readonly string[]) => names.map((n, i) => `u${i}.${n}`).join(', ');
+  /** Each order's items that are in one of `level`'s itemsets, as an array, orders with `atLeast`. */
+  const orderItems = (from: string, level: string, columns: readonly string[], atLeast: number) => `
+  SELECT o.event_id, array_agg(x.item ORDER BY x.item) AS items
+  FROM ${from} o ${d.unnestValues('o.items', 'x', 'item')}
+  JOIN (SELECT DISTINCT m.item FROM ${level} ${d.unnestValues(`ARRAY[${columns.map((c) => `${level}.${c}`).join(', ')}]`, 'm', 'item')}) AS k
+    ON k.item = x.item
+  GROUP BY o.event_id HAVING count(*) >= ${atLeast}`;
+  const count = (from: string, names: readonly string[], as: string) =>
+    floor(
+      `SELECT ${selected(names)}, count(*) AS ${as} FROM ${from} o ${combinations('o.items', names)}
+       WHERE ${ascending(names)} GROUP BY ${selected(names)}`,
+      as,
+    );
   return `
 WITH baskets AS (
   -- DISTINCT drops an event delivered twice as well as a product on two lines: no eventsOnce, whose
   -- aggregate would carry every order's lines (at 30M events that alone went past 3 GB).
-  -- An order as a 64-bit number rather than its id: every level below joins and counts on it (two
-  -- orders whose ids collide would count as one basket, about one chance in 500,000 among 6M orders).
+  -- An order as a 64-bit number rather than its id: every level below groups on it (two orders
+  -- whose ids collide would count as one basket, about one chance in 500,000 among 6M orders).
   SELECT DISTINCT ${d.hash64('event_id')} AS event_id, l_product_id AS product_id
   FROM (SELECT e.event_id, e.lines FROM events e
         WHERE e.event_type = 'OrderPlaced' AND e.${eventDates(fromMs, toMs)} AND ${when} >= ${fromMs} AND ${when} < ${toMs}) AS o
@@ -50,68 +83,34 @@ support_floor AS (
   SELECT greatest(${minCount}, CAST(ceil(n * ${support}) AS BIGINT)) AS n FROM basket_total
 ),
 i1 AS (
-  SELECT g.a, g.c FROM (SELECT product_id AS a, count(*) AS c FROM baskets GROUP BY product_id) AS g
-  CROSS JOIN support_floor f WHERE g.c >= f.n
+  ${floor('SELECT product_id AS a, count(*) AS c FROM baskets GROUP BY product_id', 'c')}
 ),
 b1 AS (
-  SELECT b.event_id, b.product_id FROM baskets b JOIN i1 ON b.product_id = i1.a
+  SELECT b.event_id, b.product_id FROM baskets b JOIN i1 ON i1.a = b.product_id
 ),
 i2 AS (
-  SELECT g.a, g.b, g.a || '#' || g.b AS ab, g.c FROM (
-    SELECT x.product_id AS a, y.product_id AS b, count(*) AS c
-    FROM b1 x JOIN b1 y ON x.event_id = y.event_id AND x.product_id < y.product_id
-    GROUP BY x.product_id, y.product_id
-  ) AS g CROSS JOIN support_floor f WHERE g.c >= f.n
+  ${floor(
+    `SELECT x.product_id AS a, y.product_id AS b, count(*) AS c
+     FROM b1 x JOIN b1 y ON x.event_id = y.event_id AND x.product_id < y.product_id
+     GROUP BY x.product_id, y.product_id`,
+    'c',
+  )}
 ),
--- A basket's items that are in some frequent pair: a semi-join on the pairs' products (a DISTINCT
--- over the pairs' joins with the baskets took 13 of the 22 s at 100M events, once most items were paired).
-b2 AS (
-  SELECT event_id, product_id FROM b1
-  WHERE product_id IN (SELECT a FROM i2 UNION SELECT b FROM i2)
-),
--- Only baskets with three such items can hold a triple. From there every join is within one basket
--- (keyed on its order), so no plan the engine picks can join the frequent itemsets among themselves
--- (at 30M events that took 3.4 GB and 30 s for no triple at all; at 100M, 3 GB and out of memory).
-b3 AS (
-  SELECT event_id, product_id FROM b2
-  WHERE event_id IN (SELECT event_id FROM b2 GROUP BY event_id HAVING count(*) >= 3)
-),
--- A basket's frequent pairs: a triple's three pairs are among them. The pair is looked up by one key
--- made of both products ('#' is in no id), so the engine cannot join the pairs to one product's
--- basket items first (a popular product's pairs times its baskets: 57 s at 100M events).
-bp AS (
-  SELECT x.event_id, x.product_id AS a, y.product_id AS b
-  FROM b3 x
-  JOIN b3 y ON y.event_id = x.event_id AND x.product_id < y.product_id
-  JOIN i2 ON i2.ab = x.product_id || '#' || y.product_id
-),
--- A basket's triples whose three pairs are frequent: the candidates.
-bt AS (
-  SELECT ab.event_id, ab.a, ab.b, bc.b AS c
-  FROM bp ab
-  JOIN bp bc ON bc.event_id = ab.event_id AND bc.a = ab.b
-  JOIN bp ac ON ac.event_id = ab.event_id AND ac.a = ab.a AND ac.b = bc.b
+-- From here each order is an array of its items that are in a frequent itemset one size smaller (a
+-- triple's items are each in a frequent pair), in orders with enough of them: few orders, short arrays.
+o2 AS (
+  SELECT b.event_id, array_agg(b.product_id ORDER BY b.product_id) AS items
+  FROM b1 b
+  JOIN (SELECT DISTINCT m.item FROM i2 ${d.unnestValues('ARRAY[i2.a, i2.b]', 'm', 'item')}) AS k ON k.item = b.product_id
+  GROUP BY b.event_id HAVING count(*) >= 3
 ),
 i3 AS (
-  SELECT g.a, g.b, g.c, g.c3 FROM (SELECT a, b, c, count(*) AS c3 FROM bt GROUP BY a, b, c) AS g
-  CROSS JOIN support_floor f WHERE g.c3 >= f.n
+  ${count('o2', ['a', 'b', 'c'], 'c3')}
 ),
--- A basket's frequent triples, in baskets with four of them: a quadruple's four triples are among them.
-tf AS (
-  SELECT event_id, a, b, c FROM (
-    SELECT bt.event_id, bt.a, bt.b, bt.c, count(*) OVER (PARTITION BY bt.event_id) AS n
-    FROM bt JOIN i3 ON i3.a = bt.a AND i3.b = bt.b AND i3.c = bt.c
-  ) AS t WHERE n >= 4
+o3 AS (${orderItems('o2', 'i3', ['a', 'b', 'c'], 4)}
 ),
 i4 AS (
-  SELECT g.a, g.b, g.c, g.d, g.c4 FROM (
-    SELECT abc.a, abc.b, abc.c, abd.c AS d, count(*) AS c4
-    FROM tf abc
-    JOIN tf abd ON abd.event_id = abc.event_id AND abd.a = abc.a AND abd.b = abc.b AND abd.c > abc.c
-    JOIN tf acd ON acd.event_id = abc.event_id AND acd.a = abc.a AND acd.b = abc.c AND acd.c = abd.c
-    JOIN tf bcd ON bcd.event_id = abc.event_id AND bcd.a = abc.b AND bcd.b = abc.c AND bcd.c = abd.c
-    GROUP BY abc.a, abc.b, abc.c, abd.c
-  ) AS g CROSS JOIN support_floor f WHERE g.c4 >= f.n
+  ${count('o3', ['a', 'b', 'c', 'd'], 'c4')}
 )
 SELECT CAST(NULL AS VARCHAR) AS item1, CAST(NULL AS VARCHAR) AS item2, CAST(NULL AS VARCHAR) AS item3,
        CAST(NULL AS VARCHAR) AS item4, n AS basket_count FROM basket_total
