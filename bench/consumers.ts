@@ -1,6 +1,4 @@
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { BehaviourEvent } from '../events/behaviour.ts';
 import type { Product } from '../events/catalog.ts';
 import { batchWriteAll } from '../functions/adapters/dynamo/batch-write.ts';
@@ -9,12 +7,11 @@ import { updateProfiles } from '../functions/adapters/profile-store.ts';
 import { CONTENT_PART, TOTALS_PART } from '../functions/adapters/related-store.ts';
 import { updateRelated } from '../functions/adapters/related-updater.ts';
 import { aggregateSignals } from '../functions/adapters/signals-store.ts';
-import { startDynamoLocal } from '../infra/local/dynamodb.ts';
-import { ensureTables, localTableNames } from '../infra/local/tables.ts';
 import { priceSample } from '../models/hits/features.ts';
 import { STORED_LIST_LENGTH } from '../models/related/answer.ts';
 import { ContentIndex } from '../models/related/content.ts';
 import { orderFactOf } from '../models/segments/profile.ts';
+import { withLocalTables } from './lib/local-tables.ts';
 
 /**
  * npm run bench:consumers [-- --products 2400,100000] [--json]
@@ -116,16 +113,7 @@ interface Figures {
 }
 
 async function measureSize(products: number): Promise<Figures[]> {
-  const dynamo = await startDynamoLocal({});
-  try {
-    const raw = new DynamoDBClient({
-      endpoint: dynamo.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-    });
-    const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
-    const names = localTableNames('bench-');
-    await ensureTables(raw, names, { ttl: false });
+  return withLocalTables('bench-', async ({ client, names }) => {
     const all = catalog(products);
     await batchWriteAll(names.products, all, { client, concurrency: 8 });
     // What the daily jobs leave: priors (bounded price samples) and, for the products the batches
@@ -230,11 +218,8 @@ async function measureSize(products: number): Promise<Figures[]> {
         cpuMsPerEvent: Math.round(((used.user + used.system) / 1000 / events) * 100) / 100,
       });
     }
-    raw.destroy();
     return out;
-  } finally {
-    await dynamo.stop();
-  }
+  });
 }
 
 const results: Figures[] = [];

@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Product } from '../events/catalog.ts';
 import { batchWriteAll } from '../functions/adapters/dynamo/batch-write.ts';
 import { storeListInputs } from '../functions/adapters/related-rebuild.ts';
-import { startDynamoLocal } from '../infra/local/dynamodb.ts';
-import { ensureTables, localTableNames } from '../infra/local/tables.ts';
+import { withLocalTables } from './lib/local-tables.ts';
+import { peakRssMb } from './lib/process.ts';
 
 /**
  * npm run bench:list-inputs [-- --products 2400,100000] [--per-category 500] [--json]
@@ -31,11 +28,6 @@ const perCategory = Number(values['per-category']);
 const NOW = Date.UTC(2026, 10, 23);
 const pid = (n: number) => `p-${String(n).padStart(7, '0')}`;
 
-function peakRssMb(): number {
-  const hwm = readFileSync('/proc/self/status', 'utf8').match(/VmHWM:\s+(\d+) kB/);
-  return hwm ? Math.round(Number(hwm[1]) / 1024) : Math.round(process.resourceUsage().maxRSS / 1024);
-}
-
 /** A catalog shaped like the demo's: tags, an attribute and prices varying within a category. */
 function catalog(n: number): Product[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -53,43 +45,36 @@ function catalog(n: number): Product[] {
 }
 
 async function measure(products: number) {
-  const dynamo = await startDynamoLocal({ heap: '2g' });
-  try {
-    const raw = new DynamoDBClient({
-      endpoint: dynamo.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-    });
-    const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
-    // A prefix per size: the content index is cached per container by its table's name.
-    const names = localTableNames(`bench-${products}-`);
-    await ensureTables(raw, names, { ttl: false });
-    await batchWriteAll(names.products, catalog(products), { client, concurrency: 8 });
-    // The job's rows: 60% of the products were viewed or bought in the window.
-    const totals = Array.from({ length: Math.floor(products * 0.6) }, (_, i) => ({
-      productId: pid(Math.floor(i / 0.6)),
-      views: 10 + (i % 200),
-      orders: i % 9,
-    }));
-    const before = peakRssMb();
-    const started = performance.now();
-    const stored = await storeListInputs(
-      { related: names.related, products: names.products, scenes: names.scenes },
-      totals,
-      { now: NOW, windowEnd: NOW, client },
-    );
-    const seconds = (performance.now() - started) / 1000;
-    return {
-      products,
-      perCategory,
-      seconds: +seconds.toFixed(1),
-      peakRssMb: peakRssMb(),
-      rssBeforeMb: before,
-      ...stored,
-    };
-  } finally {
-    await dynamo.stop();
-  }
+  // A prefix per size: the content index is cached per container by its table's name.
+  return withLocalTables(
+    `bench-${products}-`,
+    async ({ client, names }) => {
+      await batchWriteAll(names.products, catalog(products), { client, concurrency: 8 });
+      // The job's rows: 60% of the products were viewed or bought in the window.
+      const totals = Array.from({ length: Math.floor(products * 0.6) }, (_, i) => ({
+        productId: pid(Math.floor(i / 0.6)),
+        views: 10 + (i % 200),
+        orders: i % 9,
+      }));
+      const before = peakRssMb();
+      const started = performance.now();
+      const stored = await storeListInputs(
+        { related: names.related, products: names.products, scenes: names.scenes },
+        totals,
+        { now: NOW, windowEnd: NOW, client },
+      );
+      const seconds = (performance.now() - started) / 1000;
+      return {
+        products,
+        perCategory,
+        seconds: +seconds.toFixed(1),
+        peakRssMb: peakRssMb(),
+        rssBeforeMb: before,
+        ...stored,
+      };
+    },
+    { heap: '2g' },
+  );
 }
 
 for (const n of sizes) {

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { listResultFiles, readResultRows } from '../functions/adapters/lake-results.ts';
 import type { ProductInfo } from '../models/hits/features.ts';
 import { RETRAIN_HISTORY_DAYS, retrainHits, retrainWindow } from '../models/hits/retrain.ts';
 import { DailySeries, DailySignalRow } from '../models/lake/jobs/hit-daily-signals.ts';
+import { peakRssMb } from './lib/process.ts';
 
 /**
  * npm run bench:retrain -- --root <a lake kept by bench:scale> [--epochs 30] [--json]
@@ -30,11 +30,6 @@ const { values } = parseArgs({
 if (values.root === undefined) {
   process.stderr.write('usage: bench:retrain --root <lake dir> [--products N] [--epochs N] [--json]\n');
   process.exit(2);
-}
-
-function peakRssMb(): number {
-  const hwm = readFileSync('/proc/self/status', 'utf8').match(/VmHWM:\s+(\d+) kB/);
-  return hwm ? Math.round(Number(hwm[1]) / 1024) : Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
 const products = Number(values.products);

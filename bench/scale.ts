@@ -9,6 +9,7 @@ import { LocalLake } from '../infra/local/lake/duckdb.ts';
 import { duckdb } from '../models/lake/dialect.ts';
 import { LAKE_JOBS, type LakeJobId } from '../models/lake/jobs/index.ts';
 import type { LakePlan } from '../models/lake/jobs/plan.ts';
+import { peakRssMb } from './lib/process.ts';
 
 /**
  * npm run bench:scale -- --events 10000000[,30000000,100000000] --products 100000 --users 1000000 [--json]
@@ -173,12 +174,6 @@ function newlines(bytes: Buffer): number {
   let n = 0;
   for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) n++;
   return n;
-}
-
-/** Peak resident memory of this process so far, MB (Linux). */
-function peakRssMb(): number {
-  const hwm = readFileSync('/proc/self/status', 'utf8').match(/VmHWM:\s+(\d+) kB/);
-  return hwm ? Math.round(Number(hwm[1]) / 1024) : Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
 /** One job in this process (the child's side): prints `{"rowsIn","rowsOut","seconds","peakRssMb"}`. */
