@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import { basketsOf, mineBundles, supportFloor } from '../../models/bundles/mine.ts';
 import { BundleSettings, bundleConfigOf } from '../../models/bundles/settings.ts';
@@ -126,6 +126,27 @@ describe('bundle settings', () => {
     expect(run(bundleConfigOf({ minCount: 8, minSupport: 0 }))).toContain(
       'greatest(8, CAST(ceil(n * 0.0) AS BIGINT))',
     );
+  });
+
+  afterEach(() => {
+    delete process.env.BUNDLE_SETTINGS;
+    vi.resetModules();
+  });
+
+  it('reach the functions through BUNDLE_SETTINGS, and a malformed variable fails naming it', async () => {
+    process.env.BUNDLE_SETTINGS = '{"minSupport":0,"minCount":8}';
+    const { bundleConfig } = await import('../../functions/lib/config.ts');
+    expect(bundleConfig()).toEqual({ ...bundleConfigOf(), minSupport: 0, minCount: 8 });
+
+    vi.resetModules();
+    process.env.BUNDLE_SETTINGS = '{minSupport: 0}';
+    const notJson = await import('../../functions/lib/config.ts');
+    expect(() => notJson.bundleConfig()).toThrow(/BUNDLE_SETTINGS is not JSON/);
+
+    vi.resetModules();
+    process.env.BUNDLE_SETTINGS = '{"minSupport":"0.1"}';
+    const wrongType = await import('../../functions/lib/config.ts');
+    expect(() => wrongType.bundleConfig()).toThrow(/minSupport/);
   });
 
   it('refuse a share above 1%, a floor under 2 and a setting nobody reads', () => {
