@@ -41,6 +41,10 @@
  * `fusion`: reciprocal rank fusion of the model and trending now (`--fusion` the latter's weight);
  * on the tuning cutoffs it gained no lead time either (docs/hits.md).
  *
+ * `selected`: the blend with its weight chosen again at every cutoff from the weeks whose outcome is
+ * known by then (weightSelection below); `--history-from` walks earlier weekly cutoffs as its
+ * history. Ahead of trending now at seed 42, not at seeds 1 and 2: not adopted (docs/hits.md).
+ *
  * `--label`: what the model is trained to flag. `now` (the default): breakouts at the snapshot.
  * `early`: breakouts at the snapshot or at one of the next `--early-weeks` weekly cutoffs (each
  * later week counted once its window has closed by the training cutoff). `two`: a second network
@@ -106,6 +110,10 @@ const { values: args } = parseArgs({
     blend: { type: 'string', default: '1' },
     /** The fusion scorer's weight on trending now's reciprocal rank (the model's is 1). */
     fusion: { type: 'string', default: '1' },
+    /** Also walk the weekly cutoffs back to this share of the span, as history for `selected` only. */
+    'history-from': { type: 'string' },
+    /** The blend weights `selected` chooses among at every cutoff. */
+    'select-weights': { type: 'string', default: '0,1,2,3,4,6,8' },
   },
 });
 
@@ -168,6 +176,60 @@ function keepShare(item: number, t: number, share: number, salt = ''): boolean {
   let h = 2166136261;
   for (const ch of `${salt}${item}@${t}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
   return (h >>> 0) / 4_294_967_296 < share;
+}
+
+/**
+ * The `selected` scorer: at each cutoff, the blend weight whose lists did best over the cutoffs
+ * whose outcome is known by then (their 7-day window closed): of the weights at least as precise
+ * as trending now there, the one with the most lead days; if none is, the most precise. Each
+ * weight's lists are kept at every cutoff, as if it had been served throughout. This is how a shop
+ * would choose its weight from its own past weeks, never from the weeks it is judged on.
+ */
+function weightSelection(weights: readonly number[], walked: readonly number[]) {
+  const shares = weights.map(() => new Map<number, Map<number, number>>());
+  const precision = weights.map(() => [] as number[]);
+  const velocityPrecision: number[] = [];
+  const breakouts: number[][] = [];
+  const chosen: number[] = [];
+  const precisionOf = (share: Float64Array, snap: Snapshot) =>
+    snap.breakouts > 0 ? hitsAtK(share, snap.labels) / Math.min(TOP_K, snap.items.length) : Number.NaN;
+  const pick = (h: number, t: number): number => {
+    const closed = walked.slice(0, h).flatMap((tc, j) => (tc + 7 * DAY_MS <= t ? [j] : []));
+    if (closed.length === 0) return 0;
+    const meanOf = (xs: readonly number[]) => mean(closed.map((j) => xs[j]!).filter((x) => !Number.isNaN(x)));
+    const bar = meanOf(velocityPrecision);
+    const figures = weights.map((_, w) => {
+      const leads = closed.flatMap((j) =>
+        breakouts[j]!.map((item) => leadDays(shares[w]!, item, walked[j]!)),
+      );
+      return { w, p: meanOf(precision[w]!), lead: leads.length === 0 ? 0 : mean(leads) };
+    });
+    const precise = figures.filter((f) => f.p >= bar);
+    if (precise.length === 0) return figures.reduce((a, b) => (b.p > a.p ? b : a)).w;
+    return precise.reduce((a, b) => (b.lead > a.lead ? b : a)).w;
+  };
+  return {
+    chosen,
+    /** The chosen weight's scores at cutoff h (time t), then every weight's list recorded. */
+    choose(h: number, t: number, blendAt: (w: number) => number[], velocity: number[], snap: Snapshot) {
+      const w = pick(h, t);
+      chosen.push(weights[w]!);
+      let out: number[] = [];
+      weights.forEach((weight, j) => {
+        const scores = blendAt(weight);
+        if (j === w) out = scores;
+        const share = topKShare(scores, TOP_K);
+        shares[j]!.set(
+          t,
+          new Map(snap.items.map((item, k) => [item, share[k]!] as const).filter(([, x]) => x > 0)),
+        );
+        precision[j]!.push(precisionOf(share, snap));
+      });
+      velocityPrecision.push(precisionOf(topKShare(velocity, TOP_K), snap));
+      breakouts.push(snap.items.filter((_, k) => snap.labels[k]! > 0));
+      return out;
+    },
+  };
 }
 
 const FIGURES = ['precision20', 'recall20', 'auc', 'leadDays'] as const;
@@ -248,6 +310,16 @@ async function main(): Promise<void> {
     });
   }
   const evaluated = cutoffs.map((t) => snapshotAt(ix, series, log.itemIds, t));
+  // `selected`'s history: the weekly cutoffs before the first evaluated one, on the same grid, back
+  // to --history-from. No figure is measured on them; they only feed the choice of weight.
+  const history: number[] = [];
+  if (args['history-from'] !== undefined) {
+    const start = ix.day0 + Number(args['history-from']) * ix.days * DAY_MS;
+    for (let t = cutoffs[0]! - 7 * DAY_MS; t >= start && t >= firstSnapshot; t -= 7 * DAY_MS)
+      history.unshift(t);
+  }
+  const walked = [...history, ...cutoffs];
+  const snapshots = [...history.map((t) => snapshotAt(ix, series, log.itemIds, t)), ...evaluated];
   const rowsMs = performance.now() - t1;
   const trainRowsTotal = training.reduce((n, s) => n + s.items.length, 0);
   stderr(
@@ -259,7 +331,7 @@ async function main(): Promise<void> {
   // ---------------------------------------------------------------- walk
   const backend = await initTf();
   const t2 = performance.now();
-  const names = ['model', 'velocity', 'weighted', 'velocityUnits', 'blend', 'fusion'] as const;
+  const names = ['model', 'velocity', 'weighted', 'velocityUnits', 'blend', 'fusion', 'selected'] as const;
   type Name = (typeof names)[number];
   const per: Record<
     Name,
@@ -282,10 +354,14 @@ async function main(): Promise<void> {
   let positives = 0;
   let trainedAt = Number.NEGATIVE_INFINITY;
   let trainings = 0;
-  for (const [c, t] of cutoffs.entries()) {
+  const selection = weightSelection(args['select-weights'].split(',').map(Number), walked);
+  for (const [h, t] of walked.entries()) {
+    // c: the evaluated cutoff's index, negative for a history cutoff.
+    const c = h - history.length;
     // Training rows: snapshots whose label window has closed by the training cutoff (t, or an
-    // earlier cutoff when the model is reused for `--retrain-every` weeks).
-    if (c % retrainEvery === 0 || model === undefined) {
+    // earlier cutoff when the model is reused for `--retrain-every` weeks). Retraining keeps the
+    // evaluated cutoffs' schedule whatever the history.
+    if (((c % retrainEvery) + retrainEvery) % retrainEvery === 0 || model === undefined) {
       trainedAt = t;
       // A snapshot trains once its 7-day window has closed by the training cutoff; a later week's
       // breakout counts in its label only once that week's window has closed too.
@@ -339,7 +415,7 @@ async function main(): Promise<void> {
       trainings++;
     }
     if (trainedAt > t) throw new Error('unreachable: a model trained after its cutoff');
-    const snap = evaluated[c]!;
+    const snap = snapshots[h]!;
     const vectors = snap.base.map((b, k) => [...b, ...snap.extra[k]!]);
     const scores: Record<Name, number[]> = {
       model: two
@@ -354,6 +430,7 @@ async function main(): Promise<void> {
       velocityUnits: velocityScores(snap.base),
       blend: [],
       fusion: [],
+      selected: [],
     };
     {
       // The model's log-odds plus trending now, standardized on the training rows: a product that
@@ -362,11 +439,13 @@ async function main(): Promise<void> {
       const v = (values: readonly number[]) => Math.log1p(Math.max(0, values[at + lines7]!));
       const z = fitStandardization(rows.map((r) => ({ values: [v(r.values)] })));
       const logit = (p: number) => Math.log(Math.max(p, 1e-7) / Math.max(1 - p, 1e-7));
-      scores.blend = scores.model.map(
-        (p, k) => logit(p) + blendWeight * ((v(vectors[k]!) - z.mean[0]!) / (z.std[0]! || 1)),
-      );
+      const blendAt = (weight: number) =>
+        scores.model.map((p, k) => logit(p) + weight * ((v(vectors[k]!) - z.mean[0]!) / (z.std[0]! || 1)));
+      scores.blend = blendAt(blendWeight);
+      scores.selected = selection.choose(h, t, blendAt, scores.velocity, snap);
     }
     scores.fusion = reciprocalRankFusion([scores.model, scores.velocity], [1, fusionWeight]);
+    if (c < 0) continue;
     for (const [k, item] of snap.items.entries()) if (snap.labels[k]! > 0) breakoutsAt.push({ item, t, c });
     for (const n of names) {
       const share = topKShare(scores[n], TOP_K);
@@ -502,6 +581,7 @@ async function main(): Promise<void> {
         weighted: pick(results.weighted),
         blend: pick(results.blend),
         fusion: pick(results.fusion),
+        selected: { ...pick(results.selected), weights: selection.chosen.slice(history.length) },
         modelMinusVelocity: differences,
       })}\n`,
     );
@@ -514,6 +594,7 @@ async function main(): Promise<void> {
     velocityUnits: '(velocity in units, for reference)',
     blend: `blend (model log-odds + ${args.blend} x trending now, z-scored)`,
     fusion: `fusion (reciprocal ranks: model + ${args.fusion} x trending now)`,
+    selected: `selected (blend weight per cutoff from the closed weeks before: ${selection.chosen.slice(history.length).join(', ')})`,
   };
   const f = (x: number, d = 3) => (Number.isNaN(x) ? 'n/a' : x.toFixed(d));
   const lines = [

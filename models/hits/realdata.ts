@@ -382,6 +382,17 @@ export function hourlySeries(log: EventLog): Map<string, ProductSeries> {
 
 // ------------------------------------------------------------------ rows
 
+/**
+ * A file has no launch dates: an item with an event in its first `ESTABLISHED_DAYS` was on sale
+ * before the file began, and its age is unknown. Its age is taken as `ASSUMED_AGE_DAYS` at every
+ * snapshot (for `days_since_launch` and `days_known`) instead of the days since the file began,
+ * which grow with t alone: a network trained on earlier snapshots then met ages it had never
+ * seen at every later cutoff. For the same reason no feature counts from the file's start
+ * (`lines_91d`, not order lines ever).
+ */
+export const ESTABLISHED_DAYS = 7;
+export const ASSUMED_AGE_DAYS = 365;
+
 /** Order-line features added to the issue's 22 for a file without categories or stock. */
 export const EXTRA_FEATURES = [
   { name: 'lines_1d', description: 'log(1 + order lines on the last day)' },
@@ -407,8 +418,11 @@ export const EXTRA_FEATURES = [
     name: 'best_week_before',
     description: 'log(1 + most lines in one of the weekly windows 28 to 182 days ago)',
   },
-  { name: 'lines_total', description: 'log(1 + order lines ever before t)' },
-  { name: 'days_known', description: 'log(1 + days since the first event of the item)' },
+  { name: 'lines_91d', description: 'log(1 + order lines over the last 91 days)' },
+  {
+    name: 'days_known',
+    description: `log(1 + days since the item's first event; ${ASSUMED_AGE_DAYS} for an item the file held from its first week)`,
+  },
 ] as const;
 export const EXTRA_NAMES: readonly string[] = EXTRA_FEATURES.map((f) => f.name);
 
@@ -479,12 +493,15 @@ export function snapshotAt(
     return n > 0 ? windowSum(ix, ix.priceSum, i, 0, d) / n : Number.NaN;
   });
   const bandList = percentileBands(prices);
+  const established = (i: number) => ix.firstDay[i]! < ESTABLISHED_DAYS;
   const products: ProductInfo[] = known.map((i, k) => ({
     productId: itemIds[i]!,
     category: 'all',
     listPrice: Number.isFinite(prices[k]!) ? prices[k]! : 0,
     stock: 0,
-    launchDate: new Date(ix.day0 + ix.firstDay[i]! * DAY_MS).toISOString().slice(0, 10),
+    launchDate: new Date(established(i) ? t - ASSUMED_AGE_DAYS * DAY_MS : ix.day0 + ix.firstDay[i]! * DAY_MS)
+      .toISOString()
+      .slice(0, 10),
   }));
   const bands = new Map(products.map((p, k) => [p.productId, bandList[k]!]));
   // Features over every known item (the priors see the incumbents too), rows for kept candidates.
@@ -520,8 +537,8 @@ export function snapshotAt(
       Math.log(rankOf(sorted28, l28[k]!)),
       Math.log1p(w(ix.lines, 56, 28)),
       Math.log1p(best),
-      Math.log1p(windowSum(ix, ix.lines, i, 0, d)),
-      Math.log1p(d - ix.firstDay[i]!),
+      Math.log1p(w(ix.lines, 91, 0)),
+      Math.log1p(established(i) ? ASSUMED_AGE_DAYS : d - ix.firstDay[i]!),
     ]);
     snap.labels.push(breakouts.has(i) ? 1 : 0);
   }

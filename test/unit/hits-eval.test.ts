@@ -165,6 +165,35 @@ describe('hits/realdata: no peeking', () => {
     expect(a.labels.some((l) => l > 0)).toBe(true);
   });
 
+  it('features at t do not depend on how long before t the file begins', async () => {
+    // The same shop read from day 0 and from day 70: at t = day 260 every window (182 days at
+    // most) lies inside both files. An item sold in a file's first week is established in both
+    // (its age is assumed, not counted from the file's start); NEW launches on day 200 in both.
+    const series = (from: number): Record<string, [number, number][]> => {
+      const out: Record<string, [number, number][]> = {};
+      for (let p = 0; p < 60; p++) {
+        const days: [number, number][] = [];
+        for (let d = from; d < 260; d++) if ((p * 7 + d * 3) % 5 === 0) days.push([d, 1 + ((p + d) % 4)]);
+        out[`P${p}`] = days;
+      }
+      out.NEW = Array.from({ length: 20 }, (_, j) => [200 + 3 * j, 1] as [number, number]);
+      return out;
+    };
+    const long = await readEventLog(csv(series(0)));
+    const short = await readEventLog(csv(series(70)));
+    const t = T0 + 260 * DAY_MS;
+    const at = (log: EventLog) => {
+      const s = snapshotAt(dailyIndex(log), hourlySeries(log), log.itemIds, t);
+      return new Map(s.items.map((i, k) => [log.itemIds[i], [...s.base[k]!, ...s.extra[k]!]] as const));
+    };
+    const a = at(long);
+    const b = at(short);
+    expect(a.has('NEW')).toBe(true);
+    expect(a.size).toBeGreaterThan(10);
+    expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+    for (const [id, v] of a) expect(v, id).toEqual(b.get(id));
+  });
+
   it('the early label holds the breakouts of the next weeks, and nothing past the file', async () => {
     const log = await logOf(80);
     const ix = dailyIndex(log);
