@@ -262,6 +262,33 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  // Every numeric option is checked up front: a typo fails naming the option, not as NaN figures.
+  const numeric = [
+    'every',
+    'neg-share',
+    'epochs',
+    'batch',
+    'learning-rate',
+    'from',
+    'to',
+    'seed',
+    'retrain-every',
+    'max-train-rows',
+    'early-weeks',
+    'later-weight',
+    'blend',
+    'fusion',
+    'history-from',
+  ] as const;
+  for (const name of numeric) {
+    const value = args[name];
+    if (value !== undefined && (value.trim() === '' || !Number.isFinite(Number(value))))
+      throw new Error(`--${name} must be a number (got "${value}")`);
+  }
+  for (const name of ['hidden', 'select-weights'] as const) {
+    if (!args[name].split(',').every((x) => x.trim() !== '' && Number.isFinite(Number(x)) && Number(x) >= 0))
+      throw new Error(`--${name} must be numbers >= 0, comma-separated (got "${args[name]}")`);
+  }
   const every = Number(args.every);
   const negShare = Number(args['neg-share']);
   const epochs = Number(args.epochs);
