@@ -45,6 +45,9 @@
  * known by then (weightSelection below); `--history-from` walks earlier weekly cutoffs as its
  * history. Ahead of trending now at seed 42, not at seeds 1 and 2: not adopted (docs/hits.md).
  *
+ * `--ensemble k`: k networks per training, probabilities averaged; steadier, k times the training
+ * time, so not the default (docs/hits.md).
+ *
  * `--label`: what the model is trained to flag. `now` (the default): breakouts at the snapshot.
  * `early`: breakouts at the snapshot or at one of the next `--early-weeks` weekly cutoffs (each
  * later week counted once its window has closed by the training cutoff). `two`: a second network
@@ -114,6 +117,8 @@ const { values: args } = parseArgs({
     'history-from': { type: 'string' },
     /** The blend weights `selected` chooses among at every cutoff. */
     'select-weights': { type: 'string', default: '0,1,2,3,4,6,8' },
+    /** Networks averaged per training (seeds seed, seed + 1000, ...); 1 keeps the 3-minute budget. */
+    ensemble: { type: 'string', default: '1' },
   },
 });
 
@@ -279,6 +284,7 @@ async function main(): Promise<void> {
     'blend',
     'fusion',
     'history-from',
+    'ensemble',
   ] as const;
   for (const name of numeric) {
     const value = args[name];
@@ -374,6 +380,7 @@ async function main(): Promise<void> {
   const lines1 = EXTRA_NAMES.indexOf('lines_1d');
   const retrainEvery = Math.max(1, Number(args['retrain-every']));
   let model: Awaited<ReturnType<typeof trainHitModel>> | undefined;
+  let bag: Awaited<ReturnType<typeof trainHitModel>>[] = [];
   let laterModel: Awaited<ReturnType<typeof trainHitModel>> | undefined;
   const maxTrainRows = Number(args['max-train-rows']);
   let rows: { values: number[]; base: number[]; label: number; later: number; item: number; t: number }[] =
@@ -417,14 +424,21 @@ async function main(): Promise<void> {
         rows = rows.filter((r) => r.label > 0 || r.later > 0 || keepShare(r.item, r.t, share, 'cap:'));
       }
       const tt = performance.now();
-      model?.net.dispose();
-      model = await trainHitModel(rows, {
-        epochs,
-        hidden,
-        seed,
-        batchSize: Number(args.batch),
-        learningRate: Number(args['learning-rate']),
-      });
+      for (const m of bag) m.net.dispose();
+      bag = [];
+      // `--ensemble k`: k networks from seeds seed, seed + 1000, ..., their probabilities averaged.
+      for (let e = 0; e < Math.max(1, Number(args.ensemble)); e++) {
+        bag.push(
+          await trainHitModel(rows, {
+            epochs,
+            hidden,
+            seed: seed + 1000 * e,
+            batchSize: Number(args.batch),
+            learningRate: Number(args['learning-rate']),
+          }),
+        );
+      }
+      model = bag[0];
       if (two) {
         laterModel?.net.dispose();
         laterModel = await trainHitModel(
@@ -451,7 +465,12 @@ async function main(): Promise<void> {
             const b = scoreProducts(laterModel!, vectors);
             return a.map((x, k) => x + laterWeight * b[k]!);
           })()
-        : scoreProducts(model!, vectors),
+        : (() => {
+            const all = bag.map((m) => scoreProducts(m, vectors));
+            return all.length === 1
+              ? all[0]!
+              : all[0]!.map((_, k) => all.reduce((sum, x) => sum + x[k]!, 0) / all.length);
+          })(),
       velocity: snap.extra.map((e) => e[lines7]! + 0.01 * e[lines1]!),
       weighted: weightedScores(snap.base, fitStandardization(rows.map((r) => ({ values: r.base })))),
       velocityUnits: velocityScores(snap.base),
