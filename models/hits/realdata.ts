@@ -386,9 +386,9 @@ export function hourlySeries(log: EventLog): Map<string, ProductSeries> {
  * A file has no launch dates: an item with an event in its first `ESTABLISHED_DAYS` was on sale
  * before the file began, and its age is unknown. Its age is taken as `ASSUMED_AGE_DAYS` at every
  * snapshot (for `days_since_launch` and `days_known`) instead of the days since the file began,
- * which grow with t alone: a network trained on earlier snapshots then met ages it had never
- * seen at every later cutoff. For the same reason no feature counts from the file's start
- * (`lines_91d`, not order lines ever).
+ * which grow with t alone: at every later cutoff a network met ages at the far edge of its
+ * training rows, having learnt from earlier snapshots where the same items looked younger. For the
+ * same reason no feature counts from the file's start (`lines_91d`, not order lines ever).
  */
 export const ESTABLISHED_DAYS = 7;
 export const ASSUMED_AGE_DAYS = 365;
