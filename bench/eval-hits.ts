@@ -183,6 +183,14 @@ function keepShare(item: number, t: number, share: number, salt = ''): boolean {
   return (h >>> 0) / 4_294_967_296 < share;
 }
 
+/** Precision@20 at one cutoff (expected hits among the top 20 / 20); NaN with no breakout there. */
+const precisionAt = (share: Float64Array, snap: Snapshot) =>
+  snap.breakouts > 0 ? hitsAtK(share, snap.labels) / Math.min(TOP_K, snap.items.length) : Number.NaN;
+
+/** The items a list holds at one cutoff, with their top-20 share (ties at the cut pro rata), for leadDays. */
+const listed = (share: Float64Array, snap: Snapshot) =>
+  new Map(snap.items.map((item, k) => [item, share[k]!] as const).filter(([, x]) => x > 0));
+
 /**
  * The `selected` scorer: at each cutoff, the blend weight whose lists did best over the cutoffs
  * whose outcome is known by then (their 7-day window closed): of the weights at least as precise
@@ -196,8 +204,6 @@ function weightSelection(weights: readonly number[], walked: readonly number[]) 
   const velocityPrecision: number[] = [];
   const breakouts: number[][] = [];
   const chosen: number[] = [];
-  const precisionOf = (share: Float64Array, snap: Snapshot) =>
-    snap.breakouts > 0 ? hitsAtK(share, snap.labels) / Math.min(TOP_K, snap.items.length) : Number.NaN;
   const pick = (h: number, t: number): number => {
     const closed = walked.slice(0, h).flatMap((tc, j) => (tc + 7 * DAY_MS <= t ? [j] : []));
     if (closed.length === 0) return 0;
@@ -224,13 +230,10 @@ function weightSelection(weights: readonly number[], walked: readonly number[]) 
         const scores = blendAt(weight);
         if (j === w) out = scores;
         const share = topKShare(scores, TOP_K);
-        shares[j]!.set(
-          t,
-          new Map(snap.items.map((item, k) => [item, share[k]!] as const).filter(([, x]) => x > 0)),
-        );
-        precision[j]!.push(precisionOf(share, snap));
+        shares[j]!.set(t, listed(share, snap));
+        precision[j]!.push(precisionAt(share, snap));
       });
-      velocityPrecision.push(precisionOf(topKShare(velocity, TOP_K), snap));
+      velocityPrecision.push(precisionAt(topKShare(velocity, TOP_K), snap));
       breakouts.push(snap.items.filter((_, k) => snap.labels[k]! > 0));
       return out;
     },
@@ -379,7 +382,7 @@ async function main(): Promise<void> {
   const lines7 = EXTRA_NAMES.indexOf('lines_7d');
   const lines1 = EXTRA_NAMES.indexOf('lines_1d');
   const retrainEvery = Math.max(1, Number(args['retrain-every']));
-  let model: Awaited<ReturnType<typeof trainHitModel>> | undefined;
+  // The networks of the latest training (one unless --ensemble).
   let bag: Awaited<ReturnType<typeof trainHitModel>>[] = [];
   let laterModel: Awaited<ReturnType<typeof trainHitModel>> | undefined;
   const maxTrainRows = Number(args['max-train-rows']);
@@ -395,7 +398,7 @@ async function main(): Promise<void> {
     // Training rows: snapshots whose label window has closed by the training cutoff (t, or an
     // earlier cutoff when the model is reused for `--retrain-every` weeks). Retraining keeps the
     // evaluated cutoffs' schedule whatever the history.
-    if (((c % retrainEvery) + retrainEvery) % retrainEvery === 0 || model === undefined) {
+    if (((c % retrainEvery) + retrainEvery) % retrainEvery === 0 || bag.length === 0) {
       trainedAt = t;
       // A snapshot trains once its 7-day window has closed by the training cutoff; a later week's
       // breakout counts in its label only once that week's window has closed too.
@@ -438,7 +441,6 @@ async function main(): Promise<void> {
           }),
         );
       }
-      model = bag[0];
       if (two) {
         laterModel?.net.dispose();
         laterModel = await trainHitModel(
@@ -461,7 +463,7 @@ async function main(): Promise<void> {
     const scores: Record<Name, number[]> = {
       model: two
         ? (() => {
-            const a = scoreProducts(model!, vectors);
+            const a = scoreProducts(bag[0]!, vectors);
             const b = scoreProducts(laterModel!, vectors);
             return a.map((x, k) => x + laterWeight * b[k]!);
           })()
@@ -495,9 +497,8 @@ async function main(): Promise<void> {
     for (const [k, item] of snap.items.entries()) if (snap.labels[k]! > 0) breakoutsAt.push({ item, t, c });
     for (const n of names) {
       const share = topKShare(scores[n], TOP_K);
-      const hits = hitsAtK(share, snap.labels);
-      const p = snap.breakouts > 0 ? hits / Math.min(TOP_K, snap.items.length) : Number.NaN;
-      const r = snap.breakouts > 0 ? hits / snap.breakouts : Number.NaN;
+      const p = precisionAt(share, snap);
+      const r = snap.breakouts > 0 ? hitsAtK(share, snap.labels) / snap.breakouts : Number.NaN;
       if (snap.breakouts > 0) {
         per[n].p.push(p);
         per[n].r.push(r);
@@ -507,10 +508,7 @@ async function main(): Promise<void> {
       perCutoff[n].p.push(p);
       perCutoff[n].r.push(r);
       perCutoff[n].a.push(a);
-      per[n].shares.set(
-        t,
-        new Map(snap.items.map((item, k) => [item, share[k]!] as const).filter(([, s]) => s > 0)),
-      );
+      per[n].shares.set(t, listed(share, snap));
     }
     if (!args.json) {
       process.stderr.write(
