@@ -48,6 +48,11 @@
  * `--ensemble k`: k networks per training, probabilities averaged; steadier, k times the training
  * time, so not the default (docs/hits.md).
  *
+ * `--seeds a,b,c`: the walk once per training seed (child processes, 2 at a time), and each figure's
+ * mean, standard deviation, min and max over the seeds (`--json`: `summary`, `runs`). A network's
+ * figures move with its seed as much as with most settings (docs/hits.md), so a comparison of
+ * settings is read over seeds, the bootstrap intervals over cutoffs beside it.
+ *
  * `--label`: what the model is trained to flag. `now` (the default): breakouts at the snapshot.
  * `early`: breakouts at the snapshot or at one of the next `--early-weeks` weekly cutoffs (each
  * later week counted once its window has closed by the training cutoff). `two`: a second network
@@ -59,6 +64,7 @@
  * evaluated 40%, so no choice looked at the evaluated weeks (20 epochs of 16-8 beat 40 epochs of
  * 32-16 there). --every, --neg-share, --retrain-every and --max-train-rows are time budget.
  */
+import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -87,6 +93,7 @@ import {
 } from '../models/hits/realdata.ts';
 import { DAY_MS } from '../models/hits/signals.ts';
 import { type Interval, percentileInterval, quantile, resampled } from './lib/bootstrap.ts';
+import { parseSeeds, seedRunArgs, seedSummary } from './lib/seeds.ts';
 import { fileWriter, mulberry32 } from './lib/synthetic.ts';
 
 const { values: args } = parseArgs({
@@ -119,6 +126,8 @@ const { values: args } = parseArgs({
     'select-weights': { type: 'string', default: '0,1,2,3,4,6,8' },
     /** Networks averaged per training (seeds seed, seed + 1000, ...); 1 keeps the 3-minute budget. */
     ensemble: { type: 'string', default: '1' },
+    /** Run the walk once per seed (2 at a time, each as with --seed s) and print the spread over seeds. */
+    seeds: { type: 'string' },
   },
 });
 
@@ -256,7 +265,67 @@ interface Metrics extends Record<Figure, number> {
 const mean = (xs: readonly number[]) =>
   xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
 
+/** One walk per seed, as child processes of this script (2 at a time: a tfjs fit takes one core). */
+async function runSeeds(seeds: readonly number[]): Promise<void> {
+  const script = process.argv[1]!;
+  const runOne = (seed: number) =>
+    new Promise<Record<string, Record<Figure, number>>>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        [...process.execArgv, script, ...seedRunArgs(process.argv.slice(2), seed)],
+        { maxBuffer: 16 * 1024 * 1024 },
+        (err, stdout, stderrText) => {
+          // The child prints its error's stack; the message is the line naming the error.
+          const message = stderrText.split('\n').find((l) => /^\w*Error\b/.test(l)) ?? err?.message;
+          if (err) reject(new Error(`seed ${seed} failed: ${message}`));
+          else resolve(JSON.parse(stdout));
+        },
+      );
+    });
+  const runs: Record<string, Record<Figure, number>>[] = new Array(seeds.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < seeds.length) {
+      const k = next++;
+      const t0 = performance.now();
+      runs[k] = await runOne(seeds[k]!);
+      stderr(`seed ${seeds[k]}: done in ${secs(performance.now() - t0)}`);
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  const scorers = ['model', 'velocity', 'weighted', 'blend', 'fusion', 'selected'];
+  const summary = seedSummary(runs, scorers, FIGURES);
+  const ahead = runs.filter((r) => r.model!.leadDays > r.velocity!.leadDays).length;
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify({ seeds, summary, modelAheadOnLeadDays: ahead, runs })}\n`);
+    return;
+  }
+  const f = (x: number, d: number) => x.toFixed(d);
+  const lines = [
+    `${args.input}: ${runs[0]!.cutoffs} weekly cutoffs, ${runs[0]!.breakouts} breakouts; seeds ${seeds.join(', ')}; ` +
+      'mean over seeds (sd) [min, max]',
+    '',
+    `| scorer | ${FIGURES.join(' | ')} |`,
+    `|---|${FIGURES.map(() => '---|').join('')}`,
+    ...scorers.map(
+      (n) =>
+        `| ${n} | ${FIGURES.map((fig) => {
+          const d = fig === 'leadDays' ? 2 : 3;
+          const m = summary[n]![fig];
+          return `${f(m.mean, d)} (${f(m.sd, d)}) [${f(m.min, d)}, ${f(m.max, d)}]`;
+        }).join(' | ')} |`,
+    ),
+    '',
+    `model lead days per seed: ${summary.model!.leadDays.perSeed.join(', ')}; ahead of trending now's at ${ahead} of ${seeds.length} seeds`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
 async function main(): Promise<void> {
+  if (args.seeds !== undefined) {
+    await runSeeds(parseSeeds(args.seeds));
+    return;
+  }
   if (args.generate !== undefined) {
     const t0 = performance.now();
     await generate(Number(args.generate), args.output);
