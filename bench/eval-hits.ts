@@ -265,11 +265,16 @@ interface Metrics extends Record<Figure, number> {
 const mean = (xs: readonly number[]) =>
   xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
 
+/** One seed's `--json` output: the figures per scorer, and the walk's size. */
+type SeedRun = Record<string, Record<Figure, number>> & { cutoffs: number; breakouts: number };
+
 /** One walk per seed, as child processes of this script (2 at a time: a tfjs fit takes one core). */
 async function runSeeds(seeds: readonly number[]): Promise<void> {
+  if (args.input === undefined || args.generate !== undefined)
+    throw new Error('--seeds evaluates a file: give --input (and no --generate)');
   const script = process.argv[1]!;
   const runOne = (seed: number) =>
-    new Promise<Record<string, Record<Figure, number>>>((resolve, reject) => {
+    new Promise<SeedRun>((resolve, reject) => {
       execFile(
         process.execPath,
         [...process.execArgv, script, ...seedRunArgs(process.argv.slice(2), seed)],
@@ -277,18 +282,29 @@ async function runSeeds(seeds: readonly number[]): Promise<void> {
         (err, stdout, stderrText) => {
           // The child prints its error's stack; the message is the line naming the error.
           const message = stderrText.split('\n').find((l) => /^\w*Error\b/.test(l)) ?? err?.message;
-          if (err) reject(new Error(`seed ${seed} failed: ${message}`));
-          else resolve(JSON.parse(stdout));
+          if (err) return reject(new Error(`seed ${seed} failed: ${message}`));
+          try {
+            resolve(JSON.parse(stdout) as SeedRun);
+          } catch {
+            reject(new Error(`seed ${seed} printed no JSON result`));
+          }
         },
       );
     });
-  const runs: Record<string, Record<Figure, number>>[] = new Array(seeds.length);
+  const runs: SeedRun[] = new Array(seeds.length);
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < seeds.length) {
+    // After one seed fails, the other worker finishes its run and starts no other.
+    while (next < seeds.length && !failed) {
       const k = next++;
       const t0 = performance.now();
-      runs[k] = await runOne(seeds[k]!);
+      try {
+        runs[k] = await runOne(seeds[k]!);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
       stderr(`seed ${seeds[k]}: done in ${secs(performance.now() - t0)}`);
     }
   };
