@@ -130,6 +130,7 @@ const { values: args } = parseArgs({
     ensemble: { type: 'string', default: '1' },
     /** Run the walk once per seed (2 at a time, each as with --seed s) and print the spread over seeds. */
     seeds: { type: 'string' },
+    /** With --ensemble k: each network on every positive and its own k-th of the negatives (EasyEnsemble). */
     balanced: { type: 'boolean', default: false },
   },
 });
@@ -520,6 +521,7 @@ async function main(): Promise<void> {
       // `--ensemble k`: k networks from seeds seed, seed + 1000, ..., their probabilities averaged.
       const k = Math.max(1, Number(args.ensemble));
       for (let e = 0; e < k; e++) {
+        // `--balanced`: network e keeps the negatives whose salted hash falls in [e/k, (e+1)/k).
         const mine = args.balanced
           ? rows.filter(
               (r) =>
