@@ -189,12 +189,15 @@ async function generate(rows: number, output: string, seed = 7): Promise<void> {
   await end();
 }
 
-/** Deterministic keep/drop of a negative row (FNV-1a of item and instant). */
-function keepShare(item: number, t: number, share: number, salt = ''): boolean {
+/** A row's deterministic point in [0, 1) (FNV-1a of salt, item and instant), for sampling and bagging. */
+function rowUnit(item: number, t: number, salt = ''): number {
   let h = 2166136261;
   for (const ch of `${salt}${item}@${t}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
-  return (h >>> 0) / 4_294_967_296 < share;
+  return (h >>> 0) / 4_294_967_296;
 }
+
+/** Deterministic keep/drop of a negative row. */
+const keepShare = (item: number, t: number, share: number, salt = '') => rowUnit(item, t, salt) < share;
 
 /** Precision@20 at one cutoff (expected hits among the top 20 / 20); NaN with no breakout there. */
 const precisionAt = (share: Float64Array, snap: Snapshot) =>
@@ -523,11 +526,10 @@ async function main(): Promise<void> {
       for (let e = 0; e < k; e++) {
         // `--balanced`: network e keeps the negatives whose salted hash falls in [e/k, (e+1)/k).
         const mine = args.balanced
-          ? rows.filter(
-              (r) =>
-                r.label > 0 ||
-                (keepShare(r.item, r.t, (e + 1) / k, 'bag:') && !keepShare(r.item, r.t, e / k, 'bag:')),
-            )
+          ? rows.filter((r) => {
+              const u = rowUnit(r.item, r.t, 'bag:');
+              return r.label > 0 || (u >= e / k && u < (e + 1) / k);
+            })
           : rows;
         bag.push(
           await trainHitModel(mine, {
