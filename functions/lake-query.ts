@@ -7,7 +7,8 @@ import { stepHandler } from './lib/step.ts';
 
 /**
  * The first step of a lake job's state machine (infra/stacks/lake-stack.ts): builds the job's
- * Athena statement for this run (its window ends at the start of the execution's day) and names
+ * Athena statements for this run (its window ends at the start of the execution's day): the ones
+ * that write its steps, the UNLOAD of its result, and the drops of its work tables; and names
  * where its result files go. No AWS call and no grant: the state machine runs the statement.
  */
 const QueryEvent = z.object({
@@ -21,7 +22,7 @@ const QueryEvent = z.object({
 });
 
 export const handler = stepHandler(QueryEvent, async (event) => {
-  const { queryString, runAt, prefix, resultsKey, window } = athenaRun(event.job, {
+  const { work, queryString, cleanup, runAt, prefix, resultsKey, window } = athenaRun(event.job, {
     bucket: event.bucket,
     run: event.run,
     nowMs: Date.parse(event.startedAt),
@@ -34,6 +35,7 @@ export const handler = stepHandler(QueryEvent, async (event) => {
     prefix,
     fromMs: window.fromMs,
     toMs: window.toMs,
+    workStatements: work.length,
   });
-  return { queryString, runAt, prefix, resultsKey };
+  return { work, queryString, cleanup, runAt, prefix, resultsKey };
 });

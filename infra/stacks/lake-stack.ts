@@ -1,4 +1,4 @@
-import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { type IEventBus, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
@@ -29,6 +29,7 @@ import { Construct } from 'constructs';
 import { detailTypesIn } from '../../events/registry.ts';
 import { lakeJob } from '../../models/lake/jobs/index.ts';
 import { glueType, type LakeColumn, type PARTITION_KEYS } from '../../models/lake/schema.ts';
+import { stagedSteps, workTablePrefix } from '../../models/lake/unload.ts';
 import {
   type FunctionId,
   type LakeJobDecl,
@@ -70,6 +71,8 @@ export const PARTITION_JQ: Record<PartitionKey, string> = {
 const MIN_CONVERSION_BUFFER_MB = 64;
 /** Result files and Athena's own output are read once, by the run that wrote them. */
 const RESULTS_EXPIRE_DAYS = 7;
+/** A staged job's work tables (CTAS, under athena/tables/) are dropped at the end of its run; their files go a day later. */
+const WORK_EXPIRE_DAYS = 1;
 /** After this many days behaviour events move to Intelligent-Tiering (docs/deploying.md, "The lake stack"). */
 const EVENTS_TIERING_DAYS = 30;
 
@@ -161,6 +164,8 @@ export class LakeStack extends Stack {
         { id: 'errors-expiry', prefix: 'errors/', expiration: Duration.days(config.lake.eventsExpireDays) },
         { id: 'results-expiry', prefix: 'results/', expiration: Duration.days(RESULTS_EXPIRE_DAYS) },
         { id: 'athena-expiry', prefix: 'athena/', expiration: Duration.days(RESULTS_EXPIRE_DAYS) },
+        // A staged job's steps (CTAS writes under the workgroup's location): DROP TABLE leaves the files.
+        { id: 'work-tables-expiry', prefix: 'athena/tables/', expiration: Duration.days(WORK_EXPIRE_DAYS) },
         // Firehose and UNLOAD write in parts; a failed write leaves parts nobody completes.
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
@@ -490,6 +495,8 @@ export class LakeStack extends Stack {
             runAt: '{% $states.result.Payload.runAt %}',
             prefix: '{% $states.result.Payload.prefix %}',
             resultsKey: '{% $states.result.Payload.resultsKey %}',
+            // The drops of a staged job's work tables (none for a job of one statement).
+            cleanup: '{% $states.result.Payload.cleanup %}',
             // An execution's input may carry options for the results function, e.g.
             // {"results": {"epochs": 5}} for the retraining.
             options: '{% $exists($states.input.results) ? $states.input.results : {} %}',
@@ -498,34 +505,96 @@ export class LakeStack extends Stack {
           Retry: [LAMBDA_TRANSIENT],
         },
       }).addCatch(failed, catchAll);
+      // A staged job (models/lake/unload.ts) writes its steps as work tables first, one statement at
+      // a time, and drops them at the end, or after a failure before the failure is reported.
+      const staged = stagedSteps(j.id).length > 0;
+      const onAthena = (comment: string, queryString: string, retry: readonly unknown[]) => ({
+        Type: 'Task',
+        Comment: comment,
+        Resource: `arn:${this.partition}:states:::athena:startQueryExecution.sync`,
+        Arguments: {
+          QueryString: queryString,
+          WorkGroup: this.workGroupName,
+          QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: this.databaseName },
+        },
+        TimeoutSeconds: 3600,
+        Retry: retry,
+      });
+      // Only throttling (Athena's queue of concurrent queries is full) is retried for a statement
+      // that writes: one that started and failed has written part of its location, which it needs empty.
+      const athenaThrottled = {
+        ErrorEquals: ['Athena.TooManyRequestsException'],
+        IntervalSeconds: 30,
+        MaxAttempts: 5,
+        BackoffRate: 2,
+        JitterStrategy: 'FULL',
+      };
+      const eachStatement = (id: string, comment: string, items: string, retry: readonly unknown[]) => ({
+        Type: 'Map',
+        Comment: comment,
+        Items: items,
+        MaxConcurrency: 1,
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'INLINE' },
+          StartAt: id,
+          States: { [id]: { ...onAthena(comment, '{% $states.input %}', retry), End: true } },
+        },
+        // What came in goes on: the statements' own answers are in the execution's history.
+        Output: '{% $states.input %}',
+      });
+      // A drop is idempotent (IF EXISTS): any error is retried.
+      const dropRetry = [
+        athenaThrottled,
+        {
+          ErrorEquals: ['States.ALL'],
+          IntervalSeconds: 10,
+          MaxAttempts: 3,
+          BackoffRate: 2,
+          JitterStrategy: 'FULL',
+        },
+      ];
+      const dropAfterFailure = staged
+        ? new CustomState(job, 'DropWorkAfterFailure', {
+            stateJson: {
+              ...eachStatement(
+                'DropWorkTableAfterFailure',
+                "Drops the run's work tables, then reports the failure",
+                '{% $cleanup %}',
+                dropRetry,
+              ),
+              // Whether the drops succeed or not, the failure reported is the step's that failed (this
+              // state's input). Written here: addCatch on a custom state drops a catcher's Output.
+              Catch: [{ ErrorEquals: ['States.ALL'], Next: failed.id, Output: '{% $states.input %}' }],
+            },
+          })
+        : undefined;
+      dropAfterFailure?.next(failed);
+      const onFailure = dropAfterFailure ?? failed;
+      const writeSteps = staged
+        ? new CustomState(job, 'WriteSteps', {
+            stateJson: eachStatement(
+              'WriteStep',
+              "Writes the job's steps as work tables (CTAS), in order",
+              '{% $states.input.work %}',
+              [athenaThrottled],
+            ),
+          }).addCatch(onFailure, catchAll)
+        : undefined;
       const athena = new CustomState(job, 'RunOnAthena', {
         stateJson: {
-          Type: 'Task',
-          Comment: 'Runs the UNLOAD on the workgroup and waits for it',
-          Resource: `arn:${this.partition}:states:::athena:startQueryExecution.sync`,
-          Arguments: {
-            QueryString: '{% $states.input.queryString %}',
-            WorkGroup: this.workGroupName,
-            QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: this.databaseName },
-          },
+          ...onAthena(
+            'Runs the UNLOAD on the workgroup and waits for it',
+            '{% $states.input.queryString %}',
+            // A query that started and failed has written part of its results prefix, where UNLOAD
+            // cannot write again.
+            [athenaThrottled],
+          ),
           Output: {
             queryExecutionId: '{% $states.result.QueryExecution.QueryExecutionId %}',
             scannedBytes: '{% $states.result.QueryExecution.Statistics.DataScannedInBytes %}',
           },
-          TimeoutSeconds: 3600,
-          // Only throttling (Athena's queue of concurrent queries is full) is retried: a query that
-          // started and failed has written part of its results prefix, where UNLOAD cannot write again.
-          Retry: [
-            {
-              ErrorEquals: ['Athena.TooManyRequestsException'],
-              IntervalSeconds: 30,
-              MaxAttempts: 5,
-              BackoffRate: 2,
-              JitterStrategy: 'FULL',
-            },
-          ],
         },
-      }).addCatch(failed, catchAll);
+      }).addCatch(onFailure, catchAll);
       const invokeResults = (payload: unknown) => ({
         Type: 'Task',
         Resource: `arn:${this.partition}:states:::lambda:invoke`,
@@ -569,7 +638,7 @@ export class LakeStack extends Stack {
               // The children's answers summed, as the local runner does (infra/local/lake/jobs.ts).
               Output: `{% {${[`"job": "${j.id}"`, ...j.files.summed.map((f) => `"${f}": $sum($states.result.${f})`)].join(', ')}} %}`,
             },
-          }).addCatch(failed, catchAll)
+          }).addCatch(onFailure, catchAll)
         : new CustomState(job, 'StoreResults', {
             stateJson: {
               ...invokeResults(
@@ -577,16 +646,30 @@ export class LakeStack extends Stack {
               ),
               Comment: `${j.resultsFunctionId}: the result files into serving state`,
             },
-          }).addCatch(failed, catchAll);
+          }).addCatch(onFailure, catchAll);
 
+      const dropWork = staged
+        ? new CustomState(job, 'DropWork', {
+            stateJson: eachStatement(
+              'DropWorkTable',
+              "Drops the run's work tables (their files expire under athena/tables/)",
+              '{% $cleanup %}',
+              dropRetry,
+            ),
+          }).addCatch(failed, catchAll)
+        : undefined;
+      const steps = [...(writeSteps ? [writeSteps] : []), athena, store, ...(dropWork ? [dropWork] : [])];
       const logGroup = new LogGroup(job, 'Logs', { retention: logRetention, removalPolicy });
       const sm = new StateMachine(job, 'StateMachine', {
         comment: `${j.id}: ${lakeJob(j.id).description}`,
-        definitionBody: DefinitionBody.fromChainable(query.next(athena).next(store)),
+        definitionBody: DefinitionBody.fromChainable(
+          steps.slice(1).reduce((chain, next) => chain.next(next), query.next(steps[0]!)),
+        ),
         queryLanguage: QueryLanguage.JSONATA,
         stateMachineType: StateMachineType.STANDARD,
-        // The slowest step, the retraining, has 15 minutes; Athena's queries 30 by default.
-        timeout: Duration.hours(2),
+        // The slowest step, the retraining, has 15 minutes; Athena's queries 30 by default (each
+        // statement at most an hour here), and a staged job runs one per written step before its UNLOAD.
+        timeout: Duration.hours(staged ? 1 + stagedSteps(j.id).length + 1 : 2),
         tracingEnabled: true,
         logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
       });
@@ -617,6 +700,21 @@ export class LakeStack extends Stack {
           resources: (lakeTables as readonly LakeTableDecl[]).flatMap((t) => glueArns(t.id)),
         }),
       );
+      // A staged job creates, reads and drops its own work tables (work_<job>_...), under athena/tables/.
+      if (staged) {
+        sm.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['glue:CreateTable', 'glue:DeleteTable', 'glue:GetTable', 'glue:GetPartitions'],
+            resources: glueArns(`${workTablePrefix(j.id)}*`),
+          }),
+        );
+        acknowledge(
+          sm,
+          // cdk-nag's spelling of the ARN: a token as <AWS::...>, a value as itself.
+          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:${Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region}:${Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account}:table/${this.databaseName}/${workTablePrefix(j.id)}*]`,
+          `Each run of ${j.id} names its work tables after the run (${workTablePrefix(j.id)}<run>_<step>), so only the job's prefix can be granted; no other table matches it.`,
+        );
+      }
       const eventPrefixes = (lakeTables as readonly LakeTableDecl[]).map((t) => t.prefix);
       const ownPrefixes = ['athena/', `results/${j.id}/`];
       sm.addToRolePolicy(

@@ -1,7 +1,9 @@
 import type { BundleConfig } from '../bundles/settings.ts';
+import { fnv1a } from '../hash.ts';
 import type { RelatedConfig } from '../related/evidence.ts';
 import { athena } from './dialect.ts';
 import { jobWindow, type LakeJobId, lakeJob } from './jobs/index.ts';
+import { type Staging, stagedPlan } from './jobs/plan.ts';
 
 /**
  * A lake job's query as Athena runs it in the job's state machine: the job's SQL (the `athena`
@@ -26,9 +28,47 @@ export function resultsPrefix(bucket: string, job: LakeJobId, run: string): stri
   return `s3://${bucket}/results/${job}/${run}/`;
 }
 
+/**
+ * How a run writes its steps on Athena: a table per step in the lake's database (CTAS), named after
+ * the job, the run and the step (Glue names are lowercase letters, digits and underscores, so the
+ * run name is folded and its hash keeps two folded names apart). The workgroup enforces its result
+ * location, so a CTAS may not name one (Athena fails it): the files go under the workgroup's
+ * `athena/tables/<query id>/`, always empty. Dropping a table leaves its files, which the bucket's
+ * lifecycle rule for `athena/tables/` expires.
+ */
+export function athenaStaging(job: LakeJobId, run: string): Staging {
+  if (!RUN_NAME.test(run)) throw new RangeError(`a run name must match ${RUN_NAME}: ${JSON.stringify(run)}`);
+  const folded = run.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  const tag = fnv1a(run).toString(16).padStart(8, '0');
+  const table = (step: string) => `${workTablePrefix(job)}${folded}_${tag}_${step}`;
+  return {
+    table,
+    create: (step, select) =>
+      `CREATE TABLE ${table(step)} WITH (format = 'PARQUET', write_compression = 'ZSTD') AS\n${select}`,
+    drop: (step) => `DROP TABLE IF EXISTS ${table(step)}`,
+  };
+}
+
+/** The steps a job writes on Athena before its result (none: one statement): what its state machine stages. */
+export function stagedSteps(job: LakeJobId): string[] {
+  const plan = lakeJob(job).plan?.(athena, { fromMs: 0, toMs: 86_400_000 });
+  return plan?.steps.filter((s) => s.materialize).map((s) => s.id) ?? [];
+}
+
+/** Every work table of a job starts with this: what its state machine may create and drop. */
+export const workTablePrefix = (job: LakeJobId) => `work_${job.replace(/-/g, '_')}_`;
+
 export interface AthenaRun {
-  /** The statement for Athena's StartQueryExecution. */
+  /**
+   * The statements that write the job's steps, in order, before `queryString` (none for a job of
+   * one statement): Athena evaluates a WITH query again at every reference, so a step that several
+   * others read is written once instead of read from the events at each reference.
+   */
+  work: string[];
+  /** The statement for Athena's StartQueryExecution: the UNLOAD of the result. */
   queryString: string;
+  /** Drops the work tables after the UNLOAD, or after a failure. */
+  cleanup: string[];
   /** The instant the job ran for (the results are as of it), ISO. */
   runAt: string;
   /** The run's results prefix, for the results function. */
@@ -51,11 +91,14 @@ export function athenaRun(
 ): AthenaRun {
   const prefix = resultsPrefix(bucket, job, run);
   const window = jobWindow(lakeJob(job), nowMs);
-  const sql = lakeJob(job)
-    .sql(athena, { ...window, ...(related ? { related } : {}), ...(bundles ? { bundles } : {}) })
-    .trim();
+  const settings = { ...window, ...(related ? { related } : {}), ...(bundles ? { bundles } : {}) };
+  const plan = lakeJob(job).plan?.(athena, settings);
+  const staged = plan && stagedPlan(plan, athenaStaging(job, run));
+  const sql = (staged && staged.work.length > 0 ? staged.result : lakeJob(job).sql(athena, settings)).trim();
   return {
+    work: staged?.work ?? [],
     queryString: `UNLOAD (${sql}) TO '${prefix}' WITH (format = 'JSON', compression = 'GZIP')`,
+    cleanup: staged?.cleanup ?? [],
     runAt: new Date(nowMs).toISOString(),
     prefix,
     resultsKey: prefix.slice(`s3://${bucket}/`.length),

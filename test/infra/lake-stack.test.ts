@@ -14,6 +14,7 @@ import {
   lakeTables,
 } from '../../infra/topology.ts';
 import { glueType, type LakeColumn, lakePartition } from '../../models/lake/schema.ts';
+import { stagedSteps } from '../../models/lake/unload.ts';
 import { evaluateJq, firehosePrefix } from '../support/jq.ts';
 import { resourcesOf, synthTemplate } from '../support/synth.ts';
 
@@ -77,7 +78,7 @@ describe('LakeStack', () => {
       ['dev', 120],
       ['prod', 730],
     ] as const)(
-      '%s: tiers events after 30 days and expires them after %i, results and Athena output after 7',
+      "%s: tiers events after 30 days and expires them after %i, results and Athena output after 7, work tables' files after 1",
       (stage, days) => {
         const t = stage === 'dev' ? dev : prod;
         const rules = (
@@ -94,6 +95,7 @@ describe('LakeStack', () => {
         expect(byPrefix('errors/')).toMatchObject({ ExpirationInDays: days });
         expect(byPrefix('results/')).toMatchObject({ ExpirationInDays: 7 });
         expect(byPrefix('athena/')).toMatchObject({ ExpirationInDays: 7 });
+        expect(byPrefix('athena/tables/')).toMatchObject({ ExpirationInDays: 1 });
       },
     );
 
@@ -362,10 +364,12 @@ describe('LakeStack', () => {
           StoreResults: store,
           JobFailed: failed,
         } = asl.States;
+        // A staged job writes its steps before the UNLOAD and drops them after the results (below).
+        const staged = stagedSteps(id).length > 0;
         expect(build).toMatchObject({
           Type: 'Task',
           Resource: expect.stringMatching(/:states:::lambda:invoke$/),
-          Next: 'RunOnAthena',
+          Next: staged ? 'WriteSteps' : 'RunOnAthena',
           Arguments: {
             Payload: {
               job: id,
@@ -395,7 +399,7 @@ describe('LakeStack', () => {
         if (!job.files) {
           expect(store).toMatchObject({
             Type: 'Task',
-            End: true,
+            ...(staged ? { Next: 'DropWork' } : { End: true }),
             Arguments: {
               Payload: `{% $merge([$options, {"job": "${id}", "runAt": $runAt, "prefix": $prefix}]) %}`,
             },
@@ -408,8 +412,12 @@ describe('LakeStack', () => {
           for (const retry of task.Retry)
             expect(retry).toMatchObject({ BackoffRate: 2, JitterStrategy: 'FULL' });
         }
-        for (const state of [build, athena, store]) {
-          expect(state.Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'JobFailed' }]);
+        expect(build.Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'JobFailed' }]);
+        // After the steps are written, a failure drops them before it is reported.
+        for (const state of [athena, store]) {
+          expect(state.Catch).toEqual([
+            { ErrorEquals: ['States.ALL'], Next: staged ? 'DropWorkAfterFailure' : 'JobFailed' },
+          ]);
         }
         expect(athena.Retry.flatMap((r: Json) => r.ErrorEquals)).toEqual(['Athena.TooManyRequestsException']);
         expect(failed.Type).toBe('Fail');
@@ -417,6 +425,66 @@ describe('LakeStack', () => {
           StateMachineType: 'STANDARD',
           TracingConfiguration: { Enabled: true },
           LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
+        });
+      },
+    );
+
+    it.each(lakeJobs.map((j) => [j.id, stagedSteps(j.id)] as const))(
+      '%s: writes its steps %j as work tables one statement at a time, drops them after the results or after a failure',
+      (id, steps) => {
+        const { asl } = machineOf(dev, id);
+        const { WriteSteps: write, DropWork: drop, DropWorkAfterFailure: dropAfter } = asl.States;
+        // A job of one statement has none of these states.
+        if (steps.length === 0) {
+          expect([write, drop, dropAfter]).toEqual([undefined, undefined, undefined]);
+          return;
+        }
+        expect(asl.States.BuildStatement.Assign.cleanup).toBe('{% $states.result.Payload.cleanup %}');
+        // Time for every statement at its hour's limit, the UNLOAD's included.
+        expect(asl.TimeoutSeconds).toBeGreaterThan(3600 * (steps.length + 1));
+        const statement = (map: Json, items: string) => {
+          expect(map).toMatchObject({
+            Type: 'Map',
+            Items: items,
+            MaxConcurrency: 1,
+            ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' } },
+            Output: '{% $states.input %}',
+          });
+          const task = map.ItemProcessor.States[map.ItemProcessor.StartAt];
+          expect(task).toMatchObject({
+            Type: 'Task',
+            End: true,
+            Resource: expect.stringMatching(/:states:::athena:startQueryExecution\.sync$/),
+            Arguments: {
+              QueryString: '{% $states.input %}',
+              WorkGroup: 'merchandiser-dev-lake',
+              QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: 'merchandiser_dev_lake' },
+            },
+          });
+          return task;
+        };
+        // A write that started and failed has written part of its location: only throttling is retried.
+        const writeTask = statement(write, '{% $states.input.work %}');
+        expect(writeTask.Retry.flatMap((r: Json) => r.ErrorEquals)).toEqual([
+          'Athena.TooManyRequestsException',
+        ]);
+        expect(write).toMatchObject({
+          Next: 'RunOnAthena',
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'DropWorkAfterFailure' }],
+        });
+        // A drop (IF EXISTS) is retried on anything; the run ends after it, its output the results'.
+        for (const map of [drop, dropAfter]) {
+          const task = statement(map, '{% $cleanup %}');
+          expect(task.Retry.flatMap((r: Json) => r.ErrorEquals)).toContain('States.ALL');
+        }
+        expect(drop).toMatchObject({
+          End: true,
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'JobFailed' }],
+        });
+        // After a failure: the drops, then the failure of the step that failed, whether the drops succeed or not.
+        expect(dropAfter).toMatchObject({
+          Next: 'JobFailed',
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'JobFailed', Output: '{% $states.input %}' }],
         });
       },
     );
@@ -438,7 +506,8 @@ describe('LakeStack', () => {
           const map = asl.States.StoreResults;
           expect(map).toMatchObject({
             Type: 'Map',
-            End: true,
+            // The last step but the drop of its work tables.
+            ...(stagedSteps(id).length > 0 ? { Next: 'DropWork' } : { End: true }),
             MaxConcurrency: concurrency,
             ToleratedFailurePercentage: 0,
             ItemReader: {
@@ -516,11 +585,13 @@ describe('LakeStack', () => {
         const actions = [...byAction.keys()].filter((a) => !/^(logs|xray|states):/.test(a)).sort();
         // Step Functions actions only for a Distributed Map's children (asserted above).
         expect([...byAction.keys()].some((a) => a.startsWith('states:'))).toBe(job.files !== undefined);
+        const staged = stagedSteps(id).length > 0;
         expect(actions).toEqual([
           'athena:GetDataCatalog',
           'athena:GetQueryExecution',
           'athena:StartQueryExecution',
           'athena:StopQueryExecution',
+          ...(staged ? ['glue:CreateTable', 'glue:DeleteTable'] : []),
           'glue:GetDatabase',
           'glue:GetPartitions',
           'glue:GetTable',
@@ -543,21 +614,33 @@ describe('LakeStack', () => {
         ]) {
           expect(byAction.get(a)).toEqual([expect.stringContaining(':workgroup/merchandiser-dev-lake"')]);
         }
-        for (const r of byAction.get('glue:GetTable')!) {
-          expect(r).toMatch(
-            /:catalog"|:database\/merchandiser_dev_lake"|:table\/merchandiser_dev_lake\/events"/,
-          );
+        // The events table, and a staged job's own work tables only (work_<job>_<run>_<step>).
+        const work = `:table\\/merchandiser_dev_lake\\/work_${id.replaceAll('-', '_')}_\\*"`;
+        for (const a of ['glue:GetTable', 'glue:CreateTable', 'glue:DeleteTable']) {
+          for (const r of byAction.get(a) ?? []) {
+            expect(r).toMatch(
+              new RegExp(
+                `:catalog"|:database\\/merchandiser_dev_lake"|:table\\/merchandiser_dev_lake\\/events"|${work}`,
+              ),
+            );
+          }
         }
+        for (const r of [
+          ...(byAction.get('glue:CreateTable') ?? []),
+          ...(byAction.get('glue:DeleteTable') ?? []),
+        ])
+          expect(r).not.toContain('/events"');
         const objects = (a: string) =>
           byAction
             .get(a)!
             .map((r) => /"\/([^"]*)"\]\]\}$/.exec(r)?.[1] ?? (r.includes(bucket) ? 'bucket' : r));
-        expect(objects('s3:PutObject').sort()).toEqual(['athena/*', `results/${id}/*`]);
-        expect(objects('s3:GetObject').sort()).toEqual(['athena/*', 'events/*', `results/${id}/*`]);
+        const own = ['athena/*', `results/${id}/*`];
+        expect(objects('s3:PutObject').sort()).toEqual(own);
+        expect(objects('s3:GetObject').sort()).toEqual([...own, 'events/*'].sort());
         expect(objects('s3:ListBucket')).toEqual(['bucket']);
         const list = statements.find((st) => [st.Action].flat().includes('s3:ListBucket'))!;
         expect(list.Condition).toEqual({
-          StringLike: { 's3:prefix': ['events/*', 'athena/*', `results/${id}/*`] },
+          StringLike: { 's3:prefix': ['events/*', ...own] },
         });
       },
     );

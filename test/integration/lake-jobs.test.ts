@@ -18,7 +18,7 @@ import {
   hitDailySignalsSql,
   seriesFromDailyRows,
 } from '../../models/lake/jobs/hit-daily-signals.ts';
-import { planStatement } from '../../models/lake/jobs/plan.ts';
+import { planStatement, stagedPlan } from '../../models/lake/jobs/plan.ts';
 import {
   EvidenceRow,
   evidenceFromRows,
@@ -179,6 +179,37 @@ describe('lake jobs on DuckDB', () => {
         }
       }
       expect(readdirSync(join(root, 'results'))).not.toContain(`${_id}.work`);
+    },
+  );
+
+  // On AWS the related jobs run as Athena statements that write their steps as tables
+  // (models/lake/unload.ts); the same staging, with DuckDB's tables, gives the one statement's rows.
+  it.each([
+    ['related-evidence', relatedEvidencePlan],
+    ['related-totals', relatedTotalsPlan],
+  ] as const)(
+    "%s: staged as Athena runs it (each written step read as a table), the one statement's rows",
+    async (id, plan) => {
+      const window = { fromMs: END - 45 * 86_400_000, toMs: END };
+      const table = (step: string) => `work_${id.replaceAll('-', '_')}_${step}`;
+      const staged = stagedPlan(plan(duckdb, window), {
+        table,
+        create: (step, select) => `CREATE TABLE ${table(step)} AS\n${select}`,
+        drop: (step) => `DROP TABLE IF EXISTS ${table(step)}`,
+      });
+      expect(staged.work.length).toBeGreaterThan(1);
+      for (const statement of staged.work) await lake.query(statement);
+      const key = (r: Record<string, unknown>) =>
+        JSON.stringify(r, (_k, v) => (typeof v === 'number' ? Number(v.toPrecision(9)) : v));
+      const rows = (await lake.query(staged.result)).map(key).sort();
+      for (const statement of staged.cleanup) await lake.query(statement);
+      const whole = (await lake.query(planStatement(plan(duckdb, window)))).map(key).sort();
+      expect(rows.length).toBeGreaterThan(100);
+      expect(rows).toEqual(whole);
+      const left = await lake.query<{ n: number }>(
+        `SELECT count(*) AS n FROM information_schema.tables WHERE table_name LIKE 'work_%'`,
+      );
+      expect(left[0]!.n).toBe(0);
     },
   );
 

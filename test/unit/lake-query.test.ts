@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { handler } from '../../functions/lake-query.ts';
 import { athena } from '../../models/lake/dialect.ts';
 import { jobWindow, LAKE_JOBS, lakeJob } from '../../models/lake/jobs/index.ts';
-import { resultsPrefix } from '../../models/lake/unload.ts';
+import { athenaRun, resultsPrefix } from '../../models/lake/unload.ts';
 import { lambdaContext } from '../support/http-event.ts';
 
 const startedAt = '2026-12-06T02:00:00.123Z';
@@ -21,8 +21,19 @@ describe('functions/lake-query', () => {
         const out = await handler(event(id), lambdaContext);
         const window = jobWindow(lakeJob(id), Date.parse(startedAt));
         const prefix = `s3://merchandiser-dev-lake-lakebucket-abc123/results/${id}/a1b2c3d4-e5f6-7890-abcd-ef1234567890/`;
+        const staged = athenaRun(id, {
+          bucket: 'merchandiser-dev-lake-lakebucket-abc123',
+          run: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890',
+          nowMs: Date.parse(startedAt),
+        });
+        // A job of one statement unloads its SQL; a staged one its result over the written steps.
+        const sql = staged.work.length === 0 ? lakeJob(id).sql(athena, window).trim() : undefined;
         expect(out).toEqual({
-          queryString: `UNLOAD (${lakeJob(id).sql(athena, window).trim()}) TO '${prefix}' WITH (format = 'JSON', compression = 'GZIP')`,
+          work: staged.work,
+          queryString: sql
+            ? `UNLOAD (${sql}) TO '${prefix}' WITH (format = 'JSON', compression = 'GZIP')`
+            : staged.queryString,
+          cleanup: staged.cleanup,
           runAt: startedAt,
           prefix,
           resultsKey: `results/${id}/a1b2c3d4-e5f6-7890-abcd-ef1234567890/`,

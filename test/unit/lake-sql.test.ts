@@ -5,6 +5,7 @@ import { bundleItemsetsSql } from '../../models/lake/jobs/bundle-itemsets.ts';
 import { hitDailySignalsSql } from '../../models/lake/jobs/hit-daily-signals.ts';
 import { relatedEvidenceSql, relatedTotalsSql } from '../../models/lake/jobs/related-evidence.ts';
 import { rfmCutPointsSql } from '../../models/lake/jobs/rfm-cut-points.ts';
+import { athenaRun } from '../../models/lake/unload.ts';
 
 /**
  * The same SQL text runs on Athena (Trino) and DuckDB: no Trino server runs here, so the Athena
@@ -42,6 +43,64 @@ describe('lake job SQL', () => {
       expect(eventReads(jobs[id](athena))).toBe(reads);
     },
   );
+
+  // On AWS the related jobs run in steps too (models/lake/unload.ts): each written step is read as a
+  // table, so a run reads the events a few times instead of 40.
+  describe('staged on Athena', () => {
+    const run = (job: 'related-evidence' | 'related-totals', name = 'a1b2-C3.d4') =>
+      athenaRun(job, { bucket: 'lake-bucket', run: name, nowMs: window.toMs });
+    const body = (ctas: string) => ctas.slice(ctas.indexOf(' AS\n') + 4);
+    const unloaded = (unload: string) => unload.slice('UNLOAD ('.length, unload.lastIndexOf(') TO '));
+
+    it.each([
+      ['related-evidence', ['products', 'touches', 'ids', 'pairs'], 6],
+      ['related-totals', ['products', 'touches'], 4],
+    ] as const)(
+      '%s writes %j, then unloads its result; the run reads the events %i times',
+      (job, steps, reads) => {
+        const r = run(job);
+        const table = `work_${job.replaceAll('-', '_')}_a1b2_c3_d4_`;
+        expect(r.work).toHaveLength(steps.length);
+        r.work.forEach((statement, n) => {
+          const step = steps[n]!;
+          expect(statement).toMatch(
+            new RegExp(
+              // No external_location: the workgroup enforces its own, and Athena fails a CTAS that names one.
+              `^CREATE TABLE ${table}[0-9a-f]{8}_${step} WITH \\(format = 'PARQUET', write_compression = 'ZSTD'\\) AS\n`,
+            ),
+          );
+          expect(() => parser.astify(body(statement), { database: 'trino' })).not.toThrow();
+          // What it reads of the steps before it, it reads from their tables.
+          for (const before of steps.slice(0, n))
+            expect(body(statement)).toMatch(
+              new RegExp(`${before} AS \\(\nSELECT \\* FROM work_\\w+_${before}\\n\\)`),
+            );
+        });
+        expect(() => parser.astify(unloaded(r.queryString), { database: 'trino' })).not.toThrow();
+        const total = [...r.work.map(body), unloaded(r.queryString)].reduce(
+          (n, sql) => n + eventReads(sql),
+          0,
+        );
+        expect(total).toBe(reads);
+        // Every table written is dropped, the last first, whether the run succeeds or fails.
+        const created = r.work.map((s) => s.split(' ')[2]);
+        expect(r.cleanup).toEqual(created.map((t) => `DROP TABLE IF EXISTS ${t}`).reverse());
+      },
+    );
+
+    it('keeps two runs whose names fold alike apart, and names only Glue-legal tables', () => {
+      const a = run('related-totals', 'Run-1').work.map((s) => s.split(' ')[2]!);
+      const b = run('related-totals', 'run_1').work.map((s) => s.split(' ')[2]!);
+      for (const t of [...a, ...b]) expect(t).toMatch(/^[a-z][a-z0-9_]*$/);
+      expect(a.filter((t) => b.includes(t))).toEqual([]);
+    });
+
+    it('leaves a job of one statement as it was', () => {
+      const r = athenaRun('hit-daily-signals', { bucket: 'lake-bucket', run: 'r', nowMs: window.toMs });
+      expect(r.work).toEqual([]);
+      expect(r.cleanup).toEqual([]);
+    });
+  });
 
   it('refuses what only DuckDB understands', () => {
     expect(() => parser.astify('SELECT x FROM t QUALIFY rn = 1', { database: 'trino' })).toThrow();

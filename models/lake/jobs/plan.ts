@@ -35,3 +35,48 @@ export function withSteps(steps: LakePlan['steps'], select: string): string {
 export function planStatement(plan: LakePlan): string {
   return withSteps(plan.steps, plan.result(null));
 }
+
+/** How an engine that runs a plan as several statements writes a step out, names it, and drops it. */
+export interface Staging {
+  /** The work table a step is written to. */
+  table(stepId: string): string;
+  /** The statement that writes `select`'s rows to the step's table. */
+  create(stepId: string, select: string): string;
+  /** The statement that drops the step's table once the run is over. */
+  drop(stepId: string): string;
+}
+
+export interface StagedPlan {
+  /** One statement per `materialize`d step, in order: each reads the ones before as tables. */
+  work: string[];
+  /** The result over every bucket, reading the written steps as tables. */
+  result: string;
+  /** Drops every work table, the last step's first. */
+  cleanup: string[];
+}
+
+/**
+ * The plan as statements for an engine that evaluates a WITH query again at every reference
+ * (Athena): each `materialize`d step is written once, and the statements after it read it as a
+ * common table expression of the same name over its table (`SELECT * FROM <table>`), so the steps'
+ * text is unchanged and what read the events at every reference reads a written step instead.
+ * A step's statement carries only the steps before it (it can refer to no later one).
+ */
+export function stagedPlan(plan: LakePlan, staging: Staging): StagedPlan {
+  const written: string[] = [];
+  const stepsBefore = (n: number) =>
+    plan.steps
+      .slice(0, n)
+      .map((s) => (written.includes(s.id) ? { id: s.id, sql: `SELECT * FROM ${staging.table(s.id)}` } : s));
+  const work: string[] = [];
+  plan.steps.forEach((s, n) => {
+    if (!s.materialize) return;
+    work.push(staging.create(s.id, withSteps(stepsBefore(n), s.sql)));
+    written.push(s.id);
+  });
+  return {
+    work,
+    result: withSteps(stepsBefore(plan.steps.length), plan.result(null)),
+    cleanup: written.map((id) => staging.drop(id)).reverse(),
+  };
+}
