@@ -628,7 +628,14 @@ export function simulateBehaviour(input: SimulationInput): BehaviourEvent[] {
   }
 
   const kinds: Record<SessionKind, (d: number) => void> = { browse, scene, complement, compare, bounce };
-  const mixWeights = SESSION_MIX.map(([, w]) => w);
+  // A small catalog may have no group to complete or compare: those sessions do not happen there
+  // (their draw would pick from nothing). Elsewhere the weights, and so the draws, are unchanged.
+  const mixWeights = SESSION_MIX.map(([kind, w]) =>
+    (kind === 'complement' && roles.complements.length === 0) ||
+    (kind === 'compare' && roles.substitutes.length === 0)
+      ? 0
+      : w,
+  );
   for (let guard = 0; log.kind.length < input.targetEvents && guard < input.targetEvents * 4; guard++) {
     const d = searchCumulative(dayCum, r.next() * dayAcc);
     kinds[SESSION_MIX[r.weightedIndex(mixWeights)]![0]](d);
