@@ -480,7 +480,7 @@ export class LakeStack extends Stack {
       const query = new CustomState(job, 'BuildStatement', {
         stateJson: {
           Type: 'Task',
-          Comment: `${lakeQueryFunctionId}: the job's UNLOAD statement for this run`,
+          Comment: `${lakeQueryFunctionId}: the job's statements for this run (its steps' writes, the UNLOAD, the drops)`,
           Resource: `arn:${this.partition}:states:::lambda:invoke`,
           Arguments: {
             FunctionName: queryFn.functionArn,
@@ -507,7 +507,8 @@ export class LakeStack extends Stack {
       }).addCatch(failed, catchAll);
       // A staged job (models/lake/unload.ts) writes its steps as work tables first, one statement at
       // a time, and drops them at the end, or after a failure before the failure is reported.
-      const staged = stagedSteps(j.id).length > 0;
+      const written = stagedSteps(j.id);
+      const staged = written.length > 0;
       const onAthena = (comment: string, queryString: string, retry: readonly unknown[]) => ({
         Type: 'Task',
         Comment: comment,
@@ -564,7 +565,7 @@ export class LakeStack extends Stack {
               ),
               // Whether the drops succeed or not, the failure reported is the step's that failed (this
               // state's input). Written here: addCatch on a custom state drops a catcher's Output.
-              Catch: [{ ErrorEquals: ['States.ALL'], Next: failed.id, Output: '{% $states.input %}' }],
+              Catch: [{ ErrorEquals: ['States.ALL'], Next: failed.stateId, Output: '{% $states.input %}' }],
             },
           })
         : undefined;
@@ -668,8 +669,9 @@ export class LakeStack extends Stack {
         queryLanguage: QueryLanguage.JSONATA,
         stateMachineType: StateMachineType.STANDARD,
         // The slowest step, the retraining, has 15 minutes; Athena's queries 30 by default (each
-        // statement at most an hour here), and a staged job runs one per written step before its UNLOAD.
-        timeout: Duration.hours(staged ? 1 + stagedSteps(j.id).length + 1 : 2),
+        // statement at most an hour here), and a staged job runs one per written step before its
+        // UNLOAD (its drops take seconds).
+        timeout: Duration.hours(staged ? 1 + written.length + 1 : 2),
         tracingEnabled: true,
         logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
       });

@@ -14,7 +14,7 @@ import {
   lakeTables,
 } from '../../infra/topology.ts';
 import { glueType, type LakeColumn, lakePartition } from '../../models/lake/schema.ts';
-import { stagedSteps } from '../../models/lake/unload.ts';
+import { stagedSteps, workTablePrefix } from '../../models/lake/unload.ts';
 import { evaluateJq, firehosePrefix } from '../support/jq.ts';
 import { resourcesOf, synthTemplate } from '../support/synth.ts';
 
@@ -615,7 +615,7 @@ describe('LakeStack', () => {
           expect(byAction.get(a)).toEqual([expect.stringContaining(':workgroup/merchandiser-dev-lake"')]);
         }
         // The events table, and a staged job's own work tables only (work_<job>_<run>_<step>).
-        const work = `:table\\/merchandiser_dev_lake\\/work_${id.replaceAll('-', '_')}_\\*"`;
+        const work = `:table\\/merchandiser_dev_lake\\/${workTablePrefix(id)}\\*"`;
         for (const a of ['glue:GetTable', 'glue:CreateTable', 'glue:DeleteTable']) {
           for (const r of byAction.get(a) ?? []) {
             expect(r).toMatch(

@@ -116,13 +116,16 @@ describe('demo data', () => {
   });
 
   // A catalog this small may have no group of substitutes to compare: those visits do not happen.
-  it.each([300, 350, 400])('generates a catalog of %i products, the smallest it accepts and near it', (products) => {
-    for (const seed of [1, 7, 11]) {
-      const small = generateDemoData({ seed, products, days: 56, events: 5_000, endAt: new Date(END) });
-      expect(small.products).toHaveLength(products);
-      expect(small.events.length).toBeGreaterThanOrEqual(5_000);
-    }
-  });
+  it.each([300, 350, 400])(
+    'generates a catalog of %i products, the smallest it accepts and near it',
+    (products) => {
+      for (const seed of [1, 7, 11]) {
+        const small = generateDemoData({ seed, products, days: 56, events: 5_000, endAt: new Date(END) });
+        expect(small.products).toHaveLength(products);
+        expect(small.events.length).toBeGreaterThanOrEqual(5_000);
+      }
+    },
+  );
 
   it('honours endAt, days and the sizes asked for', () => {
     const endAt = new Date('2026-06-18T12:00:00Z');

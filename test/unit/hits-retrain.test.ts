@@ -43,7 +43,8 @@ describe('retrainHits', () => {
     if (again.status === 'skipped') return;
     expect(again.metrics.currentPrecision20).toBeCloseTo(again.metrics.precision20, 9);
     expect(again.metrics.currentAuc).toBeCloseTo(again.metrics.auc, 9);
-    // Asked to beat it by a whole point of precision, the same model cannot: the current one stays.
+    // Asked to beat it by 1 (precision's whole range) where it may fall 0.01 short, the same model
+    // cannot: the current one stays.
     const strict = await retrainHits(history, window, first.artifact, { ...options, tolerance: -1 });
     expect(strict.status).toBe('kept-current');
   }, 120_000);

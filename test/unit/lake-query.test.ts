@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { handler } from '../../functions/lake-query.ts';
 import { athena } from '../../models/lake/dialect.ts';
 import { jobWindow, LAKE_JOBS, lakeJob } from '../../models/lake/jobs/index.ts';
-import { athenaRun, resultsPrefix } from '../../models/lake/unload.ts';
+import { resultsPrefix, stagedSteps, workTablePrefix } from '../../models/lake/unload.ts';
 import { lambdaContext } from '../support/http-event.ts';
 
 const startedAt = '2026-12-06T02:00:00.123Z';
@@ -18,22 +18,26 @@ describe('functions/lake-query', () => {
     it.each(LAKE_JOBS.map((j) => j.id))(
       "unloads %s's Athena SQL over the run's window as gzipped JSON lines under the run's prefix",
       async (id) => {
-        const out = await handler(event(id), lambdaContext);
+        const { work, queryString, cleanup, ...rest } = await handler(event(id), lambdaContext);
         const window = jobWindow(lakeJob(id), Date.parse(startedAt));
         const prefix = `s3://merchandiser-dev-lake-lakebucket-abc123/results/${id}/a1b2c3d4-e5f6-7890-abcd-ef1234567890/`;
-        const staged = athenaRun(id, {
-          bucket: 'merchandiser-dev-lake-lakebucket-abc123',
-          run: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890',
-          nowMs: Date.parse(startedAt),
+        // A job of one statement unloads its SQL; a staged one writes each step, unloads its result
+        // over the written steps (models/lake/unload.ts, test/unit/lake-sql.test.ts), and drops them.
+        const steps = stagedSteps(id);
+        const sql = lakeJob(id).sql(athena, window).trim();
+        const unloaded = (from: string) =>
+          `UNLOAD (${from}) TO '${prefix}' WITH (format = 'JSON', compression = 'GZIP')`;
+        expect(work).toHaveLength(steps.length);
+        steps.forEach((step, n) => {
+          expect(work[n]).toMatch(new RegExp(`^CREATE TABLE ${workTablePrefix(id)}\\w+_${step} WITH `));
         });
-        // A job of one statement unloads its SQL; a staged one its result over the written steps.
-        const sql = staged.work.length === 0 ? lakeJob(id).sql(athena, window).trim() : undefined;
-        expect(out).toEqual({
-          work: staged.work,
-          queryString: sql
-            ? `UNLOAD (${sql}) TO '${prefix}' WITH (format = 'JSON', compression = 'GZIP')`
-            : staged.queryString,
-          cleanup: staged.cleanup,
+        expect(cleanup).toEqual(work.map((w) => `DROP TABLE IF EXISTS ${w.split(' ')[2]}`).reverse());
+        if (steps.length === 0) expect(queryString).toBe(unloaded(sql));
+        else {
+          expect(queryString).not.toBe(unloaded(sql));
+          expect(queryString).toMatch(/^UNLOAD \(WITH /);
+        }
+        expect(rest).toEqual({
           runAt: startedAt,
           prefix,
           resultsKey: `results/${id}/a1b2c3d4-e5f6-7890-abcd-ef1234567890/`,

@@ -5,7 +5,7 @@ import { bundleItemsetsSql } from '../../models/lake/jobs/bundle-itemsets.ts';
 import { hitDailySignalsSql } from '../../models/lake/jobs/hit-daily-signals.ts';
 import { relatedEvidenceSql, relatedTotalsSql } from '../../models/lake/jobs/related-evidence.ts';
 import { rfmCutPointsSql } from '../../models/lake/jobs/rfm-cut-points.ts';
-import { athenaRun } from '../../models/lake/unload.ts';
+import { athenaRun, workTablePrefix } from '../../models/lake/unload.ts';
 
 /**
  * The same SQL text runs on Athena (Trino) and DuckDB: no Trino server runs here, so the Athena
@@ -59,7 +59,7 @@ describe('lake job SQL', () => {
       '%s writes %j, then unloads its result; the run reads the events %i times',
       (job, steps, reads) => {
         const r = run(job);
-        const table = `work_${job.replaceAll('-', '_')}_a1b2_c3_d4_`;
+        const table = `${workTablePrefix(job)}a1b2_c3_d4_`;
         expect(r.work).toHaveLength(steps.length);
         r.work.forEach((statement, n) => {
           const step = steps[n]!;

@@ -47,7 +47,7 @@ export async function runLakeJob(
   const started = performance.now();
   const runAt = new Date(now).toISOString();
   const out = join(lake.root, 'results', id);
-  // In steps where the job has them: one machine runs what Athena runs as one statement in pieces.
+  // In steps where the job has them: one machine runs them in pieces (parts and buckets) too.
   const files = job.plan
     ? await lake.unloadPlan(job.plan(duckdb, built), out)
     : await lake.unload(job.sql(duckdb, built), out);

@@ -31,7 +31,7 @@ export interface LakeJob {
   windowDays: number | null;
   results: 'each-file' | 'all-files';
   sql(d: Dialect, window: JobWindow): string;
-  /** The same job as a plan in steps, for one machine (when it is too large for one statement there). */
+  /** The same job as a plan in steps: for one machine (in parts and buckets) and Athena (its written steps). */
   plan?(d: Dialect, window: JobWindow): LakePlan;
 }
 

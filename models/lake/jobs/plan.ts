@@ -1,7 +1,8 @@
 /**
- * A job's SQL as named steps, for engines of two kinds. A distributed engine (Athena) runs the whole
- * as one statement: every step a common table expression, then the result (`planStatement`). One
- * machine (DuckDB here) runs it in pieces (infra/local/lake/duckdb.ts): each `materialize`d step is
+ * A job's SQL as named steps, for engines of two kinds. As one statement every step is a common
+ * table expression, then the result (`planStatement`); Athena, which evaluates a common table
+ * expression again at every reference, writes each `materialize`d step once as a table and reads it
+ * from there (`stagedPlan`). One machine (DuckDB here) runs it in pieces (infra/local/lake/duckdb.ts): each `materialize`d step is
  * written out (Parquet, partitioned by `partitionBy` when given) before the statements that read it
  * run, and the result runs once per bucket, so that no one statement holds the whole job's working
  * set. The steps' text is the same either way; only where it stops to write differs.

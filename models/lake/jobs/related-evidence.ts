@@ -225,7 +225,7 @@ FROM (
   };
 }
 
-/** The evidence job as one statement (what Athena runs). */
+/** The evidence job as one statement (Athena runs it in steps: models/lake/unload.ts). */
 export function relatedEvidenceSql(
   d: Dialect,
   window: { fromMs: number; toMs: number; config?: RelatedConfig },
