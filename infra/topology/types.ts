@@ -57,6 +57,12 @@ export interface FunctionDecl {
   entry: string;
   description: string;
   memoryMb: number;
+  /**
+   * The V8 heap limit (`--max-old-space-size`, MB), where the default does not fit the function:
+   * V8 sizes the heap from the memory it sees (about a quarter of it), which leaves a large
+   * function's memory to typed arrays and native code it may not use.
+   */
+  heapMb?: number;
   timeoutSeconds: number;
   /** Why this memory/timeout: read by operators sizing the function. */
   sizing: string;

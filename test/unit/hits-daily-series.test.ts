@@ -78,4 +78,31 @@ describe('DailySeries', () => {
     expect([...built.get('p-1')!.cum.units]).toEqual([0, 3, 9]);
     expect(series.build().size).toBe(0);
   });
+
+  // Counts are held in 32 bits, the revenue (minor units) in 64: a marketplace's hot product can
+  // take more than 2^32 minor units a day, no product is listed in 2^32 searches a day.
+  it('keeps a revenue past 2^32 exactly, and refuses a count past 2^32 naming it', () => {
+    const r: DailySignalRow = {
+      product_id: 'p-9',
+      day_ms: D0,
+      searches: 4_000_000_000,
+      search_clicks: 0,
+      views: 0,
+      carts: 0,
+      orders: 1,
+      units: 1,
+      revenue: 2 ** 40 + 1,
+      reviews: 0,
+      rating_sum: 0,
+    };
+    const series = new DailySeries();
+    series.add(r);
+    series.add({ ...r, day_ms: D0 + DAY });
+    const built = series.build().get('p-9')!;
+    expect([...built.cum.revenue]).toEqual([0, 2 ** 40 + 1, 2 ** 41 + 2]);
+    expect([...built.cum.searches]).toEqual([0, 4_000_000_000, 8_000_000_000]);
+    expect(() => new DailySeries().add({ ...r, views: 2 ** 32 })).toThrow(
+      /p-9 on \d+: views above 4294967295/,
+    );
+  });
 });
