@@ -116,7 +116,7 @@ export const functions = [
       "Retrains the hit model on the lake's daily per-product signals (the hit-daily-signals job) and promotes it if it ranks held-out breakouts at least as well",
     memoryMb: 3008,
     // The series are typed arrays outside the heap (about 470 MB at 100k products); the heap holds
-    // the training rows and one validation day's candidates. V8's default for 3 GB would be about 750 MB.
+    // the training rows and one validation day's candidates. V8's default would depend on its version.
     heapMb: 1536,
     timeoutSeconds: 900,
     sizing:

@@ -59,8 +59,8 @@ export interface FunctionDecl {
   memoryMb: number;
   /**
    * The V8 heap limit (`--max-old-space-size`, MB), where the default does not fit the function:
-   * V8 sizes the heap from the memory it sees (about a quarter of it), which leaves a large
-   * function's memory to typed arrays and native code it may not use.
+   * V8 sizes its default heap from the memory it sees, by rules that change with its version: a
+   * declared limit is the one the function runs under and its benchmark measures under.
    */
   heapMb?: number;
   timeoutSeconds: number;
