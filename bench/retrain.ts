@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { listResultFiles, readResultRows } from '../functions/adapters/lake-results.ts';
-import { functions } from '../infra/topology/functions.ts';
+import { functionById } from '../infra/topology.ts';
 import type { ProductInfo } from '../models/hits/features.ts';
 import { RETRAIN_HISTORY_DAYS, retrainHits, retrainWindow } from '../models/hits/retrain.ts';
 import { DailySeries, DailySignalRow } from '../models/lake/jobs/hit-daily-signals.ts';
-import { peakRssMb, underHeapLimit } from './lib/process.ts';
+import { heapLimitMb, lambdaHeapFlags, peakRssMb, underHeapFlags } from './lib/process.ts';
 
 /**
  * npm run bench:retrain -- --root <a lake kept by bench:scale> [--epochs 30] [--json]
@@ -16,9 +16,8 @@ import { peakRssMb, underHeapLimit } from './lib/process.ts';
  * series, the training rows of 56 days and the TensorFlow.js fit. The catalog is the one the generator drew
  * from (`p-0000000`.., 500 products a category, launched before the window): train-hits scans it
  * from the products table. Prints each phase's seconds and the process's peak RSS, to hold against
- * the function's 3,008 MB and 900 s (infra/topology/functions.ts), under the function's V8 heap
- * limit (its `heapMb`; `--heap-mb N` for another): unbounded, V8 collects lazily and the peak says
- * little. `--json`: one line
+ * the function's 3,008 MB and 900 s (infra/topology/functions.ts), under the V8 heap flags Lambda
+ * starts it with (`lambdaHeapFlags`; `--heap-mb N` for another old generation). `--json`: one line
  * `{"products","dailyRows","trainRows","seconds":{"read","fit","total"},"peakRssMb","heapLimitMb","status"}`.
  */
 const { values } = parseArgs({
@@ -28,7 +27,7 @@ const { values } = parseArgs({
     end: { type: 'string', default: '2026-11-23' },
     epochs: { type: 'string', default: '30' },
     json: { type: 'boolean', default: false },
-    /** The V8 heap limit to run under (MB); by default train-hits' declared `heapMb`. */
+    /** Another V8 old-generation limit to run under (MB) than the one Lambda gives train-hits. */
     'heap-mb': { type: 'string' },
   },
 });
@@ -37,14 +36,18 @@ if (values.root === undefined) {
   process.exit(2);
 }
 
-// Under the heap the function has (infra/topology/functions.ts), re-run as a child if need be.
-const declared = functions.find((f) => f.id === 'train-hits')!;
-const heapMb = values['heap-mb'] === undefined ? declared.heapMb : Number(values['heap-mb']);
+// Under the heap Lambda gives train-hits (from its memory, infra/topology/functions.ts), re-run as a
+// child if need be; `--heap-mb N`: under an old generation of N MB instead.
+const heapMb = values['heap-mb'] === undefined ? undefined : Number(values['heap-mb']);
 if (heapMb !== undefined && !(Number.isInteger(heapMb) && heapMb >= 64)) {
   process.stderr.write(`--heap-mb must be a whole number of MB, at least 64 (got "${values['heap-mb']}")\n`);
   process.exit(2);
 }
-underHeapLimit(heapMb);
+underHeapFlags(
+  heapMb === undefined
+    ? lambdaHeapFlags(functionById('train-hits').memoryMb)
+    : [`--max-old-space-size=${heapMb}`],
+);
 
 const products = Number(values.products);
 const perCategory = 500;
@@ -65,11 +68,15 @@ for (const file of await listResultFiles(join(values.root, 'results', 'hit-daily
 const read = (performance.now() - started) / 1000;
 const { startMs, endMs } = retrainWindow(Date.parse(`${values.end}T00:00:00Z`), RETRAIN_HISTORY_DAYS);
 const fitStarted = performance.now();
+// As train-hits does: the series built, then a collection before and between the phases.
+const collect = () => (globalThis as { gc?: () => void }).gc?.();
+const series = daily.build();
+collect();
 const result = await retrainHits(
-  { products: catalog, series: daily.build() },
+  { products: catalog, series },
   { startMs, endMs, now: new Date(endMs) },
   undefined,
-  { epochs: Number(values.epochs) },
+  { epochs: Number(values.epochs), collect },
 );
 const fit = (performance.now() - fitStarted) / 1000;
 const total = (performance.now() - started) / 1000;
@@ -79,7 +86,7 @@ const figures = {
   trainRows: result.status === 'skipped' ? 0 : result.rows.train,
   seconds: { read: +read.toFixed(1), fit: +fit.toFixed(1), total: +total.toFixed(1) },
   peakRssMb: peakRssMb(),
-  heapLimitMb: heapMb ?? null,
+  heapLimitMb: heapLimitMb(),
   status: result.status,
 };
 if (values.json) console.log(JSON.stringify(figures));
@@ -87,5 +94,5 @@ else
   console.log(
     `${products.toLocaleString('en')} products, ${daily.rows.toLocaleString('en')} daily rows: ${result.status}` +
       `${result.status === 'skipped' ? ` (${result.reason})` : `, ${figures.trainRows.toLocaleString('en')} training rows, precision@20 ${result.metrics.precision20.toFixed(3)}`}\n` +
-      `  read ${figures.seconds.read} s, rows and fit ${figures.seconds.fit} s, total ${figures.seconds.total} s; peak RSS ${figures.peakRssMb} MB (heap limit ${heapMb ?? 'V8 default'} MB)`,
+      `  read ${figures.seconds.read} s, rows and fit ${figures.seconds.fit} s, total ${figures.seconds.total} s; peak RSS ${figures.peakRssMb} MB (heap limit ${figures.heapLimitMb} MB)`,
   );

@@ -34,16 +34,20 @@ export const handler = stepHandler(RetrainJob, async (job) => {
   const { startMs, endMs } = retrainWindow(Date.parse(job.runAt), RETRAIN_HISTORY_DAYS);
   // Streamed into the series: the rows are never held as objects (npm run bench:retrain).
   const daily = new DailySeries();
+  const collectGarbage = () => (globalThis as { gc?: () => void }).gc?.();
   for (const file of job.files ?? (await listResultFiles(job.prefix!))) {
     for await (const row of readResultRows(file)) daily.add(DailySignalRow.parse(row));
   }
+  const series = daily.build();
+  collectGarbage();
   const products = await scanProductInfo(tableName('products'));
   const current = await currentHitArtifact(tableName('hitmodels'));
   const result = await retrainHits(
-    { products, series: daily.build() },
+    { products, series },
     { startMs, endMs, now },
     job.promote === 'always' ? undefined : current,
-    { epochs: job.epochs },
+    // Lambda's Node.js runtime starts node with --expose-gc: collect between phases (models/hits/retrain.ts).
+    { epochs: job.epochs, collect: collectGarbage },
   );
   if (result.status === 'skipped') {
     logger.warn('hit model not retrained', { reason: result.reason, dailyRows: daily.rows });

@@ -115,12 +115,9 @@ export const functions = [
     description:
       "Retrains the hit model on the lake's daily per-product signals (the hit-daily-signals job) and promotes it if it ranks held-out breakouts at least as well",
     memoryMb: 3008,
-    // The series are typed arrays outside the heap (about 470 MB at 100k products); the heap holds
-    // the training rows and one validation day's candidates. V8's default would depend on its version.
-    heapMb: 1536,
     timeoutSeconds: 900,
     sizing:
-      'Holds the series of products x days of daily signals (streamed into typed arrays, never as rows), the training rows (a quarter of the negatives) and one validation day of candidates at a time, and trains with TensorFlow.js on the CPU: at 100k products (5.6M daily rows) 182 s and 1,679 MB under its 1,536 MB heap, 1,341 MB under a 600 MB one (npm run bench:retrain runs under heapMb). The most memory and the longest timeout Lambda offers by default. Never sees a raw event.',
+      'Holds the series of products x days of daily signals (streamed into typed arrays, never as rows), the training rows (a quarter of the negatives) and one validation day of candidates at a time, and trains with TensorFlow.js on the CPU: at 100k products (5.6M daily rows) 159 s and 2,146 MB under the V8 flags the Lambda runtime starts it with, collecting between phases (npm run bench:retrain). The most memory and the longest timeout Lambda offers by default. Never sees a raw event.',
     tables: {
       products: ['GetItem', 'BatchGetItem', 'Query', 'Scan'],
       hitmodels: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'BatchWriteItem'],

@@ -57,12 +57,6 @@ export interface FunctionDecl {
   entry: string;
   description: string;
   memoryMb: number;
-  /**
-   * The V8 heap limit (`--max-old-space-size`, MB), where the default does not fit the function:
-   * V8 sizes its default heap from the memory it sees, by rules that change with its version: a
-   * declared limit is the one the function runs under and its benchmark measures under.
-   */
-  heapMb?: number;
   timeoutSeconds: number;
   /** Why this memory/timeout: read by operators sizing the function. */
   sizing: string;

@@ -28,6 +28,12 @@ export interface RetrainOptions {
   /** How much worse than the current model's precision@20 the new one may be and still replace it. */
   tolerance?: number;
   seed?: number;
+  /**
+   * Called where a phase's garbage is done with (after the training rows are built, after the fit,
+   * after each validation day): the function collects there (`gc`, which Lambda's Node.js runtime
+   * exposes), so its memory follows what it holds rather than what V8 has yet to collect.
+   */
+  collect?: () => void;
 }
 
 export type RetrainResult =
@@ -58,7 +64,14 @@ export async function retrainHits(
   history: History,
   { startMs, endMs, now }: { startMs: number; endMs: number; now: Date },
   currentArtifact: HitArtifact | undefined,
-  { epochs = 30, validationDays = 7, negativeShare = 0.25, tolerance = 0.01, seed = 42 }: RetrainOptions = {},
+  {
+    epochs = 30,
+    validationDays = 7,
+    negativeShare = 0.25,
+    tolerance = 0.01,
+    seed = 42,
+    collect = () => {},
+  }: RetrainOptions = {},
 ): Promise<RetrainResult> {
   const snapshots = dailySnapshots(startMs, endMs);
   if (snapshots.length < validationDays + DEFAULT_LABEL.horizonDays + 2) {
@@ -91,7 +104,9 @@ export async function retrainHits(
       rows: train.length,
     };
   }
+  collect();
   const model = await trainHitModel(train, { epochs, seed });
+  collect();
   let current: HitModel | undefined;
   if (currentArtifact !== undefined) {
     try {
@@ -109,6 +124,8 @@ export async function retrainHits(
   const currentScored: ScoredRow[] = [];
   let validationRows = 0;
   for (const t of validationSnapshots) {
+    // The day before's rows are garbage by now.
+    collect();
     const day = buildRows(history, [t], DEFAULT_LABEL);
     const vectors = day.map((r) => r.values);
     validationRows += day.length;

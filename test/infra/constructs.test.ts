@@ -6,7 +6,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QueuedRule } from '../../infra/stacks/constructs/queued-rule.ts';
 import { ServiceFunction } from '../../infra/stacks/constructs/service-function.ts';
-import { type FunctionDecl, functionById, type RuleDecl, rules, tableEnvVar } from '../../infra/topology.ts';
+import { functionById, type RuleDecl, rules, tableEnvVar } from '../../infra/topology.ts';
 import { TEST_ENV } from '../support/synth.ts';
 
 /** One ServiceFunction with a table and the bus bound, fed by one QueuedRule, in a stack of its own. */
@@ -54,30 +54,6 @@ describe('constructs', () => {
         Properties: { RetentionInDays: 30 },
         DeletionPolicy: 'Retain',
       });
-    });
-
-    it("caps V8's heap where the function declares heapMb (train-hits), and only there", () => {
-      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-      const stack = new Stack(app, 'HeapTest', { env: TEST_ENV });
-      const decl: FunctionDecl = functionById('train-hits');
-      expect(decl.heapMb).toBeGreaterThan(0);
-      // What the heap leaves of the function's memory is for the typed arrays and native code.
-      expect(decl.heapMb!).toBeLessThan(decl.memoryMb * 0.6);
-      new ServiceFunction(stack, {
-        decl,
-        logLevel: 'INFO',
-        logRetention: RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      });
-      Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
-        Environment: {
-          Variables: Match.objectLike({
-            NODE_OPTIONS: `--enable-source-maps --max-old-space-size=${decl.heapMb}`,
-          }),
-        },
-      });
-      // rerank-hits declares none: source maps alone (above).
-      expect((built.decl as FunctionDecl).heapMb).toBeUndefined();
     });
 
     it('keeps the ids the function and its log group were first deployed under', () => {

@@ -101,8 +101,13 @@ describe('DailySeries', () => {
     const built = series.build().get('p-9')!;
     expect([...built.cum.revenue]).toEqual([0, 2 ** 40 + 1, 2 ** 41 + 2]);
     expect([...built.cum.searches]).toEqual([0, 4_000_000_000, 8_000_000_000]);
-    expect(() => new DailySeries().add({ ...r, views: 2 ** 32 })).toThrow(
-      /p-9 on \d+: views above 4294967295/,
-    );
+    // The largest count is kept; past it, below 0 or between whole numbers, refused.
+    const top = new DailySeries();
+    top.add({ ...r, carts: 0xffff_ffff });
+    expect([...top.build().get('p-9')!.cum.carts]).toEqual([0, 0xffff_ffff]);
+    for (const views of [2 ** 32, -1, 1.5])
+      expect(() => new DailySeries().add({ ...r, views })).toThrow(
+        /p-9 on \d+: views is not a count from 0 to 4294967295/,
+      );
   });
 });

@@ -64,10 +64,7 @@ export class ServiceFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: 'merchandiser',
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         POWERTOOLS_METRICS_NAMESPACE: 'merchandiser',
-        NODE_OPTIONS: [
-          '--enable-source-maps',
-          ...(decl.heapMb ? [`--max-old-space-size=${decl.heapMb}`] : []),
-        ].join(' '),
+        NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {
         format: OutputFormat.ESM,

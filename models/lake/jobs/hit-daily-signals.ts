@@ -159,9 +159,13 @@ export class DailySeries {
   }
 
   add(r: DailySignalRow): void {
+    // A Uint32Array would wrap or truncate anything else without a word.
     for (const s of COUNTED) {
-      if (r[COLUMNS[s]] > MAX_COUNT)
-        throw new RangeError(`${r.product_id} on ${r.day_ms}: ${COLUMNS[s]} above ${MAX_COUNT} in a day`);
+      const v = r[COLUMNS[s]];
+      if (!(Number.isInteger(v) && v >= 0 && v <= MAX_COUNT))
+        throw new RangeError(
+          `${r.product_id} on ${r.day_ms}: ${COLUMNS[s]} is not a count from 0 to ${MAX_COUNT} (${v})`,
+        );
     }
     let a = this.#perProduct.get(r.product_id);
     if (a === undefined) {
