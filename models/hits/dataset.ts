@@ -47,6 +47,8 @@ export function buildRows(
   opts: LabelOptions = DEFAULT_LABEL,
   /** Which rows to keep, told before they are made (the retraining keeps a share of the negatives). */
   keep: (productId: string, t: number, label: 0 | 1) => boolean = () => true,
+  /** Called after each snapshot, whose features of every product are garbage by then. */
+  collect: () => void = () => {},
 ): HitRow[] {
   const bands = priceBands(history.products);
   const rows: HitRow[] = [];
@@ -66,6 +68,7 @@ export function buildRows(
       const label = breakouts.has(f.productId) ? 1 : 0;
       if (keep(f.productId, t, label)) rows.push({ ...f, label });
     }
+    collect();
   }
   return rows;
 }

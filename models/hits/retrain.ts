@@ -29,8 +29,8 @@ export interface RetrainOptions {
   tolerance?: number;
   seed?: number;
   /**
-   * Called where a phase's garbage is done with (after the training rows are built, after the fit,
-   * after each validation day): the function collects there (`gc`, which Lambda's Node.js runtime
+   * Called where a phase's garbage is done with (after each training snapshot's rows, before and
+   * after the fit, before each validation day): the function collects there (`gc`, which Lambda's Node.js runtime
    * exposes), so its memory follows what it holds rather than what V8 has yet to collect.
    */
   collect?: () => void;
@@ -89,6 +89,7 @@ export async function retrainHits(
     trainSnapshots,
     DEFAULT_LABEL,
     (productId, t, label) => label > 0 || keepNegative({ productId, t }, negativeShare),
+    collect,
   );
   const positives = train.filter((r) => r.label > 0).length;
   // The validation days' breakouts among their candidates, from the labels alone: their rows are

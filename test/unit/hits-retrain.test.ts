@@ -85,11 +85,15 @@ describe('retrainHits', () => {
     if (result.status !== 'skipped') expect(result.metrics.currentPrecision20).toBeNull();
   }, 120_000);
 
-  it('lets the caller collect garbage between its phases: before and after the fit, and before each held-out day', async () => {
+  it('lets the caller collect garbage between its phases: after each training snapshot, around the fit, before each held-out day', async () => {
     let collected = 0;
     const result = await retrainHits(history, window, undefined, { ...options, collect: () => collected++ });
     expect(result.status).toBe('promoted');
-    expect(collected).toBe(2 + 7);
+    // The training snapshots: those whose 7-day label window closes before the 7 held-out days.
+    const snapshots = dailySnapshots(window.startMs, window.endMs);
+    const training = snapshots.filter((t) => t + 7 * DAY_MS <= snapshots.at(-7)!).length;
+    expect(training).toBeGreaterThan(5);
+    expect(collected).toBe(training + 2 + 7);
   }, 120_000);
 
   it('skips a history with too few breakouts to learn from, before training', async () => {
