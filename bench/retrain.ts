@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { listResultFiles, readResultRows } from '../functions/adapters/lake-results.ts';
+import { collectGarbage } from '../functions/lib/gc.ts';
 import { functionById } from '../infra/topology.ts';
 import type { ProductInfo } from '../models/hits/features.ts';
 import { RETRAIN_HISTORY_DAYS, retrainHits, retrainWindow } from '../models/hits/retrain.ts';
@@ -69,14 +70,13 @@ const read = (performance.now() - started) / 1000;
 const { startMs, endMs } = retrainWindow(Date.parse(`${values.end}T00:00:00Z`), RETRAIN_HISTORY_DAYS);
 const fitStarted = performance.now();
 // As train-hits does: the series built, then a collection before and between the phases.
-const collect = () => (globalThis as { gc?: () => void }).gc?.();
 const series = daily.build();
-collect();
+collectGarbage();
 const result = await retrainHits(
   { products: catalog, series },
   { startMs, endMs, now: new Date(endMs) },
   undefined,
-  { epochs: Number(values.epochs), collect },
+  { epochs: Number(values.epochs), collect: collectGarbage },
 );
 const fit = (performance.now() - fitStarted) / 1000;
 const total = (performance.now() - started) / 1000;

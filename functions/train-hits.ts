@@ -9,6 +9,7 @@ import { putHitModel, scanProductInfo } from './adapters/hits-store.ts';
 import { listResultFiles, readResultRows } from './adapters/lake-results.ts';
 import { nowDate } from './lib/clock.ts';
 import { tableName } from './lib/config.ts';
+import { collectGarbage } from './lib/gc.ts';
 import { logger } from './lib/logger.ts';
 import { stepHandler } from './lib/step.ts';
 
@@ -34,7 +35,6 @@ export const handler = stepHandler(RetrainJob, async (job) => {
   const { startMs, endMs } = retrainWindow(Date.parse(job.runAt), RETRAIN_HISTORY_DAYS);
   // Streamed into the series: the rows are never held as objects (npm run bench:retrain).
   const daily = new DailySeries();
-  const collectGarbage = () => (globalThis as { gc?: () => void }).gc?.();
   for (const file of job.files ?? (await listResultFiles(job.prefix!))) {
     for await (const row of readResultRows(file)) daily.add(DailySignalRow.parse(row));
   }
@@ -46,7 +46,7 @@ export const handler = stepHandler(RetrainJob, async (job) => {
     { products, series },
     { startMs, endMs, now },
     job.promote === 'always' ? undefined : current,
-    // Lambda's Node.js runtime starts node with --expose-gc: collect between phases (models/hits/retrain.ts).
+    // Between phases (models/hits/retrain.ts).
     { epochs: job.epochs, collect: collectGarbage },
   );
   if (result.status === 'skipped') {

@@ -30,8 +30,7 @@ export interface RetrainOptions {
   seed?: number;
   /**
    * Called where a phase's garbage is done with (after each training snapshot's rows, before and
-   * after the fit, before each validation day): the function collects there (`gc`, which Lambda's Node.js runtime
-   * exposes), so its memory follows what it holds rather than what V8 has yet to collect.
+   * after the fit, before each validation day): train-hits collects there (functions/lib/gc.ts).
    */
   collect?: () => void;
 }
