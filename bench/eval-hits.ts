@@ -26,9 +26,12 @@
  * Metrics, means over cutoffs: precision@20 (expected breakouts among the 20 best candidates / 20);
  * recall@20 (that / all breakouts at t, including products first seen at or after t, which nobody
  * can rank); AUC over the candidates; lead time: for each breakout at an evaluated cutoff, the days
- * between the first earlier evaluated cutoff within the 28 days before where the scorer had it in
- * its top 20 and its breakout cutoff, 0 if none (ties at the cut in expectation), averaged over all
- * breakouts. Means for precision/recall over cutoffs with a breakout, AUC over cutoffs with both
+ * between the first earlier weekly cutoff within the 28 days before where the scorer had it in its
+ * top 20 and its breakout cutoff, 0 if none (ties at the cut in expectation), averaged over all
+ * breakouts. The earlier cutoffs include `--warmup` weeks (4) before the first evaluated one, walked
+ * like the others but measured for nothing else, so a breakout in the first evaluated weeks has its
+ * whole lookback too (with `--warmup 0`, as before 2026-12-07's eighth session, its lead could only
+ * count evaluated cutoffs: none for the first week's breakouts). Means for precision/recall over cutoffs with a breakout, AUC over cutoffs with both
  * classes.
  *
  * Every figure has a 95% bootstrap interval over cutoffs (bench/lib/bootstrap.ts; the same resamples
@@ -42,8 +45,8 @@
  * on the tuning cutoffs it gained no lead time either (docs/hits.md).
  *
  * `selected`: the blend with its weight chosen again at every cutoff from the weeks whose outcome is
- * known by then (weightSelection below); `--history-from` walks earlier weekly cutoffs as its
- * history. Ahead of trending now at seed 42, not at seeds 1 and 2: not adopted (docs/hits.md).
+ * known by then (weightSelection below); its history is the warm-up weeks, or earlier weekly
+ * cutoffs back to `--history-from`. Ahead of trending now at seed 42, not at seeds 1 and 2: not adopted (docs/hits.md).
  *
  * `--ensemble k`: k networks per training, probabilities averaged; steadier, k times the training
  * time, so not the default (docs/hits.md). With `--balanced`, network e trains on every positive
@@ -80,6 +83,7 @@ import {
   weightedScores,
 } from '../models/hits/model.ts';
 import {
+  cutoffsBefore,
   dailyIndex,
   EXTRA_NAMES,
   hitsAtK,
@@ -132,6 +136,11 @@ const { values: args } = parseArgs({
     seeds: { type: 'string' },
     /** With --ensemble k: each network on every positive and its own k-th of the negatives (EasyEnsemble). */
     balanced: { type: 'boolean', default: false },
+    /**
+     * Weekly cutoffs before the first evaluated one whose lists count toward lead time (and nothing
+     * else): 4 gives a breakout in the first evaluated weeks its whole 28-day lookback.
+     */
+    warmup: { type: 'string', default: String(LOOKBACK_DAYS / 7) },
   },
 });
 
@@ -380,6 +389,7 @@ async function main(): Promise<void> {
     'fusion',
     'history-from',
     'ensemble',
+    'warmup',
   ] as const;
   for (const name of numeric) {
     const value = args[name];
@@ -438,14 +448,19 @@ async function main(): Promise<void> {
     });
   }
   const evaluated = cutoffs.map((t) => snapshotAt(ix, series, log.itemIds, t));
-  // `selected`'s history: the weekly cutoffs before the first evaluated one, on the same grid, back
-  // to --history-from. No figure is measured on them; they only feed the choice of weight.
-  const history: number[] = [];
-  if (args['history-from'] !== undefined) {
-    const start = ix.day0 + Number(args['history-from']) * ix.days * DAY_MS;
-    for (let t = cutoffs[0]! - 7 * DAY_MS; t >= start && t >= firstSnapshot; t -= 7 * DAY_MS)
-      history.unshift(t);
-  }
+  // The weekly cutoffs before the first evaluated one, on the same grid, walked without measuring
+  // anything on them: back to --history-from they are `selected`'s history (the choice of weight),
+  // and the last --warmup of them count toward lead time (a breakout's lookback reaches them).
+  const warmup = Number(args.warmup);
+  if (!Number.isInteger(warmup) || warmup < 0) throw new Error('--warmup is a whole number of weeks');
+  const warmFrom = cutoffs[0]! - warmup * 7 * DAY_MS;
+  const historyFrom =
+    args['history-from'] === undefined ? warmFrom : ix.day0 + Number(args['history-from']) * ix.days * DAY_MS;
+  const history = cutoffsBefore(
+    cutoffs[0]!,
+    Number.POSITIVE_INFINITY,
+    Math.max(firstSnapshot, Math.min(historyFrom, warmFrom)),
+  );
   const walked = [...history, ...cutoffs];
   const snapshots = [...history.map((t) => snapshotAt(ix, series, log.itemIds, t)), ...evaluated];
   const rowsMs = performance.now() - t1;
@@ -593,10 +608,18 @@ async function main(): Promise<void> {
       scores.selected = selection.choose(h, t, blendAt, scores.velocity, snap);
     }
     scores.fusion = reciprocalRankFusion([scores.model, scores.velocity], [1, fusionWeight]);
-    if (c < 0) continue;
+    const shares = Object.fromEntries(names.map((n) => [n, topKShare(scores[n], TOP_K)])) as Record<
+      Name,
+      Float64Array
+    >;
+    if (c < 0) {
+      // A warm-up week's lists count toward the lead time of the breakouts after it, nothing else.
+      if (t >= warmFrom) for (const n of names) per[n].shares.set(t, listed(shares[n], snap));
+      continue;
+    }
     for (const [k, item] of snap.items.entries()) if (snap.labels[k]! > 0) breakoutsAt.push({ item, t, c });
     for (const n of names) {
-      const share = topKShare(scores[n], TOP_K);
+      const share = shares[n];
       const p = precisionAt(share, snap);
       const r = snap.breakouts > 0 ? hitsAtK(share, snap.labels) / snap.breakouts : Number.NaN;
       if (snap.breakouts > 0) {
@@ -718,6 +741,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${JSON.stringify({
         cutoffs: cutoffs.length,
+        warmupWeeks: history.filter((t) => t >= warmFrom).length,
         label: early ? `early (breakouts at t and the next ${earlyWeeks} weeks)` : 'now',
         breakouts: allBreakouts,
         model: pick(results.model),
@@ -746,6 +770,7 @@ async function main(): Promise<void> {
       `${new Date(lastCutoff).toISOString().slice(0, 10)}, ${allBreakouts} breakouts ` +
       `(${(allBreakouts / cutoffs.length).toFixed(1)} a week; ${breakoutsAt.length} among known products)`,
     '',
+    `Lead time counts lists from ${history.filter((t) => t >= warmFrom).length} warm-up week(s) before the first cutoff too.`,
     `Model trained on the ${early ? `early label (breakouts at t and at the next ${earlyWeeks} weekly cutoffs)` : 'breakouts at t'}; 95% bootstrap intervals over cutoffs (1,000 resamples).`,
     '',
     '| scorer | precision@20 | recall@20 | AUC | lead days (mean) | lead days p50 / p75 / p90 | flagged >= 7 / 14 / 21 d ahead |',

@@ -558,6 +558,22 @@ export function weeklyCutoffs(ix: DailyIndex, fromShare = 0.6, toShare = 1): num
   return out;
 }
 
+/**
+ * The weekly cutoffs before `first`, oldest first: `weeks` of them (fewer when `earliest` comes
+ * sooner). The walk scores them as it scores the evaluated ones, but only for what needs earlier
+ * lists: lead time (a breakout in the first evaluated weeks still has its whole 28-day lookback)
+ * and `selected`'s history.
+ */
+export function cutoffsBefore(first: number, weeks: number, earliest: number): number[] {
+  const out: number[] = [];
+  for (let w = 1; w <= weeks; w++) {
+    const t = first - w * 7 * DAY_MS;
+    if (t < earliest) break;
+    out.unshift(t);
+  }
+  return out;
+}
+
 /** Expected hits among the top k (ties at the cut pro rata), given the top-k share of each item. */
 export function hitsAtK(share: ArrayLike<number>, labels: ArrayLike<number>): number {
   let hits = 0;

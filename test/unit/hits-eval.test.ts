@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { auc, topKShare } from '../../models/hits/evaluate.ts';
 import {
+  cutoffsBefore,
   dailyIndex,
   type EventLog,
   hitsAtK,
@@ -215,6 +216,21 @@ describe('hits/realdata: no peeking', () => {
     expect(cutoffs[0]).toBe(T0 + 60 * DAY_MS);
     for (const t of cutoffs) expect(t + 7 * DAY_MS).toBeLessThanOrEqual(ix.day0 + ix.days * DAY_MS);
     expect(cutoffs[1]! - cutoffs[0]!).toBe(7 * DAY_MS);
+  });
+
+  it('the warm-up weeks before the first cutoff give its breakouts their whole lookback', () => {
+    const first = T0 + 70 * DAY_MS;
+    const before = cutoffsBefore(first, 4, T0);
+    expect(before).toEqual([42, 49, 56, 63].map((d) => T0 + d * DAY_MS));
+    // Never before the earliest cutoff the file allows, and none when no week is asked for.
+    expect(cutoffsBefore(first, 4, T0 + 50 * DAY_MS)).toEqual([56, 63].map((d) => T0 + d * DAY_MS));
+    expect(cutoffsBefore(first, 0, T0)).toEqual([]);
+    expect(cutoffsBefore(first, Number.POSITIVE_INFINITY, T0 + 60 * DAY_MS)).toEqual([T0 + 63 * DAY_MS]);
+    // A breakout at the first cutoff: with the warm-up lists its lead reaches 28 days back; with
+    // the evaluated cutoffs alone it would be 0.
+    const shares = new Map(before.map((t) => [t, new Map([[7, 1]])] as const));
+    expect(leadDays(shares, 7, first)).toBe(28);
+    expect(leadDays(new Map([[first, new Map([[7, 1]])]]), 7, first)).toBe(0);
   });
 });
 
