@@ -8,6 +8,7 @@ import { basketsOf, mineBundles } from '../../models/bundles/mine.ts';
 import { buildRows, dailySnapshots, historyFromEvents } from '../../models/hits/dataset.ts';
 import { duckdb } from '../../models/lake/dialect.ts';
 import {
+  bundleItemsetsPlan,
   bundleItemsetsSql,
   bundlesFromItemsetRows,
   ItemsetRow,
@@ -126,6 +127,7 @@ describe('lake jobs on DuckDB', () => {
   it.each([
     ['related-evidence', relatedEvidencePlan, RELATED_BUCKETS],
     ['related-totals', relatedTotalsPlan, 1],
+    ['bundle-itemsets', bundlesAt3, 1],
     // A statement per week of the 45 days.
     ['hit-daily-signals', hitDailySignalsPlan, 7],
   ] as const)(
@@ -150,11 +152,12 @@ describe('lake jobs on DuckDB', () => {
     },
   );
 
-  // On AWS the related jobs run as Athena statements that write their steps as tables
+  // On AWS the related and bundle jobs run as Athena statements that write their steps as tables
   // (models/lake/unload.ts); the same staging, with DuckDB's tables, gives the one statement's rows.
   it.each([
     ['related-evidence', relatedEvidencePlan],
     ['related-totals', relatedTotalsPlan],
+    ['bundle-itemsets', bundlesAt3],
   ] as const)(
     "%s: staged as Athena runs it (each written step read as a table), the one statement's rows",
     async (id, plan) => {
@@ -213,12 +216,30 @@ describe('lake jobs on DuckDB', () => {
 
 type ResultRow = { product_id: string; day_ms?: number };
 
+/** The bundle job's plan at a floor of 3 orders: enough itemsets in the demo's 45 days to compare. */
+const bundlesAt3 = (d: typeof duckdb, w: { fromMs: number; toMs: number }) =>
+  bundleItemsetsPlan(d, { ...w, minCount: 3 });
+
 /**
  * Two runs of a job give the same rows: one per product (and day); related evidence with the same
  * partners, and every sum equal to the last few bits (sums added up in another order differ there).
  */
 function expectSameRows(id: string, stepped: readonly ResultRow[], whole: readonly ResultRow[]): void {
   expect(stepped.length).toBe(whole.length);
+  if (id === 'bundle-itemsets') {
+    // One row per itemset (and the baskets' row): the same counts, exactly.
+    const itemset = (r: ResultRow) => {
+      const row = ItemsetRow.parse(r);
+      return [[row.item1, row.item2, row.item3, row.item4].join('|'), row.basket_count] as const;
+    };
+    const expected = new Map(whole.map(itemset));
+    expect(expected.size).toBe(whole.length);
+    expect(
+      [...expected.keys()].filter((k) => k.split('|').filter(Boolean).length >= 3).length,
+    ).toBeGreaterThan(0);
+    expect(new Map(stepped.map(itemset))).toEqual(expected);
+    return;
+  }
   const key = (r: { product_id: string; day_ms?: number }) => `${r.product_id} ${r.day_ms ?? ''}`;
   expect(new Set(stepped.map(key)).size).toBe(stepped.length);
   if (id === 'related-evidence') {

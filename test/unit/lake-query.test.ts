@@ -46,9 +46,12 @@ describe('functions/lake-query', () => {
     );
 
     it("reads the window up to the start of the execution's day (UTC), as the local runner does", async () => {
-      const { queryString } = await handler(event('bundle-itemsets'), lambdaContext);
-      // 90 days back from 2026-12-06, a day's margin each side for instants written with an offset.
-      expect(queryString).toContain("event_date BETWEEN '2026-09-06' AND '2026-12-07'");
+      const { queryString, work } = await handler(event('bundle-itemsets'), lambdaContext);
+      // 90 days back from 2026-12-06, a day's margin each side for instants written with an offset,
+      // in the one statement that reads the events: the baskets' work table (the job is staged).
+      const window = "event_date BETWEEN '2026-09-06' AND '2026-12-07'";
+      expect(work[0]).toContain(window);
+      expect([queryString, ...work.slice(1)].filter((s) => s.includes(window))).toEqual([]);
     });
 
     it('refuses a run name that could leave the SQL string or the prefix', async () => {

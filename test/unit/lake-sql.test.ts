@@ -44,10 +44,10 @@ describe('lake job SQL', () => {
     },
   );
 
-  // On AWS the related jobs run in steps too (models/lake/unload.ts): each written step is read as a
-  // table, so a run reads the events a few times instead of 40.
+  // On AWS the related and bundle jobs run in steps too (models/lake/unload.ts): each written step is
+  // read as a table, so a run reads the events a few times instead of 40 (once instead of 43).
   describe('staged on Athena', () => {
-    const run = (job: 'related-evidence' | 'related-totals', name = 'a1b2-C3.d4') =>
+    const run = (job: 'related-evidence' | 'related-totals' | 'bundle-itemsets', name = 'a1b2-C3.d4') =>
       athenaRun(job, { bucket: 'lake-bucket', run: name, nowMs: window.toMs });
     const body = (ctas: string) => ctas.slice(ctas.indexOf(' AS\n') + 4);
     const unloaded = (unload: string) => unload.slice('UNLOAD ('.length, unload.lastIndexOf(') TO '));
@@ -55,6 +55,8 @@ describe('lake job SQL', () => {
     it.each([
       ['related-evidence', ['products', 'touches', 'ids', 'pairs'], 6],
       ['related-totals', ['products', 'touches'], 4],
+      // The orders' baskets once; the levels read the written baskets and pairs.
+      ['bundle-itemsets', ['baskets', 'i2'], 1],
     ] as const)(
       '%s writes %j, then unloads its result; the run reads the events %i times',
       (job, steps, reads) => {

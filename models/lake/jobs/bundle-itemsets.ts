@@ -8,6 +8,7 @@ import {
 } from '../../bundles/mine.ts';
 import { type NamedItemset, rulesFromItemsets } from '../../bundles/mining.ts';
 import { type Dialect, eventDates } from '../dialect.ts';
+import { type LakePlan, planStatement } from './plan.ts';
 
 /**
  * The bundle miner's input, counted in the lake: every itemset of up to four products bought
@@ -24,10 +25,14 @@ import { type Dialect, eventDates } from '../dialect.ts';
  * level that joined the one below to itself multiplied the reads of the orders: self-joined triples
  * and quadruples read them 2,041 times a run (1,194 before the support floor). Pairs are still a
  * self-join of the orders' frequent items (on DuckDB the arrays took 10 s more at 100M events);
- * triples and quadruples enumerate each remaining order's short array in place: 43 reads
- * (test/unit/lake-sql.test.ts counts them).
+ * triples and quadruples enumerate each remaining order's short array in place: 43 reads as one
+ * statement. In steps (Athena writes `baskets` and the pairs once, as work tables:
+ * models/lake/unload.ts) a run reads the events once (test/unit/lake-sql.test.ts counts both); the
+ * levels above pairs read those tables again at each reference, which costs little: they are the
+ * orders' products and the frequent pairs, not the events. On DuckDB, which evaluates a WITH query
+ * once, the two writes cost time instead (200M events: 29 s instead of 23, the same rows).
  */
-export function bundleItemsetsSql(
+export function bundleItemsetsPlan(
   d: Dialect,
   {
     fromMs,
@@ -35,7 +40,7 @@ export function bundleItemsetsSql(
     minCount = BUNDLE_DEFAULTS.minCount,
     minSupport = BUNDLE_DEFAULTS.minSupport,
   }: { fromMs: number; toMs: number; minCount?: number; minSupport?: number },
-): string {
+): LakePlan {
   const when = d.epochMs('e.occurred_at');
   // Exact decimal arithmetic on both engines (a DECIMAL literal times a count), as supportFloor does.
   const support = decimalLiteral(minSupport);
@@ -63,61 +68,77 @@ export function bundleItemsetsSql(
        WHERE ${ascending(names)} GROUP BY ${selected(names)}`,
       as,
     );
-  return `
-WITH baskets AS (
-  -- DISTINCT drops an event delivered twice as well as a product on two lines: no eventsOnce, whose
-  -- aggregate would carry every order's lines (at 30M events that alone went past 3 GB).
-  -- An order as a 64-bit number rather than its id: every level below groups on it (two orders
-  -- whose ids collide would count as one basket, about one chance in 500,000 among 6M orders).
+  return {
+    steps: [
+      {
+        id: 'baskets',
+        // DISTINCT drops an event delivered twice as well as a product on two lines: no eventsOnce,
+        // whose aggregate would carry every order's lines (at 30M events that alone went past 3 GB).
+        // An order as a 64-bit number rather than its id: every level below groups on it (two
+        // orders whose ids collide would count as one basket, about one chance in 500,000 among 6M
+        // orders). Written once (staged): the only step that reads the events.
+        sql: `
   SELECT DISTINCT ${d.hash64('event_id')} AS event_id, l_product_id AS product_id
   FROM (SELECT e.event_id, e.lines FROM events e
         WHERE e.event_type = 'OrderPlaced' AND e.${eventDates(fromMs, toMs)} AND ${when} >= ${fromMs} AND ${when} < ${toMs}) AS o
-  ${d.unnestStructs('lines', 'l', ['product_id'])}
-),
--- The evidence floor: minCount orders, or minSupport of the window's baskets where that is more
--- (models/bundles/mine.ts, supportFloor). Each level's counts are joined to its one row.
-basket_total AS (
-  SELECT count(DISTINCT event_id) AS n FROM baskets
-),
-support_floor AS (
-  SELECT greatest(${minCount}, CAST(ceil(n * ${support}) AS BIGINT)) AS n FROM basket_total
-),
-i1 AS (
-  ${floor('SELECT product_id AS a, count(*) AS c FROM baskets GROUP BY product_id', 'c')}
-),
-b1 AS (
-  SELECT b.event_id, b.product_id FROM baskets b JOIN i1 ON i1.a = b.product_id
-),
-i2 AS (
-  ${floor(
-    `SELECT x.product_id AS a, y.product_id AS b, count(*) AS c
+  ${d.unnestStructs('lines', 'l', ['product_id'])}`,
+        materialize: {},
+      },
+      // The evidence floor: minCount orders, or minSupport of the window's baskets where that is
+      // more (models/bundles/mine.ts, supportFloor). Each level's counts are joined to its one row.
+      { id: 'basket_total', sql: '  SELECT count(DISTINCT event_id) AS n FROM baskets' },
+      {
+        id: 'support_floor',
+        sql: `  SELECT greatest(${minCount}, CAST(ceil(n * ${support}) AS BIGINT)) AS n FROM basket_total`,
+      },
+      {
+        id: 'i1',
+        sql: `  ${floor('SELECT product_id AS a, count(*) AS c FROM baskets GROUP BY product_id', 'c')}`,
+      },
+      { id: 'b1', sql: '  SELECT b.event_id, b.product_id FROM baskets b JOIN i1 ON i1.a = b.product_id' },
+      {
+        id: 'i2',
+        // The pairs' self-join, the heaviest level: written once rather than evaluated at each of
+        // its references.
+        sql: `  ${floor(
+          `SELECT x.product_id AS a, y.product_id AS b, count(*) AS c
      FROM b1 x JOIN b1 y ON x.event_id = y.event_id AND x.product_id < y.product_id
      GROUP BY x.product_id, y.product_id`,
-    'c',
-  )}
-),
--- From here each order is an array of its items that are in a frequent itemset one size smaller (a
--- triple's items are each in a frequent pair), in orders with enough of them: few orders, short arrays.
-o2 AS (
+          'c',
+        )}`,
+        materialize: {},
+      },
+      {
+        id: 'o2',
+        // From here each order is an array of its items that are in a frequent itemset one size
+        // smaller (a triple's items are each in a frequent pair), in orders with enough of them:
+        // few orders, short arrays.
+        sql: `
   SELECT b.event_id, array_agg(b.product_id ORDER BY b.product_id) AS items
   FROM b1 b
   JOIN (SELECT DISTINCT m.item FROM i2 ${d.unnestValues('ARRAY[i2.a, i2.b]', 'm', 'item')}) AS k ON k.item = b.product_id
-  GROUP BY b.event_id HAVING count(*) >= 3
-),
-i3 AS (
-  ${count('o2', ['a', 'b', 'c'], 'c3')}
-),
-o3 AS (${orderItems('o2', 'i3', ['a', 'b', 'c'], 4)}
-),
-i4 AS (
-  ${count('o3', ['a', 'b', 'c', 'd'], 'c4')}
-)
+  GROUP BY b.event_id HAVING count(*) >= 3`,
+      },
+      { id: 'i3', sql: `  ${count('o2', ['a', 'b', 'c'], 'c3')}` },
+      { id: 'o3', sql: orderItems('o2', 'i3', ['a', 'b', 'c'], 4) },
+      { id: 'i4', sql: `  ${count('o3', ['a', 'b', 'c', 'd'], 'c4')}` },
+    ],
+    result: () => `
 SELECT CAST(NULL AS VARCHAR) AS item1, CAST(NULL AS VARCHAR) AS item2, CAST(NULL AS VARCHAR) AS item3,
        CAST(NULL AS VARCHAR) AS item4, n AS basket_count FROM basket_total
 UNION ALL SELECT a, NULL, NULL, NULL, c FROM i1
 UNION ALL SELECT a, b, NULL, NULL, c FROM i2
 UNION ALL SELECT a, b, c, NULL, c3 FROM i3
-UNION ALL SELECT a, b, c, d, c4 FROM i4`;
+UNION ALL SELECT a, b, c, d, c4 FROM i4`,
+  };
+}
+
+/** The job as one statement, every step a common table expression. */
+export function bundleItemsetsSql(
+  d: Dialect,
+  window: { fromMs: number; toMs: number; minCount?: number; minSupport?: number },
+): string {
+  return planStatement(bundleItemsetsPlan(d, window));
 }
 
 /**

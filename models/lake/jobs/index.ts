@@ -2,7 +2,7 @@ import { BUNDLE_DEFAULTS } from '../../bundles/mine.ts';
 import type { BundleConfig } from '../../bundles/settings.ts';
 import type { RelatedConfig } from '../../related/evidence.ts';
 import type { Dialect } from '../dialect.ts';
-import { bundleItemsetsSql } from './bundle-itemsets.ts';
+import { bundleItemsetsPlan, bundleItemsetsSql } from './bundle-itemsets.ts';
 import { hitDailySignalsPlan, hitDailySignalsSql } from './hit-daily-signals.ts';
 import { type LakePlan, planStatement } from './plan.ts';
 import { relatedEvidencePlan, relatedTotalsPlan } from './related-evidence.ts';
@@ -35,6 +35,12 @@ export interface LakeJob {
   plan?(d: Dialect, window: JobWindow): LakePlan;
 }
 
+const bundleWindow = ({ fromMs, toMs, bundles }: JobWindow) => ({
+  fromMs,
+  toMs,
+  ...(bundles ? { minCount: bundles.minCount, minSupport: bundles.minSupport } : {}),
+});
+
 const relatedWindow = ({ fromMs, toMs, related }: JobWindow) => ({
   fromMs,
   toMs,
@@ -54,12 +60,8 @@ export const LAKE_JOBS = [
     description: 'Itemsets of up to four products bought together in 90 days, for the bundles (bundles)',
     windowDays: BUNDLE_DEFAULTS.historyDays,
     results: 'all-files',
-    sql: (d, { fromMs, toMs, bundles }) =>
-      bundleItemsetsSql(d, {
-        fromMs,
-        toMs,
-        ...(bundles ? { minCount: bundles.minCount, minSupport: bundles.minSupport } : {}),
-      }),
+    sql: (d, w) => bundleItemsetsSql(d, bundleWindow(w)),
+    plan: (d, w) => bundleItemsetsPlan(d, bundleWindow(w)),
   },
   {
     id: 'related-evidence',
