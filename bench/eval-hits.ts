@@ -31,7 +31,9 @@
  * breakouts. The earlier cutoffs include `--warmup` weeks (4) before the first evaluated one, walked
  * like the others but measured for nothing else, so a breakout in the first evaluated weeks has its
  * whole lookback too (with `--warmup 0`, as before 2026-12-07's eighth session, its lead could only
- * count evaluated cutoffs: none for the first week's breakouts). Means for precision/recall over cutoffs with a breakout, AUC over cutoffs with both
+ * count evaluated cutoffs: none for the first week's breakouts). The warm-up weeks are also
+ * `selected`'s history, so its figures move with them; the other scorers' precision, recall and AUC
+ * do not. Means for precision/recall over cutoffs with a breakout, AUC over cutoffs with both
  * classes.
  *
  * Every figure has a 95% bootstrap interval over cutoffs (bench/lib/bootstrap.ts; the same resamples
@@ -45,8 +47,8 @@
  * on the tuning cutoffs it gained no lead time either (docs/hits.md).
  *
  * `selected`: the blend with its weight chosen again at every cutoff from the weeks whose outcome is
- * known by then (weightSelection below); its history is the warm-up weeks, or earlier weekly
- * cutoffs back to `--history-from`. Ahead of trending now at seed 42, not at seeds 1 and 2: not adopted (docs/hits.md).
+ * known by then (weightSelection below); its history is every walked week before the evaluated
+ * ones: the warm-up weeks, or back to `--history-from` where that reaches further. Ahead of trending now at seed 42, not at seeds 1 and 2: not adopted (docs/hits.md).
  *
  * `--ensemble k`: k networks per training, probabilities averaged; steadier, k times the training
  * time, so not the default (docs/hits.md). With `--balanced`, network e trains on every positive
@@ -126,7 +128,10 @@ const { values: args } = parseArgs({
     blend: { type: 'string', default: '1' },
     /** The fusion scorer's weight on trending now's reciprocal rank (the model's is 1). */
     fusion: { type: 'string', default: '1' },
-    /** Also walk the weekly cutoffs back to this share of the span, as history for `selected` only. */
+    /**
+     * Also walk the weekly cutoffs back to this share of the span (or the warm-up's start, whichever
+     * is earlier), as history for `selected` only.
+     */
     'history-from': { type: 'string' },
     /** The blend weights `selected` chooses among at every cutoff. */
     'select-weights': { type: 'string', default: '0,1,2,3,4,6,8' },
@@ -456,10 +461,11 @@ async function main(): Promise<void> {
   const warmFrom = cutoffs[0]! - warmup * 7 * DAY_MS;
   const historyFrom =
     args['history-from'] === undefined ? warmFrom : ix.day0 + Number(args['history-from']) * ix.days * DAY_MS;
+  // No earlier than the first cutoff with a closed training snapshot to train on.
   const history = cutoffsBefore(
     cutoffs[0]!,
     Number.POSITIVE_INFINITY,
-    Math.max(firstSnapshot, Math.min(historyFrom, warmFrom)),
+    Math.max(firstSnapshot + 7 * DAY_MS, Math.min(historyFrom, warmFrom)),
   );
   const walked = [...history, ...cutoffs];
   const snapshots = [...history.map((t) => snapshotAt(ix, series, log.itemIds, t)), ...evaluated];
