@@ -56,9 +56,11 @@
  * time, and a fifth of the seed spread; behind the default on the tuning weeks, so not the default.
  *
  * `--seeds a,b,c`: the walk once per training seed (child processes, 2 at a time), and each figure's
- * mean, standard deviation, min and max over the seeds (`--json`: `summary`, `runs`). A network's
- * figures move with its seed as much as with most settings (docs/hits.md), so a comparison of
- * settings is read over seeds, the bootstrap intervals over cutoffs beside it.
+ * mean, standard deviation, min and max over the seeds (`--json`: `summary`, `runs`), and the
+ * seeds' mean difference from trending now with a bootstrap interval over cutoffs that every seed
+ * shares (`modelMinusVelocity`; bench/lib/seeds.ts, pairedOverSeeds). A network's figures move with
+ * its seed as much as with most settings (docs/hits.md), so a comparison of settings is read over
+ * seeds, the bootstrap intervals over cutoffs beside it.
  *
  * `--label`: what the model is trained to flag. `now` (the default): breakouts at the snapshot.
  * `early`: breakouts at the snapshot or at one of the next `--early-weeks` weekly cutoffs (each
@@ -101,7 +103,14 @@ import {
 } from '../models/hits/realdata.ts';
 import { DAY_MS } from '../models/hits/signals.ts';
 import { type Interval, percentileInterval, quantile, resampled } from './lib/bootstrap.ts';
-import { parseSeeds, seedRunArgs, seedSummary } from './lib/seeds.ts';
+import {
+  type CutoffFigures,
+  PAIRED_FIGURES,
+  pairedOverSeeds,
+  parseSeeds,
+  seedRunArgs,
+  seedSummary,
+} from './lib/seeds.ts';
 import { fileWriter, mulberry32 } from './lib/synthetic.ts';
 
 const { values: args } = parseArgs({
@@ -287,7 +296,11 @@ const mean = (xs: readonly number[]) =>
   xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** One seed's `--json` output: the figures per scorer, and the walk's size. */
-type SeedRun = Record<string, Record<Figure, number>> & { cutoffs: number; breakouts: number };
+type SeedRun = Record<string, Record<Figure, number>> & {
+  cutoffs: number;
+  breakouts: number;
+  perCutoff: CutoffFigures;
+};
 
 /** One walk per seed, as child processes of this script (2 at a time: a tfjs fit takes one core). */
 async function runSeeds(seeds: readonly number[]): Promise<void> {
@@ -333,8 +346,12 @@ async function runSeeds(seeds: readonly number[]): Promise<void> {
   const scorers = ['model', 'velocity', 'weighted', 'blend', 'fusion', 'selected'];
   const summary = seedSummary(runs, scorers, FIGURES);
   const ahead = runs.filter((r) => r.model!.leadDays > r.velocity!.leadDays).length;
+  // The seeds' mean difference from trending now, with the weeks' noise around it.
+  const paired = pairedOverSeeds(runs.map((r) => r.perCutoff));
   if (args.json) {
-    process.stdout.write(`${JSON.stringify({ seeds, summary, modelAheadOnLeadDays: ahead, runs })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ seeds, summary, modelAheadOnLeadDays: ahead, modelMinusVelocity: paired, runs })}\n`,
+    );
     return;
   }
   const f = (x: number, d: number) => x.toFixed(d);
@@ -354,6 +371,13 @@ async function runSeeds(seeds: readonly number[]): Promise<void> {
     ),
     '',
     `model lead days per seed: ${summary.model!.leadDays.perSeed.join(', ')}; ahead of trending now's at ${ahead} of ${seeds.length} seeds`,
+    `model minus trending now, mean over the seeds, 95% bootstrap over cutoffs (each resample shared by every seed): ${PAIRED_FIGURES.map(
+      (fig) => {
+        const d = fig === 'leadDays' ? 2 : 4;
+        const p = paired[fig];
+        return `${fig} ${f(p.mean, d)} [${f(p.ci95[0], d)}, ${f(p.ci95[1], d)}]`;
+      },
+    ).join(', ')}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -653,6 +677,8 @@ async function main(): Promise<void> {
   // Every scorer's bootstrap values, resample by resample (the same cutoffs: one seed), for the
   // paired differences below.
   const boots = {} as Record<Name, number[][]>;
+  // Each scorer's summed lead days per cutoff, for `--seeds`' paired difference over seeds.
+  const leadSums = {} as Record<Name, number[]>;
   const results = Object.fromEntries(
     names.map((n) => {
       const leads = breakoutsAt.map((b) => leadDays(per[n].shares, b.item, b.t));
@@ -693,6 +719,7 @@ async function main(): Promise<void> {
         ];
       });
       boots[n] = boot;
+      leadSums[n] = [...leadSum];
       const [pb, rb, ab, lb] = boot;
       const m: Metrics = {
         precision20: mean(per[n].p),
@@ -757,6 +784,16 @@ async function main(): Promise<void> {
         fusion: pick(results.fusion),
         selected: { ...pick(results.selected), weights: selection.chosen.slice(history.length) },
         modelMinusVelocity: differences,
+        // Per cutoff (NaN as null), so that --seeds can pair the model with trending now over seeds.
+        perCutoff: {
+          breakouts: breakoutsPer,
+          ...Object.fromEntries(
+            (['model', 'velocity'] as const).map((n) => [
+              n,
+              { precision20: perCutoff[n].p, auc: perCutoff[n].a, leadSum: leadSums[n] },
+            ]),
+          ),
+        },
       })}\n`,
     );
     return;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseSeeds, seedRunArgs, seedSummary } from '../../bench/lib/seeds.ts';
+import { pairedOverSeeds, parseSeeds, seedRunArgs, seedSummary } from '../../bench/lib/seeds.ts';
 
 describe('eval seeds (bench/lib/seeds.ts)', () => {
   it('reads a list of integer seeds and refuses anything else, naming the option', () => {
@@ -66,5 +66,57 @@ describe('eval seeds (bench/lib/seeds.ts)', () => {
         },
       ),
     );
+  });
+});
+
+describe('pairedOverSeeds: the model minus trending now over seeds, with the weeks as noise', () => {
+  const scorer = (leadSum: number[], precision20: (number | null)[] = leadSum.map(() => 0.2)) => ({
+    precision20,
+    auc: leadSum.map(() => 0.9),
+    leadSum,
+  });
+  const run = (model: number[], velocity: number[], breakouts = model.map(() => 2)) => ({
+    breakouts,
+    model: scorer(model),
+    velocity: scorer(velocity),
+  });
+
+  it('is zero, interval and all, when the model lists what trending now lists', () => {
+    const r = run([4, 0, 14, 7], [4, 0, 14, 7]);
+    const d = pairedOverSeeds([r, r]);
+    expect(d.leadDays).toEqual({ mean: 0, ci95: [0, 0] });
+    expect(d.precision20.mean).toBe(0);
+  });
+
+  it('averages the seeds, each over the same draw of cutoffs', () => {
+    // Seed a: 2 lead days a breakout ahead at every cutoff; seed b: 1 behind. Mean: half a day.
+    const a = run([6, 4, 16, 9], [2, 0, 12, 5]);
+    const b = run([0, 0, 12, 3], [2, 2, 14, 5]);
+    const d = pairedOverSeeds([a, b]);
+    expect(d.leadDays.mean).toBeCloseTo(0.5, 12);
+    // The same difference at every cutoff: no resample can move it.
+    expect(d.leadDays.ci95[0]).toBeCloseTo(0.5, 12);
+    expect(d.leadDays.ci95[1]).toBeCloseTo(0.5, 12);
+  });
+
+  it('reads one run as the run does: summed lead over summed breakouts, undefined precision skipped', () => {
+    const r = {
+      breakouts: [1, 3, 0, 4],
+      model: scorer([7, 21, 0, 0], [0.1, 0.3, null, 0.2]),
+      velocity: scorer([0, 14, 0, 28], [0.1, 0.1, null, 0.1]),
+    };
+    const d = pairedOverSeeds([r]);
+    expect(d.leadDays.mean).toBeCloseTo((28 - 42) / 8, 12);
+    expect(d.precision20.mean).toBeCloseTo((0.6 - 0.3) / 3, 12);
+    // Cutoffs that differ: the interval spans both signs.
+    expect(d.leadDays.ci95[0]).toBeLessThan(0);
+    expect(d.leadDays.ci95[1]).toBeGreaterThan(0);
+  });
+
+  it('refuses runs that walked different cutoffs, or none', () => {
+    expect(() => pairedOverSeeds([run([1, 2], [1, 2]), run([1, 2, 3], [1, 2, 3])])).toThrow(
+      /different cutoffs/,
+    );
+    expect(() => pairedOverSeeds([])).toThrow(RangeError);
   });
 });
