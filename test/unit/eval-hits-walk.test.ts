@@ -1,0 +1,75 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const run = promisify(execFile);
+
+interface Figures {
+  precision20: number;
+  recall20: number;
+  auc: number;
+  leadDays: number;
+  ci95: Record<'precision20' | 'recall20' | 'auc' | 'leadDays', [number, number]>;
+}
+type Walk = Record<'model' | 'velocity', Figures> & {
+  cutoffs: number;
+  breakouts: number;
+  warmupWeeks: number;
+  perCutoff: { breakouts: number[]; model: { leadSum: number[] } };
+};
+
+/**
+ * The walk of `eval:hits` on a small generated order file (about 8 s a run): the warm-up weeks
+ * before the first evaluated cutoff count toward lead time and nothing else.
+ */
+describe('eval:hits walk: warm-up weeks', () => {
+  let dir: string;
+  let file: string;
+  const walk = async (...args: string[]): Promise<Walk> => {
+    const { stdout } = await run('npx', ['tsx', 'bench/eval-hits.ts', '--input', file, '--json', ...args], {
+      cwd: ROOT,
+      timeout: 120_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return JSON.parse(stdout) as Walk;
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'eval-hits-walk-'));
+    file = join(dir, 'orders.csv');
+    await run('npx', ['tsx', 'bench/eval-hits.ts', '--generate', '30000', '--output', file], {
+      cwd: ROOT,
+      timeout: 60_000,
+    });
+  }, 90_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('lengthens lead times only: the same cutoffs, breakouts, precision, recall and AUC', async () => {
+    const [without, withWarmup] = await Promise.all([walk('--warmup', '0'), walk('--warmup', '4')]);
+    expect(without.warmupWeeks).toBe(0);
+    expect(withWarmup.warmupWeeks).toBe(4);
+    expect(withWarmup.cutoffs).toBe(without.cutoffs);
+    expect(withWarmup.breakouts).toBe(without.breakouts);
+    expect(without.breakouts).toBeGreaterThan(20);
+    for (const scorer of ['model', 'velocity'] as const) {
+      const measured = ({ precision20, recall20, auc, ci95 }: Walk['model']) => ({
+        precision20,
+        recall20,
+        auc,
+        ci95: { precision20: ci95.precision20, recall20: ci95.recall20, auc: ci95.auc },
+      });
+      expect(measured(withWarmup[scorer])).toEqual(measured(without[scorer]));
+      // Earlier lists can only make a breakout's first listing earlier; the first weeks' do move.
+      expect(withWarmup[scorer].leadDays).toBeGreaterThan(without[scorer].leadDays);
+    }
+    // Every breakout of the walk belongs to an evaluated cutoff, none to a warm-up week.
+    expect(withWarmup.perCutoff.breakouts).toHaveLength(withWarmup.cutoffs);
+    expect(withWarmup.perCutoff.breakouts.reduce((a, b) => a + b, 0)).toBe(withWarmup.breakouts);
+    // The later cutoffs' lookback lies inside the evaluated weeks: their leads are the same.
+    expect(withWarmup.perCutoff.model.leadSum.slice(4)).toEqual(without.perCutoff.model.leadSum.slice(4));
+  }, 240_000);
+});
