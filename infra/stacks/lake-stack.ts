@@ -1,6 +1,7 @@
 import { ArnFormat, CfnOutput, Duration, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
-import { type IEventBus, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
+import { EventField, type IEventBus, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
+import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnDeliveryStream } from 'aws-cdk-lib/aws-kinesisfirehose';
@@ -116,6 +117,8 @@ export class LakeStack extends Stack {
   readonly tables = new Map<string, CfnTable>();
   readonly deliveryStreams = new Map<string, CfnDeliveryStream>();
   readonly stateMachines = new Map<string, StateMachine>();
+  /** A staged job's sweep of a stopped or timed-out run's work tables, by job. */
+  readonly sweeps = new Map<string, StateMachine>();
   /** Where EventBridge and Scheduler put what they could not deliver (the lake rule, the job schedules). */
   readonly deliveryDlqs: Queue[] = [];
 
@@ -757,6 +760,16 @@ export class LakeStack extends Stack {
       );
       if (j.files) allowDistributedMap(sm);
       this.stateMachines.set(j.id, sm);
+      if (staged)
+        this.sweepStoppedRuns(job, j.id, sm, {
+          queryFn,
+          bucket,
+          workGroupArn,
+          glueArns,
+          dropRetry,
+          eachStatement,
+          logGroup: new LogGroup(job, 'SweepLogs', { retention: logRetention, removalPolicy }),
+        });
       new CfnOutput(this, `LakeJob-${j.id}`, {
         value: sm.stateMachineArn,
         description: `Start the ${j.id} job: aws stepfunctions start-execution --state-machine-arn <this>`,
@@ -784,5 +797,149 @@ export class LakeStack extends Stack {
     new CfnOutput(this, 'LakeBucketName', { value: bucket.bucketName });
     new CfnOutput(this, 'LakeDatabaseName', { value: this.databaseName });
     new CfnOutput(this, 'LakeWorkGroupName', { value: this.workGroupName });
+  }
+
+  /**
+   * A run stopped by hand or past its timeout ends without its drops (a state machine cannot catch
+   * its own end). Its status change (ABORTED, TIMED_OUT) starts a sweep: `lake-query` names the run's
+   * work tables as it named them for the run, and they are dropped one at a time. The sweep's role
+   * drops the job's work tables and creates none.
+   */
+  private sweepStoppedRuns(
+    job: Construct,
+    jobId: LakeJobDecl['id'],
+    sm: StateMachine,
+    ctx: {
+      queryFn: NodejsFunction;
+      bucket: Bucket;
+      workGroupArn: string;
+      glueArns: (tableName: string) => string[];
+      dropRetry: readonly unknown[];
+      eachStatement: (id: string, comment: string, items: string, retry: readonly unknown[]) => object;
+      logGroup: LogGroup;
+    },
+  ): void {
+    const cleanup = new CustomState(job, 'NameWorkTables', {
+      stateJson: {
+        Type: 'Task',
+        Comment: `${lakeQueryFunctionId}: the stopped run's statements, of which the drops are kept`,
+        Resource: `arn:${this.partition}:states:::lambda:invoke`,
+        Arguments: {
+          FunctionName: ctx.queryFn.functionArn,
+          Payload: {
+            job: jobId,
+            bucket: ctx.bucket.bucketName,
+            run: '{% $states.input.run %}',
+            startedAt: '{% $fromMillis($states.input.startDate) %}',
+          },
+        },
+        Output: '{% $states.result.Payload.cleanup %}',
+        Retry: [LAMBDA_TRANSIENT],
+      },
+    });
+    const drop = new CustomState(job, 'DropStoppedWork', {
+      stateJson: ctx.eachStatement(
+        'DropStoppedWorkTable',
+        "Drops the stopped run's work tables (IF EXISTS: a table never written is no error)",
+        '{% $states.input %}',
+        ctx.dropRetry,
+      ),
+    });
+    const sweep = new StateMachine(job, 'Sweep', {
+      comment: `${jobId}: drops the work tables of a run that was stopped or timed out`,
+      definitionBody: DefinitionBody.fromChainable(cleanup.next(drop)),
+      queryLanguage: QueryLanguage.JSONATA,
+      stateMachineType: StateMachineType.STANDARD,
+      timeout: Duration.hours(1),
+      tracingEnabled: true,
+      logs: { destination: ctx.logGroup, level: LogLevel.ALL, includeExecutionData: true },
+    });
+    sweep.addToRolePolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [ctx.queryFn.functionArn] }),
+    );
+    sweep.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:StopQueryExecution'],
+        resources: [ctx.workGroupArn],
+      }),
+    );
+    sweep.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['athena:GetDataCatalog'],
+        resources: [
+          this.formatArn({ service: 'athena', resource: 'datacatalog', resourceName: 'AwsDataCatalog' }),
+        ],
+      }),
+    );
+    sweep.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['glue:GetDatabase'],
+        resources: [
+          this.formatArn({ service: 'glue', resource: 'catalog' }),
+          this.formatArn({ service: 'glue', resource: 'database', resourceName: this.databaseName }),
+        ],
+      }),
+    );
+    sweep.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['glue:GetTable', 'glue:DeleteTable'],
+        resources: ctx.glueArns(`${workTablePrefix(jobId)}*`),
+      }),
+    );
+    acknowledge(
+      sweep,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:${Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region}:${Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account}:table/${this.databaseName}/${workTablePrefix(jobId)}*]`,
+      `A stopped run of ${jobId} named its work tables after itself (${workTablePrefix(jobId)}<run>_<step>), so only the job's prefix can be granted; the sweep drops, never creates.`,
+    );
+    // Athena writes even a DROP's output under the workgroup's location (athena/).
+    sweep.addToRolePolicy(
+      new PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [ctx.bucket.bucketArn] }),
+    );
+    sweep.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [ctx.bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': ['athena/*'] } },
+      }),
+    );
+    sweep.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+        resources: [ctx.bucket.arnForObjects('athena/*')],
+      }),
+    );
+    acknowledgeObjectPrefixes(
+      sweep,
+      ctx.bucket,
+      ['athena/'],
+      `The ${jobId} sweep's DROP statements write Athena's output; a key prefix is the narrowest grant S3 offers on objects.`,
+    );
+    acknowledge(
+      sweep,
+      'AwsSolutions-IAM5[Resource::*]',
+      "Only what CDK adds for the state machine's logging (logs:*LogDelivery, resource policies) and X-Ray tracing: these actions accept no resource but *.",
+    );
+    this.sweeps.set(jobId, sweep);
+    const dlq = new DeliveryDlq(job, 'SweepDlq', { of: 'rule' });
+    this.deliveryDlqs.push(dlq);
+    new Rule(job, 'SweepStoppedRun', {
+      description: `${jobId}: a run stopped or timed out starts the sweep of its work tables`,
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { status: ['ABORTED', 'TIMED_OUT'], stateMachineArn: [sm.stateMachineArn] },
+      },
+      targets: [
+        new SfnStateMachine(sweep, {
+          input: RuleTargetInput.fromObject({
+            run: EventField.fromPath('$.detail.name'),
+            startDate: EventField.fromPath('$.detail.startDate'),
+          }),
+          deadLetterQueue: dlq,
+          retryAttempts: 185,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
+    });
   }
 }

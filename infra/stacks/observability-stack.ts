@@ -38,6 +38,7 @@ export interface ObservabilityStackProps extends StackProps, StageProps {
 /** What the lake stack hands the alarms and the dashboard. */
 export interface LakeObservables {
   stateMachines: ReadonlyMap<string, StateMachine>;
+  sweeps: ReadonlyMap<string, StateMachine>;
   deliveryStreams: ReadonlyMap<string, CfnDeliveryStream>;
   workGroupName: string;
   /** The lake rule's and the job schedules' dead-letter queues. */
@@ -157,6 +158,23 @@ export class ObservabilityStack extends Stack {
       alarm(`LakeJobFailed-${jobId}`, {
         alarmDescription: `The lake job ${jobId} failed or timed out (its execution history names the step and the error)`,
         metric: failedRuns,
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      });
+    }
+    // A sweep that could not drop a stopped run's work tables: they stay in the Glue database.
+    for (const [jobId, sm] of lake.sweeps) {
+      alarm(`LakeSweepFailed-${jobId}`, {
+        alarmDescription: `The sweep of a stopped ${jobId} run's work tables failed or timed out: drop the run's work_ tables by hand (docs/deploying.md)`,
+        metric: new MathExpression({
+          expression: 'FILL(failed, 0) + FILL(timedOut, 0)',
+          usingMetrics: {
+            failed: sm.metricFailed({ period: fiveMinutes, statistic: 'Sum' }),
+            timedOut: sm.metricTimedOut({ period: fiveMinutes, statistic: 'Sum' }),
+          },
+          period: fiveMinutes,
+        }),
         threshold: 0,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,

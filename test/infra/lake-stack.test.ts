@@ -348,9 +348,109 @@ describe('LakeStack', () => {
       return { sm, props: r.Properties, asl: aslOf(r.Properties.DefinitionString) };
     };
 
-    it('has one per declared job', () => {
-      lakeOf(dev).resourceCountIs('AWS::StepFunctions::StateMachine', lakeJobs.length);
+    const stagedJobs = lakeJobs.filter((j) => stagedSteps(j.id).length > 0);
+
+    it('has one per declared job, and a sweep per staged job', () => {
+      expect(stagedJobs.map((j) => j.id).sort()).toEqual([
+        'bundle-itemsets',
+        'related-evidence',
+        'related-totals',
+      ]);
+      lakeOf(dev).resourceCountIs('AWS::StepFunctions::StateMachine', lakeJobs.length + stagedJobs.length);
+      expect([...dev.service.lake.sweeps.keys()].sort()).toEqual(stagedJobs.map((j) => j.id).sort());
     });
+
+    it.each(stagedJobs.map((j) => [j.id] as const))(
+      "%s: a run that is stopped or times out starts a sweep that drops the run's work tables, and may create none",
+      (id) => {
+        const sweep = dev.service.lake.sweeps.get(id)!;
+        const sweepId = dev.stack.getLogicalId(sweep.node.defaultChild as never);
+        const jobId = dev.stack.getLogicalId(machineOf(dev, id).sm.node.defaultChild as never);
+        // The rule: the job's own executions that ended without their drops, into the sweep, with a DLQ.
+        const [, rule] = resourcesOf(dev.template, 'AWS::Events::Rule').find(([, r]) =>
+          JSON.stringify(r.Properties.Targets ?? []).includes(sweepId),
+        )!;
+        expect(rule.Properties.EventPattern).toEqual({
+          source: ['aws.states'],
+          'detail-type': ['Step Functions Execution Status Change'],
+          detail: { status: ['ABORTED', 'TIMED_OUT'], stateMachineArn: [{ Ref: jobId }] },
+        });
+        expect(rule.Properties.EventBusName).toBeUndefined();
+        const target = (rule.Properties.Targets as Json[])[0]!;
+        expect(target.DeadLetterConfig.Arn).toBeDefined();
+        expect(target.InputTransformer.InputPathsMap).toEqual({
+          'detail-name': '$.detail.name',
+          'detail-startDate': '$.detail.startDate',
+        });
+        expect(target.InputTransformer.InputTemplate).toBe(
+          '{"run":<detail-name>,"startDate":<detail-startDate>}',
+        );
+        // The sweep: lake-query names the stopped run's tables, then each is dropped in turn.
+        const [, r] = resourcesOf(dev.template, 'AWS::StepFunctions::StateMachine').find(
+          ([k]) => k === sweepId,
+        )!;
+        const asl = aslOf(r.Properties.DefinitionString);
+        expect(asl.StartAt).toBe('NameWorkTables');
+        expect(asl.States.NameWorkTables).toMatchObject({
+          Resource: expect.stringMatching(/:states:::lambda:invoke$/),
+          Arguments: {
+            Payload: {
+              job: id,
+              run: '{% $states.input.run %}',
+              startedAt: '{% $fromMillis($states.input.startDate) %}',
+            },
+          },
+          Output: '{% $states.result.Payload.cleanup %}',
+          Next: 'DropStoppedWork',
+        });
+        const drop = asl.States.DropStoppedWork;
+        expect(drop).toMatchObject({
+          Type: 'Map',
+          Items: '{% $states.input %}',
+          MaxConcurrency: 1,
+          End: true,
+        });
+        expect(drop.ItemProcessor.States.DropStoppedWorkTable).toMatchObject({
+          Resource: expect.stringMatching(/:states:::athena:startQueryExecution\.sync$/),
+          Arguments: { QueryString: '{% $states.input %}', WorkGroup: 'merchandiser-dev-lake' },
+        });
+        // Its role: lake-query, the workgroup, the job's own work tables (drop, never create), athena/.
+        const statements = statementsOfRole(
+          dev,
+          dev.stack.getLogicalId(sweep.role.node.defaultChild as never),
+        );
+        const actions = [...new Set(statements.flatMap((st) => [st.Action].flat()))]
+          .filter((a) => !/^(logs|xray):/.test(a))
+          .sort();
+        expect(actions).toEqual([
+          'athena:GetDataCatalog',
+          'athena:GetQueryExecution',
+          'athena:StartQueryExecution',
+          'athena:StopQueryExecution',
+          'glue:DeleteTable',
+          'glue:GetDatabase',
+          'glue:GetTable',
+          'lambda:InvokeFunction',
+          's3:AbortMultipartUpload',
+          's3:GetBucketLocation',
+          's3:GetObject',
+          's3:ListBucket',
+          's3:ListMultipartUploadParts',
+          's3:PutObject',
+        ]);
+        const of = (action: string) =>
+          statements
+            .filter((st) => [st.Action].flat().includes(action))
+            .flatMap((st) => [st.Resource].flat());
+        expect(JSON.stringify(of('glue:DeleteTable'))).toMatch(
+          new RegExp(`:table\\/merchandiser_dev_lake\\/${workTablePrefix(id)}\\*"`),
+        );
+        expect(JSON.stringify(of('glue:DeleteTable'))).not.toContain('/events"');
+        expect(JSON.stringify(of('lambda:InvokeFunction'))).toContain(fnId(dev, lakeQueryFunctionId));
+        expect(JSON.stringify(of('s3:PutObject'))).toMatch(/"\/athena\/\*"/);
+        expect(JSON.stringify(of('s3:PutObject'))).not.toContain('results/');
+      },
+    );
 
     it.each(lakeJobs.map((j) => [j.id, j] as const))(
       '%s: builds its statement, runs it on Athena (.sync), then hands the results to its function',
@@ -744,10 +844,12 @@ describe('LakeStack', () => {
         ],
       });
       expect(described(/^Messages in Lake-/)).toHaveLength(dev.service.lake.deliveryDlqs.length);
-      // The lake rule's DLQ and one per scheduled job's.
+      // The lake rule's DLQ, one per scheduled job's, one per staged job's sweep rule.
+      const staged = lakeJobs.filter((j) => stagedSteps(j.id).length > 0).length;
       expect(dev.service.lake.deliveryDlqs).toHaveLength(
-        lakeStreams.length + lakeJobs.filter((j) => j.everyMinutes !== null).length,
+        lakeStreams.length + lakeJobs.filter((j) => j.everyMinutes !== null).length + staged,
       );
+      expect(described(/^The sweep of a stopped .* failed or timed out/)).toHaveLength(staged);
       for (const a of alarms) expect(a.AlarmActions).toHaveLength(1);
     });
   });

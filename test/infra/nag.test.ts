@@ -79,7 +79,7 @@ describe('cdk-nag AwsSolutions', () => {
       }
       // A staged lake job's own work tables (work_<job>_<run>_<step>): the job's prefix, no other table.
       if (a.id.includes(':glue:')) {
-        const job = /^merchandiser-prod-lake\/Job-([a-z-]+)\/StateMachine$/.exec(a.path)?.[1];
+        const job = /^merchandiser-prod-lake\/Job-([a-z-]+)\/(StateMachine|Sweep)$/.exec(a.path)?.[1];
         expect(staged, a.path).toContain(job);
         expect(a.id).toBe(
           `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:${TEST_ENV.region}:${TEST_ENV.account}:table/merchandiser_prod_lake/${workTablePrefix(job as LakeJobId)}*]`,
@@ -90,7 +90,9 @@ describe('cdk-nag AwsSolutions', () => {
         /^AwsSolutions::AwsSolutions-IAM5\[Resource::(<LakeBucket[0-9A-F]{8}\.Arn>\/(events|errors|athena|results)\/([a-z-]+\/)?\*|\*)\]$/,
       );
       if (a.id.endsWith('[Resource::*]'))
-        expect(a.path).toMatch(/^merchandiser-prod-(lake\/Job|functions\/Sharded)-[a-z-]+\/StateMachine$/);
+        expect(a.path).toMatch(
+          /^merchandiser-prod-(lake\/Job-[a-z-]+\/(StateMachine|Sweep)|functions\/Sharded-[a-z-]+\/StateMachine)$/,
+        );
     }
     // The access-log bucket is the only one without access logs of its own.
     const s1 = acknowledgements(appWithNag('prod')).filter((a) => a.id.includes('S1'));

@@ -56,7 +56,8 @@ describe('ServiceStack', () => {
       // The lake jobs' machines with the lake; a sharded job's (the full re-rank) with its function.
       const machines = (stack: string) =>
         resourcesOf(dev.templates.get(stack)!, 'AWS::StepFunctions::StateMachine').length;
-      expect(machines('merchandiser-dev-lake')).toBe(lakeJobs.length);
+      // A job's, and a staged job's sweep of its stopped runs (lake-stack.test.ts).
+      expect(machines('merchandiser-dev-lake')).toBe(lakeJobs.length + dev.service.lake.sweeps.size);
       expect(machines('merchandiser-dev-functions')).toBe(shardedJobs.length);
       expect(
         [...dev.templates].filter(([, t]) => resourcesOf(t, 'AWS::StepFunctions::StateMachine').length > 0),
@@ -400,9 +401,15 @@ describe('ServiceStack', () => {
 
   describe('events', () => {
     it('creates one rule per declared rule and lake stream with its pattern on the service bus', () => {
-      const found = resourcesOf(dev.template, 'AWS::Events::Rule')
+      const patterned = resourcesOf(dev.template, 'AWS::Events::Rule')
         .filter(([, r]) => r.Properties.EventPattern !== undefined)
         .map(([, r]) => r.Properties);
+      // Besides: on the default bus, where Step Functions reports, the staged lake jobs' sweeps.
+      const onDefault = patterned.filter((r) => r.EventBusName === undefined);
+      expect(onDefault.map((r) => (r.EventPattern as { source: string[] }).source)).toEqual(
+        [...dev.service.lake.sweeps.keys()].map(() => ['aws.states']),
+      );
+      const found = patterned.filter((r) => r.EventBusName !== undefined);
       expect(found).toHaveLength(rules.length + lakeStreams.length);
       const bus = dev.stack.getLogicalId(dev.service.events.bus.node.defaultChild as never);
       for (const r of found) expect(JSON.stringify(r.EventBusName)).toContain(bus);

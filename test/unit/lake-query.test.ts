@@ -54,6 +54,24 @@ describe('functions/lake-query', () => {
       expect([queryString, ...work.slice(1)].filter((s) => s.includes(window))).toEqual([]);
     });
 
+    it("names a stopped run's work tables for its sweep as it named them for the run", async () => {
+      // The sweep passes the ended execution's name and its start as Step Functions reports it
+      // (milliseconds, turned back into an ISO instant); the names hang on the job and the run
+      // alone, so even a start read a day off would name the same tables.
+      for (const id of LAKE_JOBS.map((j) => j.id).filter((j) => stagedSteps(j).length > 0)) {
+        const run = await handler(event(id, 'manual-2026-12-06'), lambdaContext);
+        const dayLater = new Date(Date.parse(startedAt) + 86_400_000).toISOString();
+        const sweep = await handler(
+          { ...event(id, 'manual-2026-12-06'), startedAt: dayLater },
+          lambdaContext,
+        );
+        expect(sweep.cleanup).toEqual(
+          run.work.map((w) => `DROP TABLE IF EXISTS ${w.split(' ')[2]}`).reverse(),
+        );
+        expect(sweep.cleanup.length).toBeGreaterThan(0);
+      }
+    });
+
     it('refuses a run name that could leave the SQL string or the prefix', async () => {
       await expect(handler(event('rfm-cut-points', "x' OR 1=1 --"), lambdaContext)).rejects.toThrow(
         /letters, digits/,
