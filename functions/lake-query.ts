@@ -9,7 +9,8 @@ import { stepHandler } from './lib/step.ts';
  * The first step of a lake job's state machine (infra/stacks/lake-stack.ts): builds the job's
  * Athena statements for this run (its window ends at the start of the execution's day): the ones
  * that write its steps, the UNLOAD of its result, and the drops of its work tables; and names
- * where its result files go. No AWS call and no grant: the state machine runs the statements.
+ * where its result files go. No AWS call and no grant: the state machine runs the statements. A
+ * staged job's sweep calls it too, with a stopped run's name, for the drops alone.
  */
 const QueryEvent = z.object({
   job: z.enum(LAKE_JOBS.map((j) => j.id)),

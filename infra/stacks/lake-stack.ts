@@ -25,6 +25,8 @@ import {
   QueryLanguage,
   StateMachine,
   StateMachineType,
+  Wait,
+  WaitTime,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { detailTypesIn } from '../../events/registry.ts';
@@ -119,7 +121,7 @@ export class LakeStack extends Stack {
   readonly stateMachines = new Map<string, StateMachine>();
   /** A staged job's sweep of a stopped or timed-out run's work tables, by job. */
   readonly sweeps = new Map<string, StateMachine>();
-  /** Where EventBridge and Scheduler put what they could not deliver (the lake rule, the job schedules). */
+  /** Where EventBridge and Scheduler put what they could not deliver (the lake rule, the job schedules, the sweeps' rules). */
   readonly deliveryDlqs: Queue[] = [];
 
   constructor(scope: Construct, id: string, props: LakeStackProps) {
@@ -845,12 +847,18 @@ export class LakeStack extends Stack {
         ctx.dropRetry,
       ),
     });
+    // Stopping an execution only tries to stop the Athena statement it waited for: one still
+    // running could write its table after the drop. A statement runs at most an hour here.
+    const wait = Wait.jsonata(job, 'WaitForStatements', {
+      comment: 'Lets a statement of the stopped run that is still running end before its tables are dropped',
+      time: WaitTime.duration(Duration.hours(1)),
+    });
     const sweep = new StateMachine(job, 'Sweep', {
       comment: `${jobId}: drops the work tables of a run that was stopped or timed out`,
-      definitionBody: DefinitionBody.fromChainable(cleanup.next(drop)),
+      definitionBody: DefinitionBody.fromChainable(cleanup.next(wait).next(drop)),
       queryLanguage: QueryLanguage.JSONATA,
       stateMachineType: StateMachineType.STANDARD,
-      timeout: Duration.hours(1),
+      timeout: Duration.hours(2),
       tracingEnabled: true,
       logs: { destination: ctx.logGroup, level: LogLevel.ALL, includeExecutionData: true },
     });

@@ -41,7 +41,7 @@ export interface LakeObservables {
   sweeps: ReadonlyMap<string, StateMachine>;
   deliveryStreams: ReadonlyMap<string, CfnDeliveryStream>;
   workGroupName: string;
-  /** The lake rule's and the job schedules' dead-letter queues. */
+  /** The lake rule's, the job schedules' and the sweeps' rules' dead-letter queues. */
   deliveryDlqs: readonly Queue[];
 }
 

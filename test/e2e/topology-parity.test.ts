@@ -112,8 +112,13 @@ describe('topology parity: CDK stack and local runtime', () => {
     streamIds.some((id) => JSON.stringify(r.Properties.Targets).includes(`"${id}"`));
 
   it('matches events with the same rule patterns, delivering to the same functions', () => {
+    // On the service bus: the default bus's rules (a staged lake job's sweep of a stopped run, fed by
+    // Step Functions' own events) have no local counterpart, where a run drops its tables itself.
     const cdkRules = resourcesOf(template, 'AWS::Events::Rule')
-      .filter(([, r]) => r.Properties.EventPattern !== undefined && !feedsLake(r))
+      .filter(
+        ([, r]) =>
+          r.Properties.EventPattern !== undefined && r.Properties.EventBusName !== undefined && !feedsLake(r),
+      )
       .map(([, r]) => JSON.stringify(r.Properties.EventPattern));
     expect(new Set(cdkRules)).toEqual(new Set(rt.rules.map((r) => JSON.stringify(r.pattern))));
     const mappings = resourcesOf(template, 'AWS::Lambda::EventSourceMapping').map(([, m]) =>

@@ -389,20 +389,30 @@ describe('LakeStack', () => {
         const [, r] = resourcesOf(dev.template, 'AWS::StepFunctions::StateMachine').find(
           ([k]) => k === sweepId,
         )!;
-        const asl = aslOf(r.Properties.DefinitionString);
+        const props = r.Properties as Json;
+        const asl = aslOf(props.DefinitionString);
         expect(asl.StartAt).toBe('NameWorkTables');
         expect(asl.States.NameWorkTables).toMatchObject({
           Resource: expect.stringMatching(/:states:::lambda:invoke$/),
-          Arguments: {
-            Payload: {
-              job: id,
-              run: '{% $states.input.run %}',
-              startedAt: '{% $fromMillis($states.input.startDate) %}',
-            },
-          },
           Output: '{% $states.result.Payload.cleanup %}',
+          Next: 'WaitForStatements',
+        });
+        expect(asl.States.NameWorkTables.Arguments).toEqual({
+          FunctionName: expect.stringContaining(fnId(dev, lakeQueryFunctionId)),
+          Payload: {
+            job: id,
+            bucket: expect.stringContaining(bucketId(dev)),
+            run: '{% $states.input.run %}',
+            startedAt: '{% $fromMillis($states.input.startDate) %}',
+          },
+        });
+        // A statement of the stopped run still running (stopping only tries to stop it) ends first.
+        expect(asl.States.WaitForStatements).toMatchObject({
+          Type: 'Wait',
+          Seconds: 3600,
           Next: 'DropStoppedWork',
         });
+        expect(props.TimeoutSeconds ?? asl.TimeoutSeconds).toBeGreaterThan(3600);
         const drop = asl.States.DropStoppedWork;
         expect(drop).toMatchObject({
           Type: 'Map',
@@ -410,10 +420,15 @@ describe('LakeStack', () => {
           MaxConcurrency: 1,
           End: true,
         });
-        expect(drop.ItemProcessor.States.DropStoppedWorkTable).toMatchObject({
-          Resource: expect.stringMatching(/:states:::athena:startQueryExecution\.sync$/),
-          Arguments: { QueryString: '{% $states.input %}', WorkGroup: 'merchandiser-dev-lake' },
+        const dropTask = drop.ItemProcessor.States.DropStoppedWorkTable;
+        expect(dropTask.Resource).toMatch(/:states:::athena:startQueryExecution\.sync$/);
+        expect(dropTask.Arguments).toEqual({
+          QueryString: '{% $states.input %}',
+          WorkGroup: 'merchandiser-dev-lake',
+          // Unqualified, DROP TABLE names a table of this database: without it, of `default`.
+          QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: 'merchandiser_dev_lake' },
         });
+        expect(dropTask.Retry.flatMap((r: Json) => r.ErrorEquals)).toContain('States.ALL');
         // Its role: lake-query, the workgroup, the job's own work tables (drop, never create), athena/.
         const statements = statementsOfRole(
           dev,
@@ -449,6 +464,14 @@ describe('LakeStack', () => {
         expect(JSON.stringify(of('lambda:InvokeFunction'))).toContain(fnId(dev, lakeQueryFunctionId));
         expect(JSON.stringify(of('s3:PutObject'))).toMatch(/"\/athena\/\*"/);
         expect(JSON.stringify(of('s3:PutObject'))).not.toContain('results/');
+        for (const a of [
+          'athena:StartQueryExecution',
+          'athena:GetQueryExecution',
+          'athena:StopQueryExecution',
+        ])
+          expect(JSON.stringify(of(a))).toMatch(/:workgroup\/merchandiser-dev-lake"\]\]\}\]$/);
+        const list = statements.find((st) => [st.Action].flat().includes('s3:ListBucket'))!;
+        expect(list.Condition!.StringLike['s3:prefix']).toEqual(['athena/*']);
       },
     );
 
