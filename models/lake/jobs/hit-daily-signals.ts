@@ -35,14 +35,17 @@ ordered AS (
   ${d.unnestStructs('lines', 'l', ['product_id', 'quantity', 'paid_price'])}
   GROUP BY l_product_id, ${day('o.occurred_at')}, o.event_id
 ),
+-- Each search once per product it listed or had clicked, and whether that product was the click:
+-- the listed products and the click as one array, so the searches are read once (Athena reads a
+-- common table expression again at each reference).
 searched AS (
-  SELECT DISTINCT s.event_id, s.day_ms, s.product_id, s.clicked FROM (
-    SELECT q.event_id, ${day('q.occurred_at')} AS day_ms, r.product_id, 0 AS clicked
-    FROM ${once("'SearchPerformed'", ['result_product_ids', 'clicked_product_id'])} AS q CROSS JOIN UNNEST(q.result_product_ids) AS r(product_id)
-    UNION ALL
-    SELECT q.event_id, ${day('q.occurred_at')} AS day_ms, q.clicked_product_id, 1
-    FROM ${once("'SearchPerformed'", ['result_product_ids', 'clicked_product_id'])} AS q WHERE q.clicked_product_id IS NOT NULL
-  ) AS s
+  SELECT q.event_id, ${day('q.occurred_at')} AS day_ms, r.product_id,
+         max(CASE WHEN r.product_id = q.clicked_product_id THEN 1 ELSE 0 END) AS clicked
+  FROM ${once("'SearchPerformed'", ['result_product_ids', 'clicked_product_id'])} AS q
+  CROSS JOIN UNNEST(CASE WHEN q.result_product_ids IS NULL THEN ARRAY[q.clicked_product_id]
+                         ELSE q.result_product_ids || ARRAY[q.clicked_product_id] END) AS r(product_id)
+  WHERE r.product_id IS NOT NULL
+  GROUP BY q.event_id, ${day('q.occurred_at')}, r.product_id
 ),
 searches AS (
   SELECT product_id, day_ms, count(DISTINCT event_id) AS searches, sum(clicked) AS search_clicks
