@@ -135,13 +135,18 @@ export function pairedOverSeeds(
     ];
   };
   /** Per figure, the seeds' mean difference over one draw of the cutoffs (NaN-free seeds only). */
-  const difference = (sample: ArrayLike<number>) =>
-    PAIRED_FIGURES.map((_, f) => {
-      const ds = runs
-        .map((r) => figures(r, r.model, sample)[f]! - figures(r, r.velocity, sample)[f]!)
-        .filter((d) => !Number.isNaN(d));
+  const difference = (sample: ArrayLike<number>) => {
+    // Each seed's figures over the draw once, then per figure the seeds' mean difference.
+    const perRun = runs.map((r) => {
+      const m = figures(r, r.model, sample);
+      const v = figures(r, r.velocity, sample);
+      return m.map((x, f) => x - v[f]!);
+    });
+    return PAIRED_FIGURES.map((_, f) => {
+      const ds = perRun.map((d) => d[f]!).filter((d) => !Number.isNaN(d));
       return ds.length === 0 ? Number.NaN : ds.reduce((a, b) => a + b, 0) / ds.length;
     });
+  };
   const whole = difference(Array.from({ length: n }, (_, i) => i));
   const boot = resampled(n, difference, options);
   return Object.fromEntries(

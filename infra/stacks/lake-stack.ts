@@ -251,15 +251,7 @@ export class LakeStack extends Stack {
       table.applyRemovalPolicy(removalPolicy);
       this.tables.set(t.id, table);
     }
-    const glueArns = (tableName: string) => [
-      this.formatArn({ service: 'glue', resource: 'catalog' }),
-      this.formatArn({ service: 'glue', resource: 'database', resourceName: this.databaseName }),
-      this.formatArn({
-        service: 'glue',
-        resource: 'table',
-        resourceName: `${this.databaseName}/${tableName}`,
-      }),
-    ];
+    const glueArns = (tableName: string) => this.glueArns(tableName);
 
     // Firehose, one delivery stream per declared stream: the event's detail is the record.
     for (const s of lakeStreams as readonly LakeStreamDecl[]) {
@@ -687,20 +679,7 @@ export class LakeStack extends Stack {
           resources: [queryFn.functionArn, resultsFn.functionArn],
         }),
       );
-      sm.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:StopQueryExecution'],
-          resources: [workGroupArn],
-        }),
-      );
-      sm.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['athena:GetDataCatalog'],
-          resources: [
-            this.formatArn({ service: 'athena', resource: 'datacatalog', resourceName: 'AwsDataCatalog' }),
-          ],
-        }),
-      );
+      this.allowQueries(sm, workGroupArn);
       sm.addToRolePolicy(
         new PolicyStatement({
           actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions'],
@@ -708,20 +687,13 @@ export class LakeStack extends Stack {
         }),
       );
       // A staged job creates, reads and drops its own work tables (work_<job>_...), under athena/tables/.
-      if (staged) {
-        sm.addToRolePolicy(
-          new PolicyStatement({
-            actions: ['glue:CreateTable', 'glue:DeleteTable', 'glue:GetTable', 'glue:GetPartitions'],
-            resources: glueArns(`${workTablePrefix(j.id)}*`),
-          }),
-        );
-        acknowledge(
+      if (staged)
+        this.allowWorkTables(
           sm,
-          // cdk-nag's spelling of the ARN: a token as <AWS::...>, a value as itself.
-          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:${Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region}:${Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account}:table/${this.databaseName}/${workTablePrefix(j.id)}*]`,
+          j.id,
+          ['glue:CreateTable', 'glue:DeleteTable', 'glue:GetTable', 'glue:GetPartitions'],
           `Each run of ${j.id} names its work tables after the run (${workTablePrefix(j.id)}<run>_<step>), so only the job's prefix can be granted; no other table matches it.`,
         );
-      }
       const eventPrefixes = (lakeTables as readonly LakeTableDecl[]).map((t) => t.prefix);
       const ownPrefixes = ['athena/', `results/${j.id}/`];
       sm.addToRolePolicy(
@@ -767,7 +739,6 @@ export class LakeStack extends Stack {
           queryFn,
           bucket,
           workGroupArn,
-          glueArns,
           dropRetry,
           eachStatement,
           logGroup: new LogGroup(job, 'SweepLogs', { retention: logRetention, removalPolicy }),
@@ -801,6 +772,55 @@ export class LakeStack extends Stack {
     new CfnOutput(this, 'LakeWorkGroupName', { value: this.workGroupName });
   }
 
+  /** The Glue catalog, the lake's database and one of its tables (or a prefix of table names with `*`). */
+  private glueArns(tableName: string): string[] {
+    return [
+      this.formatArn({ service: 'glue', resource: 'catalog' }),
+      this.formatArn({ service: 'glue', resource: 'database', resourceName: this.databaseName }),
+      this.formatArn({
+        service: 'glue',
+        resource: 'table',
+        resourceName: `${this.databaseName}/${tableName}`,
+      }),
+    ];
+  }
+
+  /** Runs and follows queries on the lake's workgroup, in the default data catalog. */
+  private allowQueries(sm: StateMachine, workGroupArn: string): void {
+    sm.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:StopQueryExecution'],
+        resources: [workGroupArn],
+      }),
+    );
+    sm.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['athena:GetDataCatalog'],
+        resources: [
+          this.formatArn({ service: 'athena', resource: 'datacatalog', resourceName: 'AwsDataCatalog' }),
+        ],
+      }),
+    );
+  }
+
+  /** `actions` on a staged job's own work tables (work_<job>_*), acknowledged for `reason`. */
+  private allowWorkTables(
+    sm: StateMachine,
+    jobId: LakeJobDecl['id'],
+    actions: string[],
+    reason: string,
+  ): void {
+    sm.addToRolePolicy(
+      new PolicyStatement({ actions, resources: this.glueArns(`${workTablePrefix(jobId)}*`) }),
+    );
+    acknowledge(
+      sm,
+      // cdk-nag's spelling of the ARN: a token as <AWS::...>, a value as itself.
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:${Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region}:${Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account}:table/${this.databaseName}/${workTablePrefix(jobId)}*]`,
+      reason,
+    );
+  }
+
   /**
    * A run stopped by hand or past its timeout ends without its drops (a state machine cannot catch
    * its own end). Its status change (ABORTED, TIMED_OUT) starts a sweep: `lake-query` names the run's
@@ -815,7 +835,6 @@ export class LakeStack extends Stack {
       queryFn: NodejsFunction;
       bucket: Bucket;
       workGroupArn: string;
-      glueArns: (tableName: string) => string[];
       dropRetry: readonly unknown[];
       eachStatement: (id: string, comment: string, items: string, retry: readonly unknown[]) => object;
       logGroup: LogGroup;
@@ -865,38 +884,11 @@ export class LakeStack extends Stack {
     sweep.addToRolePolicy(
       new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [ctx.queryFn.functionArn] }),
     );
-    sweep.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:StopQueryExecution'],
-        resources: [ctx.workGroupArn],
-      }),
-    );
-    sweep.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['athena:GetDataCatalog'],
-        resources: [
-          this.formatArn({ service: 'athena', resource: 'datacatalog', resourceName: 'AwsDataCatalog' }),
-        ],
-      }),
-    );
-    sweep.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['glue:GetDatabase'],
-        resources: [
-          this.formatArn({ service: 'glue', resource: 'catalog' }),
-          this.formatArn({ service: 'glue', resource: 'database', resourceName: this.databaseName }),
-        ],
-      }),
-    );
-    sweep.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['glue:GetTable', 'glue:DeleteTable'],
-        resources: ctx.glueArns(`${workTablePrefix(jobId)}*`),
-      }),
-    );
-    acknowledge(
+    this.allowQueries(sweep, ctx.workGroupArn);
+    this.allowWorkTables(
       sweep,
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:${Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region}:${Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account}:table/${this.databaseName}/${workTablePrefix(jobId)}*]`,
+      jobId,
+      ['glue:GetDatabase', 'glue:GetTable', 'glue:DeleteTable'],
       `A stopped run of ${jobId} named its work tables after itself (${workTablePrefix(jobId)}<run>_<step>), so only the job's prefix can be granted; the sweep drops, never creates.`,
     );
     // Athena writes even a DROP's output under the workgroup's location (athena/).

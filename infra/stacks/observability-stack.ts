@@ -142,18 +142,21 @@ export class ObservabilityStack extends Stack {
     // The lake: a job whose execution failed or timed out (its state machine ends in JobFailed after
     // its steps' retries), and a delivery stream that fails to deliver or to convert records.
     const lake = props.lake;
+    /** Executions that failed or timed out; `id` keeps expressions drawn in one graph apart. */
+    const failedOrTimedOut = (sm: StateMachine, label?: string, id = '') =>
+      new MathExpression({
+        expression: `FILL(failed${id}, 0) + FILL(timedOut${id}, 0)`,
+        usingMetrics: {
+          [`failed${id}`]: sm.metricFailed({ period: fiveMinutes, statistic: 'Sum' }),
+          [`timedOut${id}`]: sm.metricTimedOut({ period: fiveMinutes, statistic: 'Sum' }),
+        },
+        period: fiveMinutes,
+        ...(label ? { label } : {}),
+      });
     const jobOutcomes = new Map<string, MathExpression>();
     for (const [i, [jobId, sm]] of [...lake.stateMachines].entries()) {
       // Ids unique per job: the dashboard draws every job's expression in one graph.
-      const failedRuns = new MathExpression({
-        expression: `FILL(failed${i}, 0) + FILL(timedOut${i}, 0)`,
-        usingMetrics: {
-          [`failed${i}`]: sm.metricFailed({ period: fiveMinutes, statistic: 'Sum' }),
-          [`timedOut${i}`]: sm.metricTimedOut({ period: fiveMinutes, statistic: 'Sum' }),
-        },
-        period: fiveMinutes,
-        label: `${jobId} failed`,
-      });
+      const failedRuns = failedOrTimedOut(sm, `${jobId} failed`, String(i));
       jobOutcomes.set(jobId, failedRuns);
       alarm(`LakeJobFailed-${jobId}`, {
         alarmDescription: `The lake job ${jobId} failed or timed out (its execution history names the step and the error)`,
@@ -167,14 +170,7 @@ export class ObservabilityStack extends Stack {
     for (const [jobId, sm] of lake.sweeps) {
       alarm(`LakeSweepFailed-${jobId}`, {
         alarmDescription: `The sweep of a stopped ${jobId} run's work tables failed or timed out: drop the run's work_ tables by hand (docs/deploying.md)`,
-        metric: new MathExpression({
-          expression: 'FILL(failed, 0) + FILL(timedOut, 0)',
-          usingMetrics: {
-            failed: sm.metricFailed({ period: fiveMinutes, statistic: 'Sum' }),
-            timedOut: sm.metricTimedOut({ period: fiveMinutes, statistic: 'Sum' }),
-          },
-          period: fiveMinutes,
-        }),
+        metric: failedOrTimedOut(sm),
         threshold: 0,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -185,15 +181,7 @@ export class ObservabilityStack extends Stack {
     for (const [jobId, sm] of props.shardedJobs) {
       alarm(`ShardedJobFailed-${jobId}`, {
         alarmDescription: `The sharded job ${jobId} failed or timed out (its execution history names the step, the shard and the error)`,
-        metric: new MathExpression({
-          expression: 'FILL(failed, 0) + FILL(timedOut, 0)',
-          usingMetrics: {
-            failed: sm.metricFailed({ period: fiveMinutes, statistic: 'Sum' }),
-            timedOut: sm.metricTimedOut({ period: fiveMinutes, statistic: 'Sum' }),
-          },
-          period: fiveMinutes,
-          label: `${jobId} failed`,
-        }),
+        metric: failedOrTimedOut(sm, `${jobId} failed`),
         threshold: 0,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
