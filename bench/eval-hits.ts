@@ -26,9 +26,12 @@
  * Metrics, means over cutoffs: precision@20 (expected breakouts among the 20 best candidates / 20);
  * recall@20 (that / all breakouts at t, including products first seen at or after t, which nobody
  * can rank); AUC over the candidates; lead time: for each breakout at an evaluated cutoff, the days
- * between the first earlier weekly cutoff within the 28 days before where the scorer had it in its
- * top 20 and its breakout cutoff, 0 if none (ties at the cut in expectation), averaged over all
- * breakouts. The earlier cutoffs include `--warmup` weeks (4) before the first evaluated one, walked
+ * between the first earlier list within the 28 days before where the scorer had it in its top 20
+ * and its breakout cutoff, 0 if none (ties at the cut in expectation), averaged over all breakouts.
+ * A list is made every `--list-every` days (1: the served ranking re-ranks hourly, so a merchandiser
+ * sees a new list every day; 7, the weekly cutoffs' lists only, was the measure until 2026-12-07):
+ * the days between two cutoffs are scored with the networks of the latest training and features as
+ * of that day, and count toward lead time only. The earlier cutoffs include `--warmup` weeks (4) before the first evaluated one, walked
  * like the others but measured for nothing else, so a breakout in the first evaluated weeks has its
  * whole lookback too (with `--warmup 0`, as before 2026-12-07's eighth session, its lead could only
  * count evaluated cutoffs: none for the first week's breakouts). The warm-up weeks are also
@@ -155,6 +158,11 @@ const { values: args } = parseArgs({
      * else): 4 gives a breakout in the first evaluated weeks its whole 28-day lookback.
      */
     warmup: { type: 'string', default: String(LOOKBACK_DAYS / 7) },
+    /**
+     * Days between the lists lead time counts: 1, a list every day (the served ranking re-ranks
+     * hourly); 7, the weekly cutoffs' lists only (the measure before 2026-12-07).
+     */
+    'list-every': { type: 'string', default: '1' },
   },
 });
 
@@ -275,6 +283,12 @@ function weightSelection(weights: readonly number[], walked: readonly number[]) 
       velocityPrecision.push(precisionAt(topKShare(velocity, TOP_K), snap));
       breakouts.push(snap.items.filter((_, k) => snap.labels[k]! > 0));
       return out;
+    },
+    /** Every weight's list on a day between cutoffs, for lead time only. */
+    listBetween(d: number, blendAt: (w: number) => number[], snap: Snapshot) {
+      weights.forEach((weight, j) => {
+        shares[j]!.set(d, listed(topKShare(blendAt(weight), TOP_K), snap));
+      });
     },
   };
 }
@@ -419,6 +433,7 @@ async function main(): Promise<void> {
     'history-from',
     'ensemble',
     'warmup',
+    'list-every',
   ] as const;
   for (const name of numeric) {
     const value = args[name];
@@ -441,6 +456,9 @@ async function main(): Promise<void> {
   const blendWeight = Number(args.blend);
   const fusionWeight = Number(args.fusion);
   const earlyWeeks = early ? Number(args['early-weeks']) : 0;
+  const listEvery = Number(args['list-every']);
+  if (!Number.isInteger(listEvery) || listEvery < 1 || listEvery > 7)
+    throw new Error(`--list-every is a whole number of days from 1 to 7 (got "${args['list-every']}")`);
 
   // ---------------------------------------------------------------- read
   const t0 = performance.now();
@@ -518,6 +536,8 @@ async function main(): Promise<void> {
   ) as Record<Name, { p: number[]; r: number[]; a: number[] }>;
   const lines7 = EXTRA_NAMES.indexOf('lines_7d');
   const lines1 = EXTRA_NAMES.indexOf('lines_1d');
+  // log(1 + order lines over 7 days) of a feature vector whose extra features start at `at`: the blend's term.
+  const linesOf = (values: readonly number[], at: number) => Math.log1p(Math.max(0, values[at + lines7]!));
   const retrainEvery = Math.max(1, Number(args['retrain-every']));
   // The networks of the latest training (one unless --ensemble).
   let bag: Awaited<ReturnType<typeof trainHitModel>>[] = [];
@@ -529,6 +549,40 @@ async function main(): Promise<void> {
   let trainedAt = Number.NEGATIVE_INFINITY;
   let trainings = 0;
   const selection = weightSelection(args['select-weights'].split(',').map(Number), walked);
+  // Standardizations fitted on the latest training rows (for the hand weights and the blend).
+  let zBase = fitStandardization([]);
+  let zLines = fitStandardization([]);
+  /** Every scorer's scores over one snapshot's candidates, with the latest training's networks. */
+  const scoreAt = (snap: Snapshot) => {
+    const vectors = snap.base.map((b, k) => [...b, ...snap.extra[k]!]);
+    const model = two
+      ? (() => {
+          const a = scoreProducts(bag[0]!, vectors);
+          const b = scoreProducts(laterModel!, vectors);
+          return a.map((x, k) => x + laterWeight * b[k]!);
+        })()
+      : (() => {
+          const all = bag.map((m) => scoreProducts(m, vectors));
+          return all.length === 1
+            ? all[0]!
+            : all[0]!.map((_, k) => all.reduce((sum, x) => sum + x[k]!, 0) / all.length);
+        })();
+    const velocity = snap.extra.map((e) => e[lines7]! + 0.01 * e[lines1]!);
+    // The model's log-odds plus trending now, standardized on the training rows: a product that
+    // sells steadily just under the top stays listed in the weeks before it breaks out.
+    const logit = (p: number) => Math.log(Math.max(p, 1e-7) / Math.max(1 - p, 1e-7));
+    const lines = vectors.map((x) => linesOf(x, snap.base[0]?.length ?? 0));
+    const blendAt = (weight: number) =>
+      model.map((p, k) => logit(p) + weight * ((lines[k]! - zLines.mean[0]!) / (zLines.std[0]! || 1)));
+    return {
+      model,
+      velocity,
+      weighted: weightedScores(snap.base, zBase),
+      velocityUnits: velocityScores(snap.base),
+      fusion: reciprocalRankFusion([model, velocity], [1, fusionWeight]),
+      blendAt,
+    };
+  };
   for (const [h, t] of walked.entries()) {
     // c: the evaluated cutoff's index, negative for a history cutoff.
     const c = h - history.length;
@@ -600,44 +654,36 @@ async function main(): Promise<void> {
         );
       }
       trainMs += performance.now() - tt;
+      zBase = fitStandardization(rows.map((r) => ({ values: r.base })));
+      zLines = fitStandardization(rows.map((r) => ({ values: [linesOf(r.values, r.base.length)] })));
       trainings++;
     }
     if (trainedAt > t) throw new Error('unreachable: a model trained after its cutoff');
     const snap = snapshots[h]!;
-    const vectors = snap.base.map((b, k) => [...b, ...snap.extra[k]!]);
+    const at = scoreAt(snap);
     const scores: Record<Name, number[]> = {
-      model: two
-        ? (() => {
-            const a = scoreProducts(bag[0]!, vectors);
-            const b = scoreProducts(laterModel!, vectors);
-            return a.map((x, k) => x + laterWeight * b[k]!);
-          })()
-        : (() => {
-            const all = bag.map((m) => scoreProducts(m, vectors));
-            return all.length === 1
-              ? all[0]!
-              : all[0]!.map((_, k) => all.reduce((sum, x) => sum + x[k]!, 0) / all.length);
-          })(),
-      velocity: snap.extra.map((e) => e[lines7]! + 0.01 * e[lines1]!),
-      weighted: weightedScores(snap.base, fitStandardization(rows.map((r) => ({ values: r.base })))),
-      velocityUnits: velocityScores(snap.base),
-      blend: [],
-      fusion: [],
-      selected: [],
+      ...at,
+      blend: at.blendAt(blendWeight),
+      selected: selection.choose(h, t, at.blendAt, at.velocity, snap),
     };
-    {
-      // The model's log-odds plus trending now, standardized on the training rows: a product that
-      // sells steadily just under the top stays listed in the weeks before it breaks out.
-      const at = snap.base[0]?.length ?? 0;
-      const v = (values: readonly number[]) => Math.log1p(Math.max(0, values[at + lines7]!));
-      const z = fitStandardization(rows.map((r) => ({ values: [v(r.values)] })));
-      const logit = (p: number) => Math.log(Math.max(p, 1e-7) / Math.max(1 - p, 1e-7));
-      const blendAt = (weight: number) =>
-        scores.model.map((p, k) => logit(p) + weight * ((v(vectors[k]!) - z.mean[0]!) / (z.std[0]! || 1)));
-      scores.blend = blendAt(blendWeight);
-      scores.selected = selection.choose(h, t, blendAt, scores.velocity, snap);
+    // The days up to the next cutoff: the served ranking re-ranks hourly, so a merchandiser sees a
+    // new list every day; each day's list counts toward lead time only (the networks of this
+    // cutoff's training, features as of that day). None after the last cutoff: no breakout follows.
+    if (t < lastCutoff) {
+      for (let j = listEvery; j < 7; j += listEvery) {
+        const d = t + j * DAY_MS;
+        const day = snapshotAt(ix, series, log.itemIds, d);
+        const on = scoreAt(day);
+        selection.listBetween(d, on.blendAt, day);
+        if (c < 0 && t < warmFrom) continue;
+        const between: Record<Name, number[]> = {
+          ...on,
+          blend: on.blendAt(blendWeight),
+          selected: on.blendAt(selection.chosen[selection.chosen.length - 1]!),
+        };
+        for (const n of names) per[n].shares.set(d, listed(topKShare(between[n], TOP_K), day));
+      }
     }
-    scores.fusion = reciprocalRankFusion([scores.model, scores.velocity], [1, fusionWeight]);
     const shares = Object.fromEntries(names.map((n) => [n, topKShare(scores[n], TOP_K)])) as Record<
       Name,
       Float64Array
@@ -775,6 +821,7 @@ async function main(): Promise<void> {
       `${JSON.stringify({
         cutoffs: cutoffs.length,
         warmupWeeks: history.filter((t) => t >= warmFrom).length,
+        listEveryDays: listEvery,
         label: early ? `early (breakouts at t and the next ${earlyWeeks} weeks)` : 'now',
         breakouts: allBreakouts,
         model: pick(results.model),
@@ -813,7 +860,7 @@ async function main(): Promise<void> {
       `${new Date(lastCutoff).toISOString().slice(0, 10)}, ${allBreakouts} breakouts ` +
       `(${(allBreakouts / cutoffs.length).toFixed(1)} a week; ${breakoutsAt.length} among known products)`,
     '',
-    `Lead time counts lists from ${history.filter((t) => t >= warmFrom).length} warm-up week(s) before the first cutoff too.`,
+    `Lead time counts a list every ${listEvery} day(s), from ${history.filter((t) => t >= warmFrom).length} warm-up week(s) before the first cutoff.`,
     `Model trained on the ${early ? `early label (breakouts at t and at the next ${earlyWeeks} weekly cutoffs)` : 'breakouts at t'}; 95% bootstrap intervals over cutoffs (1,000 resamples).`,
     '',
     '| scorer | precision@20 | recall@20 | AUC | lead days (mean) | lead days p50 / p75 / p90 | flagged >= 7 / 14 / 21 d ahead |',

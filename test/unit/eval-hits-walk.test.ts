@@ -19,23 +19,40 @@ type Walk = Record<'model' | 'velocity', Figures> & {
   cutoffs: number;
   breakouts: number;
   warmupWeeks: number;
-  perCutoff: { breakouts: number[]; model: { leadSum: number[] } };
+  listEveryDays: number;
+  perCutoff: { breakouts: number[] } & Record<'model' | 'velocity', { leadSum: number[] }>;
 };
+
+/** The figures a walk measures besides lead time. */
+const measured = ({ precision20, recall20, auc, ci95 }: Figures) => ({
+  precision20,
+  recall20,
+  auc,
+  ci95: { precision20: ci95.precision20, recall20: ci95.recall20, auc: ci95.auc },
+});
 
 /**
  * The walk of `eval:hits` on a small generated order file (about 8 s a run): the warm-up weeks
- * before the first evaluated cutoff count toward lead time and nothing else.
+ * before the first evaluated cutoff, and the daily lists between cutoffs, count toward lead time
+ * and nothing else.
  */
-describe('eval:hits walk: warm-up weeks', () => {
+describe('eval:hits walk: the lists lead time counts', () => {
   let dir: string;
   let file: string;
-  const walk = async (...args: string[]): Promise<Walk> => {
-    const { stdout } = await run('npx', ['tsx', 'bench/eval-hits.ts', '--input', file, '--json', ...args], {
-      cwd: ROOT,
-      timeout: 120_000,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    return JSON.parse(stdout) as Walk;
+  // One run per set of options, shared by the tests that read it.
+  const walks = new Map<string, Promise<Walk>>();
+  const walk = (...args: string[]): Promise<Walk> => {
+    const key = args.join(' ');
+    if (!walks.has(key))
+      walks.set(
+        key,
+        run('npx', ['tsx', 'bench/eval-hits.ts', '--input', file, '--json', ...args], {
+          cwd: ROOT,
+          timeout: 120_000,
+          maxBuffer: 16 * 1024 * 1024,
+        }).then(({ stdout }) => JSON.parse(stdout) as Walk),
+      );
+    return walks.get(key)!;
   };
 
   beforeAll(async () => {
@@ -48,7 +65,7 @@ describe('eval:hits walk: warm-up weeks', () => {
   }, 90_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('lengthens lead times only: the same cutoffs, breakouts, precision, recall and AUC', async () => {
+  it('warm-up weeks lengthen lead times only: the same cutoffs, breakouts, precision, recall and AUC', async () => {
     const [without, withWarmup] = await Promise.all([walk('--warmup', '0'), walk('--warmup', '4')]);
     expect(without.warmupWeeks).toBe(0);
     expect(withWarmup.warmupWeeks).toBe(4);
@@ -56,12 +73,6 @@ describe('eval:hits walk: warm-up weeks', () => {
     expect(withWarmup.breakouts).toBe(without.breakouts);
     expect(without.breakouts).toBeGreaterThan(20);
     for (const scorer of ['model', 'velocity'] as const) {
-      const measured = ({ precision20, recall20, auc, ci95 }: Walk['model']) => ({
-        precision20,
-        recall20,
-        auc,
-        ci95: { precision20: ci95.precision20, recall20: ci95.recall20, auc: ci95.auc },
-      });
       expect(measured(withWarmup[scorer])).toEqual(measured(without[scorer]));
       // Earlier lists can only make a breakout's first listing earlier; the first weeks' do move.
       expect(withWarmup[scorer].leadDays).toBeGreaterThan(without[scorer].leadDays);
@@ -71,5 +82,21 @@ describe('eval:hits walk: warm-up weeks', () => {
     expect(withWarmup.perCutoff.breakouts.reduce((a, b) => a + b, 0)).toBe(withWarmup.breakouts);
     // The later cutoffs' lookback lies inside the evaluated weeks: their leads are the same.
     expect(withWarmup.perCutoff.model.leadSum.slice(4)).toEqual(without.perCutoff.model.leadSum.slice(4));
+  }, 240_000);
+
+  it('daily lists between the cutoffs lengthen lead times only, none of them shorter', async () => {
+    const [weekly, daily] = await Promise.all([walk('--list-every', '7'), walk('--warmup', '4')]);
+    expect(weekly.listEveryDays).toBe(7);
+    expect(daily.listEveryDays).toBe(1);
+    expect(daily.cutoffs).toBe(weekly.cutoffs);
+    expect(daily.perCutoff.breakouts).toEqual(weekly.perCutoff.breakouts);
+    for (const scorer of ['model', 'velocity'] as const) {
+      expect(measured(daily[scorer])).toEqual(measured(weekly[scorer]));
+      // The weekly lists are among the daily ones, so no breakout is first listed later.
+      daily.perCutoff[scorer].leadSum.forEach((sum, c) => {
+        expect(sum).toBeGreaterThanOrEqual(weekly.perCutoff[scorer].leadSum[c]! - 1e-9);
+      });
+      expect(daily[scorer].leadDays).toBeGreaterThan(weekly[scorer].leadDays);
+    }
   }, 240_000);
 });
