@@ -104,6 +104,15 @@ export const StageConfig = z.object({
       originCertificateArn: z.string().startsWith('arn:aws:acm:'),
       /** Requests from one IP address in any 5 minutes before WAF blocks it (WAF's minimum is 10). */
       wafRateLimitPer5Minutes: z.int().min(10),
+      /**
+       * The member of the origin-verify secret CloudFront sends in `x-origin-verify` (the secret is
+       * generated with `v1`); to rotate, add a member to the secret, name it here and deploy the
+       * edge, then remove the old member (docs/deploying.md).
+       */
+      originVerifyKey: z
+        .string()
+        .regex(/^[A-Za-z0-9-]{1,32}$/, 'a member name: 1-32 letters, digits or "-"')
+        .default('v1'),
     })
     .optional(),
   /**

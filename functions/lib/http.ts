@@ -6,6 +6,7 @@ import type { ErrorResponse } from '../../events/api.ts';
 import type { FieldIssue } from '../../models/errors.ts';
 import { DomainError, type DomainErrorKind } from '../../models/errors.ts';
 import { logger } from './logger.ts';
+import { behindEdge, ORIGIN_VERIFY_HEADER, originVerifyValues, sameSecret } from './secrets.ts';
 
 export type IssueLocation = 'body' | 'query' | 'path' | 'header';
 export interface Issue {
@@ -237,14 +238,41 @@ function correlationId(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyR
 }
 
 /**
- * The one middy chain every HTTP function uses: logger context, error mapping, and a dispatch on
- * API Gateway's routeKey to the function's route handlers.
+ * Behind the edge (prod), a request must have come through CloudFront, and so through the WAF:
+ * the API's custom domain is public DNS, and an HTTP API takes no web ACL of its own. CloudFront
+ * adds a secret header; a request without it is refused before any route runs. Requests signed
+ * with SigV4 (the shop's servers, admin tools) are exempt: API Gateway has already verified their
+ * signature, which names the origin's host, so they call the custom domain directly. Where the
+ * stage has no edge (dev, local) nothing is checked.
+ */
+function fromTheEdge(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, Context> {
+  return {
+    before: async (request) => {
+      if (!behindEdge()) return;
+      const context = request.event.requestContext as { authorizer?: { iam?: unknown } } | undefined;
+      if (context?.authorizer?.iam !== undefined) return;
+      const sent = request.event.headers?.[ORIGIN_VERIFY_HEADER];
+      const values = sent === undefined ? [] : await originVerifyValues();
+      if (!values.some((v) => sameSecret(v, sent!)))
+        throw new HttpError(
+          403,
+          'Forbidden',
+          "this address answers the service's CloudFront distribution only: call the API's public URL",
+        );
+    },
+  };
+}
+
+/**
+ * The one middy chain every HTTP function uses: logger context, error mapping, the edge's check,
+ * and a dispatch on API Gateway's routeKey to the function's route handlers.
  */
 export function httpApi(routes: Record<string, RouteHandler>) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(correlationId())
     .use(httpErrors())
+    .use(fromTheEdge())
     .handler(async (event) => {
       const route = routes[event.routeKey];
       if (!route) throw new HttpError(404, 'NotFound', `no route ${event.routeKey}`);

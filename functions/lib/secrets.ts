@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
 import { keyRingOf, type QuoteKeyRing } from '../../models/pricing/sign.ts';
@@ -107,4 +108,50 @@ export async function quoteSigningKeys(ports: SecretPorts = {}): Promise<QuoteKe
   const parsed = KeyRingText.safeParse(json);
   if (!parsed.success) throw new Error(`${QUOTE_SIGNING_KEYS}: ${parsed.error.issues[0]?.message}`);
   return keyRingOf(parsed.data);
+}
+
+/**
+ * The origin-verify secret (prod, behind CloudFront): `{"v1": "<48 random characters>", ...}`.
+ * CloudFront sends one member in `x-origin-verify` (the stage's `edge.originVerifyKey`); a request
+ * that reaches the API's custom domain without one of the members did not come through CloudFront
+ * and its WAF. Every member is accepted, so a rotation adds a member, points CloudFront at it, then
+ * removes the old one (docs/deploying.md).
+ */
+export const ORIGIN_VERIFY = 'ORIGIN_VERIFY';
+/** The header CloudFront adds to every request it forwards to the API (infra/stacks/edge-stack.ts). */
+export const ORIGIN_VERIFY_HEADER = 'x-origin-verify';
+
+const OriginRing = z
+  .record(
+    z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'member names are 1-32 letters, digits or "-"'),
+    z.string(),
+  )
+  .refine((ring) => Object.keys(ring).length > 0, 'the secret has no member')
+  .refine(
+    (ring) => Object.values(ring).every((v) => v.length >= 32),
+    'every member is at least 32 characters',
+  );
+
+/** Whether the stage wires the origin-verify secret to this function (it sits behind the edge). */
+export const behindEdge = (): boolean =>
+  Boolean(process.env[ORIGIN_VERIFY] || process.env[`${ORIGIN_VERIFY}_SECRET_ARN`]);
+
+/** The values CloudFront may send in `x-origin-verify` (more than one during a rotation). */
+export async function originVerifyValues(ports: SecretPorts = {}): Promise<string[]> {
+  const text = await secretText(ORIGIN_VERIFY, ports);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`${ORIGIN_VERIFY} is not JSON`);
+  }
+  const parsed = OriginRing.safeParse(json);
+  if (!parsed.success) throw new Error(`${ORIGIN_VERIFY}: ${parsed.error.issues[0]?.message}`);
+  return Object.values(parsed.data);
+}
+
+/** Equal texts, compared in constant time (digests, so that a length says nothing either). */
+export function sameSecret(a: string, b: string): boolean {
+  const digest = (x: string) => createHash('sha256').update(x).digest();
+  return timingSafeEqual(digest(a), digest(b));
 }

@@ -59,3 +59,9 @@ export function acknowledgeObjectPrefixes(
     acknowledge(scope, `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`, reason);
   }
 }
+
+/**
+ * The origin-verify secret's name (prod, behind CloudFront): created in the API's region by the
+ * functions stack, replicated to us-east-1, where the edge stack's distribution reads it by name.
+ */
+export const originVerifySecretName = (stage: StageName) => `merchandiser-${stage}-origin-verify`;

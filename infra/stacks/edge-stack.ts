@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   AllowedMethods,
   CacheCookieBehavior,
@@ -14,7 +14,8 @@ import {
 import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
-import { acknowledge, type StageProps } from './common.ts';
+import { ORIGIN_VERIFY_HEADER } from '../../functions/lib/secrets.ts';
+import { acknowledge, originVerifySecretName, type StageProps } from './common.ts';
 
 export interface EdgeStackProps extends StackProps, StageProps {}
 
@@ -61,7 +62,17 @@ export class EdgeStack extends Stack {
         },
       ],
     });
-    const origin = new HttpOrigin(edge.originDomainName, { protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY });
+    // The header the API's functions require of every request not signed with SigV4: the custom
+    // domain is public DNS, and this header is what tells CloudFront's requests (and so the WAF's)
+    // from a caller going around them. A dynamic reference to the secret's us-east-1 replica: the
+    // value is resolved by CloudFormation at deploy, never written into the template.
+    const originVerify = SecretValue.secretsManager(originVerifySecretName(stage), {
+      jsonField: edge.originVerifyKey,
+    });
+    const origin = new HttpOrigin(edge.originDomainName, {
+      protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
+      customHeaders: { [ORIGIN_VERIFY_HEADER]: originVerify.unsafeUnwrap() },
+    });
     // Guest hit lists vary only by their query and language; a signed-in request is never cached
     // (the Authorization header is part of the key, so it misses).
     const hits = new CachePolicy(this, 'HitsCache', {

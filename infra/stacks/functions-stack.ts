@@ -1,4 +1,4 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type EventBus, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
@@ -8,11 +8,14 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { ORIGIN_VERIFY } from '../../functions/lib/secrets.ts';
 import {
   type FunctionDecl,
   type FunctionId,
   functions,
+  type RouteDecl,
   type RuleDecl,
+  routes,
   rules,
   type ScheduleDecl,
   type ShardedJobDecl,
@@ -21,7 +24,14 @@ import {
   type TableAccess,
   type TableId,
 } from '../topology.ts';
-import { acknowledge, removalPolicyOf, retention, type StageProps, toCdkPattern } from './common.ts';
+import {
+  acknowledge,
+  originVerifySecretName,
+  removalPolicyOf,
+  retention,
+  type StageProps,
+  toCdkPattern,
+} from './common.ts';
 import { QueuedRule } from './constructs/queued-rule.ts';
 import { DeliveryDlq } from './constructs/queues.ts';
 import { ServiceFunction } from './constructs/service-function.ts';
@@ -54,7 +64,7 @@ export class FunctionsStack extends Stack {
 
   constructor(scope: Construct, id: string, props: FunctionsStackProps) {
     super(scope, id, props);
-    const { config, bus } = props;
+    const { config, bus, stage } = props;
     const removalPolicy = removalPolicyOf(config);
 
     // One secret per declared name, shared by every function that declares it. Each is a key ring,
@@ -87,6 +97,36 @@ export class FunctionsStack extends Stack {
       return secret;
     };
 
+    // Behind CloudFront (prod): the secret header CloudFront adds to what it forwards, which the
+    // functions of every route not signed with SigV4 require (functions/lib/http.ts). Replicated to
+    // us-east-1, where the edge stack's distribution reads it by name; a member per key, so that a
+    // rotation adds one, points CloudFront at it (`edge.originVerifyKey`) and removes the old.
+    const edgeFunctions = new Set(
+      (routes as readonly RouteDecl[]).filter((r) => r.auth !== 'iam').map((r) => r.functionId),
+    );
+    const region = Stack.of(this).region;
+    const originVerify = config.edge
+      ? new Secret(this, 'OriginVerify', {
+          secretName: originVerifySecretName(stage),
+          description: `${ORIGIN_VERIFY}: the header CloudFront adds to every request it forwards to the API, {"v1": "<value>", ...}`,
+          generateSecretString: {
+            secretStringTemplate: '{}',
+            generateStringKey: 'v1',
+            passwordLength: 48,
+            excludePunctuation: true,
+          },
+          replicaRegions:
+            !Token.isUnresolved(region) && region === 'us-east-1' ? [] : [{ region: 'us-east-1' }],
+          removalPolicy,
+        })
+      : undefined;
+    if (originVerify)
+      acknowledge(
+        originVerify,
+        'AwsSolutions-SMG4',
+        "Rotated by an operator: a new member is added, CloudFront pointed at it (edge.originVerifyKey) and the old one removed once the edge is deployed (docs/deploying.md); a timer could not redeploy CloudFront's header.",
+      );
+
     for (const f of functions as readonly FunctionDecl[]) {
       const fn = new ServiceFunction(this, {
         decl: f,
@@ -101,6 +141,7 @@ export class FunctionsStack extends Stack {
         fn.bindTable(tableId, props.tables.get(tableId)!, access);
       }
       for (const variable of f.secrets ?? []) fn.bindSecret(variable, secretFor(variable));
+      if (originVerify && edgeFunctions.has(f.id as FunctionId)) fn.bindSecret(ORIGIN_VERIFY, originVerify);
       if (f.shopperTokens) fn.bindShopperTokens(config.auth);
       if (f.relatedSettings && config.related)
         fn.addEnvironment('RELATED_SETTINGS', JSON.stringify(config.related));

@@ -397,6 +397,58 @@ describe('ServiceStack', () => {
         expect(api.Properties.DisableExecuteApiEndpoint ?? false).toBe(false);
       expect(resourcesOf(dev.template, 'AWS::CloudFront::Distribution')).toHaveLength(0);
     });
+
+    it("prod: CloudFront sends the origin-verify secret's member, which every function of a route not signed with SigV4 reads; dev: no such secret", () => {
+      const config = configOf('prod');
+      const edgeTemplate = prod.templates.get(prod.service.edge!.stackName)!;
+      const functionsTemplate = prod.templates.get(prod.service.functions.stackName)!;
+      const [[secretId]] = resourcesOf(functionsTemplate, 'AWS::SecretsManager::Secret').filter(
+        ([, r]) => r.Properties.Name === 'merchandiser-prod-origin-verify',
+      ) as [[string]];
+      functionsTemplate.hasResourceProperties('AWS::SecretsManager::Secret', {
+        Name: 'merchandiser-prod-origin-verify',
+        ReplicaRegions: [{ Region: 'us-east-1' }],
+        GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{}', GenerateStringKey: 'v1' }),
+      });
+      // A dynamic reference to the replica, resolved by CloudFormation: no value in the template.
+      edgeTemplate.hasResourceProperties('AWS::CloudFront::Distribution', {
+        DistributionConfig: Match.objectLike({
+          Origins: [
+            Match.objectLike({
+              OriginCustomHeaders: [
+                {
+                  HeaderName: 'x-origin-verify',
+                  HeaderValue: `{{resolve:secretsmanager:merchandiser-prod-origin-verify:SecretString:${config.edge!.originVerifyKey}::}}`,
+                },
+              ],
+            }),
+          ],
+        }),
+      });
+      const publicFunctions = new Set(
+        (routes as readonly RouteDecl[]).filter((r) => r.auth !== 'iam').map((r) => r.functionId),
+      );
+      const policies = resourcesOf(functionsTemplate, 'AWS::IAM::Policy');
+      for (const f of functions as readonly FunctionDecl[]) {
+        const [logicalId, r] = resourcesOf(functionsTemplate, 'AWS::Lambda::Function').find(
+          ([, l]) => l.Properties.Description === f.description,
+        )!;
+        const env = (r.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+        const role = (r.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+        const reads = policies.some(
+          ([, p]) =>
+            JSON.stringify(p.Properties.Roles).includes(role) &&
+            JSON.stringify(p.Properties.PolicyDocument).includes(secretId),
+        );
+        expect(env.ORIGIN_VERIFY_SECRET_ARN !== undefined, `${f.id} (${logicalId})`).toBe(
+          publicFunctions.has(f.id),
+        );
+        expect(reads, f.id).toBe(publicFunctions.has(f.id));
+      }
+      // The commerce intake is signed with SigV4 only: it reads no such secret.
+      expect(publicFunctions.has('ingest-commerce')).toBe(false);
+      expect(JSON.stringify(dev.template.toJSON())).not.toContain('origin-verify');
+    });
   });
 
   describe('events', () => {

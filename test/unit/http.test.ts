@@ -1,8 +1,11 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { describe, expect, it, vi } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
 import { HttpError, httpApi, jsonBody, parseAt, transientError } from '../../functions/lib/http.ts';
 import { logger } from '../../functions/lib/logger.ts';
+import { clearSecretCache, ORIGIN_VERIFY_HEADER } from '../../functions/lib/secrets.ts';
 import { DomainError } from '../../models/errors.ts';
 import { httpEvent, lambdaContext } from '../support/http-event.ts';
 
@@ -146,6 +149,75 @@ describe('http adapter', () => {
       event.isBase64Encoded = true;
       const res = (await handler(event, lambdaContext)) as APIGatewayProxyStructuredResultV2;
       expect(res.statusCode).toBe(400);
+    });
+  });
+
+  describe('behind the edge (prod): only requests that came through CloudFront', () => {
+    const V1 = 'a'.repeat(48);
+    const V2 = 'b'.repeat(48);
+    const sm = mockClient(SecretsManagerClient);
+    const arn = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:merchandiser-prod-origin-verify';
+    const signed = (routeKey: string, headers: Record<string, string> = {}) => {
+      const event = httpEvent(routeKey, { path: { id: 't-1' }, headers });
+      (event.requestContext as unknown as { authorizer: unknown }).authorizer = {
+        iam: { accessKey: 'AKIA', accountId: '111111111111', userArn: 'arn:aws:iam::111111111111:role/shop' },
+      };
+      return event;
+    };
+
+    beforeEach(() => {
+      sm.reset();
+      clearSecretCache();
+      process.env.ORIGIN_VERIFY_SECRET_ARN = arn;
+    });
+    afterEach(() => {
+      delete process.env.ORIGIN_VERIFY_SECRET_ARN;
+      clearSecretCache();
+    });
+
+    it('answers a request carrying a member of the secret, any member during a rotation', async () => {
+      sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ v1: V1, v2: V2 }) });
+      for (const value of [V1, V2]) {
+        const res = await call('GET /things/{id}', {
+          path: { id: 't-1' },
+          headers: { [ORIGIN_VERIFY_HEADER]: value },
+        });
+        expect(res.status).toBe(200);
+      }
+      expect(sm.commandCalls(GetSecretValueCommand)[0]!.args[0].input).toEqual({ SecretId: arn });
+    });
+
+    it('refuses with 403 a request that went around CloudFront: no header, or a wrong one, before any route runs', async () => {
+      sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ v1: V1 }) });
+      for (const headers of [{}, { [ORIGIN_VERIFY_HEADER]: V2 }, { [ORIGIN_VERIFY_HEADER]: V1.slice(1) }]) {
+        const res = await call('GET /things/{id}', { path: { id: 't-500' }, headers });
+        expect(res.status).toBe(403);
+        expect(res.body.error).toMatchObject({ code: 'Forbidden', message: expect.stringMatching(/CloudFront/) });
+      }
+    });
+
+    it("lets a SigV4-signed request (the shop's servers) call the origin directly", async () => {
+      const res = (await handler(
+        signed('GET /things/{id}'),
+        lambdaContext,
+      )) as APIGatewayProxyStructuredResultV2;
+      expect(res.statusCode).toBe(200);
+      expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+    });
+
+    it('checks nothing where the stage has no edge', async () => {
+      delete process.env.ORIGIN_VERIFY_SECRET_ARN;
+      expect((await call('GET /things/{id}', { path: { id: 't-1' } })).status).toBe(200);
+      expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+    });
+
+    it('fails closed with a 500 (logged) when the secret is malformed, never answering the route', async () => {
+      sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ v1: 'short' }) });
+      const res = await call('GET /things/{id}', {
+        path: { id: 't-1' },
+        headers: { [ORIGIN_VERIFY_HEADER]: 'short' },
+      });
+      expect(res.status).toBe(500);
     });
   });
 });
