@@ -192,7 +192,10 @@ describe('http adapter', () => {
       for (const headers of [{}, { [ORIGIN_VERIFY_HEADER]: V2 }, { [ORIGIN_VERIFY_HEADER]: V1.slice(1) }]) {
         const res = await call('GET /things/{id}', { path: { id: 't-500' }, headers });
         expect(res.status).toBe(403);
-        expect(res.body.error).toMatchObject({ code: 'Forbidden', message: expect.stringMatching(/CloudFront/) });
+        expect(res.body.error).toMatchObject({
+          code: 'Forbidden',
+          message: expect.stringMatching(/CloudFront/),
+        });
       }
     });
 
