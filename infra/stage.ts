@@ -113,6 +113,12 @@ export const StageConfig = z.object({
         .string()
         .regex(/^[A-Za-z0-9-]{1,32}$/, 'a member name: 1-32 letters, digits or "-"')
         .default('v1'),
+      /**
+       * `enforce`: the functions refuse (403) a request not signed with SigV4 that lacks the header;
+       * `log`: they serve it and log it, for the deploy that first adds the check to a stage with
+       * traffic, while CloudFront starts sending the header (docs/deploying.md).
+       */
+      originVerify: z.enum(['enforce', 'log']).default('enforce'),
     })
     .optional(),
   /**

@@ -6,7 +6,13 @@ import type { ErrorResponse } from '../../events/api.ts';
 import type { FieldIssue } from '../../models/errors.ts';
 import { DomainError, type DomainErrorKind } from '../../models/errors.ts';
 import { logger } from './logger.ts';
-import { behindEdge, ORIGIN_VERIFY_HEADER, originVerifyValues, sameSecret } from './secrets.ts';
+import {
+  behindEdge,
+  ORIGIN_VERIFY_HEADER,
+  originVerifyLogsOnly,
+  originVerifyValues,
+  sameSecret,
+} from './secrets.ts';
 
 export type IssueLocation = 'body' | 'query' | 'path' | 'header';
 export interface Issue {
@@ -243,7 +249,9 @@ function correlationId(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyR
  * adds a secret header; a request without it is refused before any route runs. Requests signed
  * with SigV4 (the shop's servers, admin tools) are exempt: API Gateway has already verified their
  * signature, which names the origin's host, so they call the custom domain directly. Where the
- * stage has no edge (dev, local) nothing is checked.
+ * stage has no edge (dev, local) nothing is checked; in log mode (`edge.originVerify: "log"`, for
+ * the deploy that first adds the check to a stage with traffic) a request without it is served and
+ * logged.
  */
 function fromTheEdge(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, Context> {
   return {
@@ -253,12 +261,18 @@ function fromTheEdge(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyRes
       if (context?.authorizer?.iam !== undefined) return;
       const sent = request.event.headers?.[ORIGIN_VERIFY_HEADER];
       const values = sent === undefined ? [] : await originVerifyValues();
-      if (!values.some((v) => sameSecret(v, sent!)))
-        throw new HttpError(
-          403,
-          'Forbidden',
-          "this address answers the service's CloudFront distribution only: call the API's public URL",
-        );
+      if (values.some((v) => sameSecret(v, sent!))) return;
+      if (originVerifyLogsOnly()) {
+        logger.warn('request not from CloudFront, served: origin-verify is in log mode', {
+          header: sent === undefined ? 'missing' : 'no member',
+        });
+        return;
+      }
+      throw new HttpError(
+        403,
+        'Forbidden',
+        "this address answers the service's CloudFront distribution only: call the API's public URL",
+      );
     },
   };
 }

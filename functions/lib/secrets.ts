@@ -121,22 +121,17 @@ export const ORIGIN_VERIFY = 'ORIGIN_VERIFY';
 /** The header CloudFront adds to every request it forwards to the API (infra/stacks/edge-stack.ts). */
 export const ORIGIN_VERIFY_HEADER = 'x-origin-verify';
 
-const OriginRing = z
-  .record(
-    z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'member names are 1-32 letters, digits or "-"'),
-    z.string(),
-  )
-  .refine((ring) => Object.keys(ring).length > 0, 'the secret has no member')
-  .refine(
-    (ring) => Object.values(ring).every((v) => v.length >= 32),
-    'every member is at least 32 characters',
-  );
-
+const MEMBER_NAME = /^[A-Za-z0-9-]{1,32}$/;
 /** Whether the stage wires the origin-verify secret to this function (it sits behind the edge). */
 export const behindEdge = (): boolean =>
   Boolean(process.env[ORIGIN_VERIFY] || process.env[`${ORIGIN_VERIFY}_SECRET_ARN`]);
 
-/** The values CloudFront may send in `x-origin-verify` (more than one during a rotation). */
+/**
+ * The values CloudFront may send in `x-origin-verify` (more than one during a rotation). A member
+ * that is no value (a name or a value of the wrong shape, a value under 32 characters: a typo in a
+ * rotation) is left out and logged, so it cannot take the routes down; a secret with no value at all
+ * fails every request (500), since none could pass.
+ */
 export async function originVerifyValues(ports: SecretPorts = {}): Promise<string[]> {
   const text = await secretText(ORIGIN_VERIFY, ports);
   let json: unknown;
@@ -145,10 +140,32 @@ export async function originVerifyValues(ports: SecretPorts = {}): Promise<strin
   } catch {
     throw new Error(`${ORIGIN_VERIFY} is not JSON`);
   }
-  const parsed = OriginRing.safeParse(json);
-  if (!parsed.success) throw new Error(`${ORIGIN_VERIFY}: ${parsed.error.issues[0]?.message}`);
-  return Object.values(parsed.data);
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new Error(`${ORIGIN_VERIFY} is not an object of members`);
+  const members = Object.entries(json);
+  const values = members.flatMap(([name, value]) =>
+    MEMBER_NAME.test(name) && typeof value === 'string' && value.length >= 32 ? [value] : [],
+  );
+  if (values.length < members.length)
+    logger.warn(
+      'origin-verify members left out: a name of 1-32 letters, digits or "-", a value of 32 characters or more',
+      {
+        ignored: members
+          .filter(
+            ([name, value]) => !(MEMBER_NAME.test(name) && typeof value === 'string' && value.length >= 32),
+          )
+          .map(([name]) => name.slice(0, 32)),
+      },
+    );
+  if (values.length === 0) throw new Error(`${ORIGIN_VERIFY} has no member of 32 characters or more`);
+  return values;
 }
+
+/**
+ * `log` while a stage first puts the check in front of traffic (CloudFront takes minutes to send
+ * the header everywhere): a request without it is served and logged. Anything else enforces.
+ */
+export const originVerifyLogsOnly = (): boolean => process.env.ORIGIN_VERIFY_MODE === 'log';
 
 /** Equal texts, compared in constant time (digests, so that a length says nothing either). */
 export function sameSecret(a: string, b: string): boolean {

@@ -1,10 +1,10 @@
-import { Duration, Stack, type StackProps, Token } from 'aws-cdk-lib';
+import { Aws, CfnCondition, Duration, Fn, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type EventBus, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type CfnSecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
@@ -115,11 +115,24 @@ export class FunctionsStack extends Stack {
             passwordLength: 48,
             excludePunctuation: true,
           },
-          replicaRegions:
-            !Token.isUnresolved(region) && region === 'us-east-1' ? [] : [{ region: 'us-east-1' }],
+          ...(Token.isUnresolved(region) || region === 'us-east-1'
+            ? {}
+            : { replicaRegions: [{ region: 'us-east-1' }] }),
           removalPolicy,
         })
       : undefined;
+    if (originVerify && Token.isUnresolved(region)) {
+      // An environment-agnostic synth: the region is known at deploy only, and a secret cannot be
+      // replicated to its own region.
+      const inUsEast1 = new CfnCondition(this, 'OriginVerifyInUsEast1', {
+        expression: Fn.conditionEquals(Aws.REGION, 'us-east-1'),
+      });
+      (originVerify.node.defaultChild as CfnSecret).replicaRegions = Fn.conditionIf(
+        inUsEast1.logicalId,
+        Aws.NO_VALUE,
+        [{ Region: 'us-east-1' }],
+      ) as never;
+    }
     if (originVerify)
       acknowledge(
         originVerify,
@@ -141,7 +154,10 @@ export class FunctionsStack extends Stack {
         fn.bindTable(tableId, props.tables.get(tableId)!, access);
       }
       for (const variable of f.secrets ?? []) fn.bindSecret(variable, secretFor(variable));
-      if (originVerify && edgeFunctions.has(f.id as FunctionId)) fn.bindSecret(ORIGIN_VERIFY, originVerify);
+      if (originVerify && edgeFunctions.has(f.id as FunctionId)) {
+        fn.bindSecret(ORIGIN_VERIFY, originVerify);
+        if (config.edge?.originVerify === 'log') fn.addEnvironment('ORIGIN_VERIFY_MODE', 'log');
+      }
       if (f.shopperTokens) fn.bindShopperTokens(config.auth);
       if (f.relatedSettings && config.related)
         fn.addEnvironment('RELATED_SETTINGS', JSON.stringify(config.related));

@@ -53,7 +53,12 @@ export function buildService(app: App, stage: StageName, config: StageConfig, en
         description: `merchandiser (${stage}): CloudFront and WAF in front of the HTTP API`,
       })
     : undefined;
-  if (edge) edge.addDependency(api);
+  // The edge reads the origin-verify secret's replica (made by the functions stack) by name: a
+  // dynamic reference, which makes no dependency of its own.
+  if (edge) {
+    edge.addDependency(api);
+    edge.addDependency(functions);
+  }
   const observability = new ObservabilityStack(app, `${prefix}-observability`, {
     ...common,
     api: api.api,

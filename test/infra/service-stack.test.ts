@@ -404,7 +404,7 @@ describe('ServiceStack', () => {
       const functionsTemplate = prod.templates.get(prod.service.functions.stackName)!;
       const [[secretId]] = resourcesOf(functionsTemplate, 'AWS::SecretsManager::Secret').filter(
         ([, r]) => r.Properties.Name === 'merchandiser-prod-origin-verify',
-      ) as [[string]];
+      ) as unknown as [[string]];
       functionsTemplate.hasResourceProperties('AWS::SecretsManager::Secret', {
         Name: 'merchandiser-prod-origin-verify',
         ReplicaRegions: [{ Region: 'us-east-1' }],
@@ -425,7 +425,7 @@ describe('ServiceStack', () => {
           ],
         }),
       });
-      const publicFunctions = new Set(
+      const publicFunctions = new Set<string>(
         (routes as readonly RouteDecl[]).filter((r) => r.auth !== 'iam').map((r) => r.functionId),
       );
       const policies = resourcesOf(functionsTemplate, 'AWS::IAM::Policy');
@@ -448,6 +448,38 @@ describe('ServiceStack', () => {
       // The commerce intake is signed with SigV4 only: it reads no such secret.
       expect(publicFunctions.has('ingest-commerce')).toBe(false);
       expect(JSON.stringify(dev.template.toJSON())).not.toContain('origin-verify');
+    });
+
+    it('replicates the origin-verify secret to us-east-1 unless it is there already, deciding at deploy when the synth names no region', () => {
+      const secretOf = (t: ReturnType<typeof synthTemplate>) =>
+        resourcesOf(t.templates.get(t.service.functions.stackName)!, 'AWS::SecretsManager::Secret').find(
+          ([, r]) => r.Properties.Name === 'merchandiser-prod-origin-verify',
+        )![1].Properties;
+      expect(
+        secretOf(synthTemplate('prod', {}, { account: '111111111111', region: 'us-east-1' })).ReplicaRegions,
+      ).toBeUndefined();
+      const agnostic = synthTemplate('prod', {}, null);
+      const replicas = secretOf(agnostic).ReplicaRegions as { 'Fn::If': [string, unknown, unknown] };
+      expect(replicas['Fn::If'][1]).toEqual({ Ref: 'AWS::NoValue' });
+      expect(replicas['Fn::If'][2]).toEqual([{ Region: 'us-east-1' }]);
+      const conditions = agnostic.templates.get(agnostic.service.functions.stackName)!.toJSON().Conditions;
+      expect(conditions[replicas['Fn::If'][0]]).toEqual({
+        'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'],
+      });
+      // The edge deploys after the stack that makes the secret it reads.
+      expect(prod.service.edge!.dependencies).toContain(prod.service.functions);
+    });
+
+    it('in log mode (the first deploy of the check on a stage with traffic) tells the functions to serve and log', () => {
+      const config = configOf('prod');
+      const logging = synthTemplate('prod', { edge: { ...config.edge!, originVerify: 'log' } });
+      const modes = (t: ReturnType<typeof synthTemplate>) =>
+        resourcesOf(t.template, 'AWS::Lambda::Function').flatMap(([, r]) => {
+          const vars = (r.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+          return vars.ORIGIN_VERIFY_SECRET_ARN === undefined ? [] : [vars.ORIGIN_VERIFY_MODE ?? 'enforce'];
+        });
+      expect(new Set(modes(logging))).toEqual(new Set(['log']));
+      expect(new Set(modes(prod))).toEqual(new Set(['enforce']));
     });
   });
 

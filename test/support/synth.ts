@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, type Environment, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { buildService, type Service } from '../../infra/stacks/service.ts';
@@ -18,10 +18,15 @@ export const TEST_ENV = { account: '111111111111', region: 'eu-west-1' };
  * resource landed in; cross-stack references show up there as `Fn::ImportValue` of an export
  * whose name holds the referenced logical id.
  */
-export function synthTemplate(stage: 'dev' | 'prod' = 'dev', overrides: Partial<StageConfig> = {}) {
+export function synthTemplate(
+  stage: 'dev' | 'prod' = 'dev',
+  overrides: Partial<StageConfig> = {},
+  /** The account and region; `null`: an environment-agnostic synth, as `cdk synth` without credentials. */
+  env: Environment | null = TEST_ENV,
+) {
   const app = new App({ context: { ...cdkJson.context, stage, 'aws:cdk:bundling-stacks': [] } });
   const config = { ...stageConfig(stage, cdkJson.context.stages).config, ...overrides };
-  const service: Service = buildService(app, stage, config, TEST_ENV);
+  const service: Service = buildService(app, stage, config, env ?? undefined);
   const stacks = Object.values(service).filter((s): s is NonNullable<typeof s> => s !== undefined);
   const templates = new Map(stacks.map((s) => [s.stackName, Template.fromStack(s)]));
   const merged = { Resources: {} as Record<string, unknown>, Outputs: {} as Record<string, unknown> };

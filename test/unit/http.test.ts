@@ -189,7 +189,12 @@ describe('http adapter', () => {
 
     it('refuses with 403 a request that went around CloudFront: no header, or a wrong one, before any route runs', async () => {
       sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ v1: V1 }) });
-      for (const headers of [{}, { [ORIGIN_VERIFY_HEADER]: V2 }, { [ORIGIN_VERIFY_HEADER]: V1.slice(1) }]) {
+      const sent: Record<string, string>[] = [
+        {},
+        { [ORIGIN_VERIFY_HEADER]: V2 },
+        { [ORIGIN_VERIFY_HEADER]: V1.slice(1) },
+      ];
+      for (const headers of sent) {
         const res = await call('GET /things/{id}', { path: { id: 't-500' }, headers });
         expect(res.status).toBe(403);
         expect(res.body.error).toMatchObject({
@@ -214,13 +219,46 @@ describe('http adapter', () => {
       expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
     });
 
-    it('fails closed with a 500 (logged) when the secret is malformed, never answering the route', async () => {
-      sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ v1: 'short' }) });
-      const res = await call('GET /things/{id}', {
-        path: { id: 't-1' },
-        headers: { [ORIGIN_VERIFY_HEADER]: 'short' },
+    it('checks a request whose bearer token API Gateway verified: a JWT is no SigV4 signature', async () => {
+      sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ v1: V1 }) });
+      const event = httpEvent('GET /things/{id}', { path: { id: 't-1' } });
+      (event.requestContext as unknown as { authorizer: unknown }).authorizer = {
+        jwt: { claims: { sub: 'auth0|abc' }, scopes: [] },
+      };
+      const res = (await handler(event, lambdaContext)) as APIGatewayProxyStructuredResultV2;
+      expect(res.statusCode).toBe(403);
+    });
+
+    it('in log mode serves a request without the header and logs it', async () => {
+      sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ v1: V1 }) });
+      process.env.ORIGIN_VERIFY_MODE = 'log';
+      const warn = vi.spyOn(logger, 'warn');
+      try {
+        expect((await call('GET /things/{id}', { path: { id: 't-1' } })).status).toBe(200);
+        expect(warn).toHaveBeenCalledWith(expect.stringMatching(/not from CloudFront/), {
+          header: 'missing',
+        });
+      } finally {
+        warn.mockRestore();
+        delete process.env.ORIGIN_VERIFY_MODE;
+      }
+    });
+
+    it('leaves out a malformed member (a typo in a rotation) and keeps the others; with no good member every request fails (500)', async () => {
+      sm.on(GetSecretValueCommand).resolves({
+        SecretString: JSON.stringify({ v1: V1, v2: 'short', 'bad name': V2 }),
       });
-      expect(res.status).toBe(500);
+      const headers = (value: string) => ({
+        path: { id: 't-1' },
+        headers: { [ORIGIN_VERIFY_HEADER]: value },
+      });
+      expect((await call('GET /things/{id}', headers(V1))).status).toBe(200);
+      expect((await call('GET /things/{id}', headers('short'))).status).toBe(403);
+      expect((await call('GET /things/{id}', headers(V2))).status).toBe(403);
+      clearSecretCache();
+      sm.reset();
+      sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ v1: 'short' }) });
+      expect((await call('GET /things/{id}', headers('short'))).status).toBe(500);
     });
   });
 });
