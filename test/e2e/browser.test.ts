@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -35,6 +36,13 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `Debian's Chromium is not installed at ${CHROMIUM}: apt-get install -y chromium (.ci/run installs it when missing)`,
+    );
+  }
+  // The zh-CN quote is checked to be drawn with a CJK face: say what is missing up front.
+  const cjk = spawnSync('fc-list', [':lang=zh'], { encoding: 'utf8' });
+  if (cjk.status === 0 && cjk.stdout.trim() === '') {
+    throw new Error(
+      'no CJK font for the Chinese pages: apt-get install -y fonts-noto-cjk (.ci/run installs it when missing)',
     );
   }
   mkdirSync(SHOTS, { recursive: true });
