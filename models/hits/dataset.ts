@@ -1,6 +1,6 @@
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import { type FeatureRow, featureRows, type ProductInfo, priceBands } from './features.ts';
-import { breakoutLabels, DEFAULT_LABEL, type LabelOptions } from './label.ts';
+import { breakoutLabels, DEFAULT_LABEL, type LabelOptions, type Labels } from './label.ts';
 import { bucketDeltas, buildSeries, DAY_MS, type SeriesIndex } from './signals.ts';
 
 /**
@@ -41,19 +41,31 @@ export function launched(p: ProductInfo, t: number): boolean {
   return Date.parse(`${p.launchDate}T00:00:00Z`) <= t;
 }
 
+export interface BuildRowsOptions {
+  label?: LabelOptions;
+  /** Which rows to keep, told before they are made (the retraining keeps a share of the negatives). */
+  keep?: (productId: string, t: number, label: 0 | 1) => boolean;
+  /** Called after each snapshot, whose features of every product are garbage by then. */
+  collect?: () => void;
+  /** A snapshot's labels when the caller has them already (the retraining's validation days). */
+  labelsAt?: (t: number) => Labels | undefined;
+}
+
 export function buildRows(
   history: History,
   snapshots: readonly number[],
-  opts: LabelOptions = DEFAULT_LABEL,
-  /** Which rows to keep, told before they are made (the retraining keeps a share of the negatives). */
-  keep: (productId: string, t: number, label: 0 | 1) => boolean = () => true,
-  /** Called after each snapshot, whose features of every product are garbage by then. */
-  collect: () => void = () => {},
+  {
+    label: opts = DEFAULT_LABEL,
+    keep = () => true,
+    collect = () => {},
+    labelsAt = () => undefined,
+  }: BuildRowsOptions = {},
 ): HitRow[] {
   const bands = priceBands(history.products);
   const rows: HitRow[] = [];
   for (const t of snapshots) {
-    const { incumbents, breakouts } = breakoutLabels(history.series, history.products, t, opts);
+    const { incumbents, breakouts } =
+      labelsAt(t) ?? breakoutLabels(history.series, history.products, t, opts);
     const candidates = history.products.filter((p) => launched(p, t) && !incumbents.has(p.productId));
     // Features over every launched product (category priors see the incumbents too), rows for candidates.
     const all = featureRows(

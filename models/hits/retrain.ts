@@ -83,18 +83,18 @@ export async function retrainHits(
   const validationSnapshots = snapshots.filter((t) => t >= validationFrom);
   // Of the training snapshots every breakout and a share of the rest: the rows dropped are never
   // made (at 100k products, 2.2M rows made and then filtered took 1.2 GB; npm run bench:retrain).
-  const train = buildRows(
-    history,
-    trainSnapshots,
-    DEFAULT_LABEL,
-    (productId, t, label) => label > 0 || keepNegative({ productId, t }, negativeShare),
+  const train = buildRows(history, trainSnapshots, {
+    keep: (productId, t, label) => label > 0 || keepNegative({ productId, t }, negativeShare),
     collect,
-  );
+  });
   const positives = train.filter((r) => r.label > 0).length;
   // The validation days' breakouts among their candidates, from the labels alone: their rows are
-  // built one day at a time after the fit (below).
+  // built one day at a time after the fit (below), from the same labels.
+  const validationLabels = new Map(
+    validationSnapshots.map((t) => [t, breakoutLabels(history.series, history.products, t, DEFAULT_LABEL)]),
+  );
   const validationPositives = validationSnapshots.reduce((n, t) => {
-    const { breakouts } = breakoutLabels(history.series, history.products, t, DEFAULT_LABEL);
+    const { breakouts } = validationLabels.get(t)!;
     return n + history.products.filter((p) => breakouts.has(p.productId) && launched(p, t)).length;
   }, 0);
   if (positives < 5 || validationPositives === 0) {
@@ -126,7 +126,7 @@ export async function retrainHits(
   for (const t of validationSnapshots) {
     // The day before's rows are garbage by now.
     collect();
-    const day = buildRows(history, [t], DEFAULT_LABEL);
+    const day = buildRows(history, [t], { labelsAt: (at) => validationLabels.get(at) });
     const vectors = day.map((r) => r.values);
     validationRows += day.length;
     scoredInto(freshScored, day, scoreProducts(model, vectors));

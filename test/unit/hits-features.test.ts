@@ -279,9 +279,11 @@ describe('buildRows keep (what the retraining never makes)', () => {
     const keep = (productId: string, t: number, label: 0 | 1) =>
       label > 0 || (productId.charCodeAt(2) + t / DAY_MS) % 3 === 0;
     const asked: string[] = [];
-    const kept = buildRows(history, snapshots, undefined, (productId, t, label) => {
-      asked.push(`${productId}@${t}`);
-      return keep(productId, t, label);
+    const kept = buildRows(history, snapshots, {
+      keep: (productId, t, label) => {
+        asked.push(`${productId}@${t}`);
+        return keep(productId, t, label);
+      },
     });
     const all = buildRows(history, snapshots);
     expect(kept).toEqual(all.filter((r) => keep(r.productId, r.t, r.label)));
@@ -289,6 +291,26 @@ describe('buildRows keep (what the retraining never makes)', () => {
     expect(asked).toEqual(all.map((r) => `${r.productId}@${r.t}`));
     expect(kept.length).toBeLessThan(all.length);
     expect(kept.some((r) => r.label === 1)).toBe(true);
+  });
+
+  it("takes labels the caller computed already (the retraining's validation days) instead of computing them again", () => {
+    const history = historyFromEvents(
+      ['p-1', 'p-2', 'p-3'].map((id) => product(id)),
+      [order('p-1', T - 3 * DAY_MS, 5), order('p-2', T + 2 * DAY_MS, 4), order('p-3', T + 9 * DAY_MS, 2)],
+    );
+    const t = T + DAY_MS;
+    const own = buildRows(history, [t]);
+    const computed = breakoutLabels(history.series, history.products, t);
+    expect(buildRows(history, [t], { labelsAt: () => computed })).toEqual(own);
+    // What it is given is what it uses: no breakout, no incumbent, every launched product a row.
+    const none = { incumbents: new Set<string>(), breakouts: new Set<string>() };
+    const given = buildRows(history, [t], { labelsAt: (at) => (at === t ? none : undefined) });
+    expect(given.every((r) => r.label === 0)).toBe(true);
+    expect(given.map((r) => r.productId)).toEqual(['p-1', 'p-2', 'p-3']);
+    expect(own.map((r) => [r.productId, r.label])).toEqual([
+      ['p-2', 1],
+      ['p-3', 0],
+    ]);
   });
 });
 
