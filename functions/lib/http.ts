@@ -260,11 +260,27 @@ function fromTheEdge(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyRes
       const context = request.event.requestContext as { authorizer?: { iam?: unknown } } | undefined;
       if (context?.authorizer?.iam !== undefined) return;
       const sent = request.event.headers?.[ORIGIN_VERIFY_HEADER];
-      const values = sent === undefined ? [] : await originVerifyValues();
+      const logOnly = originVerifyLogsOnly();
+      let values: string[] = [];
+      try {
+        if (sent !== undefined) values = await originVerifyValues();
+      } catch (error) {
+        // Enforcing, an unreadable secret fails the request (500, alarmed); logging only, it must
+        // not fail the rollout it is there to make safe.
+        if (!logOnly) throw error;
+        logger.error('origin-verify secret unreadable, served: log mode', {
+          error: (error as Error).message,
+        });
+      }
       if (values.some((v) => sameSecret(v, sent!))) return;
-      if (originVerifyLogsOnly()) {
+      if (logOnly) {
+        // Enough to tell CloudFront's requests (its user agent, its addresses) from a direct caller.
+        const http = request.event.requestContext?.http;
         logger.warn('request not from CloudFront, served: origin-verify is in log mode', {
           header: sent === undefined ? 'missing' : 'no member',
+          sourceIp: http?.sourceIp,
+          userAgent: http?.userAgent,
+          routeKey: request.event.routeKey,
         });
         return;
       }

@@ -68,7 +68,10 @@ export async function secretText(
 }
 
 /** Forgets every cached secret (tests). */
-export const clearSecretCache = (): void => cache.clear();
+export const clearSecretCache = (): void => {
+  cache.clear();
+  parsedRing = undefined;
+};
 
 /**
  * The quote-signing key ring as the secret holds it: `{"current": "<keyId>", "<keyId>": "<key>", ...}`,
@@ -134,6 +137,14 @@ export const behindEdge = (): boolean =>
  */
 export async function originVerifyValues(ports: SecretPorts = {}): Promise<string[]> {
   const text = await secretText(ORIGIN_VERIFY, ports);
+  // Parsed once per text read (a request each would otherwise warn again about the same typo).
+  if (parsedRing?.text !== text) parsedRing = { text, values: parseRing(text) };
+  return parsedRing.values;
+}
+
+let parsedRing: { text: string; values: string[] } | undefined;
+
+function parseRing(text: string): string[] {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -143,20 +154,20 @@ export async function originVerifyValues(ports: SecretPorts = {}): Promise<strin
   if (typeof json !== 'object' || json === null || Array.isArray(json))
     throw new Error(`${ORIGIN_VERIFY} is not an object of members`);
   const members = Object.entries(json);
-  const values = members.flatMap(([name, value]) =>
-    MEMBER_NAME.test(name) && typeof value === 'string' && value.length >= 32 ? [value] : [],
-  );
-  if (values.length < members.length)
+  const good = ([name, value]: [string, unknown]) =>
+    MEMBER_NAME.test(name) && typeof value === 'string' && value.length >= 32;
+  const values = members.flatMap((m) => (good(m) ? [m[1] as string] : []));
+  if (values.length < members.length) {
     logger.warn(
       'origin-verify members left out: a name of 1-32 letters, digits or "-", a value of 32 characters or more',
       {
+        // A name of the wrong shape may be a value pasted in its place: only its length is logged.
         ignored: members
-          .filter(
-            ([name, value]) => !(MEMBER_NAME.test(name) && typeof value === 'string' && value.length >= 32),
-          )
-          .map(([name]) => name.slice(0, 32)),
+          .filter((m) => !good(m))
+          .map(([name]) => (MEMBER_NAME.test(name) ? name : `<a name of ${name.length} characters>`)),
       },
     );
+  }
   if (values.length === 0) throw new Error(`${ORIGIN_VERIFY} has no member of 32 characters or more`);
   return values;
 }

@@ -237,7 +237,19 @@ describe('http adapter', () => {
         expect((await call('GET /things/{id}', { path: { id: 't-1' } })).status).toBe(200);
         expect(warn).toHaveBeenCalledWith(expect.stringMatching(/not from CloudFront/), {
           header: 'missing',
+          sourceIp: '127.0.0.1',
+          userAgent: 'vitest',
+          routeKey: 'GET /things/{id}',
         });
+        // An unreadable secret does not fail a rollout in log mode either.
+        clearSecretCache();
+        sm.reset();
+        sm.on(GetSecretValueCommand).rejects(new Error('AccessDenied'));
+        const res = await call('GET /things/{id}', {
+          path: { id: 't-1' },
+          headers: { [ORIGIN_VERIFY_HEADER]: V1 },
+        });
+        expect(res.status).toBe(200);
       } finally {
         warn.mockRestore();
         delete process.env.ORIGIN_VERIFY_MODE;
@@ -246,8 +258,9 @@ describe('http adapter', () => {
 
     it('leaves out a malformed member (a typo in a rotation) and keeps the others; with no good member every request fails (500)', async () => {
       sm.on(GetSecretValueCommand).resolves({
-        SecretString: JSON.stringify({ v1: V1, v2: 'short', 'bad name': V2 }),
+        SecretString: JSON.stringify({ v1: V1, v2: 'short', [V2]: V2 }),
       });
+      const warn = vi.spyOn(logger, 'warn');
       const headers = (value: string) => ({
         path: { id: 't-1' },
         headers: { [ORIGIN_VERIFY_HEADER]: value },
@@ -255,6 +268,12 @@ describe('http adapter', () => {
       expect((await call('GET /things/{id}', headers(V1))).status).toBe(200);
       expect((await call('GET /things/{id}', headers('short'))).status).toBe(403);
       expect((await call('GET /things/{id}', headers(V2))).status).toBe(403);
+      // Warned once for the text, naming the bad members without what may be a pasted value.
+      const warned = warn.mock.calls.filter(([m]) => /members left out/.test(String(m)));
+      warn.mockRestore();
+      expect(warned).toHaveLength(1);
+      expect(warned[0]![1]).toEqual({ ignored: ['v2', '<a name of 48 characters>'] });
+      expect(JSON.stringify(warned)).not.toContain(V2);
       clearSecretCache();
       sm.reset();
       sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ v1: 'short' }) });
