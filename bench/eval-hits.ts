@@ -583,6 +583,12 @@ async function main(): Promise<void> {
       blendAt,
     };
   };
+  /** A snapshot's scores per scorer, `selected`'s given (the weight it chose at the cutoff). */
+  const everyScorer = (at: ReturnType<typeof scoreAt>, selected: number[]): Record<Name, number[]> => ({
+    ...at,
+    blend: at.blendAt(blendWeight),
+    selected,
+  });
   for (const [h, t] of walked.entries()) {
     // c: the evaluated cutoff's index, negative for a history cutoff.
     const c = h - history.length;
@@ -661,11 +667,7 @@ async function main(): Promise<void> {
     if (trainedAt > t) throw new Error('unreachable: a model trained after its cutoff');
     const snap = snapshots[h]!;
     const at = scoreAt(snap);
-    const scores: Record<Name, number[]> = {
-      ...at,
-      blend: at.blendAt(blendWeight),
-      selected: selection.choose(h, t, at.blendAt, at.velocity, snap),
-    };
+    const scores = everyScorer(at, selection.choose(h, t, at.blendAt, at.velocity, snap));
     // The days up to the next cutoff: the served ranking re-ranks hourly, so a merchandiser sees a
     // new list every day; each day's list counts toward lead time only (the networks of this
     // cutoff's training, features as of that day). None after the last cutoff: no breakout follows.
@@ -676,11 +678,7 @@ async function main(): Promise<void> {
         const on = scoreAt(day);
         selection.listBetween(d, on.blendAt, day);
         if (c < 0 && t < warmFrom) continue;
-        const between: Record<Name, number[]> = {
-          ...on,
-          blend: on.blendAt(blendWeight),
-          selected: on.blendAt(selection.chosen[selection.chosen.length - 1]!),
-        };
+        const between = everyScorer(on, on.blendAt(selection.chosen[selection.chosen.length - 1]!));
         for (const n of names) per[n].shares.set(d, listed(topKShare(between[n], TOP_K), day));
       }
     }

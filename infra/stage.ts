@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { SECRET_MEMBER_NAME } from '../functions/lib/secrets.ts';
 import { BundleSettings } from '../models/bundles/settings.ts';
 import { LAKE_JOBS } from '../models/lake/jobs/index.ts';
 import { RelatedSettings } from '../models/related/settings.ts';
@@ -111,7 +112,7 @@ export const StageConfig = z.object({
        */
       originVerifyKey: z
         .string()
-        .regex(/^[A-Za-z0-9-]{1,32}$/, 'a member name: 1-32 letters, digits or "-"')
+        .regex(SECRET_MEMBER_NAME, 'a member name: 1-32 letters, digits or "-"')
         .default('v1'),
       /**
        * `enforce`: the functions refuse (403) a request not signed with SigV4 that lacks the header;

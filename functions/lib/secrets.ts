@@ -73,6 +73,20 @@ export const clearSecretCache = (): void => {
   parsedRing = undefined;
 };
 
+/** A member's name in a secret of named members (a key ring's key id, an origin-verify member). */
+export const SECRET_MEMBER_NAME = /^[A-Za-z0-9-]{1,32}$/;
+/** The fewest characters a key or an origin-verify value may have. */
+const MIN_SECRET_CHARACTERS = 32;
+
+/** A secret's text as JSON; a text that is none fails naming the secret, never echoing it. */
+function secretJson(name: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`${name} is not JSON`);
+  }
+}
+
 /**
  * The quote-signing key ring as the secret holds it: `{"current": "<keyId>", "<keyId>": "<key>", ...}`,
  * every member but `current` a key by its id (the flat shape Secrets Manager's generated secrets
@@ -80,10 +94,10 @@ export const clearSecretCache = (): void => {
  * signed has expired, remove the old one (docs/deploying.md).
  */
 const KeyRingText = z
-  .record(z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'key ids are 1-32 letters, digits or "-"'), z.string())
+  .record(z.string().regex(SECRET_MEMBER_NAME, 'key ids are 1-32 letters, digits or "-"'), z.string())
   .transform((record, ctx): QuoteKeyRing => {
     const { current, ...keys } = record;
-    const short = Object.entries(keys).filter(([, k]) => k.length < 32);
+    const short = Object.entries(keys).filter(([, k]) => k.length < MIN_SECRET_CHARACTERS);
     if (short.length > 0) {
       ctx.addIssue({
         code: 'custom',
@@ -101,13 +115,7 @@ const KeyRingText = z
 export const QUOTE_SIGNING_KEYS = 'QUOTE_SIGNING_KEYS';
 
 export async function quoteSigningKeys(ports: SecretPorts = {}): Promise<QuoteKeyRing> {
-  const text = await secretText(QUOTE_SIGNING_KEYS, ports);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new Error(`${QUOTE_SIGNING_KEYS} is not JSON`);
-  }
+  const json = secretJson(QUOTE_SIGNING_KEYS, await secretText(QUOTE_SIGNING_KEYS, ports));
   const parsed = KeyRingText.safeParse(json);
   if (!parsed.success) throw new Error(`${QUOTE_SIGNING_KEYS}: ${parsed.error.issues[0]?.message}`);
   return keyRingOf(parsed.data);
@@ -124,7 +132,6 @@ export const ORIGIN_VERIFY = 'ORIGIN_VERIFY';
 /** The header CloudFront adds to every request it forwards to the API (infra/stacks/edge-stack.ts). */
 export const ORIGIN_VERIFY_HEADER = 'x-origin-verify';
 
-const MEMBER_NAME = /^[A-Za-z0-9-]{1,32}$/;
 /** Whether the stage wires the origin-verify secret to this function (it sits behind the edge). */
 export const behindEdge = (): boolean =>
   Boolean(process.env[ORIGIN_VERIFY] || process.env[`${ORIGIN_VERIFY}_SECRET_ARN`]);
@@ -145,17 +152,12 @@ export async function originVerifyValues(ports: SecretPorts = {}): Promise<strin
 let parsedRing: { text: string; values: string[] } | undefined;
 
 function parseRing(text: string): string[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new Error(`${ORIGIN_VERIFY} is not JSON`);
-  }
+  const json = secretJson(ORIGIN_VERIFY, text);
   if (typeof json !== 'object' || json === null || Array.isArray(json))
     throw new Error(`${ORIGIN_VERIFY} is not an object of members`);
   const members = Object.entries(json);
   const good = ([name, value]: [string, unknown]) =>
-    MEMBER_NAME.test(name) && typeof value === 'string' && value.length >= 32;
+    SECRET_MEMBER_NAME.test(name) && typeof value === 'string' && value.length >= MIN_SECRET_CHARACTERS;
   const values = members.flatMap((m) => (good(m) ? [m[1] as string] : []));
   if (values.length < members.length) {
     logger.warn(
@@ -164,7 +166,7 @@ function parseRing(text: string): string[] {
         // A name of the wrong shape may be a value pasted in its place: only its length is logged.
         ignored: members
           .filter((m) => !good(m))
-          .map(([name]) => (MEMBER_NAME.test(name) ? name : `<a name of ${name.length} characters>`)),
+          .map(([name]) => (SECRET_MEMBER_NAME.test(name) ? name : `<a name of ${name.length} characters>`)),
       },
     );
   }
