@@ -260,6 +260,11 @@ export const HitsResponse = z
         /** previousRank - rank: positive when it moved up; null when new to the list. */
         rankChange: z.int().nullable(),
         hitScore: z.number().min(0).max(1),
+        /**
+         * One of the shelf's last places that go each day to the best candidates not shown the day
+         * before (fresh picks): it may rank above items with a higher hitScore.
+         */
+        freshPick: z.boolean(),
         scoredAt: Instant,
         explanation: z.array(z.string()).optional(),
         signals: HitSignalsFigures.optional(),

@@ -772,6 +772,7 @@ export interface components {
             items: {
                 category: string;
                 explanation?: string[];
+                freshPick: boolean;
                 hitScore: number;
                 previousRank: number | null;
                 /** @description Product identifier (SKU) */

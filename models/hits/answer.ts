@@ -21,6 +21,7 @@ export function hitsAnswer(
       previousRank: e.previousRank,
       rankChange: e.previousRank === null ? null : e.previousRank - e.rank,
       hitScore: e.score,
+      freshPick: e.freshPick === true,
       scoredAt: e.scoredAt,
       ...(explain ? { explanation: explainHit(e.signals, locale), signals: e.signals } : {}),
     })),

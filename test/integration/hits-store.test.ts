@@ -188,5 +188,25 @@ describe('the full re-rank in shards on DynamoDB Local', () => {
     expect(await sharded.store.readPriors(categories)).toEqual(await whole.store.readPriors(categories));
     expect(sharded.events).toEqual(whole.events);
     expect(expected.candidates).toBeGreaterThan(30);
+
+    // The next day both give the shelf's last places to products it did not show the day before,
+    // from the shelf each stored with the list.
+    const yesterday = (await readHitList(whole.t.names.rankings, GLOBAL, whole.t.doc))!;
+    const next = at + DAY_MS;
+    await rerankAll(whole.store, scorer, next);
+    const nextRun = { runAt: new Date(next).toISOString(), shards };
+    await each((i) => shardPriors(sharded.store, i, nextRun));
+    await mergePriors(sharded.store, nextRun);
+    await each((i) => scoreShard(sharded.store, scorer, i, nextRun));
+    await rewriteListsFromShards(sharded.store, nextRun);
+    const today = (await readHitList(whole.t.names.rankings, GLOBAL, whole.t.doc))!;
+    expect(today.shelfBefore).toEqual({
+      day: '2026-11-24',
+      productIds: yesterday.items.slice(0, 20).map((e) => e.productId),
+    });
+    const picks = today.items.filter((e) => e.freshPick);
+    expect(picks.map((e) => e.rank)).toEqual([16, 17, 18, 19, 20]);
+    for (const e of picks) expect(today.shelfBefore!.productIds).not.toContain(e.productId);
+    expect(await readHitList(sharded.t.names.rankings, GLOBAL, sharded.t.doc)).toEqual(today);
   });
 });

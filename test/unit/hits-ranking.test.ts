@@ -6,11 +6,15 @@ import { explainHit } from '../../models/hits/explain.ts';
 import { type HitSignals, type ProductInfo, priceBandIn, priceBands } from '../../models/hits/features.ts';
 import {
   categoryPool,
+  FRESH_PICKS,
   GLOBAL,
   globalPoolSuffices,
   type HitEntry,
+  LIST_SIZE,
   type RankedList,
   rankList,
+  TOP,
+  withFreshPicks,
 } from '../../models/hits/ranking.ts';
 import {
   type CategoryPriors,
@@ -121,6 +125,99 @@ describe('rankList', () => {
     expect(reordered.topChanged).toBe(false);
     const head = pool.map((e) => (e.productId === 'p25' ? { ...e, score: 0.995 } : e));
     expect(rankList('tents', first, head, meta).topChanged).toBe(true);
+  });
+});
+
+describe('fresh picks', () => {
+  const id = (i: number) => `p${String(i).padStart(2, '0')}`;
+  // p00 scores best, p59 worst.
+  const pool = Array.from({ length: 60 }, (_, i) => entry(id(i), 1 - i / 100));
+  const keep = TOP - FRESH_PICKS;
+  const nextDay = { ...meta, now: '2026-11-24T00:30:00.000Z' };
+
+  it('give the shelf its last places each day from the best candidates it did not show the day before', () => {
+    const first = rankList('tents', undefined, pool, meta).list;
+    // Nothing was shown before the first list: the score order, its shelf's last places marked.
+    expect(first.items.map((e) => e.productId)).toEqual(pool.slice(0, LIST_SIZE).map((e) => e.productId));
+    expect(first.items.filter((e) => e.freshPick).map((e) => e.rank)).toEqual([16, 17, 18, 19, 20]);
+    expect(first.shelfBefore).toEqual({ day: '2026-11-23', productIds: [] });
+
+    // The same day: the same list, nothing to write.
+    expect(rankList('tents', first, pool, { ...meta, now: '2026-11-23T23:00:00.000Z' }).change).toBe('none');
+
+    // The next day, same scores: p20..p24 (best not on yesterday's shelf) take places 16..20.
+    const second = rankList('tents', first, pool, nextDay);
+    expect(second.change).toBe('order');
+    expect(second.list.version).toBe(2);
+    const ids = second.list.items.map((e) => e.productId);
+    expect(ids.slice(0, keep)).toEqual(pool.slice(0, keep).map((e) => e.productId));
+    expect(ids.slice(keep, TOP)).toEqual([20, 21, 22, 23, 24].map(id));
+    expect(ids.slice(TOP, TOP + 5)).toEqual([15, 16, 17, 18, 19].map(id));
+    expect(second.list.items.filter((e) => e.freshPick).map((e) => e.productId)).toEqual(
+      [20, 21, 22, 23, 24].map(id),
+    );
+    expect(second.list.items[keep]).toMatchObject({ productId: 'p20', rank: 16, previousRank: 21 });
+    expect(second.list.shelfBefore).toEqual({
+      day: '2026-11-24',
+      productIds: pool.slice(0, TOP).map((e) => e.productId),
+    });
+    // The list still holds the top LIST_SIZE by score.
+    expect(new Set(ids)).toEqual(new Set(pool.slice(0, LIST_SIZE).map((e) => e.productId)));
+
+    // Later that day a score moves: the shelf of the day before stays the one to avoid.
+    const later = pool.map((e) => (e.productId === 'p17' ? { ...e, score: 0.9 } : e));
+    const third = rankList('tents', second.list, later, { ...nextDay, now: '2026-11-24T09:00:00.000Z' });
+    expect(third.list.shelfBefore).toEqual(second.list.shelfBefore);
+    expect(third.list.items.slice(0, keep).map((e) => e.productId)).toContain('p17');
+    expect(third.list.items.slice(keep, TOP).map((e) => e.productId)).toEqual([20, 21, 22, 23, 24].map(id));
+  });
+
+  it('write a new day even when the order stays, so the day before is recorded', () => {
+    const small = pool.slice(0, 3);
+    const first = rankList('tents', undefined, small, meta).list;
+    const next = rankList('tents', first, small, nextDay);
+    expect(next.change).toBe('scores');
+    expect(next.list.version).toBe(first.version);
+    expect(next.list.shelfBefore).toEqual({ day: '2026-11-24', productIds: ['p00', 'p01', 'p02'] });
+  });
+
+  it('take a list stored before fresh picks as the shelf of the day before', () => {
+    const { shelfBefore: _s, ...stored } = rankList('tents', undefined, pool, meta).list;
+    const next = rankList('tents', stored, pool, meta);
+    expect(next.list.shelfBefore).toEqual({
+      day: '2026-11-23',
+      productIds: pool.slice(0, TOP).map((e) => e.productId),
+    });
+    expect(next.list.items.slice(keep, TOP).map((e) => e.productId)).toEqual([20, 21, 22, 23, 24].map(id));
+  });
+
+  it('keep the best places, pick the best unseen, and come from the first 2 x TOP (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 80 }),
+        fc.integer({ min: 0, max: TOP }),
+        fc.array(fc.nat(99), { maxLength: TOP }),
+        (n, picks, shownRaw) => {
+          const sorted = Array.from({ length: n }, (_, i) => i);
+          const shown = new Set(shownRaw.filter((i) => i < n));
+          const { order, fresh } = withFreshPicks(sorted, (i) => shown.has(i), picks);
+          // A permutation whose first TOP - picks places are the best by score.
+          expect([...order].sort((a, b) => a - b)).toEqual(sorted);
+          expect(order.slice(0, TOP - picks)).toEqual(sorted.slice(0, TOP - picks));
+          // The picks follow, the best not shown the day before, each from the first 2 x TOP.
+          const expected = sorted
+            .slice(TOP - picks)
+            .filter((i) => !shown.has(i))
+            .slice(0, picks);
+          expect([...fresh]).toEqual(expected);
+          expect(order.slice(TOP - picks, TOP - picks + fresh.size)).toEqual(expected);
+          for (const i of fresh) expect(i).toBeLessThan(2 * TOP);
+          // After them, the rest in score order.
+          const rest = order.slice(TOP - picks + fresh.size);
+          expect(rest).toEqual([...rest].sort((a, b) => a - b));
+        },
+      ),
+    );
   });
 });
 

@@ -152,7 +152,11 @@ async function render(list: HitsResponse): Promise<void> {
               { href: `/demo/products/${encodeURIComponent(item.productId)}` },
               names[i] ?? item.productId,
             ),
-            h('span', { class: 'note block' }, `${item.productId} · ${item.category}`),
+            h(
+              'span',
+              { class: 'note block' },
+              `${item.productId} · ${item.category}${item.freshPick ? ' · fresh pick (not on the shelf yesterday)' : ''}`,
+            ),
           ),
           h('td', { class: 'num' }, item.hitScore.toFixed(4)),
           h('td', null, chart(series[i]?.days ?? [])),
