@@ -20,7 +20,10 @@
  *     candidates, at most `--max-train-rows`) whose label window [s, s + 7 d) ends at or before the
  *     cutoff it is trained at: never on anything at or after t. It is retrained every
  *     `--retrain-every` cutoffs (4: one tfjs fit takes ~15 s here, 17 would break the 3-minute
- *     budget); in between, the cutoff uses the model of the latest earlier training cutoff.
+ *     budget); in between, the cutoff uses the model of the latest earlier training cutoff. Its
+ *     lists are the served ones: the network's order with `--fresh-picks` (5) of the first 20
+ *     places given each day to the best candidates not on the list the day before
+ *     (models/hits/ranking.ts, withFreshPicks); `network` is the network's own order.
  *   - velocity ("trending now"): order lines over the last 7 days, the last day breaking ties.
  *   - weighted: HAND_WEIGHTS of models/hits/model.ts on the 22 features, z-scored on the training rows.
  * Metrics, means over cutoffs: precision@20 (expected breakouts among the 20 best candidates / 20);
@@ -89,6 +92,7 @@ import {
   velocityScores,
   weightedScores,
 } from '../models/hits/model.ts';
+import { FRESH_PICKS, withFreshPicks } from '../models/hits/ranking.ts';
 import {
   cutoffsBefore,
   dailyIndex,
@@ -163,6 +167,11 @@ const { values: args } = parseArgs({
      * hourly); 7, the weekly cutoffs' lists only (the measure before 2026-12-07).
      */
     'list-every': { type: 'string', default: '1' },
+    /**
+     * The shelf's last places that go each day to the best candidates not on it the day before, as
+     * the served lists do (models/hits/ranking.ts, FRESH_PICKS); 0 lists the network's order.
+     */
+    'fresh-picks': { type: 'string', default: String(FRESH_PICKS) },
   },
 });
 
@@ -357,7 +366,7 @@ async function runSeeds(seeds: readonly number[]): Promise<void> {
     }
   };
   await Promise.all([worker(), worker()]);
-  const scorers = ['model', 'velocity', 'weighted', 'blend', 'fusion', 'selected'];
+  const scorers = ['model', 'network', 'velocity', 'weighted', 'blend', 'fusion', 'selected'];
   const summary = seedSummary(runs, scorers, FIGURES);
   const ahead = runs.filter((r) => r.model!.leadDays > r.velocity!.leadDays).length;
   // The seeds' mean difference from trending now, with the weeks' noise around it.
@@ -434,6 +443,7 @@ async function main(): Promise<void> {
     'ensemble',
     'warmup',
     'list-every',
+    'fresh-picks',
   ] as const;
   for (const name of numeric) {
     const value = args[name];
@@ -459,6 +469,9 @@ async function main(): Promise<void> {
   const listEvery = Number(args['list-every']);
   if (!Number.isInteger(listEvery) || listEvery < 1 || listEvery > 7)
     throw new Error(`--list-every is a whole number of days from 1 to 7 (got "${args['list-every']}")`);
+  const freshPicks = Number(args['fresh-picks']);
+  if (!Number.isInteger(freshPicks) || freshPicks < 0 || freshPicks > TOP_K)
+    throw new Error(`--fresh-picks is a whole number from 0 to ${TOP_K} (got "${args['fresh-picks']}")`);
 
   // ---------------------------------------------------------------- read
   const t0 = performance.now();
@@ -522,7 +535,16 @@ async function main(): Promise<void> {
   // ---------------------------------------------------------------- walk
   const backend = await initTf();
   const t2 = performance.now();
-  const names = ['model', 'velocity', 'weighted', 'velocityUnits', 'blend', 'fusion', 'selected'] as const;
+  const names = [
+    'model',
+    'network',
+    'velocity',
+    'weighted',
+    'velocityUnits',
+    'blend',
+    'fusion',
+    'selected',
+  ] as const;
   type Name = (typeof names)[number];
   const per: Record<
     Name,
@@ -575,7 +597,7 @@ async function main(): Promise<void> {
     const blendAt = (weight: number) =>
       model.map((p, k) => logit(p) + weight * ((lines[k]! - zLines.mean[0]!) / (zLines.std[0]! || 1)));
     return {
-      model,
+      network: model,
       velocity,
       weighted: weightedScores(snap.base, zBase),
       velocityUnits: velocityScores(snap.base),
@@ -583,9 +605,30 @@ async function main(): Promise<void> {
       blendAt,
     };
   };
+  // The model as served: the network's order with the day's fresh picks, given the items on the
+  // shelf the day before. Lists are made in time order (a cutoff, then the days after it).
+  let shelf = new Set<number>();
+  const served = (network: number[], snap: Snapshot): number[] => {
+    const sorted = network.map((_, k) => k).sort((a, b) => network[b]! - network[a]! || a - b);
+    const { order } = withFreshPicks(sorted, (k) => shelf.has(snap.items[k]!), freshPicks);
+    shelf = new Set(order.slice(0, TOP_K).map((k) => snap.items[k]!));
+    // The network's own scores where the picks change no place on the shelf (its ties at the cut
+    // stay pro rata); otherwise the shelf's places above every probability, in their order.
+    if (order.slice(0, TOP_K).every((k, i) => k === sorted[i])) return network;
+    const out = network.slice();
+    order.slice(0, TOP_K).forEach((k, i) => {
+      out[k] = 2 + TOP_K - i;
+    });
+    return out;
+  };
   /** A snapshot's scores per scorer, `selected`'s given (the weight it chose at the cutoff). */
-  const everyScorer = (at: ReturnType<typeof scoreAt>, selected: number[]): Record<Name, number[]> => ({
+  const everyScorer = (
+    at: ReturnType<typeof scoreAt>,
+    selected: number[],
+    snap: Snapshot,
+  ): Record<Name, number[]> => ({
     ...at,
+    model: served(at.network, snap),
     blend: at.blendAt(blendWeight),
     selected,
   });
@@ -667,7 +710,7 @@ async function main(): Promise<void> {
     if (trainedAt > t) throw new Error('unreachable: a model trained after its cutoff');
     const snap = snapshots[h]!;
     const at = scoreAt(snap);
-    const scores = everyScorer(at, selection.choose(h, t, at.blendAt, at.velocity, snap));
+    const scores = everyScorer(at, selection.choose(h, t, at.blendAt, at.velocity, snap), snap);
     // The days up to the next cutoff: the served ranking re-ranks hourly, so a merchandiser sees a
     // new list every day; each day's list counts toward lead time only (the networks of this
     // cutoff's training, features as of that day). None after the last cutoff: no breakout follows.
@@ -677,8 +720,9 @@ async function main(): Promise<void> {
         const day = snapshotAt(ix, series, log.itemIds, d);
         const on = scoreAt(day);
         selection.listBetween(d, on.blendAt, day);
+        // Made before a history day is skipped: the shelf of the day before is the model's state.
+        const between = everyScorer(on, on.blendAt(selection.chosen[selection.chosen.length - 1]!), day);
         if (c < 0 && t < warmFrom) continue;
-        const between = everyScorer(on, on.blendAt(selection.chosen[selection.chosen.length - 1]!));
         for (const n of names) per[n].shares.set(d, listed(topKShare(between[n], TOP_K), day));
       }
     }
@@ -820,9 +864,11 @@ async function main(): Promise<void> {
         cutoffs: cutoffs.length,
         warmupWeeks: history.filter((t) => t >= warmFrom).length,
         listEveryDays: listEvery,
+        freshPicks,
         label: early ? `early (breakouts at t and the next ${earlyWeeks} weeks)` : 'now',
         breakouts: allBreakouts,
         model: pick(results.model),
+        network: pick(results.network),
         velocity: pick(results.velocity),
         weighted: pick(results.weighted),
         blend: pick(results.blend),
@@ -833,7 +879,7 @@ async function main(): Promise<void> {
         perCutoff: {
           breakouts: breakoutsPer,
           ...Object.fromEntries(
-            (['model', 'velocity'] as const).map((n) => [
+            (['model', 'network', 'velocity'] as const).map((n) => [
               n,
               { precision20: perCutoff[n].p, auc: perCutoff[n].a, leadSum: leadSums[n] },
             ]),
@@ -844,7 +890,8 @@ async function main(): Promise<void> {
     return;
   }
   const label: Record<Name, string> = {
-    model: `model (tfjs ${[...hidden, 1].join('-')})`,
+    model: `model (tfjs ${[...hidden, 1].join('-')}, ${freshPicks} fresh picks a day)`,
+    network: '(the network alone, in its own order)',
     velocity: 'trending now (order lines 7 d)',
     weighted: 'hand-weighted',
     velocityUnits: '(velocity in units, for reference)',

@@ -15,12 +15,14 @@ interface Figures {
   leadDays: number;
   ci95: Record<'precision20' | 'recall20' | 'auc' | 'leadDays', [number, number]>;
 }
-type Walk = Record<'model' | 'velocity', Figures> & {
+type Scorer = 'model' | 'network' | 'velocity';
+type Walk = Record<Scorer, Figures> & {
   cutoffs: number;
   breakouts: number;
   warmupWeeks: number;
   listEveryDays: number;
-  perCutoff: { breakouts: number[] } & Record<'model' | 'velocity', { leadSum: number[] }>;
+  freshPicks: number;
+  perCutoff: { breakouts: number[] } & Record<Scorer, { leadSum: number[]; precision20: (number | null)[] }>;
 };
 
 /** The figures a walk measures besides lead time. */
@@ -34,7 +36,8 @@ const measured = ({ precision20, recall20, auc, ci95 }: Figures) => ({
 /**
  * The walk of `eval:hits` on a small generated order file (about 8 s a run): the warm-up weeks
  * before the first evaluated cutoff, and the daily lists between cutoffs, count toward lead time
- * and nothing else.
+ * and nothing else. The model's shelf depends on the day before's (fresh picks), so those two
+ * are checked on the network's own order; the fresh picks are checked against it.
  */
 describe('eval:hits walk: the lists lead time counts', () => {
   let dir: string;
@@ -72,7 +75,7 @@ describe('eval:hits walk: the lists lead time counts', () => {
     expect(withWarmup.cutoffs).toBe(without.cutoffs);
     expect(withWarmup.breakouts).toBe(without.breakouts);
     expect(without.breakouts).toBeGreaterThan(20);
-    for (const scorer of ['model', 'velocity'] as const) {
+    for (const scorer of ['network', 'velocity'] as const) {
       expect(measured(withWarmup[scorer])).toEqual(measured(without[scorer]));
       // Earlier lists can only make a breakout's first listing earlier; the first weeks' do move.
       expect(withWarmup[scorer].leadDays).toBeGreaterThan(without[scorer].leadDays);
@@ -81,7 +84,7 @@ describe('eval:hits walk: the lists lead time counts', () => {
     expect(withWarmup.perCutoff.breakouts).toHaveLength(withWarmup.cutoffs);
     expect(withWarmup.perCutoff.breakouts.reduce((a, b) => a + b, 0)).toBe(withWarmup.breakouts);
     // The later cutoffs' lookback lies inside the evaluated weeks: their leads are the same.
-    expect(withWarmup.perCutoff.model.leadSum.slice(4)).toEqual(without.perCutoff.model.leadSum.slice(4));
+    expect(withWarmup.perCutoff.network.leadSum.slice(4)).toEqual(without.perCutoff.network.leadSum.slice(4));
   }, 240_000);
 
   it('daily lists between the cutoffs lengthen lead times only, none of them shorter', async () => {
@@ -90,7 +93,7 @@ describe('eval:hits walk: the lists lead time counts', () => {
     expect(daily.listEveryDays).toBe(1);
     expect(daily.cutoffs).toBe(weekly.cutoffs);
     expect(daily.perCutoff.breakouts).toEqual(weekly.perCutoff.breakouts);
-    for (const scorer of ['model', 'velocity'] as const) {
+    for (const scorer of ['network', 'velocity'] as const) {
       expect(measured(daily[scorer])).toEqual(measured(weekly[scorer]));
       // The weekly lists are among the daily ones, so no breakout is first listed later.
       daily.perCutoff[scorer].leadSum.forEach((sum, c) => {
@@ -98,5 +101,20 @@ describe('eval:hits walk: the lists lead time counts', () => {
       });
       expect(daily[scorer].leadDays).toBeGreaterThan(weekly[scorer].leadDays);
     }
+  }, 240_000);
+
+  it('fresh picks: none lists the network; by default the shelf rotates and reaches more breakouts early', async () => {
+    const [none, picks] = await Promise.all([walk('--fresh-picks', '0'), walk('--warmup', '4')]);
+    expect(none.freshPicks).toBe(0);
+    expect(picks.freshPicks).toBe(5);
+    // The same networks either way; without picks the model is the network.
+    expect(picks.network).toEqual(none.network);
+    expect(none.model).toEqual(none.network);
+    expect(none.perCutoff.model).toEqual(none.perCutoff.network);
+    // With them, the shelf differs at some cutoff, and a rotating shelf lists some breakout earlier.
+    expect(picks.perCutoff.model.precision20).not.toEqual(picks.perCutoff.network.precision20);
+    expect(picks.perCutoff.model.leadSum.some((sum, c) => sum > picks.perCutoff.network.leadSum[c]!)).toBe(
+      true,
+    );
   }, 240_000);
 });
