@@ -38,9 +38,11 @@
  * like the others but measured for nothing else, so a breakout in the first evaluated weeks has its
  * whole lookback too (with `--warmup 0`, as before 2026-12-07's eighth session, its lead could only
  * count evaluated cutoffs: none for the first week's breakouts). The warm-up weeks are also
- * `selected`'s history, so its figures move with them; the other scorers' precision, recall and AUC
- * do not. Means for precision/recall over cutoffs with a breakout, AUC over cutoffs with both
- * classes.
+ * `selected`'s history, so its figures move with them; the model's move with every earlier list,
+ * since its fresh picks avoid the list before (with `--list-every N`, the list N days before, so
+ * its picks rotate every N days); `network`'s, trending now's and the others' precision, recall
+ * and AUC do not. Means for precision/recall over cutoffs with a breakout, AUC over cutoffs with
+ * both classes.
  *
  * Every figure has a 95% bootstrap interval over cutoffs (bench/lib/bootstrap.ts; the same resamples
  * for every scorer, so the model's difference from velocity is paired); the lead-time distribution
@@ -613,11 +615,12 @@ async function main(): Promise<void> {
     const { order } = withFreshPicks(sorted, (k) => shelf.has(snap.items[k]!), freshPicks);
     shelf = new Set(order.slice(0, TOP_K).map((k) => snap.items[k]!));
     // The network's own scores where the picks change no place on the shelf (its ties at the cut
-    // stay pro rata); otherwise the shelf's places above every probability, in their order.
+    // stay pro rata); otherwise the shelf's places above every other score, in their order.
     if (order.slice(0, TOP_K).every((k, i) => k === sorted[i])) return network;
     const out = network.slice();
+    const above = network[sorted[0]!]! + 1;
     order.slice(0, TOP_K).forEach((k, i) => {
-      out[k] = 2 + TOP_K - i;
+      out[k] = above + TOP_K - i;
     });
     return out;
   };
@@ -713,7 +716,8 @@ async function main(): Promise<void> {
     const scores = everyScorer(at, selection.choose(h, t, at.blendAt, at.velocity, snap), snap);
     // The days up to the next cutoff: the served ranking re-ranks hourly, so a merchandiser sees a
     // new list every day; each day's list counts toward lead time only (the networks of this
-    // cutoff's training, features as of that day). None after the last cutoff: no breakout follows.
+    // cutoff's training, features as of that day), and is the model's list before the next one's
+    // fresh picks. None after the last cutoff: no breakout follows.
     if (t < lastCutoff) {
       for (let j = listEvery; j < 7; j += listEvery) {
         const d = t + j * DAY_MS;
@@ -731,7 +735,8 @@ async function main(): Promise<void> {
       Float64Array
     >;
     if (c < 0) {
-      // A warm-up week's lists count toward the lead time of the breakouts after it, nothing else.
+      // A warm-up week's lists count toward the lead time of the breakouts after it (and are the
+      // model's list before the next day's), nothing else.
       if (t >= warmFrom) for (const n of names) per[n].shares.set(t, listed(shares[n], snap));
       continue;
     }
@@ -895,8 +900,8 @@ async function main(): Promise<void> {
     velocity: 'trending now (order lines 7 d)',
     weighted: 'hand-weighted',
     velocityUnits: '(velocity in units, for reference)',
-    blend: `blend (model log-odds + ${args.blend} x trending now, z-scored)`,
-    fusion: `fusion (reciprocal ranks: model + ${args.fusion} x trending now)`,
+    blend: `blend (network log-odds + ${args.blend} x trending now, z-scored)`,
+    fusion: `fusion (reciprocal ranks: network + ${args.fusion} x trending now)`,
     selected: `selected (blend weight per cutoff from the closed weeks before: ${selection.chosen.slice(history.length).join(', ')})`,
   };
   const f = (x: number, d = 3) => (Number.isNaN(x) ? 'n/a' : x.toFixed(d));

@@ -17,8 +17,9 @@ export const GLOBAL = 'global';
  * candidates the shelf did not show the day before; the places above them stay the model's best.
  * A shelf that holds the same twenty for weeks tells a merchandiser nothing new, and a coming hit
  * waiting just below it is seen only in its week. Rotating the shelf's last quarter through the
- * next best flags hits earlier: on Online Retail 0.7 days more lead time at every training seed,
- * precision@20 within a point (docs/hits.md; 5 rather than 3 was chosen on the tuning weeks).
+ * next best flags hits earlier: on Online Retail more lead time at every training seed (0.7 days
+ * on average), precision@20 within a point (docs/hits.md; 5 rather than 3 was chosen on the tuning
+ * weeks).
  */
 export const FRESH_PICKS = 5;
 
@@ -96,7 +97,9 @@ export const roundScore = (x: number) => Math.round(x * 1e6) / 1e6;
 
 /**
  * The list `pool` makes, compared with `previous`. `pool` must hold every candidate that can be in
- * the top `size` (the caller's job: see rerank.ts for why its pools are enough).
+ * the top `size` by score, and in the top 2 x TOP where the fresh picks come from (the caller's
+ * job: see rerank.ts for why its pools, of at least LIST_SIZE, are enough). A pool may be made of
+ * stored list entries: their rank and marks are the list's to set again.
  */
 export function rankList(
   scope: string,
@@ -110,14 +113,19 @@ export function rankList(
   }: { modelVersion: string; now: string; size?: number; freshPicks?: number },
 ): Reranked {
   const unique = new Map<string, HitEntry>();
-  for (const e of pool) unique.set(e.productId, e);
-  // The first write of a day takes the shelf as last written as the day before's.
+  for (const e of pool) {
+    const { rank: _r, previousRank: _p, freshPick: _f, ...entry } = e as Partial<RankedEntry> & HitEntry;
+    unique.set(e.productId, entry);
+  }
+  // The first write of a day takes the shelf as last written as the day before's. A writer whose
+  // clock is behind the stored day (a full re-rank started before midnight and writing after it)
+  // keeps the stored shelf rather than turning the day back.
   const day = now.slice(0, 10);
-  const newDay = previous?.shelfBefore?.day !== day;
-  const shelfBefore =
-    previous?.shelfBefore !== undefined && !newDay
-      ? previous.shelfBefore
-      : { day, productIds: (previous?.items ?? []).slice(0, TOP).map((e) => e.productId) };
+  const stored = previous?.shelfBefore;
+  const newDay = stored === undefined || day > stored.day;
+  const shelfBefore = !newDay
+    ? stored
+    : { day, productIds: (previous?.items ?? []).slice(0, TOP).map((e) => e.productId) };
   const shown = new Set(shelfBefore.productIds);
   const { order, fresh } = withFreshPicks(
     [...unique.values()].sort(byScore),

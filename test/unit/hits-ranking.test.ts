@@ -172,6 +172,30 @@ describe('fresh picks', () => {
     expect(third.list.items.slice(keep, TOP).map((e) => e.productId)).toEqual([20, 21, 22, 23, 24].map(id));
   });
 
+  it('are marked afresh when the pool is a stored list, as the re-rank after a batch pools it', () => {
+    const first = rankList(GLOBAL, undefined, pool, meta).list;
+    const second = rankList(GLOBAL, first, first.items, nextDay).list;
+    // Yesterday's picks (p15..p19), now at 21..25, are no longer marked; today's are.
+    expect(second.items.filter((e) => e.freshPick).map((e) => e.productId)).toEqual(
+      [20, 21, 22, 23, 24].map(id),
+    );
+    const third = rankList(GLOBAL, second, second.items, { ...meta, now: '2026-11-25T00:10:00.000Z' }).list;
+    expect(third.items.filter((e) => e.freshPick).map((e) => e.rank)).toEqual([16, 17, 18, 19, 20]);
+    expect(third.items.filter((e) => e.freshPick).map((e) => e.productId)).toEqual(
+      [15, 16, 17, 18, 19].map(id),
+    );
+  });
+
+  it('keep the stored day against a writer whose clock is behind it', () => {
+    const first = rankList('tents', undefined, pool, meta).list;
+    const today = rankList('tents', first, pool, nextDay).list;
+    // A full re-rank started before midnight writes after a batch of the new day has.
+    const late = rankList('tents', today, pool, { ...meta, now: '2026-11-23T23:58:00.000Z' });
+    expect(late.list.shelfBefore).toEqual(today.shelfBefore);
+    expect(late.list.items.map((e) => e.productId)).toEqual(today.items.map((e) => e.productId));
+    expect(late.change).toBe('none');
+  });
+
   it('write a new day even when the order stays, so the day before is recorded', () => {
     const small = pool.slice(0, 3);
     const first = rankList('tents', undefined, small, meta).list;
