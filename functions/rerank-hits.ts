@@ -2,7 +2,13 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { SignalsAggregated } from '../events/hits.ts';
 import { rerankTouched } from '../models/hits/rerank.ts';
-import { mergePriors, rewriteListsFromShards, scoreShard, shardPriors } from '../models/hits/sharded.ts';
+import {
+  mergePriors,
+  rewriteCategoryLists,
+  rewriteGlobalList,
+  scoreShard,
+  shardPriors,
+} from '../models/hits/sharded.ts';
 import { hitModelCache } from './adapters/hit-model-cache.ts';
 import { dynamoHitStore } from './adapters/hits-store.ts';
 import { nowMs } from './lib/clock.ts';
@@ -35,8 +41,8 @@ const onSignals = busBatchConsumer(SignalsAggregated, async (batches) => {
  */
 const RerankStep = z
   .discriminatedUnion('step', [
-    z.object({ step: z.enum(['shard-priors', 'score-shard']), shard: z.int().min(0) }),
-    z.object({ step: z.enum(['merge-priors', 'rewrite-lists']) }),
+    z.object({ step: z.enum(['shard-priors', 'score-shard', 'rewrite-lists']), shard: z.int().min(0) }),
+    z.object({ step: z.enum(['merge-priors', 'rewrite-global']) }),
   ])
   .and(
     z.object({
@@ -57,8 +63,10 @@ async function rerankStep(input: z.infer<typeof RerankStep>) {
       // Looked up on every shard (one small Query): a run that a new model started (HitModelTrained)
       // scores with it, not with the one a warm container holds for its TTL.
       return scoreShard(store, await model.reload(), input.shard, run);
-    case 'rewrite-lists': {
-      const report = await rewriteListsFromShards(store, run);
+    case 'rewrite-lists':
+      return rewriteCategoryLists(store, input.shard, run);
+    case 'rewrite-global': {
+      const report = await rewriteGlobalList(store, run);
       countMetric('HitRankingUpdates', report.events);
       logger.info('full re-rank (in shards)', { ...report, runAt: run.runAt, shards: run.shards });
       return report;

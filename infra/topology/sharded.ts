@@ -39,7 +39,12 @@ export const shardedJobs = [
       },
       { id: 'merge-priors', each: 'run', description: 'The priors, added up and stored' },
       { id: 'score-shard', each: 'shard', description: "The shard's scores, and each category's best" },
-      { id: 'rewrite-lists', each: 'run', description: 'Every list ranked from the shards’ best' },
+      {
+        id: 'rewrite-lists',
+        each: 'shard',
+        description: 'The lists of the categories that fall to the shard, ranked from every shard’s best',
+      },
+      { id: 'rewrite-global', each: 'run', description: 'The global list, ranked from the category lists' },
     ],
     cadence: 'Hourly: a product nobody touched still moves as its windows slide',
   },

@@ -189,7 +189,7 @@ function scoreAll(
 }
 
 /** Ranks one scope again and writes it, re-reading and retrying when another writer got there first. */
-async function rewriteList(
+export async function rewriteList(
   store: HitStore,
   scope: string,
   previous: RankedList | undefined,

@@ -1,6 +1,7 @@
+import type { HitRankingUpdated } from '../../events/hits.ts';
 import { addPriorSums, type PriorSums, priorSums, priorsOfSums } from './features.ts';
 import { DEFAULT_LABEL } from './label.ts';
-import { byScore, type HitEntry, LIST_SIZE } from './ranking.ts';
+import { byScore, GLOBAL, type HitEntry, LIST_SIZE } from './ranking.ts';
 import {
   assemblePriors,
   categoryPriorsOf,
@@ -11,7 +12,7 @@ import {
   isLaunchedAt,
   pricesAndUnitsByCategory,
   type RerankReport,
-  rewriteEveryList,
+  rewriteList,
   scoreAgainst,
   windowsOf,
 } from './rerank.ts';
@@ -25,10 +26,14 @@ import {
  * 2. `mergePriors`, once: adds the parts up and stores the priors, as rerankAll computes them;
  * 3. `scoreShard`, per shard: scores the shard's launched products against them, writes the
  *    scores, and keeps each category's best LIST_SIZE candidates;
- * 4. `rewriteListsFromShards`, once: ranks every list from the shards' best (a list's top is among
- *    its category's shards' tops; the global list's among the categories').
+ * 4. `rewriteCategoryLists`, per shard: ranks the lists of the categories that fall to the shard
+ *    (`categoryShard`) from every shard's best of them (a list's top is among its category's
+ *    shards' tops), so no step reads every category's parts: at 16 shards and thousands of
+ *    categories that would be tens of thousands of 20-KB items in one invocation;
+ * 5. `rewriteGlobalList`, once: ranks the global list from the category lists (its top is among
+ *    theirs) and adds up the run's report.
  *
- * The same lists, priors and scores as rerankAll (test/unit/hits-sharded.test.ts). The parts pass
+ * The same lists, priors and scores as rerankAll (test/unit/hits-ranking.test.ts). The parts pass
  * between the steps through the store (a Distributed Map's results are capped at 256 KB), each
  * tagged with its run, so a part of an earlier run is never read as this one's.
  */
@@ -43,6 +48,14 @@ const pricesPart = (shard: number, shards: number, category: string) =>
   `priors#${shard}/${shards}#${category}`;
 const scoredPart = (shard: number, shards: number) => `scored#${shard}/${shards}`;
 const topPart = (shard: number, shards: number, category: string) => `top#${shard}/${shards}#${category}`;
+const listsPart = (shard: number, shards: number) => `lists#${shard}/${shards}`;
+
+/** The shard whose list step ranks a category's list: FNV-1a of its slug, modulo the shards. */
+export function categoryShard(category: string, shards: number): number {
+  let h = 2166136261;
+  for (const ch of category) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
+  return (h >>> 0) % shards;
+}
 
 interface PriorsPart {
   sums: PriorSums;
@@ -177,11 +190,8 @@ export async function scoreShard(
   return part;
 }
 
-/** Step 4: every list ranked again from the shards' best, as rerankAll ranks them from every candidate. */
-export async function rewriteListsFromShards(store: HitStore, run: ShardedRun): Promise<RerankReport> {
-  const { global } = await store.readPriors([]);
-  if (global?.computedAt !== run.runAt)
-    throw new Error(`the priors stored are not the run's at ${run.runAt}`);
+/** The run's model (every shard must have scored with the same one) and its scored parts. */
+async function runModel(store: HitStore, run: ShardedRun) {
   const scored = await partsOf<ScoredPart>(
     store,
     run,
@@ -191,19 +201,101 @@ export async function rewriteListsFromShards(store: HitStore, run: ShardedRun): 
   // A model promoted mid-run: its own full re-rank follows (HitModelTrained); these lists would mix.
   if (versions.size !== 1)
     throw new Error(`the shards scored with different models: ${[...versions].join(', ')}`);
+  return { modelVersion: [...versions][0]!, scored };
+}
+
+async function runPriors(store: HitStore, run: ShardedRun) {
+  const { global } = await store.readPriors([]);
+  if (global?.computedAt !== run.runAt)
+    throw new Error(`the priors stored are not the run's at ${run.runAt}`);
+  return global;
+}
+
+/** What a list step did, for the run's report, and its categories' best for the global list. */
+type ListsPart = Pick<RerankReport, 'listsWritten' | 'listsReordered' | 'events' | 'conflicts'> & {
+  best: HitEntry[];
+};
+
+/**
+ * Step 4, one shard: the lists of the categories that fall to it, ranked again from every shard's
+ * best of them, as rerankAll ranks them from every candidate; their changes announced.
+ */
+export async function rewriteCategoryLists(
+  store: HitStore,
+  shard: number,
+  run: ShardedRun,
+): Promise<Omit<ListsPart, 'best'> & { categories: number }> {
+  checkShard(shard, run);
+  const global = await runPriors(store, run);
+  const { modelVersion } = await runModel(store, run);
+  const categories = global.categories.filter((c) => categoryShard(c, run.shards) === shard);
   const tops = await partsOf<HitEntry[]>(
     store,
     run,
-    shardsOf(run).flatMap((s) => global.categories.map((c) => topPart(s, run.shards, c))),
+    shardsOf(run).flatMap((s) => categories.map((c) => topPart(s, run.shards, c))),
   );
+  const lists = await store.readLists(categories);
+  const report = emptyReport('full');
+  const events: HitRankingUpdated[] = [];
+  const meta = { modelVersion, now: run.runAt };
+  const best: HitEntry[] = [];
+  for (const category of categories) {
+    const pool = shardsOf(run).flatMap((s) => tops.get(topPart(s, run.shards, category))!);
+    await rewriteList(store, category, lists.get(category), async () => pool, meta, report, events);
+    best.push(...pool);
+  }
+  if (events.length > 0) await store.publish(events);
+  const part: ListsPart = {
+    listsWritten: report.listsWritten,
+    listsReordered: report.listsReordered,
+    events: events.length,
+    conflicts: report.conflicts,
+    // The global list's top is among the shards' bests (the entries as scored this run).
+    best: best.sort(byScore).slice(0, LIST_SIZE),
+  };
+  await store.writeRunParts(run.runAt, new Map([[listsPart(shard, run.shards), part]]));
+  const { best: _b, ...counts } = part;
+  return { ...counts, categories: categories.length };
+}
+
+/**
+ * Step 5: the global list ranked again from the list steps' bests (each the top LIST_SIZE by score
+ * of its categories' candidates, so together they hold the global top), and the run's report,
+ * which is rerankAll's for the same catalog.
+ */
+export async function rewriteGlobalList(store: HitStore, run: ShardedRun): Promise<RerankReport> {
+  // The priors are checked as every step checks them: a step of another run fails here.
+  await runPriors(store, run);
+  const { modelVersion, scored } = await runModel(store, run);
+  const parts = await partsOf<ListsPart>(
+    store,
+    run,
+    shardsOf(run).map((s) => listsPart(s, run.shards)),
+  );
+  const lists = await store.readLists([GLOBAL]);
+  const pool = [...parts.values()].flatMap((p) => p.best);
   const report = emptyReport('full');
   for (const p of scored.values()) {
     report.scored += p.scored;
     report.candidates += p.candidates;
   }
-  await rewriteEveryList(store, global, [...tops.values()].flat(), report, {
-    modelVersion: [...versions][0]!,
-    computedAt: run.runAt,
-  });
+  for (const p of parts.values()) {
+    report.listsWritten += p.listsWritten;
+    report.listsReordered += p.listsReordered;
+    report.events += p.events;
+    report.conflicts += p.conflicts;
+  }
+  const events: HitRankingUpdated[] = [];
+  await rewriteList(
+    store,
+    GLOBAL,
+    lists.get(GLOBAL),
+    async () => pool,
+    { modelVersion, now: run.runAt },
+    report,
+    events,
+  );
+  if (events.length > 0) await store.publish(events);
+  report.events += events.length;
   return report;
 }

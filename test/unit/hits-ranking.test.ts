@@ -27,7 +27,8 @@ import {
 } from '../../models/hits/rerank.ts';
 import {
   mergePriors,
-  rewriteListsFromShards,
+  rewriteCategoryLists,
+  rewriteGlobalList,
   type ShardedRun,
   scoreShard,
   shardPriors,
@@ -501,14 +502,19 @@ describe('re-ranking', () => {
 
 // ------------------------------------------------------------------ the full re-rank in shards
 
-/** The four steps in order, the per-shard ones in parallel, as the state machine (or the local runner) runs them. */
+/** The five steps in order, the per-shard ones in parallel, as the state machine (or the local runner) runs them. */
 async function rerankInShards(s: HitStore, scorer: HitScorer, run: ShardedRun) {
   const shards = Array.from({ length: run.shards }, (_, i) => i);
   await Promise.all(shards.map((i) => shardPriors(s, i, run)));
   await mergePriors(s, run);
   await Promise.all(shards.map((i) => scoreShard(s, scorer, i, run)));
-  return rewriteListsFromShards(s, run);
+  await Promise.all(shards.map((i) => rewriteCategoryLists(s, i, run)));
+  return rewriteGlobalList(s, run);
 }
+
+/** Announcements in a stable order: the shards announce their categories' lists in parallel. */
+const byScope = (events: readonly HitRankingUpdated[]) =>
+  [...events].sort((a, b) => (a.scope < b.scope ? -1 : a.scope > b.scope ? 1 : 0));
 
 describe('the full re-rank in shards', () => {
   // A demo catalog and history; a scorer that reads every feature (priors and price bands included).
@@ -544,13 +550,13 @@ describe('the full re-rank in shards', () => {
       expect(sharded.priors).toEqual(whole.priors);
       expect(sharded.scores).toEqual(whole.scores);
       expect(sharded.lists).toEqual(whole.lists);
-      expect(sharded.published).toEqual(whole.published);
+      expect(byScope(sharded.published)).toEqual(byScope(whole.published));
       // Again an hour later, over the stored lists: previous ranks and announcements agree too.
       const later = at + 3_600_000;
       await rerankAll(whole, everyFeature, later);
       await rerankInShards(sharded, everyFeature, { runAt: new Date(later).toISOString(), shards });
       expect(sharded.lists).toEqual(whole.lists);
-      expect(sharded.published).toEqual(whole.published);
+      expect(byScope(sharded.published)).toEqual(byScope(whole.published));
     },
   );
 
@@ -561,12 +567,30 @@ describe('the full re-rank in shards', () => {
     await mergePriors(s, run);
     await scoreShard(s, everyFeature, 0, run);
     await scoreShard(s, everyFeature, 1, run);
-    await expect(rewriteListsFromShards(s, run)).rejects.toThrow(/lacks 1 parts, e.g. scored#2\/3/);
+    await expect(rewriteCategoryLists(s, 0, run)).rejects.toThrow(/lacks 1 parts, e.g. scored#2\/3/);
+    await expect(rewriteGlobalList(s, run)).rejects.toThrow(/lacks 1 parts, e.g. scored#2\/3/);
     // The next run's merge does not read this run's parts as its own.
     const next = { runAt: new Date(at + 3_600_000).toISOString(), shards: 3 };
     await expect(mergePriors(s, next)).rejects.toThrow(/lacks 3 parts/);
     await expect(scoreShard(s, everyFeature, 2, next)).rejects.toThrow(/not the run's/);
     await expect(shardPriors(s, 3, run)).rejects.toThrow(RangeError);
     expect(s.lists.size).toBe(0);
+  });
+
+  it('ranks the global list only after every shard has ranked its categories, each category once', async () => {
+    const s = demoStore();
+    const run = { runAt: new Date(at).toISOString(), shards: 3 };
+    await Promise.all([0, 1, 2].map((i) => shardPriors(s, i, run)));
+    await mergePriors(s, run);
+    await Promise.all([0, 1, 2].map((i) => scoreShard(s, everyFeature, i, run)));
+    const done = await Promise.all([0, 1].map((i) => rewriteCategoryLists(s, i, run)));
+    await expect(rewriteGlobalList(s, run)).rejects.toThrow(/lacks 1 parts, e.g. lists#2\/3/);
+    expect(s.lists.has(GLOBAL)).toBe(false);
+    const last = await rewriteCategoryLists(s, 2, run);
+    // Every category falls to one shard: the shards' categories add up to the catalog's.
+    expect(done[0]!.categories + done[1]!.categories + last.categories).toBe(s.global!.categories.length);
+    expect(Math.min(...done.map((d) => d.categories), last.categories)).toBeGreaterThan(0);
+    await rewriteGlobalList(s, run);
+    expect(s.lists.get(GLOBAL)!.items).toHaveLength(LIST_SIZE);
   });
 });
