@@ -44,7 +44,11 @@ export const shardedJobs = [
         each: 'shard',
         description: 'The lists of the categories that fall to the shard, ranked from every shard’s best',
       },
-      { id: 'rewrite-global', each: 'run', description: 'The global list, ranked from the category lists' },
+      {
+        id: 'rewrite-global',
+        each: 'run',
+        description: 'The global list, ranked from the list steps’ best 50s',
+      },
     ],
     cadence: 'Hourly: a product nobody touched still moves as its windows slide',
   },

@@ -30,8 +30,8 @@ import {
  *    (`categoryShard`) from every shard's best of them (a list's top is among its category's
  *    shards' tops), so no step reads every category's parts: at 16 shards and thousands of
  *    categories that would be tens of thousands of 20-KB items in one invocation;
- * 5. `rewriteGlobalList`, once: ranks the global list from the category lists (its top is among
- *    theirs) and adds up the run's report.
+ * 5. `rewriteGlobalList`, once: ranks the global list from the list steps' best LIST_SIZE (run
+ *    parts; its top is among them) and adds up the run's report.
  *
  * The same lists, priors and scores as rerankAll (test/unit/hits-ranking.test.ts). The parts pass
  * between the steps through the store (a Distributed Map's results are capped at 256 KB), each
@@ -238,11 +238,12 @@ export async function rewriteCategoryLists(
   const report = emptyReport('full');
   const events: HitRankingUpdated[] = [];
   const meta = { modelVersion, now: run.runAt };
-  const best: HitEntry[] = [];
+  let best: HitEntry[] = [];
   for (const category of categories) {
     const pool = shardsOf(run).flatMap((s) => tops.get(topPart(s, run.shards, category))!);
     await rewriteList(store, category, lists.get(category), async () => pool, meta, report, events);
-    best.push(...pool);
+    // Only the best LIST_SIZE are kept, category by category: the pools add up to 50 x shards each.
+    best = best.concat(pool).sort(byScore).slice(0, LIST_SIZE);
   }
   if (events.length > 0) await store.publish(events);
   const part: ListsPart = {
@@ -251,7 +252,7 @@ export async function rewriteCategoryLists(
     events: events.length,
     conflicts: report.conflicts,
     // The global list's top is among the shards' bests (the entries as scored this run).
-    best: best.sort(byScore).slice(0, LIST_SIZE),
+    best,
   };
   await store.writeRunParts(run.runAt, new Map([[listsPart(shard, run.shards), part]]));
   const { best: _b, ...counts } = part;
