@@ -318,6 +318,10 @@ describe('local runtime, end to end', () => {
       expect(body.items.map((e: any) => e.rank)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
       const scores = body.items.map((e: any) => e.hitScore);
       expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+      // The shelf's last 5 places are the day's fresh picks (none was on it the day before).
+      expect(body.items.filter((e: any) => e.freshPick).map((e: any) => e.rank)).toEqual([
+        16, 17, 18, 19, 20,
+      ]);
       for (const e of body.items) {
         expect(Array.isArray(e.explanation)).toBe(true);
         expect(e.signals.views7d).toBeGreaterThanOrEqual(0);
