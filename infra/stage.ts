@@ -129,6 +129,12 @@ export const StageConfig = z.object({
    */
   mapConcurrency: z.record(z.string(), z.int().min(1).max(10_000)).optional(),
   /**
+   * Overrides a sharded job's number of shards (infra/topology/sharded.ts), by its id: a shard step
+   * reads its shard's products and their signals in one invocation, about 50k products at most,
+   * so a catalog of N products wants N / 50k shards or more. The step handler takes up to 1,000.
+   */
+  shards: z.record(z.string(), z.int().min(1).max(1_000)).optional(),
+  /**
    * The shop's related-products settings (models/related/settings.ts), as `npm run eval:related`
    * prints them after choosing them on the shop's validation split; the defaults for the rest.
    */
@@ -190,6 +196,9 @@ function checkAgainstTopology(config: StageConfig, ctx: z.RefinementCtx): void {
   ]);
   for (const id of Object.keys(config.mapConcurrency ?? {})) {
     if (!maps.has(id)) issue(['mapConcurrency', id], 'no Distributed Map is declared with this id');
+  }
+  for (const id of Object.keys(config.shards ?? {})) {
+    if (!shardedJobs.some((j) => j.id === id)) issue(['shards', id], 'no sharded job has this id');
   }
   // A job reads its window's dates and a day either side (models/lake/dialect.ts, eventDates).
   const longest = Math.max(...LAKE_JOBS.map((j) => j.windowDays ?? 0)) + 2;

@@ -170,11 +170,13 @@ export class FunctionsStack extends Stack {
     for (const job of shardedJobs as readonly ShardedJobDecl[]) {
       const everyMinutes = config.scheduleMinutes?.[job.id];
       const maxConcurrency = config.mapConcurrency?.[job.id];
+      const shards = config.shards?.[job.id];
       const sharded = new ShardedJob(this, `Sharded-${job.id}`, {
         decl: job,
         fn: this.functions.get(job.functionId)!,
         ...(typeof everyMinutes === 'number' ? { everyMinutes } : {}),
         ...(maxConcurrency !== undefined ? { maxConcurrency } : {}),
+        ...(shards !== undefined ? { shards } : {}),
         removalPolicy,
         logRetention: retention(config.logRetentionDays),
       });

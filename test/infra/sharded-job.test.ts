@@ -35,9 +35,10 @@ describe('sharded jobs (the hourly full re-rank)', () => {
   it.each(shardedJobs.map((j) => [j.id, j] as const))(
     '%s: its steps in order, each shard step a Distributed Map over the shard numbers at the stage concurrency',
     (id, job: ShardedJobDecl) => {
-      for (const [t, concurrency] of [
-        [dev, job.maxConcurrency],
-        [prod, 32],
+      // prod cuts the catalog in 128 shards (cdk.json `shards`), dev as declared.
+      for (const [t, concurrency, shards] of [
+        [dev, job.maxConcurrency, job.shards],
+        [prod, 32, 128],
       ] as const) {
         const { asl } = machineOf(t, id);
         expect(asl.QueryLanguage).toBe('JSONata');
@@ -50,14 +51,14 @@ describe('sharded jobs (the hourly full re-rank)', () => {
           const common = {
             job: id,
             runAt: '{% $states.context.Execution.StartTime %}',
-            shards: job.shards,
+            shards,
             step: step.id,
           };
           const task = step.each === 'shard' ? state.ItemProcessor.States.Shard : state;
           if (step.each === 'shard') {
             expect(state).toMatchObject({
               Type: 'Map',
-              Items: `{% [0..${job.shards - 1}] %}`,
+              Items: `{% [0..${shards - 1}] %}`,
               ItemSelector: { ...common, shard: '{% $states.context.Map.Item.Value %}' },
               ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } },
               MaxConcurrency: concurrency,

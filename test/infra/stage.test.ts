@@ -36,6 +36,15 @@ describe('infra/stage.ts', () => {
       expect(
         stageConfig('dev', devWith({ mapConcurrency: { 'related-evidence': 16 } })).config.mapConcurrency,
       ).toEqual({ 'related-evidence': 16 });
+      // Only a sharded job takes a number of shards, between 1 and what the step handler takes.
+      expect(() => stageConfig('dev', devWith({ shards: { 'related-evidence': 8 } }))).toThrow(
+        /no sharded job has this id/,
+      );
+      expect(() => stageConfig('dev', devWith({ shards: { 'rerank-all': 0 } }))).toThrow();
+      expect(() => stageConfig('dev', devWith({ shards: { 'rerank-all': 1001 } }))).toThrow();
+      expect(stageConfig('dev', devWith({ shards: { 'rerank-all': 64 } })).config.shards).toEqual({
+        'rerank-all': 64,
+      });
     });
 
     it("lets a stage turn a lake job's schedule off, not a sharded job's", () => {

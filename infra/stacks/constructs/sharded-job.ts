@@ -24,9 +24,10 @@ import { DeliveryDlq } from './queues.ts';
 export interface ShardedJobProps {
   decl: ShardedJobDecl;
   fn: NodejsFunction;
-  /** The stage's overrides (cdk.json `scheduleMinutes.<id>`, `mapConcurrency.<id>`). */
+  /** The stage's overrides (cdk.json `scheduleMinutes.<id>`, `mapConcurrency.<id>`, `shards.<id>`). */
   everyMinutes?: number;
   maxConcurrency?: number;
+  shards?: number;
   removalPolicy: ReturnType<typeof removalPolicyOf>;
   logRetention: ReturnType<typeof retention>;
 }
@@ -57,10 +58,11 @@ export class ShardedJob extends Construct {
       Output: '{% $states.result.Payload %}',
       Retry: [LAMBDA_TRANSIENT],
     });
+    const shards = props.shards ?? decl.shards;
     const common = {
       job: decl.id,
       runAt: '{% $states.context.Execution.StartTime %}',
-      shards: decl.shards,
+      shards,
     };
     const maxConcurrency = props.maxConcurrency ?? decl.maxConcurrency;
     const states = decl.steps.map((step) => {
@@ -69,7 +71,7 @@ export class ShardedJob extends Construct {
           ? {
               Type: 'Map',
               Comment: `${step.id}, for every shard: ${step.description}`,
-              Items: `{% [0..${decl.shards - 1}] %}`,
+              Items: `{% [0..${shards - 1}] %}`,
               // Evaluated in this execution: a child sees its input, not this execution's context.
               ItemSelector: { ...common, step: step.id, shard: '{% $states.context.Map.Item.Value %}' },
               ItemProcessor: {
