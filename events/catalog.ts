@@ -22,11 +22,24 @@ export const Slug = z
   .max(48)
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and "-"');
 
+/**
+ * A product's category: a slug, but not `global`, which names the all-categories hit list (its
+ * rankings key would be the category list's too).
+ */
+export const CategorySlug = z
+  .string()
+  .min(1)
+  .max(48)
+  .regex(
+    /^(?!global$)[a-z0-9][a-z0-9-]*$/,
+    'must be lower-case letters, digits and "-", and not "global" (the all-categories hit list)',
+  );
+
 export const Product = z
   .object({
     productId: ProductId,
     title: z.string().min(1).max(200),
-    category: Slug,
+    category: CategorySlug,
     tags: z.array(Slug).max(30).default([]),
     attributes: z
       .record(z.string().min(1).max(40), z.union([z.string().max(200), z.number(), z.boolean()]))

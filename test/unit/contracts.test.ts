@@ -137,6 +137,25 @@ describe('contracts', () => {
       expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['rating']);
     });
 
+    it('refuses a product in the category "global", the all-categories hit list, and names the field', () => {
+      const upsert = fixtures.find((f) => f.event.type === 'ProductUpserted')!.event as unknown as {
+        product: object;
+      };
+      const withCategory = (category: string) =>
+        eventCatalog.ProductUpserted.schema.safeParse({
+          ...upsert,
+          product: { ...upsert.product, category },
+        });
+      expect(withCategory('global').error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+        [
+          'product.category',
+          'must be lower-case letters, digits and "-", and not "global" (the all-categories hit list)',
+        ],
+      ]);
+      expect(withCategory('global-brands').success).toBe(true);
+      expect(withCategory('tents').success).toBe(true);
+    });
+
     it('rejects fractional money: prices are integer minor units', () => {
       const order = fixtures.find((f) => f.event.type === 'OrderPlaced')!.event as unknown as {
         lines: object[];
