@@ -111,6 +111,7 @@ import {
   weeklyCutoffs,
 } from '../models/hits/realdata.ts';
 import { DAY_MS } from '../models/hits/signals.ts';
+import { fnv1a } from '../models/random.ts';
 import { type Interval, percentileInterval, quantile, resampled } from './lib/bootstrap.ts';
 import {
   type CutoffFigures,
@@ -233,9 +234,7 @@ async function generate(rows: number, output: string, seed = 7): Promise<void> {
 
 /** A row's deterministic point in [0, 1) (FNV-1a of salt, item and instant), for sampling and bagging. */
 function rowUnit(item: number, t: number, salt = ''): number {
-  let h = 2166136261;
-  for (const ch of `${salt}${item}@${t}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
-  return (h >>> 0) / 4_294_967_296;
+  return fnv1a(`${salt}${item}@${t}`) / 4_294_967_296;
 }
 
 /** Deterministic keep/drop of a negative row. */

@@ -14,3 +14,13 @@ export function mulberry32(seed: number): () => number {
     return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
   };
 }
+
+/**
+ * FNV-1a, 32 bits, over a string's UTF-16 code units (the first of each character): a fast, stable
+ * hash for deterministic sampling and for spreading keys over shards. Not for anything secret.
+ */
+export function fnv1a(text: string): number {
+  let h = 2166136261;
+  for (const ch of text) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
+  return h >>> 0;
+}

@@ -1,4 +1,5 @@
 import type { BehaviourEvent } from '../../events/behaviour.ts';
+import { fnv1a } from '../random.ts';
 import { type FeatureRow, featureRows, type ProductInfo, priceBands } from './features.ts';
 import { breakoutLabels, DEFAULT_LABEL, type LabelOptions, type Labels } from './label.ts';
 import { bucketDeltas, buildSeries, DAY_MS, type SeriesIndex } from './signals.ts';
@@ -106,7 +107,5 @@ export function timeSplit<R extends { t: number }>(
  * and less lopsided, and the same rows are kept on every run.
  */
 export function keepNegative(r: { productId: string; t: number }, share: number): boolean {
-  let h = 2166136261;
-  for (const ch of `${r.productId}@${r.t}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
-  return (h >>> 0) / 4_294_967_296 < share;
+  return fnv1a(`${r.productId}@${r.t}`) / 4_294_967_296 < share;
 }

@@ -1,4 +1,5 @@
 import type { HitRankingUpdated } from '../../events/hits.ts';
+import { fnv1a } from '../random.ts';
 import { addPriorSums, type PriorSums, priorSums, priorsOfSums } from './features.ts';
 import { DEFAULT_LABEL } from './label.ts';
 import { byScore, GLOBAL, type HitEntry, LIST_SIZE } from './ranking.ts';
@@ -52,9 +53,7 @@ const listsPart = (shard: number, shards: number) => `lists#${shard}/${shards}`;
 
 /** The shard whose list step ranks a category's list: FNV-1a of its slug, modulo the shards. */
 export function categoryShard(category: string, shards: number): number {
-  let h = 2166136261;
-  for (const ch of category) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
-  return (h >>> 0) % shards;
+  return fnv1a(category) % shards;
 }
 
 interface PriorsPart {
