@@ -10,7 +10,7 @@ import {
   shardPriors,
 } from '../models/hits/sharded.ts';
 import { hitModelCache } from './adapters/hit-model-cache.ts';
-import { dynamoHitStore } from './adapters/hits-store.ts';
+import { countingPublished, dynamoHitStore } from './adapters/hits-store.ts';
 import { nowMs } from './lib/clock.ts';
 import { tableName } from './lib/config.ts';
 import { logger } from './lib/logger.ts';
@@ -24,14 +24,13 @@ const names = {
   hitscores: tableName('hitscores'),
   rankings: tableName('rankings'),
 };
-const store = dynamoHitStore(names);
+const store = countingPublished(dynamoHitStore(names), (n) => countMetric('HitRankingUpdates', n));
 
 const model = hitModelCache(tableName('hitmodels'));
 
 const onSignals = busBatchConsumer(SignalsAggregated, async (batches) => {
   const ids = [...new Set(batches.flatMap((b) => b.productIds))];
   const report = await rerankTouched(store, await model.current(), ids, nowMs());
-  countMetric('HitRankingUpdates', report.events);
   logger.info('re-ranked', { ...report });
 });
 
@@ -67,7 +66,6 @@ async function rerankStep(input: z.infer<typeof RerankStep>) {
       return rewriteCategoryLists(store, input.shard, run);
     case 'rewrite-global': {
       const report = await rewriteGlobalList(store, run);
-      countMetric('HitRankingUpdates', report.events);
       logger.info('full re-rank (in shards)', { ...report, runAt: run.runAt, shards: run.shards });
       return report;
     }

@@ -190,6 +190,21 @@ export function dynamoHitStore(
   };
 }
 
+/**
+ * The store with each published batch of announcements counted (`count`: the HitRankingUpdates
+ * metric) once EventBridge took it: every step that publishes counts its own, so a full re-rank that
+ * fails after some list steps published still counts what they announced.
+ */
+export function countingPublished(store: HitStore, count: (published: number) => void): HitStore {
+  return {
+    ...store,
+    async publish(events) {
+      await store.publish(events);
+      count(events.length);
+    },
+  };
+}
+
 /** The read path: one list, one eventually consistent GetItem. */
 export async function readHitList(
   rankings: string,

@@ -2,7 +2,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import type { HitRankingUpdated } from '../../events/hits.ts';
-import { dynamoHitStore, readHitList } from '../../functions/adapters/hits-store.ts';
+import { countingPublished, dynamoHitStore, readHitList } from '../../functions/adapters/hits-store.ts';
 import {
   aggregateSignals,
   importSignalHistory,
@@ -131,6 +131,24 @@ describe('re-ranking on DynamoDB Local', () => {
     expect(global2!.items.map((e) => e.productId)).not.toContain('p-00001');
   });
 
+  it('counts announcements only once EventBridge took them', async () => {
+    let counted = 0;
+    const failing = countingPublished(
+      dynamoHitStore(db.names, {
+        client: db.doc,
+        publish: async () => {
+          throw new Error('1 hit-ranking events were not published');
+        },
+      }),
+      (n) => {
+        counted += n;
+      },
+    );
+    const event = { scope: GLOBAL } as HitRankingUpdated;
+    await expect(failing.publish([event])).rejects.toThrow('not published');
+    expect(counted).toBe(0);
+  });
+
   it('refuses a list write whose revision someone else moved', async () => {
     const current = (await store.readLists(['tents'])).get('tents')!;
     const next = rankList('tents', current, [], { modelVersion: 'x', now: new Date(NOW).toISOString() }).list;
@@ -160,10 +178,18 @@ describe('the full re-rank in shards on DynamoDB Local', () => {
       for (const p of products) await t.doc.send(new PutCommand({ TableName: t.names.products, Item: p }));
       await aggregateSignals(t.names, events, t.doc);
       const announced: HitRankingUpdated[] = [];
+      const counted = { events: 0 };
       return {
         t,
         events: announced,
-        store: dynamoHitStore(t.names, { client: t.doc, publish: async (e) => void announced.push(...e) }),
+        counted,
+        // As rerank-hits counts HitRankingUpdates: each step its own published announcements.
+        store: countingPublished(
+          dynamoHitStore(t.names, { client: t.doc, publish: async (e) => void announced.push(...e) }),
+          (n) => {
+            counted.events += n;
+          },
+        ),
       };
     };
     const whole = await tablesWithData();
@@ -197,6 +223,10 @@ describe('the full re-rank in shards on DynamoDB Local', () => {
       [...e].sort((a, b) => a.scope.localeCompare(b.scope));
     expect(byScope(sharded.events)).toEqual(byScope(whole.events));
     expect(expected.candidates).toBeGreaterThan(30);
+    // Counted where published: the list steps' announcements and the global one's, each once.
+    expect(sharded.counted.events).toBe(sharded.events.length);
+    expect(sharded.counted.events).toBe(expected.events);
+    expect(sharded.events.filter((e) => e.scope !== GLOBAL).length).toBeGreaterThan(0);
 
     // The next day both give the shelf's last places to products it did not show the day before,
     // from the shelf each stored with the list.
