@@ -49,6 +49,12 @@
  * is printed beside its mean (p50/p75/p90 and the share flagged at least 7, 14 and 21 days ahead;
  * `--json`: `ci95`, `leadDaysP50`, `leadDaysP75`, `leadDaysP90`, `leadShare`, `modelMinusVelocity`).
  *
+ * Calibration (`--json`: `calibration`): how well the network's scores read as the chance that a
+ * candidate breaks out at an evaluated cutoff, over every candidate row of those cutoffs: predicted
+ * over observed breakouts, Brier score and ECE over 10 equal-count bins (models/hits/evaluate.ts),
+ * for the probabilities as served (hitProbabilities: the class weight and the negatives' share
+ * taken back out of the odds) and with the class weight alone undone, as served until 2026-12-08.
+ *
  * `blend` (a scorer printed beside the others): the model's log-odds plus `--blend` x trending now,
  * z-scored on the training rows; on the tuning cutoffs it gained no lead time (docs/hits.md).
  * `fusion`: reciprocal rank fusion of the model and trending now (`--fusion` the latter's weight);
@@ -85,9 +91,11 @@ import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { auc, reciprocalRankFusion, topKShare } from '../models/hits/evaluate.ts';
+import { auc, calibration, reciprocalRankFusion, topKShare } from '../models/hits/evaluate.ts';
 import {
+  defaultPositiveWeight,
   fitStandardization,
+  hitProbabilities,
   initTf,
   scoreProducts,
   trainHitModel,
@@ -564,6 +572,10 @@ async function main(): Promise<void> {
   const retrainEvery = Math.max(1, Number(args['retrain-every']));
   // The networks of the latest training (one unless --ensemble).
   let bag: Awaited<ReturnType<typeof trainHitModel>>[] = [];
+  // Each network's positive-row weight and share of the negatives kept, to read its scores back
+  // as probabilities (hitProbabilities), and the evaluated cutoffs' probabilities and outcomes.
+  let sampling: { weight: number; negativeShare: number }[] = [];
+  const calibrated = { weightOnly: [] as number[], served: [] as number[], outcomes: [] as number[] };
   let laterModel: Awaited<ReturnType<typeof trainHitModel>> | undefined;
   const maxTrainRows = Number(args['max-train-rows']);
   let rows: { values: number[]; base: number[]; label: number; later: number; item: number; t: number }[] =
@@ -664,13 +676,16 @@ async function main(): Promise<void> {
       positives = rows.filter((r) => r.label > 0).length;
       // Time budget: above --max-train-rows, keep every positive and a deterministic share of the
       // negatives (salted: FNV-1a of nearly equal strings is correlated with the snapshot sampling's).
+      let capShare = 1;
       if (rows.length > maxTrainRows) {
         const share = (maxTrainRows - positives) / (rows.length - positives);
         rows = rows.filter((r) => r.label > 0 || r.later > 0 || keepShare(r.item, r.t, share, 'cap:'));
+        capShare = share;
       }
       const tt = performance.now();
       for (const m of bag) m.net.dispose();
       bag = [];
+      sampling = [];
       // `--ensemble k`: k networks from seeds seed, seed + 1000, ..., their probabilities averaged.
       const k = Math.max(1, Number(args.ensemble));
       for (let e = 0; e < k; e++) {
@@ -681,6 +696,11 @@ async function main(): Promise<void> {
               return r.label > 0 || (u >= e / k && u < (e + 1) / k);
             })
           : rows;
+        const minePositives = mine.filter((r) => r.label > 0).length;
+        sampling.push({
+          weight: defaultPositiveWeight(mine.length, minePositives),
+          negativeShare: negShare * capShare * (args.balanced ? 1 / k : 1),
+        });
         bag.push(
           await trainHitModel(mine, {
             epochs,
@@ -740,6 +760,20 @@ async function main(): Promise<void> {
       continue;
     }
     for (const [k, item] of snap.items.entries()) if (snap.labels[k]! > 0) breakoutsAt.push({ item, t, c });
+    if (!early) {
+      // The networks' probabilities (averaged over --ensemble), as served and with the class weight
+      // alone taken back out; the early labels' networks answer another question.
+      const vectors = snap.base.map((b, k) => [...b, ...snap.extra[k]!]);
+      const averaged = (withShare: boolean) => {
+        const all = bag.map((m, e) =>
+          hitProbabilities(m, vectors, sampling[e]!.weight, withShare ? sampling[e]!.negativeShare : 1),
+        );
+        return all[0]!.map((_, k) => all.reduce((sum, x) => sum + x[k]!, 0) / all.length);
+      };
+      calibrated.weightOnly.push(...averaged(false));
+      calibrated.served.push(...averaged(true));
+      for (const y of snap.labels) calibrated.outcomes.push(y > 0 ? 1 : 0);
+    }
     for (const n of names) {
       const share = shares[n];
       const p = precisionAt(share, snap);
@@ -841,6 +875,14 @@ async function main(): Promise<void> {
       ),
     ]),
   ) as Record<Figure, Interval>;
+  // How well the network's scores read as chances of breaking out at the evaluated cutoffs: with
+  // the class weight alone taken back out (the served scores until 2026-12-08) and as served.
+  const calibrations = early
+    ? null
+    : {
+        weightOnly: calibration(calibrated.weightOnly, calibrated.outcomes),
+        served: calibration(calibrated.served, calibrated.outcomes),
+      };
   const walkMs = performance.now() - t2;
   const totalMs = performance.now() - started;
   stderr(
@@ -879,6 +921,14 @@ async function main(): Promise<void> {
         fusion: pick(results.fusion),
         selected: { ...pick(results.selected), weights: selection.chosen.slice(history.length) },
         modelMinusVelocity: differences,
+        calibration:
+          calibrations &&
+          Object.fromEntries(
+            Object.entries(calibrations).map(([k, c]) => [
+              k,
+              { ratio: round(c.ratio, 3), brier: round(c.brier, 5), ece: round(c.ece, 5), rows: c.n },
+            ]),
+          ),
         // Per cutoff (NaN as null), so that --seeds can pair the model with trending now over seeds.
         perCutoff: {
           breakouts: breakoutsPer,
@@ -924,6 +974,14 @@ async function main(): Promise<void> {
     `model minus trending now, paired over the same resampled cutoffs (95%): ${FIGURES.map(
       (fig) => `${fig} [${differences[fig][0]}, ${differences[fig][1]}]`,
     ).join(', ')}`,
+    ...(calibrations === null
+      ? []
+      : Object.entries(calibrations).map(
+          ([k, c]) =>
+            `network's probabilities ${k === 'served' ? 'as served' : 'with the class weight alone undone'}: ` +
+            `predicted/observed breakouts ${f(c.ratio, 2)}, Brier ${f(c.brier, 4)}, ECE ${f(c.ece, 4)} ` +
+            `(10 equal-count bins, ${c.n.toLocaleString('en')} candidate rows)`,
+        )),
     `model beats velocity on precision@20, AUC and mean lead days: ${
       results.model.precision20 > results.velocity.precision20 &&
       results.model.auc > results.velocity.auc &&

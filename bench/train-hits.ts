@@ -21,11 +21,13 @@ import {
   keepNegative,
   timeSplit,
 } from '../models/hits/dataset.ts';
-import { type RankingMetrics, rankingMetrics, type ScoredRow } from '../models/hits/evaluate.ts';
+import { calibration, type RankingMetrics, rankingMetrics, type ScoredRow } from '../models/hits/evaluate.ts';
 import { FEATURE_NAMES } from '../models/hits/features.ts';
 import {
+  defaultPositiveWeight,
   fitStandardization,
   hitModelVersion,
+  hitProbabilities,
   initTf,
   scoreProducts,
   toArtifact,
@@ -130,6 +132,14 @@ for (const [name, scores] of Object.entries(scorers)) {
   }));
   results[name] = rankingMetrics(scored, breakouts, 20);
 }
+// How well the served scores read as chances on the validation days (every candidate): with the
+// class weight alone taken back out (as before 2026-12-08) and with the negatives' share too.
+const weight = defaultPositiveWeight(train.length, positives);
+const outcomes = validation.map((r) => r.label);
+const calibrations = {
+  weightOnly: calibration(hitProbabilities(model, vectors, weight), outcomes),
+  served: calibration(hitProbabilities(model, vectors, weight, NEGATIVE_SHARE), outcomes),
+};
 const totalMs = performance.now() - started;
 
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
@@ -154,7 +164,15 @@ if (!args['no-save']) {
   const artifact = await toArtifact(model, {
     version,
     createdAt,
-    training: trainingRecord({ rows: train.length, positives, epochs, endMs, validationFrom, siblings }),
+    training: trainingRecord({
+      rows: train.length,
+      positives,
+      negativeShare: NEGATIVE_SHARE,
+      epochs,
+      endMs,
+      validationFrom,
+      siblings,
+    }),
     metrics: { validation: figures, breakouts: breakouts.size, snapshots: results.model!.snapshots },
   });
   artifactPath = await writeArtifact(fileURLToPath(ARTIFACTS_DIR), artifact);
@@ -170,6 +188,12 @@ const summary = {
   validationSnapshots: results.model!.snapshots,
   plantedBreakouts: breakouts.size,
   ...figures,
+  calibration: Object.fromEntries(
+    Object.entries(calibrations).map(([k, c]) => [
+      k,
+      { ratio: round(c.ratio), brier: round(c.brier, 5), ece: round(c.ece, 5) },
+    ]),
+  ),
   timing: { rowsMs: Math.round(rowsMs), trainMs: Math.round(trainMs), totalMs: Math.round(totalMs) },
   artifact: artifactPath === undefined ? null : { version, path: artifactPath },
 };
@@ -189,6 +213,11 @@ if (args.json) {
         `${pad(name === 'model' ? 'model (tfjs 16-8-1)' : name === 'velocity' ? 'trending now (velocity)' : 'hand-weighted', 26)}` +
         `${pad(f.auc.toFixed(3), 8)}${pad(f.precision10.toFixed(3), 8)}${pad(f.precision20.toFixed(3), 8)}` +
         `${pad(f.leadDays.toFixed(2), 11)}${f.detected}/${breakouts.size}`,
+    ),
+    ...Object.entries(calibrations).map(
+      ([k, c]) =>
+        `${k === 'served' ? 'probabilities as served' : 'class weight undone only'}: predicted/observed breakouts ${c.ratio.toFixed(2)}, ` +
+        `Brier ${c.brier.toFixed(4)}, ECE ${c.ece.toFixed(4)} (10 equal-count bins)`,
     ),
     `features: ${FEATURE_NAMES.length}; rows ${secs(rowsMs)}, training ${secs(trainMs)}, total ${secs(totalMs)}`,
     artifactPath === undefined ? 'artifact: not saved (--no-save)' : `artifact: ${artifactPath}`,

@@ -4,6 +4,7 @@ import {
   type HitArtifact,
   hitProbabilities,
   loadHitModel,
+  negativeShareOf,
   positiveWeightOf,
 } from '../../models/hits/model.ts';
 import type { HitScorer } from '../../models/hits/rerank.ts';
@@ -58,9 +59,10 @@ export function hitModelCache(
     }
     const model = await loadHitModel(artifact);
     const weight = positiveWeightOf(artifact.manifest);
+    const share = negativeShareOf(artifact.manifest);
     const next: HitScorer = {
       version: artifact.manifest.version,
-      score: (vectors) => hitProbabilities(model, vectors, weight),
+      score: (vectors) => hitProbabilities(model, vectors, weight, share),
     };
     cached = { scorer: next, loadedAt: clock() };
     logger.info('hit model loaded', { modelVersion: next.version });

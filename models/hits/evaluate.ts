@@ -202,3 +202,63 @@ export function reciprocalRankFusion(
     ranks.reduce((sum, r, j) => sum + weights[j]! / (60 + r[k]!), 0),
   );
 }
+
+export interface Calibration {
+  /** Rows scored. */
+  n: number;
+  /** Mean predicted probability over the rows. */
+  meanPredicted: number;
+  /** Share of the rows that were breakouts. */
+  observedRate: number;
+  /** meanPredicted / observedRate: 1 when the probabilities add up to the breakouts (calibration in the large). */
+  ratio: number;
+  /** Mean squared error of the probabilities (Brier 1950). */
+  brier: number;
+  /**
+   * Expected calibration error over `bins` bins of equal count (by predicted probability): the
+   * rows' share-weighted gap between each bin's mean probability and its breakout rate. Equal
+   * counts, since nearly every candidate's probability is close to 0 and fixed-width bins would
+   * hold them all in the first.
+   */
+  ece: number;
+}
+
+/** How well probabilities read as probabilities, over rows with labels 0 or 1. */
+export function calibration(probs: ArrayLike<number>, labels: ArrayLike<number>, bins = 10): Calibration {
+  const n = probs.length;
+  if (n !== labels.length) throw new RangeError(`${n} probabilities for ${labels.length} labels`);
+  if (!(Number.isInteger(bins) && bins >= 1)) throw new RangeError('bins is a whole number from 1');
+  let sumP = 0;
+  let sumY = 0;
+  let sq = 0;
+  for (let i = 0; i < n; i++) {
+    const p = probs[i]!;
+    if (!(p >= 0 && p <= 1)) throw new RangeError(`probability ${p} at ${i} is not in [0, 1]`);
+    const y = labels[i]! > 0 ? 1 : 0;
+    sumP += p;
+    sumY += y;
+    sq += (p - y) ** 2;
+  }
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => probs[a]! - probs[b]!);
+  let ece = 0;
+  for (let b = 0; b < bins; b++) {
+    const from = Math.floor((b * n) / bins);
+    const to = Math.floor(((b + 1) * n) / bins);
+    if (to === from) continue;
+    let p = 0;
+    let y = 0;
+    for (let k = from; k < to; k++) {
+      p += probs[order[k]!]!;
+      y += labels[order[k]!]! > 0 ? 1 : 0;
+    }
+    ece += Math.abs(p - y) / n;
+  }
+  return {
+    n,
+    meanPredicted: n === 0 ? Number.NaN : sumP / n,
+    observedRate: n === 0 ? Number.NaN : sumY / n,
+    ratio: sumY === 0 ? Number.NaN : sumP / sumY,
+    brier: n === 0 ? Number.NaN : sq / n,
+    ece: n === 0 ? Number.NaN : ece,
+  };
+}

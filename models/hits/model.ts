@@ -120,8 +120,7 @@ export async function trainHitModel(
   if (rows.length === 0) throw new RangeError('no training rows');
   const standardization = fitStandardization(rows);
   const positives = rows.filter((r) => r.label > 0).length;
-  const positiveWeight =
-    opts.positiveWeight ?? (positives === 0 ? 1 : Math.min(20, (rows.length - positives) / positives));
+  const positiveWeight = opts.positiveWeight ?? defaultPositiveWeight(rows.length, positives);
 
   // Shuffle once, deterministically; fit's own shuffle uses Math.random.
   const order = rows.map((_, i) => i);
@@ -212,16 +211,22 @@ export function logits(model: HitModel, featureRows: readonly (readonly number[]
 }
 
 /**
- * Hit probabilities for the live ranking: the logits with the training's positive-row weight taken
- * back out (weighting positives w times multiplies the odds by w), so a score reads as a
- * probability and the order is the model's, free of float32 ties.
+ * Hit probabilities for the live ranking: the logits with the training's sampling taken back out.
+ * Weighting positives w times multiplies the odds by w; keeping a share s of the negatives divides
+ * them by s (prior correction for case-control sampling: King and Zeng 2001, "Logistic Regression
+ * in Rare Events Data"). So a score reads as the chance that the product breaks out, and the order
+ * is the model's, free of float32 ties. Both corrections shift every logit alike: the order is the
+ * same with or without them.
  */
 export function hitProbabilities(
   model: HitModel,
   featureRows: readonly (readonly number[])[],
   positiveWeight: number,
+  negativeShare = 1,
 ): number[] {
-  const shift = Math.log(Math.max(1, positiveWeight));
+  if (!(negativeShare > 0 && negativeShare <= 1))
+    throw new RangeError(`negativeShare ${negativeShare} is not in (0, 1]`);
+  const shift = Math.log(Math.max(1, positiveWeight)) - Math.log(negativeShare);
   return logits(model, featureRows).map((z) => 1 / (1 + Math.exp(-(z - shift))));
 }
 
@@ -231,7 +236,21 @@ export function positiveWeightOf(manifest: HitManifest): number {
   if (Number.isFinite(explicit) && explicit > 0) return explicit;
   const rows = Number(manifest.training.rows);
   const positives = Number(manifest.training.positives);
-  return positives > 0 && rows > positives ? Math.min(20, (rows - positives) / positives) : 1;
+  return positives > 0 && rows > positives ? defaultPositiveWeight(rows, positives) : 1;
+}
+
+/** A positive row's weight unless told: negatives per positive, capped at 20 (breakouts are rare). */
+export function defaultPositiveWeight(rows: number, positives: number): number {
+  return positives === 0 ? 1 : Math.min(20, (rows - positives) / positives);
+}
+
+/**
+ * The share of negative rows a manifest's training kept (`training.negativeShare`); 1 for a
+ * manifest that does not say, which then scores as before the field existed.
+ */
+export function negativeShareOf(manifest: HitManifest): number {
+  const share = Number(manifest.training.negativeShare);
+  return Number.isFinite(share) && share > 0 && share <= 1 ? share : 1;
 }
 
 // ------------------------------------------------------------------ artifact

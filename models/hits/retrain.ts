@@ -1,10 +1,12 @@
 import { buildRows, dailySnapshots, type History, keepNegative, launched } from './dataset.ts';
-import { rankingMetrics, type ScoredRow } from './evaluate.ts';
+import { type Calibration, calibration, rankingMetrics, type ScoredRow } from './evaluate.ts';
 import { breakoutLabels, DEFAULT_LABEL } from './label.ts';
 import {
+  defaultPositiveWeight,
   type HitArtifact,
   type HitModel,
   hitModelVersion,
+  hitProbabilities,
   loadHitModel,
   scoreProducts,
   toArtifact,
@@ -122,6 +124,11 @@ export async function retrainHits(
   // products (npm run bench:retrain).
   const freshScored: ScoredRow[] = [];
   const currentScored: ScoredRow[] = [];
+  // The new model's probabilities as served (the class weight and the negatives' share taken back
+  // out), for how well they read as chances: the validation days hold every candidate.
+  const weight = defaultPositiveWeight(train.length, positives);
+  const probabilities: number[] = [];
+  const outcomes: number[] = [];
   let validationRows = 0;
   for (const t of validationSnapshots) {
     // The day before's rows are garbage by now.
@@ -130,6 +137,8 @@ export async function retrainHits(
     const vectors = day.map((r) => r.values);
     validationRows += day.length;
     scoredInto(freshScored, day, scoreProducts(model, vectors));
+    for (const p of hitProbabilities(model, vectors, weight, negativeShare)) probabilities.push(p);
+    for (const r of day) outcomes.push(r.label);
     if (current !== undefined) {
       try {
         scoredInto(currentScored, day, scoreProducts(current, vectors));
@@ -146,9 +155,23 @@ export async function retrainHits(
   const artifact = await toArtifact(model, {
     version,
     createdAt,
-    training: trainingRecord({ rows: train.length, positives, epochs, endMs, validationFrom, siblings: 0 }),
+    training: trainingRecord({
+      rows: train.length,
+      positives,
+      negativeShare,
+      epochs,
+      endMs,
+      validationFrom,
+      siblings: 0,
+    }),
     metrics: {
-      validation: { model: { auc: fresh.auc, precision20: fresh.precision20 } },
+      validation: {
+        model: {
+          auc: fresh.auc,
+          precision20: fresh.precision20,
+          calibration: rounded(calibration(probabilities, outcomes)),
+        },
+      },
       ...(old ? { replaced: { auc: old.auc, precision20: old.precision20 } } : {}),
     },
   });
@@ -173,11 +196,14 @@ export async function retrainHits(
 
 /**
  * What a manifest says about its training, the same for `train:hits` and the scheduled retrain:
- * `positiveWeightOf` reads rows and positives back to undo the class weighting when scoring.
+ * `positiveWeightOf` and `negativeShareOf` read rows, positives and the negatives' share back to undo
+ * the class weighting and the sampling when scoring.
  */
 export function trainingRecord(t: {
   rows: number;
   positives: number;
+  /** The share of negative rows kept: `negativeShareOf` takes it back out of the odds. */
+  negativeShare: number;
   epochs: number;
   endMs: number;
   validationFrom: number;
@@ -186,6 +212,7 @@ export function trainingRecord(t: {
   return {
     rows: t.rows,
     positives: t.positives,
+    negativeShare: t.negativeShare,
     epochs: t.epochs,
     dataEndAt: new Date(t.endMs).toISOString(),
     validationFrom: new Date(t.validationFrom).toISOString(),
@@ -193,6 +220,12 @@ export function trainingRecord(t: {
     label: JSON.stringify(DEFAULT_LABEL),
   };
 }
+
+/** A calibration's figures to 4 significant digits, an undefined one null (DynamoDB stores no NaN). */
+const rounded = (c: Calibration): Record<keyof Calibration, number | null> =>
+  Object.fromEntries(
+    Object.entries(c).map(([k, v]) => [k, Number.isFinite(v) ? Number(v.toPrecision(4)) : null]),
+  ) as Record<keyof Calibration, number | null>;
 
 export const RETRAIN_HISTORY_DAYS = 56;
 export const retrainWindow = (nowMs: number, days = RETRAIN_HISTORY_DAYS) => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   auc,
   averageRanks,
+  calibration,
   leadTimes,
   precisionAtK,
   rankingMetrics,
@@ -133,6 +134,55 @@ describe('hits/evaluate', () => {
     it('refuses lists of different lengths or a missing weight', () => {
       expect(() => reciprocalRankFusion([[1, 2], [1]], [1, 1])).toThrow(RangeError);
       expect(() => reciprocalRankFusion([[1, 2]], [])).toThrow(RangeError);
+    });
+  });
+
+  describe('calibration', () => {
+    it('adds up a hand example: mean, ratio, Brier and the equal-count bins', () => {
+      const c = calibration([0.1, 0.2, 0.8, 0.9], [0, 0, 1, 1], 2);
+      expect(c.n).toBe(4);
+      expect(c.meanPredicted).toBeCloseTo(0.5, 12);
+      expect(c.observedRate).toBe(0.5);
+      expect(c.ratio).toBeCloseTo(1, 12);
+      expect(c.brier).toBeCloseTo((0.01 + 0.04 + 0.04 + 0.01) / 4, 12);
+      // Bins {0.1, 0.2} (no breakout) and {0.8, 0.9} (two): |0.3 - 0| / 4 + |1.7 - 2| / 4.
+      expect(c.ece).toBeCloseTo(0.15, 12);
+    });
+
+    it('bins by probability whatever the input order', () => {
+      const shuffled = calibration([0.9, 0.1, 0.8, 0.2], [1, 0, 1, 0], 2);
+      const sorted = calibration([0.1, 0.2, 0.8, 0.9], [0, 0, 1, 1], 2);
+      for (const k of ['meanPredicted', 'observedRate', 'ratio', 'brier', 'ece'] as const)
+        expect(shuffled[k]).toBeCloseTo(sorted[k], 12);
+    });
+
+    it('holds its bounds: Brier in [0, 1], ECE at least the gap in the large, 0 for the outcomes themselves', () => {
+      const rows = fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.boolean()), {
+        minLength: 1,
+        maxLength: 200,
+      });
+      fc.assert(
+        fc.property(rows, fc.integer({ min: 1, max: 20 }), (xs, bins) => {
+          const probs = xs.map(([p]) => p);
+          const labels = xs.map(([, y]) => (y ? 1 : 0));
+          const c = calibration(probs, labels, bins);
+          expect(c.brier).toBeGreaterThanOrEqual(0);
+          expect(c.brier).toBeLessThanOrEqual(1);
+          expect(c.ece).toBeGreaterThanOrEqual(Math.abs(c.meanPredicted - c.observedRate) - 1e-12);
+          expect(c.ece).toBeLessThanOrEqual(1 + 1e-12);
+          const exact = calibration(labels, labels, bins);
+          expect(exact.brier).toBe(0);
+          expect(exact.ece).toBe(0);
+        }),
+      );
+    });
+
+    it('refuses what is not a probability, and labels that do not match', () => {
+      expect(() => calibration([1.2], [1])).toThrow(/1.2 at 0 is not in \[0, 1\]/);
+      expect(() => calibration([Number.NaN], [0])).toThrow(/not in/);
+      expect(() => calibration([0.5, 0.5], [1])).toThrow(/2 probabilities for 1 labels/);
+      expect(() => calibration([0.5], [1], 0)).toThrow(/bins/);
+      expect(calibration([0.5], [0]).ratio).toBeNaN();
     });
   });
 });

@@ -3,10 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readArtifact, writeArtifact } from '../../bench/lib/hit-artifacts.ts';
+import { calibration } from '../../models/hits/evaluate.ts';
 import { FEATURE_NAMES, featureIndex } from '../../models/hits/features.ts';
 import {
+  defaultPositiveWeight,
   type HitArtifact,
+  type HitManifest,
+  hitProbabilities,
   loadHitModel,
+  negativeShareOf,
   scoreProducts,
   toArtifact,
   trainHitModel,
@@ -83,6 +88,73 @@ describe('hits/model', () => {
     const artifact = await toArtifact(model, { version: 'v', createdAt: 'x', training: {}, metrics: {} });
     artifact.manifest.featureNames = ['something_else'];
     await expect(loadHitModel(artifact)).rejects.toThrow(/other features/);
+  });
+
+  describe('probabilities', () => {
+    /**
+     * A population where one feature sets the chance of a breakout (about 4% in all), and the
+     * training rows as the retraining makes them: every positive, a quarter of the negatives.
+     */
+    function population(n: number) {
+      let s = 11;
+      const rand = () => {
+        s = (s * 48271) % 2147483647;
+        return s / 2147483647;
+      };
+      const rows = Array.from({ length: n }, () => {
+        const values = FEATURE_NAMES.map(() => 0);
+        const x = rand() * 4 - 2;
+        values[featureIndex.search_growth_7d] = x;
+        const label = rand() < 1 / (1 + Math.exp(-(1.5 * x - 3.8))) ? 1 : 0;
+        return { values, label };
+      });
+      const train = rows.filter((r) => r.label > 0 || rand() < 0.25);
+      return { rows, train };
+    }
+
+    it('take the class weight and the negatives kept back out of the odds: as many breakouts predicted as happen', async () => {
+      const { rows, train } = population(8_000);
+      const positives = train.filter((r) => r.label > 0).length;
+      const model = await trainHitModel(train, { epochs: 12, batchSize: 128, learningRate: 0.01, seed: 5 });
+      const vectors = rows.map((r) => r.values);
+      const labels = rows.map((r) => r.label);
+      const weight = defaultPositiveWeight(train.length, positives);
+      const weightOnly = hitProbabilities(model, vectors, weight);
+      const served = hitProbabilities(model, vectors, weight, 0.25);
+      const inLarge = calibration(served, labels);
+      const before = calibration(weightOnly, labels);
+      // Without the share the model sees four times the negatives' odds of a breakout.
+      expect(before.ratio).toBeGreaterThan(2);
+      expect(inLarge.ratio).toBeGreaterThan(0.75);
+      expect(inLarge.ratio).toBeLessThan(1.33);
+      expect(inLarge.ece).toBeLessThan(before.ece);
+      expect(inLarge.brier).toBeLessThan(before.brier);
+      // One shift of every logit: the order is the same.
+      const logit = (p: number) => Math.log(p / (1 - p));
+      served.forEach((p, i) => {
+        expect(logit(p) - logit(weightOnly[i]!)).toBeCloseTo(Math.log(0.25), 6);
+      });
+    }, 60_000);
+
+    it("read the share from the manifest's training record, 1 when it does not say", () => {
+      const manifest = (training: HitManifest['training']) => ({ training }) as HitManifest;
+      expect(negativeShareOf(manifest({ rows: 10, negativeShare: 0.25 }))).toBe(0.25);
+      expect(negativeShareOf(manifest({ rows: 10 }))).toBe(1);
+      for (const bad of [0, -0.5, 1.5, 'a quarter'])
+        expect(negativeShareOf(manifest({ negativeShare: bad }))).toBe(1);
+    });
+
+    it('refuse a share outside (0, 1]', async () => {
+      const model = await trainHitModel(tinyRows(50), { epochs: 1 });
+      const v = [tinyRows(1)[0]!.values];
+      for (const bad of [0, -1, 2, Number.NaN])
+        expect(() => hitProbabilities(model, v, 1, bad)).toThrow(/negativeShare/);
+    });
+
+    it('the bundled model says what share of the negatives it was trained on', async () => {
+      const { defaultHitArtifact } = await import('../../models/hits/default-model.ts');
+      expect(negativeShareOf(defaultHitArtifact.manifest)).toBe(0.25);
+    });
   });
 
   describe('baselines', () => {

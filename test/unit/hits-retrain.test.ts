@@ -33,6 +33,17 @@ describe('retrainHits', () => {
     expect(first.rows.validationPositives).toBeGreaterThan(0);
     expect(first.metrics.currentPrecision20).toBeNull();
     expect(first.metrics.auc).toBeGreaterThan(0.5);
+    // What the served scores need to read as chances, and how well they did on those days.
+    expect(first.artifact.manifest.training.negativeShare).toBe(0.25);
+    const validation = first.artifact.manifest.metrics.validation as {
+      model: { calibration: { n: number; observedRate: number; brier: number } };
+    };
+    expect(validation.model.calibration.n).toBe(held.length);
+    expect(validation.model.calibration.observedRate).toBeCloseTo(
+      first.rows.validationPositives / held.length,
+      3,
+    );
+    expect(validation.model.calibration.brier).toBeGreaterThan(0);
   });
 
   it('compares with the current model on the same days: the same model, data and seed score the same', async () => {
