@@ -14,16 +14,16 @@
  * the 20th place all count) but was not among the top 20 over [t - 28 d, t). At each cutoff the
  * candidates are the products seen before t that are not in that previous top 20; every scorer
  * ranks them from events before t only:
- *   - model: the tfjs network of models/hits/model.ts on the issue's 22 features (absent signals
+ *   - model: the tfjs networks of models/hits/model.ts (`--ensemble`, 3 as served: SERVED_NETWORKS,
+ *     from seeds seed, seed + 1000, seed + 2000, probabilities averaged) on the issue's 22 features (absent signals
  *     give constant features) plus order-line features (models/hits/realdata.ts, EXTRA_FEATURES),
  *     trained on snapshots of the same file every `--every` days (all breakouts, 15% of the other
  *     candidates, at most `--max-train-rows`) whose label window [s, s + 7 d) ends at or before the
  *     cutoff it is trained at: never on anything at or after t. It is retrained every
- *     `--retrain-every` cutoffs (4: one tfjs fit takes ~15 s here, 17 would break the 3-minute
- *     budget); in between, the cutoff uses the model of the latest earlier training cutoff. Its
- *     lists are the served ones: the network's order with `--fresh-picks` (5) of the first 20
+ *     `--retrain-every` cutoffs (4: one tfjs fit takes ~15 s here, three ~45 s); in between, the cutoff uses the model of the latest earlier training cutoff. Its
+ *     lists are the served ones: the networks' order with `--fresh-picks` (5) of the first 20
  *     places given each day to the best candidates not on the list the day before
- *     (models/hits/ranking.ts, withFreshPicks); `network` is the network's own order.
+ *     (models/hits/ranking.ts, withFreshPicks); `network` is the networks' own order.
  *   - velocity ("trending now"): order lines over the last 7 days, the last day breaking ties.
  *   - weighted: HAND_WEIGHTS of models/hits/model.ts on the 22 features, z-scored on the training rows.
  * Metrics, means over cutoffs: precision@20 (expected breakouts among the 20 best candidates / 20);
@@ -64,8 +64,9 @@
  * known by then (weightSelection below); its history is every walked week before the evaluated
  * ones: the warm-up weeks, or back to `--history-from` where that reaches further. Ahead of trending now at seed 42, not at seeds 1 and 2: not adopted (docs/hits.md).
  *
- * `--ensemble k`: k networks per training, probabilities averaged; steadier, k times the training
- * time, so not the default (docs/hits.md). With `--balanced`, network e trains on every positive
+ * `--ensemble k`: k networks per training, probabilities averaged; the default 3 since 2026-12-08
+ * (ahead of one network on both tuning windows with fresh picks, docs/hits.md), at three times the
+ * training time (about 4 minutes a run here; `--ensemble 1` about 80 s). With `--balanced`, network e trains on every positive
  * and the e-th k-th of the negatives (EasyEnsemble, Liu, Wu and Zhou 2009): about one network's
  * time, and a fifth of the seed spread; behind the default on the tuning weeks, so not the default.
  *
@@ -94,9 +95,11 @@ import { parseArgs } from 'node:util';
 import { auc, calibration, reciprocalRankFusion, topKShare } from '../models/hits/evaluate.ts';
 import {
   defaultPositiveWeight,
+  disposeHitModel,
   fitStandardization,
   hitProbabilities,
   initTf,
+  SERVED_NETWORKS,
   scoreProducts,
   trainHitModel,
   velocityScores,
@@ -162,8 +165,8 @@ const { values: args } = parseArgs({
     'history-from': { type: 'string' },
     /** The blend weights `selected` chooses among at every cutoff. */
     'select-weights': { type: 'string', default: '0,1,2,3,4,6,8' },
-    /** Networks averaged per training (seeds seed, seed + 1000, ...); 1 keeps the 3-minute budget. */
-    ensemble: { type: 'string', default: '1' },
+    /** Networks averaged per training (seeds seed, seed + 1000, ...): the served model's 3 by default. */
+    ensemble: { type: 'string', default: String(SERVED_NETWORKS) },
     /** Run the walk once per seed (2 at a time, each as with --seed s) and print the spread over seeds. */
     seeds: { type: 'string' },
     /** With --ensemble k: each network on every positive and its own k-th of the negatives (EasyEnsemble). */
@@ -570,7 +573,7 @@ async function main(): Promise<void> {
   // log(1 + order lines over 7 days) of a feature vector whose extra features start at `at`: the blend's term.
   const linesOf = (values: readonly number[], at: number) => Math.log1p(Math.max(0, values[at + lines7]!));
   const retrainEvery = Math.max(1, Number(args['retrain-every']));
-  // The networks of the latest training (one unless --ensemble).
+  // The model of the latest training (its --ensemble networks; with --balanced, one model each).
   let bag: Awaited<ReturnType<typeof trainHitModel>>[] = [];
   // Each network's positive-row weight and share of the negatives kept, to read its scores back
   // as probabilities (hitProbabilities), and the evaluated cutoffs' probabilities and outcomes.
@@ -683,36 +686,39 @@ async function main(): Promise<void> {
         capShare = share;
       }
       const tt = performance.now();
-      for (const m of bag) m.net.dispose();
+      for (const m of bag) disposeHitModel(m);
       bag = [];
       sampling = [];
-      // `--ensemble k`: k networks from seeds seed, seed + 1000, ..., their probabilities averaged.
+      const trainOptions = {
+        epochs,
+        hidden,
+        batchSize: Number(args.batch),
+        learningRate: Number(args['learning-rate']),
+      };
+      // `--ensemble k`: k networks from seeds seed, seed + 1000, ..., their probabilities averaged,
+      // as the served model has them (SERVED_NETWORKS).
       const k = Math.max(1, Number(args.ensemble));
-      for (let e = 0; e < k; e++) {
-        // `--balanced`: network e keeps the negatives whose salted hash falls in [e/k, (e+1)/k).
-        const mine = args.balanced
-          ? rows.filter((r) => {
-              const u = rowUnit(r.item, r.t, 'bag:');
-              return r.label > 0 || (u >= e / k && u < (e + 1) / k);
-            })
-          : rows;
-        const minePositives = mine.filter((r) => r.label > 0).length;
+      if (!args.balanced) {
         sampling.push({
-          weight: defaultPositiveWeight(mine.length, minePositives),
-          negativeShare: negShare * capShare * (args.balanced ? 1 / k : 1),
+          weight: defaultPositiveWeight(rows.length, positives),
+          negativeShare: negShare * capShare,
         });
-        bag.push(
-          await trainHitModel(mine, {
-            epochs,
-            hidden,
-            seed: seed + 1000 * e,
-            batchSize: Number(args.batch),
-            learningRate: Number(args['learning-rate']),
-          }),
-        );
+        bag.push(await trainHitModel(rows, { ...trainOptions, seed, networks: k }));
+      }
+      for (let e = 0; args.balanced && e < k; e++) {
+        // `--balanced`: network e keeps the negatives whose salted hash falls in [e/k, (e+1)/k).
+        const mine = rows.filter((r) => {
+          const u = rowUnit(r.item, r.t, 'bag:');
+          return r.label > 0 || (u >= e / k && u < (e + 1) / k);
+        });
+        sampling.push({
+          weight: defaultPositiveWeight(mine.length, mine.filter((r) => r.label > 0).length),
+          negativeShare: (negShare * capShare) / k,
+        });
+        bag.push(await trainHitModel(mine, { ...trainOptions, seed: seed + 1000 * e }));
       }
       if (two) {
-        laterModel?.net.dispose();
+        if (laterModel) disposeHitModel(laterModel);
         laterModel = await trainHitModel(
           rows.map((r) => ({ ...r, label: r.later })),
           {
@@ -944,8 +950,8 @@ async function main(): Promise<void> {
     return;
   }
   const label: Record<Name, string> = {
-    model: `model (tfjs ${[...hidden, 1].join('-')}, ${freshPicks} fresh picks a day)`,
-    network: '(the network alone, in its own order)',
+    model: `model (tfjs ${args.ensemble} x ${[...hidden, 1].join('-')}, ${freshPicks} fresh picks a day)`,
+    network: `(the network${args.ensemble === '1' ? '' : 's'} alone, in ${args.ensemble === '1' ? 'its' : 'their'} own order)`,
     velocity: 'trending now (order lines 7 d)',
     weighted: 'hand-weighted',
     velocityUnits: '(velocity in units, for reference)',

@@ -1,8 +1,8 @@
 /**
- * npm run train:hits [-- --end-at 2026-11-23] [--json] [--epochs 40] [--siblings 2] [--no-save]
+ * npm run train:hits [-- --end-at 2026-11-23] [--json] [--epochs 40] [--siblings 2] [--networks 3] [--train-seed 42] [--no-save]
  *
  * Builds hit-model rows from the demo storefront's history (seed 42), splits them in time, trains
- * the tfjs model, compares it with the two baselines on the later snapshots, and saves a versioned
+ * the tfjs model (`--networks` networks from seeds 42, 1042, ..., averaged: SERVED_NETWORKS), compares it with the two baselines on the later snapshots, and saves a versioned
  * artifact under models/hits/artifacts/.
  *
  * The demo generator plants every breakout in days 44-50 of its 60-day window, so the early
@@ -29,6 +29,7 @@ import {
   hitModelVersion,
   hitProbabilities,
   initTf,
+  SERVED_NETWORKS,
   scoreProducts,
   toArtifact,
   trainHitModel,
@@ -45,6 +46,9 @@ const { values: args } = parseArgs({
     json: { type: 'boolean', default: false },
     epochs: { type: 'string', default: '40' },
     siblings: { type: 'string', default: '2' },
+    networks: { type: 'string', default: String(SERVED_NETWORKS) },
+    /** The training seed (the demo's data stays seed 42's). */
+    'train-seed': { type: 'string', default: '42' },
     'validation-days': { type: 'string', default: '16' },
     'no-save': { type: 'boolean', default: false },
   },
@@ -96,7 +100,8 @@ const t1 = performance.now();
 const barWidth = 30;
 const model = await trainHitModel(train, {
   epochs,
-  seed: 42,
+  seed: Number(args['train-seed']),
+  networks: Number(args.networks),
   onEpoch: (epoch, total, loss) => {
     if (args.json) return;
     const filled = Math.round((epoch / total) * barWidth);
@@ -210,7 +215,7 @@ if (args.json) {
     `${pad('scorer', 26)}${pad('AUC', 8)}${pad('P@10', 8)}${pad('P@20', 8)}${pad('lead days', 11)}detected`,
     ...Object.entries(figures).map(
       ([name, f]) =>
-        `${pad(name === 'model' ? 'model (tfjs 16-8-1)' : name === 'velocity' ? 'trending now (velocity)' : 'hand-weighted', 26)}` +
+        `${pad(name === 'model' ? `model (tfjs ${args.networks} x 16-8-1)` : name === 'velocity' ? 'trending now (velocity)' : 'hand-weighted', 26)}` +
         `${pad(f.auc.toFixed(3), 8)}${pad(f.precision10.toFixed(3), 8)}${pad(f.precision20.toFixed(3), 8)}` +
         `${pad(f.leadDays.toFixed(2), 11)}${f.detected}/${breakouts.size}`,
     ),

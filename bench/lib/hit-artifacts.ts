@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { HitArtifact, HitManifest, ModelJson } from '../../models/hits/model.ts';
 
 /**
- * A versioned artifact on disk: `<dir>/<version>/model.json` and `manifest.json`, the whole
+ * A versioned artifact on disk: `<dir>/<version>/model.json` (an ensemble's other networks in
+ * `members.json`) and `manifest.json`, the whole
  * artifact as `<dir>/current.json`, then `<dir>/latest.json` pointing at the version. The pointer is written last (and atomically), so a
  * reader never sees a version whose files are not all there.
  */
@@ -22,6 +23,7 @@ export async function writeArtifact(dir: string, artifact: HitArtifact): Promise
   const at = join(dir, version);
   await mkdir(at, { recursive: true });
   await writeFile(join(at, 'model.json'), `${JSON.stringify(artifact.model)}\n`);
+  if (artifact.members) await writeFile(join(at, 'members.json'), `${JSON.stringify(artifact.members)}\n`);
   await writeFile(join(at, 'manifest.json'), `${JSON.stringify(artifact.manifest, null, 2)}\n`);
   // The whole artifact once more as current.json: what functions bundle (a static JSON import) as
   // the model to use until a retrained one is stored in the hitmodels table.
@@ -40,5 +42,13 @@ export async function readArtifact(dir: string, version?: string): Promise<HitAr
     version ?? (JSON.parse(await readFile(join(dir, 'latest.json'), 'utf8')) as LatestPointer).version;
   const model = JSON.parse(await readFile(join(dir, v, 'model.json'), 'utf8')) as ModelJson;
   const manifest = JSON.parse(await readFile(join(dir, v, 'manifest.json'), 'utf8')) as HitManifest;
-  return { model, manifest };
+  // The other networks of an ensemble (none before 2026-12-08).
+  const members = await readFile(join(dir, v, 'members.json'), 'utf8').then(
+    (text) => JSON.parse(text) as ModelJson[],
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    },
+  );
+  return { model, ...(members ? { members } : {}), manifest };
 }

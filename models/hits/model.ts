@@ -6,8 +6,10 @@ import { FEATURE_NAMES, type FeatureName, featureIndex } from './features.ts';
 
 /**
  * The hit model: standardized features -> dense 16 (relu) -> dense 8 (relu) -> 1 (sigmoid), the
- * probability that a product breaks into its category's top sellers in the next window. Saved as
- * plain JSON (topology and base64 weights in model.json, plus a manifest) so that a Lambda loads it
+ * probability that a product breaks into its category's top sellers in the next window; served as
+ * SERVED_NETWORKS such networks from different seeds, their probabilities averaged (a network's
+ * ranking moves with its seed about as much as with most settings: docs/hits.md). Saved as plain
+ * JSON (topology and base64 weights in model.json, plus a manifest) so that a Lambda loads it
  * without tfjs-node and without touching the file system through tfjs.
  */
 
@@ -65,13 +67,22 @@ export interface HitManifest {
   createdAt: string;
   featureNames: string[];
   standardization: Standardization;
-  architecture: { hidden: number[]; activation: 'relu'; output: 'sigmoid' };
+  /** `networks`: how many are averaged, when more than one. */
+  architecture: { hidden: number[]; activation: 'relu'; output: 'sigmoid'; networks?: number };
   training: Record<string, number | string>;
   metrics: Record<string, unknown>;
 }
 
+/**
+ * Networks averaged in the served model (the retraining and train:hits). Chosen on the tuning weeks
+ * of eval:hits (docs/hits.md, 2026-12-08): three were ahead of one on precision@20 and lead time on
+ * both tuning windows, with half the seed spread.
+ */
+export const SERVED_NETWORKS = 3;
+
 export interface HitModel {
-  net: tfl.LayersModel;
+  /** The networks whose probabilities are averaged: seeds seed, seed + 1000, ... on the same rows. */
+  nets: tfl.LayersModel[];
   featureNames: string[];
   standardization: Standardization;
   hidden: number[];
@@ -84,6 +95,8 @@ export interface TrainOptions {
   hidden?: number[];
   /** Seeds the weight initializers and the row shuffle: same rows, same model. */
   seed?: number;
+  /** Networks to train and average, network e from seed + 1000 e (default 1). */
+  networks?: number;
   /** Weight of a positive row; default: negatives/positives, capped at 20 (breakouts are rare). */
   positiveWeight?: number;
   onEpoch?: (epoch: number, epochs: number, loss: number) => void;
@@ -116,9 +129,33 @@ export async function trainHitModel(
   opts: TrainOptions = {},
 ): Promise<HitModel> {
   await initTf();
-  const { epochs = 40, batchSize = 256, learningRate = 0.005, hidden = [16, 8], seed = 1 } = opts;
+  const { epochs = 40, hidden = [16, 8], seed = 1, networks = 1 } = opts;
   if (rows.length === 0) throw new RangeError('no training rows');
+  if (!(Number.isInteger(networks) && networks >= 1))
+    throw new RangeError('networks is a whole number from 1');
   const standardization = fitStandardization(rows);
+  const nets: tfl.LayersModel[] = [];
+  for (let e = 0; e < networks; e++) {
+    nets.push(
+      await trainNet(rows, standardization, {
+        ...opts,
+        hidden,
+        seed: seed + 1000 * e,
+        // One bar over every network's epochs.
+        onEpoch:
+          opts.onEpoch && ((epoch, _, loss) => opts.onEpoch!(e * epochs + epoch, networks * epochs, loss)),
+      }),
+    );
+  }
+  return { nets, featureNames: [...FEATURE_NAMES], standardization, hidden: [...hidden] };
+}
+
+async function trainNet(
+  rows: readonly LabelledVector[],
+  standardization: Standardization,
+  opts: TrainOptions & { hidden: number[]; seed: number },
+): Promise<tfl.LayersModel> {
+  const { epochs = 40, batchSize = 256, learningRate = 0.005, hidden, seed } = opts;
   const positives = rows.filter((r) => r.label > 0).length;
   const positiveWeight = opts.positiveWeight ?? defaultPositiveWeight(rows.length, positives);
 
@@ -157,56 +194,88 @@ export async function trainHitModel(
     x.dispose();
     y.dispose();
   }
-  return { net, featureNames: [...FEATURE_NAMES], standardization, hidden: [...hidden] };
+  return net;
 }
 
-/** Scores (0-1) for feature vectors in the model's feature order. */
-export function scoreProducts(model: HitModel, featureRows: readonly (readonly number[])[]): number[] {
-  if (featureRows.length === 0) return [];
+/** Frees the model's networks (tfjs holds their weights outside the JS heap). */
+export function disposeHitModel(model: HitModel): void {
+  for (const net of model.nets) net.dispose();
+}
+
+const standardized = (model: HitModel, featureRows: readonly (readonly number[])[]) => {
   const d = model.standardization.mean.length;
   const xs = new Float32Array(featureRows.length * d);
   featureRows.forEach((v, i) => {
     if (v.length !== d) throw new RangeError(`expected ${d} features, got ${v.length}`);
     xs.set(standardize(v, model.standardization), i * d);
   });
-  return tf.tidy(() => {
-    const out = model.net.predict(tf.tensor2d(xs, [featureRows.length, d])) as tf.Tensor;
-    return Array.from(out.dataSync());
-  });
-}
+  return { xs, d };
+};
 
 /**
- * Pre-sigmoid outputs, in float64: the last layer applied by hand to the hidden activations, so
- * that products the network is sure about do not all tie at a float32 sigmoid of 1.
+ * Scores (0-1) for feature vectors in the model's feature order: the networks' outputs (class
+ * weighted, float32), averaged.
  */
-const heads = new WeakMap<HitModel, { hidden: tfl.LayersModel; w: Float32Array; b: number }>();
-export function logits(model: HitModel, featureRows: readonly (readonly number[])[]): number[] {
+export function scoreProducts(model: HitModel, featureRows: readonly (readonly number[])[]): number[] {
   if (featureRows.length === 0) return [];
-  let head = heads.get(model);
+  const { xs, d } = standardized(model, featureRows);
+  const each = model.nets.map((net) =>
+    tf.tidy(() => {
+      const out = net.predict(tf.tensor2d(xs, [featureRows.length, d])) as tf.Tensor;
+      return Array.from(out.dataSync());
+    }),
+  );
+  if (each.length === 1) return each[0]!;
+  return each[0]!.map((_, i) => each.reduce((sum, scores) => sum + scores[i]!, 0) / each.length);
+}
+
+/** A network's hidden layers and its output layer's weights, to apply that layer in float64. */
+const heads = new WeakMap<tfl.LayersModel, { hidden: tfl.LayersModel; w: Float32Array; b: number }>();
+function netLogits(net: tfl.LayersModel, xs: Float32Array, n: number, d: number): Float64Array {
+  let head = heads.get(net);
   if (head === undefined) {
-    const layers = model.net.layers;
+    const layers = net.layers;
     const last = layers[layers.length - 1]!;
     const hidden = tfl.model({
-      inputs: model.net.inputs,
+      inputs: net.inputs,
       outputs: layers[layers.length - 2]!.output as tfl.SymbolicTensor,
     });
     const [kernel, bias] = last.getWeights();
     head = { hidden, w: kernel!.dataSync() as Float32Array, b: (bias!.dataSync() as Float32Array)[0]! };
-    heads.set(model, head);
+    heads.set(net, head);
   }
-  const d = model.standardization.mean.length;
-  const xs = new Float32Array(featureRows.length * d);
-  featureRows.forEach((v, i) => {
-    if (v.length !== d) throw new RangeError(`expected ${d} features, got ${v.length}`);
-    xs.set(standardize(v, model.standardization), i * d);
-  });
   const h = head.hidden;
-  const acts = tf.tidy(() => (h.predict(tf.tensor2d(xs, [featureRows.length, d])) as tf.Tensor).dataSync());
+  const acts = tf.tidy(() => (h.predict(tf.tensor2d(xs, [n, d])) as tf.Tensor).dataSync());
   const width = head.w.length;
-  return featureRows.map((_, i) => {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
     let z = head.b;
     for (let j = 0; j < width; j++) z += acts[i * width + j]! * head.w[j]!;
-    return z;
+    out[i] = z;
+  }
+  return out;
+}
+
+/**
+ * Pre-sigmoid outputs, in float64: the last layer applied by hand to the hidden activations, so
+ * that products the network is sure about do not all tie at a float32 sigmoid of 1. For several
+ * networks, the log-odds of their averaged probability, log(sum sigmoid(z)) - log(sum sigmoid(-z)),
+ * which keeps that precision too and orders as scoreProducts' average does.
+ */
+export function logits(model: HitModel, featureRows: readonly (readonly number[])[]): number[] {
+  if (featureRows.length === 0) return [];
+  const { xs, d } = standardized(model, featureRows);
+  const each = model.nets.map((net) => netLogits(net, xs, featureRows.length, d));
+  if (each.length === 1) return Array.from(each[0]!);
+  const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+  return featureRows.map((_, i) => {
+    let up = 0;
+    let down = 0;
+    for (const z of each) {
+      up += sigmoid(z[i]!);
+      down += sigmoid(-z[i]!);
+    }
+    return Math.log(up) - Math.log(down);
   });
 }
 
@@ -268,16 +337,16 @@ export interface ModelJson {
 }
 
 export interface HitArtifact {
+  /** The first network. */
   model: ModelJson;
+  /** The other networks averaged with it; absent for one network (every artifact before 2026-12-08). */
+  members?: ModelJson[];
   manifest: HitManifest;
 }
 
-export async function toArtifact(
-  model: HitModel,
-  meta: Pick<HitManifest, 'version' | 'createdAt' | 'metrics' | 'training'>,
-): Promise<HitArtifact> {
+async function netJson(net: tfl.LayersModel): Promise<ModelJson> {
   let saved: tf.io.ModelArtifacts | undefined;
-  await model.net.save(
+  await net.save(
     tf.io.withSaveHandler(async (artifacts) => {
       saved = artifacts;
       return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: 'JSON' } };
@@ -294,18 +363,32 @@ export async function toArtifact(
   const buffers = Array.isArray(data) ? data : [data];
   const weightData = Buffer.concat(buffers.map((b) => Buffer.from(b))).toString('base64');
   return {
-    model: {
-      format: 'merchandiser-hits-layers',
-      modelTopology: saved.modelTopology as object,
-      weightSpecs: saved.weightSpecs,
-      weightData,
-    },
+    format: 'merchandiser-hits-layers',
+    modelTopology: saved.modelTopology as object,
+    weightSpecs: saved.weightSpecs,
+    weightData,
+  };
+}
+
+export async function toArtifact(
+  model: HitModel,
+  meta: Pick<HitManifest, 'version' | 'createdAt' | 'metrics' | 'training'>,
+): Promise<HitArtifact> {
+  const [first, ...members] = await Promise.all(model.nets.map(netJson));
+  return {
+    model: first!,
+    ...(members.length > 0 ? { members } : {}),
     manifest: {
       version: meta.version,
       createdAt: meta.createdAt,
       featureNames: model.featureNames,
       standardization: model.standardization,
-      architecture: { hidden: model.hidden, activation: 'relu', output: 'sigmoid' },
+      architecture: {
+        hidden: model.hidden,
+        activation: 'relu',
+        output: 'sigmoid',
+        ...(model.nets.length > 1 ? { networks: model.nets.length } : {}),
+      },
       training: meta.training,
       metrics: meta.metrics,
     },
@@ -314,20 +397,27 @@ export async function toArtifact(
 
 export async function loadHitModel(artifact: HitArtifact): Promise<HitModel> {
   await initTf();
-  const { model, manifest } = artifact;
-  if (model.format !== 'merchandiser-hits-layers')
-    throw new Error(`unknown model format ${String(model.format)}`);
+  const { manifest } = artifact;
+  const jsons = [artifact.model, ...(artifact.members ?? [])];
+  for (const model of jsons) {
+    if (model.format !== 'merchandiser-hits-layers')
+      throw new Error(`unknown model format ${String(model.format)}`);
+  }
   const expected = FEATURE_NAMES.join(',');
   if (manifest.featureNames.join(',') !== expected) {
     throw new Error('the artifact was trained on other features than this code computes');
   }
-  const bytes = Buffer.from(model.weightData, 'base64');
-  const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-  const net = await tfl.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: model.modelTopology, weightSpecs: model.weightSpecs, weightData }),
+  const nets = await Promise.all(
+    jsons.map((model) => {
+      const bytes = Buffer.from(model.weightData, 'base64');
+      const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+      return tfl.loadLayersModel(
+        tf.io.fromMemory({ modelTopology: model.modelTopology, weightSpecs: model.weightSpecs, weightData }),
+      );
+    }),
   );
   return {
-    net,
+    nets,
     featureNames: manifest.featureNames,
     standardization: manifest.standardization,
     hidden: manifest.architecture.hidden,

@@ -8,6 +8,7 @@ import {
   hitModelVersion,
   hitProbabilities,
   loadHitModel,
+  SERVED_NETWORKS,
   scoreProducts,
   toArtifact,
   trainHitModel,
@@ -30,6 +31,8 @@ export interface RetrainOptions {
   /** How much worse than the current model's precision@20 the new one may be and still replace it. */
   tolerance?: number;
   seed?: number;
+  /** Networks averaged (SERVED_NETWORKS). */
+  networks?: number;
   /**
    * Called where a phase's garbage is done with (after each training snapshot's rows, before and
    * after the fit, before each validation day): train-hits collects there (functions/lib/gc.ts).
@@ -71,6 +74,7 @@ export async function retrainHits(
     negativeShare = 0.25,
     tolerance = 0.01,
     seed = 42,
+    networks = SERVED_NETWORKS,
     collect = () => {},
   }: RetrainOptions = {},
 ): Promise<RetrainResult> {
@@ -107,7 +111,7 @@ export async function retrainHits(
     };
   }
   collect();
-  const model = await trainHitModel(train, { epochs, seed });
+  const model = await trainHitModel(train, { epochs, seed, networks });
   collect();
   let current: HitModel | undefined;
   if (currentArtifact !== undefined) {

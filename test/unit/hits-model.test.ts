@@ -11,6 +11,7 @@ import {
   type HitManifest,
   hitProbabilities,
   loadHitModel,
+  logits,
   negativeShareOf,
   scoreProducts,
   toArtifact,
@@ -81,6 +82,53 @@ describe('hits/model', () => {
     const b = await trainHitModel(rows, { epochs: 3, batchSize: 50, seed: 3 });
     const vectors = rows.slice(0, 20).map((r) => r.values);
     expect(scoreProducts(a, vectors)).toEqual(scoreProducts(b, vectors));
+  });
+
+  it('averages networks from seeds seed, seed + 1000, ...: stored, read back and scored as trained', async () => {
+    const rows = tinyRows(300);
+    const options = { epochs: 3, batchSize: 64, learningRate: 0.02 };
+    const ensemble = await trainHitModel(rows, { ...options, seed: 4, networks: 3 });
+    expect(ensemble.nets).toHaveLength(3);
+    const vectors = rows.slice(0, 40).map((r) => r.values);
+    const alone = await Promise.all(
+      [4, 1004, 2004].map(async (seed) =>
+        scoreProducts(await trainHitModel(rows, { ...options, seed }), vectors),
+      ),
+    );
+    const scores = scoreProducts(ensemble, vectors);
+    scores.forEach((p, i) => {
+      expect(p).toBeCloseTo((alone[0]![i]! + alone[1]![i]! + alone[2]![i]!) / 3, 12);
+    });
+    // The float64 log-odds of the average: the same probabilities, so the same order.
+    logits(ensemble, vectors).forEach((z, i) => {
+      expect(1 / (1 + Math.exp(-z))).toBeCloseTo(scores[i]!, 6);
+    });
+
+    const artifact = await toArtifact(ensemble, {
+      version: 'e-1',
+      createdAt: 'x',
+      training: {},
+      metrics: {},
+    });
+    expect(artifact.members).toHaveLength(2);
+    expect(artifact.manifest.architecture.networks).toBe(3);
+    const reloaded = await loadHitModel(JSON.parse(JSON.stringify(artifact)) as HitArtifact);
+    expect(scoreProducts(reloaded, vectors)).toEqual(scores);
+    expect(logits(reloaded, vectors)).toEqual(logits(ensemble, vectors));
+    const dir = await mkdtemp(join(tmpdir(), 'hits-'));
+    try {
+      const at = await writeArtifact(dir, artifact);
+      expect((await stat(join(at, 'members.json'))).size).toBeGreaterThan(0);
+      expect(scoreProducts(await loadHitModel(await readArtifact(dir)), vectors)).toEqual(scores);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+
+    // An artifact of one network (every one before ensembles) has no members and loads as one.
+    const { members: _m, ...first } = artifact;
+    const one = await loadHitModel(first);
+    expect(one.nets).toHaveLength(1);
+    expect(scoreProducts(one, vectors)).toEqual(alone[0]);
   });
 
   it('refuses an artifact trained on other features', async () => {
