@@ -99,6 +99,7 @@ import {
   fitStandardization,
   hitProbabilities,
   initTf,
+  logits,
   SERVED_NETWORKS,
   scoreProducts,
   trainHitModel,
@@ -600,7 +601,9 @@ async function main(): Promise<void> {
           return a.map((x, k) => x + laterWeight * b[k]!);
         })()
       : (() => {
-          const all = bag.map((m) => scoreProducts(m, vectors));
+          // In float64 from the log-odds, as the re-rank orders (hitProbabilities): float32
+          // sigmoids tie at 1 where the networks are sure, and the re-rank's scores do not.
+          const all = bag.map((m) => logits(m, vectors).map((z) => 1 / (1 + Math.exp(-z))));
           return all.length === 1
             ? all[0]!
             : all[0]!.map((_, k) => all.reduce((sum, x) => sum + x[k]!, 0) / all.length);
@@ -679,11 +682,15 @@ async function main(): Promise<void> {
       positives = rows.filter((r) => r.label > 0).length;
       // Time budget: above --max-train-rows, keep every positive and a deterministic share of the
       // negatives (salted: FNV-1a of nearly equal strings is correlated with the snapshot sampling's).
+      // The share of the negatives the cap kept, as the hashes fell (for the probabilities).
       let capShare = 1;
       if (rows.length > maxTrainRows) {
+        if (positives >= maxTrainRows)
+          throw new Error(`--max-train-rows (${maxTrainRows}) leaves no room beside ${positives} breakouts`);
         const share = (maxTrainRows - positives) / (rows.length - positives);
+        const negativesBefore = rows.length - positives;
         rows = rows.filter((r) => r.label > 0 || r.later > 0 || keepShare(r.item, r.t, share, 'cap:'));
-        capShare = share;
+        capShare = Math.max(1, rows.length - positives) / negativesBefore;
       }
       const tt = performance.now();
       for (const m of bag) disposeHitModel(m);

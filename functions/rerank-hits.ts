@@ -10,7 +10,7 @@ import {
   shardPriors,
 } from '../models/hits/sharded.ts';
 import { hitModelCache } from './adapters/hit-model-cache.ts';
-import { countingPublished, dynamoHitStore } from './adapters/hits-store.ts';
+import { dynamoHitStore } from './adapters/hits-store.ts';
 import { nowMs } from './lib/clock.ts';
 import { tableName } from './lib/config.ts';
 import { logger } from './lib/logger.ts';
@@ -24,7 +24,7 @@ const names = {
   hitscores: tableName('hitscores'),
   rankings: tableName('rankings'),
 };
-const store = countingPublished(dynamoHitStore(names), (n) => countMetric('HitRankingUpdates', n));
+const store = dynamoHitStore(names, { onPublished: (n) => countMetric('HitRankingUpdates', n) });
 
 const model = hitModelCache(tableName('hitmodels'));
 

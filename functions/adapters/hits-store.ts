@@ -61,15 +61,17 @@ export function dynamoHitStore(
   names: HitTables,
   {
     client = documentClient(),
-    publish = async (events: readonly HitRankingUpdated[]) => {
-      const { failed } = await publishEvents(events);
-      // Surfaced, not dropped: the batch fails and is redelivered; a redelivery re-ranks to the
-      // same lists (no write, no event), so the failed announcement is the one that must not be lost.
-      if (failed.length > 0) throw new Error(`${failed.length} hit-ranking events were not published`);
-    },
+    publish,
+    onPublished = () => {},
   }: {
     client?: DynamoDBDocumentClient;
+    /** Instead of EventBridge (tests): the events it resolves for count as published. */
     publish?: (events: readonly HitRankingUpdated[]) => Promise<void>;
+    /**
+     * How many announcements EventBridge took, after each publish, also when some of them failed
+     * (rerank-hits counts HitRankingUpdates with it): every step that publishes counts its own.
+     */
+    onPublished?: (count: number) => void;
   } = {},
 ): HitStore {
   return {
@@ -186,21 +188,17 @@ export function dynamoHitStore(
           }),
         ),
       ),
-    publish,
-  };
-}
-
-/**
- * The store with each published batch of announcements counted (`count`: the HitRankingUpdates
- * metric) once EventBridge took it: every step that publishes counts its own, so a full re-rank that
- * fails after some list steps published still counts what they announced.
- */
-export function countingPublished(store: HitStore, count: (published: number) => void): HitStore {
-  return {
-    ...store,
     async publish(events) {
-      await store.publish(events);
-      count(events.length);
+      if (publish) {
+        await publish(events);
+        onPublished(events.length);
+        return;
+      }
+      const { published, failed } = await publishEvents(events);
+      onPublished(published.length);
+      // Surfaced, not dropped: the batch fails and is redelivered; a redelivery re-ranks to the
+      // same lists (no write, no event), so the failed announcement is the one that must not be lost.
+      if (failed.length > 0) throw new Error(`${failed.length} hit-ranking events were not published`);
     },
   };
 }

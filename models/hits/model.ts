@@ -193,6 +193,8 @@ async function trainNet(
   } finally {
     x.dispose();
     y.dispose();
+    // Adam's moments are tensors too, and no longer needed once fitted.
+    net.optimizer?.dispose();
   }
   return net;
 }
@@ -314,13 +316,20 @@ export function defaultPositiveWeight(rows: number, positives: number): number {
 }
 
 /**
- * The share of negative rows a manifest's training kept (`training.negativeShare`); 1 for a
- * manifest that does not say, which then scores as before the field existed.
+ * The share of negative rows a manifest's training kept (`training.negativeShare`). A manifest of
+ * train:hits or the retraining from before the field (it has `training.rows`) kept a quarter, as
+ * both always did; any other manifest that does not say, 1 (scored as before the correction).
  */
 export function negativeShareOf(manifest: HitManifest): number {
   const share = Number(manifest.training.negativeShare);
-  return Number.isFinite(share) && share > 0 && share <= 1 ? share : 1;
+  if (Number.isFinite(share) && share > 0 && share <= 1) return share;
+  return manifest.training.negativeShare === undefined && manifest.training.rows !== undefined
+    ? LEGACY_NEGATIVE_SHARE
+    : 1;
 }
+
+/** The share train:hits and the retraining kept before manifests recorded it (2026-11-23 to 12-08). */
+export const LEGACY_NEGATIVE_SHARE = 0.25;
 
 // ------------------------------------------------------------------ artifact
 
@@ -399,6 +408,10 @@ export async function loadHitModel(artifact: HitArtifact): Promise<HitModel> {
   await initTf();
   const { manifest } = artifact;
   const jsons = [artifact.model, ...(artifact.members ?? [])];
+  // A copy that lost its members would serve one network where the manifest says several.
+  const networks = manifest.architecture.networks ?? 1;
+  if (jsons.length !== networks)
+    throw new Error(`the artifact holds ${jsons.length} network(s), its manifest says ${networks}`);
   for (const model of jsons) {
     if (model.format !== 'merchandiser-hits-layers')
       throw new Error(`unknown model format ${String(model.format)}`);

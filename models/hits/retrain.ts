@@ -8,8 +8,9 @@ import {
   hitModelVersion,
   hitProbabilities,
   loadHitModel,
+  negativeShareOf,
+  positiveWeightOf,
   SERVED_NETWORKS,
-  scoreProducts,
   toArtifact,
   trainHitModel,
 } from './model.ts';
@@ -125,14 +126,18 @@ export async function retrainHits(
   // Every candidate of every validation day is ranked (precision@20 needs the whole list), one day
   // at a time: a day's rows are scored by both models and dropped, only (product, day, label,
   // score) kept. Held all at once, the 7 days' rows were three quarters of the rows at 100k
-  // products (npm run bench:retrain).
+  // products (npm run bench:retrain). Both rank by their probabilities as served (the class weight
+  // and the negatives' share taken back out: the order the re-rank gives), and the new model's
+  // also say how well they read as chances: the validation days hold every candidate.
   const freshScored: ScoredRow[] = [];
   const currentScored: ScoredRow[] = [];
-  // The new model's probabilities as served (the class weight and the negatives' share taken back
-  // out), for how well they read as chances: the validation days hold every candidate.
-  const weight = defaultPositiveWeight(train.length, positives);
-  const probabilities: number[] = [];
-  const outcomes: number[] = [];
+  const served = (m: HitModel, w: number, share: number) => (vectors: readonly (readonly number[])[]) =>
+    hitProbabilities(m, vectors, w, share);
+  const freshScore = served(model, defaultPositiveWeight(train.length, positives), negativeShare);
+  const currentScore =
+    current && currentArtifact
+      ? served(current, positiveWeightOf(currentArtifact.manifest), negativeShareOf(currentArtifact.manifest))
+      : undefined;
   let validationRows = 0;
   for (const t of validationSnapshots) {
     // The day before's rows are garbage by now.
@@ -140,12 +145,10 @@ export async function retrainHits(
     const day = buildRows(history, [t], { labelsAt: (at) => validationLabels.get(at) });
     const vectors = day.map((r) => r.values);
     validationRows += day.length;
-    scoredInto(freshScored, day, scoreProducts(model, vectors));
-    for (const p of hitProbabilities(model, vectors, weight, negativeShare)) probabilities.push(p);
-    for (const r of day) outcomes.push(r.label);
+    scoredInto(freshScored, day, freshScore(vectors));
     if (current !== undefined) {
       try {
-        scoredInto(currentScored, day, scoreProducts(current, vectors));
+        scoredInto(currentScored, day, currentScore!(vectors));
       } catch {
         // Features the current model was not trained on: the new one replaces it.
         current = undefined;
@@ -173,7 +176,12 @@ export async function retrainHits(
         model: {
           auc: fresh.auc,
           precision20: fresh.precision20,
-          calibration: rounded(calibration(probabilities, outcomes)),
+          calibration: rounded(
+            calibration(
+              freshScored.map((r) => r.score),
+              freshScored.map((r) => r.label),
+            ),
+          ),
         },
       },
       ...(old ? { replaced: { auc: old.auc, precision20: old.precision20 } } : {}),

@@ -2,7 +2,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BehaviourEvent } from '../../events/behaviour.ts';
 import type { HitRankingUpdated } from '../../events/hits.ts';
-import { countingPublished, dynamoHitStore, readHitList } from '../../functions/adapters/hits-store.ts';
+import { dynamoHitStore, readHitList } from '../../functions/adapters/hits-store.ts';
 import {
   aggregateSignals,
   importSignalHistory,
@@ -133,17 +133,15 @@ describe('re-ranking on DynamoDB Local', () => {
 
   it('counts announcements only once EventBridge took them', async () => {
     let counted = 0;
-    const failing = countingPublished(
-      dynamoHitStore(db.names, {
-        client: db.doc,
-        publish: async () => {
-          throw new Error('1 hit-ranking events were not published');
-        },
-      }),
-      (n) => {
+    const failing = dynamoHitStore(db.names, {
+      client: db.doc,
+      publish: async () => {
+        throw new Error('1 hit-ranking events were not published');
+      },
+      onPublished: (n) => {
         counted += n;
       },
-    );
+    });
     const event = { scope: GLOBAL } as HitRankingUpdated;
     await expect(failing.publish([event])).rejects.toThrow('not published');
     expect(counted).toBe(0);
@@ -184,12 +182,13 @@ describe('the full re-rank in shards on DynamoDB Local', () => {
         events: announced,
         counted,
         // As rerank-hits counts HitRankingUpdates: each step its own published announcements.
-        store: countingPublished(
-          dynamoHitStore(t.names, { client: t.doc, publish: async (e) => void announced.push(...e) }),
-          (n) => {
+        store: dynamoHitStore(t.names, {
+          client: t.doc,
+          publish: async (e) => void announced.push(...e),
+          onPublished: (n) => {
             counted.events += n;
           },
-        ),
+        }),
       };
     };
     const whole = await tablesWithData();

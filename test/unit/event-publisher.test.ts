@@ -2,7 +2,9 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ProductViewed } from '../../events/behaviour.ts';
+import type { HitRankingUpdated } from '../../events/hits.ts';
 import { publishEvents } from '../../functions/adapters/event-publisher.ts';
+import { dynamoHitStore } from '../../functions/adapters/hits-store.ts';
 
 const eb = mockClient(EventBridgeClient);
 const client = new EventBridgeClient({ region: 'us-east-1' });
@@ -88,5 +90,36 @@ describe('event-publisher', () => {
       const result = await publishEvents([viewed(7)], { client, busName: 'bus', wait: noWait });
       expect(result).toEqual({ published: [viewed(7).eventId], failed: [] });
     });
+  });
+
+  it('the hit store counts the announcements EventBridge took, also when others failed for good', async () => {
+    // One entry of two fails at every attempt (the backoff's four waits are at most 750 ms).
+    eb.on(PutEventsCommand).callsFake((input: { Entries: { Detail?: string }[] }) => ({
+      FailedEntryCount: input.Entries.filter((e) => JSON.parse(e.Detail!).scope === 'tents').length,
+      Entries: input.Entries.map((e, i) =>
+        JSON.parse(e.Detail!).scope === 'tents'
+          ? { ErrorCode: 'InternalFailure', ErrorMessage: 'oops' }
+          : { EventId: `id-${i}` },
+      ),
+    }));
+    const announcement = (scope: string): HitRankingUpdated => ({
+      type: 'HitRankingUpdated',
+      eventId: `hits-${scope}-v2-r2`,
+      occurredAt: '2026-11-20T10:00:00Z',
+      version: 1,
+      scope,
+      rankingVersion: 2,
+      modelVersion: 'hits-20261208-031110',
+      top: [],
+    });
+    const counted: number[] = [];
+    const store = dynamoHitStore(
+      { products: 'p', signals: 's', hitscores: 'h', rankings: 'r' },
+      { onPublished: (n) => counted.push(n) },
+    );
+    await expect(store.publish([announcement('global'), announcement('tents')])).rejects.toThrow(
+      '1 hit-ranking events were not published',
+    );
+    expect(counted).toEqual([1]);
   });
 });

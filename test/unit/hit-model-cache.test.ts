@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { HIT_MODEL_TTL_MS, hitModelCache } from '../../functions/adapters/hit-model-cache.ts';
 import { defaultHitArtifact } from '../../models/hits/default-model.ts';
-import type { HitArtifact } from '../../models/hits/model.ts';
+import { FEATURE_NAMES } from '../../models/hits/features.ts';
+import {
+  type HitArtifact,
+  hitProbabilities,
+  loadHitModel,
+  logits,
+  positiveWeightOf,
+} from '../../models/hits/model.ts';
 
 /** The bundled artifact under another version name: what a retrain would have stored. */
 const versioned = (version: string): HitArtifact => ({
@@ -24,6 +31,31 @@ function cacheOver(stored: { artifact: HitArtifact }) {
 
 describe('functions/adapters/hit-model-cache', () => {
   describe('hitModelCache', () => {
+    it("scores as served: every network of the bundled model, the training's weight and share taken out", async () => {
+      const { cache } = cacheOver({ artifact: versioned('v1') });
+      const scorer = await cache.current();
+      const vectors = Array.from({ length: 50 }, (_, i) =>
+        FEATURE_NAMES.map((_, j) => ((i * 7 + j * 3) % 11) / 5),
+      );
+      const model = await loadHitModel(defaultHitArtifact);
+      expect(model.nets).toHaveLength(3);
+      const weight = positiveWeightOf(defaultHitArtifact.manifest);
+      expect(scorer.score(vectors)).toEqual(hitProbabilities(model, vectors, weight, 0.25));
+      // Not the first network alone, and below the scores with the weight alone taken out.
+      const first = await loadHitModel({
+        model: defaultHitArtifact.model,
+        manifest: {
+          ...defaultHitArtifact.manifest,
+          architecture: { ...defaultHitArtifact.manifest.architecture, networks: 1 },
+        },
+      });
+      expect(logits(first, vectors)).not.toEqual(logits(model, vectors));
+      const weightOnly = hitProbabilities(model, vectors, weight);
+      scorer.score(vectors).forEach((p, i) => {
+        expect(p).toBeLessThan(weightOnly[i]!);
+      });
+    });
+
     it('looks the model up once, then serves it until the TTL has passed', async () => {
       const { cache, state } = cacheOver({ artifact: versioned('v1') });
       const first = await cache.current();

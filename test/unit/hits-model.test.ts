@@ -124,9 +124,14 @@ describe('hits/model', () => {
       await rm(dir, { recursive: true, force: true });
     }
 
-    // An artifact of one network (every one before ensembles) has no members and loads as one.
+    // A copy that lost its members is refused; an artifact of one network (every one before
+    // ensembles) has no members and loads as one.
     const { members: _m, ...first } = artifact;
-    const one = await loadHitModel(first);
+    await expect(loadHitModel(first)).rejects.toThrow('holds 1 network(s), its manifest says 3');
+    const one = await loadHitModel({
+      ...first,
+      manifest: { ...first.manifest, architecture: { ...first.manifest.architecture, networks: undefined } },
+    });
     expect(one.nets).toHaveLength(1);
     expect(scoreProducts(one, vectors)).toEqual(alone[0]);
   });
@@ -184,10 +189,12 @@ describe('hits/model', () => {
       });
     }, 60_000);
 
-    it("read the share from the manifest's training record, 1 when it does not say", () => {
+    it("read the share from the manifest's training record: a quarter for a training from before the field, else 1", () => {
       const manifest = (training: HitManifest['training']) => ({ training }) as HitManifest;
-      expect(negativeShareOf(manifest({ rows: 10, negativeShare: 0.25 }))).toBe(0.25);
-      expect(negativeShareOf(manifest({ rows: 10 }))).toBe(1);
+      expect(negativeShareOf(manifest({ rows: 10, negativeShare: 0.1 }))).toBe(0.1);
+      // train:hits and the retraining kept a quarter of the negatives before they recorded it.
+      expect(negativeShareOf(manifest({ rows: 10 }))).toBe(0.25);
+      expect(negativeShareOf(manifest({}))).toBe(1);
       for (const bad of [0, -0.5, 1.5, 'a quarter'])
         expect(negativeShareOf(manifest({ negativeShare: bad }))).toBe(1);
     });
