@@ -117,7 +117,7 @@ export const functions = [
     memoryMb: 3008,
     timeoutSeconds: 900,
     sizing:
-      'Holds the series of products x days of daily signals (streamed into typed arrays, never as rows), the training rows (a quarter of the negatives) and one validation day of candidates at a time, and trains with TensorFlow.js on the CPU: at 100k products (5.6M daily rows) 170 s and 1,926 MB under the V8 flags the Lambda runtime starts it with, collecting between phases (npm run bench:retrain). The most memory and the longest timeout Lambda offers by default. Never sees a raw event.',
+      'Holds the series of products x days of daily signals (streamed into typed arrays, never as rows), the training rows (a quarter of the negatives) and one validation day of candidates at a time, and trains three TensorFlow.js networks on the CPU, one after the other: at 100k products (4.2M daily rows) 424-433 s and 1.9 GB on a loaded machine (one network: 194 s there, 170 s and 1,926 MB at 5.6M daily rows on a quiet one) under the V8 flags the Lambda runtime starts it with, collecting between phases (npm run bench:retrain). The most memory and the longest timeout Lambda offers by default. Never sees a raw event.',
     tables: {
       products: ['GetItem', 'BatchGetItem', 'Query', 'Scan'],
       hitmodels: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'BatchWriteItem'],
