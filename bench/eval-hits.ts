@@ -482,6 +482,9 @@ async function main(): Promise<void> {
   const listEvery = Number(args['list-every']);
   if (!Number.isInteger(listEvery) || listEvery < 1 || listEvery > 7)
     throw new Error(`--list-every is a whole number of days from 1 to 7 (got "${args['list-every']}")`);
+  const ensemble = Number(args.ensemble);
+  if (!Number.isInteger(ensemble) || ensemble < 1 || ensemble > 10)
+    throw new Error(`--ensemble is a whole number of networks from 1 to 10 (got "${args.ensemble}")`);
   const freshPicks = Number(args['fresh-picks']);
   if (!Number.isInteger(freshPicks) || freshPicks < 0 || freshPicks > TOP_K)
     throw new Error(`--fresh-picks is a whole number from 0 to ${TOP_K} (got "${args['fresh-picks']}")`);
@@ -704,7 +707,7 @@ async function main(): Promise<void> {
       };
       // `--ensemble k`: k networks from seeds seed, seed + 1000, ..., their probabilities averaged,
       // as the served model has them (SERVED_NETWORKS).
-      const k = Math.max(1, Number(args.ensemble));
+      const k = ensemble;
       if (!args.balanced) {
         sampling.push({
           weight: defaultPositiveWeight(rows.length, positives),

@@ -68,6 +68,13 @@ const startMs = endMs - DAYS * DAY_MS;
 const epochs = Number(args.epochs);
 const siblings = Number(args.siblings);
 const validationDays = Number(args['validation-days']);
+for (const name of ['networks', 'train-seed'] as const) {
+  const v = Number(args[name]);
+  if (!Number.isInteger(v) || v < (name === 'networks' ? 1 : 0) || (name === 'networks' && v > 10))
+    throw new RangeError(
+      `--${name}: ${name === 'networks' ? 'a whole number from 1 to 10' : 'a whole number from 0'} (got "${args[name]}")`,
+    );
+}
 
 // ------------------------------------------------------------------ rows
 const t0 = performance.now();
