@@ -4,6 +4,7 @@ import { batchWriteAll } from '../functions/adapters/dynamo/batch-write.ts';
 import { hitModelCache } from '../functions/adapters/hit-model-cache.ts';
 import { dynamoHitStore } from '../functions/adapters/hits-store.ts';
 import { importSignalHistory } from '../functions/adapters/signals-store.ts';
+import { logger } from '../functions/lib/logger.ts';
 import { defaultHitArtifact } from '../models/hits/default-model.ts';
 import {
   mergePriors,
@@ -47,6 +48,8 @@ if (!Number.isInteger(categories) || categories < 1 || categories > products)
 if (!shardCounts.every((s) => Number.isInteger(s) && s >= 1 && s <= 1000))
   throw new RangeError('--shards: whole numbers from 1 to 1,000, comma-separated');
 const say = values.json ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
+// The functions' own info lines (the model loaded) would interleave with the figures.
+logger.setLogLevel('WARN');
 
 const NOW = Date.UTC(2026, 10, 23, 12);
 const pid = (n: number) => `p-${String(n).padStart(7, '0')}`;

@@ -68,13 +68,12 @@ const startMs = endMs - DAYS * DAY_MS;
 const epochs = Number(args.epochs);
 const siblings = Number(args.siblings);
 const validationDays = Number(args['validation-days']);
-for (const name of ['networks', 'train-seed'] as const) {
-  const v = Number(args[name]);
-  if (!Number.isInteger(v) || v < (name === 'networks' ? 1 : 0) || (name === 'networks' && v > 10))
-    throw new RangeError(
-      `--${name}: ${name === 'networks' ? 'a whole number from 1 to 10' : 'a whole number from 0'} (got "${args[name]}")`,
-    );
-}
+const networks = Number(args.networks);
+if (!Number.isInteger(networks) || networks < 1 || networks > 10)
+  throw new RangeError(`--networks: a whole number from 1 to 10 (got "${args.networks}")`);
+const trainSeed = Number(args['train-seed']);
+if (!Number.isInteger(trainSeed) || trainSeed < 0)
+  throw new RangeError(`--train-seed: a whole number from 0 (got "${args['train-seed']}")`);
 
 // ------------------------------------------------------------------ rows
 const t0 = performance.now();
@@ -107,8 +106,8 @@ const t1 = performance.now();
 const barWidth = 30;
 const model = await trainHitModel(train, {
   epochs,
-  seed: Number(args['train-seed']),
-  networks: Number(args.networks),
+  seed: trainSeed,
+  networks,
   onEpoch: (epoch, total, loss) => {
     if (args.json) return;
     const filled = Math.round((epoch / total) * barWidth);
@@ -222,7 +221,7 @@ if (args.json) {
     `${pad('scorer', 26)}${pad('AUC', 8)}${pad('P@10', 8)}${pad('P@20', 8)}${pad('lead days', 11)}detected`,
     ...Object.entries(figures).map(
       ([name, f]) =>
-        `${pad(name === 'model' ? `model (tfjs ${args.networks} x 16-8-1)` : name === 'velocity' ? 'trending now (velocity)' : 'hand-weighted', 26)}` +
+        `${pad(name === 'model' ? `model (tfjs ${networks} x 16-8-1)` : name === 'velocity' ? 'trending now (velocity)' : 'hand-weighted', 26)}` +
         `${pad(f.auc.toFixed(3), 8)}${pad(f.precision10.toFixed(3), 8)}${pad(f.precision20.toFixed(3), 8)}` +
         `${pad(f.leadDays.toFixed(2), 11)}${f.detected}/${breakouts.size}`,
     ),
