@@ -59,36 +59,23 @@ function* history(rand: () => number): Generator<BehaviourEvent> {
   let seq = 0;
   for (let i = 0; i < products; i++) {
     const productId = pid(i);
-    const at = () => new Date(NOW - 1 - Math.floor(rand() * 28 * DAY_MS)).toISOString();
-    for (let v = 0; v < 3 + (i % 5); v++)
-      yield {
-        type: 'ProductViewed',
-        eventId: `b-${seq++}`,
-        occurredAt: at(),
-        version: 1,
-        sessionId: 's',
-        productId,
-      };
-    yield {
-      type: 'ProductAddedToCart',
+    // What every event of the product has: its own id, an instant in the 28 days, a session.
+    const common = () => ({
       eventId: `b-${seq++}`,
-      occurredAt: at(),
-      version: 1,
+      occurredAt: new Date(NOW - 1 - Math.floor(rand() * 28 * DAY_MS)).toISOString(),
+      version: 1 as const,
       sessionId: 's',
-      productId,
-      quantity: 1,
-    };
-    if (i % 9 === 0) {
-      for (let o = 0; o < 1 + (i % 4); o++)
-        yield {
-          type: 'OrderPlaced',
-          eventId: `b-${seq++}`,
-          occurredAt: at(),
-          version: 1,
-          sessionId: 's',
-          orderId: `o-${seq}`,
-          lines: [{ productId, quantity: 1 + (i % 3), paidPrice: 1_000 }],
-        };
+    });
+    for (let v = 0; v < 3 + (i % 5); v++) yield { type: 'ProductViewed', ...common(), productId };
+    yield { type: 'ProductAddedToCart', ...common(), productId, quantity: 1 };
+    for (let o = 0; i % 9 === 0 && o < 1 + (i % 4); o++) {
+      const order = common();
+      yield {
+        type: 'OrderPlaced',
+        ...order,
+        orderId: `o-${order.eventId}`,
+        lines: [{ productId, quantity: 1 + (i % 3), paidPrice: 1_000 }],
+      };
     }
   }
 }
