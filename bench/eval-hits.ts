@@ -97,9 +97,9 @@ import {
   defaultPositiveWeight,
   disposeHitModel,
   fitStandardization,
-  hitProbabilities,
   initTf,
   logits,
+  probabilitiesOf,
   SERVED_NETWORKS,
   scoreProducts,
   trainHitModel,
@@ -780,9 +780,11 @@ async function main(): Promise<void> {
       // The networks' probabilities (averaged over --ensemble), as served and with the class weight
       // alone taken back out; the early labels' networks answer another question.
       const vectors = snap.base.map((b, k) => [...b, ...snap.extra[k]!]);
+      // The networks run once; both readings are shifts of the same log-odds.
+      const zs = bag.map((m) => logits(m, vectors));
       const averaged = (withShare: boolean) => {
-        const all = bag.map((m, e) =>
-          hitProbabilities(m, vectors, sampling[e]!.weight, withShare ? sampling[e]!.negativeShare : 1),
+        const all = zs.map((z, e) =>
+          probabilitiesOf(z, sampling[e]!.weight, withShare ? sampling[e]!.negativeShare : 1),
         );
         return all[0]!.map((_, k) => all.reduce((sum, x) => sum + x[k]!, 0) / all.length);
       };

@@ -295,10 +295,15 @@ export function hitProbabilities(
   positiveWeight: number,
   negativeShare = 1,
 ): number[] {
+  return probabilitiesOf(logits(model, featureRows), positiveWeight, negativeShare);
+}
+
+/** hitProbabilities from log-odds already computed (`logits`): one shift, then the sigmoid. */
+export function probabilitiesOf(zs: readonly number[], positiveWeight: number, negativeShare = 1): number[] {
   if (!(negativeShare > 0 && negativeShare <= 1))
     throw new RangeError(`negativeShare ${negativeShare} is not in (0, 1]`);
   const shift = Math.log(Math.max(1, positiveWeight)) - Math.log(negativeShare);
-  return logits(model, featureRows).map((z) => 1 / (1 + Math.exp(-(z - shift))));
+  return zs.map((z) => 1 / (1 + Math.exp(-(z - shift))));
 }
 
 /** The positive-row weight a manifest's training used (trainHitModel's default rule). */
